@@ -1,0 +1,236 @@
+package portal
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Subject is what rules are evaluated over: a user and the companies they
+// belong to (those present in the workspace).
+type Subject struct {
+	User      *User
+	Companies []*Company
+}
+
+// Trace records how a rule node evaluated for one subject: the reason for a
+// decision, node by node.
+type Trace struct {
+	Rule   string `json:"rule"`   // the node in words
+	Result bool   `json:"result"` // what it evaluated to
+	// Detail says why a condition holds or fails: the user's value, or
+	// which company satisfied it.
+	Detail   string  `json:"detail,omitempty"`
+	Children []Trace `json:"children,omitempty"`
+}
+
+// Eval evaluates a checked rule for a subject at time now. A nil rule
+// matches no one. Conditions naming attributes absent from the schema are
+// false (ParseRule keeps them out of saved settings).
+func Eval(r *Rule, s *Schema, sub Subject, now time.Time) bool {
+	return evalNode(r, s, sub, now, nil)
+}
+
+// Explain evaluates like Eval and returns the trace of every node.
+func Explain(r *Rule, s *Schema, sub Subject, now time.Time) Trace {
+	var t Trace
+	if r == nil {
+		return Trace{Rule: "no rule", Result: false, Detail: "no rule is set, so no one matches"}
+	}
+	evalNode(r, s, sub, now, &t)
+	return t
+}
+
+func evalNode(r *Rule, s *Schema, sub Subject, now time.Time, t *Trace) bool {
+	if r == nil {
+		return false
+	}
+	if r.Cond != nil {
+		res, detail := evalCond(r.Cond, s, sub, now, t != nil)
+		if t != nil {
+			*t = Trace{Rule: r.Cond.String(), Result: res, Detail: detail}
+		}
+		return res
+	}
+	kids := r.Children()
+	all := r.IsAll()
+	res := all
+	var traces []Trace
+	for _, k := range kids {
+		var kt *Trace
+		if t != nil {
+			traces = append(traces, Trace{})
+			kt = &traces[len(traces)-1]
+		}
+		v := evalNode(k, s, sub, now, kt)
+		if all && !v {
+			res = false
+			if t == nil {
+				break
+			}
+		}
+		if !all && v {
+			res = true
+			if t == nil {
+				break
+			}
+		}
+	}
+	if t != nil {
+		name := "all of"
+		if !all {
+			name = "any of"
+		}
+		if r.IsEveryone() {
+			name = "everyone"
+		}
+		*t = Trace{Rule: name, Result: res, Children: traces}
+	}
+	return res
+}
+
+// evalCond evaluates one condition; with explain it also says why.
+func evalCond(c *Condition, s *Schema, sub Subject, now time.Time, explain bool) (bool, string) {
+	a, ok := s.Lookup(c.Attribute)
+	if !ok {
+		return false, "unknown attribute " + c.Attribute
+	}
+	pos, negated := c.Operator.Positive()
+	var held bool
+	var detail string
+	if a.Scope == ScopeUser {
+		v := UserAttr(sub.User, a)
+		held = holds(a, pos, v, c.Value, now)
+		if explain {
+			detail = "the user's " + a.Label + " is " + describeAttr(v, a)
+		}
+	} else {
+		var which string
+		for _, co := range sub.Companies {
+			if holds(a, pos, CompanyAttr(co, a), c.Value, now) {
+				held = true
+				which = companyLabel(co)
+				break
+			}
+		}
+		if explain {
+			switch {
+			case len(sub.Companies) == 0:
+				detail = "the user belongs to no company"
+			case held && negated:
+				detail = fmt.Sprintf("company %s has %s %s", which, a.Label, describeAttr(CompanyAttr(findCompany(sub, which), a), a))
+			case held:
+				detail = fmt.Sprintf("company %s satisfies it", which)
+			default:
+				names := make([]string, 0, len(sub.Companies))
+				for _, co := range sub.Companies {
+					names = append(names, companyLabel(co)+": "+describeAttr(CompanyAttr(co, a), a))
+				}
+				detail = "no company of the user satisfies " + string(pos) + " (" + strings.Join(names, "; ") + ")"
+			}
+		}
+	}
+	if negated {
+		return !held, detail
+	}
+	return held, detail
+}
+
+func findCompany(sub Subject, label string) *Company {
+	for _, c := range sub.Companies {
+		if companyLabel(c) == label {
+			return c
+		}
+	}
+	return &Company{}
+}
+
+func companyLabel(c *Company) string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.ID
+}
+
+func describeAttr(v Value, a Attribute) string {
+	if !v.IsSet() || v.Kind != a.Kind {
+		return "not set"
+	}
+	switch v.Kind {
+	case KindString:
+		return fmt.Sprintf("%q", v.Str)
+	case KindNumber:
+		return formatValue(v.Num)
+	case KindBoolean:
+		return fmt.Sprint(v.Bool)
+	case KindDate:
+		return v.Time.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	return "not set"
+}
+
+// holds applies a positive operator to one attribute value. A value of
+// another type than the attribute's counts as unset; a positive operator
+// on an unset value is false.
+func holds(a Attribute, op Operator, v Value, want any, now time.Time) bool {
+	if !v.IsSet() || v.Kind != a.Kind {
+		return false
+	}
+	if op == OpIsSet {
+		return true
+	}
+	switch v.Kind {
+	case KindString:
+		w, ok := want.(string)
+		if !ok {
+			return false
+		}
+		have, w := Fold(v.Str), Fold(w)
+		switch op {
+		case OpEquals:
+			return have == w
+		case OpContains:
+			return strings.Contains(have, w)
+		case OpStartsWith:
+			return strings.HasPrefix(have, w)
+		case OpEndsWith:
+			return strings.HasSuffix(have, w)
+		}
+	case KindNumber:
+		w, ok := want.(float64)
+		if !ok {
+			return false
+		}
+		switch op {
+		case OpEquals:
+			return v.Num == w
+		case OpGreaterThan:
+			return v.Num > w
+		case OpLessThan:
+			return v.Num < w
+		}
+	case KindBoolean:
+		w, ok := want.(bool)
+		return ok && op == OpEquals && v.Bool == w
+	case KindDate:
+		days, ok := want.(float64)
+		if !ok {
+			return false
+		}
+		cut := DaysAgo(now, days)
+		switch op {
+		case OpMoreThanDaysAgo:
+			return v.Time.Unix() < cut
+		case OpLessThanDaysAgo:
+			return v.Time.Unix() > cut
+		}
+	}
+	return false
+}
+
+// DaysAgo returns, in Unix seconds, the instant days×24h before now: the
+// cut-off of more_than_days_ago (before it) and less_than_days_ago (after
+// it). Dates compare at whole seconds on both evaluation paths.
+func DaysAgo(now time.Time, days float64) int64 {
+	return now.Unix() - int64(days)*86400
+}
