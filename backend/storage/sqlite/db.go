@@ -1,0 +1,184 @@
+// Package sqlite is the SQLite store of a Portal Studio workspace: the
+// helpdesk dataset, its attribute schema and the draft and live settings,
+// in one file. Every SQL statement of the workspace lives here (and in
+// package sqlrule, which compiles rules).
+//
+// The file is opened in WAL mode with foreign keys on; the schema is
+// created by the embedded migrations, each applied in its own transaction.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"portalstudio/backend/portal"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Workspace is an open workspace file.
+type Workspace struct {
+	db   *sql.DB
+	path string
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+// Open opens the workspace at path, creating the file and its schema when
+// it does not exist, and applying any migration it lacks.
+func Open(path string) (*Workspace, error) {
+	if path == "" {
+		return nil, portal.Errorf(portal.EINVALID, "no workspace file given; pass --workspace FILE")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, portal.Errorf(portal.EINVALID, "cannot create the workspace %s: the folder %s does not exist", path, dir)
+		}
+	}
+	dsn := "file:" + path + "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate"
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	ws := &Workspace{db: db, path: path, Now: time.Now}
+	if err := ws.migrate(); err != nil {
+		db.Close()
+		var serr sqlite3.Error
+		if errors.As(err, &serr) && (serr.Code == sqlite3.ErrNotADB || serr.Code == sqlite3.ErrCorrupt) {
+			return nil, portal.Errorf(portal.EINVALID, "%s is not a Portal Studio workspace (not an SQLite database)", path)
+		}
+		if errors.As(err, &serr) && (serr.Code == sqlite3.ErrReadonly || serr.Code == sqlite3.ErrCantOpen || serr.Code == sqlite3.ErrPerm) {
+			return nil, portal.Errorf(portal.EINVALID, "cannot open the workspace %s for writing: %v", path, serr)
+		}
+		return nil, err
+	}
+	return ws, nil
+}
+
+// Close closes the workspace.
+func (ws *Workspace) Close() error { return ws.db.Close() }
+
+// Path returns the workspace's file name.
+func (ws *Workspace) Path() string { return ws.path }
+
+// migrate applies every embedded migration not yet applied, in name order,
+// each in one transaction.
+func (ws *Workspace) migrate() error {
+	if _, err := ws.db.Exec(`CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := ws.applyMigration(name); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (ws *Workspace) applyMigration(name string) error {
+	tx, err := ws.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRow(`SELECT count(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := migrationFS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(string(body)); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`INSERT INTO migrations (name) VALUES (?)`, name); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// tx runs fn in a transaction, committing when it returns nil.
+func (ws *Workspace) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := ws.db.BeginTx(ctx, nil)
+	if err != nil {
+		return diskError(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return diskError(err)
+	}
+	return diskError(tx.Commit())
+}
+
+// diskError turns the storage failures a person can fix (a full disk, a
+// read-only file) into sentences; other errors pass unchanged.
+func diskError(err error) error {
+	var serr sqlite3.Error
+	if err == nil || !errors.As(err, &serr) {
+		return err
+	}
+	switch serr.Code {
+	case sqlite3.ErrFull:
+		return portal.Errorf(portal.EPRECONDITION, "the disk is full; nothing was changed. Free some space and try again")
+	case sqlite3.ErrReadonly:
+		return portal.Errorf(portal.EPRECONDITION, "the workspace file is read-only; nothing was changed. Make it writable and try again")
+	}
+	return err
+}
+
+// nullStr returns NULL for "".
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// nullFold returns the folded s, or NULL for "".
+func nullFold(s string) any {
+	if s == "" {
+		return nil
+	}
+	return portal.Fold(s)
+}
+
+// nullTime returns Unix seconds, or NULL for the zero time.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Unix()
+}
+
+func timeOf(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(n.Int64, 0).UTC()
+}
+
+// placeholders returns "?, ?, ?" for n parameters.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

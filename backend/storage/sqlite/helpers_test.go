@@ -1,0 +1,43 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+)
+
+// MustOpen opens a new workspace in a temporary folder.
+func MustOpen(tb testing.TB) *sqlite.Workspace {
+	tb.Helper()
+	ws, err := sqlite.Open(filepath.Join(tb.TempDir(), "test.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+// MustImport imports records, failing the test on any rejection.
+func MustImport(tb testing.TB, ws *sqlite.Workspace, recs ...portal.Record) sqlite.ImportReport {
+	tb.Helper()
+	rep, err := ws.Import(context.Background(), func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+		for _, r := range recs {
+			if err := emit(r); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	}, sqlite.ImportOptions{})
+	if err != nil {
+		tb.Fatalf("import: %v (%v)", err, rep.Rejected)
+	}
+	return rep
+}
+
+var t0 = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+
+func f64(f float64) *float64 { return &f }

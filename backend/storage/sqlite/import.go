@@ -1,0 +1,373 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"portalstudio/backend/portal"
+)
+
+// ImportOptions tune an import.
+type ImportOptions struct {
+	// Partial keeps the valid records when some are rejected. By default
+	// one rejected record rolls the whole import back.
+	Partial bool
+	// Replace empties the dataset (users, companies, tickets, the
+	// attribute schema) before importing, in the same transaction; the
+	// settings are kept.
+	Replace bool
+	// Progress, when set, is called every 1,000 records with the count.
+	Progress func(records int)
+}
+
+// ImportReport says what an import did.
+type ImportReport struct {
+	Contacts  int                `json:"contacts"`
+	Companies int                `json:"companies"`
+	Tickets   int                `json:"tickets"`
+	Parts     int                `json:"parts"`
+	Rejected  []portal.Rejection `json:"rejected"`
+	// Committed is true when the records were written.
+	Committed bool `json:"committed"`
+}
+
+// Source emits the records of an import and returns the ones it rejected
+// while reading.
+type Source func(emit func(portal.Record) error) ([]portal.Rejection, error)
+
+// Import upserts (by id) every record src emits, in one transaction. A
+// record that would give a contact's external_id, a company's company_id
+// or a ticket's ticket_id to a second object is rejected. Unless
+// opt.Partial, any rejection — or any error — leaves the workspace as it
+// was, and the error says how many records were rejected.
+func (ws *Workspace) Import(ctx context.Context, src Source, opt ImportOptions) (ImportReport, error) {
+	var rep ImportReport
+	err := ws.tx(ctx, func(tx *sql.Tx) error {
+		if opt.Replace {
+			for _, table := range []string{"parts", "ticket_contacts", "tickets", "ticket_types", "memberships",
+				"user_attrs", "users", "company_attrs", "companies", "attributes"} {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
+					return err
+				}
+			}
+		}
+		im, err := newImporter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer im.close()
+		n := 0
+		readRej, err := src(func(r portal.Record) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rej, err := im.put(r, &rep)
+			if err != nil {
+				return fmt.Errorf("%s:%d: %w", r.Source.File, r.Source.Line, err)
+			}
+			if rej != "" {
+				rep.Rejected = append(rep.Rejected, portal.Rejection{Source: r.Source, Kind: r.Kind(), ID: r.ID(), Reason: rej})
+			}
+			n++
+			if opt.Progress != nil && n%1000 == 0 {
+				opt.Progress(n)
+			}
+			return nil
+		})
+		rep.Rejected = append(readRej, rep.Rejected...)
+		if err != nil {
+			return err
+		}
+		if len(rep.Rejected) > 0 && !opt.Partial {
+			return portal.Errorf(portal.EINVALID, "%d record(s) were rejected, so nothing was imported; fix them, or import with --partial to keep the valid ones", len(rep.Rejected))
+		}
+		return nil
+	})
+	if err == nil {
+		rep.Committed = true
+	}
+	return rep, err
+}
+
+// importer holds the prepared statements of one import.
+type importer struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+	kinds map[string]portal.ValueKind // "user/seats" → kind, the schema as discovered
+}
+
+var importSQL = map[string]string{
+	"userExt": `SELECT id FROM users WHERE external_id = ? AND id <> ?`,
+	"user": `INSERT INTO users (id, id_fold, external_id, external_id_fold, email, email_fold, name, name_fold, role, role_fold, created_at, signed_up_at, last_seen_at, custom)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, external_id_fold = excluded.external_id_fold,
+		email = excluded.email, email_fold = excluded.email_fold, name = excluded.name, name_fold = excluded.name_fold,
+		role = excluded.role, role_fold = excluded.role_fold, created_at = excluded.created_at,
+		signed_up_at = excluded.signed_up_at, last_seen_at = excluded.last_seen_at, custom = excluded.custom`,
+	"userAttrsDel":  `DELETE FROM user_attrs WHERE user_id = ?`,
+	"userAttr":      `INSERT INTO user_attrs (user_id, key, kind, str, num) VALUES (?, ?, ?, ?, ?)`,
+	"membersDel":    `DELETE FROM memberships WHERE user_id = ?`,
+	"member":        `INSERT OR IGNORE INTO memberships (user_id, company_id, position) VALUES (?, ?, ?)`,
+	"companyExt":    `SELECT id FROM companies WHERE company_id = ? AND id <> ?`,
+	"company": `INSERT INTO companies (id, id_fold, company_id, company_id_fold, name, name_fold, plan, plan_fold, size, industry, industry_fold, website, website_fold, monthly_spend, created_at, custom)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET company_id = excluded.company_id, company_id_fold = excluded.company_id_fold,
+		name = excluded.name, name_fold = excluded.name_fold, plan = excluded.plan, plan_fold = excluded.plan_fold,
+		size = excluded.size, industry = excluded.industry, industry_fold = excluded.industry_fold,
+		website = excluded.website, website_fold = excluded.website_fold, monthly_spend = excluded.monthly_spend,
+		created_at = excluded.created_at, custom = excluded.custom`,
+	"companyAttrsDel": `DELETE FROM company_attrs WHERE company_id = ?`,
+	"companyAttr":     `INSERT INTO company_attrs (company_id, key, kind, str, num) VALUES (?, ?, ?, ?, ?)`,
+	"ticketExt":       `SELECT id FROM tickets WHERE ticket_id = ? AND id <> ?`,
+	"ticket": `INSERT INTO tickets (id, ticket_id, title, description, category, is_shared, state_category, state_label, type_id, type_name, creator_id, company_id, created_at, updated_at, open)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET ticket_id = excluded.ticket_id, title = excluded.title, description = excluded.description,
+		category = excluded.category, is_shared = excluded.is_shared, state_category = excluded.state_category,
+		state_label = excluded.state_label, type_id = excluded.type_id, type_name = excluded.type_name,
+		creator_id = excluded.creator_id, company_id = excluded.company_id, created_at = excluded.created_at,
+		updated_at = excluded.updated_at, open = excluded.open`,
+	"contactsDel": `DELETE FROM ticket_contacts WHERE ticket_id = ?`,
+	"contact":     `INSERT INTO ticket_contacts (ticket_id, position, user_id) VALUES (?, ?, ?)`,
+	"partsDel":    `DELETE FROM parts WHERE ticket_id = ?`,
+	"part":        `INSERT INTO parts (ticket_id, position, id, part_type, body, author_type, author_id, author_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"ticketType": `INSERT INTO ticket_types (id, name, category) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, category = excluded.category`,
+	"attr": `INSERT INTO attributes (scope, key, kind) VALUES (?, ?, ?) ON CONFLICT (scope, key) DO NOTHING`,
+}
+
+func newImporter(ctx context.Context, tx *sql.Tx) (*importer, error) {
+	im := &importer{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, kinds: map[string]portal.ValueKind{}}
+	for name, q := range importSQL {
+		st, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			im.close()
+			return nil, fmt.Errorf("prepare %s: %w", name, err)
+		}
+		im.stmts[name] = st
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT scope, key, kind FROM attributes`)
+	if err != nil {
+		im.close()
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var scope, key, kind string
+		if err := rows.Scan(&scope, &key, &kind); err != nil {
+			im.close()
+			return nil, err
+		}
+		im.kinds[scope+"/"+key] = portal.ValueKind(kind)
+	}
+	return im, rows.Err()
+}
+
+func (im *importer) close() {
+	for _, st := range im.stmts {
+		st.Close()
+	}
+}
+
+func (im *importer) exec(name string, args ...any) error {
+	_, err := im.stmts[name].ExecContext(im.ctx, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// taken returns the id of another object already holding a unique key.
+func (im *importer) taken(name, key, id string) (string, error) {
+	if key == "" {
+		return "", nil
+	}
+	var other string
+	err := im.stmts[name].QueryRowContext(im.ctx, key, id).Scan(&other)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	return other, err
+}
+
+// put writes one record; it returns a rejection reason, or an error.
+func (im *importer) put(r portal.Record, rep *ImportReport) (string, error) {
+	switch {
+	case r.User != nil:
+		return im.putUser(r.User, rep)
+	case r.Company != nil:
+		return im.putCompany(r.Company, rep)
+	case r.Ticket != nil:
+		return im.putTicket(r.Ticket, r.TicketType, rep)
+	}
+	return "the record holds no contact, company or ticket", nil
+}
+
+func (im *importer) putUser(u *portal.User, rep *ImportReport) (string, error) {
+	if strings.TrimSpace(u.ID) == "" {
+		return "id is missing", nil
+	}
+	other, err := im.taken("userExt", u.ExternalID, u.ID)
+	if err != nil || other != "" {
+		return fmt.Sprintf("external_id %q already belongs to contact %s", u.ExternalID, other), err
+	}
+	custom, err := json.Marshal(u.Custom)
+	if err != nil {
+		return "", err
+	}
+	if err := im.exec("user", u.ID, portal.Fold(u.ID), nullStr(u.ExternalID), nullFold(u.ExternalID),
+		nullStr(u.Email), nullFold(u.Email), nullStr(u.Name), nullFold(u.Name), nullStr(u.Role), nullFold(u.Role),
+		nullTime(u.CreatedAt), nullTime(u.SignedUpAt), nullTime(u.LastSeenAt), string(custom)); err != nil {
+		return "", err
+	}
+	if err := im.exec("userAttrsDel", u.ID); err != nil {
+		return "", err
+	}
+	if err := im.putAttrs("user", "userAttr", u.ID, u.Custom); err != nil {
+		return "", err
+	}
+	if err := im.exec("membersDel", u.ID); err != nil {
+		return "", err
+	}
+	for i, c := range u.CompanyIDs {
+		if c == "" {
+			continue
+		}
+		if err := im.exec("member", u.ID, c, i); err != nil {
+			return "", err
+		}
+	}
+	rep.Contacts++
+	return "", nil
+}
+
+// putAttrs records the custom attributes of a user or company. The first
+// type seen for a key becomes the attribute's type; a value of another
+// type is kept with the record but counts as unset for rules.
+func (im *importer) putAttrs(scope, stmt, id string, custom map[string]portal.Value) error {
+	for key, v := range custom {
+		if !v.IsSet() {
+			continue
+		}
+		kind, ok := im.kinds[scope+"/"+key]
+		if !ok {
+			kind = v.Kind
+			im.kinds[scope+"/"+key] = kind
+			if err := im.exec("attr", scope, key, string(kind)); err != nil {
+				return err
+			}
+		}
+		if kind != v.Kind {
+			continue
+		}
+		str, num := attrColumns(v)
+		if err := im.exec(stmt, id, key, string(kind), str, num); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// attrColumns returns the (str, num) columns of a custom value: folded
+// text for strings; the number, 0/1 or Unix seconds otherwise.
+func attrColumns(v portal.Value) (any, any) {
+	switch v.Kind {
+	case portal.KindString:
+		return portal.Fold(v.Str), nil
+	case portal.KindNumber:
+		return nil, v.Num
+	case portal.KindBoolean:
+		if v.Bool {
+			return nil, 1
+		}
+		return nil, 0
+	case portal.KindDate:
+		return nil, v.Time.Unix()
+	}
+	return nil, nil
+}
+
+func (im *importer) putCompany(c *portal.Company, rep *ImportReport) (string, error) {
+	if strings.TrimSpace(c.ID) == "" {
+		return "id is missing", nil
+	}
+	other, err := im.taken("companyExt", c.CompanyID, c.ID)
+	if err != nil || other != "" {
+		return fmt.Sprintf("company_id %q already belongs to company %s", c.CompanyID, other), err
+	}
+	custom, err := json.Marshal(c.Custom)
+	if err != nil {
+		return "", err
+	}
+	if err := im.exec("company", c.ID, portal.Fold(c.ID), nullStr(c.CompanyID), nullFold(c.CompanyID),
+		nullStr(c.Name), nullFold(c.Name), nullStr(c.Plan), nullFold(c.Plan), floatPtr(c.Size),
+		nullStr(c.Industry), nullFold(c.Industry), nullStr(c.Website), nullFold(c.Website),
+		floatPtr(c.MonthlySpend), nullTime(c.CreatedAt), string(custom)); err != nil {
+		return "", err
+	}
+	if err := im.exec("companyAttrsDel", c.ID); err != nil {
+		return "", err
+	}
+	if err := im.putAttrs("company", "companyAttr", c.ID, c.Custom); err != nil {
+		return "", err
+	}
+	rep.Companies++
+	return "", nil
+}
+
+func floatPtr(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}
+
+func (im *importer) putTicket(t *portal.Ticket, tt *portal.TicketType, rep *ImportReport) (string, error) {
+	if strings.TrimSpace(t.ID) == "" {
+		return "id is missing", nil
+	}
+	if t.TicketID == "" {
+		return "ticket_id is missing", nil
+	}
+	switch t.Category {
+	case portal.CategoryCustomer, portal.CategoryBackOffice, portal.CategoryTracker:
+	default:
+		return fmt.Sprintf("category %q is not one of Customer, Back-office, Tracker", t.Category), nil
+	}
+	other, err := im.taken("ticketExt", t.TicketID, t.ID)
+	if err != nil || other != "" {
+		return fmt.Sprintf("ticket_id %q already belongs to ticket %s", t.TicketID, other), err
+	}
+	if tt != nil && tt.ID != "" {
+		if err := im.exec("ticketType", tt.ID, tt.Name, tt.Category); err != nil {
+			return "", err
+		}
+	}
+	if err := im.exec("ticket", t.ID, t.TicketID, t.Title, t.Description, t.Category, t.IsShared,
+		t.StateCategory, t.StateLabel, t.TypeID, t.TypeName, nullStr(t.CreatorID()), nullStr(t.CompanyID),
+		t.CreatedAt.Unix(), t.UpdatedAt.Unix(), t.Open); err != nil {
+		return "", err
+	}
+	if err := im.exec("contactsDel", t.ID); err != nil {
+		return "", err
+	}
+	for i, c := range t.ContactIDs {
+		if err := im.exec("contact", t.ID, i, c); err != nil {
+			return "", err
+		}
+	}
+	if err := im.exec("partsDel", t.ID); err != nil {
+		return "", err
+	}
+	for i, p := range t.Parts {
+		if err := im.exec("part", t.ID, i, p.ID, p.PartType, p.Body, p.AuthorType, p.AuthorID, p.AuthorName, p.CreatedAt.Unix()); err != nil {
+			return "", err
+		}
+	}
+	rep.Tickets++
+	rep.Parts += len(t.Parts)
+	return "", nil
+}

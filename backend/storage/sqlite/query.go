@@ -1,0 +1,512 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlrule"
+)
+
+// Schema returns the workspace's attribute schema: the standard attributes
+// and the custom ones discovered on import.
+func (ws *Workspace) Schema(ctx context.Context) (*portal.Schema, error) {
+	return ws.schema(ctx, ws.db)
+}
+
+func (ws *Workspace) schema(ctx context.Context, q queryer) (*portal.Schema, error) {
+	rows, err := q.QueryContext(ctx, `SELECT scope, key, kind FROM attributes ORDER BY scope, key`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var custom []portal.Attribute
+	for rows.Next() {
+		var a portal.Attribute
+		var scope, kind string
+		if err := rows.Scan(&scope, &a.Field, &kind); err != nil {
+			return nil, err
+		}
+		a.Scope, a.Kind = portal.Scope(scope), portal.ValueKind(kind)
+		custom = append(custom, a)
+	}
+	return portal.NewSchema(custom), rows.Err()
+}
+
+// Counts are the sizes of the dataset.
+type Counts struct {
+	Users       int `json:"users"`
+	Companies   int `json:"companies"`
+	Tickets     int `json:"tickets"`
+	TicketTypes int `json:"ticket_types"`
+}
+
+// Counts returns how many users, companies, tickets and types there are.
+func (ws *Workspace) Counts(ctx context.Context) (Counts, error) {
+	var c Counts
+	err := ws.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM companies),
+		(SELECT count(*) FROM tickets), (SELECT count(*) FROM ticket_types)`).Scan(&c.Users, &c.Companies, &c.Tickets, &c.TicketTypes)
+	return c, err
+}
+
+// UserSummary is a user as audience lists show them.
+type UserSummary struct {
+	ID    string `json:"id"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}
+
+// Audience counts the users rule matches at now, and lists the first limit
+// of them by id. A nil rule matches no one.
+func (ws *Workspace) Audience(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time, limit int) (int, []UserSummary, error) {
+	c := sqlrule.Compiler{D: sqlrule.SQLite{}, Now: now}
+	where, err := c.Where(rule, s)
+	if err != nil {
+		return 0, nil, err
+	}
+	var n int
+	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM users u WHERE `+where, c.Args...).Scan(&n); err != nil {
+		return 0, nil, fmt.Errorf("audience count: %w", err)
+	}
+	users := []UserSummary{}
+	if limit > 0 && n > 0 {
+		args := append(c.Args, limit)
+		rows, err := ws.db.QueryContext(ctx, `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM users u WHERE `+where+
+			` ORDER BY u.id LIMIT ?`+strconv.Itoa(len(args)), args...)
+		if err != nil {
+			return 0, nil, fmt.Errorf("audience list: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var u UserSummary
+			if err := rows.Scan(&u.ID, &u.Email, &u.Name); err != nil {
+				return 0, nil, err
+			}
+			users = append(users, u)
+		}
+		if err := rows.Err(); err != nil {
+			return 0, nil, err
+		}
+	}
+	return n, users, nil
+}
+
+// AudienceIDs returns the ids of every user rule matches, sorted.
+func (ws *Workspace) AudienceIDs(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time) ([]string, error) {
+	c := sqlrule.Compiler{D: sqlrule.SQLite{}, Now: now}
+	where, err := c.Where(rule, s)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := ws.db.QueryContext(ctx, `SELECT u.id FROM users u WHERE `+where+` ORDER BY u.id`, c.Args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+const userColumns = `id, coalesce(external_id, ''), coalesce(email, ''), coalesce(name, ''), coalesce(role, ''), created_at, signed_up_at, last_seen_at, custom`
+
+func scanUser(sc interface{ Scan(...any) error }) (*portal.User, error) {
+	var u portal.User
+	var created, signed, seen sql.NullInt64
+	var custom string
+	if err := sc.Scan(&u.ID, &u.ExternalID, &u.Email, &u.Name, &u.Role, &created, &signed, &seen, &custom); err != nil {
+		return nil, err
+	}
+	u.CreatedAt, u.SignedUpAt, u.LastSeenAt = timeOf(created), timeOf(signed), timeOf(seen)
+	if err := json.Unmarshal([]byte(custom), &u.Custom); err != nil {
+		return nil, fmt.Errorf("user %s: custom attributes: %w", u.ID, err)
+	}
+	return &u, nil
+}
+
+// FindUser finds a user by id, external_id or email (case-insensitive).
+// It returns ENOTFOUND when none matches, and EINVALID when an email
+// belongs to several contacts (never a guess).
+func (ws *Workspace) FindUser(ctx context.Context, key string) (*portal.User, error) {
+	key = strings.TrimSpace(key)
+	if key == "" {
+		return nil, portal.Errorf(portal.EINVALID, "no user given; pass an email, an id or an external_id")
+	}
+	for _, q := range []string{`SELECT ` + userColumns + ` FROM users WHERE id = ?`, `SELECT ` + userColumns + ` FROM users WHERE external_id = ?`} {
+		u, err := scanUser(ws.db.QueryRowContext(ctx, q, key))
+		if err == nil {
+			return ws.withCompanies(ctx, u)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+	}
+	rows, err := ws.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE email_fold = ? ORDER BY id LIMIT 2`, portal.Fold(key))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var found []*portal.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	switch len(found) {
+	case 0:
+		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the id, external_id or email %q", key)
+	case 1:
+		return ws.withCompanies(ctx, found[0])
+	}
+	return nil, portal.Errorf(portal.EINVALID, "the email %q belongs to more than one contact; name the user by id or external_id", key)
+}
+
+// ByExternalID returns the user with that external_id (identity tokens'
+// user_id claim), or ENOTFOUND.
+func (ws *Workspace) ByExternalID(ctx context.Context, externalID string) (*portal.User, error) {
+	u, err := scanUser(ws.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE external_id = ?`, externalID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the external_id %q", externalID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ws.withCompanies(ctx, u)
+}
+
+func (ws *Workspace) withCompanies(ctx context.Context, u *portal.User) (*portal.User, error) {
+	rows, err := ws.db.QueryContext(ctx, `SELECT company_id FROM memberships WHERE user_id = ? ORDER BY position, company_id`, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	u.CompanyIDs = nil
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		u.CompanyIDs = append(u.CompanyIDs, id)
+	}
+	return u, rows.Err()
+}
+
+const companyColumns = `c.id, coalesce(c.company_id, ''), coalesce(c.name, ''), coalesce(c.plan, ''), c.size, coalesce(c.industry, ''), coalesce(c.website, ''), c.monthly_spend, c.created_at, c.custom`
+
+func scanCompany(sc interface{ Scan(...any) error }) (*portal.Company, error) {
+	var c portal.Company
+	var size, spend sql.NullFloat64
+	var created sql.NullInt64
+	var custom string
+	if err := sc.Scan(&c.ID, &c.CompanyID, &c.Name, &c.Plan, &size, &c.Industry, &c.Website, &spend, &created, &custom); err != nil {
+		return nil, err
+	}
+	if size.Valid {
+		c.Size = &size.Float64
+	}
+	if spend.Valid {
+		c.MonthlySpend = &spend.Float64
+	}
+	c.CreatedAt = timeOf(created)
+	if err := json.Unmarshal([]byte(custom), &c.Custom); err != nil {
+		return nil, fmt.Errorf("company %s: custom attributes: %w", c.ID, err)
+	}
+	return &c, nil
+}
+
+// Subject returns the user with the companies of theirs that are in the
+// workspace, ready for rule evaluation.
+func (ws *Workspace) Subject(ctx context.Context, u *portal.User) (portal.Subject, error) {
+	sub := portal.Subject{User: u}
+	rows, err := ws.db.QueryContext(ctx, `SELECT `+companyColumns+` FROM memberships m JOIN companies c ON c.id = m.company_id
+		WHERE m.user_id = ? ORDER BY m.position, m.company_id`, u.ID)
+	if err != nil {
+		return sub, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCompany(rows)
+		if err != nil {
+			return sub, err
+		}
+		sub.Companies = append(sub.Companies, c)
+	}
+	return sub, rows.Err()
+}
+
+// Companies returns companies by id (those present).
+func (ws *Workspace) Companies(ctx context.Context, ids []string) ([]*portal.Company, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := ws.db.QueryContext(ctx, `SELECT `+companyColumns+` FROM companies c WHERE c.id IN (`+placeholders(len(ids))+`) ORDER BY c.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*portal.Company
+	for rows.Next() {
+		c, err := scanCompany(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// TicketQuery asks for one page of a user's portal list.
+type TicketQuery struct {
+	UserID     string
+	CompanyIDs []string // the user's companies; used for the All tab only
+	Tab        string   // portal.TabAll or portal.TabMine
+	Cursor     string   // from the previous page's Next, or ""
+	Limit      int
+}
+
+// TicketPage is one page of a portal list.
+type TicketPage struct {
+	Tickets []portal.Ticket `json:"tickets"`
+	Total   int             `json:"total"`
+	Next    string          `json:"next,omitempty"`
+}
+
+const ticketColumns = `t.id, t.ticket_id, t.title, t.description, t.category, t.is_shared, t.state_category, t.state_label, t.type_id, t.type_name, coalesce(t.creator_id, ''), coalesce(t.company_id, ''), t.created_at, t.updated_at, t.open`
+
+func scanTicket(sc interface{ Scan(...any) error }) (portal.Ticket, error) {
+	var t portal.Ticket
+	var creator string
+	var created, updated int64
+	err := sc.Scan(&t.ID, &t.TicketID, &t.Title, &t.Description, &t.Category, &t.IsShared, &t.StateCategory, &t.StateLabel,
+		&t.TypeID, &t.TypeName, &creator, &t.CompanyID, &created, &updated, &t.Open)
+	if creator != "" {
+		t.ContactIDs = []string{creator}
+	}
+	t.CreatedAt, t.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
+	return t, err
+}
+
+// cursor is the position after the last ticket of a page.
+type cursor struct {
+	Updated int64  `json:"u"`
+	ID      string `json:"i"`
+}
+
+func encodeCursor(t portal.Ticket) string {
+	b, _ := json.Marshal(cursor{t.UpdatedAt.Unix(), t.ID})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (*cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	var c cursor
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || c.ID == "" {
+		return nil, portal.Errorf(portal.EINVALID, "the page cursor is not valid; start again from the first page")
+	}
+	return &c, nil
+}
+
+// Tickets returns one page of the shared Customer tickets a user sees on a
+// tab, newest first: on "mine" those they created; on "all" those of their
+// companies plus those they created. It reads one short index range per
+// company and one for the creator, and merges them. The caller decides
+// whether the user may see the tab at all.
+func (ws *Workspace) Tickets(ctx context.Context, q TicketQuery) (TicketPage, error) {
+	page := TicketPage{Tickets: []portal.Ticket{}}
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 20
+	}
+	cur, err := decodeCursor(q.Cursor)
+	if err != nil {
+		return page, err
+	}
+	var companies []string
+	if q.Tab == portal.TabAll {
+		companies = q.CompanyIDs
+	} else if q.Tab != portal.TabMine {
+		return page, portal.Errorf(portal.EINVALID, "unknown tab %q; use all or mine", q.Tab)
+	}
+	const eligible = `t.category = 'Customer' AND t.is_shared = 1`
+	after, afterArgs := "", []any{}
+	if cur != nil {
+		after = ` AND (t.updated_at < ? OR (t.updated_at = ? AND t.id < ?))`
+		afterArgs = []any{cur.Updated, cur.Updated, cur.ID}
+	}
+	seen := map[string]bool{}
+	var merged []portal.Ticket
+	run := func(where string, args ...any) error {
+		args = append(args, afterArgs...)
+		args = append(args, q.Limit+1)
+		rows, err := ws.db.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE `+where+` AND `+eligible+after+
+			` ORDER BY t.updated_at DESC, t.id DESC LIMIT ?`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			t, err := scanTicket(rows)
+			if err != nil {
+				return err
+			}
+			if !seen[t.ID] {
+				seen[t.ID] = true
+				merged = append(merged, t)
+			}
+		}
+		return rows.Err()
+	}
+	if q.UserID != "" {
+		if err := run(`t.creator_id = ?`, q.UserID); err != nil {
+			return page, err
+		}
+	}
+	for _, c := range dedupe(companies) {
+		if err := run(`t.company_id = ?`, c); err != nil {
+			return page, err
+		}
+	}
+	sort.Slice(merged, func(i, j int) bool { return portal.TicketBefore(&merged[i], &merged[j]) })
+	if len(merged) > q.Limit {
+		merged = merged[:q.Limit]
+		page.Next = encodeCursor(merged[len(merged)-1])
+	}
+	page.Tickets = append(page.Tickets, merged...)
+	page.Total, err = ws.countTickets(ctx, q.UserID, companies)
+	return page, err
+}
+
+func dedupe(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// countTickets counts the shared Customer tickets created by userID or of
+// the companies.
+func (ws *Workspace) countTickets(ctx context.Context, userID string, companies []string) (int, error) {
+	companies = dedupe(companies)
+	args := []any{userID}
+	where := `t.creator_id = ?`
+	if len(companies) > 0 {
+		where = `(t.creator_id = ? OR t.company_id IN (` + placeholders(len(companies)) + `))`
+		for _, c := range companies {
+			args = append(args, c)
+		}
+	}
+	var n int
+	err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE `+where+` AND t.category = 'Customer' AND t.is_shared = 1`, args...).Scan(&n)
+	return n, err
+}
+
+// Ticket returns a ticket with all its contacts and parts (notes
+// included: the caller filters what a customer sees), or ENOTFOUND.
+func (ws *Workspace) Ticket(ctx context.Context, id string) (*portal.Ticket, error) {
+	t, err := scanTicket(ws.db.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, portal.Errorf(portal.ENOTFOUND, "ticket %s not found", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := ws.db.QueryContext(ctx, `SELECT user_id FROM ticket_contacts WHERE ticket_id = ? ORDER BY position`, id)
+	if err != nil {
+		return nil, err
+	}
+	t.ContactIDs = nil
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		t.ContactIDs = append(t.ContactIDs, c)
+	}
+	rows.Close()
+	prow, err := ws.db.QueryContext(ctx, `SELECT id, part_type, body, author_type, author_id, author_name, created_at FROM parts WHERE ticket_id = ? ORDER BY position`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer prow.Close()
+	for prow.Next() {
+		var p portal.Part
+		var created int64
+		if err := prow.Scan(&p.ID, &p.PartType, &p.Body, &p.AuthorType, &p.AuthorID, &p.AuthorName, &created); err != nil {
+			return nil, err
+		}
+		p.CreatedAt = time.Unix(created, 0).UTC()
+		t.Parts = append(t.Parts, p)
+	}
+	return &t, prow.Err()
+}
+
+// TicketByNumber returns the id of the ticket with that ticket_id (the
+// number customers see), or ENOTFOUND.
+func (ws *Workspace) TicketByNumber(ctx context.Context, number string) (string, error) {
+	var id string
+	err := ws.db.QueryRowContext(ctx, `SELECT id FROM tickets WHERE ticket_id = ?`, number).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", portal.Errorf(portal.ENOTFOUND, "ticket %s not found", number)
+	}
+	return id, err
+}
+
+// UserName returns the names of users by id, for showing creators.
+func (ws *Workspace) UserNames(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	ids = dedupe(ids)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := ws.db.QueryContext(ctx, `SELECT id, coalesce(name, coalesce(email, '')) FROM users WHERE id IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,184 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"unicode"
+
+	"portalstudio/backend/portal"
+)
+
+// Meta keys.
+const (
+	metaSlug    = "slug"
+	metaBaseURL = "base_url"
+)
+
+// DefaultBaseURL is the portal server's base URL until the workspace is
+// synced with a server.
+const DefaultBaseURL = "http://127.0.0.1:8080"
+
+// Draft returns the draft settings: what the admin is editing. A new
+// workspace's draft is portal.DefaultSettings.
+func (ws *Workspace) Draft(ctx context.Context) (*portal.Settings, error) {
+	return ws.loadSettings(ctx, ws.db, "draft")
+}
+
+// Live returns the live settings the workspace last synced, with their
+// version; before any sync, the default settings at version 0.
+func (ws *Workspace) Live(ctx context.Context) (*portal.Settings, error) {
+	return ws.loadSettings(ctx, ws.db, "live")
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (ws *Workspace) loadSettings(ctx context.Context, q queryer, name string) (*portal.Settings, error) {
+	var doc string
+	var version int
+	err := q.QueryRowContext(ctx, `SELECT doc, version FROM settings WHERE name = ?`, name).Scan(&doc, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return portal.DefaultSettings(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var st portal.Settings
+	if err := st.UnmarshalJSON([]byte(doc)); err != nil {
+		return nil, err
+	}
+	st.Version = version
+	return &st, nil
+}
+
+func (ws *Workspace) saveSettings(ctx context.Context, q queryer, name string, st *portal.Settings) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO settings (name, version, doc, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET version = excluded.version, doc = excluded.doc, updated_at = excluded.updated_at`,
+		name, st.Version, string(st.Canonical()), ws.Now().Unix())
+	return err
+}
+
+// ApplyDraft validates a whole settings document against the workspace and,
+// only when every part is valid, makes it the draft. The draft keeps the
+// version of the live settings it is based on (a document's own "version"
+// is ignored: versions are set by the server).
+func (ws *Workspace) ApplyDraft(ctx context.Context, doc []byte) (*portal.Settings, error) {
+	var out *portal.Settings
+	err := ws.tx(ctx, func(tx *sql.Tx) error {
+		env, err := ws.env(ctx, tx)
+		if err != nil {
+			return err
+		}
+		st, err := portal.ParseSettings(doc, env)
+		if err != nil {
+			return err
+		}
+		cur, err := ws.loadSettings(ctx, tx, "draft")
+		if err != nil {
+			return err
+		}
+		st.Version = cur.Version
+		out = st
+		return ws.saveSettings(ctx, tx, "draft", st)
+	})
+	return out, err
+}
+
+// SetLive records st as the live settings (after a pull or push).
+func (ws *Workspace) SetLive(ctx context.Context, st *portal.Settings) error {
+	return ws.tx(ctx, func(tx *sql.Tx) error { return ws.saveSettings(ctx, tx, "live", st) })
+}
+
+// Env returns what validating settings needs to know of the workspace.
+func (ws *Workspace) Env(ctx context.Context) (portal.Env, error) {
+	return ws.env(ctx, ws.db)
+}
+
+func (ws *Workspace) env(ctx context.Context, q queryer) (portal.Env, error) {
+	var env portal.Env
+	s, err := ws.schema(ctx, q)
+	if err != nil {
+		return env, err
+	}
+	env.Schema = s
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM ticket_types WHERE category = 'Customer'`).Scan(&env.CustomerTicketTypes); err != nil {
+		return env, err
+	}
+	for _, name := range []string{"draft", "live"} {
+		st, err := ws.loadSettings(ctx, q, name)
+		if err != nil {
+			return env, err
+		}
+		if st.Portal.URL != "" {
+			env.PortalURL = st.Portal.URL
+			break
+		}
+	}
+	slug, err := ws.meta(ctx, q, metaSlug, Slug(ws.path))
+	if err != nil {
+		return env, err
+	}
+	base, err := ws.meta(ctx, q, metaBaseURL, DefaultBaseURL)
+	if err != nil {
+		return env, err
+	}
+	env.NewPortalURL = strings.TrimSuffix(base, "/") + "/portal/" + slug + "/"
+	return env, nil
+}
+
+func (ws *Workspace) meta(ctx context.Context, q queryer, key, def string) (string, error) {
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return def, nil
+	}
+	return v, err
+}
+
+// SetServer records the portal server's base URL and the workspace slug,
+// from which the portal URL is generated.
+func (ws *Workspace) SetServer(ctx context.Context, baseURL, slug string) error {
+	return ws.tx(ctx, func(tx *sql.Tx) error {
+		for k, v := range map[string]string{metaBaseURL: baseURL, metaSlug: slug} {
+			if v == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Slug makes a workspace slug from a file name: "Acme Corp.db" → "acme-corp".
+func Slug(path string) string {
+	base := path
+	if i := strings.LastIndexAny(base, `/\`); i >= 0 {
+		base = base[i+1:]
+	}
+	if i := strings.LastIndex(base, "."); i > 0 {
+		base = base[:i]
+	}
+	var b strings.Builder
+	dash := false
+	for _, r := range portal.Fold(base) {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	s := strings.Trim(b.String(), "-")
+	if s == "" {
+		return "workspace"
+	}
+	return s
+}

@@ -1,0 +1,127 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+)
+
+// TestTicketsMatchDomain proves that the paged, index-merged portal lists
+// hold exactly the tickets portal.VisibleTickets selects, in its order,
+// for every user and both tabs.
+func TestTicketsMatchDomain(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 11))
+	ctx := context.Background()
+	for ds := 0; ds < 5; ds++ {
+		ws := MustOpen(t)
+		var recs []portal.Record
+		nc, nu := 1+r.IntN(5), 1+r.IntN(12)
+		for i := 0; i < nc; i++ {
+			recs = append(recs, portal.Record{Company: &portal.Company{ID: fmt.Sprintf("c%d", i), Name: fmt.Sprintf("Co %d", i)}})
+		}
+		var users []*portal.User
+		for i := 0; i < nu; i++ {
+			u := &portal.User{ID: fmt.Sprintf("u%d", i), Email: fmt.Sprintf("u%d@x.io", i)}
+			for j := r.IntN(4); j > 0; j-- {
+				u.CompanyIDs = append(u.CompanyIDs, fmt.Sprintf("c%d", r.IntN(nc+1)))
+			}
+			users = append(users, u)
+			recs = append(recs, portal.Record{User: u})
+		}
+		var tickets []portal.Ticket
+		for i := 0; i < 40+r.IntN(80); i++ {
+			tk := portal.Ticket{
+				ID: fmt.Sprintf("t%03d", i), TicketID: fmt.Sprint(1000 + i), Title: "T",
+				Category:  []string{portal.CategoryCustomer, portal.CategoryCustomer, portal.CategoryBackOffice, portal.CategoryTracker}[r.IntN(4)],
+				IsShared:  r.IntN(4) > 0,
+				CreatedAt: t0,
+				// Few distinct times, so ties are broken by id.
+				UpdatedAt: t0.Add(time.Duration(r.IntN(10)) * time.Hour),
+			}
+			for j := r.IntN(3); j > 0; j-- {
+				tk.ContactIDs = append(tk.ContactIDs, fmt.Sprintf("u%d", r.IntN(nu+1)))
+			}
+			if r.IntN(5) > 0 {
+				tk.CompanyID = fmt.Sprintf("c%d", r.IntN(nc+1))
+			}
+			tickets = append(tickets, tk)
+			c := tk
+			recs = append(recs, portal.Record{Ticket: &c})
+		}
+		MustImport(t, ws, recs...)
+		for _, u := range users {
+			for _, tab := range []string{portal.TabAll, portal.TabMine} {
+				d := portal.Decision{Access: true, Tabs: []string{portal.TabAll, portal.TabMine}}
+				want := ids(portal.VisibleTickets(d, u, tickets, tab))
+				limit := 1 + r.IntN(7)
+				got := []string{}
+				cursor := ""
+				total := -1
+				for pages := 0; pages < 200; pages++ {
+					page, err := ws.Tickets(ctx, sqlite.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: cursor, Limit: limit})
+					if err != nil {
+						t.Fatal(err)
+					}
+					total = page.Total
+					got = append(got, ids(page.Tickets)...)
+					if page.Next == "" {
+						break
+					}
+					cursor = page.Next
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Fatalf("seed %d: user %s tab %s limit %d (-want +got):\n%s", seed, u.ID, tab, limit, diff)
+				}
+				if total != len(want) {
+					t.Fatalf("seed %d: user %s tab %s: total %d, want %d", seed, u.ID, tab, total, len(want))
+				}
+			}
+		}
+	}
+}
+
+func ids(ts []portal.Ticket) []string {
+	out := []string{}
+	for _, t := range ts {
+		out = append(out, t.ID)
+	}
+	return out
+}
+
+func TestTicketsBadCursor(t *testing.T) {
+	ws := MustOpen(t)
+	_, err := ws.Tickets(context.Background(), sqlite.TicketQuery{UserID: "u", Tab: portal.TabMine, Cursor: "not-a-cursor"})
+	if portal.ErrorCode(err) != portal.EINVALID {
+		t.Fatalf("err = %v, want EINVALID", err)
+	}
+}
+
+func TestTicketWithParts(t *testing.T) {
+	ws := MustOpen(t)
+	tk := &portal.Ticket{ID: "t1", TicketID: "7", Title: "Hello", Category: portal.CategoryCustomer, IsShared: true,
+		ContactIDs: []string{"u1", "u2"}, CreatedAt: t0, UpdatedAt: t0,
+		Parts: []portal.Part{
+			{ID: "p1", PartType: "comment", Body: "<p>hi</p>", AuthorName: "Ann", CreatedAt: t0},
+			{ID: "p2", PartType: "note", Body: "secret", AuthorName: "Agent", CreatedAt: t0},
+		}}
+	MustImport(t, ws, portal.Record{Ticket: tk})
+	got, err := ws.Ticket(context.Background(), "t1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(tk, got); diff != "" {
+		t.Fatalf("ticket round trip (-want +got):\n%s", diff)
+	}
+	if _, err := ws.Ticket(context.Background(), "nope"); portal.ErrorCode(err) != portal.ENOTFOUND {
+		t.Fatalf("missing ticket: %v, want ENOTFOUND", err)
+	}
+}

@@ -1,0 +1,95 @@
+package studio
+
+import (
+	"context"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+)
+
+// Audiences: who may open the portal, or who is restricted to their own
+// tickets.
+const (
+	OfAccess     = "access"
+	OfVisibility = "visibility"
+)
+
+// AudienceRequest asks who a rule of the settings matches.
+type AudienceRequest struct {
+	Of       string `json:"of"`       // access (default) or visibility
+	Settings string `json:"settings"` // draft (default) or live
+	Limit    int    `json:"limit"`    // how many users to list; default 20
+}
+
+// AudienceResult is how many users match and the first of them.
+type AudienceResult struct {
+	Of    string               `json:"of"`
+	Rule  string               `json:"rule"` // the rule in words
+	Count int                  `json:"count"`
+	Users []sqlite.UserSummary `json:"users"`
+	// Note explains an audience that is empty for a reason other than the
+	// rule's conditions (no rule, visibility off).
+	Note string `json:"note,omitempty"`
+}
+
+// Audience counts and lists the users the access rule matches, or (Of
+// visibility) the users with access who are restricted to their own
+// tickets. It reads the rules only; whether the portal is enabled does
+// not change it.
+func (s *Service) Audience(ctx context.Context, req AudienceRequest) (*AudienceResult, error) {
+	st, err := s.settings(ctx, req.Settings)
+	if err != nil {
+		return nil, err
+	}
+	if req.Limit == 0 {
+		req.Limit = 20
+	}
+	if req.Limit < 0 || req.Limit > 1000 {
+		return nil, portal.Errorf(portal.EINVALID, "limit must be from 0 to 1000")
+	}
+	rule, note, of := AudienceRule(st, req.Of)
+	if of == "" {
+		return nil, portal.Errorf(portal.EINVALID, "unknown audience %q; use access or visibility", req.Of)
+	}
+	return s.RuleAudience(ctx, of, rule, note, req.Limit)
+}
+
+// RuleAudience counts and lists the users a rule matches.
+func (s *Service) RuleAudience(ctx context.Context, of string, rule *portal.Rule, note string, limit int) (*AudienceResult, error) {
+	schema, err := s.WS.Schema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ps := portal.ValidateRule(rule, schema, "rule"); len(ps) > 0 {
+		return nil, &portal.Error{Code: portal.EINVALID, Message: ps[0].String(), Problems: ps}
+	}
+	n, users, err := s.WS.Audience(ctx, rule, schema, s.Now(), limit)
+	if err != nil {
+		return nil, err
+	}
+	return &AudienceResult{Of: of, Rule: rule.String(), Count: n, Users: users, Note: note}, nil
+}
+
+// AudienceRule returns the rule whose users form the audience of (access
+// or visibility) under st, with a note when it is empty by construction.
+// "of" comes back normalised, or "" when unknown.
+func AudienceRule(st *portal.Settings, of string) (*portal.Rule, string, string) {
+	switch of {
+	case "", OfAccess:
+		if st.Access.Rule == nil {
+			return nil, "No access rule is set, so no one has access.", OfAccess
+		}
+		return st.Access.Rule, "", OfAccess
+	case OfVisibility:
+		switch {
+		case st.Access.Rule == nil:
+			return nil, "No access rule is set, so no one has access and no one is restricted.", OfVisibility
+		case !st.Visibility.RestrictToOwn:
+			return nil, "Ticket visibility is off: no one is restricted.", OfVisibility
+		case st.Visibility.Conditions.IsEmpty():
+			return st.Access.Rule, "Ticket visibility is on with no conditions: everyone with access is restricted.", OfVisibility
+		}
+		return portal.AllOf(st.Access.Rule, st.Visibility.Conditions), "", OfVisibility
+	}
+	return nil, "", ""
+}

@@ -1,0 +1,184 @@
+package studio
+
+import (
+	"context"
+	"time"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+)
+
+// PreviewRequest asks for the portal as one user sees it.
+type PreviewRequest struct {
+	User     string    `json:"user"`     // email, id or external_id
+	Tab      string    `json:"tab"`      // all or mine; default: the user's first tab
+	Search   string    `json:"search"`   // search terms, or ""
+	Cursor   string    `json:"cursor"`   // the next page of a previous answer
+	Limit    int       `json:"limit"`    // tickets per page; default 20
+	Settings string    `json:"settings"` // draft (default) or live
+	Now      time.Time `json:"now"`      // the time of the preview; default now
+}
+
+// UserInfo describes the previewed user.
+type UserInfo struct {
+	ID         string        `json:"id"`
+	ExternalID string        `json:"external_id,omitempty"`
+	Email      string        `json:"email"`
+	Name       string        `json:"name"`
+	Companies  []CompanyInfo `json:"companies"`
+}
+
+// CompanyInfo names one of the user's companies.
+type CompanyInfo struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// TicketView is a ticket as the portal lists it.
+type TicketView struct {
+	ID        string    `json:"id"`
+	TicketID  string    `json:"ticket_id"`
+	Title     string    `json:"title"`
+	State     string    `json:"state"`
+	UpdatedAt time.Time `json:"updated_at"`
+	CreatedBy string    `json:"created_by,omitempty"`
+	Preview   *Snippet  `json:"preview,omitempty"`
+}
+
+// Snippet is the Preview column of a search result.
+type Snippet struct {
+	Snippet string `json:"snippet"` // HTML: escaped text with <mark> around matches
+	Author  string `json:"author"`
+	Ago     string `json:"ago"`
+}
+
+// PreviewResult is the portal as the user sees it, with why.
+type PreviewResult struct {
+	User             UserInfo        `json:"user"`
+	Settings         string          `json:"settings"`
+	Access           bool            `json:"access"`
+	AccessReason     string          `json:"access_reason"`
+	Restricted       bool            `json:"restricted"`
+	RestrictedReason string          `json:"restricted_reason"`
+	Tabs             []string        `json:"tabs"`
+	Tab              string          `json:"tab,omitempty"`
+	Search           string          `json:"search,omitempty"`
+	Tickets          []TicketView    `json:"tickets"`
+	Total            int             `json:"total"`
+	Next             string          `json:"next,omitempty"`
+	Decision         portal.Decision `json:"decision"`
+}
+
+// Preview shows the portal exactly as a user sees it under the draft (or
+// live) settings: access, restriction, tabs and one page of the tab's
+// tickets, each decision with its reason.
+func (s *Service) Preview(ctx context.Context, req PreviewRequest) (*PreviewResult, error) {
+	st, err := s.settings(ctx, req.Settings)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.WS.FindUser(ctx, req.User)
+	if err != nil {
+		return nil, err
+	}
+	now := req.Now
+	if now.IsZero() {
+		now = s.Now()
+	}
+	d, sub, err := s.decide(ctx, st, u, now)
+	if err != nil {
+		return nil, err
+	}
+	res := &PreviewResult{
+		User:             userInfo(u, sub),
+		Settings:         req.Settings,
+		Access:           d.Access,
+		AccessReason:     d.AccessReason,
+		Restricted:       d.Restricted,
+		RestrictedReason: d.RestrictedReason,
+		Tabs:             d.Tabs,
+		Tickets:          []TicketView{},
+		Decision:         d,
+	}
+	if res.Settings == "" {
+		res.Settings = Draft
+	}
+	if !d.Access {
+		if req.Tab != "" && req.Tab != portal.TabAll && req.Tab != portal.TabMine {
+			return nil, portal.Errorf(portal.EINVALID, "unknown tab %q; use all or mine", req.Tab)
+		}
+		return res, nil
+	}
+	tab := req.Tab
+	if tab == "" {
+		tab = d.Tabs[0]
+	}
+	if tab != portal.TabAll && tab != portal.TabMine {
+		return nil, portal.Errorf(portal.EINVALID, "unknown tab %q; use all or mine", tab)
+	}
+	if !d.HasTab(tab) {
+		return nil, portal.Errorf(portal.EINVALID, "%s is restricted to their own tickets and has no All tab; use --tab mine", displayName(u))
+	}
+	res.Tab = tab
+	if req.Search != "" {
+		return nil, portal.Errorf(portal.EINVALID, "search is not available in this build")
+	}
+	page, err := s.WS.Tickets(ctx, sqlite.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: req.Cursor, Limit: req.Limit})
+	if err != nil {
+		return nil, err
+	}
+	res.Total, res.Next = page.Total, page.Next
+	res.Tickets, err = s.views(ctx, page.Tickets)
+	return res, err
+}
+
+// decide loads the user's companies and decides under st.
+func (s *Service) decide(ctx context.Context, st *portal.Settings, u *portal.User, now time.Time) (portal.Decision, portal.Subject, error) {
+	schema, err := s.WS.Schema(ctx)
+	if err != nil {
+		return portal.Decision{}, portal.Subject{}, err
+	}
+	sub, err := s.WS.Subject(ctx, u)
+	if err != nil {
+		return portal.Decision{}, sub, err
+	}
+	return portal.Decide(st, schema, sub, now), sub, nil
+}
+
+func (s *Service) views(ctx context.Context, ts []portal.Ticket) ([]TicketView, error) {
+	ids := make([]string, 0, len(ts))
+	for i := range ts {
+		ids = append(ids, ts[i].CreatorID())
+	}
+	names, err := s.WS.UserNames(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TicketView, len(ts))
+	for i, t := range ts {
+		out[i] = TicketView{ID: t.ID, TicketID: t.TicketID, Title: t.Title, State: t.StateLabel, UpdatedAt: t.UpdatedAt, CreatedBy: names[t.CreatorID()]}
+	}
+	return out, nil
+}
+
+func userInfo(u *portal.User, sub portal.Subject) UserInfo {
+	info := UserInfo{ID: u.ID, ExternalID: u.ExternalID, Email: u.Email, Name: u.Name, Companies: []CompanyInfo{}}
+	names := map[string]string{}
+	for _, c := range sub.Companies {
+		names[c.ID] = c.Name
+	}
+	for _, id := range u.CompanyIDs {
+		info.Companies = append(info.Companies, CompanyInfo{ID: id, Name: names[id]})
+	}
+	return info
+}
+
+func displayName(u *portal.User) string {
+	switch {
+	case u.Name != "":
+		return u.Name
+	case u.Email != "":
+		return u.Email
+	}
+	return u.ID
+}
