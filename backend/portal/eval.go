@@ -105,11 +105,11 @@ func evalCond(c *Condition, s *Schema, sub Subject, now time.Time, explain bool)
 			detail = "the user's " + a.Label + " is " + describeAttr(v, a)
 		}
 	} else {
-		var which string
+		var which *Company
 		for _, co := range sub.Companies {
 			if holds(a, pos, CompanyAttr(co, a), c.Value, now) {
 				held = true
-				which = companyLabel(co)
+				which = co
 				break
 			}
 		}
@@ -118,9 +118,9 @@ func evalCond(c *Condition, s *Schema, sub Subject, now time.Time, explain bool)
 			case len(sub.Companies) == 0:
 				detail = "the user belongs to no company"
 			case held && negated:
-				detail = fmt.Sprintf("company %s has %s %s", which, a.Label, describeAttr(CompanyAttr(findCompany(sub, which), a), a))
+				detail = fmt.Sprintf("company %s has %s %s", companyLabel(which), a.Label, describeAttr(CompanyAttr(which, a), a))
 			case held:
-				detail = fmt.Sprintf("company %s satisfies it", which)
+				detail = fmt.Sprintf("company %s satisfies it", companyLabel(which))
 			default:
 				names := make([]string, 0, len(sub.Companies))
 				for _, co := range sub.Companies {
@@ -134,15 +134,6 @@ func evalCond(c *Condition, s *Schema, sub Subject, now time.Time, explain bool)
 		return !held, detail
 	}
 	return held, detail
-}
-
-func findCompany(sub Subject, label string) *Company {
-	for _, c := range sub.Companies {
-		if companyLabel(c) == label {
-			return c
-		}
-	}
-	return &Company{}
 }
 
 func companyLabel(c *Company) string {

@@ -113,10 +113,13 @@ func Cond(attribute string, op Operator, value any) *Rule {
 }
 
 // IsAll reports whether r is an "all" group.
-func (r *Rule) IsAll() bool { return r != nil && r.Cond == nil && r.group != "any" }
+func (r *Rule) IsAll() bool { return r != nil && r.Cond == nil && !r.IsAny() }
 
-// IsAny reports whether r is an "any" group.
-func (r *Rule) IsAny() bool { return r != nil && r.Cond == nil && r.group == "any" }
+// IsAny reports whether r is an "any" group. A Rule written as a literal
+// (no constructor) is an "any" group when only Any is set.
+func (r *Rule) IsAny() bool {
+	return r != nil && r.Cond == nil && (r.group == "any" || r.group == "" && r.All == nil && r.Any != nil)
+}
 
 // Children returns the children of a group.
 func (r *Rule) Children() []*Rule {
@@ -190,6 +193,9 @@ func (r *Rule) String() string {
 	if r.IsEveryone() {
 		return "everyone"
 	}
+	if len(kids) == 0 {
+		return "no one"
+	}
 	parts := make([]string, len(kids))
 	for i, k := range kids {
 		parts[i] = k.String()
@@ -208,6 +214,10 @@ func (c *Condition) String() string {
 	switch c.Operator {
 	case OpIsSet, OpIsNotSet:
 		return fmt.Sprintf("%s %s", c.Attribute, strings.ReplaceAll(string(c.Operator), "_", " "))
+	case OpMoreThanDaysAgo:
+		return fmt.Sprintf("%s more than %s days ago", c.Attribute, formatValue(c.Value))
+	case OpLessThanDaysAgo:
+		return fmt.Sprintf("%s less than %s days ago", c.Attribute, formatValue(c.Value))
 	}
 	return fmt.Sprintf("%s %s %s", c.Attribute, strings.ReplaceAll(string(c.Operator), "_", " "), formatValue(c.Value))
 }
@@ -297,13 +307,16 @@ func ruleShape(v any, path string, depth int, n *int) (*Rule, []Problem) {
 			p := fmt.Sprintf("%s.%s[%d]", path, key, i)
 			if item == nil {
 				ps = append(ps, Problem{p, "must be a condition or a group, not null"})
+				// A nil placeholder keeps the indices of the later
+				// children, so their problems name the right path; a
+				// rule with problems is never used.
+				kids = append(kids, nil)
 				continue
 			}
 			k, kps := ruleShape(item, p, depth+1, n)
 			ps = append(ps, kps...)
-			if k != nil {
-				kids = append(kids, k)
-			}
+			// k is nil only when kps is not empty (see above).
+			kids = append(kids, k)
 		}
 		if key == "all" {
 			r.All = kids
@@ -353,6 +366,30 @@ func ruleShape(v any, path string, depth int, n *int) (*Rule, []Problem) {
 	return nil, []Problem{{path, "must have \"all\", \"any\", or \"attribute\" and \"operator\""}}
 }
 
+// mergeProblems adds to the shape problems of a document the problems
+// found checking what could be read of it, leaving out those at, inside or
+// around a path that already has a shape problem (they would only repeat
+// it: a missing attribute is also an unknown one).
+func mergeProblems(shape, more []Problem) []Problem {
+	out := shape
+next:
+	for _, m := range more {
+		for _, p := range shape {
+			if m.Path == p.Path || pathUnder(m.Path, p.Path) || pathUnder(p.Path, m.Path) {
+				continue next
+			}
+		}
+		out = append(out, m)
+	}
+	sortProblems(out)
+	return out
+}
+
+// pathUnder reports whether JSON path p lies inside parent.
+func pathUnder(p, parent string) bool {
+	return len(p) > len(parent) && strings.HasPrefix(p, parent) && (p[len(parent)] == '.' || p[len(parent)] == '[')
+}
+
 func sortProblems(ps []Problem) {
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Path < ps[j].Path })
 }
@@ -384,9 +421,9 @@ func ParseRule(b []byte, s *Schema, path string) (*Rule, error) {
 		return nil, err
 	}
 	r, ps := ruleFromJSON(v, path)
-	if len(ps) == 0 {
-		ps = ValidateRule(r, s, path)
-	}
+	// Report the schema problems of the well-formed parts too, so that
+	// one answer lists every problem.
+	ps = mergeProblems(ps, ValidateRule(r, s, path))
 	if len(ps) > 0 {
 		return nil, problemsError(ps)
 	}
@@ -439,6 +476,14 @@ func validateCondition(c *Condition, s *Schema, path string) *Problem {
 			return &Problem{vp, fmt.Sprintf("%s takes no value; remove it", c.Operator)}
 		}
 		return nil
+	}
+	if c.Value == nil {
+		if c.Operator == OpMoreThanDaysAgo || c.Operator == OpLessThanDaysAgo {
+			return &Problem{vp, fmt.Sprintf("%s %s needs a number of days; add one", a.Name, c.Operator)}
+		}
+		return &Problem{vp, fmt.Sprintf("%s is %s; add a value (%s)", a.Name, kindWord(a.Kind), valueHint(a.Kind))}
+	}
+	switch c.Operator {
 	case OpMoreThanDaysAgo, OpLessThanDaysAgo:
 		f, ok := c.Value.(float64)
 		if !ok {
@@ -471,6 +516,26 @@ func validateCondition(c *Condition, s *Schema, path string) *Problem {
 		}
 	}
 	return nil
+}
+
+func kindWord(k ValueKind) string {
+	switch k {
+	case KindBoolean:
+		return "true/false"
+	case KindNumber:
+		return "a number"
+	}
+	return "a " + string(k)
+}
+
+func valueHint(k ValueKind) string {
+	switch k {
+	case KindString:
+		return "text in quotes"
+	case KindBoolean:
+		return "true or false"
+	}
+	return "a number without quotes"
 }
 
 func describeValue(v any) string {

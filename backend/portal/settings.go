@@ -168,6 +168,12 @@ func ParseSettings(b []byte, env Env) (*Settings, error) {
 	}
 	st, ps := settingsFromJSON(v)
 	if len(ps) > 0 {
+		if st != nil {
+			// List the problems of the well-formed parts too, so that
+			// one answer names every problem of the document.
+			more, _ := st.check(env)
+			ps = mergeProblems(ps, more)
+		}
 		return nil, problemsError(ps)
 	}
 	if err := st.Validate(env); err != nil {
@@ -179,6 +185,23 @@ func ParseSettings(b []byte, env Env) (*Settings, error) {
 // Validate checks st against the workspace and normalises it (see
 // ParseSettings).
 func (st *Settings) Validate(env Env) error {
+	ps, portalSections := st.check(env)
+	if len(ps) > 0 {
+		return problemsError(ps)
+	}
+	st.Portal.URL = env.url(st.Portal.Enabled)
+	if st.Portal.Enabled && portalSections == 0 {
+		st.HelpCenter.Sections = append(st.HelpCenter.Sections, Section{ID: PortalSectionID, Title: PortalSectionTitle, Kind: SectionCustomerPortal, Visible: true})
+	}
+	if st.HelpCenter.Sections == nil {
+		st.HelpCenter.Sections = []Section{}
+	}
+	return nil
+}
+
+// check returns the problems of st against the workspace, sorted by path,
+// and how many Customer portal sections it has. It changes nothing.
+func (st *Settings) check(env Env) ([]Problem, int) {
 	var ps []Problem
 	if env.Schema != nil {
 		ps = append(ps, ValidateRule(st.Access.Rule, env.Schema, "access.rule")...)
@@ -232,18 +255,8 @@ func (st *Settings) Validate(env Env) error {
 			ps = append(ps, Problem{"portal.enabled", "the customer portal cannot be enabled yet: " + strings.Join(unmet, "; ")})
 		}
 	}
-	if len(ps) > 0 {
-		sortProblems(ps)
-		return problemsError(ps)
-	}
-	st.Portal.URL = want
-	if st.Portal.Enabled && portalSections == 0 {
-		st.HelpCenter.Sections = append(st.HelpCenter.Sections, Section{ID: PortalSectionID, Title: PortalSectionTitle, Kind: SectionCustomerPortal, Visible: true})
-	}
-	if st.HelpCenter.Sections == nil {
-		st.HelpCenter.Sections = []Section{}
-	}
-	return nil
+	sortProblems(ps)
+	return ps, portalSections
 }
 
 func contains(list []string, s string) bool {
