@@ -121,7 +121,7 @@ func (s *Service) Preview(ctx context.Context, req PreviewRequest) (*PreviewResu
 	}
 	res.Tab = tab
 	if req.Search != "" {
-		return nil, portal.Errorf(portal.EINVALID, "search is not available in this build")
+		return res, s.search(ctx, st, u, tab, req, now, res)
 	}
 	page, err := s.WS.Tickets(ctx, sqlite.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: req.Cursor, Limit: req.Limit})
 	if err != nil {

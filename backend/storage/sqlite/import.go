@@ -12,9 +12,10 @@ import (
 
 // ImportOptions tune an import.
 type ImportOptions struct {
-	// Partial keeps the valid records when some are rejected. By default
-	// one rejected record rolls the whole import back.
-	Partial bool
+	// Strict rolls the whole import back when any record is rejected. By
+	// default rejected records are reported and skipped, and the valid
+	// ones are written.
+	Strict bool
 	// Replace empties the dataset (users, companies, tickets, the
 	// attribute schema) before importing, in the same transaction; the
 	// settings are kept.
@@ -40,14 +41,15 @@ type Source func(emit func(portal.Record) error) ([]portal.Rejection, error)
 
 // Import upserts (by id) every record src emits, in one transaction. A
 // record that would give a contact's external_id, a company's company_id
-// or a ticket's ticket_id to a second object is rejected. Unless
-// opt.Partial, any rejection — or any error — leaves the workspace as it
-// was, and the error says how many records were rejected.
+// or a ticket's ticket_id to a second object is rejected. Any error (a file
+// that is not JSON, a failing disk) leaves the workspace as it was; so does
+// any rejection with opt.Strict, and the error says how many records were
+// rejected.
 func (ws *Workspace) Import(ctx context.Context, src Source, opt ImportOptions) (ImportReport, error) {
 	var rep ImportReport
 	err := ws.tx(ctx, func(tx *sql.Tx) error {
 		if opt.Replace {
-			for _, table := range []string{"parts", "ticket_contacts", "tickets", "ticket_types", "memberships",
+			for _, table := range []string{"ticket_fts", "search_docs", "parts", "ticket_contacts", "tickets", "ticket_types", "memberships",
 				"user_attrs", "users", "company_attrs", "companies", "attributes"} {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 					return err
@@ -81,8 +83,8 @@ func (ws *Workspace) Import(ctx context.Context, src Source, opt ImportOptions) 
 		if err != nil {
 			return err
 		}
-		if len(rep.Rejected) > 0 && !opt.Partial {
-			return portal.Errorf(portal.EINVALID, "%d record(s) were rejected, so nothing was imported; fix them, or import with --partial to keep the valid ones", len(rep.Rejected))
+		if len(rep.Rejected) > 0 && opt.Strict {
+			return portal.Errorf(portal.EINVALID, "%d record(s) were rejected, so nothing was imported (--strict); fix them, or import without --strict to keep the valid ones", len(rep.Rejected))
 		}
 		return nil
 	})
@@ -108,11 +110,11 @@ var importSQL = map[string]string{
 		email = excluded.email, email_fold = excluded.email_fold, name = excluded.name, name_fold = excluded.name_fold,
 		role = excluded.role, role_fold = excluded.role_fold, created_at = excluded.created_at,
 		signed_up_at = excluded.signed_up_at, last_seen_at = excluded.last_seen_at, custom = excluded.custom`,
-	"userAttrsDel":  `DELETE FROM user_attrs WHERE user_id = ?`,
-	"userAttr":      `INSERT INTO user_attrs (user_id, key, kind, str, num) VALUES (?, ?, ?, ?, ?)`,
-	"membersDel":    `DELETE FROM memberships WHERE user_id = ?`,
-	"member":        `INSERT OR IGNORE INTO memberships (user_id, company_id, position) VALUES (?, ?, ?)`,
-	"companyExt":    `SELECT id FROM companies WHERE company_id = ? AND id <> ?`,
+	"userAttrsDel": `DELETE FROM user_attrs WHERE user_id = ?`,
+	"userAttr":     `INSERT INTO user_attrs (user_id, key, kind, str, num) VALUES (?, ?, ?, ?, ?)`,
+	"membersDel":   `DELETE FROM memberships WHERE user_id = ?`,
+	"member":       `INSERT OR IGNORE INTO memberships (user_id, company_id, position) VALUES (?, ?, ?)`,
+	"companyExt":   `SELECT id FROM companies WHERE company_id = ? AND id <> ?`,
 	"company": `INSERT INTO companies (id, id_fold, company_id, company_id_fold, name, name_fold, plan, plan_fold, size, industry, industry_fold, website, website_fold, monthly_spend, created_at, custom)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET company_id = excluded.company_id, company_id_fold = excluded.company_id_fold,
@@ -366,6 +368,9 @@ func (im *importer) putTicket(t *portal.Ticket, tt *portal.TicketType, rep *Impo
 		if err := im.exec("part", t.ID, i, p.ID, p.PartType, p.Body, p.AuthorType, p.AuthorID, p.AuthorName, p.CreatedAt.Unix()); err != nil {
 			return "", err
 		}
+	}
+	if err := im.indexTicket(t); err != nil {
+		return "", err
 	}
 	rep.Tickets++
 	rep.Parts += len(t.Parts)

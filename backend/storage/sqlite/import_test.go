@@ -67,7 +67,7 @@ func TestImport(t *testing.T) {
 	t.Run("ErrDuplicateExternalID", func(t *testing.T) {
 		ws := MustOpen(t)
 		bob := portal.Record{Source: portal.Source{File: "b.json", Line: 4}, User: &portal.User{ID: "u2", ExternalID: "x1"}}
-		rep, err := ws.Import(ctx, source(examply, alice, bob), sqlite.ImportOptions{})
+		rep, err := ws.Import(ctx, source(examply, alice, bob), sqlite.ImportOptions{Strict: true})
 		if portal.ErrorCode(err) != portal.EINVALID {
 			t.Fatalf("err = %v, want EINVALID", err)
 		}
@@ -79,10 +79,10 @@ func TestImport(t *testing.T) {
 		}
 	})
 
-	t.Run("PartialKeepsValid", func(t *testing.T) {
+	t.Run("DefaultKeepsValid", func(t *testing.T) {
 		ws := MustOpen(t)
 		dup := portal.Record{Company: &portal.Company{ID: "c2", CompanyID: "EX"}}
-		rep, err := ws.Import(ctx, source(examply, dup, alice), sqlite.ImportOptions{Partial: true})
+		rep, err := ws.Import(ctx, source(examply, dup, alice), sqlite.ImportOptions{})
 		if err != nil || len(rep.Rejected) != 1 || !strings.Contains(rep.Rejected[0].Reason, "company_id") {
 			t.Fatalf("rep %+v, err %v", rep, err)
 		}
@@ -95,7 +95,7 @@ func TestImport(t *testing.T) {
 		ws := MustOpen(t)
 		t1 := portal.Record{Ticket: &portal.Ticket{ID: "t1", TicketID: "5", Category: portal.CategoryCustomer}}
 		t2 := portal.Record{Ticket: &portal.Ticket{ID: "t2", TicketID: "5", Category: portal.CategoryCustomer}}
-		rep, err := ws.Import(ctx, source(t1, t2), sqlite.ImportOptions{})
+		rep, err := ws.Import(ctx, source(t1, t2), sqlite.ImportOptions{Strict: true})
 		if err == nil || len(rep.Rejected) != 1 || rep.Rejected[0].ID != "t2" {
 			t.Fatalf("rep %+v, err %v", rep, err)
 		}

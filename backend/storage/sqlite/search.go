@@ -1,0 +1,173 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+
+	"portalstudio/backend/portal"
+)
+
+// visToken returns the visibility token of a company ("c") or creator
+// ("u") id: hex, so any id is one token.
+func visToken(kind byte, id string) string {
+	return string(kind) + hex.EncodeToString([]byte(id))
+}
+
+// indexTicket puts t in the search index, or takes it out when it is not a
+// shared Customer ticket. It runs inside the import's transaction, so the
+// index never lags the tickets.
+func (im *importer) indexTicket(t *portal.Ticket) error {
+	var doc int64
+	err := im.stmts["searchDoc"].QueryRowContext(im.ctx, t.ID).Scan(&doc)
+	switch {
+	case err == sql.ErrNoRows:
+		doc = 0
+	case err != nil:
+		return err
+	default:
+		if err := im.exec("ftsDel", doc); err != nil {
+			return err
+		}
+	}
+	if !t.PortalEligible() {
+		if doc != 0 {
+			return im.exec("searchDocDel", doc)
+		}
+		return nil
+	}
+	if doc == 0 {
+		res, err := im.stmts["searchDocAdd"].ExecContext(im.ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		if doc, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	}
+	vis := []string{}
+	if c := t.CreatorID(); c != "" {
+		vis = append(vis, visToken('u', c))
+	}
+	if t.CompanyID != "" {
+		vis = append(vis, visToken('c', t.CompanyID))
+	}
+	body := strings.Join(portal.Tokens(portal.SearchText(t)), " ")
+	return im.exec("ftsAdd", doc, body, strings.Join(vis, " "))
+}
+
+var searchImportSQL = map[string]string{
+	"searchDoc":    `SELECT doc FROM search_docs WHERE ticket_id = ?`,
+	"searchDocAdd": `INSERT INTO search_docs (ticket_id) VALUES (?)`,
+	"searchDocDel": `DELETE FROM search_docs WHERE doc = ?`,
+	"ftsDel":       `DELETE FROM ticket_fts WHERE rowid = ?`,
+	"ftsAdd":       `INSERT INTO ticket_fts (rowid, body, vis) VALUES (?, ?, ?)`,
+}
+
+func init() {
+	for k, v := range searchImportSQL {
+		importSQL[k] = v
+	}
+}
+
+// SearchQuery asks for one page of a user's search on a tab.
+type SearchQuery struct {
+	UserID     string
+	CompanyIDs []string // used on the All tab only
+	Tab        string
+	Terms      []string // from portal.SearchTerms
+	Cursor     string
+	Limit      int
+}
+
+// SearchPage is one page of search results: ticket ids, best first.
+type SearchPage struct {
+	IDs   []string
+	Total int
+	Next  string
+}
+
+// matchExpr returns the FTS5 query: every term in the body (the last as a
+// prefix), and one of the user's visibility tokens.
+func matchExpr(q SearchQuery) string {
+	words := make([]string, len(q.Terms))
+	for i, t := range q.Terms {
+		words[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+		if i == len(q.Terms)-1 {
+			words[i] += "*"
+		}
+	}
+	vis := []string{`"` + visToken('u', q.UserID) + `"`}
+	if q.Tab == portal.TabAll {
+		for _, c := range dedupe(q.CompanyIDs) {
+			vis = append(vis, `"`+visToken('c', c)+`"`)
+		}
+	}
+	return "{body} : (" + strings.Join(words, " AND ") + ") AND {vis} : (" + strings.Join(vis, " OR ") + ")"
+}
+
+// Search returns one page of the shared Customer tickets the user sees on
+// the tab whose text holds every term, ranked by relevance (bm25) then
+// recency. The caller decides whether the user may see the tab at all.
+func (ws *Workspace) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
+	page := SearchPage{IDs: []string{}}
+	if q.Tab != portal.TabAll && q.Tab != portal.TabMine {
+		return page, portal.Errorf(portal.EINVALID, "unknown tab %q; use all or mine", q.Tab)
+	}
+	if len(q.Terms) == 0 || q.UserID == "" {
+		return page, nil
+	}
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 20
+	}
+	offset, err := decodeOffset(q.Cursor)
+	if err != nil {
+		return page, err
+	}
+	expr := matchExpr(q)
+	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM ticket_fts WHERE ticket_fts MATCH ?`, expr).Scan(&page.Total); err != nil {
+		return page, err
+	}
+	rows, err := ws.db.QueryContext(ctx, `SELECT d.ticket_id FROM ticket_fts f
+		JOIN search_docs d ON d.doc = f.rowid JOIN tickets t ON t.id = d.ticket_id
+		WHERE ticket_fts MATCH ? ORDER BY bm25(ticket_fts, 1.0, 0.0), t.updated_at DESC, t.id DESC LIMIT ? OFFSET ?`,
+		expr, q.Limit, offset)
+	if err != nil {
+		return page, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return page, err
+		}
+		page.IDs = append(page.IDs, id)
+	}
+	if offset+len(page.IDs) < page.Total && len(page.IDs) == q.Limit {
+		page.Next = encodeOffset(offset + len(page.IDs))
+	}
+	return page, rows.Err()
+}
+
+func encodeOffset(n int) string {
+	b, _ := json.Marshal(map[string]int{"o": n})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeOffset(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	var m map[string]int
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &m)
+	}
+	if n, ok := m["o"]; err != nil || !ok || n < 0 || n > 100000 {
+		return 0, portal.Errorf(portal.EINVALID, "the page cursor is not valid; start again from the first page")
+	}
+	return m["o"], nil
+}

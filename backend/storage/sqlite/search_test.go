@@ -1,0 +1,134 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+)
+
+var vocab = []string{"invoice", "invoices", "export", "café", "Cafe", "résumé", "naïve", "SSO", "login", "loop", "<script>", "error", "502", "seat", "seats", "plan"}
+
+func randText(r *rand.Rand, n int) string {
+	w := make([]string, n)
+	for i := range w {
+		w[i] = vocab[r.IntN(len(vocab))]
+	}
+	return strings.Join(w, " ")
+}
+
+// TestSearchMatchesDomain proves that the FTS5 search with visibility
+// tokens returns exactly the tickets the user sees on the tab whose
+// searchable text holds every term (notes and unshared tickets never).
+func TestSearchMatchesDomain(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 13))
+	ctx := context.Background()
+	queries := 0
+	for ds := 0; ds < 4; ds++ {
+		ws := MustOpen(t)
+		var recs []portal.Record
+		nu, nc := 2+r.IntN(6), 1+r.IntN(3)
+		var users []*portal.User
+		for i := 0; i < nu; i++ {
+			u := &portal.User{ID: fmt.Sprintf("u-%d", i)}
+			for j := r.IntN(3); j > 0; j-- {
+				u.CompanyIDs = append(u.CompanyIDs, fmt.Sprintf("c-%d", r.IntN(nc)))
+			}
+			users = append(users, u)
+			recs = append(recs, portal.Record{User: u})
+		}
+		var tickets []portal.Ticket
+		for i := 0; i < 60; i++ {
+			tk := portal.Ticket{ID: fmt.Sprintf("t%02d", i), TicketID: fmt.Sprint(i + 1), Title: randText(r, 1+r.IntN(3)),
+				Description: "<p>" + randText(r, r.IntN(4)) + "</p>",
+				Category:    []string{portal.CategoryCustomer, portal.CategoryCustomer, portal.CategoryTracker}[r.IntN(3)],
+				IsShared:    r.IntN(4) > 0, ContactIDs: []string{fmt.Sprintf("u-%d", r.IntN(nu))},
+				CreatedAt: t0, UpdatedAt: t0.Add(time.Duration(r.IntN(50)) * time.Minute)}
+			if r.IntN(4) > 0 {
+				tk.CompanyID = fmt.Sprintf("c-%d", r.IntN(nc))
+			}
+			for j := r.IntN(4); j > 0; j-- {
+				typ := []string{"comment", "comment", "note"}[r.IntN(3)]
+				tk.Parts = append(tk.Parts, portal.Part{ID: fmt.Sprintf("p%d-%d", i, j), PartType: typ, Body: "<p>" + randText(r, 1+r.IntN(5)) + "</p>", AuthorName: "A", CreatedAt: t0})
+			}
+			tickets = append(tickets, tk)
+			c := tk
+			recs = append(recs, portal.Record{Ticket: &c})
+		}
+		MustImport(t, ws, recs...)
+		// Re-import some tickets changed, to prove the index follows upserts.
+		for i := 0; i < 10; i++ {
+			k := r.IntN(len(tickets))
+			tickets[k].Title = randText(r, 2)
+			tickets[k].IsShared = !tickets[k].IsShared
+			c := tickets[k]
+			MustImport(t, ws, portal.Record{Ticket: &c})
+		}
+		d := portal.Decision{Access: true, Tabs: []string{portal.TabAll, portal.TabMine}}
+		for _, u := range users {
+			for _, tab := range []string{portal.TabAll, portal.TabMine} {
+				for k := 0; k < 15; k++ {
+					q := randText(r, 1+r.IntN(2))
+					if r.IntN(3) == 0 {
+						q = q[:1+r.IntN(len(q))] // a prefix of the last word
+					}
+					terms := portal.SearchTerms(q)
+					want := []string{}
+					for i := range tickets {
+						if portal.CanSee(d, u.ID, u.CompanyIDs, &tickets[i], tab) && portal.MatchesSearch(&tickets[i], terms) {
+							want = append(want, tickets[i].ID)
+						}
+					}
+					got := []string{}
+					cursor := ""
+					for {
+						page, err := ws.Search(ctx, sqlite.SearchQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Terms: terms, Cursor: cursor, Limit: 1 + r.IntN(5)})
+						if err != nil {
+							t.Fatalf("seed %d: %q: %v", seed, q, err)
+						}
+						if page.Total != len(want) {
+							t.Fatalf("seed %d: user %s tab %s %q: total %d, want %d", seed, u.ID, tab, q, page.Total, len(want))
+						}
+						got = append(got, page.IDs...)
+						if page.Next == "" {
+							break
+						}
+						cursor = page.Next
+					}
+					sort.Strings(got)
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Fatalf("seed %d: user %s tab %s query %q (-want +got):\n%s", seed, u.ID, tab, q, diff)
+					}
+					queries++
+				}
+			}
+		}
+	}
+	t.Logf("%d searches agreed", queries)
+}
+
+func TestSearchHostileQueries(t *testing.T) {
+	ws := MustOpen(t)
+	tk := &portal.Ticket{ID: "t1", TicketID: "1", Title: `Quote " and star * and NEAR(a b)`, Category: portal.CategoryCustomer, IsShared: true, ContactIDs: []string{"u1"}}
+	MustImport(t, ws, portal.Record{Ticket: tk})
+	for _, q := range []string{`"`, `*`, `NEAR(`, `a OR`, `AND`, `{vis}: x`, `-`, `" OR 1=1 --`, strings.Repeat("x", 5000), "c" + strings.Repeat("0", 10)} {
+		terms := portal.SearchTerms(q)
+		if _, err := ws.Search(context.Background(), sqlite.SearchQuery{UserID: "u1", Tab: portal.TabMine, Terms: terms}); err != nil {
+			t.Errorf("query %q: %v", q, err)
+		}
+	}
+	page, err := ws.Search(context.Background(), sqlite.SearchQuery{UserID: "u1", Tab: portal.TabMine, Terms: portal.SearchTerms(`NEAR(a`)})
+	if err != nil || page.Total != 1 {
+		t.Fatalf("NEAR( as plain words: %+v, %v", page, err)
+	}
+}
