@@ -89,6 +89,9 @@ func AudienceRule(st *portal.Settings, of string) (*portal.Rule, string, string)
 		case st.Visibility.Conditions.IsEmpty():
 			return st.Access.Rule, "Ticket visibility is on with no conditions: everyone with access is restricted.", OfVisibility
 		}
+		if st.Access.Rule.IsEveryone() {
+			return st.Visibility.Conditions, "", OfVisibility
+		}
 		return portal.AllOf(st.Access.Rule, st.Visibility.Conditions), "", OfVisibility
 	}
 	return nil, "", ""

@@ -1,0 +1,38 @@
+# Portal Studio. `make run` and `make test` are the two commands a fresh
+# machine needs; both install what is missing first.
+
+GO        ?= go
+TAGS      := sqlite_fts5
+BIN       := build/bin/portalstudio
+DEMO      ?= build/demo.db
+
+.PHONY: deps build run test vet fmt-check bench clean
+
+deps:
+	bash scripts/deps.sh
+
+build: deps
+	$(GO) build -tags $(TAGS) -o $(BIN) .
+
+# The main job. Until the desktop app lands, it builds the binary, creates
+# a demo workspace and shows it through the command line.
+run: build
+	test -f $(DEMO) || $(BIN) demo --workspace $(DEMO)
+	$(BIN) settings show --workspace $(DEMO)
+	$(BIN) audience --workspace $(DEMO) --limit 5
+	$(BIN) audience --workspace $(DEMO) --of visibility --limit 5
+	$(BIN) preview --workspace $(DEMO) --user alice.martin@examply.com --limit 5
+	$(BIN) preview --workspace $(DEMO) --user carol.diaz@globex.io --limit 5
+
+vet:
+	$(GO) vet -tags $(TAGS) ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+test: deps fmt-check vet
+	$(GO) test -tags $(TAGS) -count=1 ./...
+
+clean:
+	rm -rf build/bin $(DEMO) $(DEMO)-wal $(DEMO)-shm

@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"portalstudio/backend/demo"
+	"portalstudio/backend/intercom"
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+)
+
+// newBar returns a progress bar on stderr, or nil when stderr is not a
+// terminal or the output is JSON.
+func newBar(env *Env, jsonOut bool, max int64, what string) *progressbar.ProgressBar {
+	if !env.StderrIsTerminal || jsonOut {
+		return nil
+	}
+	return progressbar.NewOptions64(max,
+		progressbar.OptionSetWriter(env.Stderr),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+}
+
+func runDemo(ctx context.Context, env *Env, args []string) error {
+	f := newCommandFlags("demo", env)
+	users := f.Int("users", 2000, "how many users")
+	companies := f.Int("companies", 200, "how many companies")
+	tickets := f.Int("tickets", 4000, "how many tickets")
+	seed := f.Int64("seed", 1, "the random seed (same seed, same workspace)")
+	replace := f.Bool("replace", false, "replace the dataset of a workspace that already has one")
+	if _, err := parse(f.FlagSet, args, 0); err != nil {
+		return err
+	}
+	if *f.workspace == "" {
+		return usagef("demo: --workspace FILE is required")
+	}
+	if *users < 0 || *companies < 0 || *tickets < 0 {
+		return usagef("demo: --users, --companies and --tickets must not be negative")
+	}
+	svc, done, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer done()
+	counts, err := svc.WS.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	if counts.Users+counts.Companies+counts.Tickets > 0 && !*replace {
+		return portal.Errorf(portal.ECONFLICT, "%s already holds a dataset (%d users, %d companies, %d tickets); pass --replace to start afresh", *f.workspace, counts.Users, counts.Companies, counts.Tickets)
+	}
+	opt := demo.Options{Users: orNone(*users), Companies: orNone(*companies), Tickets: orNone(*tickets), Seed: *seed}
+	nc, nu, nt, _ := demo.Count(opt)
+	bar := newBar(env, *f.json, int64(nc+nu+nt), "demo")
+	rep, err := svc.WS.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+		return nil, demo.Generate(opt, emit)
+	}, sqlite.ImportOptions{Replace: true, Progress: func(n int) {
+		if bar != nil {
+			bar.Set(n)
+		}
+	}})
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	if err := svc.SeedDemoSettings(ctx); err != nil {
+		return err
+	}
+	if *f.json {
+		return printJSON(env.Stdout, rep)
+	}
+	fmt.Fprintf(env.Stdout, "Demo workspace %s: %d companies, %d users, %d tickets, %d ticket parts (seed %d).\n",
+		*f.workspace, rep.Companies, rep.Contacts, rep.Tickets, rep.Parts, *seed)
+	return nil
+}
+
+// orNone maps a size of 0 to demo.None (the generator reads 0 as "the
+// default size").
+func orNone(n int) int {
+	if n == 0 {
+		return demo.None
+	}
+	return n
+}
+
+func runImport(ctx context.Context, env *Env, args []string) error {
+	f := newCommandFlags("import", env)
+	strict := f.Bool("strict", false, "import nothing when any record is rejected (default: skip and report rejected records)")
+	files, err := parse(f.FlagSet, args, -1)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("import: name at least one file of Intercom API JSON or JSON Lines")
+	}
+	var total int64
+	for _, name := range files {
+		fi, err := os.Stat(name)
+		if err != nil {
+			return portal.Errorf(portal.ENOTFOUND, "cannot read %s: %v", name, errReason(err))
+		}
+		if fi.IsDir() {
+			return portal.Errorf(portal.EINVALID, "%s is a folder; name the files inside it", name)
+		}
+		total += fi.Size()
+	}
+	svc, done, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer done()
+	bar := newBar(env, *f.json, total, "import")
+	rep, err := svc.WS.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+		var rejected []portal.Rejection
+		for _, name := range files {
+			fh, err := os.Open(name)
+			if err != nil {
+				return rejected, portal.Errorf(portal.ENOTFOUND, "cannot read %s: %v", name, errReason(err))
+			}
+			var r io.Reader = fh
+			if bar != nil {
+				r = io.TeeReader(fh, bar)
+			}
+			rej, err := intercom.Read(name, r, emit)
+			fh.Close()
+			rejected = append(rejected, rej...)
+			if err != nil {
+				return rejected, err
+			}
+		}
+		return rejected, nil
+	}, sqlite.ImportOptions{Strict: *strict})
+	if bar != nil {
+		bar.Finish()
+	}
+	if *f.json && (err == nil || len(rep.Rejected) > 0) {
+		if perr := printJSON(env.Stdout, rep); perr != nil {
+			return perr
+		}
+	} else {
+		for _, r := range rep.Rejected {
+			fmt.Fprintf(env.Stderr, "rejected: %s\n", r)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !*f.json {
+		fmt.Fprintf(env.Stdout, "Imported %d contacts, %d companies, %d tickets (%d parts).\n", rep.Contacts, rep.Companies, rep.Tickets, rep.Parts)
+	}
+	if len(rep.Rejected) > 0 {
+		return portal.Errorf(portal.EINVALID, "%d record(s) were rejected and skipped (listed above); the other records were imported", len(rep.Rejected))
+	}
+	return nil
+}
+
+// errReason strips the path from an *os.PathError.
+func errReason(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"strings"
+	"time"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/studio"
+)
+
+func runAudience(ctx context.Context, env *Env, args []string) error {
+	f := newCommandFlags("audience", env)
+	of := f.String("of", "access", "access (who may open the portal) or visibility (who is restricted)")
+	limit := f.Int("limit", 20, "how many users to list")
+	which := f.String("settings", studio.Draft, "draft or live")
+	if _, err := parse(f.FlagSet, args, 0); err != nil {
+		return err
+	}
+	svc, done, err := f.existing()
+	if err != nil {
+		return err
+	}
+	defer done()
+	res, err := svc.Audience(ctx, studio.AudienceRequest{Of: *of, Settings: *which, Limit: *limit})
+	if err != nil {
+		return err
+	}
+	if *f.json {
+		return printJSON(env.Stdout, res)
+	}
+	what := "match the access rule"
+	if res.Of == studio.OfVisibility {
+		what = "are restricted to their own tickets"
+	}
+	fmt.Fprintf(env.Stdout, "%d user(s) %s.\n", res.Count, what)
+	if res.Note != "" {
+		fmt.Fprintln(env.Stdout, res.Note)
+	} else {
+		fmt.Fprintf(env.Stdout, "Rule: %s\n", res.Rule)
+	}
+	for _, u := range res.Users {
+		fmt.Fprintf(env.Stdout, "  %-28s %-40s %s\n", u.ID, u.Email, u.Name)
+	}
+	if len(res.Users) < res.Count {
+		fmt.Fprintf(env.Stdout, "  … and %d more\n", res.Count-len(res.Users))
+	}
+	return nil
+}
+
+func runPreview(ctx context.Context, env *Env, args []string) error {
+	f := newCommandFlags("preview", env)
+	user := f.String("user", "", "the user: email, id or external_id")
+	tab := f.String("tab", "", "all or mine (default: the user's first tab)")
+	search := f.String("search", "", "search the tab's tickets")
+	cursor := f.String("cursor", "", "the next page, from a previous answer")
+	limit := f.Int("limit", 20, "tickets per page (at most 200)")
+	nowFlag := f.String("now", "", "the time of the preview, RFC 3339 (default: now)")
+	which := f.String("settings", studio.Draft, "draft or live")
+	if _, err := parse(f.FlagSet, args, 0); err != nil {
+		return err
+	}
+	if *user == "" {
+		return usagef("preview: --user EMAIL_OR_ID is required")
+	}
+	if *limit < 1 || *limit > 200 {
+		return usagef("preview: --limit must be from 1 to 200")
+	}
+	var now time.Time
+	if *nowFlag != "" {
+		var err error
+		if now, err = time.Parse(time.RFC3339, *nowFlag); err != nil {
+			return usagef("preview: --now must be an RFC 3339 time such as 2026-11-25T10:00:00Z")
+		}
+	}
+	svc, done, err := f.existing()
+	if err != nil {
+		return err
+	}
+	defer done()
+	res, err := svc.Preview(ctx, studio.PreviewRequest{User: *user, Tab: *tab, Search: *search, Cursor: *cursor, Limit: *limit, Settings: *which, Now: now})
+	if err != nil {
+		return err
+	}
+	if *f.json {
+		return printJSON(env.Stdout, res)
+	}
+	printPreview(env, res)
+	return nil
+}
+
+var tabNames = map[string]string{portal.TabAll: "All", portal.TabMine: "Created by me"}
+
+func printPreview(env *Env, res *studio.PreviewResult) {
+	w := env.Stdout
+	u := res.User
+	fmt.Fprintf(w, "%s <%s> (id %s)\n", u.Name, u.Email, u.ID)
+	if len(u.Companies) == 0 {
+		fmt.Fprintln(w, "Companies: none")
+	} else {
+		names := make([]string, len(u.Companies))
+		for i, c := range u.Companies {
+			names[i] = c.Name
+			if names[i] == "" {
+				names[i] = c.ID + " (not in the workspace)"
+			}
+		}
+		fmt.Fprintf(w, "Companies: %s\n", strings.Join(names, ", "))
+	}
+	yes := map[bool]string{true: "yes", false: "no"}
+	fmt.Fprintf(w, "Access: %s. %s\n", yes[res.Access], res.AccessReason)
+	if !res.Access {
+		fmt.Fprintln(w, "The portal shows this user \"You don't have access\".")
+		return
+	}
+	fmt.Fprintf(w, "Restricted to own tickets: %s. %s\n", yes[res.Restricted], res.RestrictedReason)
+	tabs := make([]string, len(res.Tabs))
+	for i, t := range res.Tabs {
+		tabs[i] = tabNames[t]
+	}
+	fmt.Fprintf(w, "Tabs: %s\n\n", strings.Join(tabs, ", "))
+	if res.Search != "" {
+		fmt.Fprintf(w, "%s, search %q: %d ticket(s)\n", tabNames[res.Tab], res.Search, res.Total)
+	} else {
+		fmt.Fprintf(w, "%s: %d ticket(s)\n", tabNames[res.Tab], res.Total)
+	}
+	for _, t := range res.Tickets {
+		fmt.Fprintf(w, "  #%-8s %-60s %-16s %s\n", t.TicketID, clip(t.Title, 60), t.State, t.UpdatedAt.Format("2006-01-02 15:04"))
+		if t.Preview != nil {
+			fmt.Fprintf(w, "            %s — %s, %s\n", terminalSnippet(t.Preview.Snippet), t.Preview.Author, t.Preview.Ago)
+		}
+	}
+	if res.Next != "" {
+		fmt.Fprintf(w, "More: --cursor %s\n", res.Next)
+	}
+}
+
+// terminalSnippet renders a snippet's HTML as text: entities decoded and
+// the matched words in *stars*.
+func terminalSnippet(s string) string {
+	s = strings.NewReplacer("<mark>", "*", "</mark>", "*").Replace(s)
+	return html.UnescapeString(s)
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func runDiff(ctx context.Context, env *Env, args []string) error {
+	f := newCommandFlags("diff", env)
+	if _, err := parse(f.FlagSet, args, 0); err != nil {
+		return err
+	}
+	svc, done, err := f.existing()
+	if err != nil {
+		return err
+	}
+	defer done()
+	res, err := svc.Diff(ctx)
+	if err != nil {
+		return err
+	}
+	if *f.json {
+		return printJSON(env.Stdout, res)
+	}
+	if !res.Changed {
+		fmt.Fprintf(env.Stdout, "The draft is the same as the live settings (version %d).\n", res.LiveVersion)
+		return nil
+	}
+	fmt.Fprint(env.Stdout, res.Unified)
+	return nil
+}
