@@ -166,7 +166,9 @@ func Highlight(text string, terms []string, max int) string {
 			continue
 		}
 		j := i
-		for j < len(runes) && isTokenRune(runes[j]) {
+		// Combining marks belong to their word, as Fold removes them:
+		// decomposed "e\u0301te\u0301" is the one token "ete".
+		for j < len(runes) && (isTokenRune(runes[j]) || unicode.Is(unicode.Mn, runes[j])) {
 			j++
 		}
 		if MatchesAny(Fold(string(runes[i:j])), terms) {
@@ -205,7 +207,23 @@ func Highlight(text string, terms []string, max int) string {
 				end--
 			}
 			if end <= first {
-				end = start + max - 2
+				// The first match's word runs past the window: show it
+				// from its start, whole if it fits, else cut inside it.
+				start = first
+				end = start + max - 1 // room for the trailing "…"
+				if start > 0 {
+					end-- // and the leading one
+				}
+				if end+1 >= len(runes) {
+					end = len(runes)
+				} else {
+					for e := end; e > first; e-- {
+						if runes[e] == ' ' {
+							end = e
+							break
+						}
+					}
+				}
 			}
 		}
 	}
@@ -250,7 +268,8 @@ func MatchesAny(token string, terms []string) bool {
 }
 
 // blockTags end a line of text when stripped.
-var blockTags = map[string]bool{"p": true, "br": true, "div": true, "li": true, "tr": true, "h1": true, "h2": true, "h3": true, "h4": true, "blockquote": true, "pre": true}
+var blockTags = map[string]bool{"p": true, "br": true, "div": true, "li": true, "tr": true, "h1": true, "h2": true, "h3": true, "h4": true, "blockquote": true, "pre": true,
+	"h5": true, "h6": true, "hr": true, "td": true, "th": true, "ul": true, "ol": true, "table": true, "dl": true, "dt": true, "dd": true}
 
 // PlainText reduces an HTML body to its text: tags removed (block tags
 // become spaces), script and style contents dropped, entities decoded,
@@ -274,14 +293,19 @@ func PlainText(s string) string {
 			b.WriteString(html.UnescapeString(s))
 			break
 		}
+		closing := strings.HasPrefix(s, "</")
 		tag := strings.ToLower(strings.TrimLeft(s[1:j], "/"))
 		if k := strings.IndexAny(tag, " \t\n/"); k >= 0 {
 			tag = tag[:k]
 		}
 		s = s[j+1:]
-		if (tag == "script" || tag == "style") && !strings.HasPrefix(strings.TrimSpace(s), "</") {
-			if end := strings.Index(strings.ToLower(s), "</"+tag); end >= 0 {
+		// An opening script or style tag: skip its contents to the
+		// closing tag, or to the end when it is never closed.
+		if (tag == "script" || tag == "style") && !closing {
+			if end := strings.Index(lowerASCII(s), "</"+tag); end >= 0 {
 				s = s[end:]
+			} else {
+				s = ""
 			}
 		}
 		if blockTags[tag] {
@@ -289,4 +313,16 @@ func PlainText(s string) string {
 		}
 	}
 	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// lowerASCII lowercases the ASCII letters of s only, so that byte offsets
+// in the result are offsets in s (strings.ToLower may change lengths).
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

@@ -49,7 +49,7 @@ func (ws *Workspace) Import(ctx context.Context, src Source, opt ImportOptions) 
 	var rep ImportReport
 	err := ws.tx(ctx, func(tx *sql.Tx) error {
 		if opt.Replace {
-			for _, table := range []string{"ticket_fts", "search_docs", "parts", "ticket_contacts", "tickets", "ticket_types", "memberships",
+			for _, table := range []string{"ticket_fts", "user_trgm", "parts", "ticket_contacts", "tickets", "ticket_types", "memberships",
 				"user_attrs", "users", "company_attrs", "companies", "attributes"} {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 					return err
@@ -100,6 +100,20 @@ type importer struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
 	kinds map[string]portal.ValueKind // "user/seats" → kind, the schema as discovered
+	// maxUser and maxTicket are the highest seqs written so far: a row
+	// that comes back with a higher seq was inserted, so it has no
+	// attributes, memberships, parts or index entries to remove.
+	maxUser, maxTicket int64
+}
+
+// existing reports whether the row numbered seq existed before this write
+// (an update), and records seq as the highest seen otherwise.
+func (im *importer) existing(max *int64, seq int64) bool {
+	if seq <= *max {
+		return true
+	}
+	*max = seq
+	return false
 }
 
 var importSQL = map[string]string{
@@ -109,11 +123,14 @@ var importSQL = map[string]string{
 		ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, external_id_fold = excluded.external_id_fold,
 		email = excluded.email, email_fold = excluded.email_fold, name = excluded.name, name_fold = excluded.name_fold,
 		role = excluded.role, role_fold = excluded.role_fold, created_at = excluded.created_at,
-		signed_up_at = excluded.signed_up_at, last_seen_at = excluded.last_seen_at, custom = excluded.custom`,
-	"userAttrsDel": `DELETE FROM user_attrs WHERE user_id = ?`,
-	"userAttr":     `INSERT INTO user_attrs (user_id, key, kind, str, num) VALUES (?, ?, ?, ?, ?)`,
-	"membersDel":   `DELETE FROM memberships WHERE user_id = ?`,
-	"member":       `INSERT OR IGNORE INTO memberships (user_id, company_id, position) VALUES (?, ?, ?)`,
+		signed_up_at = excluded.signed_up_at, last_seen_at = excluded.last_seen_at, custom = excluded.custom
+		RETURNING seq`,
+	"userAttrsDel": `DELETE FROM user_attrs WHERE user_seq = ?`,
+	"userAttr":     `INSERT INTO user_attrs (user_seq, key, kind, str, num) VALUES (?, ?, ?, ?, ?)`,
+	"membersDel":   `DELETE FROM memberships WHERE user_seq = ?`,
+	"member":       `INSERT OR IGNORE INTO memberships (user_seq, company_id, position) VALUES (?, ?, ?)`,
+	"userTrgmDel":  `DELETE FROM user_trgm WHERE rowid = ?`,
+	"userTrgm":     `INSERT INTO user_trgm (rowid, id_fold, external_id_fold, email_fold, name_fold, role_fold) VALUES (?, ?, ?, ?, ?, ?)`,
 	"companyExt":   `SELECT id FROM companies WHERE company_id = ? AND id <> ?`,
 	"company": `INSERT INTO companies (id, id_fold, company_id, company_id_fold, name, name_fold, plan, plan_fold, size, industry, industry_fold, website, website_fold, monthly_spend, created_at, custom)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -131,7 +148,10 @@ var importSQL = map[string]string{
 		category = excluded.category, is_shared = excluded.is_shared, state_category = excluded.state_category,
 		state_label = excluded.state_label, type_id = excluded.type_id, type_name = excluded.type_name,
 		creator_id = excluded.creator_id, company_id = excluded.company_id, created_at = excluded.created_at,
-		updated_at = excluded.updated_at, open = excluded.open`,
+		updated_at = excluded.updated_at, open = excluded.open
+		RETURNING seq`,
+	"ftsDel":      `DELETE FROM ticket_fts WHERE rowid = ?`,
+	"ftsAdd":      `INSERT INTO ticket_fts (rowid, body, vis) VALUES (?, ?, ?)`,
 	"contactsDel": `DELETE FROM ticket_contacts WHERE ticket_id = ?`,
 	"contact":     `INSERT INTO ticket_contacts (ticket_id, position, user_id) VALUES (?, ?, ?)`,
 	"partsDel":    `DELETE FROM parts WHERE ticket_id = ?`,
@@ -150,6 +170,14 @@ func newImporter(ctx context.Context, tx *sql.Tx) (*importer, error) {
 			return nil, fmt.Errorf("prepare %s: %w", name, err)
 		}
 		im.stmts[name] = st
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM users`).Scan(&im.maxUser); err != nil {
+		im.close()
+		return nil, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM tickets`).Scan(&im.maxTicket); err != nil {
+		im.close()
+		return nil, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT scope, key, kind FROM attributes`)
 	if err != nil {
@@ -220,25 +248,31 @@ func (im *importer) putUser(u *portal.User, rep *ImportReport) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := im.exec("user", u.ID, portal.Fold(u.ID), nullStr(u.ExternalID), nullFold(u.ExternalID),
-		nullStr(u.Email), nullFold(u.Email), nullStr(u.Name), nullFold(u.Name), nullStr(u.Role), nullFold(u.Role),
-		nullTime(u.CreatedAt), nullTime(u.SignedUpAt), nullTime(u.LastSeenAt), string(custom)); err != nil {
+	idFold, extFold, emailFold, nameFold, roleFold := portal.Fold(u.ID), nullFold(u.ExternalID), nullFold(u.Email), nullFold(u.Name), nullFold(u.Role)
+	var seq int64
+	if err := im.stmts["user"].QueryRowContext(im.ctx, u.ID, idFold, nullStr(u.ExternalID), extFold,
+		nullStr(u.Email), emailFold, nullStr(u.Name), nameFold, nullStr(u.Role), roleFold,
+		nullTime(u.CreatedAt), nullTime(u.SignedUpAt), nullTime(u.LastSeenAt), string(custom)).Scan(&seq); err != nil {
+		return "", fmt.Errorf("user: %w", err)
+	}
+	if im.existing(&im.maxUser, seq) {
+		for _, stmt := range []string{"userTrgmDel", "userAttrsDel", "membersDel"} {
+			if err := im.exec(stmt, seq); err != nil {
+				return "", err
+			}
+		}
+	}
+	if err := im.exec("userTrgm", seq, idFold, extFold, emailFold, nameFold, roleFold); err != nil {
 		return "", err
 	}
-	if err := im.exec("userAttrsDel", u.ID); err != nil {
-		return "", err
-	}
-	if err := im.putAttrs("user", "userAttr", u.ID, u.Custom); err != nil {
-		return "", err
-	}
-	if err := im.exec("membersDel", u.ID); err != nil {
+	if err := im.putAttrs("user", "userAttr", seq, u.Custom); err != nil {
 		return "", err
 	}
 	for i, c := range u.CompanyIDs {
 		if c == "" {
 			continue
 		}
-		if err := im.exec("member", u.ID, c, i); err != nil {
+		if err := im.exec("member", seq, c, i); err != nil {
 			return "", err
 		}
 	}
@@ -249,7 +283,7 @@ func (im *importer) putUser(u *portal.User, rep *ImportReport) (string, error) {
 // putAttrs records the custom attributes of a user or company. The first
 // type seen for a key becomes the attribute's type; a value of another
 // type is kept with the record but counts as unset for rules.
-func (im *importer) putAttrs(scope, stmt, id string, custom map[string]portal.Value) error {
+func (im *importer) putAttrs(scope, stmt string, id any, custom map[string]portal.Value) error {
 	for key, v := range custom {
 		if !v.IsSet() {
 			continue
@@ -348,28 +382,34 @@ func (im *importer) putTicket(t *portal.Ticket, tt *portal.TicketType, rep *Impo
 			return "", err
 		}
 	}
-	if err := im.exec("ticket", t.ID, t.TicketID, t.Title, t.Description, t.Category, t.IsShared,
+	var seq int64
+	if err := im.stmts["ticket"].QueryRowContext(im.ctx, t.ID, t.TicketID, t.Title, t.Description, t.Category, t.IsShared,
 		t.StateCategory, t.StateLabel, t.TypeID, t.TypeName, nullStr(t.CreatorID()), nullStr(t.CompanyID),
-		t.CreatedAt.Unix(), t.UpdatedAt.Unix(), t.Open); err != nil {
-		return "", err
+		t.CreatedAt.Unix(), t.UpdatedAt.Unix(), t.Open).Scan(&seq); err != nil {
+		return "", fmt.Errorf("ticket: %w", err)
 	}
-	if err := im.exec("contactsDel", t.ID); err != nil {
-		return "", err
+	if im.existing(&im.maxTicket, seq) {
+		for _, stmt := range []string{"ftsDel", "contactsDel", "partsDel"} {
+			arg := any(t.ID)
+			if stmt == "ftsDel" {
+				arg = seq
+			}
+			if err := im.exec(stmt, arg); err != nil {
+				return "", err
+			}
+		}
 	}
 	for i, c := range t.ContactIDs {
 		if err := im.exec("contact", t.ID, i, c); err != nil {
 			return "", err
 		}
 	}
-	if err := im.exec("partsDel", t.ID); err != nil {
-		return "", err
-	}
 	for i, p := range t.Parts {
 		if err := im.exec("part", t.ID, i, p.ID, p.PartType, p.Body, p.AuthorType, p.AuthorID, p.AuthorName, p.CreatedAt.Unix()); err != nil {
 			return "", err
 		}
 	}
-	if err := im.indexTicket(t); err != nil {
+	if err := im.indexTicket(seq, t); err != nil {
 		return "", err
 	}
 	rep.Tickets++

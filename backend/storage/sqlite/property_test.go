@@ -166,6 +166,13 @@ func TestRuleSQLMatchesGo(t *testing.T) {
 				t.Fatalf("generated an invalid rule %s: %v", rule, ps)
 			}
 			got, err := ws.AudienceIDs(ctx, rule, schema, now)
+			if err == nil {
+				var viaSQL []string
+				viaSQL, err = ws.AudienceIDsSQL(ctx, rule, schema, now)
+				if d := cmp.Diff(got, viaSQL); err == nil && d != "" {
+					t.Fatalf("seed %d: rule %s: the set path and the WHERE path disagree (-set +where):\n%s", seed, rule, d)
+				}
+			}
 			if err != nil {
 				t.Fatalf("seed %d: %s: %v", seed, rule, err)
 			}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -65,42 +64,65 @@ type UserSummary struct {
 }
 
 // Audience counts the users rule matches at now, and lists the first limit
-// of them by id. A nil rule matches no one.
+// of them in workspace order (the order they were first imported). A nil
+// rule matches no one.
 func (ws *Workspace) Audience(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time, limit int) (int, []UserSummary, error) {
-	c := sqlrule.Compiler{D: sqlrule.SQLite{}, Now: now}
-	where, err := c.Where(rule, s)
+	set, err := (&audienceSet{ws: ws, ctx: ctx, schema: s, now: now}).eval(rule)
 	if err != nil {
-		return 0, nil, err
-	}
-	var n int
-	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM users u WHERE `+where, c.Args...).Scan(&n); err != nil {
-		return 0, nil, fmt.Errorf("audience count: %w", err)
+		return 0, nil, fmt.Errorf("audience: %w", err)
 	}
 	users := []UserSummary{}
-	if limit > 0 && n > 0 {
-		args := append(c.Args, limit)
-		rows, err := ws.db.QueryContext(ctx, `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM users u WHERE `+where+
-			` ORDER BY u.id LIMIT ?`+strconv.Itoa(len(args)), args...)
-		if err != nil {
-			return 0, nil, fmt.Errorf("audience list: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var u UserSummary
-			if err := rows.Scan(&u.ID, &u.Email, &u.Name); err != nil {
-				return 0, nil, err
-			}
-			users = append(users, u)
-		}
-		if err := rows.Err(); err != nil {
+	if limit <= 0 || set.IsEmpty() {
+		return int(set.GetCardinality()), users, nil
+	}
+	var args []any
+	it := set.Iterator()
+	for it.HasNext() && len(args) < limit {
+		args = append(args, int64(it.Next()))
+	}
+	rows, err := ws.db.QueryContext(ctx, `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM users u WHERE u.seq IN (`+
+		placeholders(len(args))+`) ORDER BY u.seq`, args...)
+	if err != nil {
+		return 0, nil, fmt.Errorf("audience list: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u UserSummary
+		if err := rows.Scan(&u.ID, &u.Email, &u.Name); err != nil {
 			return 0, nil, err
 		}
+		users = append(users, u)
 	}
-	return n, users, nil
+	return int(set.GetCardinality()), users, rows.Err()
 }
 
-// AudienceIDs returns the ids of every user rule matches, sorted.
+// AudienceIDs returns the ids of every user rule matches, sorted, computed
+// by the indexed set path that Audience uses.
 func (ws *Workspace) AudienceIDs(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time) ([]string, error) {
+	set, err := (&audienceSet{ws: ws, ctx: ctx, schema: s, now: now}).eval(rule)
+	if err != nil {
+		return nil, err
+	}
+	ids := []string{}
+	if set.IsEmpty() {
+		return ids, nil
+	}
+	// The set travels as a JSON array into one query.
+	list, err := json.Marshal(set.ToArray())
+	if err != nil {
+		return nil, err
+	}
+	rows, err := ws.db.QueryContext(ctx, `SELECT u.id FROM json_each(?) j JOIN users u ON u.seq = j.value ORDER BY u.id`, string(list))
+	if err != nil {
+		return nil, err
+	}
+	return scanStrings(rows)
+}
+
+// AudienceIDsSQL returns the same ids as AudienceIDs, computed by one SQL
+// statement with the rule compiled to a WHERE clause (package sqlrule): the
+// portable path a PostgreSQL store will use.
+func (ws *Workspace) AudienceIDsSQL(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time) ([]string, error) {
 	c := sqlrule.Compiler{D: sqlrule.SQLite{}, Now: now}
 	where, err := c.Where(rule, s)
 	if err != nil {
@@ -110,16 +132,20 @@ func (ws *Workspace) AudienceIDs(ctx context.Context, rule *portal.Rule, s *port
 	if err != nil {
 		return nil, err
 	}
+	return scanStrings(rows)
+}
+
+func scanStrings(rows *sql.Rows) ([]string, error) {
 	defer rows.Close()
-	ids := []string{}
+	out := []string{}
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var s string
+		if err := rows.Scan(&s); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, s)
 	}
-	return ids, rows.Err()
+	return out, rows.Err()
 }
 
 const userColumns = `id, coalesce(external_id, ''), coalesce(email, ''), coalesce(name, ''), coalesce(role, ''), created_at, signed_up_at, last_seen_at, custom`
@@ -194,7 +220,7 @@ func (ws *Workspace) ByExternalID(ctx context.Context, externalID string) (*port
 }
 
 func (ws *Workspace) withCompanies(ctx context.Context, u *portal.User) (*portal.User, error) {
-	rows, err := ws.db.QueryContext(ctx, `SELECT company_id FROM memberships WHERE user_id = ? ORDER BY position, company_id`, u.ID)
+	rows, err := ws.db.QueryContext(ctx, `SELECT m.company_id FROM memberships m JOIN users u ON u.seq = m.user_seq WHERE u.id = ? ORDER BY m.position, m.company_id`, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -237,8 +263,8 @@ func scanCompany(sc interface{ Scan(...any) error }) (*portal.Company, error) {
 // workspace, ready for rule evaluation.
 func (ws *Workspace) Subject(ctx context.Context, u *portal.User) (portal.Subject, error) {
 	sub := portal.Subject{User: u}
-	rows, err := ws.db.QueryContext(ctx, `SELECT `+companyColumns+` FROM memberships m JOIN companies c ON c.id = m.company_id
-		WHERE m.user_id = ? ORDER BY m.position, m.company_id`, u.ID)
+	rows, err := ws.db.QueryContext(ctx, `SELECT `+companyColumns+` FROM users u JOIN memberships m ON m.user_seq = u.seq JOIN companies c ON c.id = m.company_id
+		WHERE u.id = ? ORDER BY m.position, m.company_id`, u.ID)
 	if err != nil {
 		return sub, err
 	}
@@ -417,20 +443,32 @@ func dedupe(ids []string) []string {
 }
 
 // countTickets counts the shared Customer tickets created by userID or of
-// the companies.
+// the companies: created + of the companies − both, three index range
+// counts (an OR of the two would scan).
 func (ws *Workspace) countTickets(ctx context.Context, userID string, companies []string) (int, error) {
-	companies = dedupe(companies)
-	args := []any{userID}
-	where := `t.creator_id = ?`
-	if len(companies) > 0 {
-		where = `(t.creator_id = ? OR t.company_id IN (` + placeholders(len(companies)) + `))`
-		for _, c := range companies {
-			args = append(args, c)
-		}
+	const eligible = ` AND t.category = 'Customer' AND t.is_shared = 1`
+	var mine int
+	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE t.creator_id = ?`+eligible, userID).Scan(&mine); err != nil {
+		return 0, err
 	}
-	var n int
-	err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE `+where+` AND t.category = 'Customer' AND t.is_shared = 1`, args...).Scan(&n)
-	return n, err
+	companies = dedupe(companies)
+	if len(companies) == 0 {
+		return mine, nil
+	}
+	args := make([]any, 0, len(companies)+1)
+	for _, c := range companies {
+		args = append(args, c)
+	}
+	in := `t.company_id IN (` + placeholders(len(companies)) + `)`
+	var theirs, both int
+	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE `+in+eligible, args...).Scan(&theirs); err != nil {
+		return 0, err
+	}
+	args = append([]any{userID}, args...)
+	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE t.creator_id = ? AND `+in+eligible, args...).Scan(&both); err != nil {
+		return 0, err
+	}
+	return mine + theirs - both, nil
 }
 
 // Ticket returns a ticket with all its contacts and parts (notes
@@ -509,4 +547,16 @@ func (ws *Workspace) UserNames(ctx context.Context, ids []string) (map[string]st
 		out[id] = name
 	}
 	return out, rows.Err()
+}
+
+// UserWithCompanies returns the id of a user who belongs to exactly n
+// companies (the first by id), or ENOTFOUND. Benchmarks use it to find a
+// typical busy user.
+func (ws *Workspace) UserWithCompanies(ctx context.Context, n int) (string, error) {
+	var id string
+	err := ws.db.QueryRowContext(ctx, `SELECT u.id FROM memberships m JOIN users u ON u.seq = m.user_seq GROUP BY m.user_seq HAVING count(*) = ? ORDER BY m.user_seq LIMIT 1`, n).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", portal.Errorf(portal.ENOTFOUND, "no user belongs to %d companies", n)
+	}
+	return id, err
 }

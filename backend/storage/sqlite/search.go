@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -17,36 +16,13 @@ func visToken(kind byte, id string) string {
 	return string(kind) + hex.EncodeToString([]byte(id))
 }
 
-// indexTicket puts t in the search index, or takes it out when it is not a
-// shared Customer ticket. It runs inside the import's transaction, so the
-// index never lags the tickets.
-func (im *importer) indexTicket(t *portal.Ticket) error {
-	var doc int64
-	err := im.stmts["searchDoc"].QueryRowContext(im.ctx, t.ID).Scan(&doc)
-	switch {
-	case err == sql.ErrNoRows:
-		doc = 0
-	case err != nil:
-		return err
-	default:
-		if err := im.exec("ftsDel", doc); err != nil {
-			return err
-		}
-	}
+// indexTicket puts the ticket numbered seq in the search index when it is
+// a shared Customer ticket. The caller has removed any earlier entry. It
+// runs inside the import's transaction, so the index never lags the
+// tickets.
+func (im *importer) indexTicket(seq int64, t *portal.Ticket) error {
 	if !t.PortalEligible() {
-		if doc != 0 {
-			return im.exec("searchDocDel", doc)
-		}
 		return nil
-	}
-	if doc == 0 {
-		res, err := im.stmts["searchDocAdd"].ExecContext(im.ctx, t.ID)
-		if err != nil {
-			return err
-		}
-		if doc, err = res.LastInsertId(); err != nil {
-			return err
-		}
 	}
 	vis := []string{}
 	if c := t.CreatorID(); c != "" {
@@ -56,21 +32,7 @@ func (im *importer) indexTicket(t *portal.Ticket) error {
 		vis = append(vis, visToken('c', t.CompanyID))
 	}
 	body := strings.Join(portal.Tokens(portal.SearchText(t)), " ")
-	return im.exec("ftsAdd", doc, body, strings.Join(vis, " "))
-}
-
-var searchImportSQL = map[string]string{
-	"searchDoc":    `SELECT doc FROM search_docs WHERE ticket_id = ?`,
-	"searchDocAdd": `INSERT INTO search_docs (ticket_id) VALUES (?)`,
-	"searchDocDel": `DELETE FROM search_docs WHERE doc = ?`,
-	"ftsDel":       `DELETE FROM ticket_fts WHERE rowid = ?`,
-	"ftsAdd":       `INSERT INTO ticket_fts (rowid, body, vis) VALUES (?, ?, ?)`,
-}
-
-func init() {
-	for k, v := range searchImportSQL {
-		importSQL[k] = v
-	}
+	return im.exec("ftsAdd", seq, body, strings.Join(vis, " "))
 }
 
 // SearchQuery asks for one page of a user's search on a tab.
@@ -131,8 +93,7 @@ func (ws *Workspace) Search(ctx context.Context, q SearchQuery) (SearchPage, err
 	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM ticket_fts WHERE ticket_fts MATCH ?`, expr).Scan(&page.Total); err != nil {
 		return page, err
 	}
-	rows, err := ws.db.QueryContext(ctx, `SELECT d.ticket_id FROM ticket_fts f
-		JOIN search_docs d ON d.doc = f.rowid JOIN tickets t ON t.id = d.ticket_id
+	rows, err := ws.db.QueryContext(ctx, `SELECT t.id FROM ticket_fts f JOIN tickets t ON t.seq = f.rowid
 		WHERE ticket_fts MATCH ? ORDER BY bm25(ticket_fts, 1.0, 0.0), t.updated_at DESC, t.id DESC LIMIT ? OFFSET ?`,
 		expr, q.Limit, offset)
 	if err != nil {

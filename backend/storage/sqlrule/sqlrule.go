@@ -51,11 +51,11 @@ func (Postgres) EndsWith(col, p string) string { return "right(" + col + ", leng
 
 // The table layout the compiled SQL reads (see the store's migrations):
 //
-//	users u (id, <field>_fold for strings, <field> for dates as Unix seconds)
-//	user_attrs (user_id, key, kind, str, num)        custom user attributes
+//	users u (seq, <field>_fold for strings, <field> for dates as Unix seconds)
+//	user_attrs (user_seq, key, kind, str, num)       custom user attributes
 //	companies c (id, <field>_fold, size, monthly_spend, created_at)
 //	company_attrs (company_id, key, kind, str, num)  custom company attributes
-//	memberships (user_id, company_id)
+//	memberships (user_seq, company_id)
 //
 // Custom string values are stored folded in str; numbers, booleans (0/1)
 // and dates (Unix seconds) in num.
@@ -69,6 +69,9 @@ type Compiler struct {
 	// UserAlias is the alias of the users table in the enclosing query.
 	UserAlias string
 }
+
+// Bind appends v to the arguments and returns its placeholder.
+func (c *Compiler) Bind(v any) string { return c.bind(v) }
 
 func (c *Compiler) bind(v any) string {
 	c.Args = append(c.Args, v)
@@ -127,7 +130,7 @@ func (c *Compiler) cond(cd *portal.Condition, s *portal.Schema) (string, error) 
 	case a.Scope == portal.ScopeUser && !a.Custom:
 		p, err = c.pred(a, pos, u+"."+column(a), cd.Value)
 	case a.Scope == portal.ScopeUser:
-		head := fmt.Sprintf("EXISTS (SELECT 1 FROM user_attrs ua WHERE ua.user_id = %s.id AND ua.key = %s AND ua.kind = %s AND ",
+		head := fmt.Sprintf("EXISTS (SELECT 1 FROM user_attrs ua WHERE ua.user_seq = %s.seq AND ua.key = %s AND ua.kind = %s AND ",
 			u, c.bind(a.Field), c.bind(string(a.Kind)))
 		var inner string
 		inner, err = c.pred(a, pos, "ua."+valueColumn(a), cd.Value)
@@ -135,9 +138,9 @@ func (c *Compiler) cond(cd *portal.Condition, s *portal.Schema) (string, error) 
 	case !a.Custom:
 		var inner string
 		inner, err = c.pred(a, pos, "c."+column(a), cd.Value)
-		p = u + ".id IN (SELECT m.user_id FROM memberships m JOIN companies c ON c.id = m.company_id WHERE " + inner + ")"
+		p = u + ".seq IN (SELECT m.user_seq FROM memberships m JOIN companies c ON c.id = m.company_id WHERE " + inner + ")"
 	default:
-		head := fmt.Sprintf("%s.id IN (SELECT m.user_id FROM memberships m JOIN company_attrs ca ON ca.company_id = m.company_id WHERE ca.key = %s AND ca.kind = %s AND ",
+		head := fmt.Sprintf("%s.seq IN (SELECT m.user_seq FROM memberships m JOIN company_attrs ca ON ca.company_id = m.company_id WHERE ca.key = %s AND ca.kind = %s AND ",
 			u, c.bind(a.Field), c.bind(string(a.Kind)))
 		var inner string
 		inner, err = c.pred(a, pos, "ca."+valueColumn(a), cd.Value)
@@ -169,6 +172,21 @@ func valueColumn(a portal.Attribute) string {
 	}
 	return "num"
 }
+
+// Pred returns a two-valued predicate applying the positive operator op
+// to col, binding the value. A NULL col (unset) makes every positive
+// operator false.
+func (c *Compiler) Pred(a portal.Attribute, op portal.Operator, col string, want any) (string, error) {
+	return c.pred(a, op, col, want)
+}
+
+// Column returns the column of a standard attribute: the folded copy for
+// strings, the value itself for numbers and dates.
+func Column(a portal.Attribute) string { return column(a) }
+
+// ValueColumn returns the column of an attribute table ("str" or "num")
+// holding values of a's kind.
+func ValueColumn(a portal.Attribute) string { return valueColumn(a) }
 
 // pred returns a two-valued predicate applying the positive operator op to
 // col. A NULL col (unset) makes every positive operator false.

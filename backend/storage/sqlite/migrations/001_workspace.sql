@@ -23,8 +23,11 @@ CREATE TABLE attributes (
 	PRIMARY KEY (scope, key)
 );
 
+-- seq is the user's number in this workspace: audiences are computed as
+-- sets of seqs. It never changes for a user (upserts keep it).
 CREATE TABLE users (
-	id               TEXT PRIMARY KEY,
+	seq              INTEGER PRIMARY KEY,
+	id               TEXT NOT NULL UNIQUE,
 	id_fold          TEXT NOT NULL,
 	external_id      TEXT UNIQUE,
 	external_id_fold TEXT,
@@ -40,18 +43,28 @@ CREATE TABLE users (
 	custom           TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX users_email_fold ON users (email_fold);
-CREATE INDEX users_name_fold ON users (name_fold);
+CREATE INDEX users_created_at ON users (created_at);
+CREATE INDEX users_signed_up_at ON users (signed_up_at);
+CREATE INDEX users_last_seen_at ON users (last_seen_at);
+
+-- Substring search over the users' folded strings, for contains,
+-- starts_with, ends_with and equals (candidates are checked exactly).
+CREATE VIRTUAL TABLE user_trgm USING fts5(
+	id_fold, external_id_fold, email_fold, name_fold, role_fold,
+	content = '', contentless_delete = 1,
+	tokenize = 'trigram'
+);
 
 CREATE TABLE user_attrs (
-	user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-	key     TEXT NOT NULL,
-	kind    TEXT NOT NULL,
-	str     TEXT,
-	num     REAL,
-	PRIMARY KEY (user_id, key)
+	user_seq INTEGER NOT NULL REFERENCES users (seq) ON DELETE CASCADE,
+	key      TEXT NOT NULL,
+	kind     TEXT NOT NULL,
+	str      TEXT,
+	num      REAL,
+	PRIMARY KEY (user_seq, key)
 ) WITHOUT ROWID;
-CREATE INDEX user_attrs_str ON user_attrs (key, str);
-CREATE INDEX user_attrs_num ON user_attrs (key, num);
+CREATE INDEX user_attrs_str ON user_attrs (key, kind, str);
+CREATE INDEX user_attrs_num ON user_attrs (key, kind, num);
 
 CREATE TABLE companies (
 	id              TEXT PRIMARY KEY,
@@ -80,18 +93,18 @@ CREATE TABLE company_attrs (
 	num        REAL,
 	PRIMARY KEY (company_id, key)
 ) WITHOUT ROWID;
-CREATE INDEX company_attrs_str ON company_attrs (key, str);
-CREATE INDEX company_attrs_num ON company_attrs (key, num);
+CREATE INDEX company_attrs_str ON company_attrs (key, kind, str);
+CREATE INDEX company_attrs_num ON company_attrs (key, kind, num);
 
 -- A membership may name a company not (yet) imported: it still gives the
 -- user sight of that company's tickets, and no company attributes.
 CREATE TABLE memberships (
-	user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	user_seq   INTEGER NOT NULL REFERENCES users (seq) ON DELETE CASCADE,
 	company_id TEXT NOT NULL,
 	position   INTEGER NOT NULL,
-	PRIMARY KEY (user_id, company_id)
+	PRIMARY KEY (user_seq, company_id)
 ) WITHOUT ROWID;
-CREATE INDEX memberships_company ON memberships (company_id, user_id);
+CREATE INDEX memberships_company ON memberships (company_id, user_seq);
 
 CREATE TABLE ticket_types (
 	id       TEXT PRIMARY KEY,
@@ -100,7 +113,8 @@ CREATE TABLE ticket_types (
 );
 
 CREATE TABLE tickets (
-	id             TEXT PRIMARY KEY,
+	seq            INTEGER PRIMARY KEY,
+	id             TEXT NOT NULL UNIQUE,
 	ticket_id      TEXT NOT NULL UNIQUE,
 	title          TEXT NOT NULL,
 	description    TEXT NOT NULL,

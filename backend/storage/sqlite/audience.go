@@ -1,0 +1,203 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlrule"
+)
+
+// An audience is computed as a set of user seqs: each condition is one
+// indexed query (trigram index for text, B-tree indexes for numbers, dates
+// and custom attributes, memberships for company conditions), and the
+// groups combine the sets (AND, OR, and NOT against all users) in memory.
+// This keeps the whole-population answer fast whatever the shape of the
+// rule, and exactly equal to portal.Eval (see the property tests).
+
+// audienceSet evaluates rule to the set of seqs of the users it matches.
+type audienceSet struct {
+	ws     *Workspace
+	ctx    context.Context
+	schema *portal.Schema
+	now    time.Time
+	all    *roaring.Bitmap // every user, loaded on first need
+}
+
+func (a *audienceSet) universe() (*roaring.Bitmap, error) {
+	if a.all != nil {
+		return a.all, nil
+	}
+	var lo, hi, n int64
+	if err := a.ws.db.QueryRowContext(a.ctx, `SELECT coalesce(min(seq), 0), coalesce(max(seq), 0), count(*) FROM users`).Scan(&lo, &hi, &n); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		a.all = roaring.New()
+	} else if hi-lo+1 == n {
+		a.all = roaring.New()
+		a.all.AddRange(uint64(lo), uint64(hi)+1)
+	} else {
+		b, err := a.ws.seqs(a.ctx, `SELECT seq AS s FROM users`)
+		if err != nil {
+			return nil, err
+		}
+		a.all = b
+	}
+	return a.all, nil
+}
+
+func (a *audienceSet) eval(r *portal.Rule) (*roaring.Bitmap, error) {
+	if r == nil {
+		return roaring.New(), nil
+	}
+	if r.Cond != nil {
+		return a.cond(r.Cond)
+	}
+	kids := r.Children()
+	if r.IsAny() {
+		out := roaring.New()
+		for _, k := range kids {
+			b, err := a.eval(k)
+			if err != nil {
+				return nil, err
+			}
+			out.Or(b)
+		}
+		return out, nil
+	}
+	if len(kids) == 0 {
+		u, err := a.universe()
+		if err != nil {
+			return nil, err
+		}
+		return u.Clone(), nil
+	}
+	var out *roaring.Bitmap
+	for _, k := range kids {
+		b, err := a.eval(k)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = b
+		} else {
+			out.And(b)
+		}
+		if out.IsEmpty() {
+			break
+		}
+	}
+	return out, nil
+}
+
+func (a *audienceSet) cond(c *portal.Condition) (*roaring.Bitmap, error) {
+	attr, ok := a.schema.Lookup(c.Attribute)
+	if !ok {
+		return nil, portal.Errorf(portal.EINVALID, "unknown attribute %q", c.Attribute)
+	}
+	pos, negated := c.Operator.Positive()
+	q, args, err := a.leafQuery(attr, pos, c.Value)
+	if err != nil {
+		return nil, err
+	}
+	b, err := a.ws.seqs(a.ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c, err)
+	}
+	if negated {
+		u, err := a.universe()
+		if err != nil {
+			return nil, err
+		}
+		return roaring.AndNot(u, b), nil
+	}
+	return b, nil
+}
+
+// trigramOps are the string operators the trigram index can narrow down.
+var trigramOps = map[portal.Operator]bool{portal.OpEquals: true, portal.OpContains: true, portal.OpStartsWith: true, portal.OpEndsWith: true}
+
+// leafQuery returns the query that lists the seqs of the users for whom
+// the positive operator op holds.
+func (a *audienceSet) leafQuery(attr portal.Attribute, op portal.Operator, want any) (string, []any, error) {
+	c := &sqlrule.Compiler{D: sqlrule.SQLite{}, Now: a.now}
+	switch {
+	case attr.Scope == portal.ScopeUser && !attr.Custom:
+		col := sqlrule.Column(attr)
+		if w, ok := want.(string); ok && attr.Kind == portal.KindString && trigramOps[op] {
+			folded := portal.Fold(w)
+			if op == portal.OpEquals && col == "email_fold" {
+				pred, err := c.Pred(attr, op, "u."+col, want)
+				return `SELECT u.seq AS s FROM users u WHERE ` + pred, c.Args, err
+			}
+			if utf8.RuneCountInString(folded) >= 3 {
+				match := c.Bind("{" + col + "} : " + ftsString(folded))
+				pred, err := c.Pred(attr, op, "u."+col, want)
+				return `SELECT u.seq AS s FROM user_trgm t JOIN users u ON u.seq = t.rowid WHERE user_trgm MATCH ` + match + ` AND ` + pred, c.Args, err
+			}
+		}
+		pred, err := c.Pred(attr, op, "u."+col, want)
+		return `SELECT u.seq AS s FROM users u WHERE ` + pred, c.Args, err
+	case attr.Scope == portal.ScopeUser:
+		key, kind := c.Bind(attr.Field), c.Bind(string(attr.Kind))
+		pred, err := c.Pred(attr, op, "ua."+sqlrule.ValueColumn(attr), want)
+		return `SELECT ua.user_seq AS s FROM user_attrs ua WHERE ua.key = ` + key + ` AND ua.kind = ` + kind + ` AND ` + pred, c.Args, err
+	case !attr.Custom:
+		pred, err := c.Pred(attr, op, "c."+sqlrule.Column(attr), want)
+		return `SELECT m.user_seq AS s FROM companies c JOIN memberships m ON m.company_id = c.id WHERE ` + pred, c.Args, err
+	default:
+		key, kind := c.Bind(attr.Field), c.Bind(string(attr.Kind))
+		pred, err := c.Pred(attr, op, "ca."+sqlrule.ValueColumn(attr), want)
+		return `SELECT m.user_seq AS s FROM company_attrs ca JOIN memberships m ON m.company_id = ca.company_id WHERE ca.key = ` + key + ` AND ca.kind = ` + kind + ` AND ` + pred, c.Args, err
+	}
+}
+
+// ftsString quotes s as one FTS5 string.
+func ftsString(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// seqs runs a query of one integer column named s and returns its values
+// as a set.
+// The values travel as one comma-separated string (one row from SQLite
+// instead of one per user).
+func (ws *Workspace) seqs(ctx context.Context, query string, args ...any) (*roaring.Bitmap, error) {
+	var list *string
+	if err := ws.db.QueryRowContext(ctx, `SELECT group_concat(s) FROM (`+query+`)`, args...).Scan(&list); err != nil {
+		return nil, err
+	}
+	b := roaring.New()
+	if list == nil {
+		return b, nil
+	}
+	buf := make([]uint32, 0, 4096)
+	s := *list
+	for len(s) > 0 {
+		i := strings.IndexByte(s, ',')
+		if i < 0 {
+			i = len(s)
+		}
+		n, err := strconv.ParseUint(s[:i], 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("seqs: %w", err)
+		}
+		buf = append(buf, uint32(n))
+		if len(buf) == cap(buf) {
+			b.AddMany(buf)
+			buf = buf[:0]
+		}
+		if i == len(s) {
+			break
+		}
+		s = s[i+1:]
+	}
+	b.AddMany(buf)
+	return b, nil
+}
