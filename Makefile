@@ -36,3 +36,9 @@ test: deps fmt-check vet
 
 clean:
 	rm -rf build/bin $(DEMO) $(DEMO)-wal $(DEMO)-shm
+
+# The hot paths on a 1,000,000-user demo workspace, built once (several
+# minutes) and kept in build/bench.db.
+bench: build
+	$(BIN) bench --workspace build/bench.db
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x ./backend/demo ./backend/intercom

@@ -10,7 +10,6 @@ import (
 	"portalstudio/backend/cli"
 )
 
-
 func main() {
 	env := &cli.Env{
 		Stdin:            os.Stdin,

@@ -62,6 +62,7 @@ func init() {
 		{"audience", "count and list the users a rule matches", runAudience},
 		{"preview", "the portal as one user sees it, with why", runPreview},
 		{"diff", "draft against live settings", runDiff},
+		{"bench", "measure the hot paths on a large demo workspace", runBench},
 	}
 }
 
@@ -73,7 +74,11 @@ func Main(args []string, env *Env) int {
 	if err == nil {
 		return exitOK
 	}
-	if errors.Is(err, flag.ErrHelp) {
+	var help helpRequest
+	if errors.As(err, &help) {
+		fmt.Fprintf(env.Stdout, "Usage of portalstudio %s:\n", help.fs.Name())
+		help.fs.SetOutput(env.Stdout)
+		help.fs.PrintDefaults()
 		return exitOK
 	}
 	var ue usageError
@@ -177,9 +182,19 @@ type flags struct {
 
 func newFlags(name string, env *Env) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	// The flag package would print its error and the whole usage to
+	// stderr; Main reports a bad command line in one line instead, and
+	// prints the usage on stdout when asked with -h.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
 }
+
+// helpRequest is a command's -h or --help: Main prints its flags.
+type helpRequest struct{ fs *flag.FlagSet }
+
+func (h helpRequest) Error() string        { return flag.ErrHelp.Error() }
+func (h helpRequest) Is(target error) bool { return target == flag.ErrHelp }
 
 func newCommandFlags(name string, env *Env) flags {
 	fs := newFlags(name, env)
@@ -198,7 +213,7 @@ func parse(fs *flag.FlagSet, args []string, n int) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
+				return nil, helpRequest{fs}
 			}
 			return nil, usagef("%v", err)
 		}
@@ -242,6 +257,16 @@ func (f flags) existing() (*studio.Service, func(), error) {
 		}
 	}
 	return f.open()
+}
+
+// oneOf checks that a flag's value is one of the allowed ones.
+func oneOf(cmd, flagName, value string, allowed ...string) error {
+	for _, a := range allowed {
+		if value == a {
+			return nil
+		}
+	}
+	return usagef("%s: --%s must be %s, not %q", cmd, flagName, strings.Join(allowed, " or "), value)
 }
 
 func printJSON(w io.Writer, v any) error {

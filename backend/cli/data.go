@@ -121,11 +121,16 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	defer done()
 	bar := newBar(env, *f.json, total, "import")
+	// readFailed: a file could not be read or is not JSON, so nothing was
+	// imported and that one reason is the answer (the records rejected
+	// before it are not worth listing).
+	readFailed := false
 	rep, err := svc.WS.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
 		var rejected []portal.Rejection
 		for _, name := range files {
 			fh, err := os.Open(name)
 			if err != nil {
+				readFailed = true
 				return rejected, portal.Errorf(portal.ENOTFOUND, "cannot read %s: %v", name, errReason(err))
 			}
 			var r io.Reader = fh
@@ -136,6 +141,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 			fh.Close()
 			rejected = append(rejected, rej...)
 			if err != nil {
+				readFailed = true
 				return rejected, err
 			}
 		}
@@ -144,11 +150,14 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if bar != nil {
 		bar.Finish()
 	}
-	if *f.json && (err == nil || len(rep.Rejected) > 0) {
+	// The rejections are the answer when the import went through, or
+	// when --strict refused it because of them.
+	listRejected := err == nil || (*strict && !readFailed && len(rep.Rejected) > 0)
+	if *f.json && listRejected {
 		if perr := printJSON(env.Stdout, rep); perr != nil {
 			return perr
 		}
-	} else {
+	} else if listRejected {
 		for _, r := range rep.Rejected {
 			fmt.Fprintf(env.Stderr, "rejected: %s\n", r)
 		}
@@ -160,7 +169,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "Imported %d contacts, %d companies, %d tickets (%d parts).\n", rep.Contacts, rep.Companies, rep.Tickets, rep.Parts)
 	}
 	if len(rep.Rejected) > 0 {
-		return portal.Errorf(portal.EINVALID, "%d record(s) were rejected and skipped (listed above); the other records were imported", len(rep.Rejected))
+		return portal.Errorf(portal.EINVALID, "%d record(s) were rejected and skipped (see the report); the other records were imported", len(rep.Rejected))
 	}
 	return nil
 }

@@ -19,6 +19,15 @@ func runAudience(ctx context.Context, env *Env, args []string) error {
 	if _, err := parse(f.FlagSet, args, 0); err != nil {
 		return err
 	}
+	if err := oneOf("audience", "of", *of, studio.OfAccess, studio.OfVisibility); err != nil {
+		return err
+	}
+	if err := oneOf("audience", "settings", *which, studio.Draft, studio.Live); err != nil {
+		return err
+	}
+	if *limit < 1 || *limit > 1000 {
+		return usagef("audience: --limit must be from 1 to 1000")
+	}
 	svc, done, err := f.existing()
 	if err != nil {
 		return err
@@ -67,6 +76,14 @@ func runPreview(ctx context.Context, env *Env, args []string) error {
 	}
 	if *limit < 1 || *limit > 200 {
 		return usagef("preview: --limit must be from 1 to 200")
+	}
+	if *tab != "" {
+		if err := oneOf("preview", "tab", *tab, portal.TabAll, portal.TabMine); err != nil {
+			return err
+		}
+	}
+	if err := oneOf("preview", "settings", *which, studio.Draft, studio.Live); err != nil {
+		return err
 	}
 	var now time.Time
 	if *nowFlag != "" {

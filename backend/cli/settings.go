@@ -14,15 +14,24 @@ import (
 const maxSettingsSize = 4 << 20
 
 func runSettings(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
+	// The flags are the same for every subcommand, so they may stand
+	// before the subcommand too (settings --workspace W show).
+	f := newCommandFlags("settings", env)
+	which := f.String("settings", studio.Draft, "with show: draft or live")
+	pos, err := parse(f.FlagSet, args, -1)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 || pos[0] == "" {
 		return usagef("settings: say show, validate FILE or apply FILE")
 	}
-	sub := args[0]
-	f := newCommandFlags("settings "+sub, env)
-	which := f.String("settings", studio.Draft, "with show: draft or live")
+	sub, pos := pos[0], pos[1:]
 	switch sub {
 	case "show":
-		if _, err := parse(f.FlagSet, args[1:], 0); err != nil {
+		if len(pos) > 0 {
+			return usagef("settings show: unexpected argument %q", pos[0])
+		}
+		if err := oneOf("settings show", "settings", *which, studio.Draft, studio.Live); err != nil {
 			return err
 		}
 		svc, done, err := f.existing()
@@ -37,15 +46,22 @@ func runSettings(ctx context.Context, env *Env, args []string) error {
 		_, err = env.Stdout.Write(st.Canonical())
 		return err
 	case "validate", "apply":
-		pos, err := parse(f.FlagSet, args[1:], 1)
-		if err != nil {
-			return err
+		if len(pos) != 1 {
+			if len(pos) == 0 {
+				return usagef("settings %s: missing argument FILE (- reads stdin)", sub)
+			}
+			return usagef("settings %s: unexpected argument %q", sub, pos[1])
 		}
 		doc, err := readDoc(env, pos[0])
 		if err != nil {
 			return err
 		}
-		svc, done, err := f.open()
+		open := f.open
+		if sub == "validate" {
+			// Validating writes nothing, not even a new empty workspace.
+			open = f.existing
+		}
+		svc, done, err := open()
 		if err != nil {
 			return err
 		}

@@ -92,7 +92,9 @@ func SearchSources(t *Ticket, creatorName string) []SearchSource {
 	out := []SearchSource{
 		{Kind: "title", Text: t.Title, Author: creatorName, At: t.CreatedAt},
 	}
-	if d := PlainText(t.Description); d != "" {
+	// The description is plain text (Intercom's _default_description_):
+	// only its white space is tidied; a "<b>" in it is text.
+	if d := strings.Join(strings.Fields(t.Description), " "); d != "" {
 		out = append(out, SearchSource{Kind: "description", Text: d, Author: creatorName, At: t.CreatedAt})
 	}
 	for _, p := range VisibleParts(t) {

@@ -271,7 +271,8 @@ func contains(list []string, s string) bool {
 // settingsFromJSON builds Settings from decoded JSON, reporting every
 // unknown field and wrong type with its path.
 func settingsFromJSON(v any) (*Settings, []Problem) {
-	st := &Settings{}
+	// A field the document leaves out keeps its default value.
+	st := DefaultSettings()
 	var ps []Problem
 	root, ok := v.(map[string]any)
 	if !ok {

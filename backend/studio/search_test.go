@@ -13,7 +13,7 @@ func previewTicket(created time.Time) *portal.Ticket {
 	return &portal.Ticket{
 		ID:          "t1",
 		Title:       "Printer broken",
-		Description: "<p>It makes <i>smoke</i> and noise</p>",
+		Description: "It makes smoke and noise",
 		Category:    portal.CategoryCustomer,
 		IsShared:    true,
 		CreatedAt:   created,
