@@ -73,11 +73,17 @@ type PreviewResult struct {
 // live) settings: access, restriction, tabs and one page of the tab's
 // tickets, each decision with its reason.
 func (s *Service) Preview(ctx context.Context, req PreviewRequest) (*PreviewResult, error) {
-	st, err := s.settings(ctx, req.Settings)
+	u, err := s.WS.FindUser(ctx, req.User)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.WS.FindUser(ctx, req.User)
+	return s.PreviewUser(ctx, u, req)
+}
+
+// PreviewUser is Preview for a user already found (req.User is not read):
+// the portal server calls it for the user an identity token names.
+func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req PreviewRequest) (*PreviewResult, error) {
+	st, err := s.settings(ctx, req.Settings)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlrule"
@@ -67,9 +68,23 @@ type UserSummary struct {
 // of them in workspace order (the order they were first imported). A nil
 // rule matches no one.
 func (ws *Workspace) Audience(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time, limit int) (int, []UserSummary, error) {
-	set, err := (&audienceSet{ws: ws, ctx: ctx, schema: s, now: now}).eval(rule)
+	return ws.AudienceExcept(ctx, rule, nil, s, now, limit)
+}
+
+// AudienceExcept is Audience for the users rule matches and except does
+// not (a nil except takes no one away).
+func (ws *Workspace) AudienceExcept(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, limit int) (int, []UserSummary, error) {
+	a := &audienceSet{ws: ws, ctx: ctx, schema: s, now: now}
+	set, err := a.eval(rule)
 	if err != nil {
 		return 0, nil, fmt.Errorf("audience: %w", err)
+	}
+	if except != nil && !set.IsEmpty() {
+		minus, err := a.eval(except)
+		if err != nil {
+			return 0, nil, fmt.Errorf("audience: %w", err)
+		}
+		set.AndNot(minus)
 	}
 	users := []UserSummary{}
 	if limit <= 0 || set.IsEmpty() {
@@ -559,4 +574,39 @@ func (ws *Workspace) UserWithCompanies(ctx context.Context, n int) (string, erro
 		return "", portal.Errorf(portal.ENOTFOUND, "no user belongs to %d companies", n)
 	}
 	return id, err
+}
+
+// SearchUsers finds users whose email or name contains q (case- and
+// diacritic-insensitive), for picking a user to preview; at most limit,
+// in workspace order.
+func (ws *Workspace) SearchUsers(ctx context.Context, q string, limit int) ([]UserSummary, error) {
+	q = portal.Fold(strings.TrimSpace(q))
+	if q == "" {
+		return []UserSummary{}, nil
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	var rows *sql.Rows
+	var err error
+	if utf8.RuneCountInString(q) >= 3 {
+		rows, err = ws.db.QueryContext(ctx, `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM user_trgm t JOIN users u ON u.seq = t.rowid
+			WHERE user_trgm MATCH ? ORDER BY u.seq LIMIT ?`, "{email_fold name_fold} : "+ftsString(q), limit)
+	} else {
+		rows, err = ws.db.QueryContext(ctx, `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM users u
+			WHERE instr(u.email_fold, ?) > 0 OR instr(u.name_fold, ?) > 0 ORDER BY u.seq LIMIT ?`, q, q, limit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []UserSummary{}
+	for rows.Next() {
+		var u UserSummary
+		if err := rows.Scan(&u.ID, &u.Email, &u.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
 }

@@ -1,0 +1,95 @@
+package studio
+
+import (
+	"context"
+	"time"
+
+	"portalstudio/backend/portal"
+)
+
+// TicketRequest asks for one ticket's page as a user sees it.
+type TicketRequest struct {
+	User     string    `json:"user"`      // email, id or external_id
+	TicketID string    `json:"ticket_id"` // the ticket's id, or its number (ticket_id) when no id matches
+	Settings string    `json:"settings"`  // draft (default) or live
+	Now      time.Time `json:"now"`
+}
+
+// TicketDetail is a ticket's page in the portal.
+type TicketDetail struct {
+	TicketView
+	Description string     `json:"description"`
+	CreatedAt   time.Time  `json:"created_at"`
+	Open        bool       `json:"open"`
+	TypeName    string     `json:"type_name"`
+	Parts       []PartView `json:"parts"`
+}
+
+// PartView is one customer-visible part of a ticket's conversation.
+type PartView struct {
+	ID         string    `json:"id"`
+	Author     string    `json:"author"`
+	AuthorType string    `json:"author_type"`
+	Body       string    `json:"body"` // plain text: the HTML body reduced to text
+	CreatedAt  time.Time `json:"created_at"`
+	Ago        string    `json:"ago"`
+}
+
+// Ticket returns a ticket's page as the user sees it: its customer-visible
+// parts only (never notes) and the state's external label. A ticket the
+// user may not see answers ENOTFOUND, exactly like one that does not
+// exist.
+func (s *Service) Ticket(ctx context.Context, req TicketRequest) (*TicketDetail, error) {
+	u, err := s.WS.FindUser(ctx, req.User)
+	if err != nil {
+		return nil, err
+	}
+	return s.TicketFor(ctx, u, req)
+}
+
+// TicketFor is Ticket for a user already found (req.User is not read).
+func (s *Service) TicketFor(ctx context.Context, u *portal.User, req TicketRequest) (*TicketDetail, error) {
+	st, err := s.settings(ctx, req.Settings)
+	if err != nil {
+		return nil, err
+	}
+	now := req.Now
+	if now.IsZero() {
+		now = s.Now()
+	}
+	d, _, err := s.decide(ctx, st, u, now)
+	if err != nil {
+		return nil, err
+	}
+	notFound := portal.Errorf(portal.ENOTFOUND, "ticket %s not found", req.TicketID)
+	if !d.Access || req.TicketID == "" {
+		return nil, notFound
+	}
+	t, err := s.WS.Ticket(ctx, req.TicketID)
+	if portal.ErrorCode(err) == portal.ENOTFOUND {
+		id, nerr := s.WS.TicketByNumber(ctx, req.TicketID)
+		if nerr != nil {
+			return nil, notFound
+		}
+		t, err = s.WS.Ticket(ctx, id)
+	}
+	if err != nil {
+		if portal.ErrorCode(err) == portal.ENOTFOUND {
+			return nil, notFound
+		}
+		return nil, err
+	}
+	if !portal.CanSee(d, u.ID, u.CompanyIDs, t, "") {
+		return nil, notFound
+	}
+	views, err := s.views(ctx, []portal.Ticket{*t})
+	if err != nil {
+		return nil, err
+	}
+	out := &TicketDetail{TicketView: views[0], Description: t.Description, CreatedAt: t.CreatedAt, Open: t.Open, TypeName: t.TypeName, Parts: []PartView{}}
+	for _, p := range portal.VisibleParts(t) {
+		out.Parts = append(out.Parts, PartView{ID: p.ID, Author: p.AuthorName, AuthorType: p.AuthorType,
+			Body: portal.PlainText(p.Body), CreatedAt: p.CreatedAt, Ago: portal.Ago(p.CreatedAt, now)})
+	}
+	return out, nil
+}

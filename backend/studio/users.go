@@ -1,0 +1,59 @@
+package studio
+
+import (
+	"context"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+)
+
+// FindUsers finds users to preview by email or name (case- and
+// diacritic-insensitive substring), at most limit.
+func (s *Service) FindUsers(ctx context.Context, query string, limit int) ([]sqlite.UserSummary, error) {
+	return s.WS.SearchUsers(ctx, query, limit)
+}
+
+// Samples are users picked to show both sides of the visibility settings.
+type Samples struct {
+	// Restricted has access and sees only their own tickets.
+	Restricted *sqlite.UserSummary `json:"restricted"`
+	// Unrestricted has access and sees all their company's tickets.
+	Unrestricted *sqlite.UserSummary `json:"unrestricted"`
+	// NoAccess does not match the access rule.
+	NoAccess *sqlite.UserSummary `json:"no_access"`
+}
+
+// SampleUsers picks one restricted, one unrestricted and one user without
+// access under the draft (or live) settings: the preview's shortcuts. A
+// kind no user has is nil.
+func (s *Service) SampleUsers(ctx context.Context, which string) (*Samples, error) {
+	st, err := s.settings(ctx, which)
+	if err != nil {
+		return nil, err
+	}
+	schema, err := s.WS.Schema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	first := func(rule, except *portal.Rule) (*sqlite.UserSummary, error) {
+		_, users, err := s.WS.AudienceExcept(ctx, rule, except, schema, now, 1)
+		if err != nil || len(users) == 0 {
+			return nil, err
+		}
+		return &users[0], nil
+	}
+	out := &Samples{}
+	access, _, _ := AudienceRule(st, OfAccess)
+	restricted, _, _ := AudienceRule(st, OfVisibility)
+	if out.Restricted, err = first(restricted, nil); err != nil {
+		return nil, err
+	}
+	if out.Unrestricted, err = first(access, restricted); err != nil {
+		return nil, err
+	}
+	if out.NoAccess, err = first(portal.Everyone(), access); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
