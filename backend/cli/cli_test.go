@@ -23,7 +23,7 @@ import (
 var bin, home string
 
 // fixtures holds real Intercom REST API objects.
-var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures", "intercom-api")
+var fixtures = filepath.Join("..", "..", "testdata", "intercom-api")
 
 func TestMain(m *testing.M) {
 	os.Exit(testMain(m))

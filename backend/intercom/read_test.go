@@ -19,7 +19,7 @@ import (
 )
 
 // fixtures is the shared directory of real Intercom API objects.
-const fixtures = "../../../shared/fixtures/intercom-api/"
+const fixtures = "../../testdata/intercom-api/"
 
 func unix(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
 
