@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -79,9 +81,20 @@ func (a *audienceSet) eval(r *portal.Rule) (*roaring.Bitmap, error) {
 		}
 		return u.Clone(), nil
 	}
+	// Evaluate the likely cheapest and most selective conditions first;
+	// once few candidates are left, test the other conditions on those
+	// candidates only instead of computing their whole sets.
+	ordered := append([]*portal.Rule(nil), kids...)
+	sort.SliceStable(ordered, func(i, j int) bool { return a.cost(ordered[i]) < a.cost(ordered[j]) })
 	var out *roaring.Bitmap
-	for _, k := range kids {
-		b, err := a.eval(k)
+	for _, k := range ordered {
+		var b *roaring.Bitmap
+		var err error
+		if out != nil && k.Cond != nil && out.GetCardinality() <= filterMax {
+			b, err = a.condWithin(k.Cond, out)
+		} else {
+			b, err = a.eval(k)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -95,6 +108,70 @@ func (a *audienceSet) eval(r *portal.Rule) (*roaring.Bitmap, error) {
 		}
 	}
 	return out, nil
+}
+
+// filterMax is the most candidates for which a condition is tested on the
+// candidates instead of computed over all users.
+var filterMax uint64 = 50_000
+
+// cost ranks a node by how cheap and selective its query is likely to be:
+// index equality first, then long substrings, short substrings and
+// ranges, company conditions (a join over memberships), groups last.
+func (a *audienceSet) cost(r *portal.Rule) int {
+	if r.Cond == nil {
+		return 10
+	}
+	attr, ok := a.schema.Lookup(r.Cond.Attribute)
+	if !ok {
+		return 0
+	}
+	op, _ := r.Cond.Operator.Positive()
+	w, _ := r.Cond.Value.(string)
+	n := utf8.RuneCountInString(portal.Fold(w))
+	switch {
+	case attr.Scope == portal.ScopeCompany:
+		return 6
+	case op == portal.OpIsSet:
+		return 7
+	case attr.Custom && op == portal.OpEquals:
+		return 1
+	case attr.Custom:
+		return 4
+	case attr.Kind != portal.KindString:
+		return 4
+	case op == portal.OpEquals && attr.Field == "email":
+		return 0
+	case n >= 6:
+		return 2
+	case n >= 3:
+		return 3
+	}
+	return 5
+}
+
+// condWithin evaluates one condition for the candidates only.
+func (a *audienceSet) condWithin(c *portal.Condition, cand *roaring.Bitmap) (*roaring.Bitmap, error) {
+	attr, ok := a.schema.Lookup(c.Attribute)
+	if !ok {
+		return nil, portal.Errorf(portal.EINVALID, "unknown attribute %q", c.Attribute)
+	}
+	pos, negated := c.Operator.Positive()
+	list, err := json.Marshal(cand.ToArray())
+	if err != nil {
+		return nil, err
+	}
+	q, args, err := a.leafQueryWithin(attr, pos, c.Value, string(list))
+	if err != nil {
+		return nil, err
+	}
+	b, err := a.ws.seqs(a.ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c, err)
+	}
+	if negated {
+		return roaring.AndNot(cand, b), nil
+	}
+	return b, nil
 }
 
 func (a *audienceSet) cond(c *portal.Condition) (*roaring.Bitmap, error) {
@@ -127,7 +204,36 @@ var trigramOps = map[portal.Operator]bool{portal.OpEquals: true, portal.OpContai
 // leafQuery returns the query that lists the seqs of the users for whom
 // the positive operator op holds.
 func (a *audienceSet) leafQuery(attr portal.Attribute, op portal.Operator, want any) (string, []any, error) {
+	return a.leafQueryWithin(attr, op, want, "")
+}
+
+// leafQueryWithin is leafQuery limited to the users whose seqs the JSON
+// array within lists ("" for all users). The candidates drive the query
+// through the primary keys.
+func (a *audienceSet) leafQueryWithin(attr portal.Attribute, op portal.Operator, want any, within string) (string, []any, error) {
 	c := &sqlrule.Compiler{D: sqlrule.SQLite{}, Now: a.now}
+	if within != "" {
+		in := c.Bind(within)
+		pred, err := c.Pred(attr, op, leafColumn(attr), want)
+		if err != nil {
+			return "", nil, err
+		}
+		// CROSS JOIN keeps SQLite's join order: the candidates first, each
+		// looked up by primary key.
+		from := `json_each(` + in + `) j CROSS JOIN `
+		switch {
+		case attr.Scope == portal.ScopeUser && !attr.Custom:
+			return `SELECT u.seq AS s FROM ` + from + `users u ON u.seq = j.value WHERE ` + pred, c.Args, nil
+		case attr.Scope == portal.ScopeUser:
+			return `SELECT ua.user_seq AS s FROM ` + from + `user_attrs ua ON ua.user_seq = j.value AND ua.key = ` + c.Bind(attr.Field) +
+				` WHERE ua.kind = ` + c.Bind(string(attr.Kind)) + ` AND ` + pred, c.Args, nil
+		case !attr.Custom:
+			return `SELECT DISTINCT m.user_seq AS s FROM ` + from + `memberships m ON m.user_seq = j.value CROSS JOIN companies c ON c.id = m.company_id WHERE ` + pred, c.Args, nil
+		default:
+			return `SELECT DISTINCT m.user_seq AS s FROM ` + from + `memberships m ON m.user_seq = j.value CROSS JOIN company_attrs ca ON ca.company_id = m.company_id AND ca.key = ` +
+				c.Bind(attr.Field) + ` WHERE ca.kind = ` + c.Bind(string(attr.Kind)) + ` AND ` + pred, c.Args, nil
+		}
+	}
 	switch {
 	case attr.Scope == portal.ScopeUser && !attr.Custom:
 		col := sqlrule.Column(attr)
@@ -157,6 +263,19 @@ func (a *audienceSet) leafQuery(attr portal.Attribute, op portal.Operator, want 
 		pred, err := c.Pred(attr, op, "ca."+sqlrule.ValueColumn(attr), want)
 		return `SELECT m.user_seq AS s FROM company_attrs ca JOIN memberships m ON m.company_id = ca.company_id WHERE ca.key = ` + key + ` AND ca.kind = ` + kind + ` AND ` + pred, c.Args, err
 	}
+}
+
+// leafColumn returns the aliased column a condition on attr reads.
+func leafColumn(attr portal.Attribute) string {
+	switch {
+	case attr.Scope == portal.ScopeUser && !attr.Custom:
+		return "u." + sqlrule.Column(attr)
+	case attr.Scope == portal.ScopeUser:
+		return "ua." + sqlrule.ValueColumn(attr)
+	case !attr.Custom:
+		return "c." + sqlrule.Column(attr)
+	}
+	return "ca." + sqlrule.ValueColumn(attr)
 }
 
 // ftsString quotes s as one FTS5 string.

@@ -24,6 +24,11 @@ type ImportOptions struct {
 	Replace bool
 	// Progress, when set, is called every 1,000 records with the count.
 	Progress func(records int)
+	// Attributes and TicketTypes, when set, are recorded before any
+	// record: a dataset snapshot carries them so that its copy has the
+	// same schema as the original.
+	Attributes  []portal.Attribute
+	TicketTypes []portal.TicketType
 }
 
 // ImportReport says what an import did.
@@ -63,6 +68,9 @@ func (ws *Workspace) Import(ctx context.Context, src Source, opt ImportOptions) 
 		}
 		defer im.close()
 		im.fresh = opt.Replace
+		if err := im.seed(opt); err != nil {
+			return err
+		}
 		n := 0
 		readRej, err := src(func(r portal.Record) error {
 			if err := ctx.Err(); err != nil {

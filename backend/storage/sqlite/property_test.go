@@ -142,6 +142,14 @@ func randomRule(r *rand.Rand, s *portal.Schema, depth int) *portal.Rule {
 // TestRuleSQLMatchesGo proves that the rule compiled to SQL selects exactly
 // the users the Go evaluator matches, on random datasets and rules.
 func TestRuleSQLMatchesGo(t *testing.T) {
+	t.Run("FilterCandidates", testRuleSQLMatchesGo)
+	t.Run("WholeSets", func(t *testing.T) {
+		defer sqlite.SetFilterMax(0)()
+		testRuleSQLMatchesGo(t)
+	})
+}
+
+func testRuleSQLMatchesGo(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	r := rand.New(rand.NewPCG(seed, 7))

@@ -47,13 +47,17 @@ type Counts struct {
 	Companies   int `json:"companies"`
 	Tickets     int `json:"tickets"`
 	TicketTypes int `json:"ticket_types"`
+	// PortalTickets are the shared Customer tickets: the only ones the
+	// portal ever shows.
+	PortalTickets int `json:"portal_tickets"`
 }
 
 // Counts returns how many users, companies, tickets and types there are.
 func (ws *Workspace) Counts(ctx context.Context) (Counts, error) {
 	var c Counts
 	err := ws.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM companies),
-		(SELECT count(*) FROM tickets), (SELECT count(*) FROM ticket_types)`).Scan(&c.Users, &c.Companies, &c.Tickets, &c.TicketTypes)
+		(SELECT count(*) FROM tickets), (SELECT count(*) FROM ticket_types),
+		(SELECT count(*) FROM tickets WHERE category = 'Customer' AND is_shared = 1)`).Scan(&c.Users, &c.Companies, &c.Tickets, &c.TicketTypes, &c.PortalTickets)
 	return c, err
 }
 

@@ -1,0 +1,358 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"portalstudio/backend/portal"
+)
+
+// This file holds what the portal server and sync keep in a workspace: the
+// versioned live settings, the server's secrets, its address, and the
+// users an identity token names.
+
+// AnyVersion, as the ifMatch of PutLive or RestoreLive, skips the version
+// check.
+const AnyVersion = -1
+
+// Server secrets (table server_secrets).
+const (
+	// SecretAdminTokenHash is the SHA-256 of the admin token; the token
+	// itself is never stored.
+	SecretAdminTokenHash = "admin_token_sha256"
+	// SecretSessionKey signs portal session cookies.
+	SecretSessionKey = "session_key"
+)
+
+// metaSyncServer is the server a desktop workspace last synced with.
+const metaSyncServer = "sync_server"
+
+// StaleError is returned when a write names a version of the live settings
+// that is no longer the current one. Its code is portal.EPRECONDITION and
+// Current is the current document, so the caller can merge.
+type StaleError struct {
+	Current *portal.Settings
+	err     *portal.Error
+}
+
+func (e *StaleError) Error() string { return e.err.Message }
+
+// Unwrap returns the *portal.Error, so portal.ErrorCode reads its code.
+func (e *StaleError) Unwrap() error { return e.err }
+
+func staleError(cur *portal.Settings, ifMatch int) *StaleError {
+	return &StaleError{Current: cur, err: portal.Errorf(portal.EPRECONDITION,
+		"the live settings are at version %d, not %d; merge your changes into version %d and send them again", cur.Version, ifMatch, cur.Version)}
+}
+
+// LiveVersion returns the version of the live settings (0 before the first
+// write).
+func (ws *Workspace) LiveVersion(ctx context.Context) (int, error) {
+	var v int
+	err := ws.db.QueryRowContext(ctx, `SELECT version FROM settings WHERE name = 'live'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
+}
+
+// PutLive validates a whole settings document against the workspace and,
+// when ifMatch is the current live version (or AnyVersion), makes it the
+// live settings at the next version, keeping every earlier version. The
+// check and the write happen in one immediate transaction, so of two
+// writers from the same version exactly one succeeds. It returns the new
+// document; a *StaleError (EPRECONDITION) carrying the current document
+// when ifMatch is not current; EINVALID with every problem when the
+// document is invalid. The document's own "version" is ignored.
+func (ws *Workspace) PutLive(ctx context.Context, doc []byte, ifMatch int) (*portal.Settings, error) {
+	var out *portal.Settings
+	err := ws.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = ws.putLive(ctx, tx, doc, ifMatch, "")
+		return err
+	})
+	return out, err
+}
+
+// RestoreLive makes a new version of the live settings whose content is
+// that of version n (re-validated against the workspace as it is now).
+// History is never rewritten. It returns ENOTFOUND for an unknown version
+// and, like PutLive, a *StaleError when ifMatch is not AnyVersion nor the
+// current version.
+func (ws *Workspace) RestoreLive(ctx context.Context, n, ifMatch int) (*portal.Settings, error) {
+	var out *portal.Settings
+	err := ws.tx(ctx, func(tx *sql.Tx) error {
+		var doc string
+		err := tx.QueryRowContext(ctx, `SELECT doc FROM settings_versions WHERE version = ?`, n).Scan(&doc)
+		if errors.Is(err, sql.ErrNoRows) {
+			return portal.Errorf(portal.ENOTFOUND, "there is no settings version %d; list them at /api/v1/settings/versions", n)
+		}
+		if err != nil {
+			return err
+		}
+		out, err = ws.putLive(ctx, tx, []byte(doc), ifMatch, fmt.Sprintf("restored version %d", n))
+		return err
+	})
+	return out, err
+}
+
+func (ws *Workspace) putLive(ctx context.Context, tx *sql.Tx, doc []byte, ifMatch int, note string) (*portal.Settings, error) {
+	cur, err := ws.loadSettings(ctx, tx, "live")
+	if err != nil {
+		return nil, err
+	}
+	if ifMatch != AnyVersion && ifMatch != cur.Version {
+		return nil, staleError(cur, ifMatch)
+	}
+	env, err := ws.env(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := portal.ParseSettings(doc, env)
+	if err != nil {
+		return nil, err
+	}
+	st.Version = cur.Version + 1
+	if err := ws.saveSettings(ctx, tx, "live", st); err != nil {
+		return nil, err
+	}
+	summary := changeSummary(cur.Canonical(), st.Canonical())
+	if note != "" {
+		summary = note + ": " + summary
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settings_versions (version, doc, summary, created_at) VALUES (?, ?, ?, ?)`,
+		st.Version, string(st.Canonical()), summary, ws.Now().Unix()); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// changeSummary names the fields that differ between two canonical
+// settings documents, two levels deep ("changed portal.enabled,
+// access.rule"); the version is not a change.
+func changeSummary(prev, next []byte) string {
+	var a, b map[string]any
+	if json.Unmarshal(prev, &a) != nil || json.Unmarshal(next, &b) != nil {
+		return "changed"
+	}
+	var changed []string
+	for _, k := range unionKeys(a, b) {
+		if k == "version" || jsonEqual(a[k], b[k]) {
+			continue
+		}
+		ao, aok := a[k].(map[string]any)
+		bo, bok := b[k].(map[string]any)
+		if !aok || !bok {
+			changed = append(changed, k)
+			continue
+		}
+		for _, kk := range unionKeys(ao, bo) {
+			if !jsonEqual(ao[kk], bo[kk]) {
+				changed = append(changed, k+"."+kk)
+			}
+		}
+	}
+	if len(changed) == 0 {
+		return "no change"
+	}
+	return "changed " + strings.Join(changed, ", ")
+}
+
+func unionKeys(a, b map[string]any) []string {
+	seen := map[string]bool{}
+	var keys []string
+	for _, m := range []map[string]any{a, b} {
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func jsonEqual(a, b any) bool {
+	x, err1 := json.Marshal(a)
+	y, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(x, y)
+}
+
+// SettingsVersion describes one version of the live settings.
+type SettingsVersion struct {
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	Summary   string    `json:"summary"`
+}
+
+// Versions lists the versions of the live settings, newest first, at most
+// limit (the newest ones).
+func (ws *Workspace) Versions(ctx context.Context, limit int) ([]SettingsVersion, error) {
+	rows, err := ws.db.QueryContext(ctx, `SELECT version, created_at, summary FROM settings_versions ORDER BY version DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []SettingsVersion{}
+	for rows.Next() {
+		var v SettingsVersion
+		var created int64
+		if err := rows.Scan(&v.Version, &created, &v.Summary); err != nil {
+			return nil, err
+		}
+		v.CreatedAt = time.Unix(created, 0).UTC()
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Version returns version n of the live settings, or ENOTFOUND.
+func (ws *Workspace) Version(ctx context.Context, n int) (*portal.Settings, error) {
+	var doc string
+	err := ws.db.QueryRowContext(ctx, `SELECT doc FROM settings_versions WHERE version = ?`, n).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, portal.Errorf(portal.ENOTFOUND, "there is no settings version %d", n)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var st portal.Settings
+	if err := st.UnmarshalJSON([]byte(doc)); err != nil {
+		return nil, fmt.Errorf("settings version %d: %w", n, err)
+	}
+	st.Version = n
+	return &st, nil
+}
+
+// Secret returns a server secret, or nil when it is not set.
+func (ws *Workspace) Secret(ctx context.Context, name string) ([]byte, error) {
+	var v []byte
+	err := ws.db.QueryRowContext(ctx, `SELECT value FROM server_secrets WHERE name = ?`, name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return v, err
+}
+
+// SetSecret sets a server secret.
+func (ws *Workspace) SetSecret(ctx context.Context, name string, value []byte) error {
+	return ws.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO server_secrets (name, value, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, name, value, ws.Now().Unix())
+		return err
+	})
+}
+
+// EnsureSecret returns a server secret, setting it to gen() first when it
+// is not set (atomically: two servers starting at once agree on one).
+func (ws *Workspace) EnsureSecret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error) {
+	var out []byte
+	err := ws.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT value FROM server_secrets WHERE name = ?`, name).Scan(&out)
+		if err == nil || !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if out, err = gen(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO server_secrets (name, value, updated_at) VALUES (?, ?, ?)`, name, out, ws.Now().Unix())
+		return err
+	})
+	return out, err
+}
+
+// ServerAddress returns the base URL and slug recorded by SetServer, ""
+// for those not recorded.
+func (ws *Workspace) ServerAddress(ctx context.Context) (baseURL, slug string, err error) {
+	if baseURL, err = ws.meta(ctx, ws.db, metaBaseURL, ""); err != nil {
+		return "", "", err
+	}
+	slug, err = ws.meta(ctx, ws.db, metaSlug, "")
+	return baseURL, slug, err
+}
+
+// SyncServer returns the URL of the server this workspace last synced
+// with, or "".
+func (ws *Workspace) SyncServer(ctx context.Context) (string, error) {
+	return ws.meta(ctx, ws.db, metaSyncServer, "")
+}
+
+// SetSyncServer records the URL of the server this workspace syncs with.
+func (ws *Workspace) SetSyncServer(ctx context.Context, url string) error {
+	return ws.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, metaSyncServer, url)
+		return err
+	})
+}
+
+// SetSynced records, in one transaction, the live settings a sync brought
+// back and, when draft is not nil, makes draft the draft, based on that
+// live version.
+func (ws *Workspace) SetSynced(ctx context.Context, live, draft *portal.Settings) error {
+	return ws.tx(ctx, func(tx *sql.Tx) error {
+		if err := ws.saveSettings(ctx, tx, "live", live); err != nil {
+			return err
+		}
+		if draft == nil {
+			return nil
+		}
+		d := draft.Clone()
+		d.Version = live.Version
+		return ws.saveSettings(ctx, tx, "draft", d)
+	})
+}
+
+// UserByID returns the user with that id, with their companies, or
+// ENOTFOUND.
+func (ws *Workspace) UserByID(ctx context.Context, id string) (*portal.User, error) {
+	u, err := scanUser(ws.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the id %q", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ws.withCompanies(ctx, u)
+}
+
+// UserByEmail returns the one user with that email (case-insensitive),
+// with their companies. It returns ENOTFOUND when none has it and
+// ECONFLICT when several contacts share it: an email never picks one of
+// them by a guess.
+func (ws *Workspace) UserByEmail(ctx context.Context, email string) (*portal.User, error) {
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return nil, portal.Errorf(portal.ENOTFOUND, "no email given")
+	}
+	rows, err := ws.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE email_fold = ? ORDER BY id LIMIT 2`, portal.Fold(email))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var found []*portal.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	switch len(found) {
+	case 0:
+		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the email %q", email)
+	case 1:
+		return ws.withCompanies(ctx, found[0])
+	}
+	return nil, portal.Errorf(portal.ECONFLICT, "the email %q belongs to more than one contact", email)
+}
