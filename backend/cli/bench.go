@@ -79,21 +79,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		opt := demo.Options{Users: orNone(*users), Companies: orNone(*companies), Tickets: orNone(*tickets), Seed: 1}
-		nc, nu, nt, _ := demo.Count(opt)
-		bar := newBar(env, *f.json, int64(nc+nu+nt), "demo")
-		_, err = ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
-			return nil, demo.Generate(opt, emit)
-		}, sqlite.ImportOptions{Replace: true, Progress: func(n int) {
-			if bar != nil {
-				bar.Set(n)
-			}
-		}})
-		if bar != nil {
-			bar.Finish()
-		}
-		if err == nil {
-			err = studio.New(ws).SeedDemoSettings(ctx)
-		}
+		_, err = runDemoImport(ctx, env, studio.New(ws), opt, *f.json)
 		ws.Close()
 		if err != nil {
 			os.Remove(*f.workspace)

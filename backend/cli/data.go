@@ -13,6 +13,7 @@ import (
 	"portalstudio/backend/intercom"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/backend/studio"
 )
 
 // newBar returns a progress bar on stderr, or nil when stderr is not a
@@ -59,22 +60,8 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return portal.Errorf(portal.ECONFLICT, "%s already holds a dataset (%d users, %d companies, %d tickets); pass --replace to start afresh", *f.workspace, counts.Users, counts.Companies, counts.Tickets)
 	}
 	opt := demo.Options{Users: orNone(*users), Companies: orNone(*companies), Tickets: orNone(*tickets), Seed: *seed}
-	nc, nu, nt, _ := demo.Count(opt)
-	bar := newBar(env, *f.json, int64(nc+nu+nt), "demo")
-	rep, err := svc.WS.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
-		return nil, demo.Generate(opt, emit)
-	}, sqlite.ImportOptions{Replace: true, Progress: func(n int) {
-		if bar != nil {
-			bar.Set(n)
-		}
-	}})
-	if bar != nil {
-		bar.Finish()
-	}
+	rep, err := runDemoImport(ctx, env, svc, opt, *f.json)
 	if err != nil {
-		return err
-	}
-	if err := svc.SeedDemoSettings(ctx); err != nil {
 		return err
 	}
 	if *f.json {
@@ -83,6 +70,24 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "Demo workspace %s: %d companies, %d users, %d tickets, %d ticket parts (seed %d).\n",
 		*f.workspace, rep.Companies, rep.Contacts, rep.Tickets, rep.Parts, *seed)
 	return nil
+}
+
+// runDemoImport generates a demo dataset into the service's workspace,
+// with a progress bar on a terminal.
+func runDemoImport(ctx context.Context, env *Env, svc *studio.Service, opt demo.Options, jsonOut bool) (sqlite.ImportReport, error) {
+	var bar *progressbar.ProgressBar
+	rep, err := svc.Demo(ctx, opt, func(done, total int) {
+		if bar == nil {
+			bar = newBar(env, jsonOut, int64(total), "demo")
+		}
+		if bar != nil {
+			bar.Set(done)
+		}
+	})
+	if bar != nil {
+		bar.Finish()
+	}
+	return rep, err
 }
 
 // orNone maps a size of 0 to demo.None (the generator reads 0 as "the

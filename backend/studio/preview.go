@@ -83,15 +83,7 @@ func (s *Service) Preview(ctx context.Context, req PreviewRequest) (*PreviewResu
 // PreviewUser is Preview for a user already found (req.User is not read):
 // the portal server calls it for the user an identity token names.
 func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req PreviewRequest) (*PreviewResult, error) {
-	st, err := s.settings(ctx, req.Settings)
-	if err != nil {
-		return nil, err
-	}
-	now := req.Now
-	if now.IsZero() {
-		now = s.Now()
-	}
-	d, sub, err := s.decide(ctx, st, u, now)
+	st, d, sub, now, err := s.decideFor(ctx, req.Settings, u, req.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +128,20 @@ func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req PreviewRe
 	res.Total, res.Next = page.Total, page.Next
 	res.Tickets, err = s.views(ctx, page.Tickets)
 	return res, err
+}
+
+// decideFor decides for u under the draft or live settings at now (the
+// current time when zero), and returns what it used.
+func (s *Service) decideFor(ctx context.Context, which string, u *portal.User, now time.Time) (*portal.Settings, portal.Decision, portal.Subject, time.Time, error) {
+	st, err := s.settings(ctx, which)
+	if err != nil {
+		return nil, portal.Decision{}, portal.Subject{}, now, err
+	}
+	if now.IsZero() {
+		now = s.Now()
+	}
+	d, sub, err := s.decide(ctx, st, u, now)
+	return st, d, sub, now, err
 }
 
 // decide loads the user's companies and decides under st.

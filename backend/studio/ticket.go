@@ -49,15 +49,7 @@ func (s *Service) Ticket(ctx context.Context, req TicketRequest) (*TicketDetail,
 
 // TicketFor is Ticket for a user already found (req.User is not read).
 func (s *Service) TicketFor(ctx context.Context, u *portal.User, req TicketRequest) (*TicketDetail, error) {
-	st, err := s.settings(ctx, req.Settings)
-	if err != nil {
-		return nil, err
-	}
-	now := req.Now
-	if now.IsZero() {
-		now = s.Now()
-	}
-	d, _, err := s.decide(ctx, st, u, now)
+	_, d, _, now, err := s.decideFor(ctx, req.Settings, u, req.Now)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,32 @@
+package studio
+
+import (
+	"context"
+
+	"portalstudio/backend/demo"
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+)
+
+// Demo replaces the workspace's dataset with a generated demo dataset (in
+// one transaction) and gives a never-edited draft the demo settings.
+// progress, when set, is called now and then with the records written and
+// the total.
+func (s *Service) Demo(ctx context.Context, opt demo.Options, progress func(done, total int)) (sqlite.ImportReport, error) {
+	nc, nu, nt, _ := demo.Count(opt)
+	total := nc + nu + nt
+	rep, err := s.WS.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+		return nil, demo.Generate(opt, emit)
+	}, sqlite.ImportOptions{Replace: true, Progress: func(n int) {
+		if progress != nil {
+			progress(n, total)
+		}
+	}})
+	if err != nil {
+		return rep, err
+	}
+	if progress != nil {
+		progress(total, total)
+	}
+	return rep, s.SeedDemoSettings(ctx)
+}
