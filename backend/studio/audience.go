@@ -2,9 +2,9 @@ package studio
 
 import (
 	"context"
+	"portalstudio/backend/api"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 )
 
 // Audiences: who may open the portal, or who is restricted to their own
@@ -15,22 +15,10 @@ const (
 )
 
 // AudienceRequest asks who a rule of the settings matches.
-type AudienceRequest struct {
-	Of       string `json:"of"`       // access (default) or visibility
-	Settings string `json:"settings"` // draft (default) or live
-	Limit    int    `json:"limit"`    // how many users to list; default 20
-}
+type AudienceRequest = api.AudienceRequest
 
 // AudienceResult is how many users match and the first of them.
-type AudienceResult struct {
-	Of    string               `json:"of"`
-	Rule  string               `json:"rule"` // the rule in words
-	Count int                  `json:"count"`
-	Users []sqlite.UserSummary `json:"users"`
-	// Note explains an audience that is empty for a reason other than the
-	// rule's conditions (no rule, visibility off).
-	Note string `json:"note,omitempty"`
-}
+type AudienceResult = api.AudienceResult
 
 // Audience counts and lists the users the access rule matches, or (Of
 // visibility) the users with access who are restricted to their own

@@ -3,17 +3,14 @@ package studio
 import (
 	"context"
 	"fmt"
+	"portalstudio/backend/api"
 	"strings"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
 // DiffResult is the draft settings against the live ones.
-type DiffResult struct {
-	Changed     bool   `json:"changed"`
-	LiveVersion int    `json:"live_version"`
-	Unified     string `json:"unified"` // a unified line diff, "" when equal
-}
+type DiffResult = api.DiffResult
 
 // Diff compares the draft settings with the live copy the workspace last
 // synced, as a unified line diff of their canonical JSON.

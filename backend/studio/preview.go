@@ -2,6 +2,7 @@ package studio
 
 import (
 	"context"
+	"portalstudio/backend/api"
 	"time"
 
 	"portalstudio/backend/portal"
@@ -9,65 +10,22 @@ import (
 )
 
 // PreviewRequest asks for the portal as one user sees it.
-type PreviewRequest struct {
-	User     string    `json:"user"`     // email, id or external_id
-	Tab      string    `json:"tab"`      // all or mine; default: the user's first tab
-	Search   string    `json:"search"`   // search terms, or ""
-	Cursor   string    `json:"cursor"`   // the next page of a previous answer
-	Limit    int       `json:"limit"`    // tickets per page; default 20
-	Settings string    `json:"settings"` // draft (default) or live
-	Now      time.Time `json:"now"`      // the time of the preview; default now
-}
+type PreviewRequest = api.PreviewRequest
 
 // UserInfo describes the previewed user.
-type UserInfo struct {
-	ID         string        `json:"id"`
-	ExternalID string        `json:"external_id,omitempty"`
-	Email      string        `json:"email"`
-	Name       string        `json:"name"`
-	Companies  []CompanyInfo `json:"companies"`
-}
+type UserInfo = api.UserInfo
 
 // CompanyInfo names one of the user's companies.
-type CompanyInfo struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
+type CompanyInfo = api.CompanyInfo
 
 // TicketView is a ticket as the portal lists it.
-type TicketView struct {
-	ID        string    `json:"id"`
-	TicketID  string    `json:"ticket_id"`
-	Title     string    `json:"title"`
-	State     string    `json:"state"`
-	UpdatedAt time.Time `json:"updated_at"`
-	CreatedBy string    `json:"created_by,omitempty"`
-	Preview   *Snippet  `json:"preview,omitempty"`
-}
+type TicketView = api.TicketView
 
 // Snippet is the Preview column of a search result.
-type Snippet struct {
-	Snippet string `json:"snippet"` // HTML: escaped text with <mark> around matches
-	Author  string `json:"author"`
-	Ago     string `json:"ago"`
-}
+type Snippet = api.Snippet
 
 // PreviewResult is the portal as the user sees it, with why.
-type PreviewResult struct {
-	User             UserInfo        `json:"user"`
-	Settings         string          `json:"settings"`
-	Access           bool            `json:"access"`
-	AccessReason     string          `json:"access_reason"`
-	Restricted       bool            `json:"restricted"`
-	RestrictedReason string          `json:"restricted_reason"`
-	Tabs             []string        `json:"tabs"`
-	Tab              string          `json:"tab,omitempty"`
-	Search           string          `json:"search,omitempty"`
-	Tickets          []TicketView    `json:"tickets"`
-	Total            int             `json:"total"`
-	Next             string          `json:"next,omitempty"`
-	Decision         portal.Decision `json:"decision"`
-}
+type PreviewResult = api.PreviewResult
 
 // Preview shows the portal exactly as a user sees it under the draft (or
 // live) settings: access, restriction, tabs and one page of the tab's

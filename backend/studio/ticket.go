@@ -2,38 +2,19 @@ package studio
 
 import (
 	"context"
-	"time"
+	"portalstudio/backend/api"
 
 	"portalstudio/backend/portal"
 )
 
 // TicketRequest asks for one ticket's page as a user sees it.
-type TicketRequest struct {
-	User     string    `json:"user"`      // email, id or external_id
-	TicketID string    `json:"ticket_id"` // the ticket's id, or its number (ticket_id) when no id matches
-	Settings string    `json:"settings"`  // draft (default) or live
-	Now      time.Time `json:"now"`
-}
+type TicketRequest = api.TicketRequest
 
 // TicketDetail is a ticket's page in the portal.
-type TicketDetail struct {
-	TicketView
-	Description string     `json:"description"`
-	CreatedAt   time.Time  `json:"created_at"`
-	Open        bool       `json:"open"`
-	TypeName    string     `json:"type_name"`
-	Parts       []PartView `json:"parts"`
-}
+type TicketDetail = api.TicketDetail
 
 // PartView is one customer-visible part of a ticket's conversation.
-type PartView struct {
-	ID         string    `json:"id"`
-	Author     string    `json:"author"`
-	AuthorType string    `json:"author_type"`
-	Body       string    `json:"body"` // plain text: the HTML body reduced to text
-	CreatedAt  time.Time `json:"created_at"`
-	Ago        string    `json:"ago"`
-}
+type PartView = api.PartView
 
 // Ticket returns a ticket's page as the user sees it: its customer-visible
 // parts only (never notes) and the state's external label. A ticket the

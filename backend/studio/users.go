@@ -2,6 +2,7 @@ package studio
 
 import (
 	"context"
+	"portalstudio/backend/api"
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
@@ -14,14 +15,7 @@ func (s *Service) FindUsers(ctx context.Context, query string, limit int) ([]sql
 }
 
 // Samples are users picked to show both sides of the visibility settings.
-type Samples struct {
-	// Restricted has access and sees only their own tickets.
-	Restricted *sqlite.UserSummary `json:"restricted"`
-	// Unrestricted has access and sees all their company's tickets.
-	Unrestricted *sqlite.UserSummary `json:"unrestricted"`
-	// NoAccess does not match the access rule.
-	NoAccess *sqlite.UserSummary `json:"no_access"`
-}
+type Samples = api.Samples
 
 // SampleUsers picks one restricted, one unrestricted and one user without
 // access under the draft (or live) settings: the preview's shortcuts. A

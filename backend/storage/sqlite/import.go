@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"portalstudio/backend/api"
 	"strings"
 
 	"portalstudio/backend/portal"
@@ -32,15 +33,7 @@ type ImportOptions struct {
 }
 
 // ImportReport says what an import did.
-type ImportReport struct {
-	Contacts  int                `json:"contacts"`
-	Companies int                `json:"companies"`
-	Tickets   int                `json:"tickets"`
-	Parts     int                `json:"parts"`
-	Rejected  []portal.Rejection `json:"rejected"`
-	// Committed is true when the records were written.
-	Committed bool `json:"committed"`
-}
+type ImportReport = api.ImportReport
 
 // Source emits the records of an import and returns the ones it rejected
 // while reading.

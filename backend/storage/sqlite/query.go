@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"portalstudio/backend/api"
 	"sort"
 	"strings"
 	"time"
@@ -42,15 +43,7 @@ func (ws *Workspace) schema(ctx context.Context, q queryer) (*portal.Schema, err
 }
 
 // Counts are the sizes of the dataset.
-type Counts struct {
-	Users       int `json:"users"`
-	Companies   int `json:"companies"`
-	Tickets     int `json:"tickets"`
-	TicketTypes int `json:"ticket_types"`
-	// PortalTickets are the shared Customer tickets: the only ones the
-	// portal ever shows.
-	PortalTickets int `json:"portal_tickets"`
-}
+type Counts = api.Counts
 
 // Counts returns how many users, companies, tickets and types there are.
 func (ws *Workspace) Counts(ctx context.Context) (Counts, error) {
@@ -62,11 +55,7 @@ func (ws *Workspace) Counts(ctx context.Context) (Counts, error) {
 }
 
 // UserSummary is a user as audience lists show them.
-type UserSummary struct {
-	ID    string `json:"id"`
-	Email string `json:"email"`
-	Name  string `json:"name"`
-}
+type UserSummary = api.UserSummary
 
 // Audience counts the users rule matches at now, and lists the first limit
 // of them in workspace order (the order they were first imported). A nil

@@ -1,0 +1,164 @@
+// Package api holds the requests and answers that Portal Studio's
+// operations exchange: the command line prints them as JSON, the desktop
+// bindings and the browser bridge carry them, and the portal server sends
+// them. Pure Go with no cgo, so the WebAssembly UI shares them.
+package api
+
+import (
+	"time"
+
+	"portalstudio/backend/portal"
+)
+
+// AudienceRequest asks who a rule of the settings matches.
+type AudienceRequest struct {
+	Of       string `json:"of"`       // access (default) or visibility
+	Settings string `json:"settings"` // draft (default) or live
+	Limit    int    `json:"limit"`    // how many users to list; default 20
+}
+
+// AudienceResult is how many users match and the first of them.
+type AudienceResult struct {
+	Of    string        `json:"of"`
+	Rule  string        `json:"rule"` // the rule in words
+	Count int           `json:"count"`
+	Users []UserSummary `json:"users"`
+	// Note explains an audience that is empty for a reason other than the
+	// rule's conditions (no rule, visibility off).
+	Note string `json:"note,omitempty"`
+}
+
+// DiffResult is the draft settings against the live ones.
+type DiffResult struct {
+	Changed     bool   `json:"changed"`
+	LiveVersion int    `json:"live_version"`
+	Unified     string `json:"unified"` // a unified line diff, "" when equal
+}
+
+// PreviewRequest asks for the portal as one user sees it.
+type PreviewRequest struct {
+	User     string    `json:"user"`     // email, id or external_id
+	Tab      string    `json:"tab"`      // all or mine; default: the user's first tab
+	Search   string    `json:"search"`   // search terms, or ""
+	Cursor   string    `json:"cursor"`   // the next page of a previous answer
+	Limit    int       `json:"limit"`    // tickets per page; default 20
+	Settings string    `json:"settings"` // draft (default) or live
+	Now      time.Time `json:"now"`      // the time of the preview; default now
+}
+
+// UserInfo describes the previewed user.
+type UserInfo struct {
+	ID         string        `json:"id"`
+	ExternalID string        `json:"external_id,omitempty"`
+	Email      string        `json:"email"`
+	Name       string        `json:"name"`
+	Companies  []CompanyInfo `json:"companies"`
+}
+
+// CompanyInfo names one of the user's companies.
+type CompanyInfo struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// TicketView is a ticket as the portal lists it.
+type TicketView struct {
+	ID        string    `json:"id"`
+	TicketID  string    `json:"ticket_id"`
+	Title     string    `json:"title"`
+	State     string    `json:"state"`
+	UpdatedAt time.Time `json:"updated_at"`
+	CreatedBy string    `json:"created_by,omitempty"`
+	Preview   *Snippet  `json:"preview,omitempty"`
+}
+
+// Snippet is the Preview column of a search result.
+type Snippet struct {
+	Snippet string `json:"snippet"` // HTML: escaped text with <mark> around matches
+	Author  string `json:"author"`
+	Ago     string `json:"ago"`
+}
+
+// PreviewResult is the portal as the user sees it, with why.
+type PreviewResult struct {
+	User             UserInfo        `json:"user"`
+	Settings         string          `json:"settings"`
+	Access           bool            `json:"access"`
+	AccessReason     string          `json:"access_reason"`
+	Restricted       bool            `json:"restricted"`
+	RestrictedReason string          `json:"restricted_reason"`
+	Tabs             []string        `json:"tabs"`
+	Tab              string          `json:"tab,omitempty"`
+	Search           string          `json:"search,omitempty"`
+	Tickets          []TicketView    `json:"tickets"`
+	Total            int             `json:"total"`
+	Next             string          `json:"next,omitempty"`
+	Decision         portal.Decision `json:"decision"`
+}
+
+// TicketRequest asks for one ticket's page as a user sees it.
+type TicketRequest struct {
+	User     string    `json:"user"`      // email, id or external_id
+	TicketID string    `json:"ticket_id"` // the ticket's id, or its number (ticket_id) when no id matches
+	Settings string    `json:"settings"`  // draft (default) or live
+	Now      time.Time `json:"now"`
+}
+
+// TicketDetail is a ticket's page in the portal.
+type TicketDetail struct {
+	TicketView
+	Description string     `json:"description"`
+	CreatedAt   time.Time  `json:"created_at"`
+	Open        bool       `json:"open"`
+	TypeName    string     `json:"type_name"`
+	Parts       []PartView `json:"parts"`
+}
+
+// PartView is one customer-visible part of a ticket's conversation.
+type PartView struct {
+	ID         string    `json:"id"`
+	Author     string    `json:"author"`
+	AuthorType string    `json:"author_type"`
+	Body       string    `json:"body"` // plain text: the HTML body reduced to text
+	CreatedAt  time.Time `json:"created_at"`
+	Ago        string    `json:"ago"`
+}
+
+// Samples are users picked to show both sides of the visibility settings.
+type Samples struct {
+	// Restricted has access and sees only their own tickets.
+	Restricted *UserSummary `json:"restricted"`
+	// Unrestricted has access and sees all their company's tickets.
+	Unrestricted *UserSummary `json:"unrestricted"`
+	// NoAccess does not match the access rule.
+	NoAccess *UserSummary `json:"no_access"`
+}
+
+// Counts are the sizes of the dataset.
+type Counts struct {
+	Users       int `json:"users"`
+	Companies   int `json:"companies"`
+	Tickets     int `json:"tickets"`
+	TicketTypes int `json:"ticket_types"`
+	// PortalTickets are the shared Customer tickets: the only ones the
+	// portal ever shows.
+	PortalTickets int `json:"portal_tickets"`
+}
+
+// UserSummary is a user as audience lists show them.
+type UserSummary struct {
+	ID    string `json:"id"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}
+
+// ImportReport says what an import did.
+type ImportReport struct {
+	Contacts  int                `json:"contacts"`
+	Companies int                `json:"companies"`
+	Tickets   int                `json:"tickets"`
+	Parts     int                `json:"parts"`
+	Rejected  []portal.Rejection `json:"rejected"`
+	// Committed is true when the records were written.
+	Committed bool `json:"committed"`
+}
