@@ -22,7 +22,7 @@ run: build
 	$(BIN) audience --workspace $(DEMO) --limit 5
 	$(BIN) audience --workspace $(DEMO) --of visibility --limit 5
 	$(BIN) preview --workspace $(DEMO) --user alice.martin@examply.com --limit 5
-	$(BIN) preview --workspace $(DEMO) --user carol.diaz@globex.io --limit 5
+	$(BIN) preview --workspace $(DEMO) --user bob.chen@examply.com --limit 5
 
 vet:
 	$(GO) vet -tags $(TAGS) ./...
