@@ -63,6 +63,8 @@ func init() {
 		{"preview", "the portal as one user sees it, with why", runPreview},
 		{"diff", "draft against live settings", runDiff},
 		{"bench", "measure the hot paths on a large demo workspace", runBench},
+		{"serve", "run the portal server", runServe},
+		{"sync", "pull or push settings with a portal server", runSync},
 	}
 }
 

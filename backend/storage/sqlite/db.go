@@ -34,6 +34,9 @@ type Workspace struct {
 	path string
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// cols are the in-memory columns of a long-running process
+	// (columns.go).
+	cols colState
 }
 
 // Open opens the workspace at path, creating the file and its schema when
@@ -67,8 +70,12 @@ func Open(path string) (*Workspace, error) {
 	return ws, nil
 }
 
-// Close closes the workspace.
-func (ws *Workspace) Close() error { return ws.db.Close() }
+// Close closes the workspace, after stopping a background load of the
+// columns.
+func (ws *Workspace) Close() error {
+	ws.closeColumns()
+	return ws.db.Close()
+}
 
 // Path returns the workspace's file name.
 func (ws *Workspace) Path() string { return ws.path }

@@ -1,5 +1,12 @@
 package sqlite
 
+import (
+	"context"
+	"time"
+
+	"portalstudio/backend/portal"
+)
+
 // SetFilterMax changes how few candidates make an "all" group test its
 // other conditions on the candidates only, and returns a function that
 // restores it: tests run both evaluation strategies.
@@ -7,4 +14,48 @@ func SetFilterMax(n uint64) (restore func()) {
 	old := filterMax
 	filterMax = n
 	return func() { filterMax = old }
+}
+
+// AudienceIDsColumns is AudienceIDs by the in-memory columns only: it
+// fails when they are not loaded or do not match the dataset, or cannot
+// evaluate the rule, instead of falling back to the SQL path.
+func (ws *Workspace) AudienceIDsColumns(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time) ([]string, error) {
+	c := ws.freshColumns(ctx)
+	if c == nil {
+		return nil, errNoColumns
+	}
+	set, err := c.audience(rule, nil, s, now)
+	if err != nil {
+		return nil, err
+	}
+	return ws.idsOf(ctx, set)
+}
+
+// AudienceIDsSetSQL is AudienceIDs by the indexed SQL set path only.
+func (ws *Workspace) AudienceIDsSetSQL(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time) ([]string, error) {
+	set, err := ws.audienceSQL(ctx, rule, nil, s, now)
+	if err != nil {
+		return nil, err
+	}
+	return ws.idsOf(ctx, set)
+}
+
+// SetColFilterDiv changes how few candidates (rows/div) make an "all"
+// group of the column path test the rest user by user, and returns a
+// function that restores it.
+func SetColFilterDiv(div int) (restore func()) {
+	old := colFilterDiv
+	colFilterDiv = div
+	return func() { colFilterDiv = old }
+}
+
+// SetColumnForms forces the forms of the columns read next: strings in
+// an arena (not a dictionary), layout 1 dense / 2 sparse (0: the smaller),
+// fixed-width arenas whenever possible (when a layout is forced) or
+// never, numbers as float64. It returns a function that restores the
+// automatic choice.
+func SetColumnForms(arena bool, layout int, noFixed, float bool) (restore func()) {
+	old := colForce
+	colForce = colForms{arena: arena, layout: layout, noFixed: noFixed, float: float}
+	return func() { colForce = old }
 }

@@ -94,10 +94,13 @@ func (ws *Workspace) Import(ctx context.Context, src Source, opt ImportOptions) 
 		if len(rep.Rejected) > 0 && opt.Strict {
 			return portal.Errorf(portal.EINVALID, "%d record(s) were rejected, so nothing was imported (--strict); fix them, or import without --strict to keep the valid ones", len(rep.Rejected))
 		}
-		return nil
+		// In the same transaction: the in-memory columns read before it
+		// can never be taken for the new data (columns.go).
+		return bumpGeneration(ctx, tx)
 	})
 	if err == nil {
 		rep.Committed = true
+		ws.dataChanged()
 	}
 	return rep, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"sort"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 
 // A small vocabulary so that random rules often match something: strings
 // share letters, diacritics and case.
-var words = []string{"Examply", "examply.com", "ÉLODIE", "elodie", "Globex", "globex.io", "Pro", "pro", "Starter", "Zoë", "zoe", "ab", "b", "Müller", "muller", "x"}
+var words = []string{"Examply", "examply.com", "ÉLODIE", "elodie", "Globex", "globex.io", "Pro", "pro", "Starter", "Zoë", "zoe", "ab", "b", "Müller", "muller", "x", "\u0301"}
 
 func randString(r *rand.Rand) string {
 	switch r.IntN(6) {
@@ -139,12 +140,24 @@ func randomRule(r *rand.Rand, s *portal.Schema, depth int) *portal.Rule {
 	return portal.Cond(a.Name, op, v)
 }
 
-// TestRuleSQLMatchesGo proves that the rule compiled to SQL selects exactly
-// the users the Go evaluator matches, on random datasets and rules.
+// TestRuleSQLMatchesGo proves that every evaluation path selects exactly
+// the users the Go evaluator matches, on random datasets and rules: the
+// indexed SQL set path, the rule compiled to one WHERE clause, and the
+// in-memory columns. The columns are checked after a first import, right
+// after a second import that changes users, companies and memberships
+// (through this workspace handle and through another one, as another
+// process would), and after a Replace import: they must never answer from
+// the data they were read from once it changed.
 func TestRuleSQLMatchesGo(t *testing.T) {
-	t.Run("FilterCandidates", testRuleSQLMatchesGo)
+	t.Run("FilterCandidates", func(t *testing.T) {
+		// The column path tests the rest of an "all" group user by user
+		// as soon as it has candidates.
+		defer sqlite.SetColFilterDiv(1)()
+		testRuleSQLMatchesGo(t)
+	})
 	t.Run("WholeSets", func(t *testing.T) {
 		defer sqlite.SetFilterMax(0)()
+		defer sqlite.SetColFilterDiv(1 << 30)()
 		testRuleSQLMatchesGo(t)
 	})
 }
@@ -157,62 +170,155 @@ func testRuleSQLMatchesGo(t *testing.T) {
 	now := t0
 	rules := 0
 	for ds := 0; ds < 12; ds++ {
-		ws := MustOpen(t)
-		recs := randomDataset(r, now)
-		MustImport(t, ws, recs...)
+		// Every form of the columns must give the same answers.
+		arena, layout, noFixed, float := r.IntN(2) == 0, r.IntN(3), r.IntN(2) == 0, r.IntN(2) == 0
+		restore := sqlite.SetColumnForms(arena, layout, noFixed, float)
+		path := filepath.Join(t.TempDir(), "ws.db")
+		ws, err := sqlite.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		MustImport(t, ws, randomDataset(r, now)...)
+		if err := ws.LoadColumns(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rules += checkRules(t, ws, r, seed, "first import", 60)
+
+		// A second import through this handle: the columns are dropped
+		// and read again in the background; meanwhile the SQL path
+		// answers. Either way the answer is the new data's.
+		MustImport(t, ws, randomDataset(r, now)...)
+		rules += checkRules(t, ws, r, seed, "right after a second import", 30)
+		if err := ws.WaitColumns(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rules += checkRules(t, ws, r, seed, "after the columns were read again", 30)
+		if !ws.ColumnStats().Loaded {
+			t.Fatalf("seed %d: the columns were not read again after an import: %+v", seed, ws.ColumnStats())
+		}
+
+		// Another handle (another process) writes: this one's columns
+		// must see it, with no notice but the workspace's generation.
+		other, err := sqlite.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		MustImport(t, other, randomDataset(r, now)...)
+		other.Close()
 		schema, err := ws.Schema(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(schema.Attributes()) != len(portal.StandardAttributes())+8 {
-			t.Fatalf("schema has %d attributes, want the standard ones and 8 custom", len(schema.Attributes()))
+		if _, err := ws.AudienceIDsColumns(ctx, portal.Everyone(), schema, now); err == nil {
+			t.Fatalf("seed %d: the columns answered after another process imported", seed)
 		}
-		subjects := loadSubjects(t, ws, recs)
-		for i := 0; i < 150; i++ {
-			rule := randomRule(r, schema, 3)
-			if ps := portal.ValidateRule(rule, schema, "rule"); len(ps) > 0 {
-				t.Fatalf("generated an invalid rule %s: %v", rule, ps)
-			}
-			got, err := ws.AudienceIDs(ctx, rule, schema, now)
-			if err == nil {
-				var viaSQL []string
-				viaSQL, err = ws.AudienceIDsSQL(ctx, rule, schema, now)
-				if d := cmp.Diff(got, viaSQL); err == nil && d != "" {
-					t.Fatalf("seed %d: rule %s: the set path and the WHERE path disagree (-set +where):\n%s", seed, rule, d)
+		rules += checkRules(t, ws, r, seed, "right after another process imported", 30)
+		if err := ws.LoadColumns(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rules += checkRules(t, ws, r, seed, "after LoadColumns", 30)
+
+		// Replace: a new dataset from scratch.
+		if _, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+			for _, rec := range randomDataset(r, now) {
+				if err := emit(rec); err != nil {
+					return nil, err
 				}
 			}
-			if err != nil {
-				t.Fatalf("seed %d: %s: %v", seed, rule, err)
-			}
-			want := []string{}
-			for _, sub := range subjects {
-				if portal.Eval(rule, schema, sub, now) {
-					want = append(want, sub.User.ID)
-				}
-			}
-			sort.Strings(want)
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Fatalf("seed %d: rule %s: SQL and Go disagree (-go +sql):\n%s", seed, rule, diff)
-			}
-			n, _, err := ws.Audience(ctx, rule, schema, now, 5)
-			if err != nil || n != len(want) {
-				t.Fatalf("seed %d: rule %s: count %d, %v; want %d", seed, rule, n, err, len(want))
-			}
-			rules++
+			return nil, nil
+		}, sqlite.ImportOptions{Replace: true}); err != nil {
+			t.Fatal(err)
 		}
+		rules += checkRules(t, ws, r, seed, "right after a Replace import", 30)
+		if err := ws.LoadColumns(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rules += checkRules(t, ws, r, seed, "after a Replace import and LoadColumns", 30)
+		ws.Close() // waits for a background load
+		restore()
 	}
 	t.Logf("%d random rules agreed", rules)
 }
 
-func loadSubjects(t *testing.T, ws *sqlite.Workspace, recs []portal.Record) []portal.Subject {
+// checkRules checks n random rules on every path against the Go
+// evaluator over the workspace's current users, and returns n. The
+// columns path must answer when the columns are loaded and fresh.
+func checkRules(t *testing.T, ws *sqlite.Workspace, r *rand.Rand, seed uint64, when string, n int) int {
 	t.Helper()
 	ctx := context.Background()
-	var subs []portal.Subject
-	for _, rec := range recs {
-		if rec.User == nil {
-			continue
+	now := t0
+	schema, err := ws.Schema(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(schema.Attributes()) != len(portal.StandardAttributes())+8 {
+		t.Fatalf("schema has %d attributes, want the standard ones and 8 custom", len(schema.Attributes()))
+	}
+	subjects := allSubjects(t, ws)
+	for i := 0; i < n; i++ {
+		rule := randomRule(r, schema, 3)
+		if ps := portal.ValidateRule(rule, schema, "rule"); len(ps) > 0 {
+			t.Fatalf("generated an invalid rule %s: %v", rule, ps)
 		}
-		u, err := ws.FindUser(ctx, rec.User.ID)
+		want := []string{}
+		for _, sub := range subjects {
+			if portal.Eval(rule, schema, sub, now) {
+				want = append(want, sub.User.ID)
+			}
+		}
+		sort.Strings(want)
+		paths := []struct {
+			name string
+			ids  func() ([]string, error)
+		}{
+			{"the SQL set path", func() ([]string, error) { return ws.AudienceIDsSetSQL(ctx, rule, schema, now) }},
+			{"the WHERE path", func() ([]string, error) { return ws.AudienceIDsSQL(ctx, rule, schema, now) }},
+			{"AudienceIDs", func() ([]string, error) { return ws.AudienceIDs(ctx, rule, schema, now) }},
+		}
+		if ws.ColumnStats().Loaded {
+			// Loaded means read at the generation seen last: a fresh
+			// answer is required unless a write came since.
+			paths = append(paths, struct {
+				name string
+				ids  func() ([]string, error)
+			}{"the columns", func() ([]string, error) { return ws.AudienceIDsColumns(ctx, rule, schema, now) }})
+		}
+		for _, p := range paths {
+			got, err := p.ids()
+			if err != nil {
+				t.Fatalf("seed %d, %s: %s: rule %s: %v", seed, when, p.name, rule, err)
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Fatalf("seed %d, %s: rule %s: %s and Go disagree (-go +%s):\n%s", seed, when, rule, p.name, p.name, d)
+			}
+		}
+		count, list, err := ws.Audience(ctx, rule, schema, now, 5)
+		if err != nil || count != len(want) {
+			t.Fatalf("seed %d, %s: rule %s: count %d, %v; want %d", seed, when, rule, count, err, len(want))
+		}
+		if len(list) != min(5, len(want)) {
+			t.Fatalf("seed %d, %s: rule %s: listed %d users of %d", seed, when, rule, len(list), len(want))
+		}
+		// Audience minus itself is no one, on whatever path runs.
+		if c, _, err := ws.AudienceExcept(ctx, rule, rule, schema, now, 0); err != nil || c != 0 {
+			t.Fatalf("seed %d, %s: rule %s except itself: %d, %v", seed, when, rule, c, err)
+		}
+	}
+	return n
+}
+
+// allSubjects loads every user of the workspace with their companies,
+// sorted by id.
+func allSubjects(t *testing.T, ws *sqlite.Workspace) []portal.Subject {
+	t.Helper()
+	ctx := context.Background()
+	ids, err := ws.AudienceIDsSQL(ctx, portal.Everyone(), nil, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var subs []portal.Subject
+	for _, id := range ids {
+		u, err := ws.FindUser(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,6 +328,5 @@ func loadSubjects(t *testing.T, ws *sqlite.Workspace, recs []portal.Record) []po
 		}
 		subs = append(subs, sub)
 	}
-	sort.Slice(subs, func(i, j int) bool { return subs[i].User.ID < subs[j].User.ID })
 	return subs
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/RoaringBitmap/roaring/v2"
+
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlrule"
 )
@@ -67,17 +69,9 @@ func (ws *Workspace) Audience(ctx context.Context, rule *portal.Rule, s *portal.
 // AudienceExcept is Audience for the users rule matches and except does
 // not (a nil except takes no one away).
 func (ws *Workspace) AudienceExcept(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, limit int) (int, []UserSummary, error) {
-	a := &audienceSet{ws: ws, ctx: ctx, schema: s, now: now}
-	set, err := a.eval(rule)
+	set, err := ws.audience(ctx, rule, except, s, now)
 	if err != nil {
 		return 0, nil, fmt.Errorf("audience: %w", err)
-	}
-	if except != nil && !set.IsEmpty() {
-		minus, err := a.eval(except)
-		if err != nil {
-			return 0, nil, fmt.Errorf("audience: %w", err)
-		}
-		set.AndNot(minus)
 	}
 	users := []UserSummary{}
 	if limit <= 0 || set.IsEmpty() {
@@ -104,13 +98,50 @@ func (ws *Workspace) AudienceExcept(ctx context.Context, rule, except *portal.Ru
 	return int(set.GetCardinality()), users, rows.Err()
 }
 
-// AudienceIDs returns the ids of every user rule matches, sorted, computed
-// by the indexed set path that Audience uses.
-func (ws *Workspace) AudienceIDs(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time) ([]string, error) {
-	set, err := (&audienceSet{ws: ws, ctx: ctx, schema: s, now: now}).eval(rule)
+// audience returns the seqs of the users rule matches and except does not
+// (nil: no one). It scans the in-memory columns when they are in use and
+// match the dataset (columns.go), and otherwise runs the indexed SQL set
+// path (audience.go); both give exactly what portal.Eval gives.
+func (ws *Workspace) audience(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time) (*roaring.Bitmap, error) {
+	if c := ws.freshColumns(ctx); c != nil {
+		if set, err := c.audience(rule, except, s, now); err == nil {
+			return set, nil
+		}
+		// A condition the columns cannot evaluate: the SQL path says why.
+	}
+	return ws.audienceSQL(ctx, rule, except, s, now)
+}
+
+// audienceSQL is audience by the indexed SQL set path only.
+func (ws *Workspace) audienceSQL(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time) (*roaring.Bitmap, error) {
+	a := &audienceSet{ws: ws, ctx: ctx, schema: s, now: now}
+	set, err := a.eval(rule)
 	if err != nil {
 		return nil, err
 	}
+	if except != nil && !set.IsEmpty() {
+		minus, err := a.eval(except)
+		if err != nil {
+			return nil, err
+		}
+		set.AndNot(minus)
+	}
+	return set, nil
+}
+
+// AudienceIDs returns the ids of every user rule matches, sorted, computed
+// by the path Audience uses (the in-memory columns or the indexed SQL set
+// path).
+func (ws *Workspace) AudienceIDs(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time) ([]string, error) {
+	set, err := ws.audience(ctx, rule, nil, s, now)
+	if err != nil {
+		return nil, err
+	}
+	return ws.idsOf(ctx, set)
+}
+
+// idsOf returns the ids of the users of a set of seqs, sorted.
+func (ws *Workspace) idsOf(ctx context.Context, set *roaring.Bitmap) ([]string, error) {
 	ids := []string{}
 	if set.IsEmpty() {
 		return ids, nil

@@ -64,7 +64,8 @@ type snapshot struct {
 func (s *snapshot) header() (SnapshotHeader, error) {
 	h := SnapshotHeader{Attributes: []portal.Attribute{}, TicketTypes: []portal.TicketType{}}
 	err := s.conn.QueryRowContext(s.ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM companies),
-		(SELECT count(*) FROM tickets), (SELECT count(*) FROM ticket_types)`).Scan(&h.Counts.Users, &h.Counts.Companies, &h.Counts.Tickets, &h.Counts.TicketTypes)
+		(SELECT count(*) FROM tickets), (SELECT count(*) FROM ticket_types),
+		(SELECT count(*) FROM tickets WHERE category = 'Customer' AND is_shared = 1)`).Scan(&h.Counts.Users, &h.Counts.Companies, &h.Counts.Tickets, &h.Counts.TicketTypes, &h.Counts.PortalTickets)
 	if err != nil {
 		return h, err
 	}
@@ -80,6 +81,7 @@ func (s *snapshot) header() (SnapshotHeader, error) {
 			return h, err
 		}
 		a.Scope, a.Kind, a.Custom = portal.Scope(scope), portal.ValueKind(kind), true
+		a.Name, a.Label = portal.CustomAttributeName(a.Scope, a.Field), a.Field
 		h.Attributes = append(h.Attributes, a)
 	}
 	rows.Close()

@@ -37,7 +37,12 @@ func (SQLite) Contains(col, p string) string { return "instr(" + col + ", " + p 
 func (SQLite) StartsWith(col, p string) string {
 	return "substr(" + col + ", 1, length(" + p + ")) = " + p
 }
-func (SQLite) EndsWith(col, p string) string { return "substr(" + col + ", -length(" + p + ")) = " + p }
+// EndsWith: substr(x, -0) is the whole of x, so an empty operand (a value
+// that folds to "", such as a lone combining mark) is tested apart: every
+// string ends with it, as strings.HasSuffix says.
+func (SQLite) EndsWith(col, p string) string {
+	return "(length(" + p + ") = 0 OR substr(" + col + ", -length(" + p + ")) = " + p + ")"
+}
 
 // Postgres is the PostgreSQL dialect.
 type Postgres struct{}

@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/schollz/progressbar/v3"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+	portalsync "portalstudio/backend/sync"
+)
+
+func runSync(ctx context.Context, env *Env, args []string) error {
+	f := newCommandFlags("sync", env)
+	serverURL := f.String("server", "", "the portal server's URL (remembered after the first sync)")
+	token := f.String("token", "", "the server's admin token (remembered after the first sync, in the OS keyring or <workspace>.token)")
+	tokenFile := f.String("token-file", "", "read the admin token from this file (the server's <data>/admin-token)")
+	data := f.Bool("data", false, "with pull: also replace the local dataset with the server's")
+	take := f.String("take", "", "with push: resolve every conflict with the draft or the live settings (draft or live)")
+	pos, err := parse(f.FlagSet, args, -1)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || (pos[0] != "pull" && pos[0] != "push") {
+		if len(pos) > 1 {
+			return usagef("sync: unexpected argument %q", pos[1])
+		}
+		return usagef("sync: say pull or push")
+	}
+	sub := pos[0]
+	if *take != "" {
+		if sub != "push" {
+			return usagef("sync pull: --take is for push")
+		}
+		if err := oneOf("sync push", "take", *take, portalsync.TakeDraft, portalsync.TakeLive); err != nil {
+			return err
+		}
+	}
+	if *data && sub != "pull" {
+		return usagef("sync push: --data is for pull")
+	}
+	if *token != "" && *tokenFile != "" {
+		return usagef("sync: give --token or --token-file, not both")
+	}
+	if *tokenFile != "" {
+		b, err := os.ReadFile(*tokenFile)
+		if err != nil {
+			return portal.Errorf(portal.ENOTFOUND, "cannot read %s: %v", *tokenFile, errReason(err))
+		}
+		*token = strings.TrimSpace(string(b))
+	}
+	svc, done, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer done()
+	ws := svc.WS
+	saved, err := portalsync.LoadCredentials(ctx, ws)
+	if err != nil {
+		return err
+	}
+	if *serverURL == "" {
+		*serverURL = saved.Server
+	}
+	if *token == "" {
+		*token = saved.Token
+	}
+	if *serverURL == "" {
+		return usagef("sync %s: no server: pass --server URL (it is remembered after the first sync)", sub)
+	}
+	if *token == "" {
+		return usagef("sync %s: no admin token: pass --token or --token-file (it is remembered after the first sync)", sub)
+	}
+	client, err := portalsync.NewClient(*serverURL, *token)
+	if err != nil {
+		return err
+	}
+	// remember keeps the server and token after a successful sync and
+	// says where the token went ("" when they were remembered already).
+	remember := func() (string, error) {
+		if saved.Server == client.URL && saved.Token == client.Token {
+			return "", nil
+		}
+		return portalsync.SaveCredentials(ctx, ws, client.URL, client.Token)
+	}
+	if sub == "pull" {
+		return syncPull(ctx, env, *f.json, ws, client, remember, *data)
+	}
+	return syncPush(ctx, env, *f.json, ws, client, remember, *take)
+}
+
+func syncPull(ctx context.Context, env *Env, jsonOut bool, ws *sqlite.Workspace, client *portalsync.Client, remember func() (string, error), data bool) error {
+	opt := portalsync.PullOptions{Data: data}
+	var bar *progressbar.ProgressBar
+	if data {
+		opt.Progress = func(n, total int) {
+			if bar == nil {
+				if bar = newBar(env, jsonOut, int64(total), "snapshot"); bar == nil {
+					return
+				}
+			}
+			bar.Set(n)
+		}
+	}
+	res, err := portalsync.Pull(ctx, ws, client, opt)
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	where, err := remember()
+	if err != nil {
+		return err
+	}
+	if jsonOut {
+		return printJSON(env.Stdout, syncJSON("pull", res, where))
+	}
+	w := env.Stdout
+	fmt.Fprintf(w, "Pulled the live settings, version %d, from %s (the live copy was version %d).\n", res.LiveVersion, res.Server, res.PreviousVersion)
+	if res.DraftFollowed {
+		fmt.Fprintln(w, "The draft had no local edits and now equals the live settings.")
+	} else {
+		fmt.Fprintf(w, "The draft has local edits and was kept as it is; `portalstudio diff` shows it against the new live settings, and `sync push` merges it.\n")
+	}
+	if res.PortalURL != "" {
+		fmt.Fprintf(w, "The server's portal is at %s.\n", res.PortalURL)
+	}
+	if res.Data != nil {
+		fmt.Fprintf(w, "Replaced the dataset with the server's: %d contacts, %d companies, %d tickets (%d parts).\n", res.Data.Contacts, res.Data.Companies, res.Data.Tickets, res.Data.Parts)
+	}
+	tokenNote(w, where)
+	return nil
+}
+
+func syncPush(ctx context.Context, env *Env, jsonOut bool, ws *sqlite.Workspace, client *portalsync.Client, remember func() (string, error), take string) error {
+	res, err := portalsync.Push(ctx, ws, client, portalsync.PushOptions{Take: take})
+	if err != nil {
+		if res != nil && res.Merge != nil {
+			if jsonOut {
+				if perr := printJSON(env.Stdout, map[string]any{"push": res}); perr != nil {
+					return perr
+				}
+			} else {
+				printMerge(env.Stdout, res)
+			}
+		}
+		return err
+	}
+	where, err := remember()
+	if err != nil {
+		return err
+	}
+	if jsonOut {
+		return printJSON(env.Stdout, syncJSON("push", res, where))
+	}
+	w := env.Stdout
+	switch {
+	case res.NothingToPush:
+		fmt.Fprintf(w, "The draft has no edits against the live settings (version %d): nothing to push.\n", res.BaseVersion)
+	case res.Merge != nil:
+		printMerge(w, res)
+		if res.Pushed {
+			fmt.Fprintf(w, "Merged the draft with the server's version %d and pushed it: the live settings are now version %d.\n", res.LiveVersion, res.Version)
+		} else {
+			fmt.Fprintf(w, "Everything the draft changed is live already (version %d).\n", res.Version)
+		}
+	default:
+		fmt.Fprintf(w, "Pushed the draft: the live settings are now version %d (it was based on version %d).\n", res.Version, res.BaseVersion)
+	}
+	tokenNote(w, where)
+	return nil
+}
+
+// printMerge shows a push's three-way merge: the two diffs from the
+// common base, the changes taken and the conflicts.
+func printMerge(w io.Writer, res *portalsync.PushResult) {
+	m := res.Merge
+	fmt.Fprintf(w, "The server's live settings moved on from version %d to %d while the draft was edited.\n\n", res.BaseVersion, res.LiveVersion)
+	fmt.Fprintf(w, "What changed on the server:\n%s\n", orNothing(m.LiveDiff))
+	fmt.Fprintf(w, "What changed in the draft:\n%s\n", orNothing(m.DraftDiff))
+	for _, c := range m.Changes {
+		who := "your draft"
+		if c.Side == portalsync.TakeLive {
+			who = "the server"
+		}
+		fmt.Fprintf(w, "merged: %s, as changed by %s: %s\n", c.Path, who, c.To)
+	}
+	for _, c := range m.Conflicts {
+		fmt.Fprintf(w, "conflict: %s: live %s, draft %s (was %s)\n", c.Path, c.Live, c.Draft, c.Base)
+	}
+}
+
+func orNothing(diff string) string {
+	if diff == "" {
+		return "(nothing)\n"
+	}
+	return diff
+}
+
+func tokenNote(w io.Writer, where string) {
+	switch where {
+	case portalsync.InKeyring:
+		fmt.Fprintln(w, "The server and its admin token are remembered for this workspace (the token in the OS keyring).")
+	case portalsync.InFile:
+		fmt.Fprintln(w, "The server and its admin token are remembered for this workspace (the token in <workspace>.token, mode 0600).")
+	}
+}
+
+// syncJSON is the --json answer of a sync: the result under its name and,
+// when the token was just saved, where.
+func syncJSON(name string, res any, where string) map[string]any {
+	out := map[string]any{name: res}
+	if where != "" {
+		out["token_saved_in"] = where
+	}
+	return out
+}

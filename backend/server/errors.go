@@ -1,0 +1,117 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+)
+
+// Codes the transport adds to the domain's.
+const (
+	// codePreconditionRequired: a write that must name the version it
+	// replaces (If-Match) did not.
+	codePreconditionRequired = "precondition_required"
+	// codeMethodNotAllowed: the path exists, not with this method.
+	codeMethodNotAllowed = "method_not_allowed"
+)
+
+// statusOf maps every error code to its HTTP status: the one table.
+// EINVALID is 400, or 422 when the input was well-formed but a document
+// with problems at JSON paths (validation); see status.
+var statusOf = map[string]int{
+	portal.EINVALID:          http.StatusBadRequest,
+	portal.ENOTFOUND:         http.StatusNotFound,
+	portal.ECONFLICT:         http.StatusConflict,
+	portal.EUNAUTHORIZED:     http.StatusUnauthorized,
+	portal.EFORBIDDEN:        http.StatusForbidden,
+	portal.EPRECONDITION:     http.StatusPreconditionFailed,
+	codePreconditionRequired: http.StatusPreconditionRequired,
+	portal.ETOOLARGE:         http.StatusRequestEntityTooLarge,
+	codeMethodNotAllowed:     http.StatusMethodNotAllowed,
+	portal.EINTERNAL:         http.StatusInternalServerError,
+}
+
+// status returns the HTTP status of err.
+func status(err error) int {
+	var pe *portal.Error
+	if errors.As(err, &pe) && pe.Code == portal.EINVALID && len(pe.Problems) > 0 {
+		return http.StatusUnprocessableEntity
+	}
+	if s, ok := statusOf[portal.ErrorCode(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// errorBody is the JSON of every error answer.
+type errorBody struct {
+	Error errorJSON `json:"error"`
+	// Current is the current settings document, with a 412 on a stale
+	// write, so the client can merge.
+	Current *portal.Settings `json:"current,omitempty"`
+}
+
+type errorJSON struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Problems lists every validation problem with its JSON path.
+	Problems []portal.Problem `json:"problems,omitempty"`
+	// Rejected lists the records a strict import refused.
+	Rejected []portal.Rejection `json:"rejected,omitempty"`
+}
+
+// writeError answers with err as JSON. Internal errors are logged with
+// their cause and answered with a generic sentence.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := portal.ErrorCode(err)
+	if _, known := statusOf[code]; !known {
+		code = portal.EINTERNAL
+	}
+	body := errorBody{Error: errorJSON{Code: code, Message: portal.ErrorMessage(err)}}
+	if code == portal.EINTERNAL {
+		s.log.ErrorContext(r.Context(), "internal error", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+		body.Error.Message = "Internal error; the server's log has the details. Try again, or tell the server's operator."
+	}
+	var pe *portal.Error
+	if errors.As(err, &pe) {
+		body.Error.Problems = pe.Problems
+	}
+	var stale *sqlite.StaleError
+	if errors.As(err, &stale) {
+		body.Current = stale.Current
+		w.Header().Set("ETag", etag(stale.Current.Version))
+	}
+	var rej *rejectedError
+	if errors.As(err, &rej) {
+		body.Error.Rejected = rej.rejected
+	}
+	if code == portal.EUNAUTHORIZED {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="portalstudio"`)
+	}
+	writeJSON(w, status(err), body)
+}
+
+// rejectedError is an import refused because of its rejected records.
+type rejectedError struct {
+	err      error
+	rejected []portal.Rejection
+}
+
+func (e *rejectedError) Error() string { return e.err.Error() }
+func (e *rejectedError) Unwrap() error { return e.err }
+
+// writeJSON answers with v as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}

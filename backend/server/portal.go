@@ -1,0 +1,242 @@
+package server
+
+import (
+	"encoding/json"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/studio"
+)
+
+// The portal's list pages.
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+)
+
+// portalOnly answers 404 for a slug that is not this workspace's.
+func (s *Server) portalOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("slug") != s.slug {
+			s.writeError(w, r, portal.Errorf(portal.ENOTFOUND, "there is no customer portal at %s", r.URL.Path))
+			return
+		}
+		h(w, r)
+	}
+}
+
+// errTicketNotFound is the one answer for a ticket that does not exist
+// and for one the user may not see: the same status and the same body,
+// whatever the id, so that nothing leaks.
+var errTicketNotFound = portal.Errorf(portal.ENOTFOUND, "This ticket does not exist, or you cannot see it.")
+
+// refusal tells why a portal request the service did not answer is
+// refused: EFORBIDDEN when the portal is off, the user has no access, or
+// the tab (when given) is not theirs; nil when none of these holds. It
+// decides again, so it runs only on the paths of refused requests.
+func (s *Server) refusal(r *http.Request, u *portal.User, tab string) error {
+	d, enabled, err := s.svc.Decide(r.Context(), u, studio.Live)
+	switch {
+	case err != nil:
+		return err
+	case !enabled:
+		return portal.Errorf(portal.EFORBIDDEN, "This customer portal is turned off.")
+	case !d.Access:
+		return portal.Errorf(portal.EFORBIDDEN, "You don't have access to this customer portal. Ask your helpdesk if you think you should.")
+	case tab != "" && !d.HasTab(tab):
+		return portal.Errorf(portal.EFORBIDDEN, "You can see only the tickets you created: ask for tab=mine.")
+	}
+	return nil
+}
+
+// portalUserInfo is the signed-in user as the portal shows them.
+type portalUserInfo struct {
+	Email string `json:"email,omitempty"`
+	Name  string `json:"name,omitempty"`
+}
+
+// ticketList is one page of a portal list: the fields of `preview --json`
+// a customer may see. It carries no decision trace and no reasons, which
+// would show the admin's rules.
+type ticketList struct {
+	User       portalUserInfo      `json:"user"`
+	Access     bool                `json:"access"`
+	Restricted bool                `json:"restricted"`
+	Tabs       []string            `json:"tabs"`
+	Tab        string              `json:"tab"`
+	Search     string              `json:"search,omitempty"`
+	Tickets    []studio.TicketView `json:"tickets"`
+	Total      int                 `json:"total"`
+	Next       string              `json:"next,omitempty"`
+}
+
+// listQuery reads the list's query parameters: tab (all, mine or empty for
+// the user's first tab), q, cursor and limit (1 to 100).
+func listQuery(r *http.Request) (tab, q, cursor string, limit int, err error) {
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return "", "", "", 0, portal.Errorf(portal.EINVALID, "the query string is not valid (%v); escape its values", err)
+	}
+	tab = v.Get("tab")
+	if tab != "" && tab != portal.TabAll && tab != portal.TabMine {
+		return "", "", "", 0, portal.Errorf(portal.EINVALID, "tab must be all or mine, not %q", tab)
+	}
+	limit = defaultPageSize
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > maxPageSize {
+			return "", "", "", 0, portal.Errorf(portal.EINVALID, "limit must be a whole number from 1 to %d, not %q", maxPageSize, l)
+		}
+		limit = n
+	}
+	return tab, strings.TrimSpace(v.Get("q")), v.Get("cursor"), limit, nil
+}
+
+// listTickets answers GET /portal/<slug>/api/tickets: one page of the
+// user's tab, or of their search on it, under the live settings. A
+// restricted user asking for tab=all gets 403: that tab is not theirs.
+func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
+	u, err := s.portalUser(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	tab, q, cursor, limit, err := listQuery(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	// One decision on the way of an answer; a refusal is worked out
+	// after the fact.
+	res, err := s.svc.PreviewUser(r.Context(), u, studio.PreviewRequest{Tab: tab, Search: q, Cursor: cursor, Limit: limit, Settings: studio.Live})
+	if err != nil || !res.Access {
+		if rerr := s.refusal(r, u, tab); rerr != nil {
+			err = rerr
+		} else if err == nil {
+			// Access came between the two decisions: ask again.
+			err = portal.Errorf(portal.ECONFLICT, "The portal's settings changed; try again.")
+		}
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ticketList{User: portalUserInfo{Email: u.Email, Name: u.Name}, Access: res.Access, Restricted: res.Restricted,
+		Tabs: res.Tabs, Tab: res.Tab, Search: res.Search, Tickets: res.Tickets, Total: res.Total, Next: res.Next})
+}
+
+// getTicket answers GET /portal/<slug>/api/tickets/{id} (the id, or the
+// number customers see): the ticket's page with its customer-visible
+// parts. A ticket the user may not see is errTicketNotFound, exactly like
+// one that does not exist.
+func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
+	u, err := s.portalUser(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	t, err := s.svc.TicketFor(r.Context(), u, studio.TicketRequest{TicketID: r.PathValue("id"), Settings: studio.Live})
+	if portal.ErrorCode(err) == portal.ENOTFOUND {
+		// No access at all is 403; otherwise a ticket the user may not
+		// see and one that does not exist are the same 404.
+		err = errTicketNotFound
+		if rerr := s.refusal(r, u, ""); rerr != nil {
+			err = rerr
+		}
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+// sessionInfo answers a new session.
+type sessionInfo struct {
+	User      portalUserInfo `json:"user"`
+	ExpiresAt time.Time      `json:"expires_at"`
+}
+
+// startSession answers POST /portal/<slug>/session: it exchanges an
+// identity token (a JSON body {"token": ...}, a form field token, or a
+// Bearer token) for a session cookie: HttpOnly, SameSite=Lax, Secure over
+// https, for the portal's path, living until the token expires and at
+// most maxSession. A form post is redirected to the portal (303); a JSON
+// request gets the user and the expiry.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request) {
+	tok := bearer(r)
+	form := false
+	if tok == "" {
+		var err error
+		tok, form, err = tokenFromBody(w, r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	if tok == "" {
+		s.writeError(w, r, unauthorized("send the identity token: a JSON body {\"token\": ...} or a form field token"))
+		return
+	}
+	u, exp, err := s.verifyToken(r.Context(), tok)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if limit := s.now().Add(maxSession); exp.After(limit) {
+		exp = limit
+	}
+	exp = exp.Truncate(time.Second)
+	http.SetCookie(w, &http.Cookie{
+		Name:     sessionCookie,
+		Value:    s.newSession(u.ID, exp),
+		Path:     s.portalPath(),
+		Expires:  exp,
+		MaxAge:   int(exp.Sub(s.now()).Seconds()),
+		HttpOnly: true,
+		Secure:   s.secure(r),
+		SameSite: http.SameSiteLaxMode,
+	})
+	if form {
+		http.Redirect(w, r, s.portalPath(), http.StatusSeeOther)
+		return
+	}
+	writeJSON(w, http.StatusOK, sessionInfo{User: portalUserInfo{Email: u.Email, Name: u.Name}, ExpiresAt: exp.UTC()})
+}
+
+// tokenFromBody reads the identity token of a session request: a JSON
+// object's "token", or a form's field token.
+func tokenFromBody(w http.ResponseWriter, r *http.Request) (tok string, form bool, err error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/x-www-form-urlencoded", "multipart/form-data":
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+		if err := r.ParseMultipartForm(maxFormBody); err != nil && err != http.ErrNotMultipart {
+			return "", true, portal.Errorf(portal.EINVALID, "the form could not be read; send the field token")
+		}
+		return strings.TrimSpace(r.PostFormValue("token")), true, nil
+	}
+	b, err := readBody(w, r, maxFormBody, "the session request")
+	if err != nil {
+		return "", false, err
+	}
+	var body struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(b, &body); err != nil {
+		return "", false, portal.Errorf(portal.EINVALID, "the body must be a JSON object {\"token\": \"<identity token>\"}")
+	}
+	return strings.TrimSpace(body.Token), false, nil
+}
+
+// endSession answers DELETE /portal/<slug>/session: the cookie is
+// cleared. Sessions are stateless, so a copied cookie lives until it
+// expires.
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: s.portalPath(), MaxAge: -1,
+		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+	w.WriteHeader(http.StatusNoContent)
+}

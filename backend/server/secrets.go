@@ -1,0 +1,175 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+)
+
+// Files of a server's data folder.
+const (
+	WorkspaceFile      = "workspace.db"
+	AdminTokenFile     = "admin-token"
+	IdentitySecretFile = "identity-secret"
+)
+
+// Secrets are what a server needs besides its workspace.
+type Secrets struct {
+	// IdentitySecret verifies identity tokens: the text of the
+	// identity-secret file, used as the HMAC key as it is.
+	IdentitySecret []byte
+	// SessionKey signs session cookies (kept in the database).
+	SessionKey []byte
+	// Notes say what was created or rotated, for the log. They name
+	// files, never the secrets themselves.
+	Notes []string
+}
+
+// SecretOptions ask for new secrets.
+type SecretOptions struct {
+	// RotateAdminToken makes a new admin token (the old one stops
+	// working at once).
+	RotateAdminToken bool
+	// RotateIdentitySecret makes a new identity-verification secret
+	// (identity tokens signed with the old one stop working).
+	RotateIdentitySecret bool
+}
+
+// newSecret returns 32 random bytes as base64url text (43 characters).
+func newSecret() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("random secret: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// PrepareSecrets makes the data folder's secrets ready. On first start it
+// creates the admin token and the identity-verification secret, writes
+// them to dir/admin-token and dir/identity-secret (mode 0600) and stores
+// only the admin token's SHA-256 in the workspace; later starts check the
+// token file against that hash and reuse both. A missing or foreign file
+// is an error that says how to recover (restore it, or rotate).
+func PrepareSecrets(ctx context.Context, ws *sqlite.Workspace, dir string, opt SecretOptions) (*Secrets, error) {
+	sec := &Secrets{}
+	tokenPath := filepath.Join(dir, AdminTokenFile)
+	secretPath := filepath.Join(dir, IdentitySecretFile)
+	hash, err := ws.Secret(ctx, sqlite.SecretAdminTokenHash)
+	if err != nil {
+		return nil, err
+	}
+	firstStart := hash == nil
+	token, err := readSecretFile(tokenPath)
+	switch {
+	case err != nil:
+		return nil, err
+	case opt.RotateAdminToken || (token == "" && firstStart):
+		if token, err = newSecret(); err != nil {
+			return nil, err
+		}
+		if err := writeSecretFile(tokenPath, token); err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256([]byte(token))
+		if err := ws.SetSecret(ctx, sqlite.SecretAdminTokenHash, sum[:]); err != nil {
+			return nil, err
+		}
+		sec.Notes = append(sec.Notes, "created a new admin token in "+tokenPath+" (mode 0600)")
+	case token == "":
+		return nil, portal.Errorf(portal.EPRECONDITION, "the admin token file %s is missing, and this server's database knows only its hash; restore the file from a backup, or start once with --rotate-admin-token to make a new token (the old one stops working)", tokenPath)
+	case firstStart:
+		// A database made afresh next to an existing token: adopt it.
+		sum := sha256.Sum256([]byte(token))
+		if err := ws.SetSecret(ctx, sqlite.SecretAdminTokenHash, sum[:]); err != nil {
+			return nil, err
+		}
+		sec.Notes = append(sec.Notes, "adopted the existing admin token in "+tokenPath)
+	default:
+		sum := sha256.Sum256([]byte(token))
+		if subtle.ConstantTimeCompare(sum[:], hash) != 1 {
+			return nil, portal.Errorf(portal.EPRECONDITION, "the admin token in %s is not the one this server's database knows; restore the right file, or start once with --rotate-admin-token to make a new token", tokenPath)
+		}
+	}
+
+	secret, err := readSecretFile(secretPath)
+	switch {
+	case err != nil:
+		return nil, err
+	case opt.RotateIdentitySecret || (secret == "" && firstStart):
+		if secret, err = newSecret(); err != nil {
+			return nil, err
+		}
+		if err := writeSecretFile(secretPath, secret); err != nil {
+			return nil, err
+		}
+		sec.Notes = append(sec.Notes, "created a new identity-verification secret in "+secretPath+" (mode 0600): sign end users' identity tokens (JWT, HS256) with it")
+	case secret == "":
+		return nil, portal.Errorf(portal.EPRECONDITION, "the identity-verification secret file %s is missing; restore it from a backup, or start once with --rotate-identity-secret to make a new one (identity tokens signed with the old one stop working)", secretPath)
+	case len(secret) < 16:
+		return nil, portal.Errorf(portal.EPRECONDITION, "the identity-verification secret in %s is shorter than 16 characters; start once with --rotate-identity-secret to make a strong one", secretPath)
+	}
+	sec.IdentitySecret = []byte(secret)
+
+	sec.SessionKey, err = ws.EnsureSecret(ctx, sqlite.SecretSessionKey, func() ([]byte, error) {
+		b := make([]byte, 32)
+		_, err := rand.Read(b)
+		return b, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sec, nil
+}
+
+// readSecretFile returns a secret file's text without surrounding space,
+// or "" when the file does not exist.
+func readSecretFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", portal.Errorf(portal.EPRECONDITION, "cannot read %s: %v", path, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// writeSecretFile writes a secret with mode 0600, replacing the file
+// atomically.
+func writeSecretFile(path, secret string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return portal.Errorf(portal.EPRECONDITION, "cannot write %s: %v", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("chmod %s: %w", tmp.Name(), err)
+	}
+	if _, err := tmp.WriteString(secret + "\n"); err != nil {
+		tmp.Close()
+		return portal.Errorf(portal.EPRECONDITION, "cannot write %s: %v", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("sync %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", tmp.Name(), err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return portal.Errorf(portal.EPRECONDITION, "cannot write %s: %v", path, err)
+	}
+	return nil
+}

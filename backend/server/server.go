@@ -1,0 +1,123 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+	"portalstudio/backend/studio"
+)
+
+// Body limits.
+const (
+	maxSettingsBody = 1 << 20   // a settings document is a few kilobytes
+	maxImportBody   = 256 << 20 // one import request, read as a stream
+	maxFormBody     = 64 << 10  // a session request
+)
+
+// Config is what a Server runs with.
+type Config struct {
+	// WS is the workspace the server serves; its "live" settings are the
+	// portal's.
+	WS *sqlite.Workspace
+	// IdentitySecret verifies identity tokens (HS256).
+	IdentitySecret []byte
+	// SessionKey signs session cookies; every replica must share it (it
+	// lives in the database).
+	SessionKey []byte
+	// Slug is the workspace's slug: the portal is at /portal/<slug>/.
+	Slug string
+	// BaseURL is the server's public base URL; an https one makes session
+	// cookies Secure.
+	BaseURL string
+	// Logger receives the request log; nil logs nothing.
+	Logger *slog.Logger
+	// Now returns the current time; tests replace it. Default time.Now.
+	Now func() time.Time
+	// MaxImportBody bounds one import request; default 256 MiB.
+	MaxImportBody int64
+}
+
+// Server answers the admin API and the customer portal's JSON API.
+type Server struct {
+	ws             *sqlite.Workspace
+	svc            *studio.Service
+	identitySecret []byte
+	sessionKey     []byte
+	slug           string
+	baseURL        string
+	log            *slog.Logger
+	now            func() time.Time
+	maxImport      int64
+	mux            *http.ServeMux
+}
+
+// New returns a server over cfg.WS. It checks the configuration, not the
+// workspace.
+func New(cfg Config) (*Server, error) {
+	if cfg.WS == nil {
+		return nil, errors.New("server: no workspace")
+	}
+	if len(cfg.IdentitySecret) < 16 || len(cfg.SessionKey) < 16 {
+		return nil, portal.Errorf(portal.EINVALID, "the identity-verification secret and the session key must each be at least 16 bytes")
+	}
+	if cfg.Slug == "" {
+		return nil, portal.Errorf(portal.EINVALID, "the server needs the workspace's slug")
+	}
+	s := &Server{ws: cfg.WS, identitySecret: cfg.IdentitySecret, sessionKey: cfg.SessionKey, slug: cfg.Slug,
+		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), log: cfg.Logger, now: cfg.Now, maxImport: cfg.MaxImportBody, mux: http.NewServeMux()}
+	if s.maxImport <= 0 {
+		s.maxImport = maxImportBody
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.svc = studio.New(cfg.WS)
+	s.svc.Now = s.now
+	s.routes()
+	return s, nil
+}
+
+// routes registers every route.
+func (s *Server) routes() {
+	admin := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, s.admin(h)) }
+	admin("GET /api/v1/settings", s.getSettings)
+	admin("PUT /api/v1/settings", s.putSettings)
+	admin("GET /api/v1/settings/versions", s.listVersions)
+	admin("GET /api/v1/settings/versions/{n}", s.getVersion)
+	admin("POST /api/v1/settings/versions/{n}/restore", s.restoreVersion)
+	admin("POST /api/v1/import", s.importData)
+	admin("GET /api/v1/snapshot", s.snapshot)
+	admin("GET /api/v1/workspace", s.workspace)
+
+	s.mux.HandleFunc("POST /portal/{slug}/session", s.portalOnly(s.startSession))
+	s.mux.HandleFunc("DELETE /portal/{slug}/session", s.portalOnly(s.endSession))
+	s.mux.HandleFunc("GET /portal/{slug}/api/tickets", s.portalOnly(s.listTickets))
+	s.mux.HandleFunc("GET /portal/{slug}/api/tickets/{id}", s.portalOnly(s.getTicket))
+}
+
+// Handle adds a route (the portal's pages, say) to the server's mux. Call
+// it before serving.
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// Handler returns the server's HTTP handler: every route, JSON errors for
+// unknown routes (404) and methods (405), and the request log.
+func (s *Server) Handler() http.Handler {
+	return s.logged(routed(s.mux, s))
+}
+
+// portalPath is the path of the portal: /portal/<slug>/.
+func (s *Server) portalPath() string { return "/portal/" + s.slug + "/" }
+
+// secure reports whether cookies must be Secure: the request came over
+// TLS, or the server's public URL is https (behind a proxy).
+func (s *Server) secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(s.baseURL, "https://")
+}

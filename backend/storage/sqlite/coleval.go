@@ -1,0 +1,417 @@
+package sqlite
+
+import (
+	"errors"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"portalstudio/backend/portal"
+)
+
+// colEval evaluates a rule over the columns, to the set of users' seqs it
+// matches, with exactly portal.Eval's semantics: a positive operator on an
+// unset value (or one of another kind) is false, a negative operator is
+// the negation of its positive twin over all users, and a company
+// condition holds when at least one of the user's companies in the
+// workspace satisfies it.
+type colEval struct {
+	c   *columns
+	s   *portal.Schema
+	now time.Time
+}
+
+// errColUnsupported makes the caller run the SQL path, which reports the
+// problem (an unknown attribute, an operator or value that does not fit
+// the attribute's type) in its own words.
+var errColUnsupported = errors.New("the columns cannot evaluate this condition")
+
+// colFilterMax is how few candidates (a fraction of the users) make an
+// "all" group test its other conditions user by user on the candidates
+// instead of scanning whole columns.
+var colFilterDiv = 16
+
+// leaf is one positive condition ready to run over the columns.
+type leaf struct {
+	e       *colEval
+	negated bool
+	// For a user attribute: the column (nil: no user has a value).
+	str  *strColumn
+	num  *numColumn
+	sp   strPred
+	np   numPred
+	comp bool   // a company attribute
+	cset bitset // the companies satisfying the positive operator
+}
+
+// scan returns the users for whom the positive operator holds.
+func (l *leaf) scan() bitset {
+	c := l.e.c
+	out := newBitset(c.rows)
+	if !l.comp {
+		switch {
+		case l.str != nil:
+			l.str.scan(l.sp, out)
+		case l.num != nil:
+			l.num.scan(l.np, out)
+		}
+		return out
+	}
+	if l.cset.empty() {
+		return out
+	}
+	// The first company of every user, a word of users at a time and
+	// without branches on the outcome (the set has a last, empty bit for
+	// "no company"); then the users with more.
+	first, cs := c.memFirst, l.cset
+	for wi := range out {
+		var acc uint64
+		lo, hi := wi*64, min(c.rows, wi*64+64)
+		for j, x := range first[lo:hi] {
+			acc |= (cs[x>>6] >> (x & 63) & 1) << uint(j)
+		}
+		out[wi] = acc
+	}
+	for i, u := range c.memMore {
+		for _, x := range c.memComp[c.memOff[i]:c.memOff[i+1]] {
+			if cs[x>>6]>>(x&63)&1 != 0 {
+				out.set(u)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// test reports whether the positive operator holds for user u.
+func (l *leaf) test(u uint32) bool {
+	if !l.comp {
+		switch {
+		case l.str != nil:
+			return l.str.test(u, l.sp)
+		case l.num != nil:
+			return l.num.test(u, l.np)
+		}
+		return false
+	}
+	c := l.e.c
+	if l.cset.has(c.memFirst[u]) {
+		return true
+	}
+	i, ok := slices.BinarySearch(c.memMore, u)
+	if !ok {
+		return false
+	}
+	for _, x := range c.memComp[c.memOff[i]:c.memOff[i+1]] {
+		if l.cset.has(x) {
+			return true
+		}
+	}
+	return false
+}
+
+// leaf prepares a condition.
+func (e *colEval) leaf(cd *portal.Condition) (*leaf, error) {
+	a, ok := e.s.Lookup(cd.Attribute)
+	if !ok {
+		return nil, errColUnsupported
+	}
+	pos, negated := cd.Operator.Positive()
+	l := &leaf{e: e, negated: negated, comp: a.Scope == portal.ScopeCompany}
+	var col *column
+	switch {
+	case a.Scope == portal.ScopeUser && !a.Custom:
+		col = e.c.user[a.Field]
+		if col == nil {
+			return nil, errColUnsupported
+		}
+	case a.Scope == portal.ScopeUser:
+		col = e.c.userAttr[attrKey{a.Field, a.Kind}]
+	case !a.Custom:
+		col = e.c.comp[a.Field]
+		if col == nil {
+			return nil, errColUnsupported
+		}
+	default:
+		col = e.c.compAttr[attrKey{a.Field, a.Kind}]
+	}
+	if a.Kind == portal.KindString {
+		if col != nil && col.str == nil {
+			return nil, errColUnsupported
+		}
+		p, err := stringPred(pos, cd.Value)
+		if err != nil {
+			return nil, err
+		}
+		l.sp = p
+		if col != nil {
+			l.str = col.str
+		}
+	} else {
+		if col != nil && col.num == nil {
+			return nil, errColUnsupported
+		}
+		p, err := numberPred(a.Kind, pos, cd.Value, e.now)
+		if err != nil {
+			return nil, err
+		}
+		l.np = p
+		if col != nil {
+			l.num = col.num
+		}
+	}
+	if l.comp {
+		// One more bit, never set: the index of "no company".
+		l.cset = newBitset(e.c.nComp + 1)
+		switch {
+		case l.str != nil:
+			l.str.scan(l.sp, l.cset)
+		case l.num != nil:
+			l.num.scan(l.np, l.cset)
+		}
+	}
+	return l, nil
+}
+
+// stringPred returns the predicate of a positive string operator, as
+// portal's holds applies it: both sides folded.
+func stringPred(op portal.Operator, want any) (strPred, error) {
+	if op == portal.OpIsSet {
+		return strPred{op: 'p'}, nil
+	}
+	w, ok := want.(string)
+	if !ok {
+		return strPred{}, errColUnsupported
+	}
+	p := strPred{w: []byte(portal.Fold(w))}
+	switch op {
+	case portal.OpEquals:
+		p.op = 'e'
+	case portal.OpContains:
+		p.op = 'c'
+	case portal.OpStartsWith:
+		p.op = 's'
+	case portal.OpEndsWith:
+		p.op = 'x'
+	default:
+		return strPred{}, errColUnsupported
+	}
+	return p, nil
+}
+
+// numberPred returns the predicate of a positive operator on a number,
+// a boolean (stored 0/1) or a date (Unix seconds).
+func numberPred(kind portal.ValueKind, op portal.Operator, want any, now time.Time) (numPred, error) {
+	if op == portal.OpIsSet {
+		return numPred{op: 'p'}, nil
+	}
+	switch kind {
+	case portal.KindNumber:
+		w, ok := want.(float64)
+		if !ok {
+			return numPred{}, errColUnsupported
+		}
+		switch op {
+		case portal.OpEquals:
+			return numPred{'e', w}, nil
+		case portal.OpGreaterThan:
+			return numPred{'g', w}, nil
+		case portal.OpLessThan:
+			return numPred{'l', w}, nil
+		}
+	case portal.KindBoolean:
+		w, ok := want.(bool)
+		if ok && op == portal.OpEquals {
+			if w {
+				return numPred{'e', 1}, nil
+			}
+			return numPred{'e', 0}, nil
+		}
+	case portal.KindDate:
+		days, ok := want.(float64)
+		if !ok {
+			return numPred{}, errColUnsupported
+		}
+		cut := float64(portal.DaysAgo(now, days))
+		switch op {
+		case portal.OpMoreThanDaysAgo:
+			return numPred{'l', cut}, nil
+		case portal.OpLessThanDaysAgo:
+			return numPred{'g', cut}, nil
+		}
+	}
+	return numPred{}, errColUnsupported
+}
+
+// eval returns the users r matches. A nil rule matches no one.
+func (e *colEval) eval(r *portal.Rule) (bitset, error) {
+	if r == nil {
+		return newBitset(e.c.rows), nil
+	}
+	if r.Cond != nil {
+		l, err := e.leaf(r.Cond)
+		if err != nil {
+			return nil, err
+		}
+		b := l.scan()
+		if l.negated {
+			u := e.c.all.clone()
+			u.andNot(b)
+			return u, nil
+		}
+		return b, nil
+	}
+	kids := r.Children()
+	if r.IsAny() {
+		out := newBitset(e.c.rows)
+		for _, k := range kids {
+			b, err := e.eval(k)
+			if err != nil {
+				return nil, err
+			}
+			out.or(b)
+		}
+		return out, nil
+	}
+	if len(kids) == 0 {
+		return e.c.all.clone(), nil
+	}
+	ordered := e.order(kids)
+	var out bitset
+	for _, k := range ordered {
+		if out != nil && out.count() <= e.c.rows/colFilterDiv {
+			return e.within(portal.AllOf(ordered[indexOf(ordered, k):]...), out)
+		}
+		b, err := e.eval(k)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = b
+		} else {
+			out.and(b)
+		}
+		if out.empty() {
+			break
+		}
+	}
+	return out, nil
+}
+
+func indexOf(rs []*portal.Rule, r *portal.Rule) int {
+	for i, x := range rs {
+		if x == r {
+			return i
+		}
+	}
+	return len(rs)
+}
+
+// within returns the candidates r matches, testing them one by one.
+func (e *colEval) within(r *portal.Rule, cand bitset) (bitset, error) {
+	if r == nil {
+		return newBitset(e.c.rows), nil
+	}
+	if r.Cond != nil {
+		l, err := e.leaf(r.Cond)
+		if err != nil {
+			return nil, err
+		}
+		out := newBitset(e.c.rows)
+		cand.each(func(u uint32) bool {
+			if l.test(u) != l.negated {
+				out.set(u)
+			}
+			return true
+		})
+		return out, nil
+	}
+	kids := r.Children()
+	if r.IsAny() {
+		out := newBitset(e.c.rows)
+		rest := cand.clone()
+		for _, k := range kids {
+			b, err := e.within(k, rest)
+			if err != nil {
+				return nil, err
+			}
+			out.or(b)
+			rest.andNot(b)
+			if rest.empty() {
+				break
+			}
+		}
+		return out, nil
+	}
+	out := cand.clone()
+	for _, k := range e.order(kids) {
+		b, err := e.within(k, out)
+		if err != nil {
+			return nil, err
+		}
+		out = b
+		if out.empty() {
+			break
+		}
+	}
+	return out, nil
+}
+
+// order sorts the children of an "all" group by how cheap they are likely
+// to be: dictionary and number columns, then company conditions (the
+// companies, then the memberships), then string arenas; groups last.
+func (e *colEval) order(kids []*portal.Rule) []*portal.Rule {
+	out := append([]*portal.Rule(nil), kids...)
+	sort.SliceStable(out, func(i, j int) bool { return e.cost(out[i]) < e.cost(out[j]) })
+	return out
+}
+
+func (e *colEval) cost(r *portal.Rule) int {
+	if r.Cond == nil {
+		return 100
+	}
+	a, ok := e.s.Lookup(r.Cond.Attribute)
+	if !ok {
+		return 0
+	}
+	pos, _ := r.Cond.Operator.Positive()
+	switch {
+	case a.Scope == portal.ScopeCompany:
+		return 30
+	case pos == portal.OpIsSet || a.Kind != portal.KindString:
+		return 10
+	}
+	var col *column
+	if a.Custom {
+		col = e.c.userAttr[attrKey{a.Field, a.Kind}]
+	} else {
+		col = e.c.user[a.Field]
+	}
+	switch {
+	case col == nil || col.str == nil || col.str.dict != nil:
+		return 10
+	case pos == portal.OpContains:
+		return 25
+	}
+	return 20
+}
+
+// audience evaluates rule minus except over the columns.
+func (c *columns) audience(rule, except *portal.Rule, s *portal.Schema, now time.Time) (*roaring.Bitmap, error) {
+	e := &colEval{c: c, s: s, now: now}
+	set, err := e.eval(rule)
+	if err != nil {
+		return nil, err
+	}
+	if except != nil && !set.empty() {
+		minus, err := e.eval(except)
+		if err != nil {
+			return nil, err
+		}
+		set.andNot(minus)
+	}
+	// The bitmap shares set's words: set is not used after this.
+	return roaring.FromDense(set, false), nil
+}

@@ -1,0 +1,20 @@
+package studio
+
+import (
+	"context"
+	"time"
+
+	"portalstudio/backend/portal"
+)
+
+// Decide decides access, restriction and tabs for a user already found,
+// under the draft (default) or live settings at the service's Now, and
+// says whether the portal is on at all: what the portal server checks
+// before answering a request.
+func (s *Service) Decide(ctx context.Context, u *portal.User, which string) (d portal.Decision, enabled bool, err error) {
+	st, d, _, _, err := s.decideFor(ctx, which, u, time.Time{})
+	if err != nil {
+		return d, false, err
+	}
+	return d, st.Portal.Enabled, nil
+}

@@ -1,0 +1,242 @@
+package sync
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"portalstudio/backend/intercom"
+	"portalstudio/backend/portal"
+	"portalstudio/backend/server"
+	"portalstudio/backend/storage/sqlite"
+)
+
+// PullResult says what a pull did.
+type PullResult struct {
+	Server string `json:"server"`
+	// PreviousVersion is the version of the live copy before the pull.
+	PreviousVersion int `json:"previous_version"`
+	// LiveVersion is the version pulled.
+	LiveVersion int    `json:"live_version"`
+	PortalURL   string `json:"portal_url"`
+	// DraftFollowed is true when the draft had no local edits and now
+	// equals the new live settings; DraftKept when it had edits and was
+	// kept as it was (push merges them).
+	DraftFollowed bool `json:"draft_followed"`
+	DraftKept     bool `json:"draft_kept"`
+	// Data is the report of the dataset import (pull --data).
+	Data *sqlite.ImportReport `json:"data,omitempty"`
+}
+
+// PullOptions tune a pull.
+type PullOptions struct {
+	// Data also replaces the local dataset with the server's snapshot.
+	Data bool
+	// Progress, when set, is told how many records of the snapshot were
+	// imported, of how many.
+	Progress func(done, total int)
+}
+
+// Pull fetches the server's live settings into the workspace's live copy
+// and records where the server's portal is (its base URL and slug, from
+// which portal URLs are made). A draft without local edits (equal to the
+// previous live copy) follows the new live settings; a draft with edits is
+// kept. With opt.Data the dataset is replaced by the server's snapshot,
+// in one transaction (a cut or broken stream changes nothing).
+func Pull(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PullOptions) (*PullResult, error) {
+	info, err := c.Workspace(ctx)
+	if err != nil {
+		return nil, err
+	}
+	live, err := c.Live(ctx)
+	if err != nil {
+		return nil, err
+	}
+	old, err := ws.Live(ctx)
+	if err != nil {
+		return nil, err
+	}
+	draft, err := ws.Draft(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &PullResult{Server: c.URL, PreviousVersion: old.Version, LiveVersion: live.Version, PortalURL: info.PortalURL}
+	if err := ws.SetServer(ctx, info.BaseURL, info.Slug); err != nil {
+		return nil, err
+	}
+	var newDraft *portal.Settings
+	if draft.Equal(old) || draft.Equal(live) {
+		newDraft = live
+		res.DraftFollowed = true
+	} else {
+		res.DraftKept = true
+	}
+	if err := ws.SetSynced(ctx, live, newDraft); err != nil {
+		return nil, err
+	}
+	if opt.Data {
+		rep, err := pullData(ctx, ws, c, opt.Progress)
+		if err != nil {
+			return res, err
+		}
+		res.Data = &rep
+	}
+	return res, nil
+}
+
+// pullData replaces the workspace's dataset with the server's snapshot.
+func pullData(ctx context.Context, ws *sqlite.Workspace, c *Client, progress func(done, total int)) (sqlite.ImportReport, error) {
+	body, err := c.Snapshot(ctx)
+	if err != nil {
+		return sqlite.ImportReport{}, err
+	}
+	defer body.Close()
+	br := bufio.NewReaderSize(body, 1<<20)
+	line, err := br.ReadBytes('\n')
+	if err != nil {
+		return sqlite.ImportReport{}, portal.Errorf(portal.EINVALID, "the server's snapshot ended before its first line (%v); nothing was changed", err)
+	}
+	var h server.SnapshotHeader
+	if err := json.Unmarshal(line, &h); err != nil || h.Type != server.SnapshotType {
+		return sqlite.ImportReport{}, portal.Errorf(portal.EINVALID, "the server's answer is not a Portal Studio snapshot; nothing was changed")
+	}
+	if h.Format != server.SnapshotFormat {
+		return sqlite.ImportReport{}, portal.Errorf(portal.EINVALID, "the server's snapshot has format %d and this build reads %d; use the same Portal Studio version on both sides", h.Format, server.SnapshotFormat)
+	}
+	total := h.Counts.Users + h.Counts.Companies + h.Counts.Tickets
+	got := map[string]int{}
+	opt := sqlite.ImportOptions{Replace: true, Strict: true, Attributes: h.Attributes, TicketTypes: h.TicketTypes}
+	if progress != nil {
+		progress(0, total)
+		opt.Progress = func(n int) { progress(n, total) }
+	}
+	rep, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+		rej, err := intercom.Read("snapshot", br, func(r portal.Record) error {
+			got[r.Kind()]++
+			return emit(r)
+		})
+		if err != nil {
+			return rej, fmt.Errorf("the snapshot: %w", err)
+		}
+		if got["contact"] != h.Counts.Users || got["company"] != h.Counts.Companies || got["ticket"] != h.Counts.Tickets {
+			return rej, portal.Errorf(portal.EINVALID, "the snapshot was cut short (%d of %d records arrived); nothing was changed, pull again",
+				got["contact"]+got["company"]+got["ticket"], total)
+		}
+		return rej, nil
+	}, opt)
+	if err != nil {
+		return rep, err
+	}
+	if progress != nil {
+		progress(total, total)
+	}
+	return rep, nil
+}
+
+// PushOptions tune a push.
+type PushOptions struct {
+	// Take resolves every conflict of a merge: TakeDraft or TakeLive. ""
+	// refuses a push with conflicts.
+	Take string
+}
+
+// PushResult says what a push did.
+type PushResult struct {
+	Server string `json:"server"`
+	// BaseVersion is the live version the draft was based on.
+	BaseVersion int `json:"base_version"`
+	// Version is the new live version, when the push went through.
+	Version int  `json:"version"`
+	Pushed  bool `json:"pushed"`
+	// NothingToPush: the draft has no edits against its base.
+	NothingToPush bool `json:"nothing_to_push"`
+	// Merge is the three-way merge, when the server had moved on.
+	Merge *Merge `json:"merge,omitempty"`
+	// LiveVersion is the server's version the draft was merged with.
+	LiveVersion int `json:"live_version,omitempty"`
+}
+
+// maxPushAttempts bounds the merges of one push when the server keeps
+// moving.
+const maxPushAttempts = 3
+
+// Push sends the draft to the server with If-Match of the live version
+// it is based on. When the server moved on it never overwrites: it merges
+// the draft and the server's live settings from their common base (the
+// server's copy of that version), takes what only one side changed, and
+// resolves conflicts by opt.Take; without it a push with conflicts is
+// refused (ECONFLICT, with the merge in the result) and nothing changes,
+// here or there. On success the new live settings become the live copy
+// and the draft.
+func Push(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PushOptions) (*PushResult, error) {
+	if opt.Take != "" && opt.Take != TakeDraft && opt.Take != TakeLive {
+		return nil, portal.Errorf(portal.EINVALID, "--take must be draft or live, not %q", opt.Take)
+	}
+	draft, err := ws.Draft(ctx)
+	if err != nil {
+		return nil, err
+	}
+	local, err := ws.Live(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &PushResult{Server: c.URL, BaseVersion: draft.Version}
+	base := local
+	if local.Version != draft.Version {
+		// The live copy moved on (a pull kept the draft): the base is the
+		// server's copy of the version the draft was made from.
+		if base, err = c.Version(ctx, draft.Version); err != nil {
+			return nil, fmt.Errorf("the version %d the draft is based on: %w", draft.Version, err)
+		}
+	}
+	if draft.Equal(base) && local.Version == draft.Version {
+		res.NothingToPush = true
+		return res, nil
+	}
+	mine := draft.Clone()
+	for attempt := 0; ; attempt++ {
+		// The portal URL is the server's to make: send the one of the
+		// version replaced (or none, for the server to generate).
+		mine.Portal.URL = base.Portal.URL
+		st, err := c.Put(ctx, mine, base.Version)
+		var stale *StaleError
+		switch {
+		case err == nil:
+			if err := ws.SetSynced(ctx, st, st); err != nil {
+				return res, err
+			}
+			res.Pushed, res.Version = true, st.Version
+			return res, nil
+		case !errors.As(err, &stale):
+			return res, err
+		case attempt+1 >= maxPushAttempts:
+			return res, portal.Errorf(portal.ECONFLICT, "the server's settings changed %d times while pushing; nothing was overwritten, try again", maxPushAttempts)
+		}
+		theirs := stale.Current
+		m, err := ThreeWay(base, theirs, mine, opt.Take)
+		if err != nil {
+			return res, err
+		}
+		res.Merge, res.LiveVersion = m, theirs.Version
+		if m.Merged == nil {
+			paths := make([]string, len(m.Conflicts))
+			for i, c := range m.Conflicts {
+				paths[i] = c.Path
+			}
+			return res, portal.Errorf(portal.ECONFLICT, "the live settings changed on the server (version %d) where your draft changed them too: %s; nothing was changed: choose with --take draft or --take live",
+				theirs.Version, strings.Join(paths, ", "))
+		}
+		if m.Merged.Equal(theirs) {
+			// Everything the draft changed is live already.
+			if err := ws.SetSynced(ctx, theirs, theirs); err != nil {
+				return res, err
+			}
+			res.Version = theirs.Version
+			return res, nil
+		}
+		base, mine = theirs, m.Merged
+	}
+}

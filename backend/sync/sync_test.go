@@ -1,0 +1,469 @@
+package sync_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/server"
+	"portalstudio/backend/storage/sqlite"
+	portalsync "portalstudio/backend/sync"
+)
+
+var now = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+
+// liveDoc is the server's first live version.
+const liveDoc = `{"portal": {"enabled": true}, "identity_verification": true, "access": {"rule": {"all": []}},
+  "visibility": {"restrict_to_own": true, "conditions": {"all": [{"attribute": "user.role", "operator": "equals", "value": "lead"}]}}}`
+
+func dataset() []portal.Record {
+	recs := []portal.Record{
+		{Company: &portal.Company{ID: "c1", Name: "Examply", Custom: map[string]portal.Value{"seats": {Kind: portal.KindNumber, Num: 12}}}},
+		{User: &portal.User{ID: "u1", ExternalID: "ann", Email: "ann@examply.com", Name: "Ann", Role: "user", CompanyIDs: []string{"c1"}}},
+		{User: &portal.User{ID: "u2", ExternalID: "ben", Email: "ben@examply.com", Name: "Ben", Role: "lead", CompanyIDs: []string{"c1"}}},
+	}
+	for i, c := range []string{"u1", "u2", "u1"} {
+		recs = append(recs, portal.Record{Ticket: &portal.Ticket{ID: "t" + string(rune('1'+i)), TicketID: "10" + string(rune('1'+i)), Title: "T",
+			Category: portal.CategoryCustomer, IsShared: true, ContactIDs: []string{c}, CompanyID: "c1", TypeID: "ty",
+			CreatedAt: now, UpdatedAt: now.Add(time.Duration(i) * time.Minute),
+			Parts: []portal.Part{{ID: "p", PartType: "comment", Body: "<p>hi</p>", AuthorName: "Ann", CreatedAt: now}}},
+			TicketType: &portal.TicketType{ID: "ty", Name: "Bug", Category: portal.CategoryCustomer}})
+	}
+	return recs
+}
+
+func importRecords(t *testing.T, ws *sqlite.Workspace, recs []portal.Record) {
+	t.Helper()
+	_, err := ws.Import(context.Background(), func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+		for _, r := range recs {
+			if err := emit(r); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	}, sqlite.ImportOptions{Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// portalServer is a real portal server on loopback.
+type portalServer struct {
+	ws    *sqlite.Workspace
+	url   string
+	token string
+	h     http.Handler
+}
+
+// newServer starts a server holding the dataset and liveDoc (version 1).
+// wrap, when given, stands in front of its handler.
+func newServer(t *testing.T, wrap func(http.Handler) http.Handler) *portalServer {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	ws, err := sqlite.Open(filepath.Join(dir, server.WorkspaceFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	sec, err := server.PrepareSecrets(ctx, ws, dir, server.SecretOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := os.ReadFile(filepath.Join(dir, server.AdminTokenFile))
+	importRecords(t, ws, dataset())
+	if err := ws.SetServer(ctx, "https://help.example.com", "acme"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.PutLive(ctx, []byte(liveDoc), 0); err != nil {
+		t.Fatal(err)
+	}
+	s, err := server.New(server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, SessionKey: sec.SessionKey, Slug: "acme", BaseURL: "https://help.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	return &portalServer{ws: ws, url: hs.URL, token: strings.TrimSpace(string(tok)), h: h}
+}
+
+func (s *portalServer) client(t *testing.T) *portalsync.Client {
+	t.Helper()
+	c, err := portalsync.NewClient(s.url, s.token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (s *portalServer) live(t *testing.T) *portal.Settings {
+	t.Helper()
+	st, err := s.ws.Live(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// desktop is a desktop workspace that pulled the server's settings and
+// data.
+func desktop(t *testing.T, s *portalServer) *sqlite.Workspace {
+	t.Helper()
+	ws, err := sqlite.Open(filepath.Join(t.TempDir(), "desk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	res, err := portalsync.Pull(context.Background(), ws, s.client(t), portalsync.PullOptions{Data: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.LiveVersion != s.live(t).Version || !res.DraftFollowed || res.Data == nil || res.Data.Tickets != 3 {
+		t.Fatalf("pull %+v", res)
+	}
+	return ws
+}
+
+// edit changes a desktop's draft as `settings apply` does.
+func edit(t *testing.T, ws *sqlite.Workspace, fn func(st *portal.Settings)) {
+	t.Helper()
+	st, err := ws.Draft(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn(st)
+	if _, err := ws.ApplyDraft(context.Background(), st.Canonical()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func settingsOf(t *testing.T, ws *sqlite.Workspace) (draft, live *portal.Settings) {
+	t.Helper()
+	d, err := ws.Draft(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := ws.Live(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, l
+}
+
+func TestPullData(t *testing.T) {
+	s := newServer(t, nil)
+	ws := desktop(t, s)
+	c, _ := ws.Counts(context.Background())
+	sc, _ := s.ws.Counts(context.Background())
+	if c != sc {
+		t.Fatalf("desktop counts %+v, server %+v", c, sc)
+	}
+	draft, live := settingsOf(t, ws)
+	if live.Version != 1 || draft.Version != 1 || !draft.Equal(s.live(t)) || live.Portal.URL != "https://help.example.com/portal/acme/" {
+		t.Fatalf("after pull: draft %+v, live %+v", draft, live)
+	}
+	// The desktop now makes portal URLs with the server's base and slug.
+	env, _ := ws.Env(context.Background())
+	if env.NewPortalURL != "https://help.example.com/portal/acme/" {
+		t.Fatalf("desktop portal URL %q", env.NewPortalURL)
+	}
+	u, err := ws.FindUser(context.Background(), "ann@examply.com")
+	if err != nil || len(u.CompanyIDs) != 1 {
+		t.Fatalf("the desktop's copy of Ann: %+v, %v", u, err)
+	}
+}
+
+// A cut snapshot stream changes nothing.
+func TestPullDataCut(t *testing.T) {
+	s := newServer(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/api/v1/snapshot" {
+				h.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			body := rec.Body.String()
+			lines := strings.SplitAfter(body, "\n")
+			w.Header().Set("Content-Type", "application/x-ndjson")
+			// Whole lines only: the JSON is fine, records are missing.
+			io.WriteString(w, strings.Join(lines[:len(lines)-3], ""))
+		})
+	})
+	ws, err := sqlite.Open(filepath.Join(t.TempDir(), "desk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	importRecords(t, ws, []portal.Record{{User: &portal.User{ID: "local", Email: "local@example.com"}}})
+	_, err = portalsync.Pull(context.Background(), ws, s.client(t), portalsync.PullOptions{Data: true})
+	if err == nil || !strings.Contains(err.Error(), "cut short") {
+		t.Fatalf("pull of a cut snapshot: %v", err)
+	}
+	if c, _ := ws.Counts(context.Background()); c.Users != 1 || c.Tickets != 0 {
+		t.Fatalf("a cut snapshot changed the dataset: %+v", c)
+	}
+}
+
+// Two desktops push from the same base at once: exactly one wins and the
+// other is told the settings moved on; its push then merges, and nothing
+// of either is lost.
+func TestConcurrentPushes(t *testing.T) {
+	ctx := context.Background()
+	s := newServer(t, nil)
+	a, b := desktop(t, s), desktop(t, s)
+	edit(t, a, func(st *portal.Settings) { st.PreviewColumn = false })
+	edit(t, b, func(st *portal.Settings) { st.Messenger.TicketsSpace = true })
+
+	drafts := []*portal.Settings{}
+	for _, ws := range []*sqlite.Workspace{a, b} {
+		d, _ := settingsOf(t, ws)
+		drafts = append(drafts, d)
+	}
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range drafts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = s.client(t).Put(ctx, drafts[i], 1)
+		}()
+	}
+	wg.Wait()
+	winner, loser := -1, -1
+	for i, err := range errs {
+		var stale *portalsync.StaleError
+		switch {
+		case err == nil:
+			winner = i
+		case errors.As(err, &stale) && stale.Current.Version == 2:
+			loser = i
+		default:
+			t.Fatalf("push %d: %v", i, err)
+		}
+	}
+	if winner < 0 || loser < 0 || s.live(t).Version != 2 {
+		t.Fatalf("errors %v; want exactly one winner", errs)
+	}
+	// The winner's desktop learns of its own push by pulling; the loser
+	// pushes again through sync, which merges.
+	loserWS := []*sqlite.Workspace{a, b}[loser]
+	res, err := portalsync.Push(ctx, loserWS, s.client(t), portalsync.PushOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Pushed || res.Version != 3 || res.Merge == nil || len(res.Merge.Conflicts) != 0 || len(res.Merge.Changes) != 2 || res.LiveVersion != 2 {
+		t.Fatalf("the loser's push %+v", res)
+	}
+	live := s.live(t)
+	if live.Version != 3 || live.PreviewColumn || !live.Messenger.TicketsSpace {
+		t.Fatalf("server's live settings lost a change: %s", live.Canonical())
+	}
+	draft, local := settingsOf(t, loserWS)
+	if draft.Version != 3 || local.Version != 3 || !draft.Equal(live) || !local.Equal(live) {
+		t.Fatalf("the loser's workspace after the merge: draft v%d, live v%d", draft.Version, local.Version)
+	}
+}
+
+func TestConflictingPush(t *testing.T) {
+	ctx := context.Background()
+	s := newServer(t, nil)
+	a, b := desktop(t, s), desktop(t, s)
+	everyone := `{"all": []}`
+	edit(t, a, func(st *portal.Settings) {
+		st.Access.Rule = rule(t, `{"all": [{"attribute": "user.role", "operator": "equals", "value": "user"}]}`)
+	})
+	if res, err := portalsync.Push(ctx, a, s.client(t), portalsync.PushOptions{}); err != nil || res.Version != 2 || res.Merge != nil {
+		t.Fatalf("a's push: %+v, %v", res, err)
+	}
+	edit(t, b, func(st *portal.Settings) {
+		st.Access.Rule = rule(t, `{"all": [{"attribute": "company.custom.seats", "operator": "greater_than", "value": 10}]}`)
+		st.Visibility.RestrictToOwn = false
+	})
+	bDraft, bLive := settingsOf(t, b)
+
+	res, err := portalsync.Push(ctx, b, s.client(t), portalsync.PushOptions{})
+	if portal.ErrorCode(err) != portal.ECONFLICT || !strings.Contains(err.Error(), "access.rule") || !strings.Contains(err.Error(), "--take") {
+		t.Fatalf("a conflicting push: %v", err)
+	}
+	if res.Merge == nil || len(res.Merge.Conflicts) != 1 || res.Merge.Conflicts[0].Path != "access.rule" || res.Merge.LiveDiff == "" || res.Merge.DraftDiff == "" {
+		t.Fatalf("merge %+v", res.Merge)
+	}
+	// Nothing changed, here or there.
+	if live := s.live(t); live.Version != 2 || !live.Visibility.RestrictToOwn {
+		t.Fatalf("a refused push changed the server: %s", live.Canonical())
+	}
+	if d, l := settingsOf(t, b); !d.Equal(bDraft) || d.Version != bDraft.Version || l.Version != bLive.Version {
+		t.Fatal("a refused push changed the desktop")
+	}
+
+	res, err = portalsync.Push(ctx, b, s.client(t), portalsync.PushOptions{Take: portalsync.TakeDraft})
+	if err != nil || !res.Pushed || res.Version != 3 {
+		t.Fatalf("push --take draft: %+v, %v", res, err)
+	}
+	live := s.live(t)
+	if !strings.Contains(live.Access.Rule.String(), "seats") || live.Visibility.RestrictToOwn {
+		t.Fatalf("after --take draft: %s", live.Canonical())
+	}
+
+	// a's draft is still on version 2; a takes the live side.
+	edit(t, a, func(st *portal.Settings) {
+		st.Access.Rule = rule(t, everyone)
+		st.PreviewColumn = false
+	})
+	res, err = portalsync.Push(ctx, a, s.client(t), portalsync.PushOptions{Take: portalsync.TakeLive})
+	if err != nil || res.Version != 4 {
+		t.Fatalf("push --take live: %+v, %v", res, err)
+	}
+	live = s.live(t)
+	if !strings.Contains(live.Access.Rule.String(), "seats") || live.PreviewColumn || live.Visibility.RestrictToOwn {
+		t.Fatalf("after --take live: %s", live.Canonical())
+	}
+}
+
+// A pull keeps a draft with local edits; the push that follows merges it
+// from the version it was made on (fetched from the server's history).
+func TestPullKeepsEditedDraft(t *testing.T) {
+	ctx := context.Background()
+	s := newServer(t, nil)
+	a, b := desktop(t, s), desktop(t, s)
+	edit(t, b, func(st *portal.Settings) { st.Messenger.TicketsSpace = true })
+	if _, err := portalsync.Push(ctx, b, s.client(t), portalsync.PushOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	edit(t, a, func(st *portal.Settings) { st.PreviewColumn = false })
+	res, err := portalsync.Pull(ctx, a, s.client(t), portalsync.PullOptions{})
+	if err != nil || !res.DraftKept || res.DraftFollowed || res.LiveVersion != 2 || res.PreviousVersion != 1 {
+		t.Fatalf("pull with local edits: %+v, %v", res, err)
+	}
+	draft, live := settingsOf(t, a)
+	if draft.Version != 1 || draft.PreviewColumn || draft.Messenger.TicketsSpace || live.Version != 2 || !live.Messenger.TicketsSpace {
+		t.Fatalf("after pull: draft v%d %s live v%d", draft.Version, draft.Canonical(), live.Version)
+	}
+	// Had push taken the local live copy (version 2) as the base, the
+	// draft would turn tickets_space back off.
+	pres, err := portalsync.Push(ctx, a, s.client(t), portalsync.PushOptions{})
+	if err != nil || pres.Version != 3 {
+		t.Fatalf("push: %+v, %v", pres, err)
+	}
+	if l := s.live(t); l.PreviewColumn || !l.Messenger.TicketsSpace {
+		t.Fatalf("the push lost a change: %s", l.Canonical())
+	}
+	// Nothing left to push.
+	if pres, err := portalsync.Push(ctx, a, s.client(t), portalsync.PushOptions{}); err != nil || !pres.NothingToPush {
+		t.Fatalf("second push: %+v, %v", pres, err)
+	}
+	// A pull with no local edits moves the draft along.
+	if res, err := portalsync.Pull(ctx, b, s.client(t), portalsync.PullOptions{}); err != nil || !res.DraftFollowed {
+		t.Fatalf("b's pull: %+v, %v", res, err)
+	}
+	if d, _ := settingsOf(t, b); d.Version != 3 || d.PreviewColumn {
+		t.Fatalf("b's draft after pull: %s", d.Canonical())
+	}
+}
+
+// A workspace that never synced pushes a draft that enabled the portal
+// locally: the server keeps its own portal URL.
+func TestPushFromNewWorkspace(t *testing.T) {
+	ctx := context.Background()
+	s := newServer(t, nil)
+	ws, err := sqlite.Open(filepath.Join(t.TempDir(), "fresh.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	importRecords(t, ws, dataset())
+	if _, err := ws.ApplyDraft(ctx, []byte(`{"portal": {"enabled": true}, "identity_verification": true, "preview_column": false}`)); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := settingsOf(t, ws); d.Portal.URL != "http://127.0.0.1:8080/portal/fresh/" {
+		t.Fatalf("local URL %q", d.Portal.URL)
+	}
+	res, err := portalsync.Push(ctx, ws, s.client(t), portalsync.PushOptions{Take: portalsync.TakeDraft})
+	if err != nil || res.Version != 2 {
+		t.Fatalf("push: %+v, %v", res, err)
+	}
+	live := s.live(t)
+	if live.Portal.URL != "https://help.example.com/portal/acme/" || live.PreviewColumn {
+		t.Fatalf("live %s", live.Canonical())
+	}
+}
+
+func TestPushInvalid(t *testing.T) {
+	ctx := context.Background()
+	s := newServer(t, nil)
+	ws := desktop(t, s)
+	// Valid here (the desktop knows user.custom.plan), not on the server.
+	importRecords(t, ws, []portal.Record{{User: &portal.User{ID: "x", Custom: map[string]portal.Value{"plan": portal.StringValue("gold")}}}})
+	edit(t, ws, func(st *portal.Settings) {
+		st.Access.Rule = rule(t, `{"all": [{"attribute": "user.custom.plan", "operator": "equals", "value": "gold"}]}`)
+	})
+	_, err := portalsync.Push(ctx, ws, s.client(t), portalsync.PushOptions{})
+	var pe *portal.Error
+	if !errors.As(err, &pe) || pe.Code != portal.EINVALID || len(pe.Problems) == 0 || pe.Problems[0].Path != "access.rule.all[0].attribute" {
+		t.Fatalf("push of a document the server finds invalid: %#v", err)
+	}
+	if s.live(t).Version != 1 {
+		t.Fatal("an invalid push changed the server")
+	}
+}
+
+func TestWrongToken(t *testing.T) {
+	s := newServer(t, nil)
+	c, _ := portalsync.NewClient(s.url, "wrong")
+	_, err := c.Live(context.Background())
+	if portal.ErrorCode(err) != portal.EUNAUTHORIZED || !strings.Contains(err.Error(), "--token") {
+		t.Fatalf("wrong token: %v", err)
+	}
+	if _, err := portalsync.NewClient("ftp://x", "t"); portal.ErrorCode(err) != portal.EINVALID {
+		t.Fatalf("ftp URL: %v", err)
+	}
+	c, _ = portalsync.NewClient("http://127.0.0.1:1", "t")
+	if _, err := c.Live(context.Background()); err == nil || !strings.Contains(err.Error(), "cannot reach") {
+		t.Fatalf("no server: %v", err)
+	}
+}
+
+func TestCredentials(t *testing.T) {
+	t.Setenv(portalsync.NoKeyringEnv, "1")
+	ctx := context.Background()
+	ws, err := sqlite.Open(filepath.Join(t.TempDir(), "desk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if cr, err := portalsync.LoadCredentials(ctx, ws); err != nil || cr.Server != "" || cr.Token != "" {
+		t.Fatalf("before any sync: %+v, %v", cr, err)
+	}
+	where, err := portalsync.SaveCredentials(ctx, ws, "http://srv.example", "tok-123")
+	if err != nil || where != portalsync.InFile {
+		t.Fatalf("save: %q, %v", where, err)
+	}
+	fi, err := os.Stat(ws.Path() + ".token")
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("token file: %v, %v", fi, err)
+	}
+	cr, err := portalsync.LoadCredentials(ctx, ws)
+	if err != nil || cr.Server != "http://srv.example" || cr.Token != "tok-123" || cr.Where != portalsync.InFile {
+		t.Fatalf("load: %+v, %v", cr, err)
+	}
+	// Never in the settings, nor in the workspace file.
+	d, l := settingsOf(t, ws)
+	b, _ := os.ReadFile(ws.Path())
+	if strings.Contains(string(d.Canonical())+string(l.Canonical())+string(b), "tok-123") {
+		t.Fatal("the token is in the workspace")
+	}
+}
