@@ -37,6 +37,7 @@ func (SQLite) Contains(col, p string) string { return "instr(" + col + ", " + p 
 func (SQLite) StartsWith(col, p string) string {
 	return "substr(" + col + ", 1, length(" + p + ")) = " + p
 }
+
 // EndsWith: substr(x, -0) is the whole of x, so an empty operand (a value
 // that folds to "", such as a lone combining mark) is tested apart: every
 // string ends with it, as strings.HasSuffix says.
