@@ -6,33 +6,54 @@ TAGS      := sqlite_fts5
 BIN       := build/bin/portalstudio
 DEMO      ?= build/demo.db
 
-.PHONY: deps build run test vet fmt-check bench clean
+.PHONY: deps wasm build build-cli run test vet fmt-check bench bench-ui clean
+
+DESKTOP   := desktop,production,webkit2_41,$(TAGS)
+WEB       := app/web
 
 deps:
 	bash scripts/deps.sh
 
-build: deps
+# The UI compiled to WebAssembly, embedded by the binary (app/web): built
+# before the Go binary, and gzipped once so browser mode serves it small.
+wasm:
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WEB)/app.wasm ./frontend/cmd/wasm
+	gzip -9 -k -f $(WEB)/app.wasm
+
+# The desktop app (Wails window; browser mode where there is no display).
+build: deps wasm
+	$(GO) build -tags $(DESKTOP) -trimpath -ldflags='-s -w' -o $(BIN) .
+
+# The same binary without the desktop window (no GTK needed): the command
+# line and browser mode only.
+build-cli: wasm
 	$(GO) build -tags $(TAGS) -o $(BIN) .
 
-# The main job. Until the desktop app lands, it builds the binary, creates
-# a demo workspace and shows it through the command line.
+# The main job: the desktop app on its own workspace (created as a demo
+# workspace on first start, in the user's config folder), or the same UI in
+# the browser where there is no display.
 run: build
-	test -f $(DEMO) || $(BIN) demo --workspace $(DEMO)
-	$(BIN) settings show --workspace $(DEMO)
-	$(BIN) audience --workspace $(DEMO) --limit 5
-	$(BIN) audience --workspace $(DEMO) --of visibility --limit 5
-	$(BIN) preview --workspace $(DEMO) --user alice.martin@examply.com --limit 5
-	$(BIN) preview --workspace $(DEMO) --user bob.chen@examply.com --limit 5
-
-vet:
-	$(GO) vet -tags $(TAGS) ./...
+	$(BIN)
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-test: deps fmt-check vet
+# Every test: the packages (including the UI's component, transport and
+# headless-Chromium end-to-end tests), then the desktop smoke test, which
+# runs the real window under Xvfb and saves build/smoke.png.
+test: deps wasm fmt-check vet
 	$(GO) test -tags $(TAGS) -count=1 ./...
+	$(GO) test -tags $(TAGS),smoke -count=1 -run TestDesktopSmoke -v ./app/
+
+vet:
+	$(GO) vet -tags $(TAGS) ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./frontend/...
+
+# Cold start of browser mode to an interactive settings page, in headless
+# Chromium, on a demo workspace.
+bench-ui: deps wasm
+	$(GO) test -tags $(TAGS) -count=1 -run '^$$' -bench BenchmarkColdStart -benchtime 5x ./app/
 
 clean:
 	rm -rf build/bin $(DEMO) $(DEMO)-wal $(DEMO)-shm

@@ -1,0 +1,159 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+	"portalstudio/backend/studio"
+)
+
+// Bindings are the methods the UI calls, through Wails IPC or loopback
+// HTTP. Every exported method is a binding: it converts, calls one studio
+// method and returns (T, error). Wails passes no context to bound methods,
+// so the calls run under the context the Bindings were made with.
+type Bindings struct {
+	svc *studio.Service
+	ctx context.Context
+
+	mu    sync.Mutex
+	lanes map[string]context.CancelFunc // the call in flight per lane
+	job   JobProgress
+}
+
+// NewBindings returns the bindings over svc; ctx bounds every call.
+func NewBindings(ctx context.Context, svc *studio.Service) *Bindings {
+	return &Bindings{svc: svc, ctx: ctx, lanes: map[string]context.CancelFunc{}}
+}
+
+// latest returns the context of a new call on a lane, cancelling the call
+// still in flight on it: the next edit cancels the count of the previous
+// one, so a slow count never delays a newer one.
+func (b *Bindings) latest(lane string) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(b.ctx)
+	b.mu.Lock()
+	if prev := b.lanes[lane]; prev != nil {
+		prev()
+	}
+	b.lanes[lane] = cancel
+	b.mu.Unlock()
+	return ctx, func() {
+		b.mu.Lock()
+		if b.lanes[lane] != nil && ctx.Err() == nil {
+			delete(b.lanes, lane)
+		}
+		b.mu.Unlock()
+		cancel()
+	}
+}
+
+// Overview returns the workspace's summary: file, sizes, the attributes
+// rules may name and the operators per type.
+func (b *Bindings) Overview() (*studio.Overview, error) {
+	return b.svc.Overview(b.ctx)
+}
+
+// Settings returns the draft (which "" or "draft") or live settings.
+func (b *Bindings) Settings(which string) (*portal.Settings, error) {
+	return b.svc.Settings(b.ctx, which)
+}
+
+// ApplySettings validates a whole settings document and makes it the draft;
+// nothing changes when any part is invalid (the error lists each problem
+// with its JSON path).
+func (b *Bindings) ApplySettings(doc json.RawMessage) (*portal.Settings, error) {
+	return b.svc.ApplySettings(b.ctx, doc)
+}
+
+// Audience counts and lists the users the draft's access rule matches, or
+// the users it restricts (Of "visibility"). A newer call for the same
+// audience cancels this one.
+func (b *Bindings) Audience(req studio.AudienceRequest) (*studio.AudienceResult, error) {
+	ctx, done := b.latest("audience:" + req.Of)
+	defer done()
+	return b.svc.Audience(ctx, req)
+}
+
+// Diff compares the draft with the live settings.
+func (b *Bindings) Diff() (*studio.DiffResult, error) {
+	return b.svc.Diff(b.ctx)
+}
+
+// FindUsers finds users by name or email.
+func (b *Bindings) FindUsers(query string, limit int) ([]sqlite.UserSummary, error) {
+	return b.svc.FindUsers(b.ctx, query, limit)
+}
+
+// SampleUsers picks a restricted, an unrestricted and a user without
+// access under the draft (or live) settings.
+func (b *Bindings) SampleUsers(which string) (*studio.Samples, error) {
+	return b.svc.SampleUsers(b.ctx, which)
+}
+
+// Preview returns the portal as one user sees it, with why.
+func (b *Bindings) Preview(req studio.PreviewRequest) (*studio.PreviewResult, error) {
+	return b.svc.Preview(b.ctx, req)
+}
+
+// Ticket returns a ticket's page as one user sees it.
+func (b *Bindings) Ticket(req studio.TicketRequest) (*studio.TicketDetail, error) {
+	return b.svc.Ticket(b.ctx, req)
+}
+
+// ImportData imports one file of Intercom API JSON or JSON Lines, given
+// as its name and content. Progress reports how far it has come.
+func (b *Bindings) ImportData(name, content string) (*sqlite.ImportReport, error) {
+	progress, done, err := b.startJob("Importing " + name)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return b.svc.ImportData(b.ctx, name, []byte(content), progress)
+}
+
+// GenerateDemo replaces the dataset with a demo dataset.
+func (b *Bindings) GenerateDemo(req studio.DemoRequest) (*sqlite.ImportReport, error) {
+	progress, done, err := b.startJob("Generating demo data")
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return b.svc.GenerateDemo(b.ctx, req, progress)
+}
+
+// Progress reports the data job in progress, if any.
+func (b *Bindings) Progress() (JobProgress, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.job, nil
+}
+
+// JobProgress is how far a long job (import, demo data) has come.
+type JobProgress struct {
+	Running bool   `json:"running"`
+	What    string `json:"what"`
+	Done    int64  `json:"done"`
+	Total   int64  `json:"total"` // 0 when unknown
+}
+
+// startJob marks a data job as running; only one runs at a time.
+func (b *Bindings) startJob(what string) (studio.Progress, func(), error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.job.Running {
+		return nil, nil, portal.Errorf(portal.ECONFLICT, "%s is still running; wait for it to finish.", b.job.What)
+	}
+	b.job = JobProgress{Running: true, What: what}
+	progress := func(done, total int64) {
+		b.mu.Lock()
+		b.job.Done, b.job.Total = done, total
+		b.mu.Unlock()
+	}
+	return progress, func() {
+		b.mu.Lock()
+		b.job.Running = false
+		b.mu.Unlock()
+	}, nil
+}

@@ -1,0 +1,341 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"portalstudio/app"
+	"portalstudio/backend/studio"
+)
+
+const chromium = "/usr/bin/chromium"
+
+// ui is the real browser mode (handler, HTTP transport, bindings, a real
+// demo workspace) driven by headless Chromium.
+type ui struct {
+	t    *testing.T
+	ctx  context.Context
+	url  string // with the secret
+	base string
+	svc  *studio.Service
+	b    *app.Bindings
+}
+
+func newUI(t *testing.T, users int) *ui {
+	t.Helper()
+	needTool(t, chromium)
+	web := webDir(t)
+	svc, b := newWorkspace(t, users)
+	s, err := app.NewBrowserServer(b, os.DirFS(web))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel3)
+	return &ui{t: t, ctx: ctx, url: srv.URL + "/?s=" + s.Secret, base: srv.URL, svc: svc, b: b}
+}
+
+func (u *ui) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	u.t.Helper()
+	if err := chromedp.Do(u.ctx, steps...); err != nil {
+		u.fail(what, err)
+	}
+}
+
+func (u *ui) fail(what string, err error) {
+	u.t.Helper()
+	body, _ := chromedp.Run(u.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 1500) : ""`))
+	u.t.Fatalf("%s: %v\npage text:\n%s", what, err, body)
+}
+
+// wait polls a JS expression until it is truthy and returns its value.
+func (u *ui) wait(what, expr string) string {
+	u.t.Helper()
+	v, err := chromedp.Run(u.ctx, chromedp.Poll[string](`(() => { const v = (`+expr+`); return v ? String(v) : ""; })()`, chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil {
+		u.fail("waiting for "+what, err)
+	}
+	return v
+}
+
+func (u *ui) eval(expr string) string {
+	u.t.Helper()
+	v, err := chromedp.Run(u.ctx, chromedp.Evaluate[string](`String((() => { return `+expr+`; })())`))
+	if err != nil {
+		u.fail("evaluating "+expr, err)
+	}
+	return v
+}
+
+// set sets a form control's value and fires the event go-app listens to.
+func (u *ui) set(sel, value, event string) {
+	u.t.Helper()
+	u.eval(fmt.Sprintf(`(() => { const el = document.querySelector(%q); el.value = %q; el.dispatchEvent(new Event(%q, {bubbles: true})); return "ok"; })()`, sel, value, event))
+}
+
+func (u *ui) click(sel string) {
+	u.t.Helper()
+	u.eval(fmt.Sprintf(`(() => { document.querySelector(%q).click(); return "ok"; })()`, sel))
+}
+
+// open loads the UI and waits until the WebAssembly runs and the counts
+// are on screen.
+func (u *ui) open() {
+	u.t.Helper()
+	u.do("navigate", chromedp.Navigate(u.url))
+	u.wait("the UI", `!document.getElementById("app-wasm-loader") && document.querySelector("#access-count") && document.querySelector("#restricted-count")`)
+	if tr := u.eval(`document.body.dataset.transport`); tr != "http" {
+		u.t.Fatalf("transport %q, want http in browser mode", tr)
+	}
+}
+
+// saved waits until every change is saved to the draft and recounted.
+func (u *ui) saved() {
+	u.t.Helper()
+	u.wait("the draft saved", `(document.querySelector("#save-state")||{}).textContent === "✓ Saved to draft" && !document.querySelector(".audience.busy")`)
+}
+
+func TestUIEndToEnd(t *testing.T) {
+	u := newUI(t, 300)
+	u.open()
+
+	t.Run("EditAccessRuleChangesCount", func(t *testing.T) {
+		u.t = t
+		before := u.eval(`document.querySelector("#access-count").textContent`)
+		if before != "300" {
+			t.Fatalf("access count %s, want 300 (everyone)", before)
+		}
+		u.click("#access-add")
+		u.wait("attribute picker", `document.querySelector("#access-add-attr")`)
+		u.set("#access-add-attr", "user.email", "change")
+		u.wait("the new condition", `document.querySelector("#access-builder .condition .cond-op")`)
+		u.set("#access-builder .condition .cond-op", "contains", "change")
+		u.wait("operator", `document.querySelector("#access-builder .condition .cond-op").value === "contains"`)
+		// Real typing, key by key: nothing typed may be lost to the
+		// debounced saves and recounts.
+		u.do("typing", chromedp.SendKeys(chromedp.CSS("#access-builder .condition .cond-value"), "examply.com"))
+		u.saved()
+		want, err := u.b.Audience(studio.AudienceRequest{Of: "access", Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.Count == 0 || want.Count == 300 {
+			st, _ := u.svc.Settings(context.Background(), "draft")
+			t.Fatalf("the demo should have some examply.com users, got %d (draft rule: %s; input: %q)", want.Count, st.Access.Rule, u.eval(`document.querySelector("#access-builder .condition .cond-value").value`))
+		}
+		got := u.wait("the new count", fmt.Sprintf(`document.querySelector("#access-count").textContent === %q && document.querySelector("#access-count").textContent`, fmt.Sprint(want.Count)))
+		if typed := u.eval(`document.querySelector("#access-builder .condition .cond-value").value`); typed != "examply.com" {
+			t.Errorf("the input holds %q, want examply.com", typed)
+		}
+		st, _ := u.svc.Settings(context.Background(), "draft")
+		if !strings.Contains(st.Access.Rule.String(), `user.email contains "examply.com"`) {
+			t.Errorf("draft rule %s", st.Access.Rule)
+		}
+		t.Logf("access count 300 → %s", got)
+	})
+
+	t.Run("VisibilityOffGivesAllTab", func(t *testing.T) {
+		u.t = t
+		samples, err := u.b.SampleUsers("draft")
+		if err != nil || samples.Restricted == nil {
+			t.Fatalf("no restricted user: %v", err)
+		}
+		// Restricted under the draft: only "Created by me".
+		u.click("#nav-preview")
+		u.wait("the picker", `document.querySelector("#pane-0 .user-search-input")`)
+		u.do("search user", chromedp.SendKeys(chromedp.CSS("#pane-0 .user-search-input"), samples.Restricted.Email))
+		u.wait("search result", `document.querySelector("#pane-0 .found-user")`)
+		u.click("#pane-0 .found-user")
+		tabs := `Array.from(document.querySelectorAll("#pane-0 .tab")).map(t => t.dataset.tab).join(",")`
+		u.wait("restricted tabs", fmt.Sprintf(`document.querySelector("#pane-0 .who-email") && document.querySelector("#pane-0 .who-email").textContent === %q && !document.querySelector("#pane-0 .portal-frame.busy") && %s === "mine"`, samples.Restricted.Email, tabs))
+		// Turn ticket visibility off: the same user gets the All tab.
+		u.click("#nav-settings")
+		u.wait("settings", `document.querySelector("#visibility-toggle")`)
+		u.click("#visibility-toggle")
+		u.saved()
+		u.wait("nobody restricted", `document.querySelector("#restricted-count").textContent === "0"`)
+		u.wait("conditions kept, inactive", `document.querySelector("#visibility-inactive") && document.querySelector("#visibility-builder.inactive .condition")`)
+		u.click("#nav-preview")
+		u.wait("unrestricted tabs", fmt.Sprintf(`!document.querySelector("#pane-0 .portal-frame.busy") && %s === "all,mine"`, tabs))
+		// And back on: the conditions apply again and the All tab goes.
+		u.click("#nav-settings")
+		u.wait("settings", `document.querySelector("#visibility-toggle")`)
+		u.click("#visibility-toggle")
+		u.saved()
+		u.click("#nav-preview")
+		u.wait("restricted again", fmt.Sprintf(`!document.querySelector("#pane-0 .portal-frame.busy") && %s === "mine"`, tabs))
+	})
+
+	t.Run("SearchHighlightsSnippets", func(t *testing.T) {
+		u.t = t
+		samples, _ := u.b.SampleUsers("draft")
+		page, err := u.b.Preview(studio.PreviewRequest{User: samples.Unrestricted.ID, Limit: 5})
+		if err != nil || len(page.Tickets) == 0 {
+			t.Fatalf("preview: %v", err)
+		}
+		word := ""
+		for _, w := range strings.Fields(page.Tickets[0].Title) {
+			if len(w) > 4 && strings.Trim(w, ".,:;!?()") == w {
+				word = w
+				break
+			}
+		}
+		if word == "" {
+			t.Fatalf("no word to search in %q", page.Tickets[0].Title)
+		}
+		// The right pane opened on the unrestricted sample.
+		u.wait("unrestricted user", fmt.Sprintf(`document.querySelector("#pane-1 .who-email") && document.querySelector("#pane-1 .who-email").textContent === %q && document.querySelector("#pane-1 .portal-search") && !document.querySelector("#pane-1 .portal-frame.busy")`, samples.Unrestricted.Email))
+		u.do("search", chromedp.SendKeys(chromedp.CSS("#pane-1 .portal-search"), word))
+		mark := u.wait("highlighted snippet", `document.querySelector("#pane-1 .col-preview .snippet mark") && document.querySelector("#pane-1 .col-preview .snippet mark").textContent`)
+		if !strings.EqualFold(mark, word) && !strings.HasPrefix(strings.ToLower(mark), strings.ToLower(word)) {
+			t.Errorf("highlighted %q, searched %q", mark, word)
+		}
+		if n := u.eval(`document.querySelectorAll("#pane-1 .ticket-row").length`); n == "0" {
+			t.Error("no results")
+		}
+		// A ticket's page: its conversation, never notes.
+		u.click("#pane-1 .ticket-row")
+		u.wait("ticket page", `document.querySelector("#pane-1 .ticket-page h3")`)
+	})
+
+	t.Run("ReorderHelpCenterSections", func(t *testing.T) {
+		u.t = t
+		u.click("#nav-settings")
+		u.wait("sections", `document.querySelectorAll("#sections .section-row").length >= 3`)
+		order := `Array.from(document.querySelectorAll("#sections .section-row")).map(r => r.dataset.id).join(",")`
+		before := strings.Split(u.eval(order), ",")
+		// With the button.
+		u.click("#sections .section-row:nth-child(1) .move-down")
+		want := append([]string{before[1], before[0]}, before[2:]...)
+		u.wait("moved down", fmt.Sprintf(`%s === %q`, order, strings.Join(want, ",")))
+		u.saved()
+		// With drag and drop: the last section dropped on the first.
+		u.eval(`(() => {
+			const rows = document.querySelectorAll("#sections .section-row");
+			const dt = new DataTransfer();
+			rows[rows.length - 1].dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: dt}));
+			rows[0].dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: dt}));
+			rows[0].dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: dt}));
+			return "ok";
+		})()`)
+		want = append([]string{want[len(want)-1]}, want[:len(want)-1]...)
+		u.wait("dropped", fmt.Sprintf(`%s === %q`, order, strings.Join(want, ",")))
+		u.saved()
+		st, _ := u.svc.Settings(context.Background(), "draft")
+		var got []string
+		for _, s := range st.HelpCenter.Sections {
+			got = append(got, s.ID)
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("draft sections %v, want %v", got, want)
+		}
+		u.click("#save-live")
+		u.wait("save note", `document.querySelector("#save-note.ok")`)
+	})
+
+	t.Run("DraftDiff", func(t *testing.T) {
+		u.t = t
+		u.wait("diff marker", `document.querySelector("#draft-marker") && document.querySelector("#draft-marker").textContent.startsWith("Draft differs from live")`)
+		u.click("#view-diff")
+		added := u.wait("diff view", `document.querySelector("#diff-view .diff-add") && Array.from(document.querySelectorAll("#diff-view .diff-add")).map(l => l.textContent).join("")`)
+		d, _ := u.b.Diff()
+		if !strings.Contains(added, `"operator": "contains"`) || !strings.Contains(d.Unified, strings.TrimSpace(strings.SplitN(added, "\n", 2)[0])) {
+			t.Errorf("diff view shows %q; the backend's diff is\n%s", added, d.Unified)
+		}
+	})
+
+	t.Run("EnableRefusedNamesPrerequisites", func(t *testing.T) {
+		u.t = t
+		u.click("#portal-enabled")
+		u.saved()
+		u.click("#identity-verification")
+		u.saved()
+		u.click("#portal-enabled")
+		msg := u.wait("refusal", `document.querySelector("#portal-error") && document.querySelector("#portal-error").textContent`)
+		if !strings.Contains(msg, "End users are not authenticated") {
+			t.Errorf("refusal %q does not name the missing identity verification", msg)
+		}
+		u.wait("toggle back off", `!document.querySelector("#portal-enabled").checked`)
+	})
+
+	t.Run("RefusedWithoutSecret", func(t *testing.T) {
+		u.t = t
+		for _, p := range []string{"/", "/web/app.wasm", "/api/Overview"} {
+			resp, err := http.Post(u.base+p, "application/json", strings.NewReader("[]"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s without the secret: %d, want 403", p, resp.StatusCode)
+			}
+		}
+	})
+}
+
+// BenchmarkColdStart measures browser mode from navigation to an
+// interactive settings page (the WebAssembly running, both audience counts
+// on screen) on a 2,000-user demo workspace, each run in a fresh browser
+// context (nothing cached). make bench-ui runs it.
+func BenchmarkColdStart(b *testing.B) {
+	needTool(b, chromium)
+	web := webDir(b)
+	_, bindings := newWorkspace(b, 2000)
+	s, err := app.NewBrowserServer(bindings, os.DirFS(web))
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	actx, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(b.TempDir()))
+	defer cancel()
+	browser, cancelB := chromedp.NewContext(actx)
+	defer cancelB()
+	if err := chromedp.Do(browser); err != nil {
+		b.Fatal(err)
+	}
+	var total time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ctx, cancelT := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+		start := time.Now()
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/?s="+s.Secret),
+			chromedp.Poll[chromedp.Void](`!document.getElementById("app-wasm-loader") && document.querySelector("#access-count") && document.querySelector("#restricted-count")`, chromedp.WithPollingTimeout(30*time.Second)),
+		)
+		total += time.Since(start)
+		cancelT()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/coldstart")
+}

@@ -1,0 +1,158 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+	"portalstudio/backend/studio"
+)
+
+// Window runs the desktop window over the bindings until it is closed or
+// ctx is done. Builds without the desktop tags have none.
+type Window func(ctx context.Context, b *Bindings, web fs.FS, out io.Writer) error
+
+// Options say how to open the studio.
+type Options struct {
+	Workspace string // the workspace file
+	// IsDefault: the workspace is the app's own; when it does not exist
+	// yet, a demo workspace is created there so the app opens on data.
+	IsDefault bool
+	Browser   bool      // browser mode even where a window could open
+	Out       io.Writer // where the URL and notices go
+	Web       fs.FS     // the web folder (app.wasm); nil: the embedded one
+	Window    Window    // nil: no desktop window in this build
+	// Addr is browser mode's listening address; "" picks a free port on
+	// 127.0.0.1.
+	Addr string
+	// NoOpen keeps browser mode from opening the default browser.
+	NoOpen bool
+}
+
+// DemoUsers is the size of the demo workspace created on first start.
+const DemoUsers = 2000
+
+// Run opens the workspace and shows the studio: in the desktop window, or
+// in the browser with --browser, in builds without the window, or where
+// there is no display. It returns when the window closes or ctx is done.
+func Run(ctx context.Context, opt Options) error {
+	if opt.Out == nil {
+		opt.Out = io.Discard
+	}
+	if opt.Web == nil {
+		opt.Web = WebFS()
+	}
+	if !HasUI(opt.Web) {
+		fmt.Fprintln(opt.Out, "Note: the UI was not built into this binary; run make build.")
+	}
+	svc, closeWS, err := OpenWorkspace(ctx, opt.Workspace, opt.IsDefault, opt.Out)
+	if err != nil {
+		return err
+	}
+	defer closeWS()
+	b := NewBindings(ctx, svc)
+	if !opt.Browser && opt.Window != nil {
+		reason := NoDisplay()
+		if reason == "" {
+			return opt.Window(ctx, b, opt.Web, opt.Out)
+		}
+		fmt.Fprintf(opt.Out, "%s, so Portal Studio opens in the browser instead.\n", reason)
+	} else if !opt.Browser {
+		fmt.Fprintln(opt.Out, "This build has no desktop window (build it with make build), so Portal Studio opens in the browser.")
+	}
+	return ServeBrowser(ctx, b, opt.Web, opt.Addr, !opt.NoOpen, opt.Out)
+}
+
+// OpenWorkspace opens the workspace file. The app's own workspace is
+// created as a demo workspace on first start; any other file must exist.
+func OpenWorkspace(ctx context.Context, path string, isDefault bool, out io.Writer) (*studio.Service, func(), error) {
+	_, statErr := os.Stat(path)
+	create := os.IsNotExist(statErr)
+	if create && !isDefault {
+		return nil, nil, portal.Errorf(portal.ENOTFOUND, "no workspace at %s; create one with portalstudio demo --workspace %s, or start without --workspace to use the app's own", path, path)
+	}
+	if create {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, nil, portal.Errorf(portal.EPRECONDITION, "cannot create the folder of %s: %v", path, err)
+		}
+	}
+	ws, err := sqlite.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := studio.New(ws)
+	if create {
+		fmt.Fprintf(out, "Creating a demo workspace at %s (%d users) on first start…\n", path, DemoUsers)
+		if _, err := svc.GenerateDemo(ctx, studio.DemoRequest{Users: DemoUsers}, nil); err != nil {
+			ws.Close()
+			os.Remove(path)
+			return nil, nil, err
+		}
+	}
+	return svc, func() { ws.Close() }, nil
+}
+
+// NoDisplay says why no desktop window can open here, or "" when one can:
+// on Linux and the BSDs a window needs an X or Wayland display that
+// answers.
+func NoDisplay() string {
+	switch runtime.GOOS {
+	case "darwin", "windows":
+		return ""
+	}
+	x, wl := os.Getenv("DISPLAY"), os.Getenv("WAYLAND_DISPLAY")
+	if x == "" && wl == "" {
+		return "There is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+	}
+	if wl != "" && waylandAnswers(wl) || x != "" && xAnswers(x) {
+		return ""
+	}
+	if x != "" {
+		return fmt.Sprintf("The display %s does not answer", x)
+	}
+	return fmt.Sprintf("The Wayland display %s does not answer", wl)
+}
+
+func waylandAnswers(name string) bool {
+	p := name
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(os.Getenv("XDG_RUNTIME_DIR"), name)
+	}
+	return dials("unix", p)
+}
+
+// xAnswers dials the X server DISPLAY names: [host]:N[.screen].
+func xAnswers(display string) bool {
+	host, rest, ok := strings.Cut(display, ":")
+	if !ok {
+		return false
+	}
+	n, _, _ := strings.Cut(rest, ".")
+	if host == "" || host == "unix" {
+		sock := "/tmp/.X11-unix/X" + n
+		return dials("unix", sock) || dials("unix", "@"+sock)
+	}
+	var port int
+	if _, err := fmt.Sscan(n, &port); err != nil {
+		return false
+	}
+	return dials("tcp", net.JoinHostPort(host, fmt.Sprint(6000+port)))
+}
+
+func dials(network, addr string) bool {
+	c, err := net.DialTimeout(network, addr, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}

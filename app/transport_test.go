@@ -1,0 +1,221 @@
+package app_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"portalstudio/app"
+	"portalstudio/backend/portal"
+	"portalstudio/backend/studio"
+	"portalstudio/frontend"
+)
+
+// browserClient starts browser mode and returns its URL and a client that
+// has visited the secret URL (so it holds the cookie).
+func browserClient(t *testing.T, b *app.Bindings, web string) (string, *http.Client, *app.BrowserServer) {
+	t.Helper()
+	var fsys = os.DirFS(t.TempDir())
+	if web != "" {
+		fsys = os.DirFS(web)
+	}
+	s, err := app.NewBrowserServer(b, fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.Get(srv.URL + "/?s=" + s.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return srv.URL, c, s
+}
+
+func call(t *testing.T, c *http.Client, base, method string, args ...any) (int, []byte) {
+	t.Helper()
+	if args == nil {
+		args = []any{}
+	}
+	body, _ := json.Marshal(args)
+	resp, err := c.Post(base+"/api/"+method, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// The HTTP transport answers exactly what calling the binding answers.
+func TestHTTPTransportMatchesBindings(t *testing.T) {
+	svc, b := newWorkspace(t, 120)
+	base, c, _ := browserClient(t, b, "")
+	samples, err := b.SampleUsers("draft")
+	if err != nil || samples.Restricted == nil || samples.Unrestricted == nil {
+		t.Fatalf("samples: %v %+v", err, samples)
+	}
+	_ = svc
+	cases := []struct {
+		method string
+		args   []any
+		direct func() (any, error)
+	}{
+		{"Overview", nil, func() (any, error) { return b.Overview() }},
+		{"Settings", []any{"draft"}, func() (any, error) { return b.Settings("draft") }},
+		{"Audience", []any{studio.AudienceRequest{Of: "visibility", Limit: 5}}, func() (any, error) {
+			return b.Audience(studio.AudienceRequest{Of: "visibility", Limit: 5})
+		}},
+		{"Diff", nil, func() (any, error) { return b.Diff() }},
+		{"FindUsers", []any{"mart", 5}, func() (any, error) { return b.FindUsers("mart", 5) }},
+		{"SampleUsers", []any{"draft"}, func() (any, error) { return b.SampleUsers("draft") }},
+		{"Preview", []any{studio.PreviewRequest{User: samples.Unrestricted.ID, Limit: 3}}, func() (any, error) {
+			return b.Preview(studio.PreviewRequest{User: samples.Unrestricted.ID, Limit: 3})
+		}},
+		{"Progress", nil, func() (any, error) { return b.Progress() }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.method, func(t *testing.T) {
+			status, got := call(t, c, base, tc.method, tc.args...)
+			if status != 200 {
+				t.Fatalf("status %d: %s", status, got)
+			}
+			v, err := tc.direct()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := json.Marshal(v)
+			var g, w any
+			json.Unmarshal(got, &g)
+			json.Unmarshal(want, &w)
+			if diff := cmp.Diff(w, g); diff != "" {
+				t.Errorf("HTTP answer differs from the binding's (-binding +http):\n%s", diff)
+			}
+		})
+	}
+	t.Run("ErrInvalid", func(t *testing.T) {
+		status, got := call(t, c, base, "ApplySettings", json.RawMessage(`{"access": {"rule": {"attribute": "user.nope", "operator": "equals", "value": "x"}}}`))
+		if status != 400 {
+			t.Fatalf("status %d, want 400: %s", status, got)
+		}
+		var e struct{ Error app.WireError }
+		json.Unmarshal(got, &e)
+		_, derr := b.ApplySettings(json.RawMessage(`{"access": {"rule": {"attribute": "user.nope", "operator": "equals", "value": "x"}}}`))
+		if want := app.ToWire(derr); !cmp.Equal(*want, e.Error) {
+			t.Errorf("error %+v, want %+v", e.Error, *want)
+		}
+		if e.Error.Code != portal.EINVALID || len(e.Error.Problems) == 0 || e.Error.Problems[0].Path != "access.rule.attribute" {
+			t.Errorf("error %+v: want invalid with the JSON path of the problem", e.Error)
+		}
+	})
+	t.Run("ErrUnknownMethod", func(t *testing.T) {
+		if status, got := call(t, c, base, "DropTables"); status != 404 {
+			t.Errorf("status %d, want 404: %s", status, got)
+		}
+	})
+	t.Run("ErrArguments", func(t *testing.T) {
+		if status, got := call(t, c, base, "FindUsers", "x"); status != 400 || !strings.Contains(string(got), "takes 2 argument") {
+			t.Errorf("status %d: %s", status, got)
+		}
+	})
+}
+
+// Without the secret (cookie or ?s=), every request is refused.
+func TestBrowserModeRefusesWithoutSecret(t *testing.T) {
+	_, b := newWorkspace(t, 20)
+	base, c, s := browserClient(t, b, "")
+	for _, req := range []struct{ method, path string }{
+		{"GET", "/"}, {"GET", "/web/app.wasm"}, {"GET", "/app.js"}, {"POST", "/api/Overview"}, {"GET", "/?s=wrong"},
+	} {
+		r, _ := http.NewRequest(req.method, base+req.path, strings.NewReader("[]"))
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s %s without the secret: %d, want 403", req.method, req.path, resp.StatusCode)
+		}
+	}
+	// With it: the cookie set by the first visit opens the API.
+	if status, body := call(t, c, base, "Overview"); status != 200 {
+		t.Errorf("with the cookie: %d %s", status, body)
+	}
+	r, _ := http.NewRequest("POST", base+"/api/Overview?s="+s.Secret, strings.NewReader("[]"))
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("with ?s=: %d", resp.StatusCode)
+	}
+}
+
+// The UI's wire types read every field the bindings answer: a field added
+// to a studio result without its mirror in frontend/wire.go fails here.
+func TestWireTypesMatchStudio(t *testing.T) {
+	_, b := newWorkspace(t, 60)
+	samples, _ := b.SampleUsers("draft")
+	prev, err := b.Preview(studio.PreviewRequest{User: samples.Unrestricted.ID, Search: "invoice", Limit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tick := ""
+	if len(prev.Tickets) == 0 {
+		p2, _ := b.Preview(studio.PreviewRequest{User: samples.Unrestricted.ID, Limit: 1})
+		prev.Tickets = p2.Tickets
+	}
+	tick = prev.Tickets[0].ID
+	ov, _ := b.Overview()
+	aud, _ := b.Audience(studio.AudienceRequest{Limit: 2})
+	diff, _ := b.Diff()
+	td, err := b.Ticket(studio.TicketRequest{User: samples.Unrestricted.ID, TicketID: tick})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, _ := b.Progress()
+	rep, err := b.ImportData("bad.jsonl", `{"type":"contact","id":"c-new","email":"new@example.com","role":"user"}`+"\n"+`{"type":"contact"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, pair := range map[string][2]any{
+		"Overview":       {ov, &frontend.Overview{}},
+		"AudienceResult": {aud, &frontend.AudienceResult{}},
+		"DiffResult":     {diff, &frontend.DiffResult{}},
+		"Samples":        {samples, &frontend.Samples{}},
+		"PreviewResult":  {prev, &frontend.PreviewResult{}},
+		"TicketDetail":   {td, &frontend.TicketDetail{}},
+		"JobProgress":    {prog, &frontend.JobProgress{}},
+		"ImportReport":   {rep, &frontend.ImportReport{}},
+	} {
+		b, _ := json.Marshal(pair[0])
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(pair[1]); err != nil {
+			t.Errorf("%s: the UI cannot read the binding's answer: %v", name, err)
+			continue
+		}
+		again, _ := json.Marshal(pair[1])
+		var x, y any
+		json.Unmarshal(b, &x)
+		json.Unmarshal(again, &y)
+		if d := cmp.Diff(x, y); d != "" {
+			t.Errorf("%s: the UI's copy differs (-binding +ui):\n%s", name, d)
+		}
+	}
+	if len(rep.Rejected) != 1 {
+		t.Errorf("import report: %+v, want one rejected record", rep)
+	}
+}

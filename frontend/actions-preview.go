@@ -1,0 +1,283 @@
+package frontend
+
+import (
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// Actions of the Preview page. Their values are paneAction.
+const (
+	actionPreviewInit = "preview/init"   // pick sample users, (re)load both panes
+	actionPick        = "preview/pick"   // User
+	actionSample      = "preview/sample" // Text: "restricted" or "unrestricted"
+	actionFindUsers   = "preview/find"   // Text: the query (debounced)
+	actionTab         = "preview/tab"    // Text: all or mine
+	actionSearch      = "preview/search" // Text: the query (debounced)
+	actionMore        = "preview/more"   // the next page
+	actionOpenTicket  = "preview/open"   // Text: the ticket id
+	actionCloseTicket = "preview/close"
+)
+
+// paneAction says which pane an action is for.
+type paneAction struct {
+	Pane int
+	Text string
+	User *UserSummary
+}
+
+const paneListLimit = 10
+
+func init() {
+	app.Handle(actionPreviewInit, handlePreviewInit)
+	app.Handle(actionPick, handlePick)
+	app.Handle(actionSample, handleSample)
+	app.Handle(actionFindUsers, handleFindUsers)
+	app.Handle(actionTab, handleTab)
+	app.Handle(actionSearch, handleSearch)
+	app.Handle(actionMore, handleMore)
+	app.Handle(actionOpenTicket, handleOpenTicket)
+	app.Handle(actionCloseTicket, handleCloseTicket)
+}
+
+// updatePreview changes the preview state under the lock.
+func updatePreview(ctx app.Context, fn func(p *previewState)) previewState {
+	mu.Lock()
+	defer mu.Unlock()
+	var p previewState
+	ctx.GetState(statePreview, &p)
+	fn(&p)
+	ctx.SetState(statePreview, p)
+	return p
+}
+
+func paneOf(a app.Action) (paneAction, bool) {
+	pa, ok := a.Value.(paneAction)
+	return pa, ok && pa.Pane >= 0 && pa.Pane < 2
+}
+
+// handlePreviewInit picks a restricted and an unrestricted user for the
+// empty panes, and reloads every pane: the draft may have changed since.
+func handlePreviewInit(ctx app.Context, a app.Action) {
+	var samples Samples
+	err := bridge().Call(ctx, "SampleUsers", &samples, "draft")
+	p := updatePreview(ctx, func(p *previewState) {
+		if err == nil {
+			p.Samples = &samples
+		}
+		if p.Panes[0].User == nil && samples.Restricted != nil {
+			p.Panes[0].User = samples.Restricted
+		}
+		if p.Panes[1].User == nil && samples.Unrestricted != nil {
+			p.Panes[1].User = samples.Unrestricted
+		}
+		if p.Panes[0].User == nil && p.Panes[1].User == nil && samples.NoAccess != nil {
+			p.Panes[0].User = samples.NoAccess
+		}
+	})
+	for i := range p.Panes {
+		if p.Panes[i].User != nil {
+			go loadPane(ctx, i, false)
+		}
+	}
+}
+
+func handlePick(ctx app.Context, a app.Action) {
+	pa, ok := paneOf(a)
+	if !ok || pa.User == nil {
+		return
+	}
+	updatePreview(ctx, func(p *previewState) {
+		p.Panes[pa.Pane] = paneState{User: pa.User}
+	})
+	loadPane(ctx, pa.Pane, false)
+}
+
+func handleSample(ctx app.Context, a app.Action) {
+	pa, ok := paneOf(a)
+	if !ok {
+		return
+	}
+	var samples Samples
+	if err := bridge().Call(ctx, "SampleUsers", &samples, "draft"); err != nil {
+		updatePreview(ctx, func(p *previewState) { p.Panes[pa.Pane].Err = wire(err) })
+		return
+	}
+	u := samples.Unrestricted
+	if pa.Text == "restricted" {
+		u = samples.Restricted
+	}
+	if u == nil {
+		updatePreview(ctx, func(p *previewState) {
+			p.Samples = &samples
+			p.Panes[pa.Pane].Err = &WireError{Code: "not_found", Message: "No user is " + pa.Text + " under the draft settings."}
+		})
+		return
+	}
+	updatePreview(ctx, func(p *previewState) {
+		p.Samples = &samples
+		p.Panes[pa.Pane] = paneState{User: u}
+	})
+	loadPane(ctx, pa.Pane, false)
+}
+
+func handleFindUsers(ctx app.Context, a app.Action) {
+	pa, ok := paneOf(a)
+	if !ok {
+		return
+	}
+	lane := "find" + itoa(pa.Pane)
+	n, cctx := startRequest(ctx, lane)
+	updatePreview(ctx, func(p *previewState) { p.Panes[pa.Pane].Query = pa.Text })
+	if pa.Text == "" {
+		updatePreview(ctx, func(p *previewState) { p.Panes[pa.Pane].Found = nil })
+		return
+	}
+	time.Sleep(debounce)
+	if !isLatest(lane, n) {
+		return
+	}
+	var found []UserSummary
+	err := bridge().Call(cctx, "FindUsers", &found, pa.Text, 8)
+	if !isLatest(lane, n) {
+		return
+	}
+	updatePreview(ctx, func(p *previewState) {
+		if err != nil {
+			p.Panes[pa.Pane].Err = wire(err)
+			return
+		}
+		if found == nil {
+			found = []UserSummary{}
+		}
+		p.Panes[pa.Pane].Found = found
+	})
+}
+
+func handleTab(ctx app.Context, a app.Action) {
+	pa, ok := paneOf(a)
+	if !ok {
+		return
+	}
+	updatePreview(ctx, func(p *previewState) {
+		p.Panes[pa.Pane].Tab = pa.Text
+		p.Panes[pa.Pane].Ticket = nil
+	})
+	loadPane(ctx, pa.Pane, false)
+}
+
+func handleSearch(ctx app.Context, a app.Action) {
+	pa, ok := paneOf(a)
+	if !ok {
+		return
+	}
+	lane := "search" + itoa(pa.Pane)
+	n, _ := startRequest(ctx, lane)
+	updatePreview(ctx, func(p *previewState) { p.Panes[pa.Pane].Search = pa.Text })
+	time.Sleep(debounce)
+	if !isLatest(lane, n) {
+		return
+	}
+	loadPane(ctx, pa.Pane, false)
+}
+
+func handleMore(ctx app.Context, a app.Action) {
+	pa, ok := paneOf(a)
+	if !ok {
+		return
+	}
+	loadPane(ctx, pa.Pane, true)
+}
+
+// loadPane loads the portal of pane i's user (the next page with more).
+func loadPane(ctx app.Context, i int, more bool) {
+	lane := "pane" + itoa(i)
+	n, cctx := startRequest(ctx, lane)
+	var req PreviewRequest
+	var prev *PreviewResult
+	p := updatePreview(ctx, func(p *previewState) {
+		ps := &p.Panes[i]
+		if more {
+			ps.More = true
+		} else {
+			ps.Status = Loading
+		}
+		prev = ps.Result
+	})
+	ps := p.Panes[i]
+	if ps.User == nil {
+		return
+	}
+	req = PreviewRequest{User: ps.User.ID, Tab: ps.Tab, Search: ps.Search, Limit: paneListLimit}
+	if more {
+		if prev == nil || prev.Next == "" {
+			return
+		}
+		req.Cursor = prev.Next
+	}
+	var res PreviewResult
+	err := bridge().Call(cctx, "Preview", &res, req)
+	if !isLatest(lane, n) {
+		return
+	}
+	updatePreview(ctx, func(p *previewState) {
+		ps := &p.Panes[i]
+		ps.More = false
+		if err != nil {
+			if wire(err).Code == codeCanceled {
+				return
+			}
+			ps.Status, ps.Err = Failed, wire(err)
+			return
+		}
+		if more && prev != nil {
+			merged := res
+			merged.Tickets = append(append([]TicketView{}, prev.Tickets...), res.Tickets...)
+			res = merged
+		}
+		ps.Status, ps.Err, ps.Result, ps.Seq = Loaded, nil, &res, n
+		ps.Tab = res.Tab
+	})
+}
+
+func handleOpenTicket(ctx app.Context, a app.Action) {
+	pa, ok := paneOf(a)
+	if !ok {
+		return
+	}
+	lane := "ticket" + itoa(pa.Pane)
+	n, cctx := startRequest(ctx, lane)
+	p := updatePreview(ctx, func(p *previewState) {
+		p.Panes[pa.Pane].TicketStatus = Loading
+		p.Panes[pa.Pane].TicketErr = nil
+	})
+	u := p.Panes[pa.Pane].User
+	if u == nil {
+		return
+	}
+	var t TicketDetail
+	err := bridge().Call(cctx, "Ticket", &t, TicketRequest{User: u.ID, TicketID: pa.Text})
+	if !isLatest(lane, n) {
+		return
+	}
+	updatePreview(ctx, func(p *previewState) {
+		ps := &p.Panes[pa.Pane]
+		if err != nil {
+			ps.TicketStatus, ps.TicketErr = Failed, wire(err)
+			return
+		}
+		ps.TicketStatus, ps.Ticket = Loaded, &t
+	})
+}
+
+func handleCloseTicket(ctx app.Context, a app.Action) {
+	pa, ok := paneOf(a)
+	if !ok {
+		return
+	}
+	updatePreview(ctx, func(p *previewState) {
+		p.Panes[pa.Pane].Ticket = nil
+		p.Panes[pa.Pane].TicketStatus = NotLoaded
+		p.Panes[pa.Pane].TicketErr = nil
+	})
+}

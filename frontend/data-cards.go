@@ -1,0 +1,162 @@
+package frontend
+
+import (
+	"strconv"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// dataCards are the Data page's cards: the workspace, import, demo data.
+type dataCards struct {
+	app.Compo
+
+	overview  overviewState
+	data      dataState
+	dropping  bool
+	demoUsers string
+}
+
+func (c *dataCards) OnMount(ctx app.Context) {
+	ctx.ObserveState(stateOverview, &c.overview)
+	ctx.ObserveState(stateData, &c.data)
+	c.demoUsers = "2000"
+}
+
+func (c *dataCards) Render() app.UI {
+	return app.Div().Class("cards").Body(
+		c.workspace(),
+		c.progress(),
+		c.importCard(),
+		c.demoCard(),
+	)
+}
+
+func (c *dataCards) workspace() app.UI {
+	o := c.overview.Data
+	if o == nil {
+		return card("workspace-card", "Workspace", "", app.P().Class("hint").Text("Opening the workspace…"))
+	}
+	stat := func(n int, label string) app.UI {
+		return app.Div().Class("stat").Body(app.Span().Class("stat-n").Text(formatInt(n)), app.Span().Class("stat-label").Text(label))
+	}
+	custom := 0
+	for _, a := range o.Attributes {
+		if a.Custom {
+			custom++
+		}
+	}
+	return card("workspace-card", "Workspace", o.Path,
+		app.Div().Class("stats").ID("workspace-stats").Body(
+			stat(o.Counts.Users, "users"),
+			stat(o.Counts.Companies, "companies"),
+			stat(o.Counts.Tickets, "tickets"),
+			stat(o.Counts.TicketTypes, "ticket types"),
+			stat(custom, "custom attributes"),
+		),
+	)
+}
+
+// progress shows the running job, the last result or error.
+func (c *dataCards) progress() app.UI {
+	d := c.data
+	switch {
+	case d.Running:
+		pct := 0
+		if d.Progress.Total > 0 {
+			pct = int(d.Progress.Done * 100 / d.Progress.Total)
+		}
+		what := d.What
+		if d.Progress.What != "" {
+			what = d.Progress.What
+		}
+		return app.Div().Class("job").ID("job").Role("status").Body(
+			app.Div().Class("job-head").Body(spinner(), app.Span().Text(" "+what+"… "+itoa(pct)+"%")),
+			app.Div().Class("progress").Body(app.Div().Class("progress-bar").Style("width", itoa(pct)+"%")),
+		)
+	case d.Err != nil:
+		return app.Div().Class("job").ID("job").Body(errorText(d.Err.Message))
+	case d.Done != "":
+		return app.Div().Class("job done").ID("job").Role("status").Body(
+			app.P().Class("ok").Text(d.Done),
+			c.rejected(),
+		)
+	}
+	return nil
+}
+
+func (c *dataCards) rejected() app.UI {
+	r := c.data.Report
+	if r == nil || len(r.Rejected) == 0 {
+		return nil
+	}
+	return app.Table().Class("rejected").ID("rejected").Body(
+		app.THead().Body(app.Tr().Body(app.Th().Text("File"), app.Th().Text("Line"), app.Th().Text("Record"), app.Th().Text("Reason"))),
+		app.TBody().Body(app.Range(r.Rejected).Slice(func(i int) app.UI {
+			x := r.Rejected[i]
+			rec := x.Kind
+			if x.ID != "" {
+				rec += " " + x.ID
+			}
+			return app.Tr().Body(app.Td().Text(x.File), app.Td().Text(itoa(x.Line)), app.Td().Text(rec), app.Td().Text(sentence(x.Reason)))
+		})),
+	)
+}
+
+func (c *dataCards) importCard() app.UI {
+	cls := "dropzone"
+	if c.dropping {
+		cls += " over"
+	}
+	busy := c.data.Running
+	return card("import-card", "Import from Intercom",
+		"Intercom REST API JSON or JSON Lines: contacts, companies and tickets, as single objects or list envelopes. Records are upserted by id; a file that is not JSON changes nothing, and every rejected record is listed with its file, line and reason.",
+		app.Label().Class(cls).ID("dropzone").
+			OnDragOver(func(ctx app.Context, e app.Event) {
+				e.PreventDefault()
+				if !c.dropping {
+					c.dropping = true
+				} else {
+					ctx.PreventUpdate()
+				}
+			}).
+			OnDragLeave(func(ctx app.Context, e app.Event) { c.dropping = false }).
+			OnDrop(func(ctx app.Context, e app.Event) {
+				e.PreventDefault()
+				c.dropping = false
+				if busy {
+					return
+				}
+				ctx.NewActionWithValue(actionImport, e.Get("dataTransfer").Get("files"))
+			}).
+			Body(
+				app.Span().Class("drop-icon").Text("⇪"),
+				app.Span().Class("drop-text").Text("Drop Intercom API files here, or choose them"),
+				app.Input().Type("file").ID("import-file").Multiple(true).Accept(".json,.jsonl,.ndjson,application/json").Disabled(busy).OnChange(func(ctx app.Context, e app.Event) {
+					ctx.NewActionWithValue(actionImport, ctx.JSSrc().Get("files"))
+				}),
+			),
+	)
+}
+
+func (c *dataCards) demoCard() app.UI {
+	return card("demo-card", "Demo data",
+		"Replace the dataset with a realistic demo: companies with plans and domains, users with company e-mail addresses (some in several companies), tickets of every category with replies and internal notes. The settings are kept.",
+		app.Div().Class("demo-row").Body(
+			app.Label().For("demo-users").Class("field-label").Text("Users"),
+			app.Input().Type("number").ID("demo-users").Min(10).Max(2000000).Step(10).Value(c.demoUsers).OnInput(func(ctx app.Context, e app.Event) {
+				c.demoUsers = ctx.JSSrc().Get("value").String()
+			}),
+			app.Span().Class("hint").Text("with a company for every 10 users and 2 tickets per user"),
+			app.Button().Class("btn btn-danger").ID("demo-generate").Disabled(c.data.Running).Text("Regenerate demo data").OnClick(func(ctx app.Context, e app.Event) {
+				n, err := strconv.Atoi(c.demoUsers)
+				if err != nil || n < 10 {
+					n = 2000
+				}
+				if !app.Window().Call("confirm", "Replace every user, company and ticket of this workspace with "+formatInt(n)+" demo users? The settings are kept.").Bool() {
+					return
+				}
+				ctx.NewActionWithValue(actionDemo, DemoRequest{Users: n, Companies: max(1, n/10), Tickets: 2 * n})
+			}),
+		),
+	)
+}

@@ -1,0 +1,168 @@
+package frontend
+
+import (
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"portalstudio/backend/portal"
+)
+
+// helpCenterCard is the Help Center's "Layout and sections": show/hide and
+// reorder the homepage sections (drag and drop, buttons, or Alt+↑/↓), and
+// "Save and set live". The Customer portal section cannot be edited, only
+// shown/hidden and moved.
+type helpCenterCard struct {
+	app.Compo
+
+	draft    draftState
+	dragFrom int
+	dragOver int
+}
+
+func (c *helpCenterCard) OnMount(ctx app.Context) {
+	ctx.ObserveState(stateDraft, &c.draft)
+	c.dragFrom, c.dragOver = -1, -1
+}
+
+func move(ctx app.Context, from, to int) {
+	applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) { moveSection(st, from, to) }})
+}
+
+func (c *helpCenterCard) Render() app.UI {
+	st := c.draft.Settings
+	if st == nil {
+		return app.Div()
+	}
+	secs := st.HelpCenter.Sections
+	var note app.UI
+	if c.draft.Confirmed {
+		note = app.P().Class("note ok").ID("save-note").Text("Saved to the draft. It goes live when you push the settings to the portal server (portalstudio sync push).")
+	} else {
+		note = app.P().Class("note").ID("save-note").Text("Changes are saved to the local draft as you make them; they go live when you push the draft to the portal server.")
+	}
+	return card("help-center-card", "Help Center: layout and sections",
+		"The sections of your Help Center homepage, in order. Drag a section by its handle, or use the arrows (Alt+↑/↓ on a focused row).",
+		app.Ol().Class("sections").ID("sections").Body(
+			app.Range(secs).Slice(func(i int) app.UI { return c.row(secs, i) }),
+		),
+		errorText(firstProblem(c.draft.problemsUnder("help_center"))),
+		app.Div().Class("card-foot").Body(
+			note,
+			app.Button().Class("btn btn-primary").ID("save-live").Text("Save and set live").OnClick(func(ctx app.Context, e app.Event) {
+				ctx.NewAction(actionSetLive)
+			}),
+		),
+	)
+}
+
+func firstProblem(ps []portal.Problem) string {
+	if len(ps) == 0 {
+		return ""
+	}
+	return ps[0].String()
+}
+
+func (c *helpCenterCard) row(secs []portal.Section, i int) app.UI {
+	s := secs[i]
+	locked := s.Kind == portal.SectionCustomerPortal
+	cls := "section-row"
+	if !s.Visible {
+		cls += " hidden-section"
+	}
+	if c.dragOver == i && c.dragFrom >= 0 && c.dragFrom != i {
+		cls += " drop-target"
+	}
+	if c.dragFrom == i {
+		cls += " dragging"
+	}
+	var title app.UI
+	if locked {
+		title = app.Span().Class("section-title locked").Title("This section cannot be edited, only shown/hidden and moved.").Body(
+			app.Text(s.Title),
+			app.Span().Class("lock").Text("only show/hide and move"),
+		)
+	} else {
+		title = app.Input().Type("text").Class("section-title-input").Value(s.Title).Aria("label", "section title").OnChange(func(ctx app.Context, e app.Event) {
+			v := ctx.JSSrc().Get("value").String()
+			applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) {
+				if i < len(st.HelpCenter.Sections) {
+					st.HelpCenter.Sections[i].Title = v
+				}
+			}})
+		})
+	}
+	id := s.ID
+	return app.Li().Class(cls).DataSet("id", s.ID).TabIndex(0).Draggable(true).
+		OnDragStart(func(ctx app.Context, e app.Event) {
+			c.dragFrom = i
+			if dt := e.Get("dataTransfer"); dt.Truthy() {
+				dt.Set("effectAllowed", "move")
+				dt.Call("setData", "text/plain", id)
+			}
+		}).
+		OnDragOver(func(ctx app.Context, e app.Event) {
+			e.PreventDefault()
+			if c.dragOver != i {
+				c.dragOver = i
+			} else {
+				ctx.PreventUpdate()
+			}
+		}).
+		OnDrop(func(ctx app.Context, e app.Event) {
+			e.PreventDefault()
+			from := c.dragFrom
+			c.dragFrom, c.dragOver = -1, -1
+			if from >= 0 && from != i {
+				move(ctx, from, i)
+			}
+		}).
+		OnDragEnd(func(ctx app.Context, e app.Event) { c.dragFrom, c.dragOver = -1, -1 }).
+		OnKeyDown(func(ctx app.Context, e app.Event) {
+			if !e.Get("altKey").Bool() {
+				return
+			}
+			switch e.Get("key").String() {
+			case "ArrowUp":
+				e.PreventDefault()
+				move(ctx, i, i-1)
+			case "ArrowDown":
+				e.PreventDefault()
+				move(ctx, i, i+1)
+			}
+		}).
+		Body(
+			app.Span().Class("handle").Title("Drag to reorder").Aria("hidden", "true").Text("⋮⋮"),
+			app.Span().Class("section-main").Body(
+				title,
+				app.Span().Class("kind").Text(kindLabel(s.Kind)),
+			),
+			app.Span().Class("section-controls").Body(
+				app.Button().Class("icon-btn move-up").Title("Move up").Aria("label", "Move "+s.Title+" up").Disabled(i == 0).Text("↑").OnClick(func(ctx app.Context, e app.Event) { move(ctx, i, i-1) }),
+				app.Button().Class("icon-btn move-down").Title("Move down").Aria("label", "Move "+s.Title+" down").Disabled(i == len(secs)-1).Text("↓").OnClick(func(ctx app.Context, e app.Event) { move(ctx, i, i+1) }),
+				app.Label().Class("switch small").Title("Show or hide this section").Body(
+					app.Input().Type("checkbox").Class("section-visible").Role("switch").Aria("label", "Show "+s.Title).Checked(s.Visible).OnChange(func(ctx app.Context, e app.Event) {
+						v := ctx.JSSrc().Get("checked").Bool()
+						applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) {
+							if i < len(st.HelpCenter.Sections) {
+								st.HelpCenter.Sections[i].Visible = v
+							}
+						}})
+					}),
+					app.Span().Class("slider"),
+				),
+			),
+		)
+}
+
+func kindLabel(k string) string {
+	switch k {
+	case portal.SectionCollection:
+		return "Collection"
+	case portal.SectionArticleList:
+		return "Article list"
+	case portal.SectionCustomerPortal:
+		return "Customer portal card"
+	case portal.SectionContact:
+		return "Contact"
+	}
+	return k
+}

@@ -1,0 +1,65 @@
+package frontend
+
+import (
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// liveInput is a text input that reports every keystroke and never fights
+// the admin's typing: while it has the focus, what the admin types is the
+// truth and re-renders (which may carry a value a keystroke old) leave it
+// alone, so no character is ever lost. Otherwise it shows IValue.
+type liveInput struct {
+	app.Compo
+	IValue       string
+	IType        string // "text", "number", "search"
+	IClass       string
+	IPlaceholder string
+	ILabel       string
+	IStep        string
+	IMin         string
+	// IOnInput receives each new text.
+	IOnInput func(ctx app.Context, text string)
+
+	shown string // the value attribute last rendered
+	seen  string // the IValue last synced
+	typed string // what the admin typed last
+}
+
+func (c *liveInput) Render() app.UI {
+	if c.IValue != c.seen && !c.focused() {
+		c.seen = c.IValue
+		if c.IValue != c.typed {
+			// Changed from elsewhere: show it.
+			if c.shown == c.IValue && c.Mounted() {
+				// The attribute would not change; set the element.
+				c.JSValue().Set("value", c.IValue)
+			}
+			c.shown, c.typed = c.IValue, c.IValue
+		}
+	}
+	typ := c.IType
+	if typ == "" {
+		typ = "text"
+	}
+	in := app.Input().Type(typ).Class(c.IClass).Value(c.shown).Placeholder(c.IPlaceholder).Aria("label", c.ILabel).OnInput(func(ctx app.Context, e app.Event) {
+		c.typed = ctx.JSSrc().Get("value").String()
+		if c.IOnInput != nil {
+			c.IOnInput(ctx, c.typed)
+		}
+	})
+	if c.IStep != "" {
+		in = in.Attr("step", c.IStep)
+	}
+	if c.IMin != "" {
+		in = in.Attr("min", c.IMin)
+	}
+	return in
+}
+
+// focused reports whether the input has the keyboard focus.
+func (c *liveInput) focused() bool {
+	if !c.Mounted() || app.IsServer {
+		return false
+	}
+	return app.Window().Get("document").Get("activeElement").Equal(c.JSValue())
+}
