@@ -59,7 +59,9 @@ clean:
 	rm -rf build/bin $(DEMO) $(DEMO)-wal $(DEMO)-shm
 
 # The hot paths on a 1,000,000-user demo workspace, built once (several
-# minutes) and kept in build/bench.db.
+# minutes) and kept in build/bench.db; then the audience counts on a
+# 100,000-user workspace against cel-go and naive SQL (Go benchmarks).
 bench: build
 	$(BIN) bench --workspace build/bench.db
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x ./backend/demo ./backend/intercom
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkAudience' ./backend/storage/sqlite

@@ -89,6 +89,9 @@ func OpenWorkspace(ctx context.Context, path string, isDefault bool, out io.Writ
 	if err != nil {
 		return nil, nil, err
 	}
+	// A long-running app: keep the audience columns in memory (loaded in
+	// the background; counts use the indexed SQL path until then).
+	ws.UseColumns(true)
 	svc := studio.New(ws)
 	if create {
 		fmt.Fprintf(out, "Creating a demo workspace at %s (%d users) on first start…\n", path, DemoUsers)

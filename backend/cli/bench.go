@@ -199,7 +199,9 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	}
 	// Search words by how many of the shared Customer tickets hold them.
 	for _, w := range []struct{ word, goal string }{
-		{"montréal", "≤ 5 ms"}, {"account", "≤ 20 ms"}, {"thanks", "≤ 50 ms"}, {"the", "≤ 50 ms"},
+		// Issue 10's goals are for a rare word, one in 15% and one in 50%
+		// of the tickets; "the" (nearly all) has none.
+		{"montréal", "≤ 5 ms"}, {"account", "≤ 20 ms"}, {"thanks", "≤ 50 ms"}, {"the", ""},
 	} {
 		w := w
 		n, err := ws.TicketsMatching(ctx, w.word)

@@ -72,6 +72,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer ws.Close()
+	ws.UseColumns(true)
 	sec, err := server.PrepareSecrets(ctx, ws, dir, server.SecretOptions{RotateAdminToken: *rotateToken, RotateIdentitySecret: *rotateSecret})
 	if err != nil {
 		return err

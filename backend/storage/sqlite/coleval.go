@@ -28,9 +28,9 @@ type colEval struct {
 // the attribute's type) in its own words.
 var errColUnsupported = errors.New("the columns cannot evaluate this condition")
 
-// colFilterMax is how few candidates (a fraction of the users) make an
-// "all" group test its other conditions user by user on the candidates
-// instead of scanning whole columns.
+// colFilterDiv says how few candidates (rows/colFilterDiv) make an "all"
+// group test its other conditions user by user on the candidates instead
+// of scanning whole columns.
 var colFilterDiv = 16
 
 // leaf is one positive condition ready to run over the columns.
@@ -110,6 +110,21 @@ func (l *leaf) test(u uint32) bool {
 		}
 	}
 	return false
+}
+
+// check reports whether the columns can evaluate a condition.
+func (e *colEval) check(cd *portal.Condition) error {
+	a, ok := e.s.Lookup(cd.Attribute)
+	if !ok {
+		return errColUnsupported
+	}
+	pos, _ := cd.Operator.Positive()
+	if a.Kind == portal.KindString {
+		_, err := stringPred(pos, cd.Value)
+		return err
+	}
+	_, err := numberPred(a.Kind, pos, cd.Value, e.now)
+	return err
 }
 
 // leaf prepares a condition.
@@ -280,9 +295,9 @@ func (e *colEval) eval(r *portal.Rule) (bitset, error) {
 	}
 	ordered := e.order(kids)
 	var out bitset
-	for _, k := range ordered {
+	for i, k := range ordered {
 		if out != nil && out.count() <= e.c.rows/colFilterDiv {
-			return e.within(portal.AllOf(ordered[indexOf(ordered, k):]...), out)
+			return e.within(portal.AllOf(ordered[i:]...), out)
 		}
 		b, err := e.eval(k)
 		if err != nil {
@@ -298,15 +313,6 @@ func (e *colEval) eval(r *portal.Rule) (bitset, error) {
 		}
 	}
 	return out, nil
-}
-
-func indexOf(rs []*portal.Rule, r *portal.Rule) int {
-	for i, x := range rs {
-		if x == r {
-			return i
-		}
-	}
-	return len(rs)
 }
 
 // within returns the candidates r matches, testing them one by one.
@@ -398,9 +404,18 @@ func (e *colEval) cost(r *portal.Rule) int {
 	return 20
 }
 
-// audience evaluates rule minus except over the columns.
+// audience evaluates rule minus except over the columns. Every condition
+// is checked first, so that a rule the SQL path would refuse is never
+// answered here (an "all" group stops at its first empty set).
 func (c *columns) audience(rule, except *portal.Rule, s *portal.Schema, now time.Time) (*roaring.Bitmap, error) {
 	e := &colEval{c: c, s: s, now: now}
+	for _, r := range []*portal.Rule{rule, except} {
+		for _, cd := range r.Conditions() {
+			if err := e.check(cd); err != nil {
+				return nil, err
+			}
+		}
+	}
 	set, err := e.eval(rule)
 	if err != nil {
 		return nil, err

@@ -348,10 +348,11 @@ func (c *strColumn) scanFixed(p strPred, out bitset) {
 	}
 }
 
-// scanContains finds w in the whole arena at once: it looks for the
-// operand's rarest byte (IndexByte runs at memory speed), checks the
-// operand around it, and maps a match to its value, which it must not
-// straddle.
+// scanContains finds w in the whole arena at once, never value by value:
+// it looks for the operand's rarest byte (IndexByte runs at memory
+// speed), or, when even that byte is common, for its rarest pair of
+// bytes, eight positions at a time (SWAR); it checks the operand at each
+// candidate and maps a match to its value, which it must not straddle.
 func (c *strColumn) scanContains(w []byte, out bitset) {
 	data, m := c.data, len(w)
 	ri := 0
@@ -360,22 +361,15 @@ func (c *strColumn) scanContains(w []byte, out bitset) {
 			ri = i
 		}
 	}
-	rb := w[ri]
-	if c.freq[rb] == 0 {
+	if c.freq[w[ri]] == 0 {
 		return
 	}
-	p := 0 // current position (for the offsets form)
-	i := ri
-	for i < len(data) {
-		j := bytes.IndexByte(data[i:], rb)
-		if j < 0 {
-			return
-		}
-		q := i + j
-		st := q - ri
+	p := 0 // the value of the last candidate (offsets form)
+	// hit checks the candidate start st and returns the next start to
+	// look from: past the value when it matched.
+	hit := func(st int) int {
 		if st+m > len(data) || string(data[st:st+m]) != string(w) {
-			i = q + 1
-			continue
+			return st + 1
 		}
 		var end int
 		if c.off == nil {
@@ -386,17 +380,62 @@ func (c *strColumn) scanContains(w []byte, out bitset) {
 			end = int(c.off[p+1])
 		}
 		if st+m > end {
-			// Straddles two values.
-			i = q + 1
-			continue
+			return st + 1 // straddles two values
 		}
 		if !c.dense || c.has.has(uint32(p)) {
 			out.set(c.row(p))
 		}
-		// This value matched: go on from the next one.
-		i = end + ri
+		return end
+	}
+	common := uint64(c.freq[w[ri]])*64 > uint64(len(data))
+	if m < 2 || colContains == 1 || (colContains == 0 && !common) {
+		rb := w[ri]
+		for st := 0; st+m <= len(data); {
+			j := bytes.IndexByte(data[st+ri:], rb)
+			if j < 0 {
+				return
+			}
+			st = hit(st + j)
+		}
+		return
+	}
+	// The rarest pair w[pi], w[pi+1].
+	pi := 0
+	for i := 1; i+1 < m; i++ {
+		if uint64(c.freq[w[i]])*uint64(c.freq[w[i+1]]) < uint64(c.freq[w[pi]])*uint64(c.freq[w[pi+1]]) {
+			pi = i
+		}
+	}
+	b1, b2 := w[pi], w[pi+1]
+	const ones, low7 = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
+	x1, x2 := uint64(b1)*ones, uint64(b2)*ones
+	for st := 0; st+m <= len(data); {
+		q := st + pi
+		if q+9 > len(data) {
+			// The last bytes, one at a time.
+			if data[q] == b1 && data[q+1] == b2 {
+				st = hit(st)
+			} else {
+				st++
+			}
+			continue
+		}
+		d := data[q : q+9 : q+9]
+		t := (binary.LittleEndian.Uint64(d) ^ x1) | (binary.LittleEndian.Uint64(d[1:]) ^ x2)
+		// The high bit of each byte of z is set where t has a zero byte:
+		// where the pair starts.
+		z := ^(((t & low7) + low7) | t | low7)
+		if z == 0 {
+			st += 8
+			continue
+		}
+		st = hit(st + bits.TrailingZeros64(z)>>3)
 	}
 }
+
+// colContains forces how contains looks for candidates, for tests: 1 the
+// rarest byte, 2 the rarest pair (0: by the byte's frequency).
+var colContains = 0
 
 // advance returns the position k ≥ p whose value holds byte offset x:
 // the smallest k with off[k+1] > x. It gallops from p, as matches come

@@ -3,11 +3,14 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"sort"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"portalstudio/backend/demo"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
 )
@@ -197,5 +200,75 @@ func TestColumnsPolicy(t *testing.T) {
 	ws.UseColumns(true)
 	if err := ws.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A rule with a condition the columns cannot evaluate is left to the SQL
+// path whatever the order of evaluation, even when an earlier condition
+// matches no one.
+func TestColumnsRefuseWhatSQLRefuses(t *testing.T) {
+	ctx := context.Background()
+	ws := MustOpen(t)
+	MustImport(t, ws, edgeDataset()...)
+	if err := ws.LoadColumns(ctx); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := ws.Schema(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := portal.AllOf(portal.Cond("user.email", portal.OpEquals, "nobody@example.com"), portal.Cond("user.nope", portal.OpEquals, "x"))
+	if _, err := ws.AudienceIDsColumns(ctx, r, schema, t0); err == nil {
+		t.Error("the columns answered a rule naming an unknown attribute")
+	}
+}
+
+// TestColumnsOnDemo checks random rules on a demo workspace large enough
+// for every column form to arise by itself (arenas of thousands of
+// values, dictionaries, dense and sparse columns, users with several
+// companies): the columns, the SQL set path and portal.Eval agree.
+func TestColumnsOnDemo(t *testing.T) {
+	ctx := context.Background()
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 11))
+	ws := MustOpen(t)
+	opt := demo.Options{Users: 3000, Companies: 300, Tickets: demo.None, Seed: int64(seed % 1000)}
+	if _, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+		return nil, demo.Generate(opt, emit)
+	}, sqlite.ImportOptions{Replace: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.LoadColumns(ctx); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := ws.Schema(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subjects := allSubjects(t, ws)
+	defer func(old []string) { words = old }(words)
+	words = []string{"examply", ".com", "ma", "son", "a", "e", "Pro", "Starter", "EMEA", "user", "lead", "@", "globex", "maría", "MÜLLER", "o", "de", ".io", "z"}
+	now := demo.DefaultNow
+	for i := 0; i < 150; i++ {
+		rule := randomRule(r, schema, 3)
+		want := []string{}
+		for _, sub := range subjects {
+			if portal.Eval(rule, schema, sub, now) {
+				want = append(want, sub.User.ID)
+			}
+		}
+		sort.Strings(want)
+		got, err := ws.AudienceIDsColumns(ctx, rule, schema, now)
+		if err != nil {
+			t.Fatalf("seed %d: %s: %v", seed, rule, err)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Fatalf("seed %d: rule %s: the columns and Go disagree (-go +columns):\n%s", seed, rule, d)
+		}
+		viaSQL, err := ws.AudienceIDsSetSQL(ctx, rule, schema, now)
+		if err != nil || !cmp.Equal(viaSQL, want) {
+			t.Fatalf("seed %d: rule %s: the SQL set path gives %d users (%v), Go %d", seed, rule, len(viaSQL), err, len(want))
+		}
 	}
 }

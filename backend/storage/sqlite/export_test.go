@@ -59,3 +59,11 @@ func SetColumnForms(arena bool, layout int, noFixed, float bool) (restore func()
 	colForce = colForms{arena: arena, layout: layout, noFixed: noFixed, float: float}
 	return func() { colForce = old }
 }
+
+// CountSQL runs a query of one integer (a count), for the benchmarks'
+// hand-written naive SQL.
+func (ws *Workspace) CountSQL(ctx context.Context, query string, args ...any) (int, error) {
+	var n int
+	err := ws.db.QueryRowContext(ctx, query, args...).Scan(&n)
+	return n, err
+}
