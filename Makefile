@@ -54,6 +54,7 @@ vet:
 # Chromium, on a demo workspace.
 bench-ui: deps wasm
 	$(GO) test -tags $(TAGS) -count=1 -run '^$$' -bench BenchmarkColdStart -benchtime 5x ./app/
+	$(GO) test -tags $(TAGS) -count=1 -run '^$$' -bench BenchmarkEditToCount -benchtime 12x ./app/
 
 clean:
 	rm -rf build/bin $(DEMO) $(DEMO)-wal $(DEMO)-shm
@@ -61,7 +62,8 @@ clean:
 # The hot paths on a 1,000,000-user demo workspace, built once (several
 # minutes) and kept in build/bench.db; then the audience counts on a
 # 100,000-user workspace against cel-go and naive SQL (Go benchmarks).
-bench: build
+bench: build bench-ui
 	$(BIN) bench --workspace build/bench.db
+	PORTALSTUDIO_BENCH_WORKSPACE=build/bench.db $(GO) test -tags $(TAGS) -count=1 -run '^$$' -bench BenchmarkEditToCount -benchtime 8x ./app/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x ./backend/demo ./backend/intercom
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkAudience' ./backend/storage/sqlite
