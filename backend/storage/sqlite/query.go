@@ -220,29 +220,14 @@ func (ws *Workspace) FindUser(ctx context.Context, key string) (*portal.User, er
 			return nil, err
 		}
 	}
-	rows, err := ws.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE email_fold = ? ORDER BY id LIMIT 2`, portal.Fold(key))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var found []*portal.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		found = append(found, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	switch len(found) {
-	case 0:
+	u, err := ws.UserByEmail(ctx, key)
+	switch portal.ErrorCode(err) {
+	case portal.ENOTFOUND:
 		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the id, external_id or email %q", key)
-	case 1:
-		return ws.withCompanies(ctx, found[0])
+	case portal.ECONFLICT:
+		return nil, portal.Errorf(portal.EINVALID, "the email %q belongs to more than one contact; name the user by id or external_id", key)
 	}
-	return nil, portal.Errorf(portal.EINVALID, "the email %q belongs to more than one contact; name the user by id or external_id", key)
+	return u, err
 }
 
 // ByExternalID returns the user with that external_id (identity tokens'
