@@ -60,10 +60,36 @@ clean:
 	rm -rf build/bin $(DEMO) $(DEMO)-wal $(DEMO)-shm
 
 # The hot paths on a 1,000,000-user demo workspace, built once (several
-# minutes) and kept in build/bench.db; then the audience counts on a
+# minutes) and kept in build/bench.db, and the portal's ticket-list API
+# under load on loopback (a bounded Go load generator); then the audience counts on a
 # 100,000-user workspace against cel-go and naive SQL (Go benchmarks).
 bench: build bench-ui
 	$(BIN) bench --workspace build/bench.db
-	PORTALSTUDIO_BENCH_WORKSPACE=build/bench.db $(GO) test -tags $(TAGS) -count=1 -run '^$$' -bench BenchmarkEditToCount -benchtime 8x ./app/
+	PORTALSTUDIO_BENCH_WORKSPACE=$(CURDIR)/build/bench.db $(GO) test -tags $(TAGS) -count=1 -run '^$$' -bench BenchmarkEditToCount -benchtime 8x ./app/
+	PORTALSTUDIO_BENCH_WORKSPACE=$(CURDIR)/build/bench.db $(GO) test -tags $(TAGS) -count=1 -run '^$$' -bench BenchmarkPortalLoad -benchtime 1x ./backend/server
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x ./backend/demo ./backend/intercom
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkAudience' ./backend/storage/sqlite
+
+# Fuzzing (go test -fuzz), each target for FUZZTIME (default 10s). The
+# committed seed corpora (testdata/fuzz/<FuzzName>/) run in `make test`
+# as plain tests; this explores further. New failing inputs are written
+# to the package's testdata/fuzz and should be committed with the fix.
+FUZZTIME ?= 10s
+.PHONY: fuzz soak vuln
+fuzz:
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzParseRule$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./backend/portal/
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzParseSettings$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./backend/portal/
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./backend/intercom/
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzIdentityToken$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./backend/server/
+
+# The long runs: the oracle property test over SOAK_ROUNDS datasets
+# (default 1000, about 4 minutes) and the fault injection with more kills.
+SOAK_ROUNDS ?= 1000
+soak:
+	ORACLE_ROUNDS=$(SOAK_ROUNDS) $(GO) test -tags $(TAGS) -count=1 -timeout 60m -run TestOracleProperty -v ./backend/oracle/
+	FAULT_KILLS=60 $(GO) test -tags $(TAGS) -count=1 -timeout 60m -run 'TestKill|TestDisk|TestReadOnly' -v ./backend/cli/
+
+# Known vulnerabilities in the dependencies and the standard library
+# (needs network access to vuln.go.dev; not part of `make test`).
+vuln:
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@v1.9.0 -tags $(TAGS) ./...

@@ -23,6 +23,7 @@ func main() {
 		Stderr:           os.Stderr,
 		StderrIsTerminal: term.IsTerminal(int(os.Stderr.Fd())),
 		Desktop:          desktop,
+		Web:              app.WebFS(),
 	}
 	os.Exit(cli.Main(os.Args[1:], env))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"sync"
 
+	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
@@ -156,4 +157,46 @@ func (b *Bindings) startJob(what string) (studio.Progress, func(), error) {
 		b.job.Running = false
 		b.mu.Unlock()
 	}, nil
+}
+
+// Impact compares every user's state under the live settings and the
+// draft: who gains or loses access, who becomes restricted or not.
+func (b *Bindings) Impact(req studio.ImpactRequest) (*studio.ImpactResult, error) {
+	ctx, done := b.latest("impact")
+	defer done()
+	return b.svc.Impact(ctx, req)
+}
+
+// Explain says why a user does or does not see a ticket.
+func (b *Bindings) Explain(req studio.ExplainRequest) (*studio.ExplainResult, error) {
+	return b.svc.Explain(b.ctx, req)
+}
+
+// Compare lists the tickets one user sees and another does not.
+func (b *Bindings) Compare(req studio.CompareRequest) (*studio.CompareResult, error) {
+	ctx, done := b.latest("compare")
+	defer done()
+	return b.svc.Compare(ctx, req)
+}
+
+// Checks lists the workspace's portal tests.
+func (b *Bindings) Checks() (*api.CheckList, error) {
+	return b.svc.Checks(b.ctx)
+}
+
+// AddCheck adds a portal test written as a sentence.
+func (b *Bindings) AddCheck(text string) (*api.CheckList, error) {
+	return b.svc.AddChecks(b.ctx, []string{text})
+}
+
+// RemoveCheck removes a portal test by id.
+func (b *Bindings) RemoveCheck(id int) (*api.CheckList, error) {
+	return b.svc.RemoveChecks(b.ctx, []int{id})
+}
+
+// RunChecks runs the portal tests against the draft (or live) settings.
+func (b *Bindings) RunChecks(which string) (*studio.CheckReport, error) {
+	ctx, done := b.latest("checks")
+	defer done()
+	return b.svc.RunChecks(ctx, which)
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	wruntime "github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"portalstudio/webui"
 )
 
 // Desktop runs the studio in a Wails window: the go-app handler serves the
@@ -21,7 +23,7 @@ import (
 // PORTALSTUDIO_SMOKE=1 the window runs the smoke test's scripted flow (see
 // smoke.go).
 func Desktop(ctx context.Context, b *Bindings, web fs.FS, out io.Writer) error {
-	icon, _ := fs.ReadFile(embeddedAssets, "assets/icon-512.png")
+	icon, _ := fs.ReadFile(webui.Assets(), "icon-512.png")
 	var smoke *Smoke
 	if os.Getenv("PORTALSTUDIO_SMOKE") != "" {
 		smoke = newSmoke(out, os.Getenv("PORTALSTUDIO_SMOKE_SHOT"))

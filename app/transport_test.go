@@ -84,6 +84,14 @@ func TestHTTPTransportMatchesBindings(t *testing.T) {
 			return b.Preview(studio.PreviewRequest{User: samples.Unrestricted.ID, Limit: 3})
 		}},
 		{"Progress", nil, func() (any, error) { return b.Progress() }},
+		{"Impact", []any{studio.ImpactRequest{Limit: 3, Tickets: true}}, func() (any, error) {
+			return b.Impact(studio.ImpactRequest{Limit: 3, Tickets: true})
+		}},
+		{"Compare", []any{studio.CompareRequest{A: samples.Restricted.ID, B: samples.Unrestricted.ID}}, func() (any, error) {
+			return b.Compare(studio.CompareRequest{A: samples.Restricted.ID, B: samples.Unrestricted.ID})
+		}},
+		{"Checks", nil, func() (any, error) { return b.Checks() }},
+		{"RunChecks", []any{"draft"}, func() (any, error) { return b.RunChecks("draft") }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.method, func(t *testing.T) {

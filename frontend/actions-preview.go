@@ -255,6 +255,8 @@ func handleOpenTicket(ctx app.Context, a app.Action) {
 	if u == nil {
 		return
 	}
+	// Say why the user sees it (beside the ticket's page).
+	go handleExplain(ctx, app.Action{Value: explainAction{Pane: pa.Pane, Ticket: pa.Text}})
 	var t TicketDetail
 	err := bridge().Call(cctx, "Ticket", &t, TicketRequest{User: u.ID, TicketID: pa.Text})
 	if !isLatest(lane, n) {

@@ -262,10 +262,12 @@ func problemMessage(ps []portal.Problem, path string) string {
 // refresh recounts both audiences and the diff against the saved draft.
 func refresh(ctx app.Context) {
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(5)
 	go func() { defer wg.Done(); loadAudience(ctx, stateAccess, "access", accessListLimit) }()
 	go func() { defer wg.Done(); loadAudience(ctx, stateRestricted, "visibility", restrictedListLimit) }()
 	go func() { defer wg.Done(); loadDiff(ctx) }()
+	go func() { defer wg.Done(); loadImpact(ctx) }()
+	go func() { defer wg.Done(); loadChecks(ctx) }()
 	wg.Wait()
 }
 

@@ -234,3 +234,77 @@ func markTransport() {
 		app.Window().Get("document").Get("body").Call("setAttribute", "data-transport", bridge().Name())
 	}
 }
+
+// portalAPI is the customer portal's transport: the pages served by the
+// portal server call its JSON API (/portal/<slug>/...) on the page's own
+// origin, with the HttpOnly session cookie, so access, visibility and the
+// Customer/shared filter are decided by the server on every request.
+// method is GET, POST or DELETE; body (when not nil) is sent as JSON; the
+// answer is decoded into out. Errors are *WireError with the server's
+// code (unauthorized, forbidden, not_found…).
+func portalAPI(ctx context.Context, method, path string, body, out any) error {
+	if app.IsServer {
+		return &WireError{Code: codeInternal, Message: "The portal's data loads once the page has loaded."}
+	}
+	init := map[string]any{
+		"method":      method,
+		"credentials": "same-origin",
+		"headers":     map[string]any{"Accept": "application/json"},
+	}
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return &WireError{Code: codeInternal, Message: fmt.Sprintf("The request could not be encoded: %v.", err)}
+		}
+		init["body"] = string(b)
+		init["headers"] = map[string]any{"Accept": "application/json", "Content-Type": "application/json"}
+	}
+	abort := app.Window().Get("AbortController").New()
+	stop := context.AfterFunc(ctx, func() { abort.Call("abort") })
+	defer stop()
+	init["signal"] = abort.Get("signal")
+	resp, rejected, err := await(ctx, app.Window().Call("fetch", path, init))
+	if err != nil {
+		return err
+	}
+	if rejected {
+		return &WireError{Code: codeInternal, Message: "The support site is not answering; check your connection and try again."}
+	}
+	text, rejected, err := await(ctx, resp.Call("text"))
+	if err != nil {
+		return err
+	}
+	if rejected {
+		return &WireError{Code: codeInternal, Message: "The answer could not be read; try again."}
+	}
+	status := resp.Get("status").Int()
+	if !resp.Get("ok").Bool() {
+		var e struct {
+			Error *WireError `json:"error"`
+		}
+		if json.Unmarshal([]byte(text.String()), &e) != nil || e.Error == nil {
+			return &WireError{Code: codeInternal, Message: fmt.Sprintf("The support site answered %d; try again later.", status)}
+		}
+		return e.Error
+	}
+	if out == nil || status == 204 {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(text.String()), out); err != nil {
+		return &WireError{Code: codeInternal, Message: fmt.Sprintf("The answer could not be read: %v.", err)}
+	}
+	return nil
+}
+
+// isMobileDevice reports whether the browser says it runs on a phone or
+// a tablet (the user agent, or User-Agent Client Hints).
+func isMobileDevice() bool {
+	if app.IsServer {
+		return false
+	}
+	nav := app.Window().Get("navigator")
+	if d := nav.Get("userAgentData"); d.Truthy() && d.Get("mobile").Bool() {
+		return true
+	}
+	return mobileUserAgent(nav.Get("userAgent").String())
+}

@@ -26,6 +26,9 @@ type portalProps struct {
 	TicketStatus Status
 	TicketErr    string
 	Now          time.Time // for relative times; zero: now
+	// Denied is the sentence under "You don't have access" (the server's
+	// reason, say); empty: a generic one.
+	Denied string
 
 	OnTab    func(tab string) app.EventHandler
 	OnSearch func(ctx app.Context, text string)
@@ -36,23 +39,9 @@ type portalProps struct {
 
 var tabLabels = map[string]string{portal.TabAll: "All", portal.TabMine: "Created by me"}
 
-// portalFrame renders the portal inside a browser-like frame.
+// portalFrame renders the portal inside a browser-like frame: the
+// studio's preview.
 func portalFrame(p portalProps) app.UI {
-	r := p.Result
-	var body app.UI
-	switch {
-	case r == nil:
-		body = app.Div()
-	case !r.Access:
-		body = app.Div().Class("portal-denied").Body(
-			app.H3().Text("You don't have access to the customer portal"),
-			app.P().Text("Contact the support team if you think you should."),
-		)
-	case p.Ticket != nil:
-		body = ticketPage(p)
-	default:
-		body = ticketList(p)
-	}
 	cls := "portal-frame"
 	if p.Loading {
 		cls += " busy"
@@ -62,8 +51,39 @@ func portalFrame(p portalProps) app.UI {
 			app.Span().Class("dot"), app.Span().Class("dot"), app.Span().Class("dot"),
 			app.Span().Class("frame-title").Text("Customer portal"),
 		),
-		app.Div().Class("portal").Body(body),
+		portalBody(p),
 	)
+}
+
+// portalBody renders what the user sees: the no-access page, a ticket's
+// page or the list. The studio's preview frames it; the portal server's
+// pages show it as it is.
+func portalBody(p portalProps) app.UI {
+	r := p.Result
+	var body app.UI
+	switch {
+	case r == nil:
+		body = app.Div()
+	case !r.Access:
+		why := p.Denied
+		if why == "" {
+			why = "Contact the support team if you think you should."
+		}
+		body = app.Div().Class("portal-denied").Body(
+			app.H3().Text("You don't have access to the customer portal"),
+			app.P().Text(why),
+		)
+	case p.Ticket != nil:
+		body = ticketPage(p)
+	case p.TicketErr != "":
+		body = app.Div().Class("ticket-page").Body(
+			app.Button().Class("btn btn-link back").Text("← All tickets").OnClick(p.OnBack),
+			app.P().Class("ticket-missing").Text(p.TicketErr),
+		)
+	default:
+		body = ticketList(p)
+	}
+	return app.Div().Class("portal").Body(body)
 }
 
 // ticketList renders the tabs, the search box and the list.
@@ -75,7 +95,12 @@ func ticketList(p portalProps) app.UI {
 		if t == r.Tab {
 			cls += " active"
 		}
-		tabs = append(tabs, app.Button().Class(cls).DataSet("tab", t).Role("tab").Aria("selected", t == r.Tab).Text(tabLabels[t]).OnClick(p.OnTab(t)))
+		tabs = append(tabs, app.Button().Class(cls).DataSet("tab", t).Role("tab").Aria("selected", t == r.Tab).Text(tabLabels[t]).OnClick(func(ctx app.Context, e app.Event) {
+			// Read the tab from the element: go-app keeps the first
+			// handler of an element it updates in place, so a captured
+			// value could be stale.
+			p.OnTab(ctx.JSSrc().Get("dataset").Get("tab").String())(ctx, e)
+		}))
 	}
 	searching := r.Search != ""
 	var rows app.UI
@@ -95,7 +120,9 @@ func ticketList(p portalProps) app.UI {
 			)),
 			app.TBody().Body(app.Range(r.Tickets).Slice(func(i int) app.UI {
 				t := r.Tickets[i]
-				return app.Tr().Class("ticket-row").DataSet("id", t.ID).TabIndex(0).OnClick(p.OnOpen(t.ID)).Body(
+				return app.Tr().Class("ticket-row").DataSet("id", t.ID).TabIndex(0).OnClick(func(ctx app.Context, e app.Event) {
+					p.OnOpen(ctx.JSSrc().Get("dataset").Get("id").String())(ctx, e)
+				}).Body(
 					app.Td().Body(
 						app.Span().Class("ticket-title").Text(t.Title),
 						app.Span().Class("ticket-meta").Text("#"+t.TicketID+creator(t.CreatedBy)),

@@ -25,5 +25,7 @@ func (c *previewPage) Render() app.UI {
 			&previewPane{IIndex: 0},
 			&previewPane{IIndex: 1},
 		),
+		&comparePanel{},
+		&explainPanel{},
 	)
 }

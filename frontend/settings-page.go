@@ -20,6 +20,8 @@ func (c *settingsPage) Render() app.UI {
 			"Draft the customer portal offline: every change is saved to the local draft at once, and previewed against the workspace's users.",
 			&draftStatus{}),
 		&diffView{},
+		&impactPanel{},
 		&settingsCards{},
+		&checksCard{},
 	)
 }

@@ -196,3 +196,35 @@ const (
 	codeInvalid  = "invalid"
 	codeInternal = "internal"
 )
+
+// The customer portal's pages read these from the portal server's JSON
+// API (package backend/server).
+
+// SessionInfo answers a sign-in (POST /portal/<slug>/session).
+type SessionInfo struct {
+	User      UserInfo  `json:"user"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// HelpCenterPage is the Help Center homepage: its visible sections in
+// their saved order (GET /portal/<slug>/api/help-center).
+type HelpCenterPage struct {
+	Sections []HelpSection `json:"sections"`
+}
+
+// HelpSection is one section of the Help Center homepage. URL is set on
+// the Customer portal card: the portal URL.
+type HelpSection struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Kind  string `json:"kind"`
+	URL   string `json:"url,omitempty"`
+}
+
+// MessengerPage is the Messenger's tickets space (GET
+// /portal/<slug>/api/messenger). PortalURL is set when the banner linking
+// to the portal shows: the tickets space is on and the portal enabled.
+type MessengerPage struct {
+	TicketsSpace bool   `json:"tickets_space"`
+	PortalURL    string `json:"portal_url,omitempty"`
+}

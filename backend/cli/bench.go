@@ -66,6 +66,26 @@ var (
 	)
 )
 
+// benchChange is the typical change whose impact the bench measures: from
+// the demo settings (everyone has access, all but company admins are
+// restricted) to access for companies not on the Starter plan, with
+// Enterprise companies' users no longer restricted.
+func benchChange() (before, after *portal.Settings) {
+	before = portal.DefaultSettings()
+	before.Portal.Enabled = true
+	before.IdentityVerification = true
+	before.Access.Rule = portal.Everyone()
+	before.Visibility.RestrictToOwn = true
+	before.Visibility.Conditions = portal.AllOf(portal.Cond("user.custom.is_admin", portal.OpEquals, false))
+	after = before.Clone()
+	after.Access.Rule = portal.Cond("company.plan", portal.OpNotEquals, "Starter")
+	after.Visibility.Conditions = portal.AllOf(
+		portal.Cond("user.custom.is_admin", portal.OpEquals, false),
+		portal.Cond("company.plan", portal.OpNotEquals, "Enterprise"),
+	)
+	return before, after
+}
+
 func runBench(ctx context.Context, env *Env, args []string) error {
 	f := newCommandFlags("bench", env)
 	users := f.Int("users", 1_000_000, "users of the bench workspace")
@@ -157,9 +177,19 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 			{"first 50 matching users, typical (" + path + ")", "≤ 1 ms", func() error { _, _, err := ws.Audience(ctx, benchTypical, schema, now, 50); return err }},
 		}
 	}
+	impactBefore, impactAfter := benchChange()
+	impactStep := func(path string) step {
+		return step{"impact of a typical change (" + path + ")", "≤ 200 ms", func() error {
+			res, err := svc.ImpactOf(ctx, impactBefore, impactAfter, studio.ImpactRequest{Limit: 20, Now: now})
+			if err == nil {
+				counted["impact "+path] = res.Changed
+			}
+			return err
+		}}
+	}
 	// The indexed SQL set path first (what a one-shot command runs), then
 	// the in-memory columns (what a running app counts with).
-	for _, s := range countSteps("SQL") {
+	for _, s := range append(countSteps("SQL"), impactStep("SQL")) {
 		if err := measure(s.name, s.goal, s.fn); err != nil {
 			return err
 		}
@@ -177,12 +207,12 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	rep.ColumnsLoadMs = ms(st.LoadTime)
 	rep.ColumnsMB = float64(st.Bytes) / (1 << 20)
 	rep.ColumnsHeapMB = (float64(after.HeapInuse) - float64(before.HeapInuse)) / (1 << 20)
-	for _, s := range countSteps("columns") {
+	for _, s := range append(countSteps("columns"), impactStep("columns")) {
 		if err := measure(s.name, s.goal, s.fn); err != nil {
 			return err
 		}
 	}
-	for _, k := range []string{"typical", "hard"} {
+	for _, k := range []string{"typical", "hard", "impact"} {
 		if counted[k+" SQL"] != counted[k+" columns"] {
 			return fmt.Errorf("bench: the %s rule counts %d users by SQL and %d by the columns", k, counted[k+" SQL"], counted[k+" columns"])
 		}
@@ -196,6 +226,19 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 			_, err := svc.Preview(ctx, studio.PreviewRequest{User: busy, Tab: portal.TabMine, Settings: studio.Live, Now: now})
 			return err
 		}},
+	}
+	// Explain: the busy user and the newest ticket of one of their
+	// companies, and a ticket they created.
+	busyTickets, err := ws.Tickets(ctx, sqlite.TicketQuery{UserID: busy, Tab: portal.TabMine, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(busyTickets.Tickets) > 0 {
+		tid := busyTickets.Tickets[0].TicketID
+		steps = append(steps, step{"explain, user and ticket", "≤ 10 ms", func() error {
+			_, err := svc.Explain(ctx, studio.ExplainRequest{User: busy, Ticket: tid, Settings: studio.Live, Now: now})
+			return err
+		}})
 	}
 	// Search words by how many of the shared Customer tickets hold them.
 	for _, w := range []struct{ word, goal string }{
@@ -234,6 +277,11 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	}
 	rep.Results[0].Note = fmt.Sprintf("%d users match", counted["typical SQL"])
 	rep.Results[1].Note = fmt.Sprintf("%d users match", counted["hard SQL"])
+	for i := range rep.Results {
+		if strings.HasPrefix(rep.Results[i].Name, "impact") {
+			rep.Results[i].Note = fmt.Sprintf("%d users change", counted["impact SQL"])
+		}
+	}
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	rep.HeapMB = float64(m.HeapInuse) / (1 << 20)

@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -37,6 +38,9 @@ type Env struct {
 	// Desktop runs the desktop app (or the browser UI) on a workspace;
 	// nil in builds without it.
 	Desktop func(ctx context.Context, workspace string, browser bool) error
+	// Web is the UI's web folder (app.wasm) the portal server serves the
+	// customer portal's pages from; nil: the JSON APIs only.
+	Web fs.FS
 }
 
 // usageError is a mistake in the command line.
@@ -62,6 +66,9 @@ func init() {
 		{"audience", "count and list the users a rule matches", runAudience},
 		{"preview", "the portal as one user sees it, with why", runPreview},
 		{"diff", "draft against live settings", runDiff},
+		{"impact", "users whose access or restriction the draft changes", runImpact},
+		{"explain", "why a user does or does not see a ticket", runExplain},
+		{"check", "run, add, remove, list or import portal tests", runCheck},
 		{"bench", "measure the hot paths on a large demo workspace", runBench},
 		{"serve", "run the portal server", runServe},
 		{"sync", "pull or push settings with a portal server", runSync},

@@ -85,7 +85,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, SessionKey: sec.SessionKey, Slug: slug, BaseURL: base, Logger: log})
+	srv, err := server.New(server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, SessionKey: sec.SessionKey, Slug: slug, BaseURL: base, Logger: log, Web: env.Web})
 	if err != nil {
 		return err
 	}

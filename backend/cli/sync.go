@@ -6,11 +6,14 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 
+	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/backend/studio"
 	portalsync "portalstudio/backend/sync"
 )
 
@@ -21,6 +24,7 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 	tokenFile := f.String("token-file", "", "read the admin token from this file (the server's <data>/admin-token)")
 	data := f.Bool("data", false, "with pull: also replace the local dataset with the server's")
 	take := f.String("take", "", "with push: resolve every conflict with the draft or the live settings (draft or live)")
+	override := f.Bool("override-checks", false, "with push: push even when portal tests fail (they run before every push)")
 	pos, err := parse(f.FlagSet, args, -1)
 	if err != nil {
 		return err
@@ -39,6 +43,9 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 		if err := oneOf("sync push", "take", *take, portalsync.TakeDraft, portalsync.TakeLive); err != nil {
 			return err
 		}
+	}
+	if *override && sub != "push" {
+		return usagef("sync pull: --override-checks is for push")
 	}
 	if *data && sub != "pull" {
 		return usagef("sync push: --data is for pull")
@@ -90,7 +97,7 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 	if sub == "pull" {
 		return syncPull(ctx, env, *f.json, ws, client, remember, *data)
 	}
-	return syncPush(ctx, env, *f.json, ws, client, remember, *take)
+	return syncPush(ctx, env, *f.json, svc, client, remember, portalsync.PushOptions{Take: *take, OverrideChecks: *override})
 }
 
 func syncPull(ctx context.Context, env *Env, jsonOut bool, ws *sqlite.Workspace, client *portalsync.Client, remember func() (string, error), data bool) error {
@@ -137,16 +144,31 @@ func syncPull(ctx context.Context, env *Env, jsonOut bool, ws *sqlite.Workspace,
 	return nil
 }
 
-func syncPush(ctx context.Context, env *Env, jsonOut bool, ws *sqlite.Workspace, client *portalsync.Client, remember func() (string, error), take string) error {
-	res, err := portalsync.Push(ctx, ws, client, portalsync.PushOptions{Take: take})
+func syncPush(ctx context.Context, env *Env, jsonOut bool, svc *studio.Service, client *portalsync.Client, remember func() (string, error), opt portalsync.PushOptions) error {
+	ws := svc.WS
+	// Every push runs the portal tests on what it sends, and says whom it
+	// affects (against the live copy the draft is compared with).
+	opt.Check = func(ctx context.Context, st *portal.Settings) (*api.CheckReport, error) {
+		return svc.CheckSettings(ctx, st, "pushed", time.Time{})
+	}
+	impact, err := svc.Impact(ctx, studio.ImpactRequest{Limit: 0})
 	if err != nil {
-		if res != nil && res.Merge != nil {
+		return err
+	}
+	res, err := portalsync.Push(ctx, ws, client, opt)
+	if err != nil {
+		if res != nil && (res.Merge != nil || res.Checks != nil) {
 			if jsonOut {
-				if perr := printJSON(env.Stdout, map[string]any{"push": res}); perr != nil {
+				if perr := printJSON(env.Stdout, map[string]any{"push": res, "impact": impact}); perr != nil {
 					return perr
 				}
 			} else {
-				printMerge(env.Stdout, res)
+				if res.Merge != nil {
+					printMerge(env.Stdout, res)
+				}
+				if res.Checks != nil && res.Checks.Failed > 0 {
+					printCheckFailures(env.Stdout, res.Checks)
+				}
 			}
 		}
 		return err
@@ -156,9 +178,24 @@ func syncPush(ctx context.Context, env *Env, jsonOut bool, ws *sqlite.Workspace,
 		return err
 	}
 	if jsonOut {
-		return printJSON(env.Stdout, syncJSON("push", res, where))
+		out := syncJSON("push", res, where)
+		if !res.NothingToPush {
+			out["impact"] = impact
+		}
+		return printJSON(env.Stdout, out)
 	}
 	w := env.Stdout
+	if !res.NothingToPush {
+		fmt.Fprintln(w, strings.Replace(impact.Summary, "This change", "This push", 1))
+	}
+	if res.Checks != nil && len(res.Checks.Results) > 0 {
+		if res.ChecksOverridden {
+			printCheckFailures(w, res.Checks)
+			fmt.Fprintf(w, "Pushed anyway (--override-checks): %d of %d portal tests fail.\n", res.Checks.Failed, len(res.Checks.Results))
+		} else {
+			fmt.Fprintf(w, "All %d portal tests pass.\n", len(res.Checks.Results))
+		}
+	}
 	switch {
 	case res.NothingToPush:
 		fmt.Fprintf(w, "The draft has no edits against the live settings (version %d): nothing to push.\n", res.BaseVersion)
@@ -174,6 +211,13 @@ func syncPush(ctx context.Context, env *Env, jsonOut bool, ws *sqlite.Workspace,
 	}
 	tokenNote(w, where)
 	return nil
+}
+
+// printCheckFailures lists the failed portal tests, each with why.
+func printCheckFailures(w io.Writer, rep *api.CheckReport) {
+	for _, o := range rep.Failures() {
+		fmt.Fprintf(w, "FAIL  %4d  %s\n            %s\n", o.ID, o.Text, o.Message)
+	}
 }
 
 // printMerge shows a push's three-way merge: the two diffs from the

@@ -177,6 +177,11 @@ func (r *Rule) UnmarshalJSON(b []byte) error {
 	if len(ps) > 0 {
 		return problemsError(ps)
 	}
+	if got == nil {
+		// JSON null: a no-op, as encoding/json expects of Unmarshalers
+		// (it passes null to a Rule held by value).
+		return nil
+	}
 	*r = *got
 	return nil
 }

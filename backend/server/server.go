@@ -2,8 +2,10 @@ package server
 
 import (
 	"errors"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"time"
 
@@ -40,6 +42,9 @@ type Config struct {
 	Now func() time.Time
 	// MaxImportBody bounds one import request; default 256 MiB.
 	MaxImportBody int64
+	// Web is the UI's web folder (app.wasm): with it the server serves
+	// the customer portal's pages; nil serves the JSON APIs only.
+	Web fs.FS
 }
 
 // Server answers the admin API and the customer portal's JSON API.
@@ -54,6 +59,9 @@ type Server struct {
 	now            func() time.Time
 	maxImport      int64
 	mux            *http.ServeMux
+	// slots bounds the portal API requests doing database work at once;
+	// the others wait their turn in Go (cheap) rather than in SQLite.
+	slots chan struct{}
 }
 
 // New returns a server over cfg.WS. It checks the configuration, not the
@@ -79,9 +87,17 @@ func New(cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.slots = make(chan struct{}, portalSlots())
+	cfg.WS.KeepConnections(cap(s.slots) + 2)
+	// The server is its workspace's only writer: keep the live settings,
+	// the schema and the users last seen parsed between writes.
+	cfg.WS.CacheReads()
 	s.svc = studio.New(cfg.WS)
 	s.svc.Now = s.now
 	s.routes()
+	if cfg.Web != nil {
+		s.pageRoutes(cfg.Web)
+	}
 	return s, nil
 }
 
@@ -99,8 +115,8 @@ func (s *Server) routes() {
 
 	s.mux.HandleFunc("POST /portal/{slug}/session", s.portalOnly(s.startSession))
 	s.mux.HandleFunc("DELETE /portal/{slug}/session", s.portalOnly(s.endSession))
-	s.mux.HandleFunc("GET /portal/{slug}/api/tickets", s.portalOnly(s.listTickets))
-	s.mux.HandleFunc("GET /portal/{slug}/api/tickets/{id}", s.portalOnly(s.getTicket))
+	s.mux.HandleFunc("GET /portal/{slug}/api/tickets", s.portalOnly(s.limited(s.listTickets)))
+	s.mux.HandleFunc("GET /portal/{slug}/api/tickets/{id}", s.portalOnly(s.limited(s.getTicket)))
 }
 
 // Handle adds a route (the portal's pages, say) to the server's mux. Call
@@ -120,4 +136,22 @@ func (s *Server) portalPath() string { return "/portal/" + s.slug + "/" }
 // TLS, or the server's public URL is https (behind a proxy).
 func (s *Server) secure(r *http.Request) bool {
 	return r.TLS != nil || strings.HasPrefix(s.baseURL, "https://")
+}
+
+// portalSlots is how many portal API requests do database work at once:
+// a few per CPU, enough to keep them busy while others wait on I/O.
+func portalSlots() int { return 4 * runtime.GOMAXPROCS(0) }
+
+// limited runs h once one of the portal's slots is free (or answers 503
+// when the client has gone meanwhile).
+func (s *Server) limited(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case s.slots <- struct{}{}:
+		case <-r.Context().Done():
+			return
+		}
+		defer func() { <-s.slots }()
+		h(w, r)
+	}
 }

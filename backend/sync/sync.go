@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"portalstudio/backend/api"
 	"portalstudio/backend/intercom"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
@@ -141,6 +142,15 @@ type PushOptions struct {
 	// Take resolves every conflict of a merge: TakeDraft or TakeLive. ""
 	// refuses a push with conflicts.
 	Take string
+	// Check runs the workspace's portal tests against a document about to
+	// be sent (the draft, or its merge with the server's settings) before
+	// every send. A report with failures refuses the push (EPRECONDITION,
+	// the report in PushResult.Checks) and nothing is sent, unless
+	// OverrideChecks.
+	Check func(ctx context.Context, st *portal.Settings) (*api.CheckReport, error)
+	// OverrideChecks pushes even when portal tests fail; the failures are
+	// still reported.
+	OverrideChecks bool
 }
 
 // PushResult says what a push did.
@@ -157,6 +167,10 @@ type PushResult struct {
 	Merge *Merge `json:"merge,omitempty"`
 	// LiveVersion is the server's version the draft was merged with.
 	LiveVersion int `json:"live_version,omitempty"`
+	// Checks is the portal tests' report on the last document checked.
+	Checks *api.CheckReport `json:"checks,omitempty"`
+	// ChecksOverridden is true when tests failed and the push went on.
+	ChecksOverridden bool `json:"checks_overridden,omitempty"`
 }
 
 // maxPushAttempts bounds the merges of one push when the server keeps
@@ -201,6 +215,9 @@ func Push(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PushOptions)
 		// The portal URL is the server's to make: send the one of the
 		// version replaced (or none, for the server to generate).
 		mine.Portal.URL = base.Portal.URL
+		if err := runChecks(ctx, opt, mine, res); err != nil {
+			return res, err
+		}
 		st, err := c.Put(ctx, mine, base.Version)
 		var stale *StaleError
 		switch {
@@ -239,4 +256,30 @@ func Push(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PushOptions)
 		}
 		base, mine = theirs, m.Merged
 	}
+}
+
+// runChecks runs the portal tests on a document about to be sent, and
+// refuses it when one fails (unless overridden).
+func runChecks(ctx context.Context, opt PushOptions, st *portal.Settings, res *PushResult) error {
+	if opt.Check == nil {
+		return nil
+	}
+	rep, err := opt.Check(ctx, st)
+	if err != nil {
+		return fmt.Errorf("portal tests: %w", err)
+	}
+	res.Checks = rep
+	if rep.Failed == 0 {
+		return nil
+	}
+	if opt.OverrideChecks {
+		res.ChecksOverridden = true
+		return nil
+	}
+	var names []string
+	for _, o := range rep.Failures() {
+		names = append(names, fmt.Sprintf("%q (%s)", o.Text, strings.TrimSuffix(o.Message, ".")))
+	}
+	return portal.Errorf(portal.EPRECONDITION, "%d of %d portal tests fail against the settings to push, so nothing was pushed: %s. Fix the draft or the tests, or push anyway with --override-checks",
+		rep.Failed, len(rep.Results), strings.Join(names, "; "))
 }

@@ -37,6 +37,8 @@ type Workspace struct {
 	// cols are the in-memory columns of a long-running process
 	// (columns.go).
 	cols colState
+	// rc is the read cache of a server (readcache.go).
+	rc readCache
 }
 
 // Open opens the workspace at path, creating the file and its schema when
@@ -63,11 +65,36 @@ func Open(path string) (*Workspace, error) {
 			return nil, portal.Errorf(portal.EINVALID, "%s is not a Portal Studio workspace (not an SQLite database)", path)
 		}
 		if errors.As(err, &serr) && (serr.Code == sqlite3.ErrReadonly || serr.Code == sqlite3.ErrCantOpen || serr.Code == sqlite3.ErrPerm) {
+			if why := notWritable(path); why != "" {
+				return nil, portal.Errorf(portal.EINVALID, "the workspace %s is read-only (%s); nothing was changed. Make it writable and try again", path, why)
+			}
 			return nil, portal.Errorf(portal.EINVALID, "cannot open the workspace %s for writing: %v", path, serr)
 		}
 		return nil, err
 	}
 	return ws, nil
+}
+
+// notWritable says why an existing workspace file, or the folder that
+// must hold its WAL files, cannot be written ("" when both can): SQLite
+// only says "unable to open database file" (with an unrelated errno) when
+// its file system is read-only.
+func notWritable(path string) string {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return ""
+		}
+		return err.Error()
+	}
+	f.Close()
+	probe, err := os.CreateTemp(filepath.Dir(path), ".portalstudio-write-probe-*")
+	if err != nil {
+		return "its folder cannot be written: " + err.Error()
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return ""
 }
 
 // Close closes the workspace, after stopping a background load of the
@@ -79,6 +106,11 @@ func (ws *Workspace) Close() error {
 
 // Path returns the workspace's file name.
 func (ws *Workspace) Path() string { return ws.path }
+
+// KeepConnections keeps up to n idle connections open (database/sql keeps
+// 2): a server answering n requests at once then reuses warm connections
+// (their prepared schema and page cache) instead of opening new ones.
+func (ws *Workspace) KeepConnections(n int) { ws.db.SetMaxIdleConns(n) }
 
 // migrate applies every embedded migration not yet applied, in name order,
 // each in one transaction.
@@ -135,7 +167,9 @@ func (ws *Workspace) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return diskError(err)
 	}
-	return diskError(tx.Commit())
+	err = tx.Commit()
+	ws.invalidateReads()
+	return diskError(err)
 }
 
 // diskError turns the storage failures a person can fix (a full disk, a

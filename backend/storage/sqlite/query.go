@@ -22,7 +22,7 @@ import (
 // Schema returns the workspace's attribute schema: the standard attributes
 // and the custom ones discovered on import.
 func (ws *Workspace) Schema(ctx context.Context) (*portal.Schema, error) {
-	return ws.schema(ctx, ws.db)
+	return ws.cachedSchema(ctx)
 }
 
 func (ws *Workspace) schema(ctx context.Context, q queryer) (*portal.Schema, error) {
@@ -286,6 +286,10 @@ func scanCompany(sc interface{ Scan(...any) error }) (*portal.Company, error) {
 // Subject returns the user with the companies of theirs that are in the
 // workspace, ready for rule evaluation.
 func (ws *Workspace) Subject(ctx context.Context, u *portal.User) (portal.Subject, error) {
+	return ws.cachedSubject(ctx, u)
+}
+
+func (ws *Workspace) subject(ctx context.Context, u *portal.User) (portal.Subject, error) {
 	sub := portal.Subject{User: u}
 	rows, err := ws.db.QueryContext(ctx, `SELECT `+companyColumns+` FROM users u JOIN memberships m ON m.user_seq = u.seq JOIN companies c ON c.id = m.company_id
 		WHERE u.id = ? ORDER BY m.position, m.company_id`, u.ID)

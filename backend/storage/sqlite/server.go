@@ -313,6 +313,10 @@ func (ws *Workspace) SetSynced(ctx context.Context, live, draft *portal.Settings
 // UserByID returns the user with that id, with their companies, or
 // ENOTFOUND.
 func (ws *Workspace) UserByID(ctx context.Context, id string) (*portal.User, error) {
+	return ws.cachedUser(ctx, id)
+}
+
+func (ws *Workspace) userByID(ctx context.Context, id string) (*portal.User, error) {
 	u, err := scanUser(ws.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the id %q", id)

@@ -29,7 +29,7 @@ func (ws *Workspace) Draft(ctx context.Context) (*portal.Settings, error) {
 // Live returns the live settings the workspace last synced, with their
 // version; before any sync, the default settings at version 0.
 func (ws *Workspace) Live(ctx context.Context) (*portal.Settings, error) {
-	return ws.loadSettings(ctx, ws.db, "live")
+	return ws.cachedLive(ctx)
 }
 
 type queryer interface {

@@ -1,0 +1,218 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	crand "crypto/rand"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"portalstudio/backend/demo"
+	"portalstudio/backend/portal"
+	"portalstudio/backend/server"
+	"portalstudio/backend/server/loadgen"
+	"portalstudio/backend/storage/sqlite"
+	"portalstudio/backend/studio"
+)
+
+// loadLive is the live settings of the load benchmark: the portal on for
+// users (leads have no access: they get 403), everyone but company admins
+// restricted to their own tickets.
+const loadLive = `{
+  "portal": {"enabled": true},
+  "identity_verification": true,
+  "access": {"rule": {"all": [{"attribute": "user.role", "operator": "equals", "value": "user"}]}},
+  "visibility": {"restrict_to_own": true, "conditions": {"all": [
+    {"attribute": "user.custom.is_admin", "operator": "equals", "value": false}
+  ]}},
+  "preview_column": true
+}`
+
+// BenchmarkPortalLoad measures the customer portal's ticket-list API
+// (GET /portal/<slug>/api/tickets, with session cookies, as the pages
+// call it) under load, on loopback, with many users of different rights:
+// unrestricted users on both tabs, restricted users on theirs, users
+// without access (403). It runs on the demo workspace named by
+// PORTALSTUDIO_BENCH_WORKSPACE (make bench passes the 1,000,000-user one;
+// its live settings are loadLive during the run, then put back), else on a new 20,000-user demo
+// workspace. Bounds: PORTALSTUDIO_BENCH_RATE (default 2000 req/s, open
+// loop), PORTALSTUDIO_BENCH_SECONDS (default 10), PORTALSTUDIO_BENCH_USERS
+// (default 2000). It reports req/s and the p50 and p99 latencies, and
+// fails on any unexpected answer. Run it with -benchtime 1x: one run is
+// the whole fixed-duration load.
+func BenchmarkPortalLoad(b *testing.B) {
+	ctx := context.Background()
+	rate := envInt("PORTALSTUDIO_BENCH_RATE", 2000)
+	seconds := envInt("PORTALSTUDIO_BENCH_SECONDS", 10)
+	nUsers := envInt("PORTALSTUDIO_BENCH_USERS", 2000)
+
+	path := os.Getenv("PORTALSTUDIO_BENCH_WORKSPACE")
+	if path == "" {
+		path = filepath.Join(b.TempDir(), "load.db")
+	}
+	ws, err := sqlite.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ws.Close()
+	svc := studio.New(ws)
+	counts, err := ws.Counts(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if counts.Users == 0 {
+		if _, err := svc.GenerateDemo(ctx, studio.DemoRequest{Users: 20000, Companies: 2000, Tickets: 40000}, nil); err != nil {
+			b.Fatal(err)
+		}
+		if counts, err = ws.Counts(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	restore, err := useLive(ctx, ws, loadLive)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer restore()
+
+	identity, session := randomKey(), randomKey()
+	srv, err := server.New(server.Config{WS: ws, IdentitySecret: identity, SessionKey: session, Slug: "bench", BaseURL: "http://127.0.0.1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	defer hs.Close()
+	base := "http://" + ln.Addr().String()
+
+	// Users spread over the whole workspace, each signed in (a session
+	// cookie, as the pages have), with the requests their rights allow.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	var targets []loadgen.Target
+	kinds := map[string]int{}
+	for len(kinds) == 0 || kinds["restricted"]+kinds["unrestricted"]+kinds["no access"] < nUsers {
+		id := demo.UserID(rnd.IntN(counts.Users))
+		u, err := ws.UserByID(ctx, id)
+		if portal.ErrorCode(err) == portal.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		d, _, err := svc.Decide(ctx, u, studio.Live)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cookie := signIn(b, base, identity, u.ExternalID)
+		h := http.Header{"Cookie": {cookie}}
+		switch {
+		case !d.Access:
+			kinds["no access"]++
+			targets = append(targets, loadgen.Target{Path: "/portal/bench/api/tickets", Header: h, Want: http.StatusForbidden})
+		case d.Restricted:
+			kinds["restricted"]++
+			targets = append(targets, loadgen.Target{Path: "/portal/bench/api/tickets?tab=mine", Header: h})
+		default:
+			kinds["unrestricted"]++
+			targets = append(targets,
+				loadgen.Target{Path: "/portal/bench/api/tickets?tab=all", Header: h},
+				loadgen.Target{Path: "/portal/bench/api/tickets?tab=mine", Header: h})
+		}
+	}
+	rnd.Shuffle(len(targets), func(i, j int) { targets[i], targets[j] = targets[j], targets[i] })
+
+	// Warm up (caches, connections), then the measured run.
+	if _, err := loadgen.Run(ctx, loadgen.Options{BaseURL: base, Targets: targets, Workers: 8, Duration: 2 * time.Second}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	res, err := loadgen.Run(ctx, loadgen.Options{BaseURL: base, Targets: targets, Rate: rate, Workers: 256, Duration: time.Duration(seconds) * time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	peak, err := loadgen.Run(ctx, loadgen.Options{BaseURL: base, Targets: targets, Workers: 16, Duration: time.Duration(max(seconds/2, 2)) * time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	fmt.Printf("portal list API on %d users / %d tickets; %d signed-in users (%d unrestricted, %d restricted, %d without access), %d requests in the mix\n",
+		counts.Users, counts.Tickets, nUsers, kinds["unrestricted"], kinds["restricted"], kinds["no access"], len(targets))
+	fmt.Printf("  open loop at %d req/s: %s\n", rate, res)
+	fmt.Printf("  closed loop, 16 in flight: %s\n", peak)
+	b.ReportMetric(res.Throughput, "req/s")
+	b.ReportMetric(float64(res.P50)/1e6, "p50-ms")
+	b.ReportMetric(float64(res.P99)/1e6, "p99-ms")
+	b.ReportMetric(peak.Throughput, "peak-req/s")
+	if res.Errors > 0 || peak.Errors > 0 {
+		b.Fatalf("unexpected answers: %d, %d (first: %s%s)", res.Errors, peak.Errors, res.FirstError, peak.FirstError)
+	}
+}
+
+// signIn exchanges an identity token for a session cookie.
+func signIn(b *testing.B, base string, secret []byte, externalID string) string {
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"user_id": externalID, "exp": time.Now().Add(time.Hour).Unix()}).SignedString(secret)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp, err := http.Post(base+"/portal/bench/session", "application/json", bytes.NewReader([]byte(`{"token":"`+tok+`"}`)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == "portal_session" {
+			return c.Name + "=" + c.Value
+		}
+	}
+	b.Fatalf("signing in %s: %s, no session cookie", externalID, resp.Status)
+	return ""
+}
+
+// useLive makes doc the live settings (without a new version in the
+// history) and returns how to put the previous ones back.
+func useLive(ctx context.Context, ws *sqlite.Workspace, doc string) (restore func(), err error) {
+	cur, err := ws.Live(ctx)
+	if err != nil {
+		return nil, err
+	}
+	env, err := ws.Env(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := portal.ParseSettings([]byte(doc), env)
+	if err != nil {
+		return nil, err
+	}
+	st.Version = cur.Version
+	if err := ws.SetLive(ctx, st); err != nil {
+		return nil, err
+	}
+	return func() { ws.SetLive(context.Background(), cur) }, nil
+}
+
+func randomKey() []byte {
+	k := make([]byte, 32)
+	if _, err := crand.Read(k); err != nil {
+		panic(err)
+	}
+	return k
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}

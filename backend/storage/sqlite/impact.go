@@ -1,0 +1,521 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"portalstudio/backend/api"
+	"portalstudio/backend/portal"
+)
+
+// Impact, portal tests and explanations read the workspace as sets of
+// users: under one settings document, who has access and who of them is
+// restricted, each an audience bitmap (columns or indexed SQL, see
+// query.go); comparing two documents is set algebra on those bitmaps, never
+// a loop over the users.
+
+// PortalSets are the users' states under one settings document, as sets
+// of user seqs.
+type PortalSets struct {
+	// Access: the portal is on and the access rule matches.
+	Access *roaring.Bitmap
+	// Restricted ⊆ Access: visibility is on and there are no conditions
+	// or they match.
+	Restricted *roaring.Bitmap
+}
+
+// Unrestricted returns Access minus Restricted (a new set).
+func (p PortalSets) Unrestricted() *roaring.Bitmap { return roaring.AndNot(p.Access, p.Restricted) }
+
+// setCache evaluates rules to audiences once per distinct rule: the draft
+// and live often share their access rule or their conditions.
+type setCache struct {
+	ws     *Workspace
+	ctx    context.Context
+	schema *portal.Schema
+	now    time.Time
+	sets   map[string]*roaring.Bitmap
+}
+
+func (ws *Workspace) newSetCache(ctx context.Context, s *portal.Schema, now time.Time) *setCache {
+	return &setCache{ws: ws, ctx: ctx, schema: s, now: now, sets: map[string]*roaring.Bitmap{}}
+}
+
+// of returns the users rule matches; the set is shared: never change it.
+func (c *setCache) of(rule *portal.Rule) (*roaring.Bitmap, error) {
+	key, err := json.Marshal(rule)
+	if err != nil {
+		return nil, err
+	}
+	if b, ok := c.sets[string(key)]; ok {
+		return b, nil
+	}
+	b, err := c.ws.audience(c.ctx, rule, nil, c.schema, c.now)
+	if err != nil {
+		return nil, err
+	}
+	c.sets[string(key)] = b
+	return b, nil
+}
+
+// prefetch evaluates the distinct rules of the documents at once, each on
+// its own connection (the SQL path spends most of its time in SQLite).
+func (c *setCache) prefetch(docs ...*portal.Settings) error {
+	todo := map[string]*portal.Rule{}
+	for _, st := range docs {
+		if !st.Portal.Enabled || st.Access.Rule == nil {
+			continue
+		}
+		rules := []*portal.Rule{st.Access.Rule}
+		if st.Visibility.RestrictToOwn && !st.Visibility.Conditions.IsEmpty() {
+			rules = append(rules, st.Visibility.Conditions)
+		}
+		for _, r := range rules {
+			key, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			if _, ok := c.sets[string(key)]; !ok {
+				todo[string(key)] = r
+			}
+		}
+	}
+	if len(todo) < 2 {
+		return nil
+	}
+	type result struct {
+		key string
+		set *roaring.Bitmap
+		err error
+	}
+	ch := make(chan result, len(todo))
+	for key, r := range todo {
+		go func() {
+			b, err := c.ws.audience(c.ctx, r, nil, c.schema, c.now)
+			ch <- result{key, b, err}
+		}()
+	}
+	var first error
+	for range todo {
+		res := <-ch
+		if res.err != nil && first == nil {
+			first = res.err
+		}
+		c.sets[res.key] = res.set
+	}
+	return first
+}
+
+// portalSets computes the sets of st, exactly as portal.Decide decides
+// user by user.
+func (c *setCache) portalSets(st *portal.Settings) (PortalSets, error) {
+	empty := PortalSets{Access: roaring.New(), Restricted: roaring.New()}
+	if !st.Portal.Enabled || st.Access.Rule == nil {
+		return empty, nil
+	}
+	access, err := c.of(st.Access.Rule)
+	if err != nil {
+		return empty, err
+	}
+	out := PortalSets{Access: access.Clone(), Restricted: roaring.New()}
+	switch {
+	case !st.Visibility.RestrictToOwn:
+	case st.Visibility.Conditions.IsEmpty():
+		out.Restricted = access.Clone()
+	default:
+		conds, err := c.of(st.Visibility.Conditions)
+		if err != nil {
+			return empty, err
+		}
+		out.Restricted = roaring.And(access, conds)
+	}
+	return out, nil
+}
+
+// PortalSets returns who has access under st and who of them is
+// restricted, at now.
+func (ws *Workspace) PortalSets(ctx context.Context, st *portal.Settings, s *portal.Schema, now time.Time) (PortalSets, error) {
+	return ws.newSetCache(ctx, s, now).portalSets(st)
+}
+
+// Impact is whom a change of settings affects: the four groups as sets.
+type Impact struct {
+	ws            *Workspace
+	Users         int
+	Before, After api.StateCounts
+	groups        map[string]*roaring.Bitmap
+	before, after PortalSets
+}
+
+// Impact compares the users' states under before and after:
+//
+//	gain_access         = access_after \ access_before
+//	lose_access         = access_before \ access_after
+//	become_restricted   = (access_before \ restricted_before) ∩ restricted_after
+//	become_unrestricted = restricted_before ∩ (access_after \ restricted_after)
+//
+// Each audience is computed once (the two documents usually share rules).
+func (ws *Workspace) Impact(ctx context.Context, before, after *portal.Settings, s *portal.Schema, now time.Time) (*Impact, error) {
+	c := ws.newSetCache(ctx, s, now)
+	if err := c.prefetch(before, after); err != nil {
+		return nil, fmt.Errorf("impact: %w", err)
+	}
+	b, err := c.portalSets(before)
+	if err != nil {
+		return nil, fmt.Errorf("impact: %w", err)
+	}
+	a, err := c.portalSets(after)
+	if err != nil {
+		return nil, fmt.Errorf("impact: %w", err)
+	}
+	var n int
+	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
+		return nil, err
+	}
+	im := &Impact{ws: ws, Users: n, before: b, after: a, Before: stateCounts(n, b), After: stateCounts(n, a)}
+	im.groups = map[string]*roaring.Bitmap{
+		api.GainAccess:         roaring.AndNot(a.Access, b.Access),
+		api.LoseAccess:         roaring.AndNot(b.Access, a.Access),
+		api.BecomeRestricted:   roaring.And(b.Unrestricted(), a.Restricted),
+		api.BecomeUnrestricted: roaring.And(b.Restricted, a.Unrestricted()),
+	}
+	return im, nil
+}
+
+func stateCounts(users int, p PortalSets) api.StateCounts {
+	acc, res := int(p.Access.GetCardinality()), int(p.Restricted.GetCardinality())
+	return api.StateCounts{None: users - acc, All: acc - res, Own: res}
+}
+
+// Count returns how many users a group holds.
+func (im *Impact) Count(group string) int {
+	if b := im.groups[group]; b != nil {
+		return int(b.GetCardinality())
+	}
+	return 0
+}
+
+// States returns the state before and after of the user with seq.
+func (im *Impact) states(seq uint32) (string, string) {
+	return stateOf(im.before, seq), stateOf(im.after, seq)
+}
+
+func stateOf(p PortalSets, seq uint32) string {
+	switch {
+	case !p.Access.Contains(seq):
+		return api.StateNone
+	case p.Restricted.Contains(seq):
+		return api.StateOwn
+	}
+	return api.StateAll
+}
+
+// List returns limit users of a group from offset, in workspace order,
+// with their states.
+func (im *Impact) List(ctx context.Context, group string, offset, limit int) ([]api.ImpactUser, error) {
+	out := []api.ImpactUser{}
+	b := im.groups[group]
+	if b == nil || limit <= 0 || offset < 0 || uint64(offset) >= b.GetCardinality() {
+		return out, nil
+	}
+	first, err := b.Select(uint32(offset))
+	if err != nil {
+		return nil, err
+	}
+	it := b.Iterator()
+	it.AdvanceIfNeeded(first)
+	var seqs []uint32
+	for it.HasNext() && len(seqs) < limit {
+		seqs = append(seqs, it.Next())
+	}
+	users, err := im.ws.summaries(ctx, seqs)
+	if err != nil {
+		return nil, err
+	}
+	for i, u := range users {
+		before, after := im.states(seqs[i])
+		out = append(out, api.ImpactUser{ID: u.ID, Email: u.Email, Name: u.Name, Before: before, After: after})
+	}
+	return out, nil
+}
+
+// summaries returns the users of seqs, in the same order.
+func (ws *Workspace) summaries(ctx context.Context, seqs []uint32) ([]UserSummary, error) {
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(seqs))
+	for i, s := range seqs {
+		args[i] = int64(s)
+	}
+	rows, err := ws.db.QueryContext(ctx, `SELECT u.seq, u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM users u WHERE u.seq IN (`+
+		placeholders(len(args))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	bySeq := map[uint32]UserSummary{}
+	for rows.Next() {
+		var seq int64
+		var u UserSummary
+		if err := rows.Scan(&seq, &u.ID, &u.Email, &u.Name); err != nil {
+			return nil, err
+		}
+		bySeq[uint32(seq)] = u
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]UserSummary, len(seqs))
+	for i, s := range seqs {
+		out[i] = bySeq[s]
+	}
+	return out, nil
+}
+
+// UserSeq returns the seq of the user with that id, or ENOTFOUND.
+func (ws *Workspace) UserSeq(ctx context.Context, id string) (uint32, error) {
+	var seq int64
+	err := ws.db.QueryRowContext(ctx, `SELECT seq FROM users WHERE id = ?`, id).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, portal.Errorf(portal.ENOTFOUND, "no user has the id %q", id)
+	}
+	return uint32(seq), err
+}
+
+// TicketCounts are how many portal tickets a user's tabs hold.
+type TicketCounts struct {
+	Mine int // created by the user
+	All  int // of the user's companies, plus created by the user
+}
+
+// TicketCounts returns the sizes of the user's two tabs (index range
+// counts; see countTickets).
+func (ws *Workspace) TicketCounts(ctx context.Context, userID string, companyIDs []string) (TicketCounts, error) {
+	var c TicketCounts
+	var err error
+	if c.Mine, err = ws.countTickets(ctx, userID, nil); err != nil {
+		return c, err
+	}
+	if len(dedupe(companyIDs)) == 0 {
+		c.All = c.Mine
+		return c, nil
+	}
+	c.All, err = ws.countTickets(ctx, userID, companyIDs)
+	return c, err
+}
+
+// CompanyExposure is how users of one company see tickets of another.
+type CompanyExposure struct {
+	// Users are the seqs of the users of company A who see at least one
+	// ticket of company B.
+	Users *roaring.Bitmap
+	// ViaCompany: unrestricted members of both A and B (B's tickets are on
+	// their All tab); ViaOwn: members of A with access who created a
+	// ticket carrying B's company.
+	ViaCompany, ViaOwn int
+	// Tickets is how many portal tickets carry company B.
+	Tickets int
+}
+
+// CompanyExposure finds, with sets, the users of company a who see a
+// portal ticket of company b under sets p: members of both who are not
+// restricted (when b has portal tickets), and members of a with access who
+// created a portal ticket carrying b.
+func (ws *Workspace) CompanyExposure(ctx context.Context, p PortalSets, a, b string) (CompanyExposure, error) {
+	var out CompanyExposure
+	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE t.company_id = ? AND t.category = 'Customer' AND t.is_shared = 1`, b).Scan(&out.Tickets); err != nil {
+		return out, err
+	}
+	membersA, err := ws.seqs(ctx, `SELECT user_seq AS s FROM memberships WHERE company_id = ?`, a)
+	if err != nil {
+		return out, err
+	}
+	viaCompany := roaring.New()
+	if out.Tickets > 0 {
+		membersB, err := ws.seqs(ctx, `SELECT user_seq AS s FROM memberships WHERE company_id = ?`, b)
+		if err != nil {
+			return out, err
+		}
+		viaCompany = roaring.And(roaring.And(membersA, membersB), p.Unrestricted())
+	}
+	creators, err := ws.seqs(ctx, `SELECT DISTINCT u.seq AS s FROM tickets t JOIN users u ON u.id = t.creator_id
+		WHERE t.company_id = ? AND t.category = 'Customer' AND t.is_shared = 1`, b)
+	if err != nil {
+		return out, err
+	}
+	viaOwn := roaring.And(roaring.And(membersA, p.Access), creators)
+	out.ViaCompany, out.ViaOwn = int(viaCompany.GetCardinality()), int(viaOwn.GetCardinality())
+	out.Users = roaring.Or(viaCompany, viaOwn)
+	return out, nil
+}
+
+// Summaries returns the first limit users of a set, in workspace order.
+func (ws *Workspace) Summaries(ctx context.Context, set *roaring.Bitmap, limit int) ([]UserSummary, error) {
+	var seqs []uint32
+	it := set.Iterator()
+	for it.HasNext() && len(seqs) < limit {
+		seqs = append(seqs, it.Next())
+	}
+	out, err := ws.summaries(ctx, seqs)
+	if out == nil {
+		out = []UserSummary{}
+	}
+	return out, err
+}
+
+// FindCompany finds a company by id, company_id or name (case- and
+// diacritic-insensitive). A name several companies share is refused as
+// ambiguous; a key no imported company has is returned as it is (a
+// membership or ticket may name a company not imported), with "".
+func (ws *Workspace) FindCompany(ctx context.Context, key string) (id, name string, err error) {
+	key = strings.TrimSpace(key)
+	if key == "" {
+		return "", "", portal.Errorf(portal.EINVALID, "no company given; pass its id, company_id or name")
+	}
+	for _, q := range []string{`SELECT id, coalesce(name, '') FROM companies WHERE id = ?`, `SELECT id, coalesce(name, '') FROM companies WHERE company_id = ?`} {
+		err := ws.db.QueryRowContext(ctx, q, key).Scan(&id, &name)
+		if err == nil {
+			return id, name, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return "", "", err
+		}
+	}
+	rows, err := ws.db.QueryContext(ctx, `SELECT id, coalesce(name, '') FROM companies WHERE name_fold = ? ORDER BY id LIMIT 2`, portal.Fold(key))
+	if err != nil {
+		return "", "", err
+	}
+	defer rows.Close()
+	var ids, names []string
+	for rows.Next() {
+		if err := rows.Scan(&id, &name); err != nil {
+			return "", "", err
+		}
+		ids, names = append(ids, id), append(names, name)
+	}
+	if err := rows.Err(); err != nil {
+		return "", "", err
+	}
+	switch len(ids) {
+	case 1:
+		return ids[0], names[0], nil
+	case 0:
+		var n int
+		if err := ws.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM memberships WHERE company_id = ?) + (SELECT count(*) FROM tickets WHERE company_id = ?)`, key, key).Scan(&n); err != nil {
+			return "", "", err
+		}
+		if n > 0 {
+			return key, "", nil
+		}
+		return "", "", portal.Errorf(portal.ENOTFOUND, "no company has the id, company_id or name %q", key)
+	}
+	return "", "", portal.Errorf(portal.EINVALID, "the name %q belongs to more than one company; name the company by id or company_id", key)
+}
+
+// FindTicket returns the id of the ticket with that id or, failing that,
+// that number (ticket_id), or ENOTFOUND.
+func (ws *Workspace) FindTicket(ctx context.Context, key string) (string, error) {
+	key = strings.TrimPrefix(strings.TrimSpace(key), "#")
+	var id string
+	err := ws.db.QueryRowContext(ctx, `SELECT id FROM tickets WHERE id = ?`, key).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	return ws.TicketByNumber(ctx, key)
+}
+
+// StoredCheck is a portal test as the workspace keeps it: its sentence.
+type StoredCheck struct {
+	ID   int
+	Text string
+}
+
+// Checks returns the workspace's portal tests, in the order they were
+// added.
+func (ws *Workspace) Checks(ctx context.Context) ([]StoredCheck, error) {
+	rows, err := ws.db.QueryContext(ctx, `SELECT id, text FROM portal_checks ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []StoredCheck{}
+	for rows.Next() {
+		var c StoredCheck
+		if err := rows.Scan(&c.ID, &c.Text); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AddChecks adds portal tests (their sentences, already checked) in one
+// transaction and returns their ids.
+func (ws *Workspace) AddChecks(ctx context.Context, texts []string) ([]int, error) {
+	var ids []int
+	err := ws.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		ids, err = insertChecks(ctx, tx, texts)
+		return err
+	})
+	return ids, err
+}
+
+func insertChecks(ctx context.Context, tx *sql.Tx, texts []string) ([]int, error) {
+	var ids []int
+	for _, t := range texts {
+		res, err := tx.ExecContext(ctx, `INSERT INTO portal_checks (text, created_at) VALUES (?, ?)`, t, time.Now().Unix())
+		if err != nil {
+			return nil, err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, int(id))
+	}
+	return ids, nil
+}
+
+// ReplaceChecks replaces every portal test with texts, in one
+// transaction.
+func (ws *Workspace) ReplaceChecks(ctx context.Context, texts []string) ([]int, error) {
+	var ids []int
+	err := ws.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM portal_checks`); err != nil {
+			return err
+		}
+		var err error
+		ids, err = insertChecks(ctx, tx, texts)
+		return err
+	})
+	return ids, err
+}
+
+// RemoveChecks removes portal tests by id; an unknown id is ENOTFOUND and
+// removes nothing.
+func (ws *Workspace) RemoveChecks(ctx context.Context, ids []int) error {
+	return ws.tx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			res, err := tx.ExecContext(ctx, `DELETE FROM portal_checks WHERE id = ?`, id)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return portal.Errorf(portal.ENOTFOUND, "there is no portal test %d (portalstudio check list shows them); nothing was removed", id)
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,240 @@
+package studio
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"portalstudio/backend/api"
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+)
+
+// ImpactRequest asks whom the draft changes, against the live settings.
+type ImpactRequest = api.ImpactRequest
+
+// ImpactResult is whom the draft changes, in four groups.
+type ImpactResult = api.ImpactResult
+
+// Impact compares every user's state (no access, all company tickets, own
+// tickets only) under the live settings and under the draft, computed as
+// sets (see sqlite.Workspace.Impact), and lists one page of each group.
+func (s *Service) Impact(ctx context.Context, req ImpactRequest) (*ImpactResult, error) {
+	live, err := s.WS.Live(ctx)
+	if err != nil {
+		return nil, err
+	}
+	draft, err := s.WS.Draft(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.ImpactOf(ctx, live, draft, req)
+}
+
+// ImpactOf is Impact between any two settings documents.
+func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, req ImpactRequest) (*ImpactResult, error) {
+	if req.Limit == 0 {
+		req.Limit = 20
+	}
+	if req.Limit < 0 || req.Limit > 1000 {
+		return nil, portal.Errorf(portal.EINVALID, "limit must be from 0 to 1000")
+	}
+	if req.Offset < 0 {
+		return nil, portal.Errorf(portal.EINVALID, "offset must not be negative")
+	}
+	if req.Group != "" && (&api.ImpactResult{}).Group(req.Group) == nil {
+		return nil, portal.Errorf(portal.EINVALID, "unknown group %q; use %s", req.Group, strings.Join(api.ImpactGroups, ", "))
+	}
+	now := req.Now
+	if now.IsZero() {
+		now = s.Now()
+	}
+	schema, err := s.WS.Schema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	im, err := s.WS.Impact(ctx, before, after, schema, now)
+	if err != nil {
+		return nil, err
+	}
+	res := &ImpactResult{LiveVersion: before.Version, Users: im.Users, Before: im.Before, After: im.After}
+	for _, g := range api.ImpactGroups {
+		grp := res.Group(g)
+		grp.Count = im.Count(g)
+		res.Changed += grp.Count
+		grp.Users = []api.ImpactUser{}
+		if req.Group != "" && req.Group != g {
+			continue
+		}
+		grp.Offset = req.Offset
+		if grp.Users, err = im.List(ctx, g, req.Offset, req.Limit); err != nil {
+			return nil, err
+		}
+		if req.Tickets {
+			for i := range grp.Users {
+				u := &grp.Users[i]
+				b, a, err := s.ticketsBeforeAfter(ctx, u.ID, u.Before, u.After)
+				if err != nil {
+					return nil, err
+				}
+				u.TicketsBefore, u.TicketsAfter = &b, &a
+			}
+		}
+	}
+	res.Summary = ImpactSummary(res)
+	return res, nil
+}
+
+// ticketsBeforeAfter counts the tickets a user sees in each state.
+func (s *Service) ticketsBeforeAfter(ctx context.Context, userID, before, after string) (int, int, error) {
+	u, err := s.WS.FindUser(ctx, userID)
+	if err != nil {
+		return 0, 0, err
+	}
+	c, err := s.WS.TicketCounts(ctx, u.ID, u.CompanyIDs)
+	if err != nil {
+		return 0, 0, err
+	}
+	return ticketsIn(c, before), ticketsIn(c, after), nil
+}
+
+// ticketsIn returns how many tickets a user sees in a state: none, their
+// own (the Created by me tab), or all (the All tab holds their own too).
+func ticketsIn(c sqlite.TicketCounts, state string) int {
+	switch state {
+	case api.StateAll:
+		return c.All
+	case api.StateOwn:
+		return c.Mine
+	}
+	return 0
+}
+
+// UserImpactRequest asks how the draft changes one user's portal.
+type UserImpactRequest = api.UserImpactRequest
+
+// UserImpact is one user's portal under live and under the draft: state
+// and how many tickets they see, gain and lose.
+func (s *Service) UserImpact(ctx context.Context, req UserImpactRequest) (*api.UserImpact, error) {
+	u, err := s.WS.FindUser(ctx, req.User)
+	if err != nil {
+		return nil, err
+	}
+	now := req.Now
+	if now.IsZero() {
+		now = s.Now()
+	}
+	var states [2]string
+	for i, which := range []string{Live, Draft} {
+		st, err := s.settings(ctx, which)
+		if err != nil {
+			return nil, err
+		}
+		d, _, err := s.decide(ctx, st, u, now)
+		if err != nil {
+			return nil, err
+		}
+		states[i] = stateOfDecision(d)
+	}
+	c, err := s.WS.TicketCounts(ctx, u.ID, u.CompanyIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := &api.UserImpact{User: api.UserSummary{ID: u.ID, Email: u.Email, Name: u.Name}, Before: states[0], After: states[1],
+		Group: groupOf(states[0], states[1]), TicketsBefore: ticketsIn(c, states[0]), TicketsAfter: ticketsIn(c, states[1])}
+	// The tickets of a state include those of any smaller one (none ⊆ own
+	// ⊆ all), so the difference of the counts is what is gained or lost.
+	if d := out.TicketsAfter - out.TicketsBefore; d > 0 {
+		out.Gained = d
+	} else {
+		out.Lost = -d
+	}
+	return out, nil
+}
+
+// stateOfDecision is a decision's state: none, own or all.
+func stateOfDecision(d portal.Decision) string {
+	switch {
+	case !d.Access:
+		return api.StateNone
+	case d.Restricted:
+		return api.StateOwn
+	}
+	return api.StateAll
+}
+
+// groupOf returns the impact group of a change of state, or "".
+func groupOf(before, after string) string {
+	switch {
+	case before == after:
+		return ""
+	case before == api.StateNone:
+		return api.GainAccess
+	case after == api.StateNone:
+		return api.LoseAccess
+	case after == api.StateOwn:
+		return api.BecomeRestricted
+	}
+	return api.BecomeUnrestricted
+}
+
+// ImpactSummary says in one sentence what a change does: "This change
+// restricts 1,204 users and removes access for 3."
+func ImpactSummary(r *ImpactResult) string {
+	if r.Changed == 0 {
+		return "This change affects no user."
+	}
+	var parts []string
+	if n := r.GainAccess.Count; n > 0 {
+		parts = append(parts, "gives access to "+users(n))
+	}
+	if n := r.LoseAccess.Count; n > 0 {
+		parts = append(parts, "removes access for "+users(n))
+	}
+	if n := r.BecomeRestricted.Count; n > 0 {
+		parts = append(parts, "restricts "+users(n)+" to their own tickets")
+	}
+	if n := r.BecomeUnrestricted.Count; n > 0 {
+		parts = append(parts, "lets "+users(n)+" see all their company tickets")
+	}
+	s := parts[0]
+	if len(parts) > 1 {
+		s = strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	}
+	return "This change " + s + "."
+}
+
+// users says "1 user" or "1,204 users".
+func users(n int) string {
+	if n == 1 {
+		return "1 user"
+	}
+	return Thousands(n) + " users"
+}
+
+// Thousands writes n with commas: 1204 → "1,204".
+func Thousands(n int) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// nowOr returns t, or the service's now when t is zero.
+func (s *Service) nowOr(t time.Time) time.Time {
+	if t.IsZero() {
+		return s.Now()
+	}
+	return t
+}

@@ -1,0 +1,195 @@
+package frontend
+
+import (
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"portalstudio/backend/api"
+)
+
+// Actions and states of what the draft changes (impact), the portal tests
+// and the explanations of the Preview page.
+const (
+	stateImpact  = "studio.impact"
+	stateChecks  = "studio.checks"
+	stateExplain = "studio.explain"
+	stateCompare = "studio.compare"
+
+	actionCheckAdd    = "checks/add"    // Value: the sentence
+	actionCheckRemove = "checks/remove" // Value: the test's id
+	actionExplain     = "preview/explain"
+	actionCompare     = "preview/compare"
+)
+
+// impactState is whom the draft changes against live.
+type impactState struct {
+	Status Status
+	Data   *api.ImpactResult
+	Err    *WireError
+}
+
+// checksState is the portal tests and their run against the draft.
+type checksState struct {
+	Status Status
+	List   *api.CheckList
+	Report *api.CheckReport
+	Err    *WireError
+	// AddErr says why the last test could not be added.
+	AddErr string
+}
+
+// explainState is the Preview page's "why (not)" for one pane's user.
+type explainState struct {
+	Status Status
+	Pane   int
+	Ticket string
+	Data   *api.ExplainResult
+	Err    *WireError
+}
+
+// explainAction asks why pane's user does or does not see a ticket.
+type explainAction struct {
+	Pane   int
+	Ticket string
+}
+
+// compareState is the two panes' tickets compared.
+type compareState struct {
+	Status Status
+	A, B   string // the users compared
+	Data   *api.CompareResult
+	Err    *WireError
+}
+
+// impactListLimit is how many users each impact group lists.
+const impactListLimit = 10
+
+func init() {
+	app.Handle(actionCheckAdd, handleCheckAdd)
+	app.Handle(actionCheckRemove, handleCheckRemove)
+	app.Handle(actionExplain, handleExplain)
+	app.Handle(actionCompare, handleCompare)
+}
+
+// loadImpact computes whom the draft changes; a newer call cancels it.
+func loadImpact(ctx app.Context) {
+	n, cctx := startRequest(ctx, stateImpact)
+	var prev impactState
+	ctx.GetState(stateImpact, &prev)
+	ctx.SetState(stateImpact, impactState{Status: Loading, Data: prev.Data})
+	var res api.ImpactResult
+	err := bridge().Call(cctx, "Impact", &res, api.ImpactRequest{Limit: impactListLimit, Tickets: true})
+	if !isLatest(stateImpact, n) {
+		return
+	}
+	if err != nil {
+		if wire(err).Code == codeCanceled {
+			return
+		}
+		ctx.SetState(stateImpact, impactState{Status: Failed, Err: wire(err), Data: prev.Data})
+		return
+	}
+	ctx.SetState(stateImpact, impactState{Status: Loaded, Data: &res})
+}
+
+// loadChecks lists the portal tests and runs them against the draft.
+func loadChecks(ctx app.Context) {
+	n, cctx := startRequest(ctx, stateChecks)
+	var prev checksState
+	ctx.GetState(stateChecks, &prev)
+	var rep api.CheckReport
+	err := bridge().Call(cctx, "RunChecks", &rep, "draft")
+	if !isLatest(stateChecks, n) {
+		return
+	}
+	if err != nil {
+		if wire(err).Code == codeCanceled {
+			return
+		}
+		ctx.SetState(stateChecks, checksState{Status: Failed, Err: wire(err), Report: prev.Report, List: prev.List})
+		return
+	}
+	list := &api.CheckList{Checks: []api.Check{}}
+	for _, o := range rep.Results {
+		list.Checks = append(list.Checks, o.Check)
+	}
+	ctx.SetState(stateChecks, checksState{Status: Loaded, List: list, Report: &rep})
+}
+
+func handleCheckAdd(ctx app.Context, a app.Action) {
+	text, _ := a.Value.(string)
+	var list api.CheckList
+	if err := bridge().Call(ctx, "AddCheck", &list, text); err != nil {
+		var s checksState
+		ctx.GetState(stateChecks, &s)
+		s.AddErr = wire(err).Message
+		ctx.SetState(stateChecks, s)
+		return
+	}
+	loadChecks(ctx)
+}
+
+func handleCheckRemove(ctx app.Context, a app.Action) {
+	id, _ := a.Value.(int)
+	var list api.CheckList
+	if err := bridge().Call(ctx, "RemoveCheck", &list, id); err != nil {
+		var s checksState
+		ctx.GetState(stateChecks, &s)
+		s.AddErr = wire(err).Message
+		ctx.SetState(stateChecks, s)
+		return
+	}
+	loadChecks(ctx)
+}
+
+// handleExplain explains a ticket for one pane's user (a ticket clicked
+// in the list, in the comparison, or typed).
+func handleExplain(ctx app.Context, a app.Action) {
+	ea, ok := a.Value.(explainAction)
+	if !ok || ea.Pane < 0 || ea.Pane > 1 || ea.Ticket == "" {
+		return
+	}
+	var p previewState
+	ctx.GetState(statePreview, &p)
+	u := p.Panes[ea.Pane].User
+	if u == nil {
+		return
+	}
+	n, cctx := startRequest(ctx, stateExplain)
+	ctx.SetState(stateExplain, explainState{Status: Loading, Pane: ea.Pane, Ticket: ea.Ticket})
+	var res api.ExplainResult
+	err := bridge().Call(cctx, "Explain", &res, api.ExplainRequest{User: u.ID, Ticket: ea.Ticket})
+	if !isLatest(stateExplain, n) {
+		return
+	}
+	if err != nil {
+		ctx.SetState(stateExplain, explainState{Status: Failed, Pane: ea.Pane, Ticket: ea.Ticket, Err: wire(err)})
+		return
+	}
+	ctx.SetState(stateExplain, explainState{Status: Loaded, Pane: ea.Pane, Ticket: ea.Ticket, Data: &res})
+}
+
+// handleCompare compares the tickets the two panes' users see.
+func handleCompare(ctx app.Context, a app.Action) {
+	var p previewState
+	ctx.GetState(statePreview, &p)
+	ua, ub := p.Panes[0].User, p.Panes[1].User
+	if ua == nil || ub == nil {
+		ctx.SetState(stateCompare, compareState{})
+		return
+	}
+	n, cctx := startRequest(ctx, stateCompare)
+	ctx.SetState(stateCompare, compareState{Status: Loading, A: ua.ID, B: ub.ID})
+	var res api.CompareResult
+	err := bridge().Call(cctx, "Compare", &res, api.CompareRequest{A: ua.ID, B: ub.ID})
+	if !isLatest(stateCompare, n) {
+		return
+	}
+	if err != nil {
+		if wire(err).Code == codeCanceled {
+			return
+		}
+		ctx.SetState(stateCompare, compareState{Status: Failed, A: ua.ID, B: ub.ID, Err: wire(err)})
+		return
+	}
+	ctx.SetState(stateCompare, compareState{Status: Loaded, A: ua.ID, B: ub.ID, Data: &res})
+}
