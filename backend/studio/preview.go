@@ -3,6 +3,7 @@ package studio
 import (
 	"context"
 	"portalstudio/backend/api"
+	"strings"
 	"time"
 
 	"portalstudio/backend/portal"
@@ -76,7 +77,7 @@ func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req PreviewRe
 		return nil, portal.Errorf(portal.EINVALID, "%s is restricted to their own tickets and has no All tab; use --tab mine", displayName(u))
 	}
 	res.Tab = tab
-	if req.Search != "" {
+	if strings.TrimSpace(req.Search) != "" {
 		return res, s.search(ctx, st, u, tab, req, now, res)
 	}
 	page, err := s.WS.Tickets(ctx, sqlite.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: req.Cursor, Limit: req.Limit})
