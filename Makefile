@@ -83,11 +83,13 @@ fuzz:
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzIdentityToken$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./backend/server/
 
 # The long runs: the oracle property test over SOAK_ROUNDS datasets
-# (default 1000, about 4 minutes) and the fault injection with more kills.
+# (default 1000, about 4 minutes), the fault injection with more kills
+# and a one-minute load test.
 SOAK_ROUNDS ?= 1000
 soak:
 	ORACLE_ROUNDS=$(SOAK_ROUNDS) $(GO) test -tags $(TAGS) -count=1 -timeout 60m -run TestOracleProperty -v ./backend/oracle/
 	FAULT_KILLS=60 $(GO) test -tags $(TAGS) -count=1 -timeout 60m -run 'TestKill|TestDisk|TestReadOnly' -v ./backend/cli/
+	LOAD_SECONDS=60 $(GO) test -tags $(TAGS) -count=1 -timeout 60m -run TestLoadOracle -v ./backend/oracle/
 
 # Known vulnerabilities in the dependencies and the standard library
 # (needs network access to vuln.go.dev; not part of `make test`).

@@ -439,3 +439,128 @@ func TestReadOnlyWorkspace(t *testing.T) {
 		t.Fatalf("writes on a read-only workspace changed it: %+v, want %+v", got, before)
 	}
 }
+
+// pushDoc is the draft of the i-th push of TestKillSyncPush: a marker the
+// server's settings can be recognised by.
+func pushDoc(i int) string {
+	return fmt.Sprintf(`{"identity_verification": true, "preview_column": %v, "access": {"rule": {"all": [{"attribute": "user.email", "operator": "contains", "value": "push%d"}]}}}`, i%2 == 0, i)
+}
+
+func pushMarker(i int) string { return fmt.Sprintf(`"push%d"`, i) }
+
+// TestKillSyncPush kills `portalstudio sync push` (and, in the second
+// part, the `serve` it pushes to) with SIGKILL at random instants of a
+// push to a real server. After each kill the server's live settings are
+// the old version or the next with the pushed document (the history ends
+// at the live version), both workspaces pass integrity_check, the
+// desktop's live copy is the server's old or new version and its draft
+// still holds the edit, and a second push completes (or reports a clean
+// conflict) and leaves desktop and server at the same version.
+func TestKillSyncPush(t *testing.T) {
+	seed := faultEnv("FAULT_SEED", time.Now().UnixNano())
+	kills := int(faultEnv("FAULT_KILLS", 6))
+	r := rand.New(rand.NewSource(seed))
+	data := t.TempDir()
+	srvWS := filepath.Join(data, "workspace.db")
+	desk := filepath.Join(t.TempDir(), "desk.db")
+	tokenFile := filepath.Join(data, "admin-token")
+	p := startServer(t, data)
+	ok(t, "sync", "pull", "--workspace", desk, "--server", p.url, "--token-file", tokenFile)
+	push := func(url string) []string {
+		return []string{"sync", "push", "--workspace", desk, "--server", url, "--token-file", tokenFile}
+	}
+	// One full push, to know how long a push takes.
+	n := 0
+	draftWith(t, desk, pushDoc(n))
+	took := timed(t, push(p.url)...)
+
+	var counts struct{ old, new, cleanConflicts, killedPush, killedServer int }
+	// check verifies the state after the i-th kill and pushes again.
+	check := func(i int, before wsState, url, what string) {
+		t.Helper()
+		after := inspect(t, srvWS)
+		switch {
+		case after.liveVersion == before.liveVersion && after.live == before.live:
+			counts.old++
+		case after.liveVersion == before.liveVersion+1 && strings.Contains(after.live, pushMarker(i)):
+			counts.new++
+		default:
+			t.Fatalf("seed %d: %s: the server's live settings v%d → v%d, neither old nor new:\n%s", seed, what, before.liveVersion, after.liveVersion, after.live)
+		}
+		if after.history != after.liveVersion {
+			t.Fatalf("seed %d: %s: the server's history ends at %d, the live version is %d", seed, what, after.history, after.liveVersion)
+		}
+		d := inspect(t, desk)
+		if d.liveVersion != before.liveVersion && d.liveVersion != after.liveVersion {
+			t.Fatalf("seed %d: %s: the desktop's live copy is v%d; the server went v%d → v%d", seed, what, d.liveVersion, before.liveVersion, after.liveVersion)
+		}
+		if d.liveVersion == after.liveVersion && after.liveVersion != before.liveVersion && !strings.Contains(d.live, pushMarker(i)) {
+			t.Fatalf("seed %d: %s: the desktop's live copy is v%d but not the pushed document:\n%s", seed, what, d.liveVersion, d.live)
+		}
+		if !strings.Contains(d.draft, pushMarker(i)) {
+			t.Fatalf("seed %d: %s: the desktop's draft lost the edit:\n%s", seed, what, d.draft)
+		}
+		// A second push completes, or refuses with a clean conflict.
+		_, errOut, code := run(t, push(url)...)
+		switch {
+		case code == 0:
+		case code == 1 && (strings.Contains(errOut, "conflict") || strings.Contains(errOut, "--take")):
+			counts.cleanConflicts++
+			if s := inspect(t, srvWS); s.liveVersion != after.liveVersion || s.live != after.live {
+				t.Fatalf("seed %d: %s: a refused push changed the server", seed, what)
+			}
+			return
+		default:
+			t.Fatalf("seed %d: %s: the second push: exit %d %s", seed, what, code, errOut)
+		}
+		s, d2 := inspect(t, srvWS), inspect(t, desk)
+		if !strings.Contains(s.live, pushMarker(i)) || s.history != s.liveVersion || d2.liveVersion != s.liveVersion || !strings.Contains(d2.live, pushMarker(i)) {
+			t.Fatalf("seed %d: %s: after the second push the server is v%d (history %d), the desktop's live copy v%d:\nserver %s\ndesktop %s",
+				seed, what, s.liveVersion, s.history, d2.liveVersion, s.live, d2.live)
+		}
+	}
+
+	// The push killed (a push is quick: twice the kills).
+	for k := 0; k < 2*kills; k++ {
+		n++
+		before := inspect(t, srvWS)
+		draftWith(t, desk, pushDoc(n))
+		d := time.Duration(r.Int63n(int64(took)*11/10 + 1))
+		if killed, _ := killAfter(t, d, push(p.url)...); killed {
+			counts.killedPush++
+		}
+		check(n, before, p.url, fmt.Sprintf("push killed after %s", d))
+	}
+	p.stop(t)
+
+	// The server killed during the push.
+	for k := 0; k < max(2, kills/2); k++ {
+		n++
+		p := startServer(t, data)
+		before := inspect(t, srvWS)
+		draftWith(t, desk, pushDoc(n))
+		cmd := exec.Command(bin, push(p.url)...)
+		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		pushed := make(chan error, 1)
+		go func() { pushed <- cmd.Wait() }()
+		d := time.Duration(r.Int63n(int64(took)*6/5 + 1))
+		time.Sleep(d)
+		_ = p.cmd.Process.Signal(syscall.SIGKILL)
+		<-p.done
+		select {
+		case <-pushed:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("seed %d: sync push did not end within 30 s of the server's death", seed)
+		}
+		counts.killedServer++
+		q := startServer(t, data)
+		check(n, before, q.url, fmt.Sprintf("server killed after %s", d))
+		q.stop(t)
+	}
+	t.Logf("sync push (%s full run): %d pushes killed, %d servers killed mid-push; server settings %d old, %d new; %d second pushes refused with a clean conflict; seed %d",
+		took.Round(time.Millisecond), counts.killedPush, counts.killedServer, counts.old, counts.new, counts.cleanConflicts, seed)
+}

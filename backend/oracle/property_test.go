@@ -280,10 +280,9 @@ func (c *check) user(u *portal.User, withCLI bool) {
 				v := cl.list(tab, q, 1+c.r.Intn(7))
 				c.count(cl.name)
 				c.stats.searches++
-				if cl.name == "server" && strings.TrimSpace(q) == "" {
-					// The server trims q: a blank query is no search
-					// (the list), where preview --search "  " finds
-					// nothing.
+				if strings.TrimSpace(q) == "" {
+					// A blank query is no search (the list) for the
+					// engine, the CLI and the server alike.
 					c.compareList(u, a, cl.name, tab, v)
 				} else {
 					c.compareSearch(u, a, cl.name, tab, q, v)
