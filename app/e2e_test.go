@@ -14,6 +14,7 @@ import (
 
 	"portalstudio/app"
 	"portalstudio/backend/studio"
+	portalsync "portalstudio/backend/sync"
 )
 
 const chromium = "/usr/bin/chromium"
@@ -121,6 +122,7 @@ func (u *ui) saved() {
 }
 
 func TestUIEndToEnd(t *testing.T) {
+	t.Setenv(portalsync.NoKeyringEnv, "1")
 	u := newUI(t, 300)
 	u.open()
 
@@ -294,6 +296,43 @@ func TestUIEndToEnd(t *testing.T) {
 			if resp.StatusCode != http.StatusForbidden {
 				t.Errorf("%s without the secret: %d, want 403", p, resp.StatusCode)
 			}
+		}
+	})
+
+	// Connect to a real portal server, then "Save and set live": the
+	// server's settings differ where the draft's do, so the card shows the
+	// three-way difference and the conflicts. The demo draft names an
+	// attribute the server's dataset lacks, so "Keep my draft" is refused
+	// by the server (a sentence, the conflicts stay) and "Take the
+	// server's" pushes.
+	t.Run("SyncConflictTakeLive", func(t *testing.T) {
+		u.t = t
+		srv := newSyncServer(t)
+		u.wait("the sync card", `document.querySelector("#sync-connect-btn")`)
+		u.set("#sync-server", srv.url, "input")
+		u.set("#sync-token", srv.token, "input")
+		u.click("#sync-connect-btn")
+		u.wait("connected", `document.querySelector("#sync-server-line") && document.querySelector("#sync-done") && document.querySelector("#sync-done").textContent.startsWith("Pulled the live settings, version 1")`)
+		u.saved()
+		u.click("#sync-push")
+		u.wait("the conflicts", `document.querySelector("#sync-conflicts li") && document.querySelector("#sync-live-diff .diff-add") && document.querySelector("#sync-draft-diff .diff-add")`)
+		if srv.live(t).Version != 1 {
+			t.Fatal("a conflicting push changed the server")
+		}
+		u.click("#sync-keep-draft")
+		refusal := u.wait("the server's refusal", `document.querySelector("#sync-card .error:not(#sync-conflict)") && document.querySelector("#sync-card .error:not(#sync-conflict)").textContent`)
+		if !strings.Contains(refusal, "The server refused the settings") || !strings.HasSuffix(refusal, ".") {
+			t.Errorf("refusal %q", refusal)
+		}
+		u.wait("the conflicts still shown", `document.querySelector("#sync-take-live") && !document.querySelector("#sync-take-live").disabled`)
+		u.click("#sync-take-live")
+		done := u.wait("pushed", `document.querySelector("#sync-done") && document.querySelector("#sync-done").textContent.includes("now version 2") && document.querySelector("#sync-done").textContent`)
+		if live := srv.live(t); live.Version != 2 {
+			t.Fatalf("the server's live version is %d after %q", live.Version, done)
+		}
+		u.wait("the live version", `document.querySelector("#sync-server-line").textContent.includes("version 2")`)
+		if st, _ := u.b.SyncStatus(); !st.Connected || st.LiveVersion != 2 {
+			t.Errorf("sync status after the push: %+v", st)
 		}
 	})
 }

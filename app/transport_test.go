@@ -16,6 +16,7 @@ import (
 	"portalstudio/app"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/studio"
+	portalsync "portalstudio/backend/sync"
 	"portalstudio/frontend"
 )
 
@@ -60,6 +61,7 @@ func call(t *testing.T, c *http.Client, base, method string, args ...any) (int, 
 
 // The HTTP transport answers exactly what calling the binding answers.
 func TestHTTPTransportMatchesBindings(t *testing.T) {
+	t.Setenv(portalsync.NoKeyringEnv, "1")
 	svc, b := newWorkspace(t, 120)
 	base, c, _ := browserClient(t, b, "")
 	samples, err := b.SampleUsers("draft")
@@ -92,6 +94,7 @@ func TestHTTPTransportMatchesBindings(t *testing.T) {
 		}},
 		{"Checks", nil, func() (any, error) { return b.Checks() }},
 		{"RunChecks", []any{"draft"}, func() (any, error) { return b.RunChecks("draft") }},
+		{"SyncStatus", nil, func() (any, error) { return b.SyncStatus() }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.method, func(t *testing.T) {
@@ -137,6 +140,56 @@ func TestHTTPTransportMatchesBindings(t *testing.T) {
 			t.Errorf("status %d: %s", status, got)
 		}
 	})
+}
+
+// The sync bindings answer the same through HTTP as called directly,
+// against a real portal server, errors included.
+func TestHTTPTransportMatchesSyncBindings(t *testing.T) {
+	t.Setenv(portalsync.NoKeyringEnv, "1")
+	srv := newSyncServer(t)
+	b := emptyDesktop(t)
+	base, c, _ := browserClient(t, b, "")
+	// Connected once, every call below answers the same when repeated.
+	if _, err := b.SyncConnect(srv.url, srv.token); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		method string
+		args   []any
+		direct func() (any, error)
+	}{
+		{"SyncStatus", nil, func() (any, error) { return b.SyncStatus() }},
+		{"SyncConnect", []any{srv.url, srv.token}, func() (any, error) { return b.SyncConnect(srv.url, srv.token) }},
+		{"SyncPull", []any{false}, func() (any, error) { return b.SyncPull(false) }},
+		{"SyncPull", []any{true}, func() (any, error) { return b.SyncPull(true) }},
+		{"SyncPush", []any{"", false}, func() (any, error) { return b.SyncPush("", false) }},
+		{"SyncPush", []any{"mine", false}, func() (any, error) { return b.SyncPush("mine", false) }},
+		{"SyncConnect", []any{srv.url, "wrong"}, func() (any, error) { return b.SyncConnect(srv.url, "wrong") }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.method, func(t *testing.T) {
+			status, got := call(t, c, base, tc.method, tc.args...)
+			v, err := tc.direct()
+			var want []byte
+			if err != nil {
+				want, _ = json.Marshal(map[string]any{"error": app.ToWire(err)})
+				if status == 200 {
+					t.Fatalf("HTTP answered 200 where the binding failed: %v", err)
+				}
+			} else {
+				want, _ = json.Marshal(v)
+				if status != 200 {
+					t.Fatalf("status %d: %s", status, got)
+				}
+			}
+			var g, w any
+			json.Unmarshal(got, &g)
+			json.Unmarshal(want, &w)
+			if diff := cmp.Diff(w, g); diff != "" {
+				t.Errorf("HTTP answer differs from the binding's (-binding +http):\n%s", diff)
+			}
+		})
+	}
 }
 
 // Without the secret (cookie or ?s=), every request is refused.

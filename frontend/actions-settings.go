@@ -310,22 +310,22 @@ func loadDiff(ctx app.Context) {
 }
 
 // handleSetLive is "Save and set live": every change is already saved to
-// the draft; this makes sure the latest is, and says that going live is a
-// push to the portal server.
+// the draft; this makes sure the latest is and, when the workspace is
+// connected to its portal server, pushes it; otherwise it says that going
+// live is a push to the portal server.
 func handleSetLive(ctx app.Context, a app.Action) {
+	saved := flushDraft(ctx)
 	mu.Lock()
 	var d draftState
 	ctx.GetState(stateDraft, &d)
-	seq, pending := d.Seq, d.Seq != d.Saved
-	mu.Unlock()
-	if pending {
-		save(ctx, seq, false)
-	}
-	mu.Lock()
-	ctx.GetState(stateDraft, &d)
-	d.Confirmed = d.Saved == d.Seq && len(d.Problems) == 0 && d.SaveErr == nil
+	d.Confirmed = saved
 	ctx.SetState(stateDraft, d)
+	var s syncState
+	ctx.GetState(stateSync, &s)
 	mu.Unlock()
+	if saved && s.connected() {
+		pushDraft(ctx, syncPush{})
+	}
 }
 
 // copyState is the Copy button's feedback.

@@ -41,17 +41,7 @@ func (c *diffView) Render() app.UI {
 		app.Pre().Class("diff-view").ID("diff-view").Body(
 			app.Range(lines).Slice(func(i int) app.UI {
 				l := lines[i]
-				cls := "diff-line"
-				switch {
-				case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
-					cls += " diff-file"
-				case strings.HasPrefix(l, "@@"):
-					cls += " diff-hunk"
-				case strings.HasPrefix(l, "+"):
-					cls += " diff-add"
-				case strings.HasPrefix(l, "-"):
-					cls += " diff-del"
-				}
+				cls := diffLineClass(l)
 				return app.Span().Class(cls).Text(l + "\n")
 			}),
 		),
@@ -74,4 +64,21 @@ func (c *diffView) summary() string {
 		}
 	}
 	return "The draft differs from the live settings (" + plural(n, "changed line", "changed lines") + "). It goes live when you push it to the portal server."
+}
+
+// diffLineClass is the class of a line of a unified diff: added, deleted,
+// a hunk or file header, or context.
+func diffLineClass(l string) string {
+	cls := "diff-line"
+	switch {
+	case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
+		cls += " diff-file"
+	case strings.HasPrefix(l, "@@"):
+		cls += " diff-hunk"
+	case strings.HasPrefix(l, "+"):
+		cls += " diff-add"
+	case strings.HasPrefix(l, "-"):
+		cls += " diff-del"
+	}
+	return cls
 }

@@ -14,12 +14,14 @@ type helpCenterCard struct {
 	app.Compo
 
 	draft    draftState
+	sync     syncState
 	dragFrom int
 	dragOver int
 }
 
 func (c *helpCenterCard) OnMount(ctx app.Context) {
 	ctx.ObserveState(stateDraft, &c.draft)
+	ctx.ObserveState(stateSync, &c.sync)
 	c.dragFrom, c.dragOver = -1, -1
 }
 
@@ -34,7 +36,9 @@ func (c *helpCenterCard) Render() app.UI {
 	}
 	secs := st.HelpCenter.Sections
 	var note app.UI
-	if c.draft.Confirmed {
+	if c.sync.connected() {
+		note = app.P().Class("note").ID("save-note").Text(c.pushNote())
+	} else if c.draft.Confirmed {
 		note = app.P().Class("note ok").ID("save-note").Text("Saved to the draft. It goes live when you push the settings to the portal server (portalstudio sync push).")
 	} else {
 		note = app.P().Class("note").ID("save-note").Text("Changes are saved to the local draft as you make them; they go live when you push the draft to the portal server.")
@@ -52,6 +56,21 @@ func (c *helpCenterCard) Render() app.UI {
 			}),
 		),
 	)
+}
+
+// pushNote is the note next to "Save and set live" once the workspace is
+// connected to its portal server: the button pushes.
+func (c *helpCenterCard) pushNote() string {
+	s := c.sync
+	switch {
+	case s.Busy == "push":
+		return "Setting the draft live on " + s.Info.Server + "…"
+	case s.Err != nil || s.Push != nil:
+		return "Not set live yet: see Sync with the portal server above."
+	case s.Done != "" && c.draft.Confirmed:
+		return s.Done
+	}
+	return "Changes are saved to the local draft as you make them; Save and set live pushes them to " + s.Info.Server + "."
 }
 
 func firstProblem(ps []portal.Problem) string {

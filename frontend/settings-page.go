@@ -21,6 +21,7 @@ func (c *settingsPage) Render() app.UI {
 			&draftStatus{}),
 		&diffView{},
 		&impactPanel{},
+		&syncCard{},
 		&settingsCards{},
 		&checksCard{},
 	)

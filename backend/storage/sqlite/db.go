@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -39,6 +40,11 @@ type Workspace struct {
 	cols colState
 	// rc is the read cache of a server (readcache.go).
 	rc readCache
+	// schemaCache is the attribute schema of dataset generation schemaGen
+	// (Schema).
+	schemaMu    sync.Mutex
+	schemaGen   string
+	schemaCache *portal.Schema
 }
 
 // Open opens the workspace at path, creating the file and its schema when

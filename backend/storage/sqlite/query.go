@@ -22,7 +22,37 @@ import (
 // Schema returns the workspace's attribute schema: the standard attributes
 // and the custom ones discovered on import.
 func (ws *Workspace) Schema(ctx context.Context) (*portal.Schema, error) {
-	return ws.cachedSchema(ctx)
+	ws.rc.mu.Lock()
+	serverCache := ws.rc.on
+	ws.rc.mu.Unlock()
+	if serverCache {
+		return ws.cachedSchema(ctx)
+	}
+	// The schema changes only with an import, and every import bumps the
+	// dataset generation (one indexed row): keep the schema of the
+	// generation last read.
+	g, err := generation(ctx, ws.db)
+	if err != nil {
+		return nil, err
+	}
+	ws.schemaMu.Lock()
+	if ws.schemaGen == g && ws.schemaCache != nil {
+		s := ws.schemaCache
+		ws.schemaMu.Unlock()
+		return s, nil
+	}
+	ws.schemaMu.Unlock()
+	s, err := ws.schema(ctx, ws.db)
+	if err != nil {
+		return nil, err
+	}
+	// Keep it only if no import committed meanwhile.
+	if g2, err := generation(ctx, ws.db); err == nil && g2 == g {
+		ws.schemaMu.Lock()
+		ws.schemaGen, ws.schemaCache = g, s
+		ws.schemaMu.Unlock()
+	}
+	return s, nil
 }
 
 func (ws *Workspace) schema(ctx context.Context, q queryer) (*portal.Schema, error) {
@@ -415,25 +445,32 @@ func (ws *Workspace) Tickets(ctx context.Context, q TicketQuery) (TicketPage, er
 		after = ` AND (t.updated_at < ? OR (t.updated_at = ? AND t.id < ?))`
 		afterArgs = []any{cur.Updated, cur.Updated, cur.ID}
 	}
+	// Each source (the creator, each company) reads only the keys of its
+	// first Limit+1 tickets from its covering index; the merged page's
+	// tickets are then read whole in one query.
+	type key struct {
+		updated int64
+		id      string
+	}
 	seen := map[string]bool{}
-	var merged []portal.Ticket
+	var merged []key
 	run := func(where string, args ...any) error {
 		args = append(args, afterArgs...)
 		args = append(args, q.Limit+1)
-		rows, err := ws.db.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE `+where+` AND `+eligible+after+
+		rows, err := ws.db.QueryContext(ctx, `SELECT t.updated_at, t.id FROM tickets t WHERE `+where+` AND `+eligible+after+
 			` ORDER BY t.updated_at DESC, t.id DESC LIMIT ?`, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			t, err := scanTicket(rows)
-			if err != nil {
+			var k key
+			if err := rows.Scan(&k.updated, &k.id); err != nil {
 				return err
 			}
-			if !seen[t.ID] {
-				seen[t.ID] = true
-				merged = append(merged, t)
+			if !seen[k.id] {
+				seen[k.id] = true
+				merged = append(merged, k)
 			}
 		}
 		return rows.Err()
@@ -448,12 +485,45 @@ func (ws *Workspace) Tickets(ctx context.Context, q TicketQuery) (TicketPage, er
 			return page, err
 		}
 	}
-	sort.Slice(merged, func(i, j int) bool { return portal.TicketBefore(&merged[i], &merged[j]) })
+	// The order of portal.TicketBefore: updated_at newest first, then the
+	// greater id.
+	sort.Slice(merged, func(i, j int) bool {
+		if merged[i].updated != merged[j].updated {
+			return merged[i].updated > merged[j].updated
+		}
+		return merged[i].id > merged[j].id
+	})
 	if len(merged) > q.Limit {
 		merged = merged[:q.Limit]
-		page.Next = encodeCursor(merged[len(merged)-1])
+		last := merged[len(merged)-1]
+		page.Next = encodeCursor(portal.Ticket{ID: last.id, UpdatedAt: time.Unix(last.updated, 0)})
 	}
-	page.Tickets = append(page.Tickets, merged...)
+	if len(merged) > 0 {
+		args := make([]any, len(merged))
+		for i, k := range merged {
+			args[i] = k.id
+		}
+		rows, err := ws.db.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id IN (`+placeholders(len(args))+`)`, args...)
+		if err != nil {
+			return page, err
+		}
+		byID := make(map[string]portal.Ticket, len(merged))
+		for rows.Next() {
+			t, err := scanTicket(rows)
+			if err != nil {
+				rows.Close()
+				return page, err
+			}
+			byID[t.ID] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return page, err
+		}
+		for _, k := range merged {
+			page.Tickets = append(page.Tickets, byID[k.id])
+		}
+	}
 	page.Total, err = ws.countTickets(ctx, q.UserID, companies)
 	return page, err
 }
