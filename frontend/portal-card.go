@@ -41,6 +41,10 @@ func (c *portalCard) Render() app.UI {
 		"Let your customers log in to see and search their tickets. Turning it on adds a Customer portal section to your Help Center.",
 		toggle("portal-enabled", "Enable customer portal", "", st.Portal.Enabled, false, func(ctx app.Context, e app.Event) {
 			on := ctx.JSSrc().Get("checked").Bool()
+			// Put the box back as it was: the render that follows sets it
+			// when the edit is taken. A refused enable changes no state,
+			// so no render would otherwise turn the box back off.
+			ctx.JSSrc().Set("checked", !on)
 			applyEdit(ctx, edit{immediate: true, enabling: on, apply: func(st *portal.Settings) { st.Portal.Enabled = on }})
 		}),
 		c.refusal(refusal),

@@ -12,15 +12,7 @@ import (
 // mirrors the studio type of the same name.
 
 // Counts are the sizes of the dataset.
-type Counts struct {
-	Users       int `json:"users"`
-	Companies   int `json:"companies"`
-	Tickets     int `json:"tickets"`
-	TicketTypes int `json:"ticket_types"`
-	// PortalTickets are the shared Customer tickets, the ones the portal
-	// may show.
-	PortalTickets int `json:"portal_tickets,omitempty"`
-}
+type Counts = api.Counts
 
 // Overview describes the open workspace.
 type Overview struct {
@@ -32,139 +24,50 @@ type Overview struct {
 }
 
 // UserSummary is a user as lists show them.
-type UserSummary struct {
-	ID    string `json:"id"`
-	Email string `json:"email"`
-	Name  string `json:"name"`
-}
+type UserSummary = api.UserSummary
 
 // AudienceRequest asks who a rule of the draft matches.
-type AudienceRequest struct {
-	Of       string `json:"of"`
-	Settings string `json:"settings"`
-	Limit    int    `json:"limit"`
-}
+type AudienceRequest = api.AudienceRequest
 
 // AudienceResult is how many users match and the first of them.
-type AudienceResult struct {
-	Of    string        `json:"of"`
-	Rule  string        `json:"rule"`
-	Count int           `json:"count"`
-	Users []UserSummary `json:"users"`
-	Note  string        `json:"note,omitempty"`
-}
+type AudienceResult = api.AudienceResult
 
 // DiffResult is the draft against the live settings.
-type DiffResult struct {
-	Changed     bool   `json:"changed"`
-	LiveVersion int    `json:"live_version"`
-	Unified     string `json:"unified"`
-}
+type DiffResult = api.DiffResult
 
 // Samples are users picked to show both sides of the visibility settings.
-type Samples struct {
-	Restricted   *UserSummary `json:"restricted"`
-	Unrestricted *UserSummary `json:"unrestricted"`
-	NoAccess     *UserSummary `json:"no_access"`
-}
+type Samples = api.Samples
 
 // PreviewRequest asks for the portal as one user sees it.
-type PreviewRequest struct {
-	User     string `json:"user"`
-	Tab      string `json:"tab"`
-	Search   string `json:"search"`
-	Cursor   string `json:"cursor"`
-	Limit    int    `json:"limit"`
-	Settings string `json:"settings"`
-}
+type PreviewRequest = api.PreviewRequest
 
 // CompanyInfo names one of the user's companies.
-type CompanyInfo struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
+type CompanyInfo = api.CompanyInfo
 
 // UserInfo describes the previewed user.
-type UserInfo struct {
-	ID         string        `json:"id"`
-	ExternalID string        `json:"external_id,omitempty"`
-	Email      string        `json:"email"`
-	Name       string        `json:"name"`
-	Companies  []CompanyInfo `json:"companies"`
-}
+type UserInfo = api.UserInfo
 
 // Snippet is the Preview column of a search result. Snippet is HTML: text
 // escaped by the backend, with <mark> around the matches.
-type Snippet struct {
-	Snippet string `json:"snippet"`
-	Author  string `json:"author"`
-	Ago     string `json:"ago"`
-}
+type Snippet = api.Snippet
 
 // TicketView is a ticket as the portal lists it.
-type TicketView struct {
-	ID        string    `json:"id"`
-	TicketID  string    `json:"ticket_id"`
-	Title     string    `json:"title"`
-	State     string    `json:"state"`
-	UpdatedAt time.Time `json:"updated_at"`
-	CreatedBy string    `json:"created_by,omitempty"`
-	Preview   *Snippet  `json:"preview,omitempty"`
-}
+type TicketView = api.TicketView
 
 // PreviewResult is the portal as the user sees it, with why.
-type PreviewResult struct {
-	User             UserInfo        `json:"user"`
-	Settings         string          `json:"settings"`
-	Access           bool            `json:"access"`
-	AccessReason     string          `json:"access_reason"`
-	Restricted       bool            `json:"restricted"`
-	RestrictedReason string          `json:"restricted_reason"`
-	Tabs             []string        `json:"tabs"`
-	Tab              string          `json:"tab,omitempty"`
-	Search           string          `json:"search,omitempty"`
-	Tickets          []TicketView    `json:"tickets"`
-	Total            int             `json:"total"`
-	Next             string          `json:"next,omitempty"`
-	Decision         portal.Decision `json:"decision"`
-}
+type PreviewResult = api.PreviewResult
 
 // TicketRequest asks for one ticket's page as a user sees it.
-type TicketRequest struct {
-	User     string `json:"user"`
-	TicketID string `json:"ticket_id"`
-	Settings string `json:"settings"`
-}
+type TicketRequest = api.TicketRequest
 
 // PartView is one customer-visible part of a ticket's conversation.
-type PartView struct {
-	ID         string    `json:"id"`
-	Author     string    `json:"author"`
-	AuthorType string    `json:"author_type"`
-	Body       string    `json:"body"`
-	CreatedAt  time.Time `json:"created_at"`
-	Ago        string    `json:"ago"`
-}
+type PartView = api.PartView
 
 // TicketDetail is a ticket's page in the portal.
-type TicketDetail struct {
-	TicketView
-	Description string     `json:"description"`
-	CreatedAt   time.Time  `json:"created_at"`
-	Open        bool       `json:"open"`
-	TypeName    string     `json:"type_name"`
-	Parts       []PartView `json:"parts"`
-}
+type TicketDetail = api.TicketDetail
 
 // ImportReport says what an import (or demo generation) did.
-type ImportReport struct {
-	Contacts  int                `json:"contacts"`
-	Companies int                `json:"companies"`
-	Tickets   int                `json:"tickets"`
-	Parts     int                `json:"parts"`
-	Rejected  []portal.Rejection `json:"rejected"`
-	Committed bool               `json:"committed"`
-}
+type ImportReport = api.ImportReport
 
 // DemoRequest sizes a demo dataset.
 type DemoRequest struct {
