@@ -2,6 +2,8 @@ module portalstudio
 
 go 1.26.8
 
+toolchain go1.26.10
+
 require (
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/google/cel-go v0.31.0
