@@ -1,9 +1,12 @@
 package frontend
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"portalstudio/backend/portal"
 )
 
 // Small building blocks shared by the components (plain functions, not
@@ -66,46 +69,9 @@ func plural(n int, one, many string) string {
 }
 
 // formatInt groups thousands: 1,000,000.
-func formatInt(n int) string {
-	s := itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func formatInt(n int) string { return portal.Thousands(n) }
 
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var buf [20]byte
-	i := len(buf)
-	for n > 0 {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		buf[i] = '-'
-	}
-	return string(buf[i:])
-}
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // initials returns up to two initials of a name, for avatars.
 func initials(name string) string {

@@ -2,7 +2,6 @@ package studio
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -214,22 +213,7 @@ func users(n int) string {
 }
 
 // Thousands writes n with commas: 1204 → "1,204".
-func Thousands(n int) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func Thousands(n int) string { return portal.Thousands(n) }
 
 // nowOr returns t, or the service's now when t is zero.
 func (s *Service) nowOr(t time.Time) time.Time {
