@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"encoding/json"
 	"time"
 
 	"portalstudio/backend/api"
@@ -138,62 +137,23 @@ type MessengerPage struct {
 }
 
 // SyncStatus is where the workspace stands with its portal server.
-type SyncStatus struct {
-	Server      string `json:"server"`
-	HasToken    bool   `json:"has_token"`
-	TokenIn     string `json:"token_in,omitempty"`
-	Connected   bool   `json:"connected"`
-	LiveVersion int    `json:"live_version"`
-}
+type SyncStatus = api.SyncStatus
 
 // PullResult says what a pull did.
-type PullResult struct {
-	Server          string        `json:"server"`
-	PreviousVersion int           `json:"previous_version"`
-	LiveVersion     int           `json:"live_version"`
-	PortalURL       string        `json:"portal_url"`
-	DraftFollowed   bool          `json:"draft_followed"`
-	DraftKept       bool          `json:"draft_kept"`
-	Data            *ImportReport `json:"data,omitempty"`
-}
+type PullResult = api.PullResult
 
 // SyncChange is a field only one side changed since the common base.
-type SyncChange struct {
-	Path string          `json:"path"`
-	Side string          `json:"side"`
-	From json.RawMessage `json:"from"`
-	To   json.RawMessage `json:"to"`
-}
+type SyncChange = api.SyncChange
 
 // SyncConflict is a field both the server and the draft changed.
-type SyncConflict struct {
-	Path  string          `json:"path"`
-	Base  json.RawMessage `json:"base"`
-	Live  json.RawMessage `json:"live"`
-	Draft json.RawMessage `json:"draft"`
-}
+type SyncConflict = api.SyncConflict
 
 // SyncMerge is a push's three-way merge: base→live and base→draft as
 // unified line diffs, what merged and what conflicts.
-type SyncMerge struct {
-	Changes   []SyncChange   `json:"changes"`
-	Conflicts []SyncConflict `json:"conflicts"`
-	LiveDiff  string         `json:"live_diff"`
-	DraftDiff string         `json:"draft_diff"`
-}
+type SyncMerge = api.SyncMerge
 
 // PushResult says what a push did.
-type PushResult struct {
-	Server           string           `json:"server"`
-	BaseVersion      int              `json:"base_version"`
-	Version          int              `json:"version"`
-	Pushed           bool             `json:"pushed"`
-	NothingToPush    bool             `json:"nothing_to_push"`
-	Merge            *SyncMerge       `json:"merge,omitempty"`
-	LiveVersion      int              `json:"live_version,omitempty"`
-	Checks           *api.CheckReport `json:"checks,omitempty"`
-	ChecksOverridden bool             `json:"checks_overridden,omitempty"`
-}
+type PushResult = api.PushResult
 
 // SyncPushAnswer is a push's result and, when nothing was pushed, why.
 type SyncPushAnswer struct {

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"portalstudio/backend/api"
 	"strings"
 
 	"portalstudio/backend/portal"
@@ -12,19 +13,7 @@ import (
 // server and token remembered for the workspace.
 
 // Status is where a workspace stands with its portal server.
-type Status struct {
-	// Server is the URL remembered for the workspace, or "".
-	Server string `json:"server"`
-	// HasToken is true when an admin token is remembered; TokenIn says
-	// where (InKeyring or InFile).
-	HasToken bool   `json:"has_token"`
-	TokenIn  string `json:"token_in,omitempty"`
-	// Connected: both are known, so pull and push need nothing more.
-	Connected bool `json:"connected"`
-	// LiveVersion is the version of the workspace's live copy (0 before
-	// the first sync).
-	LiveVersion int `json:"live_version"`
-}
+type Status = api.SyncStatus
 
 // StatusOf returns the workspace's sync status.
 func StatusOf(ctx context.Context, ws *sqlite.Workspace) (*Status, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"portalstudio/backend/api"
 	"sort"
 
 	"portalstudio/backend/portal"
@@ -28,35 +29,13 @@ var leafPaths = map[string]bool{
 
 // Change is a field that one side changed and the other did not: the
 // merge takes it.
-type Change struct {
-	Path string          `json:"path"`
-	Side string          `json:"side"` // TakeLive or TakeDraft: who changed it
-	From json.RawMessage `json:"from"`
-	To   json.RawMessage `json:"to"`
-}
+type Change = api.SyncChange
 
 // Conflict is a field both sides changed, differently.
-type Conflict struct {
-	Path  string          `json:"path"`
-	Base  json.RawMessage `json:"base"`
-	Live  json.RawMessage `json:"live"`
-	Draft json.RawMessage `json:"draft"`
-}
+type Conflict = api.SyncConflict
 
 // Merge is a three-way merge of settings documents.
-type Merge struct {
-	// Merged is the result, when there is no conflict or take chose a
-	// side for every conflict; nil otherwise.
-	Merged *portal.Settings `json:"-"`
-	// Changes are the fields only one side changed, in path order.
-	Changes []Change `json:"changes"`
-	// Conflicts are the fields both sides changed, in path order.
-	Conflicts []Conflict `json:"conflicts"`
-	// LiveDiff and DraftDiff are unified line diffs of the canonical
-	// documents: base to live, and base to draft.
-	LiveDiff  string `json:"live_diff"`
-	DraftDiff string `json:"draft_diff"`
-}
+type Merge = api.SyncMerge
 
 // absent stands for a key one side does not have.
 type absent struct{}

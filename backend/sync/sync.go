@@ -16,21 +16,7 @@ import (
 )
 
 // PullResult says what a pull did.
-type PullResult struct {
-	Server string `json:"server"`
-	// PreviousVersion is the version of the live copy before the pull.
-	PreviousVersion int `json:"previous_version"`
-	// LiveVersion is the version pulled.
-	LiveVersion int    `json:"live_version"`
-	PortalURL   string `json:"portal_url"`
-	// DraftFollowed is true when the draft had no local edits and now
-	// equals the new live settings; DraftKept when it had edits and was
-	// kept as it was (push merges them).
-	DraftFollowed bool `json:"draft_followed"`
-	DraftKept     bool `json:"draft_kept"`
-	// Data is the report of the dataset import (pull --data).
-	Data *sqlite.ImportReport `json:"data,omitempty"`
-}
+type PullResult = api.PullResult
 
 // PullOptions tune a pull.
 type PullOptions struct {
@@ -154,24 +140,7 @@ type PushOptions struct {
 }
 
 // PushResult says what a push did.
-type PushResult struct {
-	Server string `json:"server"`
-	// BaseVersion is the live version the draft was based on.
-	BaseVersion int `json:"base_version"`
-	// Version is the new live version, when the push went through.
-	Version int  `json:"version"`
-	Pushed  bool `json:"pushed"`
-	// NothingToPush: the draft has no edits against its base.
-	NothingToPush bool `json:"nothing_to_push"`
-	// Merge is the three-way merge, when the server had moved on.
-	Merge *Merge `json:"merge,omitempty"`
-	// LiveVersion is the server's version the draft was merged with.
-	LiveVersion int `json:"live_version,omitempty"`
-	// Checks is the portal tests' report on the last document checked.
-	Checks *api.CheckReport `json:"checks,omitempty"`
-	// ChecksOverridden is true when tests failed and the push went on.
-	ChecksOverridden bool `json:"checks_overridden,omitempty"`
-}
+type PushResult = api.PushResult
 
 // maxPushAttempts bounds the merges of one push when the server keeps
 // moving.
