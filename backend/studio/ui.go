@@ -123,29 +123,13 @@ func (s *Service) GenerateDemo(ctx context.Context, req DemoRequest, progress Pr
 		req.Seed = 1
 	}
 	opt := demo.Options{Users: req.Users, Companies: req.Companies, Tickets: req.Tickets, Seed: req.Seed}
-	nc, nu, nt, _ := demo.Count(opt)
-	total := int64(nc + nu + nt)
-	if progress != nil {
-		progress(0, total)
-	}
-	rep, err := s.WS.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
-		return nil, demo.Generate(opt, emit)
-	}, sqlite.ImportOptions{Replace: true, Progress: func(n int) {
+	rep, err := s.Demo(ctx, opt, func(done, total int) {
 		if progress != nil {
-			progress(int64(n), total)
+			progress(int64(done), int64(total))
 		}
-	}})
+	})
 	if err != nil {
 		return nil, err
-	}
-	if err := s.SeedDemoSettings(ctx); err != nil {
-		return nil, err
-	}
-	if progress != nil {
-		progress(total, total)
-	}
-	if rep.Rejected == nil {
-		rep.Rejected = []portal.Rejection{}
 	}
 	return &rep, nil
 }
