@@ -20,6 +20,6 @@ if ((${#need[@]})); then
 	[ "$(id -u)" -eq 0 ] || sudo="sudo"
 	echo "deps: installing ${need[*]}" >&2
 	$sudo apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"
 fi
 command -v go >/dev/null 2>&1 || { echo "deps: Go is not installed (Go 1.26 is needed: https://go.dev/dl/)" >&2; exit 1; }
