@@ -15,13 +15,17 @@ type AudienceRequest struct {
 	Of       string `json:"of"`       // access (default) or visibility
 	Settings string `json:"settings"` // draft (default) or live
 	Limit    int    `json:"limit"`    // how many users to list; default 20
+	// ListOnly lists the first users without counting them all (the
+	// result's Count is then -1): at a million users, the first page of a
+	// list comes faster than its count.
+	ListOnly bool `json:"list_only,omitempty"`
 }
 
 // AudienceResult is how many users match and the first of them.
 type AudienceResult struct {
 	Of    string        `json:"of"`
-	Rule  string        `json:"rule"` // the rule in words
-	Count int           `json:"count"`
+	Rule  string        `json:"rule"`  // the rule in words
+	Count int           `json:"count"` // -1: not counted (ListOnly)
 	Users []UserSummary `json:"users"`
 	// Note explains an audience that is empty for a reason other than the
 	// rule's conditions (no rule, visibility off).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -165,6 +166,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		fn         func() error
 	}
 	counted := map[string]int{}
+	firsts := map[string][]sqlite.UserSummary{}
 	countSteps := func(path string) []step {
 		return []step{
 			{"count, typical rule (" + path + ")", map[string]string{"SQL": "≤ 20 ms", "columns": "≤ 5 ms"}[path], func() error {
@@ -177,7 +179,11 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 				counted["hard "+path] = n
 				return err
 			}},
-			{"first 50 matching users, typical (" + path + ")", "≤ 1 ms", func() error { _, _, err := ws.Audience(ctx, benchTypical, schema, now, 50); return err }},
+			{"first 50 matching users, typical (" + path + ")", "≤ 1 ms", func() error {
+				users, err := ws.AudienceFirst(ctx, benchTypical, nil, schema, now, 50)
+				firsts[path] = users
+				return err
+			}},
 		}
 	}
 	impactBefore, impactAfter := benchChange()
@@ -218,6 +224,16 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	for _, k := range []string{"typical", "hard", "impact"} {
 		if counted[k+" SQL"] != counted[k+" columns"] {
 			return fmt.Errorf("bench: the %s rule counts %d users by SQL and %d by the columns", k, counted[k+" SQL"], counted[k+" columns"])
+		}
+	}
+	// The first users, without the count, are the head of the whole list.
+	_, head, err := ws.Audience(ctx, benchTypical, schema, now, 50)
+	if err != nil {
+		return err
+	}
+	for _, path := range []string{"SQL", "columns"} {
+		if !slices.Equal(head, firsts[path]) {
+			return fmt.Errorf("bench: the first 50 users of the typical rule by %s differ from the head of its whole list", path)
 		}
 	}
 	steps := []step{

@@ -822,6 +822,16 @@ func TestAudience(t *testing.T) {
 			t.Errorf("ends_with examply.com lists %s", u.Email)
 		}
 	}
+	// --list-only: the same first users, not counted.
+	var first audience
+	okJSON(t, &first, "audience", "--workspace", ws, "--limit", "3", "--list-only")
+	if first.Count != -1 || !reflect.DeepEqual(first.Users, got.Users[:3]) {
+		t.Errorf("--list-only --limit 3: count %d, users %+v; want -1 and %+v", first.Count, first.Users, got.Users[:3])
+	}
+	text = ok(t, "audience", "--workspace", ws, "--limit", "3", "--list-only")
+	if !strings.HasPrefix(text, "The first 3 user(s) who match the access rule (not counted).") || !strings.Contains(text, got.Users[2].Email) || strings.Contains(text, "more") {
+		t.Errorf("audience --list-only text:\n%s", text)
+	}
 	// Only users with access can be restricted.
 	if n := checkVisibility(t, ws, users); n == 0 || n >= len(want) {
 		t.Errorf("with access for examply.com only, %d users are restricted; want some of the %d", n, len(want))

@@ -16,6 +16,7 @@ func runAudience(ctx context.Context, env *Env, args []string) error {
 	of := f.String("of", "access", "access (who may open the portal) or visibility (who is restricted)")
 	limit := f.Int("limit", 20, "how many users to list")
 	which := f.String("settings", studio.Draft, "draft or live")
+	listOnly := f.Bool("list-only", false, "list the first users without counting them all (faster on a large workspace)")
 	if _, err := parse(f.FlagSet, args, 0); err != nil {
 		return err
 	}
@@ -33,7 +34,7 @@ func runAudience(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer done()
-	res, err := svc.Audience(ctx, studio.AudienceRequest{Of: *of, Settings: *which, Limit: *limit})
+	res, err := svc.Audience(ctx, studio.AudienceRequest{Of: *of, Settings: *which, Limit: *limit, ListOnly: *listOnly})
 	if err != nil {
 		return err
 	}
@@ -44,7 +45,11 @@ func runAudience(ctx context.Context, env *Env, args []string) error {
 	if res.Of == studio.OfVisibility {
 		what = "are restricted to their own tickets"
 	}
-	fmt.Fprintf(env.Stdout, "%d user(s) %s.\n", res.Count, what)
+	if res.Count < 0 {
+		fmt.Fprintf(env.Stdout, "The first %d user(s) who %s (not counted).\n", len(res.Users), what)
+	} else {
+		fmt.Fprintf(env.Stdout, "%d user(s) %s.\n", res.Count, what)
+	}
 	if res.Note != "" {
 		fmt.Fprintln(env.Stdout, res.Note)
 	} else {
@@ -53,7 +58,7 @@ func runAudience(ctx context.Context, env *Env, args []string) error {
 	for _, u := range res.Users {
 		fmt.Fprintf(env.Stdout, "  %-28s %-40s %s\n", u.ID, u.Email, u.Name)
 	}
-	if len(res.Users) < res.Count {
+	if res.Count >= 0 && len(res.Users) < res.Count {
 		fmt.Fprintf(env.Stdout, "  … and %d more\n", res.Count-len(res.Users))
 	}
 	return nil

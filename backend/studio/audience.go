@@ -39,11 +39,41 @@ func (s *Service) Audience(ctx context.Context, req AudienceRequest) (*AudienceR
 	if of == "" {
 		return nil, portal.Errorf(portal.EINVALID, "unknown audience %q; use access or visibility", req.Of)
 	}
+	if req.ListOnly {
+		return s.ruleFirst(ctx, of, rule, note, req.Limit)
+	}
 	return s.RuleAudience(ctx, of, rule, note, req.Limit)
 }
 
 // RuleAudience counts and lists the users a rule matches.
 func (s *Service) RuleAudience(ctx context.Context, of string, rule *portal.Rule, note string, limit int) (*AudienceResult, error) {
+	schema, err := s.validSchema(ctx, rule)
+	if err != nil {
+		return nil, err
+	}
+	n, users, err := s.WS.Audience(ctx, rule, schema, s.Now(), limit)
+	if err != nil {
+		return nil, err
+	}
+	return &AudienceResult{Of: of, Rule: rule.String(), Count: n, Users: users, Note: note}, nil
+}
+
+// ruleFirst lists the first users a rule matches without counting them.
+func (s *Service) ruleFirst(ctx context.Context, of string, rule *portal.Rule, note string, limit int) (*AudienceResult, error) {
+	schema, err := s.validSchema(ctx, rule)
+	if err != nil {
+		return nil, err
+	}
+	users, err := s.WS.AudienceFirst(ctx, rule, nil, schema, s.Now(), limit)
+	if err != nil {
+		return nil, err
+	}
+	return &AudienceResult{Of: of, Rule: rule.String(), Count: -1, Users: users, Note: note}, nil
+}
+
+// validSchema returns the workspace's schema, or EINVALID when rule does
+// not fit it.
+func (s *Service) validSchema(ctx context.Context, rule *portal.Rule) (*portal.Schema, error) {
 	schema, err := s.WS.Schema(ctx)
 	if err != nil {
 		return nil, err
@@ -51,11 +81,7 @@ func (s *Service) RuleAudience(ctx context.Context, of string, rule *portal.Rule
 	if ps := portal.ValidateRule(rule, schema, "rule"); len(ps) > 0 {
 		return nil, &portal.Error{Code: portal.EINVALID, Message: ps[0].String(), Problems: ps}
 	}
-	n, users, err := s.WS.Audience(ctx, rule, schema, s.Now(), limit)
-	if err != nil {
-		return nil, err
-	}
-	return &AudienceResult{Of: of, Rule: rule.String(), Count: n, Users: users, Note: note}, nil
+	return schema, nil
 }
 
 // AudienceRule returns the rule whose users form the audience of (access

@@ -31,7 +31,7 @@ func (s *Service) SampleUsers(ctx context.Context, which string) (*Samples, erro
 	}
 	now := s.Now()
 	first := func(rule, except *portal.Rule) (*sqlite.UserSummary, error) {
-		_, users, err := s.WS.AudienceExcept(ctx, rule, except, schema, now, 1)
+		users, err := s.WS.AudienceFirst(ctx, rule, except, schema, now, 1)
 		if err != nil || len(users) == 0 {
 			return nil, err
 		}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -30,15 +32,66 @@ type audienceSet struct {
 	schema *portal.Schema
 	now    time.Time
 	all    *roaring.Bitmap // every user, loaded on first need
+	// shared, when not nil, holds the sets of conditions (and of every
+	// user) for several rules evaluated together, on any goroutine.
+	shared *sharedSets
 }
 
+// sharedSets computes each set once for the rules of one computation
+// (impact compares documents that share conditions, evaluated on several
+// goroutines at once): the first to need a set computes it, the others
+// wait for it. The sets are shared: never change one.
+type sharedSets struct {
+	mu   sync.Mutex
+	sets map[string]*sharedSet
+}
+
+type sharedSet struct {
+	done chan struct{}
+	set  *roaring.Bitmap
+	err  error
+}
+
+func newSharedSets() *sharedSets { return &sharedSets{sets: map[string]*sharedSet{}} }
+
+func (sh *sharedSets) get(key string, compute func() (*roaring.Bitmap, error)) (*roaring.Bitmap, error) {
+	sh.mu.Lock()
+	if e, ok := sh.sets[key]; ok {
+		sh.mu.Unlock()
+		<-e.done
+		return e.set, e.err
+	}
+	e := &sharedSet{done: make(chan struct{})}
+	sh.sets[key] = e
+	sh.mu.Unlock()
+	e.set, e.err = compute()
+	close(e.done)
+	return e.set, e.err
+}
+
+// universe returns every user (shared: never change it).
 func (a *audienceSet) universe() (*roaring.Bitmap, error) {
 	if a.all != nil {
 		return a.all, nil
 	}
+	if a.shared != nil {
+		all, err := a.shared.get("", func() (*roaring.Bitmap, error) {
+			b := &audienceSet{ws: a.ws, ctx: a.ctx}
+			return b.universe()
+		})
+		a.all = all
+		return all, err
+	}
+	// Three queries: min and max alone are one B-tree descent each, and
+	// count alone counts pages; together they would read every row.
 	var lo, hi, n int64
-	if err := a.ws.db.QueryRowContext(a.ctx, `SELECT coalesce(min(seq), 0), coalesce(max(seq), 0), count(*) FROM users`).Scan(&lo, &hi, &n); err != nil {
-		return nil, err
+	for _, q := range []struct {
+		sql string
+		v   *int64
+	}{{`SELECT coalesce(min(seq), 0) FROM users`, &lo}, {`SELECT coalesce(max(seq), 0) FROM users`, &hi}, {`SELECT count(*) FROM users`, &n}} {
+		if err := a.ws.db.QueryRowContext(a.ctx, q.sql).Scan(q.v); err != nil {
+			return nil, err
+		}
 	}
 	if n == 0 {
 		a.all = roaring.New()
@@ -84,10 +137,8 @@ func (a *audienceSet) eval(r *portal.Rule) (*roaring.Bitmap, error) {
 	// Evaluate the likely cheapest and most selective conditions first;
 	// once few candidates are left, test the other conditions on those
 	// candidates only instead of computing their whole sets.
-	ordered := append([]*portal.Rule(nil), kids...)
-	sort.SliceStable(ordered, func(i, j int) bool { return a.cost(ordered[i]) < a.cost(ordered[j]) })
 	var out *roaring.Bitmap
-	for _, k := range ordered {
+	for _, k := range a.order(kids) {
 		var b *roaring.Bitmap
 		var err error
 		if out != nil && k.Cond != nil && out.GetCardinality() <= filterMax {
@@ -108,6 +159,13 @@ func (a *audienceSet) eval(r *portal.Rule) (*roaring.Bitmap, error) {
 		}
 	}
 	return out, nil
+}
+
+// order sorts a group's children by cost.
+func (a *audienceSet) order(kids []*portal.Rule) []*portal.Rule {
+	out := append([]*portal.Rule(nil), kids...)
+	sort.SliceStable(out, func(i, j int) bool { return a.cost(out[i]) < a.cost(out[j]) })
+	return out
 }
 
 // filterMax is the most candidates for which a condition is tested on the
@@ -180,13 +238,30 @@ func (a *audienceSet) cond(c *portal.Condition) (*roaring.Bitmap, error) {
 		return nil, portal.Errorf(portal.EINVALID, "unknown attribute %q", c.Attribute)
 	}
 	pos, negated := c.Operator.Positive()
-	q, args, err := a.leafQuery(attr, pos, c.Value)
+	compute := func() (*roaring.Bitmap, error) {
+		q, args, err := a.leafQuery(attr, pos, c.Value)
+		if err != nil {
+			return nil, err
+		}
+		b, err := a.ws.seqs(a.ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c, err)
+		}
+		return b, nil
+	}
+	var b *roaring.Bitmap
+	var err error
+	if a.shared != nil {
+		key, kerr := json.Marshal([]any{attr.Name, pos, c.Value})
+		if kerr != nil {
+			return nil, kerr
+		}
+		b, err = a.shared.get(string(key), compute)
+	} else {
+		b, err = compute()
+	}
 	if err != nil {
 		return nil, err
-	}
-	b, err := a.ws.seqs(a.ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", c, err)
 	}
 	if negated {
 		u, err := a.universe()
@@ -194,6 +269,9 @@ func (a *audienceSet) cond(c *portal.Condition) (*roaring.Bitmap, error) {
 			return nil, err
 		}
 		return roaring.AndNot(u, b), nil
+	}
+	if a.shared != nil {
+		return b.Clone(), nil
 	}
 	return b, nil
 }
@@ -286,37 +364,41 @@ func ftsString(s string) string {
 // seqs runs a query of one integer column named s and returns its values
 // as a set.
 // The values travel as one comma-separated string (one row from SQLite
-// instead of one per user).
+// instead of one per user); many values (in any order) are set in a dense
+// bitmap first, which becomes the set at once.
 func (ws *Workspace) seqs(ctx context.Context, query string, args ...any) (*roaring.Bitmap, error) {
-	var list *string
+	var list []byte
 	if err := ws.db.QueryRowContext(ctx, `SELECT group_concat(s) FROM (`+query+`)`, args...).Scan(&list); err != nil {
 		return nil, err
 	}
-	b := roaring.New()
-	if list == nil {
-		return b, nil
+	if len(list) == 0 {
+		return roaring.New(), nil
 	}
-	buf := make([]uint32, 0, 4096)
-	s := *list
-	for len(s) > 0 {
-		i := strings.IndexByte(s, ',')
-		if i < 0 {
-			i = len(s)
+	vals := make([]uint32, 0, min(len(list)/2+1, 1<<16))
+	var n uint64
+	for i, c := range list {
+		switch {
+		case c >= '0' && c <= '9':
+			if n = n*10 + uint64(c-'0'); n > math.MaxUint32 {
+				return nil, fmt.Errorf("seqs: a value out of range at byte %d", i)
+			}
+		case c == ',':
+			vals = append(vals, uint32(n))
+			n = 0
+		default:
+			return nil, fmt.Errorf("seqs: %q at byte %d is not a seq", c, i)
 		}
-		n, err := strconv.ParseUint(s[:i], 10, 32)
-		if err != nil {
-			return nil, fmt.Errorf("seqs: %w", err)
-		}
-		buf = append(buf, uint32(n))
-		if len(buf) == cap(buf) {
-			b.AddMany(buf)
-			buf = buf[:0]
-		}
-		if i == len(s) {
-			break
-		}
-		s = s[i+1:]
 	}
-	b.AddMany(buf)
-	return b, nil
+	vals = append(vals, uint32(n))
+	if len(vals) < 1<<14 {
+		return roaring.BitmapOf(vals...), nil
+	}
+	dense := bitset{}
+	for _, v := range vals {
+		if int(v>>6) >= len(dense) {
+			dense = slices.Grow(dense, int(v>>6)+1-len(dense))[:int(v>>6)+1]
+		}
+		dense.set(v)
+	}
+	return roaring.FromDense(dense, false), nil
 }

@@ -1,8 +1,8 @@
 package sqlite
 
 import (
+	"encoding/json"
 	"errors"
-	"slices"
 	"sort"
 	"time"
 
@@ -100,7 +100,7 @@ func (l *leaf) test(u uint32) bool {
 	if l.cset.has(c.memFirst[u]) {
 		return true
 	}
-	i, ok := slices.BinarySearch(c.memMore, u)
+	i, ok := c.moreAt(u)
 	if !ok {
 		return false
 	}
@@ -125,6 +125,19 @@ func (e *colEval) check(cd *portal.Condition) error {
 	}
 	_, err := numberPred(a.Kind, pos, cd.Value, e.now)
 	return err
+}
+
+// checkAll reports whether the columns can evaluate every condition of
+// the rules (nil ones are skipped).
+func (e *colEval) checkAll(rules ...*portal.Rule) error {
+	for _, r := range rules {
+		for _, cd := range r.Conditions() {
+			if err := e.check(cd); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // leaf prepares a condition.
@@ -178,17 +191,49 @@ func (e *colEval) leaf(cd *portal.Condition) (*leaf, error) {
 		}
 	}
 	if l.comp {
-		// One more bit, never set: the index of "no company".
-		l.cset = newBitset(e.c.nComp + 1)
-		switch {
-		case l.str != nil:
-			l.str.scan(l.sp, l.cset)
-		case l.num != nil:
-			l.num.scan(l.np, l.cset)
-		}
+		l.cset = e.c.companies(a, pos, cd.Value, e.now, func(cset bitset) {
+			switch {
+			case l.str != nil:
+				l.str.scan(l.sp, cset)
+			case l.num != nil:
+				l.num.scan(l.np, cset)
+			}
+		})
 	}
 	return l, nil
 }
+
+// companies returns the companies satisfying the positive operator op of
+// a condition on the company attribute attr, as a set with one more bit
+// (never set) for "no company": scan fills a new one, and the set is kept
+// for the next rules (the columns never change; a few hundred sets of
+// 100,000 companies are a few megabytes). Never change the set returned.
+func (c *columns) companies(attr portal.Attribute, op portal.Operator, want any, now time.Time, scan func(bitset)) bitset {
+	key, err := json.Marshal([]any{attr.Name, attr.Kind, op, want, now.Unix()})
+	if err != nil {
+		cset := newBitset(c.nComp + 1)
+		scan(cset)
+		return cset
+	}
+	c.csetMu.Lock()
+	cset, ok := c.csets[string(key)]
+	c.csetMu.Unlock()
+	if ok {
+		return cset
+	}
+	cset = newBitset(c.nComp + 1)
+	scan(cset)
+	c.csetMu.Lock()
+	if c.csets == nil || len(c.csets) >= csetsMax {
+		c.csets = map[string]bitset{}
+	}
+	c.csets[string(key)] = cset
+	c.csetMu.Unlock()
+	return cset
+}
+
+// csetsMax is how many company sets the columns keep.
+const csetsMax = 256
 
 // stringPred returns the predicate of a positive string operator, as
 // portal's holds applies it: both sides folded.
@@ -409,12 +454,8 @@ func (e *colEval) cost(r *portal.Rule) int {
 // answered here (an "all" group stops at its first empty set).
 func (c *columns) audience(rule, except *portal.Rule, s *portal.Schema, now time.Time) (*roaring.Bitmap, error) {
 	e := &colEval{c: c, s: s, now: now}
-	for _, r := range []*portal.Rule{rule, except} {
-		for _, cd := range r.Conditions() {
-			if err := e.check(cd); err != nil {
-				return nil, err
-			}
-		}
+	if err := e.checkAll(rule, except); err != nil {
+		return nil, err
 	}
 	set, err := e.eval(rule)
 	if err != nil {

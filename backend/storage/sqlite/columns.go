@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"sync"
@@ -271,6 +272,28 @@ type columns struct {
 	memMore  []uint32
 	memOff   []uint32
 	memComp  []uint32
+	// memHasMore holds the seqs of memMore, and memRank[w] counts its
+	// bits before word w: the user with seq s, when in memMore, is at
+	// memRank[s/64] plus the bits below s in its word.
+	memHasMore bitset
+	memRank    []uint32
+	// csets keeps the sets of companies of recent company conditions.
+	csetMu sync.Mutex
+	csets  map[string]bitset
+}
+
+// moreAt returns the index in memMore of the user with seq u, and whether
+// the user has more than one company.
+func (c *columns) moreAt(u uint32) (int, bool) {
+	w := u >> 6
+	if int(w) >= len(c.memHasMore) {
+		return 0, false
+	}
+	word := c.memHasMore[w]
+	if word&(1<<(u&63)) == 0 {
+		return 0, false
+	}
+	return int(c.memRank[w]) + bits.OnesCount64(word&(1<<(u&63)-1)), true
 }
 
 // attrKey names a custom attribute's column: its key and the kind of the
@@ -295,7 +318,7 @@ func (c *column) bytes() int64 {
 }
 
 func (c *columns) bytes() int64 {
-	n := int64(cap(c.all))*8 + int64(cap(c.memFirst)+cap(c.memMore)+cap(c.memOff)+cap(c.memComp))*4
+	n := int64(cap(c.all)+cap(c.memHasMore))*8 + int64(cap(c.memFirst)+cap(c.memMore)+cap(c.memOff)+cap(c.memComp)+cap(c.memRank))*4
 	for _, m := range []map[string]*column{c.user, c.comp} {
 		for _, col := range m {
 			n += col.bytes()
@@ -411,7 +434,7 @@ func (ws *Workspace) readColumnsOnce(ctx context.Context) (string, *columns, err
 	c.userAttr = loaders[1].c.userAttr
 	cc := loaders[2].c
 	c.nComp, c.comp, c.compAttr = cc.nComp, cc.comp, cc.compAttr
-	c.memFirst, c.memMore, c.memOff, c.memComp = cc.memFirst, cc.memMore, cc.memOff, cc.memComp
+	c.memFirst, c.memMore, c.memOff, c.memComp, c.memHasMore, c.memRank = cc.memFirst, cc.memMore, cc.memOff, cc.memComp, cc.memHasMore, cc.memRank
 	return gen, c, nil
 }
 
@@ -748,6 +771,16 @@ func (l *colLoader) memberships() error {
 	}
 	off = append(off, uint32(len(comp)))
 	l.c.memFirst, l.c.memMore, l.c.memOff, l.c.memComp = first, slices.Clip(more), slices.Clip(off), slices.Clip(comp)
+	l.c.memHasMore = newBitset(l.c.rows)
+	for _, u := range more {
+		l.c.memHasMore.set(u)
+	}
+	l.c.memRank = make([]uint32, len(l.c.memHasMore))
+	var rank uint32
+	for w, word := range l.c.memHasMore {
+		l.c.memRank[w] = rank
+		rank += uint32(bits.OnesCount64(word))
+	}
 	l.compIx = nil
 	return nil
 }

@@ -33,7 +33,7 @@ func (ws *Workspace) AudienceIDsColumns(ctx context.Context, rule *portal.Rule, 
 
 // AudienceIDsSetSQL is AudienceIDs by the indexed SQL set path only.
 func (ws *Workspace) AudienceIDsSetSQL(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time) ([]string, error) {
-	set, err := ws.audienceSQL(ctx, rule, nil, s, now)
+	set, err := ws.audienceSQL(ctx, rule, nil, s, now, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -66,4 +66,46 @@ func (ws *Workspace) CountSQL(ctx context.Context, query string, args ...any) (i
 	var n int
 	err := ws.db.QueryRowContext(ctx, query, args...).Scan(&n)
 	return n, err
+}
+
+// SetFirstLimits changes the bounds of the first-users paths (see
+// first.go) and returns a function that restores them.
+func SetFirstLimits(scanDiv, scanMin, batchMin, driveMax int) (restore func()) {
+	a, b, c, d := firstScanDiv, firstScanMin, firstBatchMin, firstDriveMax
+	firstScanDiv, firstScanMin, firstBatchMin, firstDriveMax = scanDiv, scanMin, batchMin, driveMax
+	return func() { firstScanDiv, firstScanMin, firstBatchMin, firstDriveMax = a, b, c, d }
+}
+
+// AudienceFirstSQL is AudienceFirst by SQL only, as ids.
+func (ws *Workspace) AudienceFirstSQL(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, n int) ([]string, error) {
+	seqs, err := ws.firstSQL(ctx, rule, except, s, now, n)
+	if err != nil {
+		return nil, err
+	}
+	return ws.idsInOrder(ctx, seqs)
+}
+
+// AudienceFirstColumns is AudienceFirst by the columns only, as ids.
+func (ws *Workspace) AudienceFirstColumns(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, n int) ([]string, error) {
+	c := ws.freshColumns(ctx)
+	if c == nil {
+		return nil, errNoColumns
+	}
+	seqs, err := c.first(rule, except, s, now, n)
+	if err != nil {
+		return nil, err
+	}
+	return ws.idsInOrder(ctx, seqs)
+}
+
+func (ws *Workspace) idsInOrder(ctx context.Context, seqs []uint32) ([]string, error) {
+	users, err := ws.summaries(ctx, seqs)
+	if err != nil {
+		return nil, err
+	}
+	ids := []string{}
+	for _, u := range users {
+		ids = append(ids, u.ID)
+	}
+	return ids, nil
 }

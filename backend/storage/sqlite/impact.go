@@ -42,10 +42,13 @@ type setCache struct {
 	schema *portal.Schema
 	now    time.Time
 	sets   map[string]*roaring.Bitmap
+	// shared: the SQL path computes each condition once for all the
+	// rules.
+	shared *sharedSets
 }
 
 func (ws *Workspace) newSetCache(ctx context.Context, s *portal.Schema, now time.Time) *setCache {
-	return &setCache{ws: ws, ctx: ctx, schema: s, now: now, sets: map[string]*roaring.Bitmap{}}
+	return &setCache{ws: ws, ctx: ctx, schema: s, now: now, sets: map[string]*roaring.Bitmap{}, shared: newSharedSets()}
 }
 
 // of returns the users rule matches; the set is shared: never change it.
@@ -57,7 +60,7 @@ func (c *setCache) of(rule *portal.Rule) (*roaring.Bitmap, error) {
 	if b, ok := c.sets[string(key)]; ok {
 		return b, nil
 	}
-	b, err := c.ws.audience(c.ctx, rule, nil, c.schema, c.now)
+	b, err := c.ws.audienceShared(c.ctx, rule, nil, c.schema, c.now, c.shared)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +101,7 @@ func (c *setCache) prefetch(docs ...*portal.Settings) error {
 	ch := make(chan result, len(todo))
 	for key, r := range todo {
 		go func() {
-			b, err := c.ws.audience(c.ctx, r, nil, c.schema, c.now)
+			b, err := c.ws.audienceShared(c.ctx, r, nil, c.schema, c.now, c.shared)
 			ch <- result{key, b, err}
 		}()
 	}
@@ -249,7 +252,7 @@ func (im *Impact) List(ctx context.Context, group string, offset, limit int) ([]
 // summaries returns the users of seqs, in the same order.
 func (ws *Workspace) summaries(ctx context.Context, seqs []uint32) ([]UserSummary, error) {
 	if len(seqs) == 0 {
-		return nil, nil
+		return []UserSummary{}, nil
 	}
 	args := make([]any, len(seqs))
 	for i, s := range seqs {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -303,8 +304,84 @@ func checkRules(t *testing.T, ws *sqlite.Workspace, r *rand.Rand, seed uint64, w
 		if c, _, err := ws.AudienceExcept(ctx, rule, rule, schema, now, 0); err != nil || c != 0 {
 			t.Fatalf("seed %d, %s: rule %s except itself: %d, %v", seed, when, rule, c, err)
 		}
+		checkFirst(t, ws, r, seed, when, rule, subjects)
 	}
 	return n
+}
+
+// checkFirst checks the first users of a rule minus a random one (or
+// none), on every path and with random bounds, against the head of the
+// whole list, itself checked against the Go evaluator.
+func checkFirst(t *testing.T, ws *sqlite.Workspace, r *rand.Rand, seed uint64, when string, rule *portal.Rule, subjects []portal.Subject) {
+	t.Helper()
+	ctx := context.Background()
+	now := t0
+	schema, err := ws.Schema(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var except *portal.Rule
+	if r.IntN(2) == 0 {
+		except = randomRule(r, schema, 2)
+	}
+	want := []string{}
+	for _, sub := range subjects {
+		if portal.Eval(rule, schema, sub, now) && !portal.Eval(except, schema, sub, now) {
+			want = append(want, sub.User.ID)
+		}
+	}
+	count, list, err := ws.AudienceExcept(ctx, rule, except, schema, now, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := []string{}
+	for _, u := range list {
+		all = append(all, u.ID)
+	}
+	sorted := append([]string{}, slices.Sorted(slices.Values(all))...)
+	if d := cmp.Diff(want, sorted); d != "" || count != len(want) {
+		t.Fatalf("seed %d, %s: rule %s except %s: count %d, list and Go disagree (-go +list):\n%s", seed, when, rule, except, count, d)
+	}
+	// Random bounds: the columns' scan gives up at once, after 8 users
+	// or not at all; SQL batches of 2n or of at least 64 candidates, and
+	// gives up at once, after 5 candidates or not at all.
+	scanMin := []int{0, 8, 1 << 30}[r.IntN(3)]
+	defer sqlite.SetFirstLimits(1<<30, scanMin, []int{1, 64}[r.IntN(2)], []int{0, 5, 1 << 30}[r.IntN(3)])()
+	for _, k := range []int{1, 2, 7} {
+		head := all[:min(k, len(all))]
+		paths := []struct {
+			name string
+			ids  func() ([]string, error)
+		}{
+			{"the SQL first path", func() ([]string, error) { return ws.AudienceFirstSQL(ctx, rule, except, schema, now, k) }},
+		}
+		if ws.ColumnStats().Loaded {
+			paths = append(paths, struct {
+				name string
+				ids  func() ([]string, error)
+			}{"the columns' first path", func() ([]string, error) { return ws.AudienceFirstColumns(ctx, rule, except, schema, now, k) }})
+		}
+		paths = append(paths, struct {
+			name string
+			ids  func() ([]string, error)
+		}{"AudienceFirst", func() ([]string, error) {
+			us, err := ws.AudienceFirst(ctx, rule, except, schema, now, k)
+			ids := []string{}
+			for _, u := range us {
+				ids = append(ids, u.ID)
+			}
+			return ids, err
+		}})
+		for _, p := range paths {
+			got, err := p.ids()
+			if err != nil {
+				t.Fatalf("seed %d, %s: %s: rule %s except %s: %v", seed, when, p.name, rule, except, err)
+			}
+			if d := cmp.Diff(head, got); d != "" {
+				t.Fatalf("seed %d, %s: rule %s except %s, first %d: %s and the whole list disagree (-list +%s):\n%s", seed, when, rule, except, k, p.name, p.name, d)
+			}
+		}
+	}
 }
 
 // allSubjects loads every user of the workspace with their companies,

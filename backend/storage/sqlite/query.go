@@ -103,29 +103,11 @@ func (ws *Workspace) AudienceExcept(ctx context.Context, rule, except *portal.Ru
 	if err != nil {
 		return 0, nil, fmt.Errorf("audience: %w", err)
 	}
-	users := []UserSummary{}
-	if limit <= 0 || set.IsEmpty() {
-		return int(set.GetCardinality()), users, nil
-	}
-	var args []any
-	it := set.Iterator()
-	for it.HasNext() && len(args) < limit {
-		args = append(args, int64(it.Next()))
-	}
-	rows, err := ws.db.QueryContext(ctx, `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM users u WHERE u.seq IN (`+
-		placeholders(len(args))+`) ORDER BY u.seq`, args...)
+	users, err := ws.summaries(ctx, firstOf(set, limit))
 	if err != nil {
 		return 0, nil, fmt.Errorf("audience list: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var u UserSummary
-		if err := rows.Scan(&u.ID, &u.Email, &u.Name); err != nil {
-			return 0, nil, err
-		}
-		users = append(users, u)
-	}
-	return int(set.GetCardinality()), users, rows.Err()
+	return int(set.GetCardinality()), users, nil
 }
 
 // audience returns the seqs of the users rule matches and except does not
@@ -133,18 +115,24 @@ func (ws *Workspace) AudienceExcept(ctx context.Context, rule, except *portal.Ru
 // match the dataset (columns.go), and otherwise runs the indexed SQL set
 // path (audience.go); both give exactly what portal.Eval gives.
 func (ws *Workspace) audience(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time) (*roaring.Bitmap, error) {
+	return ws.audienceShared(ctx, rule, except, s, now, nil)
+}
+
+// audienceShared is audience with the SQL path's sets shared with other
+// rules evaluated with the same shared sets (nil: none).
+func (ws *Workspace) audienceShared(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, shared *sharedSets) (*roaring.Bitmap, error) {
 	if c := ws.freshColumns(ctx); c != nil {
 		if set, err := c.audience(rule, except, s, now); err == nil {
 			return set, nil
 		}
 		// A condition the columns cannot evaluate: the SQL path says why.
 	}
-	return ws.audienceSQL(ctx, rule, except, s, now)
+	return ws.audienceSQL(ctx, rule, except, s, now, shared)
 }
 
 // audienceSQL is audience by the indexed SQL set path only.
-func (ws *Workspace) audienceSQL(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time) (*roaring.Bitmap, error) {
-	a := &audienceSet{ws: ws, ctx: ctx, schema: s, now: now}
+func (ws *Workspace) audienceSQL(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, shared *sharedSets) (*roaring.Bitmap, error) {
+	a := &audienceSet{ws: ws, ctx: ctx, schema: s, now: now, shared: shared}
 	set, err := a.eval(rule)
 	if err != nil {
 		return nil, err
