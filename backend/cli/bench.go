@@ -46,6 +46,9 @@ type benchReport struct {
 	// LiveHeapMB is the Go heap still in use after a GC: the memory the
 	// process keeps beyond SQLite's page cache (goal ≤ 150 MB).
 	LiveHeapMB float64           `json:"live_heap_mb"`
+	// Operators: every operator, one condition each, counted by SQL and
+	// by the columns (the goal is for the running app: the columns).
+	Operators  []benchOp         `json:"operators"`
 	Machine    string            `json:"machine"`
 	Date       string            `json:"date"`
 	Rules      map[string]string `json:"rules"`
@@ -69,6 +72,48 @@ var (
 		portal.Cond("user.name", portal.OpNotContains, "test"),
 	)
 )
+
+// benchOperators are single conditions over every operator and kind of
+// attribute (own and custom, user and company; a two-letter operand that
+// no trigram serves): issue 10 wants each under the hard-rule goal.
+var benchOperators = []*portal.Rule{
+	portal.Cond("user.email", portal.OpEquals, "alice.martin@examply.com"),
+	portal.Cond("user.email", portal.OpNotEquals, "alice.martin@examply.com"),
+	portal.Cond("user.email", portal.OpContains, "examply"),
+	portal.Cond("user.email", portal.OpNotContains, "examply"),
+	portal.Cond("user.email", portal.OpStartsWith, "zoe."),
+	portal.Cond("user.email", portal.OpEndsWith, ".dev"),
+	portal.Cond("user.name", portal.OpContains, "ÉL"),
+	portal.Cond("user.name", portal.OpStartsWith, "zo"),
+	portal.Cond("user.name", portal.OpEquals, "Zoë Khalil"),
+	portal.Cond("user.role", portal.OpEquals, "lead"),
+	portal.Cond("user.external_id", portal.OpIsSet, nil),
+	portal.Cond("user.last_seen_at", portal.OpMoreThanDaysAgo, 30.0),
+	portal.Cond("user.created_at", portal.OpLessThanDaysAgo, 365.0),
+	portal.Cond("user.custom.seats", portal.OpGreaterThan, 5.0),
+	portal.Cond("user.custom.seats", portal.OpEquals, 25.0),
+	portal.Cond("user.custom.department", portal.OpEquals, "Finance"),
+	portal.Cond("user.custom.is_admin", portal.OpEquals, true),
+	portal.Cond("user.custom.trial_ends_at", portal.OpIsNotSet, nil),
+	portal.Cond("company.name", portal.OpContains, "robot"),
+	portal.Cond("company.plan", portal.OpEquals, "Pro"),
+	portal.Cond("company.plan", portal.OpNotEquals, "Starter"),
+	portal.Cond("company.website", portal.OpEndsWith, ".io"),
+	portal.Cond("company.size", portal.OpLessThan, 50.0),
+	portal.Cond("company.created_at", portal.OpMoreThanDaysAgo, 365.0),
+	portal.Cond("company.custom.region", portal.OpEquals, "EMEA"),
+	portal.Cond("company.custom.renewal_at", portal.OpIsSet, nil),
+}
+
+// benchOp is one condition of the operator sweep on both paths.
+type benchOp struct {
+	Rule    string  `json:"rule"`
+	Matches int     `json:"matches"`
+	SQL     float64 `json:"sql_median_ms"`
+	Columns float64 `json:"columns_median_ms"`
+	GoalMs  float64 `json:"goal_ms"`
+	Met     bool    `json:"met"`
+}
 
 // benchChange is the typical change whose impact the bench measures: from
 // the demo settings (everyone has access, all but company admins are
@@ -143,6 +188,46 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	median := func(runs int, fn func() error) (time.Duration, error) {
+		var ds []time.Duration
+		for i := 0; i < runs; i++ {
+			t := time.Now()
+			if err := fn(); err != nil {
+				return 0, err
+			}
+			ds = append(ds, time.Since(t))
+		}
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		return ds[len(ds)/2], nil
+	}
+	// The operator sweep, on one path.
+	sweep := func(columns bool) error {
+		for i, r := range benchOperators {
+			if !columns {
+				rep.Operators = append(rep.Operators, benchOp{Rule: r.String(), GoalMs: 50})
+			}
+			op := &rep.Operators[i]
+			var n int
+			d, err := median(max(*runs/3, 1), func() error {
+				var err error
+				n, _, err = ws.Audience(ctx, r, schema, now, 0)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("%s: %w", r, err)
+			}
+			if !columns {
+				op.Matches, op.SQL = n, ms(d)
+				continue
+			}
+			if n != op.Matches {
+				return fmt.Errorf("bench: %s counts %d users by SQL and %d by the columns", r, op.Matches, n)
+			}
+			op.Columns = ms(d)
+			op.Met = op.Columns <= op.GoalMs
+		}
+		return nil
+	}
 	measure := func(name, goal string, fn func() error) error {
 		var ds []time.Duration
 		for i := 0; i < *runs; i++ {
@@ -203,6 +288,9 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 	}
+	if err := sweep(false); err != nil {
+		return err
+	}
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -220,6 +308,9 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		if err := measure(s.name, s.goal, s.fn); err != nil {
 			return err
 		}
+	}
+	if err := sweep(true); err != nil {
+		return err
 	}
 	for _, k := range []string{"typical", "hard", "impact"} {
 		if counted[k+" SQL"] != counted[k+" columns"] {
@@ -326,6 +417,17 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		}
 		fmt.Fprintf(w, "%-48s %10.2f %10.2f  %s %s\n", r.Name, r.Median, r.Min, goal, r.Note)
 	}
+	fmt.Fprintf(w, "\nEvery operator, one condition each (the goal is the running app's: the columns)\n")
+	fmt.Fprintf(w, "%-58s %9s %9s %9s  %s\n", "condition", "users", "SQL ms", "cols ms", "goal")
+	fmt.Fprintln(w, strings.Repeat("-", 100))
+	for _, op := range rep.Operators {
+		goal := fmt.Sprintf("≤ %g ms", op.GoalMs)
+		if !op.Met {
+			goal += " NOT MET"
+		}
+		fmt.Fprintf(w, "%-58s %9d %9.2f %9.2f  %s\n", op.Rule, op.Matches, op.SQL, op.Columns, goal)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Go heap in use: %.1f MB; live after a GC: %.1f MB (goal ≤ 150 MB beyond SQLite's page cache)\n", rep.HeapMB, rep.LiveHeapMB)
 	fmt.Fprintf(w, "Typical rule: %s\nHard rule: %s\n", rep.Rules["typical"], rep.Rules["hard"])
 	return nil

@@ -335,7 +335,10 @@ func (a *audienceSet) leafQueryWithin(attr portal.Attribute, op portal.Operator,
 		return `SELECT ua.user_seq AS s FROM user_attrs ua WHERE ua.key = ` + key + ` AND ua.kind = ` + kind + ` AND ` + pred, c.Args, err
 	case !attr.Custom:
 		pred, err := c.Pred(attr, op, "c."+sqlrule.Column(attr), want)
-		return `SELECT m.user_seq AS s FROM companies c JOIN memberships m ON m.company_id = c.id WHERE ` + pred, c.Args, err
+		// CROSS JOIN keeps the companies first: SQLite would otherwise
+		// walk every membership and look its company up (five times
+		// slower at 1,000,000 users).
+		return `SELECT m.user_seq AS s FROM companies c CROSS JOIN memberships m ON m.company_id = c.id WHERE ` + pred, c.Args, err
 	default:
 		key, kind := c.Bind(attr.Field), c.Bind(string(attr.Kind))
 		pred, err := c.Pred(attr, op, "ca."+sqlrule.ValueColumn(attr), want)
