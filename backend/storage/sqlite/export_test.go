@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlrule"
 )
 
 // SetFilterMax changes how few candidates make an "all" group test its
@@ -78,11 +79,15 @@ func SetFirstLimits(scanDiv, scanMin, batchMin, driveMax int) (restore func()) {
 
 // AudienceFirstSQL is AudienceFirst by SQL only, as ids.
 func (ws *Workspace) AudienceFirstSQL(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, n int) ([]string, error) {
-	seqs, err := ws.firstSQL(ctx, rule, except, s, now, n)
+	users, err := ws.firstSQL(ctx, rule, except, s, now, n)
 	if err != nil {
 		return nil, err
 	}
-	return ws.idsInOrder(ctx, seqs)
+	ids := []string{}
+	for _, u := range users {
+		ids = append(ids, u.ID)
+	}
+	return ids, nil
 }
 
 // AudienceFirstColumns is AudienceFirst by the columns only, as ids.
@@ -108,4 +113,19 @@ func (ws *Workspace) idsInOrder(ctx context.Context, seqs []uint32) ([]string, e
 		ids = append(ids, u.ID)
 	}
 	return ids, nil
+}
+
+// AudienceIDsSQLPerUser is AudienceIDsSQL with company conditions
+// compiled per user (as the SQL first-users path runs them).
+func (ws *Workspace) AudienceIDsSQLPerUser(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time) ([]string, error) {
+	c := sqlrule.Compiler{D: sqlrule.SQLite{}, Now: now, PerUser: true}
+	where, err := c.Where(rule, s)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := ws.db.QueryContext(ctx, `SELECT u.id FROM users u WHERE `+where+` ORDER BY u.id`, c.Args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanStrings(rows)
 }

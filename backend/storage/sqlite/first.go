@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -23,9 +24,9 @@ import (
 //     rows; a rule that rare computes its whole set instead.
 //   - On SQL, a condition the trigram index (or the email index) answers
 //     drives: its candidates come in seq order, a batch at a time, and
-//     the whole rule is tested on each batch through the primary keys; a
-//     rule without such a condition, or too rare among its candidates,
-//     computes its whole set instead.
+//     the whole rule, compiled to one WHERE clause, is tested on each
+//     batch through the primary keys; a rule without such a condition, or
+//     too rare among its candidates, computes its whole set instead.
 //
 // Either way the answer is exactly the first users of the whole set (the
 // property tests compare them).
@@ -50,28 +51,17 @@ func (ws *Workspace) AudienceFirst(ctx context.Context, rule, except *portal.Rul
 	if limit <= 0 {
 		return []UserSummary{}, nil
 	}
-	seqs, err := ws.first(ctx, rule, except, s, now, limit)
-	if err != nil {
-		return nil, fmt.Errorf("audience: %w", err)
-	}
-	users, err := ws.summaries(ctx, seqs)
-	if err != nil {
-		return nil, fmt.Errorf("audience list: %w", err)
-	}
-	return users, nil
-}
-
-// first returns the seqs of the first n users rule matches and except
-// does not, by the columns when they are in use and fresh, and otherwise
-// by SQL.
-func (ws *Workspace) first(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, n int) ([]uint32, error) {
 	if c := ws.freshColumns(ctx); c != nil {
-		if seqs, err := c.first(rule, except, s, now, n); err == nil {
-			return seqs, nil
+		if seqs, err := c.first(rule, except, s, now, limit); err == nil {
+			return ws.summaries(ctx, seqs)
 		}
 		// A condition the columns cannot evaluate: the SQL path says why.
 	}
-	return ws.firstSQL(ctx, rule, except, s, now, n)
+	users, err := ws.firstSQL(ctx, rule, except, s, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("audience: %w", err)
+	}
+	return users, nil
 }
 
 // firstOf returns the first n elements of a set.
@@ -272,33 +262,62 @@ func (c *columns) first(rule, except *portal.Rule, s *portal.Schema, now time.Ti
 }
 
 // firstSQL returns the first n users rule matches and except does not, by
-// SQL: a driving condition's candidates in seq order, batch by batch, or
-// the whole set.
-func (ws *Workspace) firstSQL(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, n int) ([]uint32, error) {
+// SQL: a driving condition's candidates in seq order, batch by batch, each
+// batch tested by the rule compiled to one WHERE clause (company
+// conditions over each candidate's own memberships); or the head of the
+// whole set.
+func (ws *Workspace) firstSQL(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, n int) ([]UserSummary, error) {
 	a := &audienceSet{ws: ws, ctx: ctx, schema: s, now: now}
-	if q, args, ok := a.driver(rule); ok {
-		out := make([]uint32, 0, n)
+	if drive, driveArgs, ok := a.driver(rule); ok {
+		c := &sqlrule.Compiler{D: sqlrule.SQLite{}, Now: now, PerUser: true}
+		cands, candArg := c.Bind(""), len(c.Args)-1
+		where, err := c.Where(rule, s)
+		if err != nil {
+			return nil, err
+		}
+		if except != nil {
+			x, err := c.Where(except, s)
+			if err != nil {
+				return nil, err
+			}
+			// The compiled rule is true exactly for the users it matches,
+			// and false or NULL for the others.
+			where += ` AND NOT coalesce(` + x + `, 0)`
+		}
+		lim, limArg := c.Bind(0), len(c.Args)-1
+		query := `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM json_each(` + cands + `) j CROSS JOIN users u ON u.seq = j.value WHERE ` +
+			where + ` ORDER BY u.seq LIMIT ` + lim
+		out := make([]UserSummary, 0, n)
 		last, size, tested := int64(-1), max(2*n, firstBatchMin), 0
 		for tested < firstDriveMax {
-			cand, err := ws.seqs(ctx, q+` AND s > ? ORDER BY s LIMIT ?`, append(args, last, size)...)
+			cand, err := ws.seqs(ctx, drive+` AND s > ? ORDER BY s LIMIT ?`, append(driveArgs, last, size)...)
 			if err != nil {
 				return nil, err
 			}
 			if cand.IsEmpty() {
 				return out, nil
 			}
-			m, err := a.within(rule, cand)
+			list, err := json.Marshal(cand.ToArray())
 			if err != nil {
 				return nil, err
 			}
-			if except != nil && !m.IsEmpty() {
-				x, err := a.within(except, m)
-				if err != nil {
+			c.Args[candArg], c.Args[limArg] = string(list), n-len(out)
+			rows, err := ws.db.QueryContext(ctx, query, c.Args...)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var u UserSummary
+				if err := rows.Scan(&u.ID, &u.Email, &u.Name); err != nil {
+					rows.Close()
 					return nil, err
 				}
-				m.AndNot(x)
+				out = append(out, u)
 			}
-			out = append(out, firstOf(m, n-len(out))...)
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, err
+			}
 			if len(out) == n || int(cand.GetCardinality()) < size {
 				return out, nil
 			}
@@ -310,7 +329,7 @@ func (ws *Workspace) firstSQL(ctx context.Context, rule, except *portal.Rule, s 
 	if err != nil {
 		return nil, err
 	}
-	return firstOf(set, n), nil
+	return ws.summaries(ctx, firstOf(set, n))
 }
 
 // driver returns a query of the seqs (column s) of a superset of the
@@ -351,42 +370,4 @@ func (a *audienceSet) driver(rule *portal.Rule) (string, []any, bool) {
 		}
 	}
 	return best, bestArgs, best != ""
-}
-
-// within returns the candidates r matches, each condition tested on the
-// candidates through the primary keys (a nil rule matches no one).
-func (a *audienceSet) within(r *portal.Rule, cand *roaring.Bitmap) (*roaring.Bitmap, error) {
-	switch {
-	case r == nil || cand.IsEmpty():
-		return roaring.New(), nil
-	case r.Cond != nil:
-		return a.condWithin(r.Cond, cand)
-	}
-	kids := r.Children()
-	if r.IsAny() {
-		out, rest := roaring.New(), cand.Clone()
-		for _, k := range kids {
-			b, err := a.within(k, rest)
-			if err != nil {
-				return nil, err
-			}
-			out.Or(b)
-			rest.AndNot(b)
-			if rest.IsEmpty() {
-				break
-			}
-		}
-		return out, nil
-	}
-	out := cand.Clone()
-	for _, k := range a.order(kids) {
-		b, err := a.within(k, out)
-		if err != nil {
-			return nil, err
-		}
-		if out = b; out.IsEmpty() {
-			break
-		}
-	}
-	return out, nil
 }

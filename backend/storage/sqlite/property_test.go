@@ -274,6 +274,7 @@ func checkRules(t *testing.T, ws *sqlite.Workspace, r *rand.Rand, seed uint64, w
 		}{
 			{"the SQL set path", func() ([]string, error) { return ws.AudienceIDsSetSQL(ctx, rule, schema, now) }},
 			{"the WHERE path", func() ([]string, error) { return ws.AudienceIDsSQL(ctx, rule, schema, now) }},
+			{"the WHERE path per user", func() ([]string, error) { return ws.AudienceIDsSQLPerUser(ctx, rule, schema, now) }},
 			{"AudienceIDs", func() ([]string, error) { return ws.AudienceIDs(ctx, rule, schema, now) }},
 		}
 		if ws.ColumnStats().Loaded {

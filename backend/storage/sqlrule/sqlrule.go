@@ -27,12 +27,17 @@ type Dialect interface {
 	Contains(col, param string) string
 	StartsWith(col, param string) string
 	EndsWith(col, param string) string
+	// JoinInOrder is the join keyword that keeps the left table first
+	// (SQLite's planner follows CROSS JOIN; PostgreSQL's plans a JOIN on
+	// its statistics).
+	JoinInOrder() string
 }
 
 // SQLite is the SQLite dialect.
 type SQLite struct{}
 
 func (SQLite) Placeholder(n int) string      { return fmt.Sprintf("?%d", n) }
+func (SQLite) JoinInOrder() string           { return "CROSS JOIN" }
 func (SQLite) Contains(col, p string) string { return "instr(" + col + ", " + p + ") > 0" }
 func (SQLite) StartsWith(col, p string) string {
 	return "substr(" + col + ", 1, length(" + p + ")) = " + p
@@ -49,6 +54,7 @@ func (SQLite) EndsWith(col, p string) string {
 type Postgres struct{}
 
 func (Postgres) Placeholder(n int) string      { return fmt.Sprintf("$%d", n) }
+func (Postgres) JoinInOrder() string           { return "JOIN" }
 func (Postgres) Contains(col, p string) string { return "strpos(" + col + ", " + p + ") > 0" }
 func (Postgres) StartsWith(col, p string) string {
 	return "left(" + col + ", length(" + p + ")) = " + p
@@ -74,6 +80,11 @@ type Compiler struct {
 	Args []any
 	// UserAlias is the alias of the users table in the enclosing query.
 	UserAlias string
+	// PerUser compiles company conditions as an EXISTS over the user's
+	// own memberships (fast when the query tests a few users) instead of
+	// one list of the members of every matching company (fast when it
+	// tests them all).
+	PerUser bool
 }
 
 // Bind appends v to the arguments and returns its placeholder.
@@ -141,10 +152,22 @@ func (c *Compiler) cond(cd *portal.Condition, s *portal.Schema) (string, error) 
 		var inner string
 		inner, err = c.pred(a, pos, "ua."+valueColumn(a), cd.Value)
 		p = head + inner + ")"
+	case !a.Custom && c.PerUser:
+		var inner string
+		inner, err = c.pred(a, pos, "c."+column(a), cd.Value)
+		// The user's memberships first, whatever the planner guesses of
+		// the companies.
+		p = "EXISTS (SELECT 1 FROM memberships m " + c.D.JoinInOrder() + " companies c ON c.id = m.company_id WHERE m.user_seq = " + u + ".seq AND " + inner + ")"
 	case !a.Custom:
 		var inner string
 		inner, err = c.pred(a, pos, "c."+column(a), cd.Value)
 		p = u + ".seq IN (SELECT m.user_seq FROM memberships m JOIN companies c ON c.id = m.company_id WHERE " + inner + ")"
+	case c.PerUser:
+		head := fmt.Sprintf("EXISTS (SELECT 1 FROM memberships m %s company_attrs ca ON ca.company_id = m.company_id WHERE m.user_seq = %s.seq AND ca.key = %s AND ca.kind = %s AND ",
+			c.D.JoinInOrder(), u, c.bind(a.Field), c.bind(string(a.Kind)))
+		var inner string
+		inner, err = c.pred(a, pos, "ca."+valueColumn(a), cd.Value)
+		p = head + inner + ")"
 	default:
 		head := fmt.Sprintf("%s.seq IN (SELECT m.user_seq FROM memberships m JOIN company_attrs ca ON ca.company_id = m.company_id WHERE ca.key = %s AND ca.kind = %s AND ",
 			u, c.bind(a.Field), c.bind(string(a.Kind)))
