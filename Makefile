@@ -67,14 +67,15 @@ clean:
 
 # The hot paths on a 1,000,000-user demo workspace, built once (several
 # minutes) and kept in build/bench.db, and the portal's ticket-list API
-# under load on loopback (a bounded Go load generator); then the audience counts on a
-# 100,000-user workspace against cel-go and naive SQL (Go benchmarks).
+# under load on loopback (a bounded Go load generator); then the audience counts on the
+# same workspace and rules against cel-go and naive SQL, and search against FTS5 MATCH
+# then a join filter (Go benchmarks).
 bench: build bench-ui
 	$(BIN) bench --workspace build/bench.db
 	PORTALSTUDIO_BENCH_WORKSPACE=$(CURDIR)/build/bench.db $(GO) test -tags $(TAGS) -count=1 -run '^$$' -bench BenchmarkEditToCount -benchtime 8x ./app/
 	PORTALSTUDIO_BENCH_WORKSPACE=$(CURDIR)/build/bench.db $(GO) test -tags $(TAGS) -count=1 -run '^$$' -bench BenchmarkPortalLoad -benchtime 1x ./backend/server
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x ./backend/demo ./backend/intercom
-	$(GO) test -tags $(TAGS) -run '^$$' -bench 'BenchmarkAudience' ./backend/storage/sqlite
+	PORTALSTUDIO_BENCH_WORKSPACE=$(CURDIR)/build/bench.db $(GO) test -tags $(TAGS) -count=1 -run '^$$' -bench 'BenchmarkAudience|BenchmarkSearch' ./backend/storage/sqlite
 
 # Fuzzing (go test -fuzz), each target for FUZZTIME (default 10s). The
 # committed seed corpora (testdata/fuzz/<FuzzName>/) run in `make test`

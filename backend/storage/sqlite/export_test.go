@@ -129,3 +129,13 @@ func (ws *Workspace) AudienceIDsSQLPerUser(ctx context.Context, rule *portal.Rul
 	}
 	return scanStrings(rows)
 }
+
+// StringsSQL runs a query of one text column, for the benchmarks'
+// hand-written naive SQL.
+func (ws *Workspace) StringsSQL(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := ws.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanStrings(rows)
+}
