@@ -45,13 +45,13 @@ type benchReport struct {
 	HeapMB        float64 `json:"heap_mb"`
 	// LiveHeapMB is the Go heap still in use after a GC: the memory the
 	// process keeps beyond SQLite's page cache (goal ≤ 150 MB).
-	LiveHeapMB float64           `json:"live_heap_mb"`
+	LiveHeapMB float64 `json:"live_heap_mb"`
 	// Operators: every operator, one condition each, counted by SQL and
 	// by the columns (the goal is for the running app: the columns).
-	Operators  []benchOp         `json:"operators"`
-	Machine    string            `json:"machine"`
-	Date       string            `json:"date"`
-	Rules      map[string]string `json:"rules"`
+	Operators []benchOp         `json:"operators"`
+	Machine   string            `json:"machine"`
+	Date      string            `json:"date"`
+	Rules     map[string]string `json:"rules"`
 }
 
 // The rules the bench counts with.
