@@ -19,9 +19,10 @@ import (
 // an audience is in), without computing the whole audience: a list needs
 // fifty users, not the million behind its count.
 //
-//   - On the in-memory columns, the users are tested one by one in seq
-//     order with the rule's cheapest conditions first, up to a budget of
-//     rows; a rule that rare computes its whole set instead.
+//   - On the in-memory columns, the users are tested a word (64 users) at
+//     a time in seq order with the rule's cheapest conditions first, up
+//     to a budget of users; a rule that rare computes its whole set
+//     instead.
 //   - On SQL, a condition the trigram index (or the email index) answers
 //     drives: its candidates come in seq order, a batch at a time, and
 //     the whole rule, compiled to one WHERE clause, is tested on each
@@ -32,8 +33,8 @@ import (
 // property tests compare them).
 
 // The bounds of the first-users paths (variables for the tests):
-// the columns' row-by-row scan tests up to rows/firstScanDiv users (at
-// least firstScanMin) before it computes the whole set; the SQL path
+// the columns' scan tests up to rows/firstScanDiv users (at least
+// firstScanMin) before it computes the whole set; the SQL path
 // tests its driving condition's candidates in batches of 2n (at least
 // firstBatchMin), four times larger each time, up to firstDriveMax
 // candidates before it computes the whole set.
@@ -220,7 +221,7 @@ func (e *colEval) rowOrder(kids []*portal.Rule) []*portal.Rule {
 }
 
 // first returns the first n users rule matches and except does not,
-// testing them one by one in seq order; past rows/firstScanDiv users it
+// testing them a word at a time in seq order; past rows/firstScanDiv users it
 // computes the whole set instead.
 func (c *columns) first(rule, except *portal.Rule, s *portal.Schema, now time.Time, n int) ([]uint32, error) {
 	e := &colEval{c: c, s: s, now: now}
