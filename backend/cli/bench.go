@@ -152,15 +152,11 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	if _, err := os.Stat(*f.workspace); err != nil {
 		fmt.Fprintf(env.Stderr, "bench: building the workspace %s (%d users, %d companies, %d tickets) once…\n", *f.workspace, *users, *companies, *tickets)
 		start := time.Now()
-		ws, err := sqlite.Open(*f.workspace)
-		if err != nil {
-			return err
-		}
 		opt := demo.Options{Users: orNone(*users), Companies: orNone(*companies), Tickets: orNone(*tickets), Seed: 1}
-		_, err = runDemoImport(ctx, env, studio.New(ws), opt, *f.json)
-		ws.Close()
-		if err != nil {
-			os.Remove(*f.workspace)
+		if err := sqlite.Create(*f.workspace, func(ws *sqlite.Workspace) error {
+			_, err := runDemoImport(ctx, env, studio.New(ws), opt, *f.json)
+			return err
+		}); err != nil {
 			return err
 		}
 		rep.BuildSecs = time.Since(start).Seconds()

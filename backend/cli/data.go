@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"time"
 
@@ -47,6 +49,20 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if *users < 0 || *companies < 0 || *tickets < 0 {
 		return usagef("demo: --users, --companies and --tickets must not be negative")
 	}
+	opt := demo.Options{Users: orNone(*users), Companies: orNone(*companies), Tickets: orNone(*tickets), Seed: *seed}
+	var rep sqlite.ImportReport
+	if _, err := os.Stat(*f.workspace); errors.Is(err, fs.ErrNotExist) {
+		// A new workspace appears only once it is complete.
+		err := sqlite.Create(*f.workspace, func(ws *sqlite.Workspace) error {
+			var err error
+			rep, err = runDemoImport(ctx, env, studio.New(ws), opt, *f.json)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return printDemo(env, *f.workspace, rep, *seed, *f.json)
+	}
 	svc, done, err := f.open()
 	if err != nil {
 		return err
@@ -59,16 +75,18 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if counts.Users+counts.Companies+counts.Tickets > 0 && !*replace {
 		return portal.Errorf(portal.ECONFLICT, "%s already holds a dataset (%d users, %d companies, %d tickets); pass --replace to start afresh", *f.workspace, counts.Users, counts.Companies, counts.Tickets)
 	}
-	opt := demo.Options{Users: orNone(*users), Companies: orNone(*companies), Tickets: orNone(*tickets), Seed: *seed}
-	rep, err := runDemoImport(ctx, env, svc, opt, *f.json)
-	if err != nil {
+	if rep, err = runDemoImport(ctx, env, svc, opt, *f.json); err != nil {
 		return err
 	}
-	if *f.json {
+	return printDemo(env, *f.workspace, rep, *seed, *f.json)
+}
+
+func printDemo(env *Env, path string, rep sqlite.ImportReport, seed int64, jsonOut bool) error {
+	if jsonOut {
 		return printJSON(env.Stdout, rep)
 	}
 	fmt.Fprintf(env.Stdout, "Demo workspace %s: %d companies, %d users, %d tickets, %d ticket parts (seed %d).\n",
-		*f.workspace, rep.Companies, rep.Contacts, rep.Tickets, rep.Parts, *seed)
+		path, rep.Companies, rep.Contacts, rep.Tickets, rep.Parts, seed)
 	return nil
 }
 

@@ -218,6 +218,41 @@ func TestKillImport(t *testing.T) {
 	t.Logf("import (%s full run): %d kills, %d runs finished first; %d workspaces as before, %d as after; seed %d", took.Round(time.Millisecond), killed, finished, old, new, seed)
 }
 
+// TestKillDemoNew kills `portalstudio demo` building a new workspace at
+// random instants: the workspace is then either absent or complete (it is
+// built beside its path and linked in only when done), and the next run
+// builds it.
+func TestKillDemoNew(t *testing.T) {
+	seed := faultEnv("FAULT_SEED", time.Now().UnixNano())
+	kills := int(faultEnv("FAULT_KILLS", 6))
+	r := rand.New(rand.NewSource(seed))
+	dir := t.TempDir()
+	size := []string{"--users", "4000", "--companies", "400", "--tickets", "8000"}
+	full := filepath.Join(dir, "full.db")
+	took := timed(t, append([]string{"demo", "--workspace", full}, size...)...)
+	want := inspect(t, full)
+	var absent, complete int
+	for i := 0; i < kills; i++ {
+		ws := filepath.Join(dir, fmt.Sprintf("k%d.db", i))
+		d := time.Duration(r.Int63n(int64(took)*6/5 + 1))
+		killAfter(t, d, append([]string{"demo", "--workspace", ws}, size...)...)
+		if _, err := os.Stat(ws); err != nil {
+			absent++
+			// The next run builds it, over what the killed one left.
+			timed(t, append([]string{"demo", "--workspace", ws}, size...)...)
+		} else {
+			complete++
+		}
+		if got := inspect(t, ws); !sameData(got, want) || got.draft == "" {
+			t.Fatalf("seed %d: kill after %s: the workspace holds %+v, want %+v", seed, d, got, want)
+		}
+		if _, err := os.Stat(ws + ".building"); err == nil {
+			t.Errorf("seed %d: %s.building is left after a complete run", seed, ws)
+		}
+	}
+	t.Logf("demo into a new workspace (%s full run): %d kills left no workspace, %d a complete one; seed %d", took.Round(time.Millisecond), absent, complete, seed)
+}
+
 func TestKillSettingsApply(t *testing.T) {
 	seed := faultEnv("FAULT_SEED", time.Now().UnixNano())
 	kills := int(faultEnv("FAULT_KILLS", 6))

@@ -58,7 +58,12 @@ func Open(path string) (*Workspace, error) {
 			return nil, portal.Errorf(portal.EINVALID, "cannot create the workspace %s: the folder %s does not exist", path, dir)
 		}
 	}
-	dsn := "file:" + path + "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate&_cache_size=-262144"
+	return open(path, "_journal_mode=WAL&_synchronous=NORMAL")
+}
+
+// open opens path with the given journal settings (see Open).
+func open(path, journal string) (*Workspace, error) {
+	dsn := "file:" + path + "?" + journal + "&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_cache_size=-262144"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)

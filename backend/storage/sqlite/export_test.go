@@ -139,3 +139,10 @@ func (ws *Workspace) StringsSQL(ctx context.Context, query string, args ...any) 
 	}
 	return scanStrings(rows)
 }
+
+// JournalMode returns the workspace's journal mode.
+func (ws *Workspace) JournalMode(ctx context.Context) (string, error) {
+	var mode string
+	err := ws.db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode)
+	return mode, err
+}

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"runtime"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -493,6 +494,10 @@ func emptyForBulk(ctx context.Context, tx *sql.Tx) ([]string, error) {
 // finishBulk rebuilds the indexes emptyForBulk dropped and fills the
 // users' trigram index, inside the import's transaction.
 func finishBulk(ctx context.Context, tx *sql.Tx, indexes []string) error {
+	// SQLite sorts the entries of a new index on helper threads when let.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA threads = %d`, min(runtime.NumCPU(), 4))); err != nil {
+		return err
+	}
 	for _, def := range indexes {
 		if _, err := tx.ExecContext(ctx, def); err != nil {
 			return fmt.Errorf("rebuild index: %w", err)
