@@ -1,12 +1,12 @@
 package sqlite
 
 import (
-	"runtime"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"portalstudio/backend/api"
+	"runtime"
 	"strings"
 
 	"portalstudio/backend/portal"
