@@ -3,7 +3,7 @@ package sqlite
 import (
 	"encoding/json"
 	"errors"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -413,26 +413,52 @@ func (e *colEval) within(r *portal.Rule, cand bitset) (bitset, error) {
 // order sorts the children of an "all" group by how cheap they are likely
 // to be: dictionary and number columns, then company conditions (the
 // companies, then the memberships), then string arenas; groups last.
-func (e *colEval) order(kids []*portal.Rule) []*portal.Rule {
+func (e *colEval) order(kids []*portal.Rule) []*portal.Rule { return e.orderBy(kids, &scanCost) }
+
+// orderBy sorts a copy of kids by the cost of their kinds, stably.
+func (e *colEval) orderBy(kids []*portal.Rule, cost *[kindGroup + 1]int) []*portal.Rule {
 	out := append([]*portal.Rule(nil), kids...)
-	sort.SliceStable(out, func(i, j int) bool { return e.cost(out[i]) < e.cost(out[j]) })
+	slices.SortStableFunc(out, func(a, b *portal.Rule) int { return cost[e.kindOf(a)] - cost[e.kindOf(b)] })
 	return out
 }
 
-func (e *colEval) cost(r *portal.Rule) int {
+// scanCost and rowCost rank the kinds of nodes for a scan over all users
+// and for a test of one user.
+var (
+	scanCost = [kindGroup + 1]int{kindUnknown: 0, kindCheap: 10, kindCompanyCheap: 30, kindCompanyString: 30, kindString: 20, kindContains: 25, kindGroup: 100}
+	rowCost  = [kindGroup + 1]int{kindUnknown: 0, kindCheap: 1, kindCompanyCheap: 1, kindCompanyString: 2, kindString: 3, kindContains: 4, kindGroup: 10}
+)
+
+// condKind classes a node by what evaluating it over the columns reads.
+type condKind int
+
+const (
+	kindUnknown       condKind = iota // an attribute not in the schema: refused at once
+	kindCheap                         // a number, date or boolean, is_set, or a dictionary-coded string
+	kindCompanyCheap                  // the same of a company attribute
+	kindCompanyString                 // a company attribute's string
+	kindString                        // equals, starts_with or ends_with over a string arena
+	kindContains                      // contains over a string arena
+	kindGroup                         // a group
+)
+
+func (e *colEval) kindOf(r *portal.Rule) condKind {
 	if r.Cond == nil {
-		return 100
+		return kindGroup
 	}
 	a, ok := e.s.Lookup(r.Cond.Attribute)
 	if !ok {
-		return 0
+		return kindUnknown
 	}
 	pos, _ := r.Cond.Operator.Positive()
+	cheap := pos == portal.OpIsSet || a.Kind != portal.KindString
 	switch {
+	case a.Scope == portal.ScopeCompany && cheap:
+		return kindCompanyCheap
 	case a.Scope == portal.ScopeCompany:
-		return 30
-	case pos == portal.OpIsSet || a.Kind != portal.KindString:
-		return 10
+		return kindCompanyString
+	case cheap:
+		return kindCheap
 	}
 	var col *column
 	if a.Custom {
@@ -442,11 +468,11 @@ func (e *colEval) cost(r *portal.Rule) int {
 	}
 	switch {
 	case col == nil || col.str == nil || col.str.dict != nil:
-		return 10
+		return kindCheap
 	case pos == portal.OpContains:
-		return 25
+		return kindContains
 	}
-	return 20
+	return kindString
 }
 
 // audience evaluates rule minus except over the columns. Every condition

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlrule"
 )
 
 // SetFilterMax changes how few candidates make an "all" group test its
@@ -79,15 +78,7 @@ func SetFirstLimits(scanDiv, scanMin, batchMin, driveMax int) (restore func()) {
 
 // AudienceFirstSQL is AudienceFirst by SQL only, as ids.
 func (ws *Workspace) AudienceFirstSQL(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, n int) ([]string, error) {
-	users, err := ws.firstSQL(ctx, rule, except, s, now, n)
-	if err != nil {
-		return nil, err
-	}
-	ids := []string{}
-	for _, u := range users {
-		ids = append(ids, u.ID)
-	}
-	return ids, nil
+	return IDsOf(ws.firstSQL(ctx, rule, except, s, now, n))
 }
 
 // AudienceFirstColumns is AudienceFirst by the columns only, as ids.
@@ -100,11 +91,11 @@ func (ws *Workspace) AudienceFirstColumns(ctx context.Context, rule, except *por
 	if err != nil {
 		return nil, err
 	}
-	return ws.idsInOrder(ctx, seqs)
+	return IDsOf(ws.summaries(ctx, seqs))
 }
 
-func (ws *Workspace) idsInOrder(ctx context.Context, seqs []uint32) ([]string, error) {
-	users, err := ws.summaries(ctx, seqs)
+// IDsOf returns the ids of users, in order.
+func IDsOf(users []UserSummary, err error) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -118,16 +109,7 @@ func (ws *Workspace) idsInOrder(ctx context.Context, seqs []uint32) ([]string, e
 // AudienceIDsSQLPerUser is AudienceIDsSQL with company conditions
 // compiled per user (as the SQL first-users path runs them).
 func (ws *Workspace) AudienceIDsSQLPerUser(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time) ([]string, error) {
-	c := sqlrule.Compiler{D: sqlrule.SQLite{}, Now: now, PerUser: true}
-	where, err := c.Where(rule, s)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := ws.db.QueryContext(ctx, `SELECT u.id FROM users u WHERE `+where+` ORDER BY u.id`, c.Args...)
-	if err != nil {
-		return nil, err
-	}
-	return scanStrings(rows)
+	return ws.audienceIDsWhere(ctx, rule, s, now, true)
 }
 
 // StringsSQL runs a query of one text column, for the benchmarks'

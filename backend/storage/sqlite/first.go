@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/bits"
-	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -181,44 +180,7 @@ func (l *leaf) companyWord(one wordTest) wordTest {
 // rowOrder sorts a group's children by how cheap they are to test for
 // one user: a number, a dictionary code or a company's bit before
 // comparing strings, substrings last, groups after conditions.
-func (e *colEval) rowOrder(kids []*portal.Rule) []*portal.Rule {
-	cost := func(r *portal.Rule) int {
-		if r.Cond == nil {
-			return 10
-		}
-		a, ok := e.s.Lookup(r.Cond.Attribute)
-		if !ok {
-			return 0
-		}
-		pos, _ := r.Cond.Operator.Positive()
-		switch {
-		case pos == portal.OpIsSet || a.Kind != portal.KindString:
-			return 1
-		case a.Scope == portal.ScopeCompany:
-			return 2
-		}
-		var col *column
-		if a.Custom {
-			col = e.c.userAttr[attrKey{a.Field, a.Kind}]
-		} else {
-			col = e.c.user[a.Field]
-		}
-		switch {
-		case col == nil || col.str == nil || col.str.dict != nil:
-			return 1
-		case pos == portal.OpContains:
-			return 4
-		}
-		return 3
-	}
-	out := append([]*portal.Rule(nil), kids...)
-	costs := make(map[*portal.Rule]int, len(out))
-	for _, k := range out {
-		costs[k] = cost(k)
-	}
-	slices.SortStableFunc(out, func(a, b *portal.Rule) int { return costs[a] - costs[b] })
-	return out
-}
+func (e *colEval) rowOrder(kids []*portal.Rule) []*portal.Rule { return e.orderBy(kids, &rowCost) }
 
 // first returns the first n users rule matches and except does not,
 // testing them a word at a time in seq order; past rows/firstScanDiv users it

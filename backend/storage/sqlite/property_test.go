@@ -268,10 +268,7 @@ func checkRules(t *testing.T, ws *sqlite.Workspace, r *rand.Rand, seed uint64, w
 			}
 		}
 		sort.Strings(want)
-		paths := []struct {
-			name string
-			ids  func() ([]string, error)
-		}{
+		paths := []idPath{
 			{"the SQL set path", func() ([]string, error) { return ws.AudienceIDsSetSQL(ctx, rule, schema, now) }},
 			{"the WHERE path", func() ([]string, error) { return ws.AudienceIDsSQL(ctx, rule, schema, now) }},
 			{"the WHERE path per user", func() ([]string, error) { return ws.AudienceIDsSQLPerUser(ctx, rule, schema, now) }},
@@ -280,10 +277,7 @@ func checkRules(t *testing.T, ws *sqlite.Workspace, r *rand.Rand, seed uint64, w
 		if ws.ColumnStats().Loaded {
 			// Loaded means read at the generation seen last: a fresh
 			// answer is required unless a write came since.
-			paths = append(paths, struct {
-				name string
-				ids  func() ([]string, error)
-			}{"the columns", func() ([]string, error) { return ws.AudienceIDsColumns(ctx, rule, schema, now) }})
+			paths = append(paths, idPath{"the columns", func() ([]string, error) { return ws.AudienceIDsColumns(ctx, rule, schema, now) }})
 		}
 		for _, p := range paths {
 			got, err := p.ids()
@@ -305,7 +299,7 @@ func checkRules(t *testing.T, ws *sqlite.Workspace, r *rand.Rand, seed uint64, w
 		if c, _, err := ws.AudienceExcept(ctx, rule, rule, schema, now, 0); err != nil || c != 0 {
 			t.Fatalf("seed %d, %s: rule %s except itself: %d, %v", seed, when, rule, c, err)
 		}
-		checkFirst(t, ws, r, seed, when, rule, subjects)
+		checkFirst(t, ws, r, seed, when, schema, rule, subjects)
 	}
 	return n
 }
@@ -313,14 +307,10 @@ func checkRules(t *testing.T, ws *sqlite.Workspace, r *rand.Rand, seed uint64, w
 // checkFirst checks the first users of a rule minus a random one (or
 // none), on every path and with random bounds, against the head of the
 // whole list, itself checked against the Go evaluator.
-func checkFirst(t *testing.T, ws *sqlite.Workspace, r *rand.Rand, seed uint64, when string, rule *portal.Rule, subjects []portal.Subject) {
+func checkFirst(t *testing.T, ws *sqlite.Workspace, r *rand.Rand, seed uint64, when string, schema *portal.Schema, rule *portal.Rule, subjects []portal.Subject) {
 	t.Helper()
 	ctx := context.Background()
 	now := t0
-	schema, err := ws.Schema(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var except *portal.Rule
 	if r.IntN(2) == 0 {
 		except = randomRule(r, schema, 2)
@@ -350,28 +340,14 @@ func checkFirst(t *testing.T, ws *sqlite.Workspace, r *rand.Rand, seed uint64, w
 	defer sqlite.SetFirstLimits(1<<30, scanMin, []int{1, 64}[r.IntN(2)], []int{0, 5, 1 << 30}[r.IntN(3)])()
 	for _, k := range []int{1, 2, 7} {
 		head := all[:min(k, len(all))]
-		paths := []struct {
-			name string
-			ids  func() ([]string, error)
-		}{
+		paths := []idPath{
 			{"the SQL first path", func() ([]string, error) { return ws.AudienceFirstSQL(ctx, rule, except, schema, now, k) }},
 		}
 		if ws.ColumnStats().Loaded {
-			paths = append(paths, struct {
-				name string
-				ids  func() ([]string, error)
-			}{"the columns' first path", func() ([]string, error) { return ws.AudienceFirstColumns(ctx, rule, except, schema, now, k) }})
+			paths = append(paths, idPath{"the columns' first path", func() ([]string, error) { return ws.AudienceFirstColumns(ctx, rule, except, schema, now, k) }})
 		}
-		paths = append(paths, struct {
-			name string
-			ids  func() ([]string, error)
-		}{"AudienceFirst", func() ([]string, error) {
-			us, err := ws.AudienceFirst(ctx, rule, except, schema, now, k)
-			ids := []string{}
-			for _, u := range us {
-				ids = append(ids, u.ID)
-			}
-			return ids, err
+		paths = append(paths, idPath{"AudienceFirst", func() ([]string, error) {
+			return sqlite.IDsOf(ws.AudienceFirst(ctx, rule, except, schema, now, k))
 		}})
 		for _, p := range paths {
 			got, err := p.ids()
@@ -383,6 +359,12 @@ func checkFirst(t *testing.T, ws *sqlite.Workspace, r *rand.Rand, seed uint64, w
 			}
 		}
 	}
+}
+
+// idPath is one way to get the ids of an audience.
+type idPath struct {
+	name string
+	ids  func() ([]string, error)
 }
 
 // allSubjects loads every user of the workspace with their companies,

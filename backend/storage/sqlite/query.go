@@ -180,7 +180,13 @@ func (ws *Workspace) idsOf(ctx context.Context, set *roaring.Bitmap) ([]string, 
 // statement with the rule compiled to a WHERE clause (package sqlrule): the
 // portable path a PostgreSQL store will use.
 func (ws *Workspace) AudienceIDsSQL(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time) ([]string, error) {
-	c := sqlrule.Compiler{D: sqlrule.SQLite{}, Now: now}
+	return ws.audienceIDsWhere(ctx, rule, s, now, false)
+}
+
+// audienceIDsWhere is AudienceIDsSQL with company conditions compiled per
+// user or not (sqlrule.Compiler.PerUser).
+func (ws *Workspace) audienceIDsWhere(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time, perUser bool) ([]string, error) {
+	c := sqlrule.Compiler{D: sqlrule.SQLite{}, Now: now, PerUser: perUser}
 	where, err := c.Where(rule, s)
 	if err != nil {
 		return nil, err
