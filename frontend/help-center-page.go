@@ -1,6 +1,9 @@
 package frontend
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"portalstudio/backend/portal"
@@ -122,7 +125,7 @@ func (c *messengerPage) Render() app.UI {
 					app.Span().Text(" →"),
 				)
 			}),
-			app.P().Class("hint").Text("Your conversations with the support team that became tickets appear here."),
+			messengerTickets(c.base, m),
 		)
 	}
 	return customerLayout(c.base, "messenger", "", nil, app.Div().Class("messenger-page").Body(
@@ -131,4 +134,33 @@ func (c *messengerPage) Render() app.UI {
 			body,
 		),
 	))
+}
+
+// messengerTickets lists a signed-in user's own tickets in the tickets
+// space (the portal's visibility settings do not apply to the Messenger),
+// or asks a visitor to sign in.
+func messengerTickets(base string, m *MessengerPage) app.UI {
+	switch {
+	case !m.SignedIn:
+		return app.P().Class("hint").ID("messenger-sign-in").Body(
+			app.Text("Your conversations with the support team that became tickets appear here once you "),
+			app.A().Href(base+"login").Text("sign in"),
+			app.Text("."),
+		)
+	case len(m.Tickets) == 0:
+		return app.P().Class("hint").ID("messenger-empty").Text("You have no tickets yet.")
+	}
+	return app.Div().Class("messenger-list").Body(
+		app.Ul().Class("messenger-tickets").Body(app.Range(m.Tickets).Slice(func(i int) app.UI {
+			t := m.Tickets[i]
+			return app.Li().Class("messenger-ticket").DataSet("id", t.ID).Body(
+				app.Span().Class("ticket-title").Text(t.Title),
+				app.Span().Class("ticket-meta").Text("#"+t.TicketID+" · "+portal.Ago(t.UpdatedAt, time.Now())),
+				app.Span().Class("state").Text(t.State),
+			)
+		})),
+		app.If(m.Total > len(m.Tickets), func() app.UI {
+			return app.P().Class("hint").Text(fmt.Sprintf("The %d most recent of %d tickets.", len(m.Tickets), m.Total))
+		}),
+	)
 }

@@ -134,6 +134,10 @@ type HelpSection struct {
 type MessengerPage struct {
 	TicketsSpace bool   `json:"tickets_space"`
 	PortalURL    string `json:"portal_url,omitempty"`
+	// For a signed-in user: their own tickets, the newest of Total.
+	SignedIn bool         `json:"signed_in"`
+	Tickets  []TicketView `json:"tickets,omitempty"`
+	Total    int          `json:"total,omitempty"`
 }
 
 // SyncStatus is where the workspace stands with its portal server.

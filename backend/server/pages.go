@@ -4,15 +4,16 @@ import (
 	"context"
 	"io/fs"
 	"net/http"
+	"portalstudio/backend/studio"
 
 	"portalstudio/backend/portal"
 	"portalstudio/webui"
 )
 
 // The customer-facing pages: the go-app UI (package frontend, the very
-// components of the studio's preview) prerendered by package webui, and
-// the two small JSON endpoints the Help Center and Messenger pages read.
-// The pages hold no customer data: once the WebAssembly runs they fetch
+// components of the studio's preview) prerendered by package webui; the
+// Help Center and Messenger pages read two small JSON endpoints (routes,
+// in server.go). The pages hold no customer data: once the WebAssembly runs they fetch
 // it from the portal's JSON API with the session cookie, so every answer
 // is decided on the server.
 
@@ -45,8 +46,6 @@ func (s *Server) pageRoutes(web fs.FS) {
 	for _, p := range []string{"/app.js", "/wasm_exec.js", "/app-worker.js", "/manifest.webmanifest", "/app.css", "/web/"} {
 		s.mux.HandleFunc("GET "+p, static)
 	}
-	s.mux.HandleFunc("GET /portal/{slug}/api/help-center", s.portalOnly(s.helpCenter))
-	s.mux.HandleFunc("GET /portal/{slug}/api/messenger", s.portalOnly(s.messenger))
 }
 
 // portalURL is the portal's public URL: the live settings' (made when the
@@ -106,11 +105,23 @@ func (s *Server) helpCenter(w http.ResponseWriter, r *http.Request) {
 type messengerPage struct {
 	TicketsSpace bool   `json:"tickets_space"`
 	PortalURL    string `json:"portal_url,omitempty"`
+	// For a signed-in user, when the tickets space is on: the user and
+	// their tickets (the newest messengerTickets of Total).
+	SignedIn bool                `json:"signed_in"`
+	User     *portalUserInfo     `json:"user,omitempty"`
+	Tickets  []studio.TicketView `json:"tickets,omitempty"`
+	Total    int                 `json:"total,omitempty"`
 }
+
+// messengerTickets is how many tickets the tickets space lists.
+const messengerTickets = 20
 
 // messenger answers GET /portal/<slug>/api/messenger: whether the tickets
 // space is on and, when it is and the portal is enabled, the portal URL
-// its banner links to. Ticket visibility does not apply to the Messenger.
+// its banner links to; and, when it is on and the request is signed in
+// (a session cookie or an identity token; a forged or expired one is
+// 401), the user's own tickets. The portal's access rule and ticket
+// visibility do not apply to the Messenger.
 func (s *Server) messenger(w http.ResponseWriter, r *http.Request) {
 	st, err := s.liveSettings(r.Context())
 	if err != nil {
@@ -121,7 +132,28 @@ func (s *Server) messenger(w http.ResponseWriter, r *http.Request) {
 	if out.TicketsSpace && st.Portal.Enabled {
 		out.PortalURL = s.portalURL(st)
 	}
+	if out.TicketsSpace && signedIn(r) {
+		u, err := s.portalUser(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if out.Tickets, out.Total, err = s.svc.MessengerTickets(r.Context(), u, messengerTickets); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		out.SignedIn, out.User = true, &portalUserInfo{Email: u.Email, Name: u.Name}
+	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// signedIn reports whether a request carries credentials (valid or not).
+func signedIn(r *http.Request) bool {
+	if bearer(r) != "" {
+		return true
+	}
+	c, err := r.Cookie(sessionCookie)
+	return err == nil && c.Value != ""
 }
 
 // liveSettings returns the live settings.

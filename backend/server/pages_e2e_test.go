@@ -240,6 +240,23 @@ func (b *browser) fail(what string, err error) {
 	b.t.Fatalf("%s: %v\npage:\n%s", what, err, body)
 }
 
+// shot saves a screenshot of the page as name.png in
+// PORTALSTUDIO_SHOTS, when that names a folder (to look at the pages).
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	dir := os.Getenv("PORTALSTUDIO_SHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.fail("a screenshot", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
 // open loads a page of the portal and waits for the WebAssembly to run.
 func (b *browser) open(path string) {
 	b.t.Helper()
@@ -424,6 +441,21 @@ func TestPortalPagesInChromium(t *testing.T) {
 		b := f.browser(t)
 		b.open("/portal/demo/messenger")
 		b.waitEq("the banner", `(document.querySelector("#messenger-portal-banner")||{}).href`, f.url+"/portal/demo/")
+		b.wait("a visitor is asked to sign in", `document.querySelector("#messenger-sign-in")`)
+
+		// Signed in, a restricted user sees their own tickets, as the API
+		// gives them (the server's tests check those against an oracle).
+		tok := f.token(samples.Restricted.ID)
+		b.open("/portal/demo/login?token=" + url.QueryEscape(tok))
+		b.wait("the list", `document.querySelector(".ticket-row, .portal-empty")`)
+		var own apiList
+		if st := f.api("/api/messenger", tok, &own); st != http.StatusOK || len(own.Tickets) == 0 {
+			t.Fatalf("the Messenger API for the restricted user: %d, %d tickets; the test wants some", st, len(own.Tickets))
+		}
+		b.open("/portal/demo/messenger")
+		b.waitEq("their own tickets", `[...document.querySelectorAll(".messenger-ticket")].map(r => r.dataset.id).join(",")`, own.ids())
+		b.waitEq("no sign-in hint", `document.querySelectorAll("#messenger-sign-in").length`, "0")
+		b.shot("messenger")
 
 		f.putLive(livePages(false, true, secGetting, secPortal))
 		b.open("/portal/demo/messenger")

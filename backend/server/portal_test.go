@@ -8,12 +8,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
 )
 
@@ -411,4 +413,98 @@ func TestPortalEnforcement(t *testing.T) {
 			t.Fatalf("a draft changed the portal: %+v", l)
 		}
 	})
+}
+
+// TestMessengerTickets checks the Messenger's tickets space against an
+// oracle built from the dataset: a signed-in user gets exactly the shared
+// Customer tickets they created, newest first, whatever the portal's
+// access rule and visibility say (they do not apply to the Messenger) and
+// even with the portal off; nobody gets any while the tickets space is
+// off; a request without credentials gets none; forged ones get 401.
+func TestMessengerTickets(t *testing.T) {
+	f := newFixture(t)
+	// Dan has no portal access (his email contains "blocked"): he still
+	// sees his own ticket in the Messenger.
+	recs := dataset()
+	extra := portal.Record{Ticket: &portal.Ticket{ID: "t6", TicketID: "106", Title: "Dan's", Category: portal.CategoryCustomer, IsShared: true,
+		ContactIDs: []string{"u4"}, CompanyID: "c1", StateLabel: "Submitted", TypeID: "ty", CreatedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-time.Hour)}}
+	importRecords(t, f.ws, []portal.Record{extra})
+	recs = append(recs, extra)
+	own := func(userID string) string {
+		var ts []*portal.Ticket
+		for _, r := range recs {
+			if r.Ticket != nil && r.Ticket.PortalEligible() && r.Ticket.CreatorID() == userID {
+				ts = append(ts, r.Ticket)
+			}
+		}
+		sort.Slice(ts, func(i, j int) bool { return ts[i].UpdatedAt.After(ts[j].UpdatedAt) })
+		var ids []string
+		for _, tk := range ts {
+			ids = append(ids, tk.ID)
+		}
+		return strings.Join(ids, ",")
+	}
+	type page struct {
+		TicketsSpace bool   `json:"tickets_space"`
+		PortalURL    string `json:"portal_url"`
+		SignedIn     bool   `json:"signed_in"`
+		User         *struct{ Email string }
+		Tickets      []struct{ ID, Title, State string }
+		Total        int
+	}
+	get := func(t *testing.T, token string) page {
+		t.Helper()
+		r := f.portal(t, "/api/messenger", token)
+		if r.status != 200 {
+			t.Fatalf("GET api/messenger: %d %s", r.status, r.body)
+		}
+		var p page
+		if err := json.Unmarshal(r.body, &p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ids := func(p page) string {
+		var out []string
+		for _, tk := range p.Tickets {
+			out = append(out, tk.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	users := map[string]string{"u1": "ann-ext", "u2": "ben-ext", "u3": "42", "u4": "dan-ext"}
+	for _, doc := range []string{
+		`{"portal": {"enabled": true}, "identity_verification": true, "messenger": {"tickets_space": true},
+		  "access": {"rule": {"all": [{"attribute": "user.email", "operator": "not_contains", "value": "blocked"}]}},
+		  "visibility": {"restrict_to_own": true}}`,
+		`{"portal": {"enabled": false}, "identity_verification": true, "messenger": {"tickets_space": true}}`,
+	} {
+		f.putLive(t, doc)
+		for id, ext := range users {
+			p := get(t, f.identity(t, ext))
+			if !p.TicketsSpace || !p.SignedIn || p.User == nil || ids(p) != own(id) || p.Total != len(p.Tickets) {
+				t.Fatalf("%s's Messenger under %s: %+v, want tickets %q", id, doc, p, own(id))
+			}
+		}
+		if p := get(t, ""); p.SignedIn || len(p.Tickets) != 0 || p.User != nil {
+			t.Fatalf("the Messenger without credentials: %+v", p)
+		}
+	}
+	if own("u1") != "t1" || own("u4") != "t6" {
+		t.Fatalf("the oracle: Ann %q, Dan %q", own("u1"), own("u4"))
+	}
+	// The tickets space off: no tickets for anyone.
+	f.putLive(t, `{"portal": {"enabled": true}, "identity_verification": true, "messenger": {"tickets_space": false}}`)
+	if p := get(t, f.identity(t, "ann-ext")); p.TicketsSpace || p.SignedIn || len(p.Tickets) != 0 {
+		t.Fatalf("the Messenger with its tickets space off: %+v", p)
+	}
+	// Forged credentials are refused, not taken for none.
+	f.putLive(t, `{"portal": {"enabled": true}, "identity_verification": true, "messenger": {"tickets_space": true}}`)
+	forged := sign(t, jwt.SigningMethodHS256, []byte("not the secret"), jwt.MapClaims{"user_id": "ann-ext", "exp": now.Add(time.Hour).Unix()})
+	if r := f.portal(t, "/api/messenger", forged); r.status != http.StatusUnauthorized || strings.Contains(string(r.body), "Ticket 101") {
+		t.Fatalf("a forged token: %d %s", r.status, r.body)
+	}
+	r := do(t, http.MethodGet, f.url+"/portal/acme/api/messenger", nil, "Cookie", "portal_session=forged")
+	if r.status != http.StatusUnauthorized {
+		t.Fatalf("a forged session: %d %s", r.status, r.body)
+	}
 }

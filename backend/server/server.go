@@ -117,6 +117,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("DELETE /portal/{slug}/session", s.portalOnly(s.endSession))
 	s.mux.HandleFunc("GET /portal/{slug}/api/tickets", s.portalOnly(s.limited(s.listTickets)))
 	s.mux.HandleFunc("GET /portal/{slug}/api/tickets/{id}", s.portalOnly(s.limited(s.getTicket)))
+	// What the Help Center and Messenger pages read (JSON, served with or
+	// without the pages).
+	s.mux.HandleFunc("GET /portal/{slug}/api/help-center", s.portalOnly(s.helpCenter))
+	s.mux.HandleFunc("GET /portal/{slug}/api/messenger", s.portalOnly(s.limited(s.messenger)))
 }
 
 // Handle adds a route (the portal's pages, say) to the server's mux. Call

@@ -153,3 +153,18 @@ func displayName(u *portal.User) string {
 	}
 	return u.ID
 }
+
+// MessengerTickets returns the first limit tickets of the Messenger's
+// tickets space for u, newest first, and how many there are: the shared
+// Customer tickets u created. The portal's access rule and ticket
+// visibility do not apply to the Messenger (the setup guide: "It has no
+// effect on the Messenger or the tickets displayed within the Messenger
+// space"), and a user's own tickets are theirs to see.
+func (s *Service) MessengerTickets(ctx context.Context, u *portal.User, limit int) ([]TicketView, int, error) {
+	page, err := s.WS.Tickets(ctx, sqlite.TicketQuery{UserID: u.ID, Tab: portal.TabMine, Limit: limit})
+	if err != nil {
+		return nil, 0, err
+	}
+	views, err := s.views(ctx, page.Tickets)
+	return views, page.Total, err
+}
