@@ -285,7 +285,7 @@ func (ws *Workspace) firstSQL(ctx context.Context, rule, except *portal.Rule, s 
 				return out, nil
 			}
 			tested += size
-			last, size = int64(cand.Maximum()), size*4
+			last, size = int64(cand.Maximum()), min(size*4, max(firstDriveMax-tested, 1))
 		}
 	}
 	set, err := ws.audienceSQL(ctx, rule, except, s, now, nil)
