@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"portalstudio/backend/portal"
 )
@@ -54,14 +55,25 @@ type SearchPage struct {
 }
 
 // matchExpr returns the FTS5 query: every term in the body (the last as a
-// prefix), and one of the user's visibility tokens.
-func matchExpr(q SearchQuery) string {
+// prefix: the terms of the index it begins, when given, else a prefix
+// query), and one of the user's visibility tokens.
+func matchExpr(q SearchQuery, lastTerms []string) string {
+	quote := func(t string) string { return `"` + strings.ReplaceAll(t, `"`, `""`) + `"` }
 	words := make([]string, len(q.Terms))
 	for i, t := range q.Terms {
-		words[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
-		if i == len(q.Terms)-1 {
-			words[i] += "*"
+		words[i] = quote(t)
+		if i < len(q.Terms)-1 {
+			continue
 		}
+		if lastTerms == nil {
+			words[i] += "*"
+			continue
+		}
+		alts := []string{words[i]}
+		for _, x := range lastTerms {
+			alts = append(alts, quote(x))
+		}
+		words[i] = "(" + strings.Join(alts, " OR ") + ")"
 	}
 	vis := []string{`"` + visToken('u', q.UserID) + `"`}
 	if q.Tab == portal.TabAll {
@@ -90,11 +102,15 @@ func (ws *Workspace) Search(ctx context.Context, q SearchQuery) (SearchPage, err
 	if err != nil {
 		return page, err
 	}
+	lastTerms, err := ws.prefixTerms(ctx, q.Terms[len(q.Terms)-1])
+	if err != nil {
+		return page, err
+	}
 	// One pass over the index: every match of the user's tickets with its
 	// score; the page is cut in Go. A user's matches are bounded by the
 	// tickets they may see, so this is cheaper than a count and a ranked
 	// query that would both walk the index.
-	rows, err := ws.db.QueryContext(ctx, `SELECT rowid, bm25(ticket_fts, 1.0, 0.0) FROM ticket_fts WHERE ticket_fts MATCH ?`, matchExpr(q))
+	rows, err := ws.db.QueryContext(ctx, `SELECT rowid, bm25(ticket_fts, 1.0, 0.0) FROM ticket_fts WHERE ticket_fts MATCH ?`, matchExpr(q, lastTerms))
 	if err != nil {
 		return page, err
 	}
@@ -165,6 +181,39 @@ func (ws *Workspace) Search(ctx context.Context, q SearchQuery) (SearchPage, err
 		page.Next = encodeOffset(offset + len(page.IDs))
 	}
 	return page, nil
+}
+
+// prefixMin and prefixMax bound the prefixes Search expands into the
+// index's terms: from 4 characters (shorter ones begin too many terms,
+// and long ones), up to 8 other terms.
+const prefixMin, prefixMax = 4, 8
+
+// prefixTerms returns the terms of the search index, other than p itself,
+// that begin with p, when p is long enough and there are at most
+// prefixMax of them; otherwise nil (a prefix query is cheaper then).
+func (ws *Workspace) prefixTerms(ctx context.Context, p string) ([]string, error) {
+	if utf8.RuneCountInString(p) < prefixMin {
+		return nil, nil
+	}
+	// From the first term after p (p followed by the lowest byte) to the
+	// last that begins with p (below p followed by a byte no UTF-8 text
+	// holds). The vocabulary counts each term's documents as it goes, so
+	// p itself, often the largest, is skipped.
+	rows, err := ws.db.QueryContext(ctx, `SELECT term FROM ticket_fts_vocab WHERE term >= ? AND term < ? LIMIT ?`, p+"\x00", p+"\xff", prefixMax+1)
+	if err != nil {
+		return nil, err
+	}
+	terms, err := scanStrings(rows)
+	if err != nil || len(terms) > prefixMax {
+		return nil, err
+	}
+	out := []string{}
+	for _, t := range terms {
+		if strings.HasPrefix(t, p) && t != p {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }
 
 func encodeOffset(n int) string {

@@ -15,7 +15,9 @@ import (
 	"portalstudio/backend/storage/sqlite"
 )
 
-var vocab = []string{"invoice", "invoices", "export", "café", "Cafe", "résumé", "naïve", "SSO", "login", "loop", "<script>", "error", "502", "seat", "seats", "plan"}
+var vocab = []string{"invoice", "invoices", "export", "café", "Cafe", "résumé", "naïve", "SSO", "login", "loop", "<script>", "error", "502", "seat", "seats", "plan",
+	// More than prefixMax terms begin with "expo": a prefix query then.
+	"exports", "exported", "exporter", "exporters", "exporting", "exportable", "exportation", "exposé", "exposure", "expose"}
 
 func randText(r *rand.Rand, n int) string {
 	w := make([]string, n)
