@@ -33,6 +33,9 @@ var migrationFS embed.FS
 type Workspace struct {
 	db   *sql.DB
 	path string
+	// stmts are the statements of the read paths, prepared once (see
+	// query).
+	stmts sync.Map // query text → *sql.Stmt
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 	// cols are the in-memory columns of a long-running process
@@ -112,7 +115,48 @@ func notWritable(path string) string {
 // columns.
 func (ws *Workspace) Close() error {
 	ws.closeColumns()
+	ws.stmts.Range(func(_, s any) bool {
+		s.(*sql.Stmt).Close()
+		return true
+	})
 	return ws.db.Close()
+}
+
+// stmt returns the prepared statement of query, preparing it the first
+// time: the hot read paths (a portal page, a preview) run a handful of
+// small statements, and preparing each anew costs as much as running it.
+// database/sql prepares it again on each connection it runs on.
+func (ws *Workspace) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := ws.stmts.Load(query); ok {
+		return s.(*sql.Stmt), nil
+	}
+	s, err := ws.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := ws.stmts.LoadOrStore(query, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
+}
+
+// query runs a read statement, prepared once.
+func (ws *Workspace) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := ws.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+// queryRow runs a read statement of one row, prepared once.
+func (ws *Workspace) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	s, err := ws.stmt(ctx, query)
+	if err != nil {
+		return ws.db.QueryRowContext(ctx, query, args...) // fails the same way
+	}
+	return s.QueryRowContext(ctx, args...)
 }
 
 // Path returns the workspace's file name.

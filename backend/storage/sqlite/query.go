@@ -80,7 +80,7 @@ type Counts = api.Counts
 // Counts returns how many users, companies, tickets and types there are.
 func (ws *Workspace) Counts(ctx context.Context) (Counts, error) {
 	var c Counts
-	err := ws.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM companies),
+	err := ws.queryRow(ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM companies),
 		(SELECT count(*) FROM tickets), (SELECT count(*) FROM ticket_types),
 		(SELECT count(*) FROM tickets WHERE category = 'Customer' AND is_shared = 1)`).Scan(&c.Users, &c.Companies, &c.Tickets, &c.TicketTypes, &c.PortalTickets)
 	return c, err
@@ -169,7 +169,7 @@ func (ws *Workspace) idsOf(ctx context.Context, set *roaring.Bitmap) ([]string, 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := ws.db.QueryContext(ctx, `SELECT u.id FROM json_each(?) j JOIN users u ON u.seq = j.value ORDER BY u.id`, string(list))
+	rows, err := ws.query(ctx, `SELECT u.id FROM json_each(?) j JOIN users u ON u.seq = j.value ORDER BY u.id`, string(list))
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ func (ws *Workspace) audienceIDsWhere(ctx context.Context, rule *portal.Rule, s 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := ws.db.QueryContext(ctx, `SELECT u.id FROM users u WHERE `+where+` ORDER BY u.id`, c.Args...)
+	rows, err := ws.query(ctx, `SELECT u.id FROM users u WHERE `+where+` ORDER BY u.id`, c.Args...)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func (ws *Workspace) FindUser(ctx context.Context, key string) (*portal.User, er
 		return nil, portal.Errorf(portal.EINVALID, "no user given; pass an email, an id or an external_id")
 	}
 	for _, q := range []string{`SELECT ` + userColumns + ` FROM users WHERE id = ?`, `SELECT ` + userColumns + ` FROM users WHERE external_id = ?`} {
-		u, err := scanUser(ws.db.QueryRowContext(ctx, q, key))
+		u, err := scanUser(ws.queryRow(ctx, q, key))
 		if err == nil {
 			return ws.withCompanies(ctx, u)
 		}
@@ -257,7 +257,7 @@ func (ws *Workspace) FindUser(ctx context.Context, key string) (*portal.User, er
 // ByExternalID returns the user with that external_id (identity tokens'
 // user_id claim), or ENOTFOUND.
 func (ws *Workspace) ByExternalID(ctx context.Context, externalID string) (*portal.User, error) {
-	u, err := scanUser(ws.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE external_id = ?`, externalID))
+	u, err := scanUser(ws.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE external_id = ?`, externalID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the external_id %q", externalID)
 	}
@@ -268,7 +268,7 @@ func (ws *Workspace) ByExternalID(ctx context.Context, externalID string) (*port
 }
 
 func (ws *Workspace) withCompanies(ctx context.Context, u *portal.User) (*portal.User, error) {
-	rows, err := ws.db.QueryContext(ctx, `SELECT m.company_id FROM memberships m JOIN users u ON u.seq = m.user_seq WHERE u.id = ? ORDER BY m.position, m.company_id`, u.ID)
+	rows, err := ws.query(ctx, `SELECT m.company_id FROM memberships m JOIN users u ON u.seq = m.user_seq WHERE u.id = ? ORDER BY m.position, m.company_id`, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -315,7 +315,7 @@ func (ws *Workspace) Subject(ctx context.Context, u *portal.User) (portal.Subjec
 
 func (ws *Workspace) subject(ctx context.Context, u *portal.User) (portal.Subject, error) {
 	sub := portal.Subject{User: u}
-	rows, err := ws.db.QueryContext(ctx, `SELECT `+companyColumns+` FROM users u JOIN memberships m ON m.user_seq = u.seq JOIN companies c ON c.id = m.company_id
+	rows, err := ws.query(ctx, `SELECT `+companyColumns+` FROM users u JOIN memberships m ON m.user_seq = u.seq JOIN companies c ON c.id = m.company_id
 		WHERE u.id = ? ORDER BY m.position, m.company_id`, u.ID)
 	if err != nil {
 		return sub, err
@@ -340,7 +340,7 @@ func (ws *Workspace) Companies(ctx context.Context, ids []string) ([]*portal.Com
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := ws.db.QueryContext(ctx, `SELECT `+companyColumns+` FROM companies c WHERE c.id IN (`+placeholders(len(ids))+`) ORDER BY c.id`, args...)
+	rows, err := ws.query(ctx, `SELECT `+companyColumns+` FROM companies c WHERE c.id IN (`+placeholders(len(ids))+`) ORDER BY c.id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -440,42 +440,46 @@ func (ws *Workspace) Tickets(ctx context.Context, q TicketQuery) (TicketPage, er
 		afterArgs = []any{cur.Updated, cur.Updated, cur.ID}
 	}
 	// Each source (the creator, each company) reads only the keys of its
-	// first Limit+1 tickets from its covering index; the merged page's
-	// tickets are then read whole in one query.
+	// first Limit+1 tickets from its covering index, all in one statement
+	// (a UNION ALL of the sources, each its own ordered, limited scan); the
+	// merged page's tickets are then read whole in one query.
 	type key struct {
 		updated int64
 		id      string
 	}
+	var sources []string
+	var args []any
+	source := func(where string, arg any) {
+		sources = append(sources, `SELECT * FROM (SELECT t.updated_at, t.id FROM tickets t WHERE `+where+` AND `+eligible+after+
+			` ORDER BY t.updated_at DESC, t.id DESC LIMIT ?)`)
+		args = append(append(append(args, arg), afterArgs...), q.Limit+1)
+	}
+	if q.UserID != "" {
+		source(`t.creator_id = ?`, q.UserID)
+	}
+	for _, c := range dedupe(companies) {
+		source(`t.company_id = ?`, c)
+	}
 	seen := map[string]bool{}
 	var merged []key
-	run := func(where string, args ...any) error {
-		args = append(args, afterArgs...)
-		args = append(args, q.Limit+1)
-		rows, err := ws.db.QueryContext(ctx, `SELECT t.updated_at, t.id FROM tickets t WHERE `+where+` AND `+eligible+after+
-			` ORDER BY t.updated_at DESC, t.id DESC LIMIT ?`, args...)
+	if len(sources) > 0 {
+		rows, err := ws.query(ctx, strings.Join(sources, ` UNION ALL `), args...)
 		if err != nil {
-			return err
+			return page, err
 		}
-		defer rows.Close()
 		for rows.Next() {
 			var k key
 			if err := rows.Scan(&k.updated, &k.id); err != nil {
-				return err
+				rows.Close()
+				return page, err
 			}
 			if !seen[k.id] {
 				seen[k.id] = true
 				merged = append(merged, k)
 			}
 		}
-		return rows.Err()
-	}
-	if q.UserID != "" {
-		if err := run(`t.creator_id = ?`, q.UserID); err != nil {
-			return page, err
-		}
-	}
-	for _, c := range dedupe(companies) {
-		if err := run(`t.company_id = ?`, c); err != nil {
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return page, err
 		}
 	}
@@ -497,7 +501,7 @@ func (ws *Workspace) Tickets(ctx context.Context, q TicketQuery) (TicketPage, er
 		for i, k := range merged {
 			args[i] = k.id
 		}
-		rows, err := ws.db.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id IN (`+placeholders(len(args))+`)`, args...)
+		rows, err := ws.query(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id IN (`+placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return page, err
 		}
@@ -536,44 +540,40 @@ func dedupe(ids []string) []string {
 
 // countTickets counts the shared Customer tickets created by userID or of
 // the companies: created + of the companies − both, three index range
-// counts (an OR of the two would scan).
+// counts (an OR of the two would scan) in one statement.
 func (ws *Workspace) countTickets(ctx context.Context, userID string, companies []string) (int, error) {
 	const eligible = ` AND t.category = 'Customer' AND t.is_shared = 1`
-	var mine int
-	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE t.creator_id = ?`+eligible, userID).Scan(&mine); err != nil {
-		return 0, err
-	}
+	mineQ := `SELECT count(*) FROM tickets t WHERE t.creator_id = ?` + eligible
 	companies = dedupe(companies)
 	if len(companies) == 0 {
-		return mine, nil
+		var mine int
+		err := ws.queryRow(ctx, mineQ, userID).Scan(&mine)
+		return mine, err
 	}
-	args := make([]any, 0, len(companies)+1)
+	in := `t.company_id IN (` + placeholders(len(companies)) + `)`
+	// The arguments: the user, the companies; the user, the companies.
+	args := []any{userID}
 	for _, c := range companies {
 		args = append(args, c)
 	}
-	in := `t.company_id IN (` + placeholders(len(companies)) + `)`
-	var theirs, both int
-	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE `+in+eligible, args...).Scan(&theirs); err != nil {
-		return 0, err
-	}
-	args = append([]any{userID}, args...)
-	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE t.creator_id = ? AND `+in+eligible, args...).Scan(&both); err != nil {
-		return 0, err
-	}
-	return mine + theirs - both, nil
+	args = append(args, args...)
+	var mine, theirs, both int
+	err := ws.queryRow(ctx, `SELECT (`+mineQ+`), (SELECT count(*) FROM tickets t WHERE `+in+eligible+
+		`), (SELECT count(*) FROM tickets t WHERE t.creator_id = ? AND `+in+eligible+`)`, args...).Scan(&mine, &theirs, &both)
+	return mine + theirs - both, err
 }
 
 // Ticket returns a ticket with all its contacts and parts (notes
 // included: the caller filters what a customer sees), or ENOTFOUND.
 func (ws *Workspace) Ticket(ctx context.Context, id string) (*portal.Ticket, error) {
-	t, err := scanTicket(ws.db.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id = ?`, id))
+	t, err := scanTicket(ws.queryRow(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, portal.Errorf(portal.ENOTFOUND, "ticket %s not found", id)
 	}
 	if err != nil {
 		return nil, err
 	}
-	rows, err := ws.db.QueryContext(ctx, `SELECT user_id FROM ticket_contacts WHERE ticket_id = ? ORDER BY position`, id)
+	rows, err := ws.query(ctx, `SELECT user_id FROM ticket_contacts WHERE ticket_id = ? ORDER BY position`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -587,7 +587,7 @@ func (ws *Workspace) Ticket(ctx context.Context, id string) (*portal.Ticket, err
 		t.ContactIDs = append(t.ContactIDs, c)
 	}
 	rows.Close()
-	prow, err := ws.db.QueryContext(ctx, `SELECT id, part_type, body, author_type, author_id, author_name, created_at FROM parts WHERE ticket_id = ? ORDER BY position`, id)
+	prow, err := ws.query(ctx, `SELECT id, part_type, body, author_type, author_id, author_name, created_at FROM parts WHERE ticket_id = ? ORDER BY position`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -608,7 +608,7 @@ func (ws *Workspace) Ticket(ctx context.Context, id string) (*portal.Ticket, err
 // number customers see), or ENOTFOUND.
 func (ws *Workspace) TicketByNumber(ctx context.Context, number string) (string, error) {
 	var id string
-	err := ws.db.QueryRowContext(ctx, `SELECT id FROM tickets WHERE ticket_id = ?`, number).Scan(&id)
+	err := ws.queryRow(ctx, `SELECT id FROM tickets WHERE ticket_id = ?`, number).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", portal.Errorf(portal.ENOTFOUND, "ticket %s not found", number)
 	}
@@ -626,7 +626,7 @@ func (ws *Workspace) UserNames(ctx context.Context, ids []string) (map[string]st
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := ws.db.QueryContext(ctx, `SELECT id, coalesce(name, coalesce(email, '')) FROM users WHERE id IN (`+placeholders(len(ids))+`)`, args...)
+	rows, err := ws.query(ctx, `SELECT id, coalesce(name, coalesce(email, '')) FROM users WHERE id IN (`+placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -646,7 +646,7 @@ func (ws *Workspace) UserNames(ctx context.Context, ids []string) (map[string]st
 // typical busy user.
 func (ws *Workspace) UserWithCompanies(ctx context.Context, n int) (string, error) {
 	var id string
-	err := ws.db.QueryRowContext(ctx, `SELECT u.id FROM memberships m JOIN users u ON u.seq = m.user_seq GROUP BY m.user_seq HAVING count(*) = ? ORDER BY m.user_seq LIMIT 1`, n).Scan(&id)
+	err := ws.queryRow(ctx, `SELECT u.id FROM memberships m JOIN users u ON u.seq = m.user_seq GROUP BY m.user_seq HAVING count(*) = ? ORDER BY m.user_seq LIMIT 1`, n).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", portal.Errorf(portal.ENOTFOUND, "no user belongs to %d companies", n)
 	}
@@ -667,10 +667,10 @@ func (ws *Workspace) SearchUsers(ctx context.Context, q string, limit int) ([]Us
 	var rows *sql.Rows
 	var err error
 	if utf8.RuneCountInString(q) >= 3 {
-		rows, err = ws.db.QueryContext(ctx, `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM user_trgm t JOIN users u ON u.seq = t.rowid
+		rows, err = ws.query(ctx, `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM user_trgm t JOIN users u ON u.seq = t.rowid
 			WHERE user_trgm MATCH ? ORDER BY u.seq LIMIT ?`, "{email_fold name_fold} : "+ftsString(q), limit)
 	} else {
-		rows, err = ws.db.QueryContext(ctx, `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM users u
+		rows, err = ws.query(ctx, `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM users u
 			WHERE instr(u.email_fold, ?) > 0 OR instr(u.name_fold, ?) > 0 ORDER BY u.seq LIMIT ?`, q, q, limit)
 	}
 	if err != nil {
