@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -34,8 +35,9 @@ type Workspace struct {
 	db   *sql.DB
 	path string
 	// stmts are the statements of the read paths, prepared once (see
-	// query).
-	stmts sync.Map // query text → *sql.Stmt
+	// query); nStmts counts them, up to maxStmts.
+	stmts  sync.Map // query text → *sql.Stmt
+	nStmts atomic.Int32
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 	// cols are the in-memory columns of a long-running process
@@ -130,6 +132,9 @@ func (ws *Workspace) stmt(ctx context.Context, query string) (*sql.Stmt, error) 
 	if s, ok := ws.stmts.Load(query); ok {
 		return s.(*sql.Stmt), nil
 	}
+	if ws.nStmts.Load() >= maxStmts {
+		return nil, errNoStmt
+	}
 	s, err := ws.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
@@ -138,14 +143,21 @@ func (ws *Workspace) stmt(ctx context.Context, query string) (*sql.Stmt, error) 
 		s.Close()
 		return prev.(*sql.Stmt), nil
 	}
+	ws.nStmts.Add(1)
 	return s, nil
 }
+
+// maxStmts bounds the prepared statements kept (the texts of lists of n
+// ids vary with n); past it, statements are prepared for one use.
+const maxStmts = 256
+
+var errNoStmt = errors.New("no statement kept")
 
 // query runs a read statement, prepared once.
 func (ws *Workspace) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	s, err := ws.stmt(ctx, query)
 	if err != nil {
-		return nil, err
+		return ws.db.QueryContext(ctx, query, args...) // unkept, or fails the same way
 	}
 	return s.QueryContext(ctx, args...)
 }
@@ -154,7 +166,7 @@ func (ws *Workspace) query(ctx context.Context, query string, args ...any) (*sql
 func (ws *Workspace) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	s, err := ws.stmt(ctx, query)
 	if err != nil {
-		return ws.db.QueryRowContext(ctx, query, args...) // fails the same way
+		return ws.db.QueryRowContext(ctx, query, args...) // unkept, or fails the same way
 	}
 	return s.QueryRowContext(ctx, args...)
 }
