@@ -125,3 +125,25 @@ func TestTicketWithParts(t *testing.T) {
 		t.Fatalf("missing ticket: %v, want ENOTFOUND", err)
 	}
 }
+
+// TestManyStatementTexts runs more distinct statement texts than the
+// workspace keeps prepared (lists of 1 to 300 ids): every answer is still
+// right once the kept statements run out.
+func TestManyStatementTexts(t *testing.T) {
+	ctx := context.Background()
+	ws := MustOpen(t)
+	var recs []portal.Record
+	var ids []string
+	for i := 0; i < 300; i++ {
+		id := fmt.Sprintf("u%03d", i)
+		ids = append(ids, id)
+		recs = append(recs, portal.Record{User: &portal.User{ID: id, Name: "Name " + id}})
+	}
+	MustImport(t, ws, recs...)
+	for n := 1; n <= len(ids); n++ {
+		names, err := ws.UserNames(ctx, ids[:n])
+		if err != nil || len(names) != n || names[ids[n-1]] != "Name "+ids[n-1] {
+			t.Fatalf("UserNames of %d ids: %d names, %v", n, len(names), err)
+		}
+	}
+}
