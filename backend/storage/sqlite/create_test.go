@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -119,5 +120,46 @@ func TestCreateLockedAndStale(t *testing.T) {
 	}
 	if extra := leftovers(t, dir, "ws.db"); len(extra) > 0 {
 		t.Errorf("Create left %v", extra)
+	}
+}
+
+// TestOpenDuringAWrite opens a workspace while another connection holds
+// its write lock (as another process's long import does): opening takes
+// no write lock, so it neither waits nor fails, and reads work.
+func TestOpenDuringAWrite(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ws.db")
+	ws, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	MustImport(t, ws, portal.Record{User: &portal.User{ID: "u1"}})
+	ws.Close()
+
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, `ROLLBACK`)
+	if _, err := conn.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('held', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+
+	other, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatalf("opening while another connection writes: %v", err)
+	}
+	defer other.Close()
+	if c, err := other.Counts(ctx); err != nil || c.Users != 1 {
+		t.Fatalf("reading while another connection writes: %+v, %v", c, err)
 	}
 }

@@ -180,17 +180,42 @@ func (ws *Workspace) Path() string { return ws.path }
 func (ws *Workspace) KeepConnections(n int) { ws.db.SetMaxIdleConns(n) }
 
 // migrate applies every embedded migration not yet applied, in name order,
-// each in one transaction.
+// each in one transaction. A workspace that has them all is only read:
+// opening it takes no write lock, so it never waits for another process's
+// long write (an import) to end.
 func (ws *Workspace) migrate() error {
-	if _, err := ws.db.Exec(`CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
-		return err
-	}
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
+	applied := map[string]bool{}
+	var tables int
+	if err := ws.db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'migrations'`).Scan(&tables); err != nil {
+		return err
+	}
+	if tables > 0 {
+		rows, err := ws.db.Query(`SELECT name FROM migrations`)
+		if err != nil {
+			return err
+		}
+		done, err := scanStrings(rows)
+		if err != nil {
+			return err
+		}
+		for _, n := range done {
+			applied[n] = true
+		}
+	}
 	for _, name := range names {
+		if applied[name] {
+			continue
+		}
+		if _, err := ws.db.Exec(`CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
+			return err
+		}
+		// applyMigration checks again inside its write transaction:
+		// another process may have applied it meanwhile.
 		if err := ws.applyMigration(name); err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
 		}
