@@ -396,11 +396,8 @@ func (ws *Workspace) seqs(ctx context.Context, query string, args ...any) (*roar
 	if len(vals) < 1<<14 {
 		return roaring.BitmapOf(vals...), nil
 	}
-	dense := bitset{}
+	dense := newBitset(int(slices.Max(vals)) + 1)
 	for _, v := range vals {
-		if int(v>>6) >= len(dense) {
-			dense = slices.Grow(dense, int(v>>6)+1-len(dense))[:int(v>>6)+1]
-		}
 		dense.set(v)
 	}
 	return roaring.FromDense(dense, false), nil
