@@ -364,6 +364,9 @@ func ftsString(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
+// seqsDenseMin is how many values seqs sets in a dense bitmap first.
+var seqsDenseMin = 1 << 14
+
 // seqs runs a query of one integer column named s and returns its values
 // as a set.
 // The values travel as one comma-separated string (one row from SQLite
@@ -393,7 +396,7 @@ func (ws *Workspace) seqs(ctx context.Context, query string, args ...any) (*roar
 		}
 	}
 	vals = append(vals, uint32(n))
-	if len(vals) < 1<<14 {
+	if len(vals) < seqsDenseMin {
 		return roaring.BitmapOf(vals...), nil
 	}
 	dense := newBitset(int(slices.Max(vals)) + 1)

@@ -226,8 +226,10 @@ func TestColumnsRefuseWhatSQLRefuses(t *testing.T) {
 // TestColumnsOnDemo checks random rules on a demo workspace large enough
 // for every column form to arise by itself (arenas of thousands of
 // values, dictionaries, dense and sparse columns, users with several
-// companies): the columns, the SQL set path and portal.Eval agree.
+// companies): the columns, the SQL set path (reading large sets densely)
+// and portal.Eval agree, and so do the first 50 users on both paths.
 func TestColumnsOnDemo(t *testing.T) {
+	defer sqlite.SetSeqsDenseMin(100)()
 	ctx := context.Background()
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
@@ -269,6 +271,20 @@ func TestColumnsOnDemo(t *testing.T) {
 		viaSQL, err := ws.AudienceIDsSetSQL(ctx, rule, schema, now)
 		if err != nil || !cmp.Equal(viaSQL, want) {
 			t.Fatalf("seed %d: rule %s: the SQL set path gives %d users (%v), Go %d", seed, rule, len(viaSQL), err, len(want))
+		}
+		_, list, err := ws.Audience(ctx, rule, schema, now, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, _ := sqlite.IDsOf(list, nil)
+		for _, p := range []idPath{
+			{"the columns' first path", func() ([]string, error) { return ws.AudienceFirstColumns(ctx, rule, nil, schema, now, 50) }},
+			{"the SQL first path", func() ([]string, error) { return ws.AudienceFirstSQL(ctx, rule, nil, schema, now, 50) }},
+		} {
+			got, err := p.ids()
+			if err != nil || !cmp.Equal(got, head) {
+				t.Fatalf("seed %d: rule %s: %s gives %v (%v), the whole list's head %v", seed, rule, p.name, got, err, head)
+			}
 		}
 	}
 }

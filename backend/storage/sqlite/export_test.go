@@ -128,3 +128,11 @@ func (ws *Workspace) JournalMode(ctx context.Context) (string, error) {
 	err := ws.db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode)
 	return mode, err
 }
+
+// SetSeqsDenseMin changes how many values the SQL path reads into a dense
+// bitmap first, and returns a function that restores it.
+func SetSeqsDenseMin(n int) (restore func()) {
+	old := seqsDenseMin
+	seqsDenseMin = n
+	return func() { seqsDenseMin = old }
+}
