@@ -88,11 +88,15 @@ func Create(path string, build func(ws *Workspace) error) (err error) {
 		return diskError(err)
 	}
 	// Link, not rename: a file that appeared at path meanwhile is kept.
+	// Where the file system has no hard links, a rename (after a check).
 	if err := os.Link(tmp, path); err != nil {
-		if errors.Is(err, os.ErrExist) {
+		_, statErr := os.Lstat(path)
+		switch {
+		case errors.Is(err, os.ErrExist) || statErr == nil:
 			return portal.Errorf(portal.ECONFLICT, "%s appeared while it was being built; the new workspace was not kept", path)
+		case os.Rename(tmp, path) != nil:
+			return err
 		}
-		return err
 	}
 	removeTmp()
 	if d, err := os.Open(dir); err == nil {
