@@ -19,7 +19,9 @@ func (s *Service) Demo(ctx context.Context, opt demo.Options, progress func(done
 		progress(0, total)
 	}
 	rep, err := s.WS.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
-		return nil, generateAhead(ctx, opt, emit)
+		// Import runs the generator on its own goroutine, a batch ahead
+		// of the writer.
+		return nil, demo.Generate(opt, emit)
 	}, sqlite.ImportOptions{Replace: true, Progress: func(n int) {
 		if progress != nil {
 			progress(n, total)
@@ -35,34 +37,4 @@ func (s *Service) Demo(ctx context.Context, opt demo.Options, progress func(done
 		progress(total, total)
 	}
 	return rep, s.SeedDemoSettings(ctx)
-}
-
-// generateAhead runs the generator on its own goroutine, a batch of
-// records ahead of emit, so generating and writing use both cores.
-func generateAhead(ctx context.Context, opt demo.Options, emit func(portal.Record) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	recs := make(chan portal.Record, 4096)
-	genErr := make(chan error, 1)
-	go func() {
-		defer close(recs)
-		genErr <- demo.Generate(opt, func(r portal.Record) error {
-			select {
-			case recs <- r:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
-	}()
-	for r := range recs {
-		if err := emit(r); err != nil {
-			cancel()
-			for range recs {
-			}
-			<-genErr
-			return err
-		}
-	}
-	return <-genErr
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"portalstudio/backend/api"
 	"runtime"
@@ -66,11 +67,9 @@ func (ws *Workspace) Import(ctx context.Context, src Source, opt ImportOptions) 
 			return err
 		}
 		n := 0
-		readRej, err := src(func(r portal.Record) error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			rej, err := im.put(r, &rep)
+		readRej, err := pipeline(ctx, src, func(p prepared) error {
+			r := p.rec
+			rej, err := im.put(r, p.body, &rep)
 			if err != nil {
 				return fmt.Errorf("%s:%d: %w", r.Source.File, r.Source.Line, err)
 			}
@@ -104,6 +103,60 @@ func (ws *Workspace) Import(ctx context.Context, src Source, opt ImportOptions) 
 		ws.dataChanged()
 	}
 	return rep, err
+}
+
+// prepared is a record with what the import derives from it without the
+// database (a ticket's search text).
+type prepared struct {
+	rec  portal.Record
+	body string
+}
+
+// errStopped tells a source that the import stopped (the writer failed).
+var errStopped = errors.New("the import stopped")
+
+// pipeline runs src on its own goroutine, which also prepares each record,
+// a batch ahead of put, which writes them here in order: reading or
+// generating, preparing and writing use two cores. The first error of put
+// (or the context's) stops src and is returned; otherwise src's.
+func pipeline(ctx context.Context, src Source, put func(prepared) error) ([]portal.Rejection, error) {
+	recs := make(chan prepared, 512)
+	stop := make(chan struct{})
+	var readRej []portal.Rejection
+	var srcErr error
+	go func() {
+		defer close(recs)
+		readRej, srcErr = src(func(r portal.Record) error {
+			p := prepared{rec: r}
+			if r.Ticket != nil {
+				p.body = searchBody(r.Ticket)
+			}
+			select {
+			case recs <- p:
+				return nil
+			case <-stop:
+				return errStopped
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	var putErr error
+	for p := range recs {
+		if putErr != nil {
+			continue // the source is stopping: drain
+		}
+		if putErr = ctx.Err(); putErr == nil {
+			putErr = put(p)
+		}
+		if putErr != nil {
+			close(stop)
+		}
+	}
+	if putErr != nil {
+		return readRej, putErr
+	}
+	return readRej, srcErr
 }
 
 // importer holds the prepared statements of one import.
@@ -243,14 +296,14 @@ func (im *importer) taken(name, key, id string) (string, error) {
 }
 
 // put writes one record; it returns a rejection reason, or an error.
-func (im *importer) put(r portal.Record, rep *ImportReport) (string, error) {
+func (im *importer) put(r portal.Record, body string, rep *ImportReport) (string, error) {
 	switch {
 	case r.User != nil:
 		return im.putUser(r.User, rep)
 	case r.Company != nil:
 		return im.putCompany(r.Company, rep)
 	case r.Ticket != nil:
-		return im.putTicket(r.Ticket, r.TicketType, rep)
+		return im.putTicket(r.Ticket, r.TicketType, body, rep)
 	}
 	return "the record holds no contact, company or ticket", nil
 }
@@ -389,7 +442,7 @@ func floatPtr(f *float64) any {
 	return *f
 }
 
-func (im *importer) putTicket(t *portal.Ticket, tt *portal.TicketType, rep *ImportReport) (string, error) {
+func (im *importer) putTicket(t *portal.Ticket, tt *portal.TicketType, body string, rep *ImportReport) (string, error) {
 	if strings.TrimSpace(t.ID) == "" {
 		return "id is missing", nil
 	}
@@ -444,7 +497,7 @@ func (im *importer) putTicket(t *portal.Ticket, tt *portal.TicketType, rep *Impo
 			return "", err
 		}
 	}
-	if err := im.indexTicket(seq, t); err != nil {
+	if err := im.indexTicket(seq, t, body); err != nil {
 		return "", err
 	}
 	rep.Tickets++

@@ -19,10 +19,10 @@ func visToken(kind byte, id string) string {
 }
 
 // indexTicket puts the ticket numbered seq in the search index when it is
-// a shared Customer ticket. The caller has removed any earlier entry. It
-// runs inside the import's transaction, so the index never lags the
-// tickets.
-func (im *importer) indexTicket(seq int64, t *portal.Ticket) error {
+// a shared Customer ticket, with its searchable text body (searchBody of
+// the ticket). The caller has removed any earlier entry. It runs inside
+// the import's transaction, so the index never lags the tickets.
+func (im *importer) indexTicket(seq int64, t *portal.Ticket, body string) error {
 	if !t.PortalEligible() {
 		return nil
 	}
@@ -33,8 +33,18 @@ func (im *importer) indexTicket(seq int64, t *portal.Ticket) error {
 	if t.CompanyID != "" {
 		vis = append(vis, visToken('c', t.CompanyID))
 	}
-	body := strings.Join(portal.Tokens(portal.SearchText(t)), " ")
 	return im.exec("ftsAdd", seq, body, strings.Join(vis, " "))
+}
+
+// searchBody is the text the search index holds for a shared Customer
+// ticket: its title, description and customer-visible parts as folded
+// tokens ("" for any other ticket). It needs no database: an import
+// computes it while the previous records are written.
+func searchBody(t *portal.Ticket) string {
+	if !t.PortalEligible() {
+		return ""
+	}
+	return strings.Join(portal.Tokens(portal.SearchText(t)), " ")
 }
 
 // SearchQuery asks for one page of a user's search on a tab.
