@@ -179,6 +179,12 @@ func (ws *Workspace) Path() string { return ws.path }
 // (their prepared schema and page cache) instead of opening new ones.
 func (ws *Workspace) KeepConnections(n int) { ws.db.SetMaxIdleConns(n) }
 
+// migrationThen is what a migration does after its SQL, in its
+// transaction.
+var migrationThen = map[string]func(context.Context, *sql.Tx) error{
+	"migrations/006_search_prefix.sql": reindexSearch,
+}
+
 // migrate applies every embedded migration not yet applied, in name order,
 // each in one transaction. A workspace that has them all is only read:
 // opening it takes no write lock, so it never waits for another process's
@@ -242,6 +248,11 @@ func (ws *Workspace) applyMigration(name string) error {
 	}
 	if _, err := tx.Exec(string(body)); err != nil {
 		return err
+	}
+	if then := migrationThen[name]; then != nil {
+		if err := then(context.Background(), tx); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.Exec(`INSERT INTO migrations (name) VALUES (?)`, name); err != nil {
 		return err

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -26,14 +27,74 @@ func (im *importer) indexTicket(seq int64, t *portal.Ticket, body string) error 
 	if !t.PortalEligible() {
 		return nil
 	}
+	return im.exec("ftsAdd", seq, body, visTokens(t.CreatorID(), t.CompanyID))
+}
+
+// visTokens returns the visibility tokens of a ticket's creator and
+// company ("" for none).
+func visTokens(creator, company string) string {
 	vis := []string{}
-	if c := t.CreatorID(); c != "" {
-		vis = append(vis, visToken('u', c))
+	if creator != "" {
+		vis = append(vis, visToken('u', creator))
 	}
-	if t.CompanyID != "" {
-		vis = append(vis, visToken('c', t.CompanyID))
+	if company != "" {
+		vis = append(vis, visToken('c', company))
 	}
-	return im.exec("ftsAdd", seq, body, strings.Join(vis, " "))
+	return strings.Join(vis, " ")
+}
+
+// reindexSearch fills the search index anew from the shared Customer
+// tickets and their parts, inside tx (migration 006 made it again).
+func reindexSearch(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_fts`); err != nil {
+		return err
+	}
+	add, err := tx.PrepareContext(ctx, importSQL["ftsAdd"])
+	if err != nil {
+		return err
+	}
+	defer add.Close()
+	// One stream: each ticket's rows, its parts in order.
+	rows, err := tx.QueryContext(ctx, `SELECT t.seq, t.title, t.description, coalesce(t.creator_id, ''), coalesce(t.company_id, ''),
+		coalesce(p.part_type, ''), coalesce(p.body, ''), p.ticket_id IS NOT NULL
+		FROM tickets t LEFT JOIN parts p ON p.ticket_id = t.id
+		WHERE t.category = 'Customer' AND t.is_shared = 1 ORDER BY t.seq, p.position`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var cur *portal.Ticket
+	var seq int64
+	var creator string
+	flush := func() error {
+		if cur == nil {
+			return nil
+		}
+		_, err := add.ExecContext(ctx, seq, searchBody(cur), visTokens(creator, cur.CompanyID))
+		return err
+	}
+	for rows.Next() {
+		var s int64
+		var title, desc, cr, company, partType, body string
+		var hasPart bool
+		if err := rows.Scan(&s, &title, &desc, &cr, &company, &partType, &body, &hasPart); err != nil {
+			return err
+		}
+		if cur == nil || s != seq {
+			if err := flush(); err != nil {
+				return err
+			}
+			cur = &portal.Ticket{Title: title, Description: desc, Category: portal.CategoryCustomer, IsShared: true, CompanyID: company}
+			seq, creator = s, cr
+		}
+		if hasPart {
+			cur.Parts = append(cur.Parts, portal.Part{PartType: partType, Body: body})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return flush()
 }
 
 // searchBody is the text the search index holds for a shared Customer

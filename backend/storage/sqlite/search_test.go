@@ -2,8 +2,10 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -132,5 +134,75 @@ func TestSearchHostileQueries(t *testing.T) {
 	page, err := ws.Search(context.Background(), sqlite.SearchQuery{UserID: "u1", Tab: portal.TabMine, Terms: portal.SearchTerms(`NEAR(a`)})
 	if err != nil || page.Total != 1 {
 		t.Fatalf("NEAR( as plain words: %+v, %v", page, err)
+	}
+}
+
+// TestSearchIndexUpgrade opens a workspace made before migration 006 (its
+// search index without prefix indexes, here also emptied): the index is
+// made again and filled from the tickets in the migration's transaction,
+// and every search answers as before.
+func TestSearchIndexUpgrade(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 17))
+	path := filepath.Join(t.TempDir(), "ws.db")
+	ws, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &portal.User{ID: "u1", CompanyIDs: []string{"c1"}}
+	recs := []portal.Record{{User: u}}
+	for i := 0; i < 80; i++ {
+		tk := &portal.Ticket{ID: fmt.Sprintf("t%02d", i), TicketID: fmt.Sprint(i + 1), Title: randText(r, 2), Description: randText(r, 3),
+			Category: portal.CategoryCustomer, IsShared: i%5 != 0, ContactIDs: []string{[]string{"u1", "u2"}[i%2]}, CompanyID: []string{"c1", "c2", ""}[i%3],
+			CreatedAt: t0, UpdatedAt: t0.Add(time.Duration(i) * time.Minute)}
+		for j := 0; j < i%4; j++ {
+			tk.Parts = append(tk.Parts, portal.Part{ID: fmt.Sprintf("p%d-%d", i, j), PartType: []string{"comment", "note"}[j%2], Body: "<p>" + randText(r, 4) + "</p>", CreatedAt: t0})
+		}
+		recs = append(recs, portal.Record{Ticket: tk})
+	}
+	MustImport(t, ws, recs...)
+	queries := []string{"i", "in", "inv", "invoice", "ex", "expo", "export", "caf", "café", "se", "seat", "lo", "login", "error 5", "502", "plan s"}
+	search := func(ws *sqlite.Workspace) map[string][]string {
+		out := map[string][]string{}
+		for _, q := range queries {
+			for _, tab := range []string{portal.TabAll, portal.TabMine} {
+				page, err := ws.Search(ctx, sqlite.SearchQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Terms: portal.SearchTerms(q), Limit: 200})
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[tab+" "+q] = page.IDs
+			}
+		}
+		return out
+	}
+	want := search(ws)
+	if len(want["all i"]) == 0 {
+		t.Fatal("the dataset matches nothing: the test proves nothing")
+	}
+	ws.Close()
+
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`DROP TABLE ticket_fts_vocab`, `DROP TABLE ticket_fts`,
+		`CREATE VIRTUAL TABLE ticket_fts USING fts5(body, vis, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0')`,
+		`CREATE VIRTUAL TABLE ticket_fts_vocab USING fts5vocab(ticket_fts, 'row')`,
+		`DELETE FROM migrations WHERE name = 'migrations/006_search_prefix.sql'`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+
+	ws, err = sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if d := cmp.Diff(want, search(ws)); d != "" {
+		t.Fatalf("searches after the upgrade differ (-before +after):\n%s", d)
 	}
 }
