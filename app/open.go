@@ -85,7 +85,7 @@ func OpenWorkspace(ctx context.Context, path string, isDefault bool, out io.Writ
 			return nil, nil, portal.Errorf(portal.EPRECONDITION, "cannot create the folder of %s: %v", path, err)
 		}
 	}
-	ws, err := sqlite.Open(path)
+	ws, err := sqlite.OpenWith(path, sqlite.Options{Notice: func(msg string) { fmt.Fprintln(out, msg) }})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -164,7 +164,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		// A workspace made by an older version is brought up to date
 		// first (a migration may rebuild an index): the open measured
 		// below is an everyday one.
-		ws, err := sqlite.Open(*f.workspace)
+		ws, err := openWorkspace(env, *f.workspace)
 		if err != nil {
 			return err
 		}

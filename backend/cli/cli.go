@@ -187,6 +187,13 @@ type flags struct {
 	*flag.FlagSet
 	workspace *string
 	json      *bool
+	env       *Env
+}
+
+// openWorkspace opens a workspace, saying on stderr when opening does slow
+// one-time work (an upgrade rebuilding an index).
+func openWorkspace(env *Env, path string) (*sqlite.Workspace, error) {
+	return sqlite.OpenWith(path, sqlite.Options{Notice: func(msg string) { fmt.Fprintf(env.Stderr, "portalstudio: %s\n", msg) }})
 }
 
 func newFlags(name string, env *Env) *flag.FlagSet {
@@ -211,6 +218,7 @@ func newCommandFlags(name string, env *Env) flags {
 		FlagSet:   fs,
 		workspace: fs.String("workspace", "", "the workspace file (default: the desktop app's own)"),
 		json:      fs.Bool("json", false, "print one JSON document"),
+		env:       env,
 	}
 }
 
@@ -250,7 +258,7 @@ func (f flags) open() (*studio.Service, func(), error) {
 			return nil, nil, err
 		}
 	}
-	ws, err := sqlite.Open(path)
+	ws, err := openWorkspace(f.env, path)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -67,7 +67,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ws, err := sqlite.Open(filepath.Join(dir, server.WorkspaceFile))
+	ws, err := openWorkspace(env, filepath.Join(dir, server.WorkspaceFile))
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ func Create(path string, build func(ws *Workspace) error) (err error) {
 			removeTmp()
 		}
 	}()
-	ws, err := open(tmp, "_journal_mode=OFF&_synchronous=OFF")
+	ws, err := open(tmp, "_journal_mode=OFF&_synchronous=OFF", Options{})
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,8 @@ var migrationFS embed.FS
 type Workspace struct {
 	db   *sql.DB
 	path string
+	// notice is Options.Notice.
+	notice func(string)
 	// stmts are the statements of the read paths, prepared once (see
 	// query); nStmts counts them, up to maxStmts.
 	stmts  sync.Map // query text → *sql.Stmt
@@ -52,9 +54,19 @@ type Workspace struct {
 	schemaCache *portal.Schema
 }
 
+// Options change how OpenWith opens a workspace.
+type Options struct {
+	// Notice, when set, is told before slow one-time work opening does:
+	// a migration that rebuilds an index of a workspace holding data.
+	Notice func(message string)
+}
+
 // Open opens the workspace at path, creating the file and its schema when
 // it does not exist, and applying any migration it lacks.
-func Open(path string) (*Workspace, error) {
+func Open(path string) (*Workspace, error) { return OpenWith(path, Options{}) }
+
+// OpenWith is Open with options.
+func OpenWith(path string, opt Options) (*Workspace, error) {
 	if path == "" {
 		return nil, portal.Errorf(portal.EINVALID, "no workspace file given; pass --workspace FILE")
 	}
@@ -63,17 +75,17 @@ func Open(path string) (*Workspace, error) {
 			return nil, portal.Errorf(portal.EINVALID, "cannot create the workspace %s: the folder %s does not exist", path, dir)
 		}
 	}
-	return open(path, "_journal_mode=WAL&_synchronous=NORMAL")
+	return open(path, "_journal_mode=WAL&_synchronous=NORMAL", opt)
 }
 
 // open opens path with the given journal settings (see Open).
-func open(path, journal string) (*Workspace, error) {
+func open(path, journal string, opt Options) (*Workspace, error) {
 	dsn := "file:" + path + "?" + journal + "&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_cache_size=-262144"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	ws := &Workspace{db: db, path: path, Now: time.Now}
+	ws := &Workspace{db: db, path: path, Now: time.Now, notice: opt.Notice}
 	if err := ws.migrate(); err != nil {
 		db.Close()
 		var serr sqlite3.Error
@@ -250,6 +262,13 @@ func (ws *Workspace) applyMigration(name string) error {
 		return err
 	}
 	if then := migrationThen[name]; then != nil {
+		var data bool
+		if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM tickets)`).Scan(&data); err != nil {
+			return err
+		}
+		if data && ws.notice != nil {
+			ws.notice(fmt.Sprintf("upgrading %s: rebuilding its search index, once (about a minute per 2,000,000 tickets)…", ws.path))
+		}
 		if err := then(context.Background(), tx); err != nil {
 			return err
 		}

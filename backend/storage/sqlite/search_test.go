@@ -197,12 +197,32 @@ func TestSearchIndexUpgrade(t *testing.T) {
 	}
 	db.Close()
 
-	ws, err = sqlite.Open(path)
+	var notices []string
+	notice := sqlite.Options{Notice: func(m string) { notices = append(notices, m) }}
+	ws, err = sqlite.OpenWith(path, notice)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ws.Close()
 	if d := cmp.Diff(want, search(ws)); d != "" {
 		t.Fatalf("searches after the upgrade differ (-before +after):\n%s", d)
+	}
+	if len(notices) != 1 || !strings.Contains(notices[0], "rebuilding its search index") {
+		t.Errorf("the upgrade said %q; want one notice that it rebuilds the search index", notices)
+	}
+	// Opened again, or new: nothing to say.
+	notices = nil
+	again, err := sqlite.OpenWith(path, notice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.Close()
+	fresh, err := sqlite.OpenWith(filepath.Join(t.TempDir(), "new.db"), notice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh.Close()
+	if len(notices) != 0 {
+		t.Errorf("opening an up-to-date or a new workspace said %q", notices)
 	}
 }
