@@ -308,8 +308,9 @@ func TestServeAndSync(t *testing.T) {
 	if status, body := call(t, "GET", srv.url+"/portal/acme/api/tickets/t1", benTok, ""); status != 404 {
 		t.Fatalf("Ben (restricted) opening Ann's ticket: %d %s", status, body)
 	}
-	// The desktop syncs with the restarted server (a new port: --server).
-	out = ok(t, "sync", "pull", "--workspace", deskA, "--server", srv.url)
+	// The desktop syncs with the restarted server (a new port: --server,
+	// and its token again: a saved token goes only to its own server).
+	out = ok(t, "sync", "pull", "--workspace", deskA, "--server", srv.url, "--token-file", filepath.Join(dir, "admin-token"))
 	if !strings.Contains(out, "version 5") {
 		t.Fatalf("pull after restart:\n%s", out)
 	}

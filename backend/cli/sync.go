@@ -20,8 +20,9 @@ import (
 func runSync(ctx context.Context, env *Env, args []string) error {
 	f := newCommandFlags("sync", env)
 	serverURL := f.String("server", "", "the portal server's URL (remembered after the first sync)")
-	token := f.String("token", "", "the server's admin token (remembered after the first sync, in the OS keyring or <workspace>.token)")
-	tokenFile := f.String("token-file", "", "read the admin token from this file (the server's <data>/admin-token)")
+	token := f.String("token", "", "the server's admin token; other users of this machine can see it in ps: prefer --token-file or "+portalsync.TokenEnv+" (the token is remembered for this server after the first sync, in the OS keyring or <workspace>.token)")
+	tokenFile := f.String("token-file", "", "read the admin token from this file (the server's <data>/admin-token); without --token and --token-file the token comes from "+portalsync.TokenEnv+", else the one saved for the server")
+	insecure := f.Bool("insecure", false, "allow plain http:// to a server on another machine (the admin token crosses the network unencrypted); without it http:// is for 127.0.0.1, ::1 and localhost only")
 	data := f.Bool("data", false, "with pull: also replace the local dataset with the server's")
 	take := f.String("take", "", "with push: resolve every conflict with the draft or the live settings (draft or live)")
 	override := f.Bool("override-checks", false, "with push: push even when portal tests fail (they run before every push)")
@@ -60,6 +61,9 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 		}
 		*token = strings.TrimSpace(string(b))
 	}
+	if *token == "" {
+		*token = strings.TrimSpace(os.Getenv(portalsync.TokenEnv))
+	}
 	svc, done, err := f.open()
 	if err != nil {
 		return err
@@ -73,23 +77,22 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 	if *serverURL == "" {
 		*serverURL = saved.Server
 	}
-	if *token == "" {
-		*token = saved.Token
-	}
 	if *serverURL == "" {
 		return usagef("sync %s: no server: pass --server URL (it is remembered after the first sync)", sub)
 	}
 	if *token == "" {
-		return usagef("sync %s: no admin token: pass --token or --token-file (it is remembered after the first sync)", sub)
+		if *token, err = savedToken(sub, saved, *serverURL); err != nil {
+			return err
+		}
 	}
-	client, err := portalsync.NewClient(*serverURL, *token)
+	client, err := portalsync.NewClientWith(*serverURL, *token, portalsync.ClientOptions{Insecure: *insecure})
 	if err != nil {
 		return err
 	}
 	// remember keeps the server and token after a successful sync and
 	// says where the token went ("" when they were remembered already).
 	remember := func() (string, error) {
-		if saved.Server == client.URL && saved.Token == client.Token {
+		if saved.Bound && saved.Server == client.URL && saved.TokenServer == client.URL && saved.Token == client.Token {
 			return "", nil
 		}
 		return portalsync.SaveCredentials(ctx, ws, client.URL, client.Token)
@@ -98,6 +101,19 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 		return syncPull(ctx, env, *f.json, ws, client, remember, *data)
 	}
 	return syncPush(ctx, env, *f.json, svc, client, remember, portalsync.PushOptions{Take: *take, OverrideChecks: *override})
+}
+
+// savedToken returns the token saved for server. A token saved for
+// another server is never sent to this one: the command asks for this
+// server's token instead.
+func savedToken(sub string, saved portalsync.Credentials, server string) (string, error) {
+	if tok := saved.TokenFor(server); tok != "" {
+		return tok, nil
+	}
+	if saved.Token != "" {
+		return "", usagef("sync %s: the saved admin token belongs to %s; give the token of %s with --token-file (or %s)", sub, saved.TokenServer, server, portalsync.TokenEnv)
+	}
+	return "", usagef("sync %s: no admin token: give it with --token-file or %s (it is remembered for the server after the first sync)", sub, portalsync.TokenEnv)
 }
 
 func syncPull(ctx context.Context, env *Env, jsonOut bool, ws *sqlite.Workspace, client *portalsync.Client, remember func() (string, error), data bool) error {

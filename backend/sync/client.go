@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,26 +17,127 @@ import (
 )
 
 // Client speaks to a portal server's admin API.
+//
+// It keeps the admin token to the server it was made for: it follows no
+// redirect (a 3xx answer is an error naming where the server pointed),
+// whatever HTTP client it is given, and it speaks plain http only to this
+// machine (127.0.0.0/8, ::1, localhost) unless Insecure.
 type Client struct {
 	// URL is the server's base URL: http://127.0.0.1:8080.
 	URL string
 	// Token is the server's admin token.
 	Token string
-	// HTTP sends the requests; default http.DefaultClient. Requests are
-	// bounded by their context.
+	// HTTP sends the requests; default a client like http.DefaultClient.
+	// Its CheckRedirect is replaced by one that refuses every redirect.
+	// Requests are bounded by their context.
+	HTTP *http.Client
+	// Insecure allows plain http to a server on another machine: the
+	// admin token then crosses the network unencrypted.
+	Insecure bool
+}
+
+// ClientOptions tune NewClientWith.
+type ClientOptions struct {
+	// Insecure allows plain http:// to a host that is not this machine.
+	Insecure bool
+	// HTTP sends the requests (its redirects are refused all the same).
 	HTTP *http.Client
 }
 
-// NewClient returns a client for the server at serverURL, checking the URL.
+// TokenEnv names the environment variable the command line reads the
+// admin token from when neither --token nor --token-file is given.
+const TokenEnv = "PORTALSTUDIO_ADMIN_TOKEN"
+
+// NewClient returns a client for the server at serverURL, checking the
+// URL: plain http is refused unless the server is on this machine.
 func NewClient(serverURL, token string) (*Client, error) {
-	u, err := url.Parse(strings.TrimSpace(serverURL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, portal.Errorf(portal.EINVALID, "%q is not a server URL; give one like http://127.0.0.1:8080", serverURL)
+	return NewClientWith(serverURL, token, ClientOptions{})
+}
+
+// NewClientWith is NewClient with options: opt.Insecure allows plain http
+// to another machine. It returns EINVALID for a URL that is not an http or
+// https one, for plain http to another machine without opt.Insecure, and
+// for an empty token.
+func NewClientWith(serverURL, token string, opt ClientOptions) (*Client, error) {
+	u, err := parseServer(serverURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTransport(u, opt.Insecure); err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(token) == "" {
-		return nil, portal.Errorf(portal.EINVALID, "no admin token; pass --token (the server wrote it to <data folder>/admin-token)")
+		return nil, portal.Errorf(portal.EINVALID, "no admin token; give it with --token-file or %s (the server wrote it to <data folder>/admin-token)", TokenEnv)
 	}
-	return &Client{URL: strings.TrimSuffix(u.String(), "/"), Token: strings.TrimSpace(token)}, nil
+	return &Client{URL: strings.TrimSuffix(u.String(), "/"), Token: strings.TrimSpace(token), HTTP: opt.HTTP, Insecure: opt.Insecure}, nil
+}
+
+// parseServer parses a server's base URL: http or https, with a host.
+func parseServer(serverURL string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(serverURL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
+		return nil, portal.Errorf(portal.EINVALID, "%q is not a server URL; give one like http://127.0.0.1:8080", serverURL)
+	}
+	return u, nil
+}
+
+// checkTransport refuses plain http to a host that is not this machine,
+// unless insecure.
+func checkTransport(u *url.URL, insecure bool) error {
+	if u.Scheme != "http" || insecure || IsLoopback(u.Hostname()) {
+		return nil
+	}
+	return portal.Errorf(portal.EINVALID, "%s is plain http to another machine: the admin token would cross the network unencrypted; use https://, or connect from the command line with --insecure if you accept that",
+		strings.TrimSuffix(u.String(), "/"))
+}
+
+// IsLoopback reports whether host (without port or brackets) is this
+// machine: localhost, 127.0.0.0/8 or ::1. A name other than localhost is
+// not trusted to resolve to this machine.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// NormalizeServer returns the form of a server URL two spellings of the
+// same server share: the scheme, the lowercase host, the port (80 and 443
+// made explicit) and the path without a trailing slash. It returns
+// EINVALID for a URL that is not an http or https one.
+func NormalizeServer(serverURL string) (string, error) {
+	u, err := parseServer(serverURL)
+	if err != nil {
+		return "", err
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return u.Scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port) + strings.TrimRight(u.EscapedPath(), "/"), nil
+}
+
+// SameServer reports whether two server URLs name the same server (see
+// NormalizeServer); a URL that does not parse names no server.
+func SameServer(a, b string) bool {
+	na, err := NormalizeServer(a)
+	if err != nil {
+		return false
+	}
+	nb, err := NormalizeServer(b)
+	return err == nil && na == nb
+}
+
+// httpClient returns the client requests go through: the caller's, or a
+// default one, always refusing redirects so the token goes nowhere else.
+func (c *Client) httpClient() *http.Client {
+	var hc http.Client
+	if c.HTTP != nil {
+		hc = *c.HTTP
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &hc
 }
 
 // StaleError is a write the server refused because the live settings are
@@ -57,6 +159,13 @@ func (c *Client) request(ctx context.Context, method, path string, body []byte, 
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
+	base, err := parseServer(c.URL)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTransport(base, c.Insecure); err != nil {
+		return nil, err
+	}
 	req, err := http.NewRequestWithContext(ctx, method, c.URL+path, rd)
 	if err != nil {
 		return nil, fmt.Errorf("sync: %w", err)
@@ -69,11 +178,7 @@ func (c *Client) request(ctx context.Context, method, path string, body []byte, 
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -84,7 +189,26 @@ func (c *Client) request(ctx context.Context, method, path string, body []byte, 
 		return resp, nil
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode < 400 {
+		return nil, c.redirectError(resp, path)
+	}
 	return nil, c.serverError(resp)
+}
+
+// redirectError is the error of a redirect, which the client never
+// follows: the admin token is for the server it was given for only.
+func (c *Client) redirectError(resp *http.Response, path string) error {
+	loc, err := resp.Location()
+	if err != nil {
+		return portal.Errorf(portal.EPRECONDITION, "the server at %s answered %s without saying where to; check --server", c.URL, resp.Status)
+	}
+	server := loc.String()
+	if p := strings.TrimSuffix(loc.Path, path); p != loc.Path && loc.RawQuery == "" {
+		base := *loc
+		base.Path, base.RawPath = p, ""
+		server = strings.TrimSuffix(base.String(), "/")
+	}
+	return portal.Errorf(portal.EPRECONDITION, "the server at %s answered with a redirect to %s and the admin token was not sent there; give that address (%s) as --server if you trust it", c.URL, loc, server)
 }
 
 // serverError turns an error answer into an error.
@@ -105,7 +229,7 @@ func (c *Client) serverError(resp *http.Response) error {
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
 		pe.Code = portal.EUNAUTHORIZED
-		pe.Message = "the server refused the admin token (" + pe.Message + "); pass the right one with --token"
+		pe.Message = "the server refused the admin token (" + pe.Message + "); give the right one with --token-file or " + TokenEnv
 	case http.StatusPreconditionFailed:
 		if len(body.Current) > 0 {
 			cur, err := parseSettings(body.Current)

@@ -2,7 +2,9 @@ package sync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -34,13 +36,61 @@ const (
 
 // Credentials are the server a workspace syncs with and its admin token.
 type Credentials struct {
+	// Server is the server the workspace syncs with (kept in the
+	// workspace).
 	Server string
-	Token  string
+	// Token is the saved admin token, which belongs to TokenServer only:
+	// use TokenFor to get it for a server.
+	Token string
+	// TokenServer is the server the token was saved for. A token saved
+	// before tokens were kept with their server (a keyring entry or file
+	// holding the token alone) belongs to Server.
+	TokenServer string
+	// Bound says the token was saved with its server (false for the older
+	// form, which the next save replaces).
+	Bound bool
 	// Where says where the token is kept: InKeyring or InFile ("" when
 	// there is none).
 	Where string
 	// File is the token file: <workspace>.token.
 	File string
+}
+
+// TokenFor returns the saved token when it belongs to server (the two
+// compared as NormalizeServer does), else "": a token is never sent to a
+// server it was not saved for.
+func (cr Credentials) TokenFor(server string) string {
+	if cr.Token == "" || !SameServer(cr.TokenServer, server) {
+		return ""
+	}
+	return cr.Token
+}
+
+// storedToken is how a token is kept, in the keyring and in the file:
+// together with the server it belongs to.
+type storedToken struct {
+	Server string `json:"server"`
+	Token  string `json:"token"`
+}
+
+// parseStored reads a kept token: the JSON form with its server, or the
+// older token alone (bound reports which).
+func parseStored(s string) (server, token string, bound bool) {
+	s = strings.TrimSpace(s)
+	var st storedToken
+	if strings.HasPrefix(s, "{") && json.Unmarshal([]byte(s), &st) == nil && st.Token != "" {
+		return st.Server, strings.TrimSpace(st.Token), true
+	}
+	return "", s, false
+}
+
+// setToken records a kept token in cr.
+func (cr *Credentials) setToken(stored, where string) {
+	server, tok, bound := parseStored(stored)
+	if !bound {
+		server = cr.Server
+	}
+	cr.Token, cr.TokenServer, cr.Bound, cr.Where = tok, server, bound, where
 }
 
 // tokenFile is the fallback place of a workspace's admin token.
@@ -78,8 +128,9 @@ func withTimeout[T any](fn func() (T, error)) (T, error) {
 }
 
 // LoadCredentials returns the server and admin token remembered for a
-// workspace: the server from the workspace, the token from the OS keyring
-// or, failing that, the 0600 file next to the workspace.
+// workspace: the server from the workspace, the token and the server it
+// belongs to from the OS keyring or, failing that, the 0600 file next to
+// the workspace.
 func LoadCredentials(ctx context.Context, ws *sqlite.Workspace) (Credentials, error) {
 	cr := Credentials{File: tokenFile(ws)}
 	var err error
@@ -88,8 +139,8 @@ func LoadCredentials(ctx context.Context, ws *sqlite.Workspace) (Credentials, er
 	}
 	if useKeyring() {
 		tok, err := withTimeout(func() (string, error) { return keyring.Get(keyringService, keyringUser(ws)) })
-		if err == nil && tok != "" {
-			cr.Token, cr.Where = tok, InKeyring
+		if err == nil && strings.TrimSpace(tok) != "" {
+			cr.setToken(tok, InKeyring)
 			return cr, nil
 		}
 	}
@@ -100,21 +151,29 @@ func LoadCredentials(ctx context.Context, ws *sqlite.Workspace) (Credentials, er
 	if err != nil {
 		return cr, portal.Errorf(portal.EPRECONDITION, "cannot read the admin token file %s: %v", cr.File, err)
 	}
-	cr.Token, cr.Where = strings.TrimSpace(string(b)), InFile
+	if strings.TrimSpace(string(b)) != "" {
+		cr.setToken(string(b), InFile)
+	}
 	return cr, nil
 }
 
 // SaveCredentials remembers the server in the workspace and the admin
-// token in the OS keyring when there is one, else in <workspace>.token
-// (mode 0600). The token never goes into the settings document nor the
-// workspace file. It returns where the token went.
+// token, with the server it belongs to, in the OS keyring when there is
+// one, else in <workspace>.token (mode 0600). The token never goes into
+// the settings document nor the workspace file. It returns where the
+// token went.
 func SaveCredentials(ctx context.Context, ws *sqlite.Workspace, server, token string) (string, error) {
 	if err := ws.SetSyncServer(ctx, server); err != nil {
 		return "", err
 	}
+	b, err := json.Marshal(storedToken{Server: server, Token: token})
+	if err != nil {
+		return "", fmt.Errorf("sync: %w", err)
+	}
+	stored := string(b)
 	file := tokenFile(ws)
 	if useKeyring() {
-		_, err := withTimeout(func() (struct{}, error) { return struct{}{}, keyring.Set(keyringService, keyringUser(ws), token) })
+		_, err := withTimeout(func() (struct{}, error) { return struct{}{}, keyring.Set(keyringService, keyringUser(ws), stored) })
 		if err == nil {
 			// One place only: a file left from before goes.
 			if rerr := os.Remove(file); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
@@ -123,13 +182,13 @@ func SaveCredentials(ctx context.Context, ws *sqlite.Workspace, server, token st
 			return InKeyring, nil
 		}
 	}
-	if err := writeTokenFile(file, token); err != nil {
+	if err := writeTokenFile(file, stored); err != nil {
 		return "", err
 	}
 	return InFile, nil
 }
 
-// writeTokenFile writes the token with mode 0600, atomically.
+// writeTokenFile writes the kept token with mode 0600, atomically.
 func writeTokenFile(path, token string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {

@@ -2,9 +2,9 @@ package sync
 
 import (
 	"context"
-	"portalstudio/backend/api"
 	"strings"
 
+	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
 )
@@ -25,13 +25,17 @@ func StatusOf(ctx context.Context, ws *sqlite.Workspace) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Status{Server: cr.Server, HasToken: cr.Token != "", TokenIn: cr.Where, LiveVersion: live.Version}
+	st := &Status{Server: cr.Server, HasToken: cr.TokenFor(cr.Server) != "", LiveVersion: live.Version}
+	if st.HasToken {
+		st.TokenIn = cr.Where
+	}
 	st.Connected = st.Server != "" && st.HasToken
 	return st, nil
 }
 
 // SavedClient returns a client of the server and token remembered for the
-// workspace, or EPRECONDITION when they are not known yet.
+// workspace, or EPRECONDITION when they are not known yet or the token
+// was saved for another server.
 func SavedClient(ctx context.Context, ws *sqlite.Workspace) (*Client, error) {
 	cr, err := LoadCredentials(ctx, ws)
 	if err != nil {
@@ -40,13 +44,19 @@ func SavedClient(ctx context.Context, ws *sqlite.Workspace) (*Client, error) {
 	if cr.Server == "" || cr.Token == "" {
 		return nil, portal.Errorf(portal.EPRECONDITION, "this workspace is not connected to a portal server yet: give the server's URL and its admin token first")
 	}
-	return NewClient(cr.Server, cr.Token)
+	tok := cr.TokenFor(cr.Server)
+	if tok == "" {
+		return nil, portal.Errorf(portal.EPRECONDITION, "the saved admin token belongs to %s, not to %s; connect again with the token of %s", cr.TokenServer, cr.Server, cr.Server)
+	}
+	return NewClient(cr.Server, tok)
 }
 
 // Connect pulls from the server at serverURL with the admin token and,
 // once the pull succeeded, remembers both for the workspace (the token in
 // the OS keyring or the 0600 file). A refused pull remembers nothing.
 func Connect(ctx context.Context, ws *sqlite.Workspace, serverURL, token string, opt PullOptions) (*PullResult, error) {
+	// A saved token is never taken for a new URL: every connect comes
+	// with the token of the server it names.
 	if strings.TrimSpace(token) == "" {
 		return nil, portal.Errorf(portal.EINVALID, "give the server's admin token (the server wrote it to <data folder>/admin-token)")
 	}
