@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,6 +112,43 @@ func TestBrowserSecretWorksOnce(t *testing.T) {
 	// The admin, who holds the cookie, is still in.
 	if status, _, body := send(t, admin, "POST", base+"/api/Overview", "[]", sameOrigin(base)); status != 200 {
 		t.Errorf("the admin's call: %d %s", status, body)
+	}
+}
+
+// Two browsers racing to use the address: exactly one gets in.
+func TestBrowserSecretRaceHasOneWinner(t *testing.T) {
+	_, b := newWorkspace(t, 20)
+	s, base := startBrowser(t, b)
+	const n = 8
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := noRedirect().Get(base + "/?s=" + s.Secret)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	won := 0
+	for st := range statuses {
+		switch st {
+		case http.StatusSeeOther:
+			won++
+		case http.StatusForbidden:
+		default:
+			t.Errorf("status %d, want 303 or 403", st)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d of %d visits got in, want exactly 1", won, n)
 	}
 }
 
