@@ -13,7 +13,9 @@
 //     same methods, so neither transport holds logic of its own.
 //
 // Browser mode serves the go-app UI and the HTTP transport on 127.0.0.1 at a
-// free port behind a one-time secret (see BrowserServer). The desktop
+// free port behind a one-time secret traded for a session cookie, and
+// answers only its own Host and, on the API, only same-origin JSON calls
+// (see BrowserServer). The desktop
 // window itself needs the build tags desktop,production,webkit2_41 (see
 // desktop.go); without them Open always serves browser mode.
 package app

@@ -1,12 +1,17 @@
 package app_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +33,9 @@ type ui struct {
 	base string
 	svc  *studio.Service
 	b    *app.Bindings
+
+	mu      sync.Mutex
+	console []chromedp.ConsoleMessage // what the page wrote to the console
 }
 
 func newUI(t *testing.T, users int) *ui {
@@ -35,12 +43,7 @@ func newUI(t *testing.T, users int) *ui {
 	needTool(t, chromium)
 	web := webDir(t)
 	svc, b := newWorkspace(t, users)
-	s, err := app.NewBrowserServer(b, os.DirFS(web))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
+	s, srv := serveBrowser(t, b, os.DirFS(web))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium),
 		chromedp.Headless,
@@ -58,7 +61,33 @@ func newUI(t *testing.T, users int) *ui {
 	t.Cleanup(cancel2)
 	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel3)
-	return &ui{t: t, ctx: ctx, url: srv.URL + "/?s=" + s.Secret, base: srv.URL, svc: svc, b: b}
+	u := &ui{t: t, ctx: ctx, url: srv.URL + "/?s=" + s.Secret, base: srv.URL, svc: svc, b: b}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			u.mu.Lock()
+			u.console = append(u.console, m)
+			u.mu.Unlock()
+		}
+	}()
+	return u
+}
+
+// cspViolations returns the console's reports of what the
+// Content-Security-Policy blocked.
+func (u *ui) cspViolations() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	var out []string
+	for _, m := range u.console {
+		if strings.Contains(m.Text, "Content Security Policy") || strings.Contains(m.Text, "Content-Security-Policy") {
+			out = append(out, m.String())
+		}
+	}
+	return out
 }
 
 func (u *ui) do(what string, steps ...chromedp.Action[chromedp.Void]) {
@@ -285,6 +314,55 @@ func TestUIEndToEnd(t *testing.T) {
 		u.wait("toggle back off", `!document.querySelector("#portal-enabled").checked`)
 	})
 
+	// The attack of issue 15: a page served from another port of
+	// 127.0.0.1 (same-site, so the browser sends the studio's SameSite
+	// cookie along) posts text/plain, which needs no CORS preflight, to
+	// the studio's API. Nothing may change.
+	t.Run("CrossSitePageCannotCall", func(t *testing.T) {
+		u.t = t
+		before := draftOf(t, u.b)
+		evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprintf(w, `<!doctype html><title>cute cats</title><body><script>
+(async () => {
+  const calls = [
+    ["AddCheck", '["at most 50%% of users are restricted"]'],
+    ["ApplySettings", '[{"portal": {"enabled": false}, "access": {"rule": {"all": [{"attribute": "user.email", "operator": "equals", "value": "attacker@evil.example"}]}}}]'],
+  ];
+  const out = [];
+  for (const [m, body] of calls) {
+    for (const mode of ["no-cors", "cors"]) {
+      try {
+        const r = await fetch(%q + "/api/" + m, {method: "POST", mode, credentials: "include", headers: {"Content-Type": "text/plain"}, body});
+        out.push(m + " " + mode + " " + r.type + " " + r.status);
+      } catch (e) {
+        out.push(m + " " + mode + " failed");
+      }
+    }
+  }
+  document.body.dataset.done = out.join("; ");
+})();
+</script>`, u.base)
+		}))
+		defer evil.Close()
+		if !strings.HasPrefix(evil.URL, "http://127.0.0.1:") {
+			t.Fatalf("the attacker's page is at %s, want another port of 127.0.0.1", evil.URL)
+		}
+		tab, cancel := chromedp.NewContext(u.ctx) // a new tab, same cookies
+		defer cancel()
+		if err := chromedp.Do(tab, chromedp.Navigate(evil.URL)); err != nil {
+			t.Fatal(err)
+		}
+		done, err := chromedp.Run(tab, chromedp.Poll[string](`document.body && document.body.dataset.done`, chromedp.WithPollingTimeout(20*time.Second)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("the attacker's page: %s", done)
+		if after := draftOf(t, u.b); after != before {
+			t.Errorf("a page on %s changed the draft or the portal tests:\nbefore %s\nafter  %s", evil.URL, before, after)
+		}
+	})
+
 	t.Run("RefusedWithoutSecret", func(t *testing.T) {
 		u.t = t
 		for _, p := range []string{"/", "/web/app.wasm", "/api/Overview"} {
@@ -335,6 +413,29 @@ func TestUIEndToEnd(t *testing.T) {
 			t.Errorf("sync status after the push: %+v", st)
 		}
 	})
+
+	// The page runs under browser mode's Content-Security-Policy: after
+	// everything above, the console reports nothing it blocked.
+	t.Run("NoContentSecurityPolicyViolations", func(t *testing.T) {
+		if v := u.cspViolations(); len(v) > 0 {
+			t.Errorf("the Content-Security-Policy blocked parts of the UI:\n%s", strings.Join(v, "\n"))
+		}
+	})
+}
+
+// draftOf is the draft and the portal tests, as JSON.
+func draftOf(t *testing.T, b *app.Bindings) string {
+	t.Helper()
+	st, err := b.Settings("draft")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks, err := b.Checks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := json.Marshal([]any{st, checks})
+	return string(out)
 }
 
 // BenchmarkColdStart measures browser mode from navigation to an
@@ -345,12 +446,19 @@ func BenchmarkColdStart(b *testing.B) {
 	needTool(b, chromium)
 	web := webDir(b)
 	_, bindings := newWorkspace(b, 2000)
-	s, err := app.NewBrowserServer(bindings, os.DirFS(web))
+	// app.wasm.gz as make build writes it, so that a new server (one per
+	// run: its address works once) has nothing to compress.
+	wasm, err := os.ReadFile(filepath.Join(web, "app.wasm"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(s)
-	defer srv.Close()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(wasm)
+	zw.Close()
+	webGz := b.TempDir()
+	os.WriteFile(filepath.Join(webGz, "app.wasm"), wasm, 0o600)
+	os.WriteFile(filepath.Join(webGz, "app.wasm.gz"), gz.Bytes(), 0o600)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
@@ -364,6 +472,9 @@ func BenchmarkColdStart(b *testing.B) {
 	var total time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		s, srv := serveBrowser(b, bindings, os.DirFS(webGz))
+		b.StartTimer()
 		ctx, cancelT := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 		start := time.Now()
 		err := chromedp.Do(ctx,
@@ -372,6 +483,7 @@ func BenchmarkColdStart(b *testing.B) {
 		)
 		total += time.Since(start)
 		cancelT()
+		srv.Close()
 		if err != nil {
 			b.Fatal(err)
 		}

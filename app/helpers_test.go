@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"io/fs"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +30,21 @@ func newWorkspace(tb testing.TB, users int) (*studio.Service, *app.Bindings) {
 		tb.Fatal(err)
 	}
 	return svc, app.NewBindings(context.Background(), svc)
+}
+
+// serveBrowser serves browser mode over the bindings and the web folder
+// on loopback; it knows its address, as ServeBrowser's does.
+func serveBrowser(tb testing.TB, b *app.Bindings, web fs.FS) (*app.BrowserServer, *httptest.Server) {
+	tb.Helper()
+	s, err := app.NewBrowserServer(b, web)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(s)
+	s.Addr = srv.Listener.Addr().String()
+	srv.Start()
+	tb.Cleanup(srv.Close)
+	return s, srv
 }
 
 var (

@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"sort"
 	"testing"
@@ -54,12 +53,7 @@ func BenchmarkEditToCount(b *testing.B) {
 	if _, err := svc.ApplySettings(ctx, []byte(rule("examply"))); err != nil {
 		b.Fatal(err)
 	}
-	s, err := app.NewBrowserServer(bindings, os.DirFS(web))
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	defer srv.Close()
+	s, srv := serveBrowser(b, bindings, os.DirFS(web))
 	actx, cancel := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -28,12 +27,7 @@ func browserClient(t *testing.T, b *app.Bindings, web string) (string, *http.Cli
 	if web != "" {
 		fsys = os.DirFS(web)
 	}
-	s, err := app.NewBrowserServer(b, fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
+	s, srv := serveBrowser(t, b, fsys)
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
 	resp, err := c.Get(srv.URL + "/?s=" + s.Secret)
@@ -50,7 +44,11 @@ func call(t *testing.T, c *http.Client, base, method string, args ...any) (int, 
 		args = []any{}
 	}
 	body, _ := json.Marshal(args)
-	resp, err := c.Post(base+"/api/"+method, "application/json", bytes.NewReader(body))
+	r, _ := http.NewRequest("POST", base+"/api/"+method, bytes.NewReader(body))
+	// What the UI's fetch sends.
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Origin", base)
+	resp, err := c.Do(r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +190,8 @@ func TestHTTPTransportMatchesSyncBindings(t *testing.T) {
 	}
 }
 
-// Without the secret (cookie or ?s=), every request is refused.
+// Without the cookie the secret was traded for, every request is
+// refused; the secret itself opens nothing but the first page.
 func TestBrowserModeRefusesWithoutSecret(t *testing.T) {
 	_, b := newWorkspace(t, 20)
 	base, c, s := browserClient(t, b, "")
@@ -214,13 +213,15 @@ func TestBrowserModeRefusesWithoutSecret(t *testing.T) {
 		t.Errorf("with the cookie: %d %s", status, body)
 	}
 	r, _ := http.NewRequest("POST", base+"/api/Overview?s="+s.Secret, strings.NewReader("[]"))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Origin", base)
 	resp, err := http.DefaultClient.Do(r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Errorf("with ?s=: %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("with ?s= and no cookie: %d, want 403", resp.StatusCode)
 	}
 }
 

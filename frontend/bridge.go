@@ -82,7 +82,9 @@ func (wailsIPC) Call(ctx context.Context, method string, out any, args ...any) e
 }
 
 // loopbackHTTP POSTs the arguments as a JSON array to /api/<Method> on the
-// page's own origin (the secret travels in the HttpOnly cookie).
+// page's own origin, as JSON: the browser adds the HttpOnly session cookie
+// the one-time secret was traded for, and the Origin header browser mode
+// requires of every call.
 type loopbackHTTP struct{}
 
 func (loopbackHTTP) Name() string { return "http" }
@@ -124,7 +126,7 @@ func (loopbackHTTP) Call(ctx context.Context, method string, out any, args ...an
 		}
 		if json.Unmarshal([]byte(text.String()), &e) != nil || e.Error == nil {
 			if resp.Get("status").Int() == 403 {
-				return &WireError{Code: "forbidden", Message: "This page is not authorised: open the address Portal Studio printed (it holds a one-time secret)."}
+				return &WireError{Code: "forbidden", Message: "This page is not authorised: open the address Portal Studio printed when it started (it works once; restart Portal Studio for a new one)."}
 			}
 			return &WireError{Code: codeInternal, Message: fmt.Sprintf("Portal Studio answered %d.", resp.Get("status").Int())}
 		}
