@@ -226,7 +226,8 @@ func (ws *Workspace) KeepConnections(n int) { ws.db.SetMaxIdleConns(n) }
 // migrationThen is what a migration does after its SQL, in its
 // transaction.
 var migrationThen = map[string]func(context.Context, *sql.Tx) error{
-	"migrations/006_search_prefix.sql": reindexSearch,
+	"migrations/006_search_prefix.sql":    reindexSearch,
+	"migrations/007_search_allowlist.sql": reindexSearch,
 }
 
 // migrate applies every embedded migration not yet applied, in name order,
