@@ -86,6 +86,7 @@ FUZZTIME ?= 10s
 fuzz:
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzParseRule$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./backend/portal/
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzParseSettings$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./backend/portal/
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzStripHTML$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./backend/portal/
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./backend/intercom/
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzIdentityToken$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./backend/server/
 

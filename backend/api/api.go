@@ -163,6 +163,10 @@ type ImportReport struct {
 	Tickets   int                `json:"tickets"`
 	Parts     int                `json:"parts"`
 	Rejected  []portal.Rejection `json:"rejected"`
+	// HiddenPartTypes counts, by part_type, the parts of types the product
+	// does not know: imported, but hidden from customers (never shown or
+	// searched in the portal). Not a rejection.
+	HiddenPartTypes map[string]int `json:"hidden_part_types,omitempty"`
 	// Committed is true when the records were written.
 	Committed bool `json:"committed"`
 }

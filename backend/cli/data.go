@@ -7,6 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -190,11 +192,44 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	if !*f.json {
 		fmt.Fprintf(env.Stdout, "Imported %d contacts, %d companies, %d tickets (%d parts).\n", rep.Contacts, rep.Companies, rep.Tickets, rep.Parts)
+		if line := hiddenPartsLine(rep.HiddenPartTypes); line != "" {
+			fmt.Fprintln(env.Stdout, line)
+		}
 	}
 	if len(rep.Rejected) > 0 {
 		return portal.Errorf(portal.EINVALID, "%d record(s) were rejected and skipped (see the report); the other records were imported", len(rep.Rejected))
 	}
 	return nil
+}
+
+// hiddenPartsLine says how many parts of unknown types an import hid from
+// customers, by type, most first ("" for none): imported all the same,
+// but never shown or searched in the portal.
+func hiddenPartsLine(byType map[string]int) string {
+	total := 0
+	types := make([]string, 0, len(byType))
+	for t, n := range byType {
+		total += n
+		types = append(types, t)
+	}
+	if total == 0 {
+		return ""
+	}
+	sort.Slice(types, func(i, j int) bool {
+		if byType[types[i]] != byType[types[j]] {
+			return byType[types[i]] > byType[types[j]]
+		}
+		return types[i] < types[j]
+	})
+	list := make([]string, len(types))
+	for i, t := range types {
+		list[i] = fmt.Sprintf("%q (%d)", t, byType[t])
+	}
+	what := "conversation parts of unknown types were"
+	if total == 1 {
+		what = "conversation part of an unknown type was"
+	}
+	return fmt.Sprintf("%d %s hidden from customers: %s.", total, what, strings.Join(list, ", "))
 }
 
 // errReason strips the path from an *os.PathError.

@@ -215,10 +215,10 @@ func Generate(r *rand.Rand, now time.Time, size Size) *Dataset {
 		// Updated times collide now and then: ties are ordered by id.
 		t.UpdatedAt = base.Add(-time.Duration(r.Intn(nT*2)) * time.Minute)
 		for k := r.Intn(5); k > 0; k-- {
-			p := portal.Part{ID: fmt.Sprintf("p%d-%d", i+1, k), PartType: pick(r, []string{"comment", "comment", "note", "note_and_reopen", "assignment", "snoozed", "close", "open"}),
+			p := portal.Part{ID: fmt.Sprintf("p%d-%d", i+1, k), PartType: pick(r, partTypes),
 				Body: htmlBody(r), AuthorType: pick(r, []string{"admin", "user"}), AuthorID: "a1", AuthorName: pick(r, []string{"Agent Ærø", "Ann", "Bot"}),
 				CreatedAt: t.CreatedAt.Add(time.Duration(k) * time.Minute)}
-			if p.PartType == "note" && r.Intn(2) == 0 {
+			if internalPart(p.PartType) && r.Intn(2) == 0 {
 				p.Body = "<p>secretnote " + pick(r, words) + "</p>"
 			}
 			t.Parts = append(t.Parts, p)
@@ -502,6 +502,12 @@ func (o *Oracle) RandomSettings(r *rand.Rand) *portal.Settings {
 // RandomQuery returns a search query: words of a ticket of the answer
 // (cased and accented differently, the last cut to a prefix), or random
 // words, or text that looks like search syntax.
+// partTypes are the part types the generator picks from: the ones
+// customers see and the internal ones, in mixed case too, and types
+// nobody knows (hidden all the same).
+var partTypes = []string{"comment", "comment", "Comment", "COMMENT", "quick_reply", "note", "Note", "NOTE", "note_and_reopen",
+	"assignment", "snoozed", "close", "Close", "open", "ticket_state_updated_by_admin", "xyz", "participant_added", "comment_x", "commenT"}
+
 func (o *Oracle) RandomQuery(r *rand.Rand, a Answer) string {
 	ids := append(append([]string(nil), a.All...), a.Mine...)
 	switch r.Intn(6) {

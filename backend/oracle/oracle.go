@@ -439,10 +439,23 @@ func Terms(q string) []string {
 	return ws
 }
 
-// internalPart reports whether a part is never shown: notes and the
-// helpdesk's bookkeeping (assignments, snoozes).
+// internalPart reports whether a part is never shown: every type but the
+// four customers see (SPEC 6.2: an allowlist, in any ASCII case), so
+// notes, bookkeeping and types nobody knows.
 func internalPart(typ string) bool {
-	return strings.HasPrefix(typ, "note") || strings.Contains(typ, "assign") || strings.Contains(typ, "snooze")
+	lower := make([]byte, len(typ))
+	for i := range len(typ) {
+		c := typ[i]
+		if c >= 'A' && c <= 'Z' {
+			c = c - 'A' + 'a'
+		}
+		lower[i] = c
+	}
+	switch string(lower) {
+	case "comment", "quick_reply", "close", "open":
+		return false
+	}
+	return true
 }
 
 // HTMLText reduces an HTML body to text: tags out (block tags separate

@@ -491,3 +491,23 @@ func TestTicketCreator(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomerVisibleAllowlist: customers see the allowed part types in
+// any ASCII case, and nothing else: not notes in any case, not a type the
+// product does not know, not a look-alike spelled with non-ASCII letters.
+func TestCustomerVisibleAllowlist(t *testing.T) {
+	for pt, want := range map[string]bool{
+		"comment": true, "Comment": true, "COMMENT": true, "quick_reply": true, "Quick_Reply": true, "close": true, "Open": true,
+		"note": false, "Note": false, "NOTE": false, "nOtE_and_reopen": false, "Assignment": false, "xyz": false, "": false,
+		"comment ": false, "comments": false, "clo\u017fe": false, "ticket_state_updated_by_admin": false,
+	} {
+		if got := portal.CustomerVisible(pt); got != want {
+			t.Errorf("CustomerVisible(%q) = %v, want %v", pt, got, want)
+		}
+	}
+	for pt, want := range map[string]bool{"Note": true, "ASSIGNMENT": true, "ticket_state_updated_by_admin": true, "Comment": true, "xyz": false, "quick_replies": false} {
+		if got := portal.KnownPartType(pt); got != want {
+			t.Errorf("KnownPartType(%q) = %v, want %v", pt, got, want)
+		}
+	}
+}

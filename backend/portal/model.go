@@ -87,25 +87,72 @@ type Part struct {
 	CreatedAt  time.Time `json:"created_at"`
 }
 
-// internalPartTypes are the part types the customer never sees: notes and
-// the helpdesk's own bookkeeping (assignments, snoozes).
+// customerPartTypes are the part types a customer sees: an allowlist, so
+// a part of a type Intercom adds tomorrow stays hidden until someone
+// decides it is meant for customers. "comment" is a message of the
+// conversation (the customer's, or a teammate's reply); "quick_reply" a
+// teammate's question with answers to pick; "close" a teammate closing
+// the ticket, with the message Intercom sends the customer then; "open"
+// it being reopened (no body). Types are compared without ASCII case.
+var customerPartTypes = map[string]bool{
+	"comment":     true,
+	"quick_reply": true,
+	"close":       true,
+	"open":        true,
+}
+
+// internalPartTypes are the part types known to be for the team only:
+// notes and the helpdesk's own bookkeeping (assignments, snoozes, state and
+// attribute changes, whose customer-facing result the ticket page shows
+// anyway). Hidden like any type not allowed, they are expected, so an
+// import does not report them (see KnownPartType).
 var internalPartTypes = map[string]bool{
-	"note":                 true,
-	"note_and_reopen":      true,
-	"assignment":           true,
-	"default_assignment":   true,
-	"away_mode_assignment": true,
-	"assign_and_reopen":    true,
-	"assign_and_unsnooze":  true,
-	"snoozed":              true,
-	"unsnoozed":            true,
-	"timer_unsnooze":       true,
+	"note":                              true,
+	"note_and_reopen":                   true,
+	"assignment":                        true,
+	"default_assignment":                true,
+	"away_mode_assignment":              true,
+	"assign_and_reopen":                 true,
+	"assign_and_unsnooze":               true,
+	"snoozed":                           true,
+	"unsnoozed":                         true,
+	"timer_unsnooze":                    true,
+	"ticket_state_updated_by_admin":     true,
+	"ticket_state_updated_by_user":      true,
+	"ticket_attribute_updated_by_admin": true,
+	"ticket_attribute_updated_by_user":  true,
 }
 
 // CustomerVisible reports whether a part of this type may be shown to the
-// customer. Notes never are.
+// customer: only the types of customerPartTypes, in any ASCII case. Notes
+// never are, and neither is a type it does not know.
 func CustomerVisible(partType string) bool {
-	return !internalPartTypes[partType]
+	return customerPartTypes[lowerPartType(partType)]
+}
+
+// KnownPartType reports whether the type is one the product knows, shown
+// or not; a part of another type is hidden from customers, and an import
+// says how many it hid.
+func KnownPartType(partType string) bool {
+	t := lowerPartType(partType)
+	return customerPartTypes[t] || internalPartTypes[t]
+}
+
+// lowerPartType lowers the ASCII capitals of a part type only: a type
+// spelled with look-alike non-ASCII letters is not the type it mimics.
+func lowerPartType(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 // TicketType is a kind of ticket, with its category.

@@ -275,7 +275,10 @@ var blockTags = map[string]bool{"p": true, "br": true, "div": true, "li": true, 
 
 // PlainText reduces an HTML body to its text: tags removed (block tags
 // become spaces), script and style contents dropped, entities decoded,
-// white space collapsed.
+// white space collapsed. It reads the body once, left to right: its time
+// is linear in the body's size, whatever the tags (a body is customer
+// input, and megabytes of nested or repeated tags must not stall an
+// import or a page).
 func PlainText(s string) string {
 	if !strings.ContainsAny(s, "<&") {
 		return strings.Join(strings.Fields(s), " ")
@@ -296,15 +299,14 @@ func PlainText(s string) string {
 			break
 		}
 		closing := strings.HasPrefix(s, "</")
-		tag := strings.ToLower(strings.TrimLeft(s[1:j], "/"))
-		if k := strings.IndexAny(tag, " \t\n/"); k >= 0 {
-			tag = tag[:k]
-		}
+		tag := tagName(s[1:j])
 		s = s[j+1:]
 		// An opening script or style tag: skip its contents to the
-		// closing tag, or to the end when it is never closed.
+		// closing tag, or to the end when it is never closed. The search
+		// starts here and stops at the closing tag, so no byte is read
+		// twice.
 		if (tag == "script" || tag == "style") && !closing {
-			if end := strings.Index(lowerASCII(s), "</"+tag); end >= 0 {
+			if end := indexCloseTag(s, tag); end >= 0 {
 				s = s[end:]
 			} else {
 				s = ""
@@ -317,14 +319,45 @@ func PlainText(s string) string {
 	return strings.Join(strings.Fields(b.String()), " ")
 }
 
-// lowerASCII lowercases the ASCII letters of s only, so that byte offsets
-// in the result are offsets in s (strings.ToLower may change lengths).
-func lowerASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
+// tagName returns the lower-case name of the tag whose text (between "<"
+// and ">") is inside: without leading slashes, up to the first space,
+// tab, newline or slash.
+func tagName(inside string) string {
+	inside = strings.TrimLeft(inside, "/")
+	if k := strings.IndexAny(inside, " \t\n/"); k >= 0 {
+		inside = inside[:k]
+	}
+	return strings.ToLower(inside)
+}
+
+// indexCloseTag returns the offset in s of the first "</" + name, the
+// letters of s compared without ASCII case (name is lower case), or -1.
+func indexCloseTag(s, name string) int {
+	for off := 0; ; {
+		i := strings.Index(s[off:], "</")
+		if i < 0 {
+			return -1
+		}
+		at := off + i
+		rest := s[at+2:]
+		if len(rest) >= len(name) && equalFoldASCII(rest[:len(name)], name) {
+			return at
+		}
+		off = at + 2
+	}
+}
+
+// equalFoldASCII reports whether s equals the lower-case ASCII lower once
+// its ASCII capitals are lowered (other bytes must match exactly).
+func equalFoldASCII(s, lower string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
 		}
 	}
-	return string(b)
+	return true
 }

@@ -22,7 +22,8 @@ import (
 // writes every page once instead of twice (the WAL, then the checkpoint):
 // the full-size demo workspace is built about 15% faster. The file is then
 // switched to WAL (as Open leaves every workspace), synced, and linked in
-// at path, which must not exist.
+// at path, which must not exist. Like every workspace file, it is
+// created with mode 0600.
 func Create(path string, build func(ws *Workspace) error) (err error) {
 	if path == "" {
 		return portal.Errorf(portal.EINVALID, "no workspace file given; pass --workspace FILE")
@@ -35,7 +36,7 @@ func Create(path string, build func(ws *Workspace) error) (err error) {
 		return portal.Errorf(portal.EINVALID, "cannot create the workspace %s: the folder %s does not exist", path, dir)
 	}
 	tmp := path + ".building"
-	lock, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE, 0o644)
+	lock, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return portal.Errorf(portal.EINVALID, "cannot create the workspace %s: %v", path, errReason(err))
 	}

@@ -62,7 +62,9 @@ type Options struct {
 }
 
 // Open opens the workspace at path, creating the file and its schema when
-// it does not exist, and applying any migration it lacks.
+// it does not exist, and applying any migration it lacks. The file and
+// those SQLite keeps beside it are readable by their owner only (0600),
+// whatever the umask; see makePrivate.
 func Open(path string) (*Workspace, error) { return OpenWith(path, Options{}) }
 
 // OpenWith is Open with options.
@@ -80,6 +82,9 @@ func OpenWith(path string, opt Options) (*Workspace, error) {
 
 // open opens path with the given journal settings (see Open).
 func open(path, journal string, opt Options) (*Workspace, error) {
+	if err := makePrivate(path, opt.Notice); err != nil {
+		return nil, err
+	}
 	dsn := "file:" + path + "?" + journal + "&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_cache_size=-262144"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
@@ -101,6 +106,33 @@ func open(path, journal string, opt Options) (*Workspace, error) {
 		return nil, err
 	}
 	return ws, nil
+}
+
+// makePrivate makes the workspace at path readable by its owner only.
+// A new workspace file is created empty with mode 0600 before SQLite opens
+// it: SQLite would create it 0644 (less the umask), and gives the files it
+// creates beside it (-wal, -shm, -journal) the mode of the main file. An
+// existing file, or one beside it, that others may read (left by an older
+// version, or copied) loses its group and other permissions; when that
+// fails, notice says so and opening goes on.
+func makePrivate(path string, notice func(string)) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return portal.Errorf(portal.EINVALID, "cannot create the workspace %s: %v", path, errReason(err))
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		fi, err := os.Stat(name)
+		if err != nil || fi.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(name, fi.Mode().Perm()&^0o077); err != nil && notice != nil {
+			notice(fmt.Sprintf("%s can be read by other users of this computer (mode %v) and could not be made private: %v; run chmod 600 on it", name, fi.Mode().Perm(), errReason(err)))
+		}
+	}
+	return nil
 }
 
 // notWritable says why an existing workspace file, or the folder that
@@ -194,7 +226,8 @@ func (ws *Workspace) KeepConnections(n int) { ws.db.SetMaxIdleConns(n) }
 // migrationThen is what a migration does after its SQL, in its
 // transaction.
 var migrationThen = map[string]func(context.Context, *sql.Tx) error{
-	"migrations/006_search_prefix.sql": reindexSearch,
+	"migrations/006_search_prefix.sql":    reindexSearch,
+	"migrations/007_search_allowlist.sql": reindexSearch,
 }
 
 // migrate applies every embedded migration not yet applied, in name order,

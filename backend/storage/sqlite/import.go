@@ -493,6 +493,12 @@ func (im *importer) putTicket(t *portal.Ticket, tt *portal.TicketType, body stri
 		}
 	}
 	for i, p := range t.Parts {
+		if !portal.KnownPartType(p.PartType) {
+			if rep.HiddenPartTypes == nil {
+				rep.HiddenPartTypes = map[string]int{}
+			}
+			rep.HiddenPartTypes[p.PartType]++
+		}
 		if err := im.exec("part", t.ID, i, p.ID, p.PartType, p.Body, p.AuthorType, p.AuthorID, p.AuthorName, p.CreatedAt.Unix()); err != nil {
 			return "", err
 		}
