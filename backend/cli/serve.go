@@ -88,6 +88,15 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The portal URL is the server's own: the one it answers at.
+	portalURL := base + "/portal/" + slug + "/"
+	live, was, err := ws.PinPortalURL(ctx, portalURL)
+	if err != nil {
+		return err
+	}
+	if was != "" {
+		log.Info("the live settings named another portal URL; they now name the server's (a new version)", "was", was, "portal", portalURL, "version", live.Version)
+	}
 	cfg := server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, SessionKey: sec.SessionKey, Slug: slug, BaseURL: base, Logger: log, Web: env.Web,
 		AllowedHosts: allowedHosts(base, *allowHost)}
 	if *rateLimits {
@@ -110,7 +119,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	log.Info("portal server listening", "url", "http://"+ln.Addr().String(), "portal", strings.TrimSuffix(base, "/")+"/portal/"+slug+"/",
+	log.Info("portal server listening", "url", "http://"+ln.Addr().String(), "portal", portalURL,
 		"data", dir, "admin_token_file", filepath.Join(dir, server.AdminTokenFile))
 
 	select {
