@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -36,6 +37,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	rotateToken := fs.Bool("rotate-admin-token", false, "make a new admin token (the old one stops working)")
 	rotateSecret := fs.Bool("rotate-identity-secret", false, "make a new identity-verification secret (tokens signed with the old one stop working)")
 	logFormat := fs.String("log-format", "text", "the request log's format on stderr: text or json")
+	allowHost := fs.String("allow-host", "", "more host names the server answers at, comma-separated, besides the --base-url's and loopback (other Host headers are refused)")
+	rateLimits := fs.Bool("rate-limits", true, "limit sign-ins (10 a minute) and searches (5 a second) per client address; --rate-limits=false turns them off (behind a proxy every client shares its address)")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -85,7 +88,21 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, SessionKey: sec.SessionKey, Slug: slug, BaseURL: base, Logger: log, Web: env.Web})
+	// The portal URL is the server's own: the one it answers at.
+	portalURL := base + "/portal/" + slug + "/"
+	live, was, err := ws.PinPortalURL(ctx, portalURL)
+	if err != nil {
+		return err
+	}
+	if was != "" {
+		log.Info("the live settings named another portal URL; they now name the server's (a new version)", "was", was, "portal", portalURL, "version", live.Version)
+	}
+	cfg := server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, SessionKey: sec.SessionKey, Slug: slug, BaseURL: base, Logger: log, Web: env.Web,
+		AllowedHosts: allowedHosts(base, *allowHost)}
+	if *rateLimits {
+		cfg.RateLimits = server.DefaultRateLimits
+	}
+	srv, err := server.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -102,7 +119,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	log.Info("portal server listening", "url", "http://"+ln.Addr().String(), "portal", strings.TrimSuffix(base, "/")+"/portal/"+slug+"/",
+	log.Info("portal server listening", "url", "http://"+ln.Addr().String(), "portal", portalURL,
 		"data", dir, "admin_token_file", filepath.Join(dir, server.AdminTokenFile))
 
 	select {
@@ -146,4 +163,18 @@ func serverAddress(ctx context.Context, ws *sqlite.Workspace, dir, flagURL, list
 		return "", "", err
 	}
 	return base, slug, nil
+}
+
+// allowedHosts is the host of the base URL and those of --allow-host.
+func allowedHosts(base, flagHosts string) []string {
+	var hosts []string
+	if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
+		hosts = append(hosts, u.Hostname())
+	}
+	for _, h := range strings.Split(flagHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			hosts = append(hosts, h)
+		}
+	}
+	return hosts
 }

@@ -142,6 +142,11 @@ type Env struct {
 	// NewPortalURL is the URL the first enable generates:
 	// <server base URL>/portal/<workspace slug>/.
 	NewPortalURL string
+	// Pinned says NewPortalURL is the address of the server serving this
+	// workspace, which a document cannot change: a portal.url naming
+	// another is replaced by it, not refused (a desktop's draft may carry
+	// an older one). PortalURL, when set, is then NewPortalURL too.
+	Pinned bool
 }
 
 // url returns the portal URL the document must carry: the existing one, or
@@ -234,7 +239,7 @@ func (st *Settings) check(env Env) ([]Problem, int) {
 		ps = append(ps, Problem{"help_center.sections", "has more than one Customer portal section; keep one"})
 	}
 	want := env.url(st.Portal.Enabled)
-	if st.Portal.URL != "" && st.Portal.URL != want && st.Portal.URL != env.NewPortalURL {
+	if !env.Pinned && st.Portal.URL != "" && st.Portal.URL != want && st.Portal.URL != env.NewPortalURL {
 		if want == "" {
 			want = env.NewPortalURL
 		}

@@ -17,6 +17,13 @@ const (
 	codePreconditionRequired = "precondition_required"
 	// codeMethodNotAllowed: the path exists, not with this method.
 	codeMethodNotAllowed = "method_not_allowed"
+	// codeMisdirected: the request named a Host the server does not
+	// answer at.
+	codeMisdirected = "misdirected_request"
+	// codeUnsupportedMediaType: a body of a type the route does not read.
+	codeUnsupportedMediaType = "unsupported_media_type"
+	// codeTooManyRequests: the client is over a rate limit.
+	codeTooManyRequests = "too_many_requests"
 )
 
 // statusOf maps every error code to its HTTP status: the one table.
@@ -32,6 +39,9 @@ var statusOf = map[string]int{
 	codePreconditionRequired: http.StatusPreconditionRequired,
 	portal.ETOOLARGE:         http.StatusRequestEntityTooLarge,
 	codeMethodNotAllowed:     http.StatusMethodNotAllowed,
+	codeMisdirected:          http.StatusMisdirectedRequest,
+	codeUnsupportedMediaType: http.StatusUnsupportedMediaType,
+	codeTooManyRequests:      http.StatusTooManyRequests,
 	portal.EINTERNAL:         http.StatusInternalServerError,
 }
 

@@ -31,6 +31,8 @@ type fixture struct {
 	token  string // the admin token
 	secret []byte // the identity-verification secret
 	now    time.Time
+	// handler is the server's handler, to call in process.
+	handler http.Handler
 }
 
 // liveDoc is the live settings every fixture starts with: the portal on,
@@ -92,7 +94,7 @@ func importRecords(t testing.TB, ws *sqlite.Workspace, recs []portal.Record) {
 
 // newFixture starts a server on loopback over a new workspace holding the
 // dataset and liveDoc (version 1).
-func newFixture(t *testing.T, opts ...func(*server.Config)) *fixture {
+func newFixture(t testing.TB, opts ...func(*server.Config)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -127,7 +129,7 @@ func newFixture(t *testing.T, opts ...func(*server.Config)) *fixture {
 	}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
-	return &fixture{ws: ws, dir: dir, url: hs.URL, token: strings.TrimSpace(string(token)), secret: sec.IdentitySecret, now: now}
+	return &fixture{ws: ws, dir: dir, url: hs.URL, token: strings.TrimSpace(string(token)), secret: sec.IdentitySecret, now: now, handler: s.Handler()}
 }
 
 // response is an answer, read whole.

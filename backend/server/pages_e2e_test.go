@@ -19,6 +19,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
 	"github.com/golang-jwt/jwt/v5"
 
@@ -216,8 +217,25 @@ type browser struct {
 
 func (f *pagesFixture) browser(t *testing.T, setup ...chromedp.Action[chromedp.Void]) *browser {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(f.alloc, chromedp.WithNewBrowserContext())
+	// Every Content-Security-Policy violation the browser reports fails
+	// the test: the policy must let the pages work.
+	var mu sync.Mutex
+	var violations []string
+	ctx, cancel := chromedp.NewContext(f.alloc, chromedp.WithNewBrowserContext(), chromedp.WithListener(func(ev any) {
+		if e, ok := ev.(*cdplog.EventEntryAdded); ok && e.Entry != nil && strings.Contains(e.Entry.Text, "Content Security Policy") {
+			mu.Lock()
+			violations = append(violations, e.Entry.Text)
+			mu.Unlock()
+		}
+	}))
 	t.Cleanup(cancel)
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(violations) > 0 {
+			t.Errorf("the page broke its Content-Security-Policy:\n%s", strings.Join(violations, "\n"))
+		}
+	})
 	ctx, cancel2 := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(cancel2)
 	b := &browser{t: t, f: f, ctx: ctx}

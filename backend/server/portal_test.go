@@ -188,7 +188,8 @@ func TestSessionCookie(t *testing.T) {
 	})
 	t.Run("Form", func(t *testing.T) {
 		form := url.Values{"token": {f.identity(t, "ann-ext")}}
-		r := do(t, "POST", f.url+"/portal/acme/session", strings.NewReader(form.Encode()), "Content-Type", "application/x-www-form-urlencoded")
+		// A form post comes from the portal's own page (its Origin).
+		r := do(t, "POST", f.url+"/portal/acme/session", strings.NewReader(form.Encode()), "Content-Type", "application/x-www-form-urlencoded", "Origin", f.url)
 		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/portal/acme/" || len(r.header.Values("Set-Cookie")) != 1 {
 			t.Fatalf("form post: %d %v", r.status, r.header)
 		}

@@ -184,7 +184,7 @@ func TestOversized(t *testing.T) {
 	if r.status != http.StatusRequestEntityTooLarge {
 		t.Errorf("100 KiB session body: %d %s", r.status, r.body)
 	}
-	r = do(t, "POST", f.url+"/portal/acme/session", strings.NewReader("token="+strings.Repeat("a", 100<<10)), "Content-Type", "application/x-www-form-urlencoded")
+	r = do(t, "POST", f.url+"/portal/acme/session", strings.NewReader("token="+strings.Repeat("a", 100<<10)), "Content-Type", "application/x-www-form-urlencoded", "Origin", f.url)
 	if r.status < 400 || r.status >= 500 {
 		t.Errorf("100 KiB session form: %d %s", r.status, r.body)
 	}

@@ -45,6 +45,14 @@ type Config struct {
 	// Web is the UI's web folder (app.wasm): with it the server serves
 	// the customer portal's pages; nil serves the JSON APIs only.
 	Web fs.FS
+	// AllowedHosts are the host names (no port) the server answers at,
+	// besides loopback (localhost, 127.0.0.1, ::1: always); nil means the
+	// host of BaseURL. A request for any other Host is refused (421), so
+	// a DNS-rebinding page cannot reach the server.
+	AllowedHosts []string
+	// RateLimits bound sign-ins and searches per client; the zero value
+	// limits nothing (serve uses DefaultRateLimits).
+	RateLimits RateLimits
 }
 
 // Server answers the admin API and the customer portal's JSON API.
@@ -62,6 +70,10 @@ type Server struct {
 	// slots bounds the portal API requests doing database work at once;
 	// the others wait their turn in Go (cheap) rather than in SQLite.
 	slots chan struct{}
+	// hosts are the host names answered besides loopback.
+	hosts map[string]bool
+	// signIns and searches limit clients; nil limits nothing.
+	signIns, searches *limiter
 }
 
 // New returns a server over cfg.WS. It checks the configuration, not the
@@ -78,6 +90,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{ws: cfg.WS, identitySecret: cfg.IdentitySecret, sessionKey: cfg.SessionKey, slug: cfg.Slug,
 		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), log: cfg.Logger, now: cfg.Now, maxImport: cfg.MaxImportBody, mux: http.NewServeMux()}
+	s.hosts = allowedHosts(cfg)
+	s.signIns, s.searches = newLimiter(cfg.RateLimits.SignIn), newLimiter(cfg.RateLimits.Search)
 	if s.maxImport <= 0 {
 		s.maxImport = maxImportBody
 	}
@@ -113,9 +127,10 @@ func (s *Server) routes() {
 	admin("GET /api/v1/snapshot", s.snapshot)
 	admin("GET /api/v1/workspace", s.workspace)
 
-	s.mux.HandleFunc("POST /portal/{slug}/session", s.portalOnly(s.startSession))
-	s.mux.HandleFunc("DELETE /portal/{slug}/session", s.portalOnly(s.endSession))
-	s.mux.HandleFunc("GET /portal/{slug}/api/tickets", s.portalOnly(s.limited(s.listTickets)))
+	// Sessions change state: only from the portal's own pages.
+	s.mux.HandleFunc("POST /portal/{slug}/session", s.portalOnly(s.sameOrigin(s.rateLimited(s.signIns, "sign-in attempts", nil, s.startSession))))
+	s.mux.HandleFunc("DELETE /portal/{slug}/session", s.portalOnly(s.sameOrigin(s.endSession)))
+	s.mux.HandleFunc("GET /portal/{slug}/api/tickets", s.portalOnly(s.rateLimited(s.searches, "searches", isSearch, s.limited(s.listTickets))))
 	s.mux.HandleFunc("GET /portal/{slug}/api/tickets/{id}", s.portalOnly(s.limited(s.getTicket)))
 	// What the Help Center and Messenger pages read (JSON, served with or
 	// without the pages).
@@ -128,9 +143,10 @@ func (s *Server) routes() {
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
 // Handler returns the server's HTTP handler: every route, JSON errors for
-// unknown routes (404) and methods (405), and the request log.
+// unknown routes (404) and methods (405), the guards (only the server's
+// own Host; nosniff and HSTS on every answer) and the request log.
 func (s *Server) Handler() http.Handler {
-	return s.logged(routed(s.mux, s))
+	return s.logged(s.guarded(routed(s.mux, s)))
 }
 
 // portalPath is the path of the portal: /portal/<slug>/.

@@ -38,14 +38,25 @@ func (s *Service) TicketFor(ctx context.Context, u *portal.User, req TicketReque
 	if !d.Access || req.TicketID == "" {
 		return nil, notFound
 	}
-	t, err := s.WS.Ticket(ctx, req.TicketID)
-	if portal.ErrorCode(err) == portal.ENOTFOUND {
-		id, nerr := s.WS.TicketByNumber(ctx, req.TicketID)
-		if nerr != nil {
-			return nil, notFound
-		}
-		t, err = s.WS.Ticket(ctx, id)
+	// The address names a ticket by id or by the number customers see:
+	// both are looked up every time, and the first the user may see wins
+	// (the id's when both are theirs), so that another company's ticket
+	// whose id is a number never hides the user's own ticket of that
+	// number, and the time taken says little about what exists.
+	cands, err := s.WS.TicketsByKey(ctx, req.TicketID)
+	if err != nil {
+		return nil, err
 	}
+	id := ""
+	for i := range cands {
+		if portal.CanSee(d, u.ID, u.CompanyIDs, &cands[i], "") && id == "" {
+			id = cands[i].ID
+		}
+	}
+	if id == "" {
+		return nil, notFound
+	}
+	t, err := s.WS.Ticket(ctx, id)
 	if err != nil {
 		if portal.ErrorCode(err) == portal.ENOTFOUND {
 			return nil, notFound
@@ -53,6 +64,7 @@ func (s *Service) TicketFor(ctx context.Context, u *portal.User, req TicketReque
 		return nil, err
 	}
 	if !portal.CanSee(d, u.ID, u.CompanyIDs, t, "") {
+		// Changed since the lookup: hidden like any other.
 		return nil, notFound
 	}
 	views, err := s.views(ctx, []portal.Ticket{*t})

@@ -128,6 +128,16 @@ func (ws *Workspace) env(ctx context.Context, q queryer) (portal.Env, error) {
 		return env, err
 	}
 	env.NewPortalURL = strings.TrimSuffix(base, "/") + "/portal/" + slug + "/"
+	pinned, err := ws.meta(ctx, q, metaPortalURL, "")
+	if err != nil {
+		return env, err
+	}
+	if pinned != "" {
+		env.Pinned, env.NewPortalURL = true, pinned
+		if env.PortalURL != "" {
+			env.PortalURL = pinned
+		}
+	}
 	return env, nil
 }
 
