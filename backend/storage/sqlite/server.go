@@ -27,8 +27,6 @@ const (
 	// SecretAdminTokenHash is the SHA-256 of the admin token; the token
 	// itself is never stored.
 	SecretAdminTokenHash = "admin_token_sha256"
-	// SecretSessionKey signs portal session cookies.
-	SecretSessionKey = "session_key"
 )
 
 // metaSyncServer is the server a desktop workspace last synced with.
