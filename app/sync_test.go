@@ -73,7 +73,7 @@ func newSyncServer(t *testing.T) *syncServer {
 	if _, err := ws.PutLive(ctx, []byte(syncLiveDoc), 0); err != nil {
 		t.Fatal(err)
 	}
-	s, err := server.New(server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, SessionKey: sec.SessionKey, Slug: "acme", BaseURL: "https://help.example.com"})
+	s, err := server.New(server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, Slug: "acme", BaseURL: "https://help.example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on (port 0: any free port)")
 	baseURL := fs.String("base-url", "", "the server's public base URL, for portal URLs (default: the one recorded, else http://<addr>); remembered")
 	rotateToken := fs.Bool("rotate-admin-token", false, "make a new admin token (the old one stops working)")
-	rotateSecret := fs.Bool("rotate-identity-secret", false, "make a new identity-verification secret (tokens signed with the old one stop working)")
+	rotateSecret := fs.Bool("rotate-identity-secret", false, "make a new identity-verification secret (tokens signed with the old one stop working, and every portal session ends)")
+	endSessions := fs.Bool("end-sessions", false, "end every customer portal session (customers sign in again); rotates nothing")
+	maxTokenLifetime := fs.Duration("max-token-lifetime", server.DefaultMaxTokenLifetime, "how far ahead an identity token's exp may be (a Go duration: 1h, 90m)")
 	logFormat := fs.String("log-format", "text", "the request log's format on stderr: text or json")
 	allowHost := fs.String("allow-host", "", "more host names the server answers at, comma-separated, besides the --base-url's and loopback (other Host headers are refused)")
 	rateLimits := fs.Bool("rate-limits", true, "limit sign-ins (10 a minute) and searches (5 a second) per client address; --rate-limits=false turns them off (behind a proxy every client shares its address)")
@@ -47,6 +49,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	if err := oneOf("serve", "log-format", *logFormat, "text", "json"); err != nil {
 		return err
+	}
+	if *maxTokenLifetime <= 0 {
+		return usagef("serve: --max-token-lifetime must be positive, like 24h or 30m, not %s", *maxTokenLifetime)
 	}
 	if *baseURL != "" && !strings.HasPrefix(*baseURL, "http://") && !strings.HasPrefix(*baseURL, "https://") {
 		return usagef("serve: --base-url must start with http:// or https://, not %q", *baseURL)
@@ -76,7 +81,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	defer ws.Close()
 	ws.UseColumns(true)
-	sec, err := server.PrepareSecrets(ctx, ws, dir, server.SecretOptions{RotateAdminToken: *rotateToken, RotateIdentitySecret: *rotateSecret})
+	sec, err := server.PrepareSecrets(ctx, ws, dir, server.SecretOptions{RotateAdminToken: *rotateToken, RotateIdentitySecret: *rotateSecret, EndSessions: *endSessions})
 	if err != nil {
 		return err
 	}
@@ -97,7 +102,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if was != "" {
 		log.Info("the live settings named another portal URL; they now name the server's (a new version)", "was", was, "portal", portalURL, "version", live.Version)
 	}
-	cfg := server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, SessionKey: sec.SessionKey, Slug: slug, BaseURL: base, Logger: log, Web: env.Web,
+	cfg := server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, MaxTokenLifetime: *maxTokenLifetime, Slug: slug, BaseURL: base, Logger: log, Web: env.Web,
 		AllowedHosts: allowedHosts(base, *allowHost)}
 	if *rateLimits {
 		cfg.RateLimits = server.DefaultRateLimits

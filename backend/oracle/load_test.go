@@ -155,7 +155,7 @@ func TestLoadOracle(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret := []byte("0123456789abcdef0123456789abcdef")
-	srv, err := server.New(server.Config{WS: ws, IdentitySecret: secret, SessionKey: []byte("fedcba9876543210fedcba9876543210"),
+	srv, err := server.New(server.Config{WS: ws, IdentitySecret: secret,
 		Slug: "acme", BaseURL: "http://portal.test", Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)

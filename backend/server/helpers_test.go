@@ -118,7 +118,7 @@ func newFixture(t testing.TB, opts ...func(*server.Config)) *fixture {
 	if _, err := ws.PutLive(ctx, []byte(liveDoc), 0); err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, SessionKey: sec.SessionKey, Slug: "acme",
+	cfg := server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, Slug: "acme",
 		BaseURL: "http://portal.test", Now: func() time.Time { return now }}
 	for _, o := range opts {
 		o(&cfg)

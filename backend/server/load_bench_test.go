@@ -83,8 +83,8 @@ func BenchmarkPortalLoad(b *testing.B) {
 	}
 	defer restore()
 
-	identity, session := randomKey(), randomKey()
-	srv, err := server.New(server.Config{WS: ws, IdentitySecret: identity, SessionKey: session, Slug: "bench", BaseURL: "http://127.0.0.1"})
+	identity := randomKey()
+	srv, err := server.New(server.Config{WS: ws, IdentitySecret: identity, Slug: "bench", BaseURL: "http://127.0.0.1"})
 	if err != nil {
 		b.Fatal(err)
 	}

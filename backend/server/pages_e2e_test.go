@@ -107,7 +107,7 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := server.New(server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, SessionKey: sec.SessionKey, Slug: "demo",
+	s, err := server.New(server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, Slug: "demo",
 		BaseURL: base, Web: os.DirFS(web)})
 	if err != nil {
 		t.Fatal(err)

@@ -190,9 +190,19 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request) {
 		exp = limit
 	}
 	exp = exp.Truncate(time.Second)
+	if !exp.After(s.now()) {
+		// Accepted within the clock skew, but too late for a session.
+		s.writeError(w, r, unauthorized("the identity token has expired; sign a new one"))
+		return
+	}
+	value, err := s.newSession(r.Context(), u.ID, exp)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     sessionCookie,
-		Value:    s.newSession(u.ID, exp),
+		Value:    value,
 		Path:     s.portalPath(),
 		Expires:  exp,
 		MaxAge:   int(exp.Sub(s.now()).Seconds()),
@@ -232,10 +242,23 @@ func tokenFromBody(w http.ResponseWriter, r *http.Request) (tok string, form boo
 	return strings.TrimSpace(body.Token), false, nil
 }
 
-// endSession answers DELETE /portal/<slug>/session: the cookie is
-// cleared. Sessions are stateless, so a copied cookie lives until it
-// expires.
+// endSession answers DELETE /portal/<slug>/session: the session of the
+// request's cookie, when it is valid, is recorded as signed out in the
+// workspace until it expires (so the same cookie, copied or replayed, is
+// refused by every replica), and the cookie is cleared. Only that session
+// ends: the user's sessions on other devices go on. A missing or invalid
+// cookie has nothing to end: the answer is the same 204.
 func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		ss, err := s.readSession(r.Context(), c.Value)
+		if err == nil {
+			err = s.ws.RevokeSession(r.Context(), ss.id, time.Unix(ss.exp, 0), s.now())
+		}
+		if err != nil && portal.ErrorCode(err) != portal.EUNAUTHORIZED {
+			s.writeError(w, r, err)
+			return
+		}
+	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: s.portalPath(), MaxAge: -1,
 		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 	w.WriteHeader(http.StatusNoContent)

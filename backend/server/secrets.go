@@ -27,10 +27,9 @@ const (
 // Secrets are what a server needs besides its workspace.
 type Secrets struct {
 	// IdentitySecret verifies identity tokens: the text of the
-	// identity-secret file, used as the HMAC key as it is.
+	// identity-secret file, used as the HMAC key as it is. Session keys
+	// are derived from it (Server.sessionKey); none is stored.
 	IdentitySecret []byte
-	// SessionKey signs session cookies (kept in the database).
-	SessionKey []byte
 	// Notes say what was created or rotated, for the log. They name
 	// files, never the secrets themselves.
 	Notes []string
@@ -42,8 +41,12 @@ type SecretOptions struct {
 	// working at once).
 	RotateAdminToken bool
 	// RotateIdentitySecret makes a new identity-verification secret
-	// (identity tokens signed with the old one stop working).
+	// (identity tokens signed with the old one stop working) and ends
+	// every portal session.
 	RotateIdentitySecret bool
+	// EndSessions ends every portal session (a new session generation),
+	// rotating nothing.
+	EndSessions bool
 }
 
 // newSecret returns 32 random bytes as base64url text (43 characters).
@@ -61,6 +64,10 @@ func newSecret() (string, error) {
 // only the admin token's SHA-256 in the workspace; later starts check the
 // token file against that hash and reuse both. A missing or foreign file
 // is an error that says how to recover (restore it, or rotate).
+//
+// It also settles the session generation the session key is derived from
+// with the identity secret: a new one, ending every session, when the
+// identity secret is rotated or opt.EndSessions asks.
 func PrepareSecrets(ctx context.Context, ws *sqlite.Workspace, dir string, opt SecretOptions) (*Secrets, error) {
 	sec := &Secrets{}
 	tokenPath := filepath.Join(dir, AdminTokenFile)
@@ -121,15 +128,26 @@ func PrepareSecrets(ctx context.Context, ws *sqlite.Workspace, dir string, opt S
 	}
 	sec.IdentitySecret = []byte(secret)
 
-	sec.SessionKey, err = ws.EnsureSecret(ctx, sqlite.SecretSessionKey, func() ([]byte, error) {
-		b := make([]byte, 32)
-		_, err := rand.Read(b)
-		return b, err
-	})
-	if err != nil {
+	if err := prepareSessions(ctx, ws, sec, opt); err != nil {
 		return nil, err
 	}
 	return sec, nil
+}
+
+// prepareSessions starts a new session generation when the identity
+// secret was rotated or opt.EndSessions asks (every session ends on every
+// replica), and makes sure there is one otherwise.
+func prepareSessions(ctx context.Context, ws *sqlite.Workspace, sec *Secrets, opt SecretOptions) error {
+	if !opt.RotateIdentitySecret && !opt.EndSessions {
+		_, err := ws.EnsureSessionEpoch(ctx)
+		return err
+	}
+	ep, err := ws.EndSessions(ctx)
+	if err != nil {
+		return err
+	}
+	sec.Notes = append(sec.Notes, fmt.Sprintf("ended every portal session (session generation %d): customers sign in again", ep.Generation))
+	return nil
 }
 
 // readSecretFile returns a secret file's text without surrounding space,

@@ -26,11 +26,14 @@ type Config struct {
 	// WS is the workspace the server serves; its "live" settings are the
 	// portal's.
 	WS *sqlite.Workspace
-	// IdentitySecret verifies identity tokens (HS256).
+	// IdentitySecret verifies identity tokens (HS256). Session cookies
+	// are signed with a key derived from it and the session generation
+	// kept in the workspace (never with a key stored there), so every
+	// replica shares it by reading the same secret file.
 	IdentitySecret []byte
-	// SessionKey signs session cookies; every replica must share it (it
-	// lives in the database).
-	SessionKey []byte
+	// MaxTokenLifetime bounds how far ahead an identity token's exp may
+	// be; default DefaultMaxTokenLifetime (24 hours).
+	MaxTokenLifetime time.Duration
 	// Slug is the workspace's slug: the portal is at /portal/<slug>/.
 	Slug string
 	// BaseURL is the server's public base URL; an https one makes session
@@ -57,16 +60,16 @@ type Config struct {
 
 // Server answers the admin API and the customer portal's JSON API.
 type Server struct {
-	ws             *sqlite.Workspace
-	svc            *studio.Service
-	identitySecret []byte
-	sessionKey     []byte
-	slug           string
-	baseURL        string
-	log            *slog.Logger
-	now            func() time.Time
-	maxImport      int64
-	mux            *http.ServeMux
+	ws               *sqlite.Workspace
+	svc              *studio.Service
+	identitySecret   []byte
+	maxTokenLifetime time.Duration
+	slug             string
+	baseURL          string
+	log              *slog.Logger
+	now              func() time.Time
+	maxImport        int64
+	mux              *http.ServeMux
 	// slots bounds the portal API requests doing database work at once;
 	// the others wait their turn in Go (cheap) rather than in SQLite.
 	slots chan struct{}
@@ -82,16 +85,22 @@ func New(cfg Config) (*Server, error) {
 	if cfg.WS == nil {
 		return nil, errors.New("server: no workspace")
 	}
-	if len(cfg.IdentitySecret) < 16 || len(cfg.SessionKey) < 16 {
-		return nil, portal.Errorf(portal.EINVALID, "the identity-verification secret and the session key must each be at least 16 bytes")
+	if len(cfg.IdentitySecret) < 16 {
+		return nil, portal.Errorf(portal.EINVALID, "the identity-verification secret must be at least 16 bytes")
+	}
+	if cfg.MaxTokenLifetime < 0 {
+		return nil, portal.Errorf(portal.EINVALID, "the identity tokens' maximum lifetime must be positive, not %s", cfg.MaxTokenLifetime)
 	}
 	if cfg.Slug == "" {
 		return nil, portal.Errorf(portal.EINVALID, "the server needs the workspace's slug")
 	}
-	s := &Server{ws: cfg.WS, identitySecret: cfg.IdentitySecret, sessionKey: cfg.SessionKey, slug: cfg.Slug,
+	s := &Server{ws: cfg.WS, identitySecret: cfg.IdentitySecret, maxTokenLifetime: cfg.MaxTokenLifetime, slug: cfg.Slug,
 		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), log: cfg.Logger, now: cfg.Now, maxImport: cfg.MaxImportBody, mux: http.NewServeMux()}
 	s.hosts = allowedHosts(cfg)
 	s.signIns, s.searches = newLimiter(cfg.RateLimits.SignIn), newLimiter(cfg.RateLimits.Search)
+	if s.maxTokenLifetime == 0 {
+		s.maxTokenLifetime = DefaultMaxTokenLifetime
+	}
 	if s.maxImport <= 0 {
 		s.maxImport = maxImportBody
 	}

@@ -87,7 +87,7 @@ func newServer(t *testing.T, wrap func(http.Handler) http.Handler) *portalServer
 	if _, err := ws.PutLive(ctx, []byte(liveDoc), 0); err != nil {
 		t.Fatal(err)
 	}
-	s, err := server.New(server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, SessionKey: sec.SessionKey, Slug: "acme", BaseURL: "https://help.example.com"})
+	s, err := server.New(server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, Slug: "acme", BaseURL: "https://help.example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,8 +27,6 @@ const (
 	// SecretAdminTokenHash is the SHA-256 of the admin token; the token
 	// itself is never stored.
 	SecretAdminTokenHash = "admin_token_sha256"
-	// SecretSessionKey signs portal session cookies.
-	SecretSessionKey = "session_key"
 )
 
 // metaSyncServer is the server a desktop workspace last synced with.
@@ -327,27 +325,38 @@ func (ws *Workspace) userByID(ctx context.Context, id string) (*portal.User, err
 	return ws.withCompanies(ctx, u)
 }
 
-// UserByEmail returns the one user with that email (case-insensitive),
-// with their companies. It returns ENOTFOUND when none has it and
-// ECONFLICT when several contacts share it: an email never picks one of
+// UserByEmail returns the one user whose stored email is that very
+// address, compared case-insensitively (strings.ToLower of both) and in
+// no other way, with their companies. Identity rests on it, so the
+// folding audience rules use (accents, compatibility forms: "böb" and
+// fullwidth "ｂｏｂ" fold to "bob") never makes two addresses equal here.
+// It returns ENOTFOUND when no contact has the address and ECONFLICT when
+// several do (they differ only by case): an email never picks one of
 // them by a guess.
+//
+// The lookup uses the email_fold index: every address equal to email
+// case-insensitively folds to one of the keys asked for, and the few
+// candidates are compared exactly in Go.
 func (ws *Workspace) UserByEmail(ctx context.Context, email string) (*portal.User, error) {
 	email = strings.TrimSpace(email)
 	if email == "" {
 		return nil, portal.Errorf(portal.ENOTFOUND, "no email given")
 	}
-	rows, err := ws.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE email_fold = ? ORDER BY id LIMIT 2`, portal.Fold(email))
+	want := strings.ToLower(email)
+	rows, err := ws.query(ctx, `SELECT id, coalesce(email, '') FROM users WHERE email_fold IN (?, ?) ORDER BY id`, portal.Fold(email), portal.Fold(want))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var found []*portal.User
+	var found []string
 	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
+		var id, stored string
+		if err := rows.Scan(&id, &stored); err != nil {
 			return nil, err
 		}
-		found = append(found, u)
+		if strings.ToLower(stored) == want {
+			found = append(found, id)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -356,7 +365,7 @@ func (ws *Workspace) UserByEmail(ctx context.Context, email string) (*portal.Use
 	case 0:
 		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the email %q", email)
 	case 1:
-		return ws.withCompanies(ctx, found[0])
+		return ws.userByID(ctx, found[0])
 	}
-	return nil, portal.Errorf(portal.ECONFLICT, "the email %q belongs to more than one contact", email)
+	return nil, portal.Errorf(portal.ECONFLICT, "the email %q belongs to %d contacts (%s), differing only by case", email, len(found), strings.Join(found, ", "))
 }

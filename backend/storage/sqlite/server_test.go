@@ -124,24 +124,25 @@ func TestPutLiveConcurrent(t *testing.T) {
 
 func TestSecrets(t *testing.T) {
 	ctx := context.Background()
+	const name = "test_secret"
 	ws := MustOpen(t)
-	if v, err := ws.Secret(ctx, sqlite.SecretSessionKey); v != nil || err != nil {
+	if v, err := ws.Secret(ctx, name); v != nil || err != nil {
 		t.Fatalf("unset secret = %v, %v", v, err)
 	}
 	calls := 0
 	gen := func() ([]byte, error) { calls++; return []byte(fmt.Sprintf("key-%d", calls)), nil }
-	a, err := ws.EnsureSecret(ctx, sqlite.SecretSessionKey, gen)
+	a, err := ws.EnsureSecret(ctx, name, gen)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := ws.EnsureSecret(ctx, sqlite.SecretSessionKey, gen)
+	b, err := ws.EnsureSecret(ctx, name, gen)
 	if err != nil || string(a) != "key-1" || string(b) != "key-1" || calls != 1 {
 		t.Fatalf("EnsureSecret twice = %q, %q (%d calls), %v", a, b, calls, err)
 	}
-	if err := ws.SetSecret(ctx, sqlite.SecretSessionKey, []byte("other")); err != nil {
+	if err := ws.SetSecret(ctx, name, []byte("other")); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := ws.Secret(ctx, sqlite.SecretSessionKey); string(v) != "other" {
+	if v, _ := ws.Secret(ctx, name); string(v) != "other" {
 		t.Fatalf("after SetSecret: %q", v)
 	}
 }
@@ -168,6 +169,37 @@ func TestUserByEmail(t *testing.T) {
 	}
 	if _, err := ws.UserByID(ctx, "nope"); portal.ErrorCode(err) != portal.ENOTFOUND {
 		t.Fatalf("UserByID(nope): %v", err)
+	}
+}
+
+// TestUserByEmailLookalikes is the account takeover of issue 15: an email
+// that only folds to a contact's address (an accent, fullwidth letters, a
+// combining mark) must not name that contact. Case alone may differ.
+func TestUserByEmailLookalikes(t *testing.T) {
+	ctx := context.Background()
+	ws := MustOpen(t)
+	MustImport(t, ws,
+		portal.Record{User: &portal.User{ID: "bob", Email: "bob.chen@examply.com"}},
+		portal.Record{User: &portal.User{ID: "u-plain", Email: "rene@x.com"}},
+		portal.Record{User: &portal.User{ID: "u-accent", Email: "rené@x.com"}},
+	)
+	for _, email := range []string{
+		"böb.chen@examply.com",
+		"ｂｏｂ.ｃｈｅｎ@examply.com",
+		"bo\u0308b.chen@examply.com", // a combining diaeresis
+		"BÖB.CHEN@examply.com",
+	} {
+		if u, err := ws.UserByEmail(ctx, email); portal.ErrorCode(err) != portal.ENOTFOUND {
+			t.Errorf("UserByEmail(%q) = %+v, %v; want ENOTFOUND (only the folding matches)", email, u, err)
+		}
+	}
+	if u, err := ws.UserByEmail(ctx, "Bob.Chen@Examply.com"); err != nil || u.ID != "bob" {
+		t.Errorf("the same address in other case = %+v, %v; want bob", u, err)
+	}
+	for email, id := range map[string]string{"rene@x.com": "u-plain", "René@X.com": "u-accent", "rené@x.com": "u-accent"} {
+		if u, err := ws.UserByEmail(ctx, email); err != nil || u.ID != id {
+			t.Errorf("UserByEmail(%q) = %+v, %v; want %s", email, u, err, id)
+		}
 	}
 }
 
