@@ -105,6 +105,20 @@ func TestServeAdvertisesItsOwnPortalURL(t *testing.T) {
 	if wsURL, liveURL := advertised(t); wsURL != want || liveURL != want {
 		t.Fatalf("after the push: %s (workspace), %s (live); want %s", wsURL, liveURL, want)
 	}
+
+	// A desktop that pulls shows the server's URL: in its live copy, in
+	// its draft (which follows, never edited) and in what pull prints.
+	desk := filepath.Join(t.TempDir(), "desk.db")
+	ok(t, "demo", "--workspace", desk, "--users", "20", "--companies", "2", "--tickets", "20")
+	out := ok(t, "sync", "pull", "--workspace", desk, "--server", srv.url, "--token-file", filepath.Join(dir, "admin-token"))
+	if !strings.Contains(out, want) {
+		t.Fatalf("sync pull does not name the server's portal URL %s:\n%s", want, out)
+	}
+	for _, which := range []string{"live", "draft"} {
+		if doc := ok(t, "settings", "show", "--settings", which, "--workspace", desk); !strings.Contains(doc, `"url": "`+want+`"`) {
+			t.Fatalf("the desktop's %s settings after a pull do not carry %s:\n%s", which, want, doc)
+		}
+	}
 	srv.stop(t)
 }
 

@@ -64,6 +64,9 @@ func Pull(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PullOptions)
 	if err := ws.SetSynced(ctx, live, newDraft); err != nil {
 		return nil, err
 	}
+	if err := adoptPortalURL(ctx, ws, draft, live, res.DraftKept); err != nil {
+		return res, err
+	}
 	if opt.Data {
 		rep, err := pullData(ctx, ws, c, opt.Progress)
 		if err != nil {
@@ -72,6 +75,20 @@ func Pull(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PullOptions)
 		res.Data = &rep
 	}
 	return res, nil
+}
+
+// adoptPortalURL gives a kept draft the server's portal URL: the URL is
+// the server's to make (it answers there), so a draft made on the desktop
+// must not go on showing another one. The draft keeps its base version
+// and every other edit.
+func adoptPortalURL(ctx context.Context, ws *sqlite.Workspace, draft, live *portal.Settings, kept bool) error {
+	if !kept || live.Portal.URL == "" || draft.Portal.URL == "" || draft.Portal.URL == live.Portal.URL {
+		return nil
+	}
+	d := draft.Clone()
+	d.Portal.URL = live.Portal.URL
+	_, err := ws.ApplyDraft(ctx, d.Canonical())
+	return err
 }
 
 // pullData replaces the workspace's dataset with the server's snapshot.

@@ -109,7 +109,9 @@ func (ws *Workspace) env(ctx context.Context, q queryer) (portal.Env, error) {
 	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM ticket_types WHERE category = 'Customer'`).Scan(&env.CustomerTicketTypes); err != nil {
 		return env, err
 	}
-	for _, name := range []string{"draft", "live"} {
+	// The live settings' URL first: once synced it is the server's, which
+	// a draft made on the desktop must not override.
+	for _, name := range []string{"live", "draft"} {
 		st, err := ws.loadSettings(ctx, q, name)
 		if err != nil {
 			return env, err
