@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"sync"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
+	"portalstudio/backend/wire"
 )
 
 // Bindings are the methods the UI calls, through Wails IPC or loopback
@@ -71,41 +70,41 @@ func (b *Bindings) ApplySettings(doc json.RawMessage) (*portal.Settings, error) 
 // Audience counts and lists the users the draft's access rule matches, or
 // the users it restricts (Of "visibility"). A newer call for the same
 // audience cancels this one.
-func (b *Bindings) Audience(req studio.AudienceRequest) (*studio.AudienceResult, error) {
+func (b *Bindings) Audience(req wire.AudienceRequest) (*wire.AudienceResult, error) {
 	ctx, done := b.latest("audience:" + req.Of)
 	defer done()
 	return b.svc.Audience(ctx, req)
 }
 
 // Diff compares the draft with the live settings.
-func (b *Bindings) Diff() (*studio.DiffResult, error) {
+func (b *Bindings) Diff() (*wire.DiffResult, error) {
 	return b.svc.Diff(b.ctx)
 }
 
 // FindUsers finds users by name or email.
-func (b *Bindings) FindUsers(query string, limit int) ([]sqlite.UserSummary, error) {
+func (b *Bindings) FindUsers(query string, limit int) ([]portal.UserSummary, error) {
 	return b.svc.FindUsers(b.ctx, query, limit)
 }
 
 // SampleUsers picks a restricted, an unrestricted and a user without
 // access under the draft (or live) settings.
-func (b *Bindings) SampleUsers(which string) (*studio.Samples, error) {
+func (b *Bindings) SampleUsers(which string) (*wire.Samples, error) {
 	return b.svc.SampleUsers(b.ctx, which)
 }
 
 // Preview returns the portal as one user sees it, with why.
-func (b *Bindings) Preview(req studio.PreviewRequest) (*studio.PreviewResult, error) {
+func (b *Bindings) Preview(req wire.PreviewRequest) (*wire.PreviewResult, error) {
 	return b.svc.Preview(b.ctx, req)
 }
 
 // Ticket returns a ticket's page as one user sees it.
-func (b *Bindings) Ticket(req studio.TicketRequest) (*studio.TicketDetail, error) {
+func (b *Bindings) Ticket(req wire.TicketRequest) (*wire.TicketDetail, error) {
 	return b.svc.Ticket(b.ctx, req)
 }
 
 // ImportData imports one file of Intercom API JSON or JSON Lines, given
 // as its name and content. Progress reports how far it has come.
-func (b *Bindings) ImportData(name, content string) (*sqlite.ImportReport, error) {
+func (b *Bindings) ImportData(name, content string) (*portal.ImportReport, error) {
 	progress, done, err := b.startJob("Importing " + name)
 	if err != nil {
 		return nil, err
@@ -115,7 +114,7 @@ func (b *Bindings) ImportData(name, content string) (*sqlite.ImportReport, error
 }
 
 // GenerateDemo replaces the dataset with a demo dataset.
-func (b *Bindings) GenerateDemo(req studio.DemoRequest) (*sqlite.ImportReport, error) {
+func (b *Bindings) GenerateDemo(req studio.DemoRequest) (*portal.ImportReport, error) {
 	progress, done, err := b.startJob("Generating demo data")
 	if err != nil {
 		return nil, err
@@ -161,41 +160,41 @@ func (b *Bindings) startJob(what string) (studio.Progress, func(), error) {
 
 // Impact compares every user's state under the live settings and the
 // draft: who gains or loses access, who becomes restricted or not.
-func (b *Bindings) Impact(req studio.ImpactRequest) (*studio.ImpactResult, error) {
+func (b *Bindings) Impact(req wire.ImpactRequest) (*wire.ImpactResult, error) {
 	ctx, done := b.latest("impact")
 	defer done()
 	return b.svc.Impact(ctx, req)
 }
 
 // Explain says why a user does or does not see a ticket.
-func (b *Bindings) Explain(req studio.ExplainRequest) (*studio.ExplainResult, error) {
+func (b *Bindings) Explain(req wire.ExplainRequest) (*wire.ExplainResult, error) {
 	return b.svc.Explain(b.ctx, req)
 }
 
 // Compare lists the tickets one user sees and another does not.
-func (b *Bindings) Compare(req studio.CompareRequest) (*studio.CompareResult, error) {
+func (b *Bindings) Compare(req wire.CompareRequest) (*wire.CompareResult, error) {
 	ctx, done := b.latest("compare")
 	defer done()
 	return b.svc.Compare(ctx, req)
 }
 
 // Checks lists the workspace's portal tests.
-func (b *Bindings) Checks() (*api.CheckList, error) {
+func (b *Bindings) Checks() (*wire.CheckList, error) {
 	return b.svc.Checks(b.ctx)
 }
 
 // AddCheck adds a portal test written as a sentence.
-func (b *Bindings) AddCheck(text string) (*api.CheckList, error) {
+func (b *Bindings) AddCheck(text string) (*wire.CheckList, error) {
 	return b.svc.AddChecks(b.ctx, []string{text})
 }
 
 // RemoveCheck removes a portal test by id.
-func (b *Bindings) RemoveCheck(id int) (*api.CheckList, error) {
+func (b *Bindings) RemoveCheck(id int) (*wire.CheckList, error) {
 	return b.svc.RemoveChecks(b.ctx, []int{id})
 }
 
 // RunChecks runs the portal tests against the draft (or live) settings.
-func (b *Bindings) RunChecks(which string) (*studio.CheckReport, error) {
+func (b *Bindings) RunChecks(which string) (*wire.CheckReport, error) {
 	ctx, done := b.latest("checks")
 	defer done()
 	return b.svc.RunChecks(ctx, which)

@@ -20,6 +20,7 @@ import (
 	"portalstudio/app"
 	"portalstudio/backend/studio"
 	portalsync "portalstudio/backend/sync"
+	"portalstudio/backend/wire"
 )
 
 const chromium = "/usr/bin/chromium"
@@ -171,7 +172,7 @@ func TestUIEndToEnd(t *testing.T) {
 		// debounced saves and recounts.
 		u.do("typing", chromedp.SendKeys(chromedp.CSS("#access-builder .condition .cond-value"), "examply.com"))
 		u.saved()
-		want, err := u.b.Audience(studio.AudienceRequest{Of: "access", Limit: 1})
+		want, err := u.b.Audience(wire.AudienceRequest{Of: "access", Limit: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,7 +226,7 @@ func TestUIEndToEnd(t *testing.T) {
 	t.Run("SearchHighlightsSnippets", func(t *testing.T) {
 		u.t = t
 		samples, _ := u.b.SampleUsers("draft")
-		page, err := u.b.Preview(studio.PreviewRequest{User: samples.Unrestricted.ID, Limit: 5})
+		page, err := u.b.Preview(wire.PreviewRequest{User: samples.Unrestricted.ID, Limit: 5})
 		if err != nil || len(page.Tickets) == 0 {
 			t.Fatalf("preview: %v", err)
 		}

@@ -4,9 +4,9 @@ import (
 	"context"
 	"time"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
 	portalsync "portalstudio/backend/sync"
+	"portalstudio/backend/wire"
 )
 
 // The sync bindings: the desktop side of `portalstudio sync`, with the
@@ -14,19 +14,19 @@ import (
 
 // SyncStatus says whether the workspace knows its portal server and an
 // admin token, and the version of its live copy.
-func (b *Bindings) SyncStatus() (*portalsync.Status, error) {
+func (b *Bindings) SyncStatus() (*wire.SyncStatus, error) {
 	return portalsync.StatusOf(b.ctx, b.svc.WS)
 }
 
 // SyncConnect pulls the live settings from the server with the admin token
 // and, once that succeeded, remembers both for the workspace.
-func (b *Bindings) SyncConnect(server, token string) (*portalsync.PullResult, error) {
+func (b *Bindings) SyncConnect(server, token string) (*wire.PullResult, error) {
 	return portalsync.Connect(b.ctx, b.svc.WS, server, token, portalsync.PullOptions{})
 }
 
 // SyncPull pulls the server's live settings and, withData, its dataset
 // (Progress reports how far the snapshot has come).
-func (b *Bindings) SyncPull(withData bool) (*portalsync.PullResult, error) {
+func (b *Bindings) SyncPull(withData bool) (*wire.PullResult, error) {
 	c, err := portalsync.SavedClient(b.ctx, b.svc.WS)
 	if err != nil {
 		return nil, err
@@ -48,8 +48,8 @@ func (b *Bindings) SyncPull(withData bool) (*portalsync.PullResult, error) {
 // an answer, not an error: Result holds the merge and the tests' report,
 // Refused says why nothing was pushed.
 type SyncPushAnswer struct {
-	Result  *portalsync.PushResult `json:"result"`
-	Refused *WireError             `json:"refused,omitempty"`
+	Result  *wire.PushResult `json:"result"`
+	Refused *WireError       `json:"refused,omitempty"`
 }
 
 // SyncPush pushes the draft: take ("", "draft" or "live") resolves every
@@ -60,7 +60,7 @@ func (b *Bindings) SyncPush(take string, overrideChecks bool) (*SyncPushAnswer, 
 		return nil, err
 	}
 	res, err := portalsync.Push(b.ctx, b.svc.WS, c, portalsync.PushOptions{Take: take, OverrideChecks: overrideChecks,
-		Check: func(ctx context.Context, st *portal.Settings) (*api.CheckReport, error) {
+		Check: func(ctx context.Context, st *portal.Settings) (*wire.CheckReport, error) {
 			return b.svc.CheckSettings(ctx, st, "pushed", time.Time{})
 		}})
 	if err != nil && !toResolve(err, res) {
@@ -75,7 +75,7 @@ func (b *Bindings) SyncPush(take string, overrideChecks bool) (*SyncPushAnswer, 
 
 // toResolve reports whether a push was refused for the admin to choose:
 // conflicts to take a side on, or failing portal tests to fix or override.
-func toResolve(err error, res *portalsync.PushResult) bool {
+func toResolve(err error, res *wire.PushResult) bool {
 	switch {
 	case res == nil:
 		return false

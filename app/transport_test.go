@@ -14,8 +14,8 @@ import (
 
 	"portalstudio/app"
 	"portalstudio/backend/portal"
-	"portalstudio/backend/studio"
 	portalsync "portalstudio/backend/sync"
+	"portalstudio/backend/wire"
 	"portalstudio/frontend"
 )
 
@@ -74,21 +74,21 @@ func TestHTTPTransportMatchesBindings(t *testing.T) {
 	}{
 		{"Overview", nil, func() (any, error) { return b.Overview() }},
 		{"Settings", []any{"draft"}, func() (any, error) { return b.Settings("draft") }},
-		{"Audience", []any{studio.AudienceRequest{Of: "visibility", Limit: 5}}, func() (any, error) {
-			return b.Audience(studio.AudienceRequest{Of: "visibility", Limit: 5})
+		{"Audience", []any{wire.AudienceRequest{Of: "visibility", Limit: 5}}, func() (any, error) {
+			return b.Audience(wire.AudienceRequest{Of: "visibility", Limit: 5})
 		}},
 		{"Diff", nil, func() (any, error) { return b.Diff() }},
 		{"FindUsers", []any{"mart", 5}, func() (any, error) { return b.FindUsers("mart", 5) }},
 		{"SampleUsers", []any{"draft"}, func() (any, error) { return b.SampleUsers("draft") }},
-		{"Preview", []any{studio.PreviewRequest{User: samples.Unrestricted.ID, Limit: 3}}, func() (any, error) {
-			return b.Preview(studio.PreviewRequest{User: samples.Unrestricted.ID, Limit: 3})
+		{"Preview", []any{wire.PreviewRequest{User: samples.Unrestricted.ID, Limit: 3}}, func() (any, error) {
+			return b.Preview(wire.PreviewRequest{User: samples.Unrestricted.ID, Limit: 3})
 		}},
 		{"Progress", nil, func() (any, error) { return b.Progress() }},
-		{"Impact", []any{studio.ImpactRequest{Limit: 3, Tickets: true}}, func() (any, error) {
-			return b.Impact(studio.ImpactRequest{Limit: 3, Tickets: true})
+		{"Impact", []any{wire.ImpactRequest{Limit: 3, Tickets: true}}, func() (any, error) {
+			return b.Impact(wire.ImpactRequest{Limit: 3, Tickets: true})
 		}},
-		{"Compare", []any{studio.CompareRequest{A: samples.Restricted.ID, B: samples.Unrestricted.ID}}, func() (any, error) {
-			return b.Compare(studio.CompareRequest{A: samples.Restricted.ID, B: samples.Unrestricted.ID})
+		{"Compare", []any{wire.CompareRequest{A: samples.Restricted.ID, B: samples.Unrestricted.ID}}, func() (any, error) {
+			return b.Compare(wire.CompareRequest{A: samples.Restricted.ID, B: samples.Unrestricted.ID})
 		}},
 		{"Checks", nil, func() (any, error) { return b.Checks() }},
 		{"RunChecks", []any{"draft"}, func() (any, error) { return b.RunChecks("draft") }},
@@ -230,20 +230,20 @@ func TestBrowserModeRefusesWithoutSecret(t *testing.T) {
 func TestWireTypesMatchStudio(t *testing.T) {
 	_, b := newWorkspace(t, 60)
 	samples, _ := b.SampleUsers("draft")
-	prev, err := b.Preview(studio.PreviewRequest{User: samples.Unrestricted.ID, Search: "invoice", Limit: 3})
+	prev, err := b.Preview(wire.PreviewRequest{User: samples.Unrestricted.ID, Search: "invoice", Limit: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tick := ""
 	if len(prev.Tickets) == 0 {
-		p2, _ := b.Preview(studio.PreviewRequest{User: samples.Unrestricted.ID, Limit: 1})
+		p2, _ := b.Preview(wire.PreviewRequest{User: samples.Unrestricted.ID, Limit: 1})
 		prev.Tickets = p2.Tickets
 	}
 	tick = prev.Tickets[0].ID
 	ov, _ := b.Overview()
-	aud, _ := b.Audience(studio.AudienceRequest{Limit: 2})
+	aud, _ := b.Audience(wire.AudienceRequest{Limit: 2})
 	diff, _ := b.Diff()
-	td, err := b.Ticket(studio.TicketRequest{User: samples.Unrestricted.ID, TicketID: tick})
+	td, err := b.Ticket(wire.TicketRequest{User: samples.Unrestricted.ID, TicketID: tick})
 	if err != nil {
 		t.Fatal(err)
 	}

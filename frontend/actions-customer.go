@@ -151,7 +151,7 @@ func handleCustomerList(ctx app.Context, a app.Action) {
 	updateCustomer(ctx, func(c *customerState) {
 		c.More = false
 		if err != nil {
-			we := wire(err)
+			we := toWire(err)
 			if we.Code == codeCanceled {
 				return
 			}
@@ -208,7 +208,7 @@ func handleCustomerTicket(ctx app.Context, a app.Action) {
 	}
 	updateCustomer(ctx, func(c *customerState) {
 		if err != nil {
-			we := wire(err)
+			we := toWire(err)
 			if we.Code == codeCanceled {
 				return
 			}
@@ -241,7 +241,7 @@ func handleCustomerSignIn(ctx app.Context, a app.Action) {
 	if err != nil {
 		updateCustomer(ctx, func(c *customerState) {
 			c.SigningIn, c.SignedOut, c.Status = false, true, Loaded
-			c.SignInErr = wire(err).Message
+			c.SignInErr = toWire(err).Message
 		})
 		return
 	}
@@ -289,7 +289,7 @@ func handleCustomerSite(ctx app.Context, a app.Action) {
 	}
 	setSite(func(s *siteState) {
 		if err != nil {
-			s.Status, s.Err = Failed, wire(err)
+			s.Status, s.Err = Failed, toWire(err)
 			return
 		}
 		s.Status, s.Err = Loaded, nil

@@ -90,7 +90,7 @@ func handleImport(ctx app.Context, a app.Action) {
 		}
 		var rep ImportReport
 		if err := bridge().Call(ctx, "ImportData", &rep, name, text.String()); err != nil {
-			failed = wire(err)
+			failed = toWire(err)
 			failed.Message = name + ": " + failed.Message
 			break
 		}
@@ -132,7 +132,7 @@ func handleDemo(ctx app.Context, a app.Action) {
 	updateData(ctx, func(d *dataState) {
 		d.Running = false
 		if err != nil {
-			d.Err = wire(err)
+			d.Err = toWire(err)
 			return
 		}
 		d.Report = &rep

@@ -3,7 +3,7 @@ package frontend
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"portalstudio/backend/api"
+	"portalstudio/backend/wire"
 )
 
 // Actions and states of what the draft changes (impact), the portal tests
@@ -23,15 +23,15 @@ const (
 // impactState is whom the draft changes against live.
 type impactState struct {
 	Status Status
-	Data   *api.ImpactResult
+	Data   *wire.ImpactResult
 	Err    *WireError
 }
 
 // checksState is the portal tests and their run against the draft.
 type checksState struct {
 	Status Status
-	List   *api.CheckList
-	Report *api.CheckReport
+	List   *wire.CheckList
+	Report *wire.CheckReport
 	Err    *WireError
 	// AddErr says why the last test could not be added.
 	AddErr string
@@ -42,7 +42,7 @@ type explainState struct {
 	Status Status
 	Pane   int
 	Ticket string
-	Data   *api.ExplainResult
+	Data   *wire.ExplainResult
 	Err    *WireError
 }
 
@@ -56,7 +56,7 @@ type explainAction struct {
 type compareState struct {
 	Status Status
 	A, B   string // the users compared
-	Data   *api.CompareResult
+	Data   *wire.CompareResult
 	Err    *WireError
 }
 
@@ -76,16 +76,16 @@ func loadImpact(ctx app.Context) {
 	var prev impactState
 	ctx.GetState(stateImpact, &prev)
 	ctx.SetState(stateImpact, impactState{Status: Loading, Data: prev.Data})
-	var res api.ImpactResult
-	err := bridge().Call(cctx, "Impact", &res, api.ImpactRequest{Limit: impactListLimit, Tickets: true})
+	var res wire.ImpactResult
+	err := bridge().Call(cctx, "Impact", &res, wire.ImpactRequest{Limit: impactListLimit, Tickets: true})
 	if !isLatest(stateImpact, n) {
 		return
 	}
 	if err != nil {
-		if wire(err).Code == codeCanceled {
+		if toWire(err).Code == codeCanceled {
 			return
 		}
-		ctx.SetState(stateImpact, impactState{Status: Failed, Err: wire(err), Data: prev.Data})
+		ctx.SetState(stateImpact, impactState{Status: Failed, Err: toWire(err), Data: prev.Data})
 		return
 	}
 	ctx.SetState(stateImpact, impactState{Status: Loaded, Data: &res})
@@ -96,19 +96,19 @@ func loadChecks(ctx app.Context) {
 	n, cctx := startRequest(ctx, stateChecks)
 	var prev checksState
 	ctx.GetState(stateChecks, &prev)
-	var rep api.CheckReport
+	var rep wire.CheckReport
 	err := bridge().Call(cctx, "RunChecks", &rep, "draft")
 	if !isLatest(stateChecks, n) {
 		return
 	}
 	if err != nil {
-		if wire(err).Code == codeCanceled {
+		if toWire(err).Code == codeCanceled {
 			return
 		}
-		ctx.SetState(stateChecks, checksState{Status: Failed, Err: wire(err), Report: prev.Report, List: prev.List})
+		ctx.SetState(stateChecks, checksState{Status: Failed, Err: toWire(err), Report: prev.Report, List: prev.List})
 		return
 	}
-	list := &api.CheckList{Checks: []api.Check{}}
+	list := &wire.CheckList{Checks: []wire.Check{}}
 	for _, o := range rep.Results {
 		list.Checks = append(list.Checks, o.Check)
 	}
@@ -117,11 +117,11 @@ func loadChecks(ctx app.Context) {
 
 func handleCheckAdd(ctx app.Context, a app.Action) {
 	text, _ := a.Value.(string)
-	var list api.CheckList
+	var list wire.CheckList
 	if err := bridge().Call(ctx, "AddCheck", &list, text); err != nil {
 		var s checksState
 		ctx.GetState(stateChecks, &s)
-		s.AddErr = wire(err).Message
+		s.AddErr = toWire(err).Message
 		ctx.SetState(stateChecks, s)
 		return
 	}
@@ -130,11 +130,11 @@ func handleCheckAdd(ctx app.Context, a app.Action) {
 
 func handleCheckRemove(ctx app.Context, a app.Action) {
 	id, _ := a.Value.(int)
-	var list api.CheckList
+	var list wire.CheckList
 	if err := bridge().Call(ctx, "RemoveCheck", &list, id); err != nil {
 		var s checksState
 		ctx.GetState(stateChecks, &s)
-		s.AddErr = wire(err).Message
+		s.AddErr = toWire(err).Message
 		ctx.SetState(stateChecks, s)
 		return
 	}
@@ -156,13 +156,13 @@ func handleExplain(ctx app.Context, a app.Action) {
 	}
 	n, cctx := startRequest(ctx, stateExplain)
 	ctx.SetState(stateExplain, explainState{Status: Loading, Pane: ea.Pane, Ticket: ea.Ticket})
-	var res api.ExplainResult
-	err := bridge().Call(cctx, "Explain", &res, api.ExplainRequest{User: u.ID, Ticket: ea.Ticket})
+	var res wire.ExplainResult
+	err := bridge().Call(cctx, "Explain", &res, wire.ExplainRequest{User: u.ID, Ticket: ea.Ticket})
 	if !isLatest(stateExplain, n) {
 		return
 	}
 	if err != nil {
-		ctx.SetState(stateExplain, explainState{Status: Failed, Pane: ea.Pane, Ticket: ea.Ticket, Err: wire(err)})
+		ctx.SetState(stateExplain, explainState{Status: Failed, Pane: ea.Pane, Ticket: ea.Ticket, Err: toWire(err)})
 		return
 	}
 	ctx.SetState(stateExplain, explainState{Status: Loaded, Pane: ea.Pane, Ticket: ea.Ticket, Data: &res})
@@ -179,16 +179,16 @@ func handleCompare(ctx app.Context, a app.Action) {
 	}
 	n, cctx := startRequest(ctx, stateCompare)
 	ctx.SetState(stateCompare, compareState{Status: Loading, A: ua.ID, B: ub.ID})
-	var res api.CompareResult
-	err := bridge().Call(cctx, "Compare", &res, api.CompareRequest{A: ua.ID, B: ub.ID})
+	var res wire.CompareResult
+	err := bridge().Call(cctx, "Compare", &res, wire.CompareRequest{A: ua.ID, B: ub.ID})
 	if !isLatest(stateCompare, n) {
 		return
 	}
 	if err != nil {
-		if wire(err).Code == codeCanceled {
+		if toWire(err).Code == codeCanceled {
 			return
 		}
-		ctx.SetState(stateCompare, compareState{Status: Failed, A: ua.ID, B: ub.ID, Err: wire(err)})
+		ctx.SetState(stateCompare, compareState{Status: Failed, A: ua.ID, B: ub.ID, Err: toWire(err)})
 		return
 	}
 	ctx.SetState(stateCompare, compareState{Status: Loaded, A: ua.ID, B: ub.ID, Data: &res})

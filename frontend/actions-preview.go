@@ -100,7 +100,7 @@ func handleSample(ctx app.Context, a app.Action) {
 	}
 	var samples Samples
 	if err := bridge().Call(ctx, "SampleUsers", &samples, "draft"); err != nil {
-		updatePreview(ctx, func(p *previewState) { p.Panes[pa.Pane].Err = wire(err) })
+		updatePreview(ctx, func(p *previewState) { p.Panes[pa.Pane].Err = toWire(err) })
 		return
 	}
 	u := samples.Unrestricted
@@ -144,7 +144,7 @@ func handleFindUsers(ctx app.Context, a app.Action) {
 	}
 	updatePreview(ctx, func(p *previewState) {
 		if err != nil {
-			p.Panes[pa.Pane].Err = wire(err)
+			p.Panes[pa.Pane].Err = toWire(err)
 			return
 		}
 		if found == nil {
@@ -224,10 +224,10 @@ func loadPane(ctx app.Context, i int, more bool) {
 		ps := &p.Panes[i]
 		ps.More = false
 		if err != nil {
-			if wire(err).Code == codeCanceled {
+			if toWire(err).Code == codeCanceled {
 				return
 			}
-			ps.Status, ps.Err = Failed, wire(err)
+			ps.Status, ps.Err = Failed, toWire(err)
 			return
 		}
 		if more && prev != nil {
@@ -265,7 +265,7 @@ func handleOpenTicket(ctx app.Context, a app.Action) {
 	updatePreview(ctx, func(p *previewState) {
 		ps := &p.Panes[pa.Pane]
 		if err != nil {
-			ps.TicketStatus, ps.TicketErr = Failed, wire(err)
+			ps.TicketStatus, ps.TicketErr = Failed, toWire(err)
 			return
 		}
 		ps.TicketStatus, ps.Ticket = Loaded, &t

@@ -89,7 +89,7 @@ func isLatest(name string, n int) bool {
 }
 
 // wire converts any error into a WireError.
-func wire(err error) *WireError {
+func toWire(err error) *WireError {
 	var we *WireError
 	if errors.As(err, &we) {
 		return we
@@ -121,7 +121,7 @@ func handleLoad(ctx app.Context, a app.Action) {
 	mu.Lock()
 	ctx.GetState(stateDraft, &d)
 	if err != nil {
-		d.Status, d.Err = Failed, wire(err)
+		d.Status, d.Err = Failed, toWire(err)
 	} else {
 		d.Status, d.Err, d.Settings = Loaded, nil, &st
 	}
@@ -141,7 +141,7 @@ func loadOverview(ctx app.Context) {
 	ctx.SetState(stateOverview, o)
 	var ov Overview
 	if err := bridge().Call(ctx, "Overview", &ov); err != nil {
-		ctx.SetState(stateOverview, overviewState{Status: Failed, Err: wire(err), Data: o.Data})
+		ctx.SetState(stateOverview, overviewState{Status: Failed, Err: toWire(err), Data: o.Data})
 		return
 	}
 	ctx.SetState(stateOverview, overviewState{Status: Loaded, Data: &ov})
@@ -221,7 +221,7 @@ func save(ctx app.Context, seq int, enabling bool) {
 		refresh(ctx)
 		return
 	}
-	we := wire(err)
+	we := toWire(err)
 	if we.Code != codeInvalid || len(we.Problems) == 0 && !strings.HasPrefix(we.Message, "portal.enabled") {
 		d.SaveErr = we
 		ctx.SetState(stateDraft, d)
@@ -286,10 +286,10 @@ func loadAudience(ctx app.Context, state, of string, limit int) {
 		return
 	}
 	if err != nil {
-		if wire(err).Code == codeCanceled {
+		if toWire(err).Code == codeCanceled {
 			return
 		}
-		ctx.SetState(state, audienceState{Status: Failed, Seq: n, Err: wire(err), Result: a.Result})
+		ctx.SetState(state, audienceState{Status: Failed, Seq: n, Err: toWire(err), Result: a.Result})
 		return
 	}
 	ctx.SetState(state, audienceState{Status: Loaded, Seq: n, Result: &res})
@@ -303,7 +303,7 @@ func loadDiff(ctx app.Context) {
 		return
 	}
 	if err != nil {
-		ctx.SetState(stateDiff, diffState{Status: Failed, Err: wire(err)})
+		ctx.SetState(stateDiff, diffState{Status: Failed, Err: toWire(err)})
 		return
 	}
 	ctx.SetState(stateDiff, diffState{Status: Loaded, Data: &res})

@@ -84,7 +84,7 @@ func loadSyncStatus(ctx app.Context) {
 	err := bridge().Call(ctx, "SyncStatus", &st)
 	updateSync(ctx, func(s *syncState) {
 		if err != nil {
-			s.Status, s.Err = Failed, wire(err)
+			s.Status, s.Err = Failed, toWire(err)
 			return
 		}
 		s.Status, s.Info = Loaded, &st
@@ -143,7 +143,7 @@ func finishPull(ctx app.Context, res *PullResult, err error) {
 	updateSync(ctx, func(s *syncState) {
 		s.Busy = ""
 		if err != nil {
-			s.Err = wire(err)
+			s.Err = toWire(err)
 			return
 		}
 		s.Push = nil
@@ -199,7 +199,7 @@ func pushDraft(ctx app.Context, p syncPush) {
 		switch {
 		case err != nil:
 			// The conflicts shown stay: the admin may take the other side.
-			s.Err = wire(err)
+			s.Err = toWire(err)
 		case ans.Refused != nil:
 			s.Push, s.Take = &ans, p.Take
 		default:

@@ -3,7 +3,7 @@ package frontend
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"portalstudio/backend/api"
+	"portalstudio/backend/wire"
 )
 
 // comparePanel compares the two panes' users: how many tickets both see,
@@ -60,7 +60,7 @@ func (c *comparePanel) Render() app.UI {
 
 // side lists the tickets only one user sees; other is the pane of the
 // user who does not see them (clicking explains why not).
-func (c *comparePanel) side(cls, who string, ts []api.TicketView, count, other int) app.UI {
+func (c *comparePanel) side(cls, who string, ts []wire.TicketView, count, other int) app.UI {
 	return app.Div().Class("compare-side "+cls).ID("compare-"+cls).Body(
 		app.H3().Text("Only "+who+" ("+formatInt(count)+")"),
 		app.Ul().Body(app.Range(ts).Slice(func(i int) app.UI {

@@ -3,7 +3,8 @@ package frontend
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"portalstudio/backend/api"
+	"portalstudio/backend/portal"
+	"portalstudio/backend/wire"
 )
 
 // impactPanel shows, next to the diff, whom the draft changes against
@@ -21,13 +22,13 @@ func (c *impactPanel) OnMount(ctx app.Context) {
 }
 
 var impactTitles = map[string]string{
-	api.GainAccess:         "Gain access",
-	api.LoseAccess:         "Lose access",
-	api.BecomeRestricted:   "Become restricted",
-	api.BecomeUnrestricted: "Become unrestricted",
+	portal.GainAccess:         "Gain access",
+	portal.LoseAccess:         "Lose access",
+	portal.BecomeRestricted:   "Become restricted",
+	portal.BecomeUnrestricted: "Become unrestricted",
 }
 
-var stateLabels = map[string]string{api.StateNone: "no access", api.StateAll: "all company tickets", api.StateOwn: "own tickets"}
+var stateLabels = map[string]string{portal.StateNone: "no access", portal.StateAll: "all company tickets", portal.StateOwn: "own tickets"}
 
 func (c *impactPanel) Render() app.UI {
 	d := c.impact.Data
@@ -46,8 +47,8 @@ func (c *impactPanel) Render() app.UI {
 	}
 	return out.Body(
 		summary,
-		app.Div().Class("impact-groups").Body(app.Range(api.ImpactGroups).Slice(func(i int) app.UI {
-			g := api.ImpactGroups[i]
+		app.Div().Class("impact-groups").Body(app.Range(portal.ImpactGroups).Slice(func(i int) app.UI {
+			g := portal.ImpactGroups[i]
 			grp := d.Group(g)
 			cls := "impact-group btn btn-ghost"
 			if c.open == g {
@@ -68,7 +69,7 @@ func (c *impactPanel) Render() app.UI {
 	)
 }
 
-func (c *impactPanel) groupList(d *api.ImpactResult, g string) app.UI {
+func (c *impactPanel) groupList(d *wire.ImpactResult, g string) app.UI {
 	grp := d.Group(g)
 	if grp == nil {
 		return nil

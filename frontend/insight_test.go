@@ -4,15 +4,16 @@ import (
 	"strings"
 	"testing"
 
-	"portalstudio/backend/api"
+	"portalstudio/backend/portal"
+	"portalstudio/backend/wire"
 )
 
 func intp(n int) *int { return &n }
 
 func TestImpactPanelShowsSummaryGroupsAndUsers(t *testing.T) {
-	res := &api.ImpactResult{Summary: "This change removes access for 3 users and restricts 1,204 users to their own tickets.",
-		LoseAccess:       api.ImpactGroup{Count: 3, Users: []api.ImpactUser{{ID: "u1", Email: "ann@examply.com", Name: "Ann", Before: api.StateAll, After: api.StateNone, TicketsBefore: intp(12), TicketsAfter: intp(0)}}},
-		BecomeRestricted: api.ImpactGroup{Count: 1204, Users: []api.ImpactUser{}}}
+	res := &wire.ImpactResult{Summary: "This change removes access for 3 users and restricts 1,204 users to their own tickets.",
+		LoseAccess:       wire.ImpactGroup{Count: 3, Users: []portal.ImpactUser{{ID: "u1", Email: "ann@examply.com", Name: "Ann", Before: portal.StateAll, After: portal.StateNone, TicketsBefore: intp(12), TicketsAfter: intp(0)}}},
+		BecomeRestricted: wire.ImpactGroup{Count: 1204, Users: []portal.ImpactUser{}}}
 	c := &impactPanel{impact: impactState{Status: Loaded, Data: res}}
 	h := html(t, c)
 	for _, want := range []string{"restricts 1,204 users", `id="impact-lose_access"`, "1,204", "Become restricted", "Lose access"} {
@@ -23,7 +24,7 @@ func TestImpactPanelShowsSummaryGroupsAndUsers(t *testing.T) {
 	if strings.Contains(h, "ann@examply.com") {
 		t.Error("a group's users show before it is opened")
 	}
-	c.open = api.LoseAccess
+	c.open = portal.LoseAccess
 	h = html(t, c)
 	for _, want := range []string{"ann@examply.com", "all company tickets → no access", "tickets 12 → 0", "… and 2 more", "--group lose_access"} {
 		if !strings.Contains(h, want) {
@@ -49,9 +50,9 @@ func TestImpactPanelLoadingAndError(t *testing.T) {
 }
 
 func TestChecksCardPassFailAndRemove(t *testing.T) {
-	rep := &api.CheckReport{Settings: "draft", Passed: 1, Failed: 1, Results: []api.CheckOutcome{
-		{Check: api.Check{ID: 1, Text: "alice@examply.com can access"}, Pass: true, Message: "The access rule is Everyone."},
-		{Check: api.Check{ID: 2, Text: "at most 5% of users are restricted"}, Pass: false, Message: "1,748 of 2,000 users (87.40%) are restricted."},
+	rep := &wire.CheckReport{Settings: "draft", Passed: 1, Failed: 1, Results: []wire.CheckOutcome{
+		{Check: wire.Check{ID: 1, Text: "alice@examply.com can access"}, Pass: true, Message: "The access rule is Everyone."},
+		{Check: wire.Check{ID: 2, Text: "at most 5% of users are restricted"}, Pass: false, Message: "1,748 of 2,000 users (87.40%) are restricted."},
 	}}
 	h := html(t, &checksCard{checks: checksState{Status: Loaded, Report: rep}})
 	for _, want := range []string{"Portal tests", `id="check-1"`, "check pass", "check fail", "87.40%", "1 test fails against the draft", "Remove", `id="check-input"`, "Add test"} {
@@ -59,7 +60,7 @@ func TestChecksCardPassFailAndRemove(t *testing.T) {
 			t.Errorf("missing %q in\n%s", want, h)
 		}
 	}
-	h = html(t, &checksCard{checks: checksState{Status: Loaded, Report: &api.CheckReport{Results: []api.CheckOutcome{}}, AddErr: `"x" is not a portal test`}})
+	h = html(t, &checksCard{checks: checksState{Status: Loaded, Report: &wire.CheckReport{Results: []wire.CheckOutcome{}}, AddErr: `"x" is not a portal test`}})
 	for _, want := range []string{"No portal tests yet", "is not a portal test"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("empty: missing %q in\n%s", want, h)
@@ -68,9 +69,9 @@ func TestChecksCardPassFailAndRemove(t *testing.T) {
 }
 
 func TestExplainPanelVerdictAndSteps(t *testing.T) {
-	c := &explainPanel{explain: explainState{Status: Loaded, Data: &api.ExplainResult{Visible: false,
+	c := &explainPanel{explain: explainState{Status: Loaded, Data: &wire.ExplainResult{Visible: false,
 		Verdict: "Ben does not see ticket #101: it belongs to Examply (c1), one of their companies, but they are restricted to their own tickets and did not create it.",
-		Steps:   []api.ExplainStep{{Step: "access", OK: true, Text: "The access rule is Everyone."}, {Step: "restriction", OK: false, Text: "Matches the ticket visibility conditions"}}}}}
+		Steps:   []wire.ExplainStep{{Step: "access", OK: true, Text: "The access rule is Everyone."}, {Step: "restriction", OK: false, Text: "Matches the ticket visibility conditions"}}}}}
 	c.preview.Panes[1].User = &UserSummary{ID: "u2", Name: "Ben"}
 	h := html(t, c)
 	for _, want := range []string{"Why (not)?", "verdict hidden", "restricted to their own tickets", "step yes", "step no", "restriction: ", `id="explain-ticket"`, ">Ben<"} {
@@ -81,8 +82,8 @@ func TestExplainPanelVerdictAndSteps(t *testing.T) {
 }
 
 func TestComparePanelHighlightsOneSidedTickets(t *testing.T) {
-	c := &comparePanel{compare: compareState{Status: Loaded, Data: &api.CompareResult{A: api.UserSummary{ID: "u1", Name: "Ann"}, B: api.UserSummary{ID: "u2", Name: "Ben"},
-		Both: 1, OnlyACount: 1, OnlyA: []api.TicketView{{ID: "t1", TicketID: "101", Title: "Invoice"}}, OnlyB: []api.TicketView{}}}}
+	c := &comparePanel{compare: compareState{Status: Loaded, Data: &wire.CompareResult{A: portal.UserSummary{ID: "u1", Name: "Ann"}, B: portal.UserSummary{ID: "u2", Name: "Ben"},
+		Both: 1, OnlyACount: 1, OnlyA: []wire.TicketView{{ID: "t1", TicketID: "101", Title: "Invoice"}}, OnlyB: []wire.TicketView{}}}}
 	h := html(t, c)
 	for _, want := range []string{"Both see 1 ticket; only Ann sees 1; only Ben sees 0.", "compare-ticket highlight only-a", "#101 Invoice", "Only Ann (1)", "Only Ben (0)"} {
 		if !strings.Contains(h, want) {

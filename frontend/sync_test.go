@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"portalstudio/backend/api"
+	"portalstudio/backend/wire"
 )
 
 func wantIn(t *testing.T, h string, wants ...string) {
@@ -28,7 +28,7 @@ func TestSyncCard(t *testing.T) {
 	t.Run("Connected", func(t *testing.T) {
 		h := html(t, &syncCard{
 			sync:   syncState{Status: Loaded, Info: &SyncStatus{Server: "http://127.0.0.1:8080", HasToken: true, Connected: true, LiveVersion: 3}, Done: "Set live: the live settings are now version 3."},
-			impact: impactState{Status: Loaded, Data: &api.ImpactResult{Summary: "This change restricts 12 users."}},
+			impact: impactState{Status: Loaded, Data: &wire.ImpactResult{Summary: "This change restricts 12 users."}},
 		})
 		wantIn(t, h, "Connected to", "http://127.0.0.1:8080", "version 3", "Setting the draft live restricts 12 users.",
 			`id="sync-pull"`, "with the dataset", `id="sync-push"`, "Save and set live", "now version 3")
@@ -59,9 +59,9 @@ func TestSyncCard(t *testing.T) {
 		}
 	})
 	t.Run("FailingTests", func(t *testing.T) {
-		rep := &api.CheckReport{Failed: 1, Passed: 1, Results: []api.CheckOutcome{
-			{Check: api.Check{ID: 1, Text: "ann@examply.com can access"}, Pass: true},
-			{Check: api.Check{ID: 2, Text: "ben@examply.com is restricted"}, Message: "Ben is not restricted."},
+		rep := &wire.CheckReport{Failed: 1, Passed: 1, Results: []wire.CheckOutcome{
+			{Check: wire.Check{ID: 1, Text: "ann@examply.com can access"}, Pass: true},
+			{Check: wire.Check{ID: 2, Text: "ben@examply.com is restricted"}, Message: "Ben is not restricted."},
 		}}
 		c := &syncCard{sync: syncState{Info: &SyncStatus{Server: "http://s", Connected: true}, Take: "draft",
 			Push: &SyncPushAnswer{Refused: &WireError{Code: "precondition"}, Result: &PushResult{Checks: rep}}}}

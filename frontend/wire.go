@@ -3,15 +3,15 @@ package frontend
 import (
 	"time"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
+	"portalstudio/backend/wire"
 )
 
 // The JSON the bindings exchange, as the UI reads and writes it. Each type
 // mirrors the studio type of the same name.
 
 // Counts are the sizes of the dataset.
-type Counts = api.Counts
+type Counts = portal.Counts
 
 // Overview describes the open workspace.
 type Overview struct {
@@ -23,50 +23,50 @@ type Overview struct {
 }
 
 // UserSummary is a user as lists show them.
-type UserSummary = api.UserSummary
+type UserSummary = portal.UserSummary
 
 // AudienceRequest asks who a rule of the draft matches.
-type AudienceRequest = api.AudienceRequest
+type AudienceRequest = wire.AudienceRequest
 
 // AudienceResult is how many users match and the first of them.
-type AudienceResult = api.AudienceResult
+type AudienceResult = wire.AudienceResult
 
 // DiffResult is the draft against the live settings.
-type DiffResult = api.DiffResult
+type DiffResult = wire.DiffResult
 
 // Samples are users picked to show both sides of the visibility settings.
-type Samples = api.Samples
+type Samples = wire.Samples
 
 // PreviewRequest asks for the portal as one user sees it.
-type PreviewRequest = api.PreviewRequest
+type PreviewRequest = wire.PreviewRequest
 
 // CompanyInfo names one of the user's companies.
-type CompanyInfo = api.CompanyInfo
+type CompanyInfo = wire.CompanyInfo
 
 // UserInfo describes the previewed user.
-type UserInfo = api.UserInfo
+type UserInfo = wire.UserInfo
 
 // Snippet is the Preview column of a search result. Snippet is HTML: text
 // escaped by the backend, with <mark> around the matches.
-type Snippet = api.Snippet
+type Snippet = wire.Snippet
 
 // TicketView is a ticket as the portal lists it.
-type TicketView = api.TicketView
+type TicketView = wire.TicketView
 
 // PreviewResult is the portal as the user sees it, with why.
-type PreviewResult = api.PreviewResult
+type PreviewResult = wire.PreviewResult
 
 // TicketRequest asks for one ticket's page as a user sees it.
-type TicketRequest = api.TicketRequest
+type TicketRequest = wire.TicketRequest
 
 // PartView is one customer-visible part of a ticket's conversation.
-type PartView = api.PartView
+type PartView = wire.PartView
 
 // TicketDetail is a ticket's page in the portal.
-type TicketDetail = api.TicketDetail
+type TicketDetail = wire.TicketDetail
 
 // ImportReport says what an import (or demo generation) did.
-type ImportReport = api.ImportReport
+type ImportReport = portal.ImportReport
 
 // DemoRequest sizes a demo dataset.
 type DemoRequest struct {
@@ -141,23 +141,23 @@ type MessengerPage struct {
 }
 
 // SyncStatus is where the workspace stands with its portal server.
-type SyncStatus = api.SyncStatus
+type SyncStatus = wire.SyncStatus
 
 // PullResult says what a pull did.
-type PullResult = api.PullResult
+type PullResult = wire.PullResult
 
 // SyncChange is a field only one side changed since the common base.
-type SyncChange = api.SyncChange
+type SyncChange = wire.SyncChange
 
 // SyncConflict is a field both the server and the draft changed.
-type SyncConflict = api.SyncConflict
+type SyncConflict = wire.SyncConflict
 
 // SyncMerge is a push's three-way merge: base→live and base→draft as
 // unified line diffs, what merged and what conflicts.
-type SyncMerge = api.SyncMerge
+type SyncMerge = wire.SyncMerge
 
 // PushResult says what a push did.
-type PushResult = api.PushResult
+type PushResult = wire.PushResult
 
 // SyncPushAnswer is a push's result and, when nothing was pushed, why.
 type SyncPushAnswer struct {

@@ -14,6 +14,7 @@ import (
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
+	"portalstudio/backend/wire"
 )
 
 // benchResult is one measured hot path.
@@ -33,7 +34,7 @@ type benchResult struct {
 // benchReport is what `bench` prints.
 type benchReport struct {
 	Workspace string        `json:"workspace"`
-	Dataset   sqlite.Counts `json:"dataset"`
+	Dataset   portal.Counts `json:"dataset"`
 	BuildSecs float64       `json:"build_seconds,omitempty"`
 	OpenMs    float64       `json:"open_to_first_count_ms"`
 	Results   []benchResult `json:"results"`
@@ -256,7 +257,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		fn         func() error
 	}
 	counted := map[string]int{}
-	firsts := map[string][]sqlite.UserSummary{}
+	firsts := map[string][]portal.UserSummary{}
 	countSteps := func(path string) []step {
 		return []step{
 			{"count, typical rule (" + path + ")", map[string]string{"SQL": "≤ 20 ms", "columns": "≤ 5 ms"}[path], func() error {
@@ -279,7 +280,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	impactBefore, impactAfter := benchChange()
 	impactStep := func(path string) step {
 		return step{"impact of a typical change (" + path + ")", "≤ 200 ms", func() error {
-			res, err := svc.ImpactOf(ctx, impactBefore, impactAfter, studio.ImpactRequest{Limit: 20, Now: now})
+			res, err := svc.ImpactOf(ctx, impactBefore, impactAfter, wire.ImpactRequest{Limit: 20, Now: now})
 			if err == nil {
 				counted["impact "+path] = res.Changed
 			}
@@ -334,11 +335,11 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	}
 	steps := []step{
 		{"preview, user with 5 companies, All tab", "≤ 0.5 ms", func() error {
-			_, err := svc.Preview(ctx, studio.PreviewRequest{User: busy, Tab: portal.TabAll, Settings: studio.Live, Now: now})
+			_, err := svc.Preview(ctx, wire.PreviewRequest{User: busy, Tab: portal.TabAll, Settings: studio.Live, Now: now})
 			return err
 		}},
 		{"preview, Created by me tab", "≤ 0.5 ms", func() error {
-			_, err := svc.Preview(ctx, studio.PreviewRequest{User: busy, Tab: portal.TabMine, Settings: studio.Live, Now: now})
+			_, err := svc.Preview(ctx, wire.PreviewRequest{User: busy, Tab: portal.TabMine, Settings: studio.Live, Now: now})
 			return err
 		}},
 	}
@@ -351,7 +352,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	if len(busyTickets.Tickets) > 0 {
 		tid := busyTickets.Tickets[0].TicketID
 		steps = append(steps, step{"explain, user and ticket", "≤ 10 ms", func() error {
-			_, err := svc.Explain(ctx, studio.ExplainRequest{User: busy, Ticket: tid, Settings: studio.Live, Now: now})
+			_, err := svc.Explain(ctx, wire.ExplainRequest{User: busy, Ticket: tid, Settings: studio.Live, Now: now})
 			return err
 		}})
 	}
@@ -367,7 +368,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		steps = append(steps, step{fmt.Sprintf("search %q (%.0f%% of portal tickets)", w.word, 100*float64(n)/float64(max(rep.Dataset.PortalTickets, 1))), w.goal, func() error {
-			_, err := svc.Preview(ctx, studio.PreviewRequest{User: busy, Tab: portal.TabAll, Search: w.word, Settings: studio.Live, Now: now})
+			_, err := svc.Preview(ctx, wire.PreviewRequest{User: busy, Tab: portal.TabAll, Search: w.word, Settings: studio.Live, Now: now})
 			return err
 		}})
 	}

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/studio"
+	"portalstudio/backend/wire"
 )
 
 // runCheck runs the portal tests (no subcommand, or "run"), or edits
@@ -77,7 +77,7 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer done()
-	var list *api.CheckList
+	var list *wire.CheckList
 	switch sub {
 	case "run":
 		return runChecks(ctx, env, svc, *which, *f.json, now)
@@ -128,7 +128,7 @@ func runChecks(ctx context.Context, env *Env, svc *studio.Service, which string,
 	return nil
 }
 
-func printCheckReport(w io.Writer, rep *studio.CheckReport) {
+func printCheckReport(w io.Writer, rep *wire.CheckReport) {
 	if len(rep.Results) == 0 {
 		fmt.Fprintln(w, "No portal tests yet; add one with portalstudio check add 'alice@examply.com can access'.")
 		return

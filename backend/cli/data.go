@@ -52,7 +52,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return usagef("demo: --users, --companies and --tickets must not be negative")
 	}
 	opt := demo.Options{Users: orNone(*users), Companies: orNone(*companies), Tickets: orNone(*tickets), Seed: *seed}
-	var rep sqlite.ImportReport
+	var rep portal.ImportReport
 	if _, err := os.Stat(*f.workspace); errors.Is(err, fs.ErrNotExist) {
 		// A new workspace appears only once it is complete.
 		err := sqlite.Create(*f.workspace, func(ws *sqlite.Workspace) error {
@@ -83,7 +83,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	return printDemo(env, *f.workspace, rep, *seed, *f.json)
 }
 
-func printDemo(env *Env, path string, rep sqlite.ImportReport, seed int64, jsonOut bool) error {
+func printDemo(env *Env, path string, rep portal.ImportReport, seed int64, jsonOut bool) error {
 	if jsonOut {
 		return printJSON(env.Stdout, rep)
 	}
@@ -94,7 +94,7 @@ func printDemo(env *Env, path string, rep sqlite.ImportReport, seed int64, jsonO
 
 // runDemoImport generates a demo dataset into the service's workspace,
 // with a progress bar on a terminal.
-func runDemoImport(ctx context.Context, env *Env, svc *studio.Service, opt demo.Options, jsonOut bool) (sqlite.ImportReport, error) {
+func runDemoImport(ctx context.Context, env *Env, svc *studio.Service, opt demo.Options, jsonOut bool) (portal.ImportReport, error) {
 	var bar *progressbar.ProgressBar
 	rep, err := svc.Demo(ctx, opt, func(done, total int) {
 		if bar == nil {

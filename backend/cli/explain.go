@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"portalstudio/backend/studio"
+	"portalstudio/backend/wire"
 )
 
 func runExplain(ctx context.Context, env *Env, args []string) error {
@@ -32,7 +33,7 @@ func runExplain(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer done()
-	res, err := svc.Explain(ctx, studio.ExplainRequest{User: *user, Ticket: *ticket, Settings: *which, Now: now})
+	res, err := svc.Explain(ctx, wire.ExplainRequest{User: *user, Ticket: *ticket, Settings: *which, Now: now})
 	if err != nil {
 		return err
 	}

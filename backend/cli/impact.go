@@ -6,23 +6,24 @@ import (
 	"strings"
 	"time"
 
-	"portalstudio/backend/api"
+	"portalstudio/backend/portal"
 	"portalstudio/backend/studio"
+	"portalstudio/backend/wire"
 )
 
 // groupTitles name the impact groups for people.
 var groupTitles = map[string]string{
-	api.GainAccess:         "Gain access",
-	api.LoseAccess:         "Lose access",
-	api.BecomeRestricted:   "Become restricted to their own tickets",
-	api.BecomeUnrestricted: "Become unrestricted (see all company tickets)",
+	portal.GainAccess:         "Gain access",
+	portal.LoseAccess:         "Lose access",
+	portal.BecomeRestricted:   "Become restricted to their own tickets",
+	portal.BecomeUnrestricted: "Become unrestricted (see all company tickets)",
 }
 
 func runImpact(ctx context.Context, env *Env, args []string) error {
 	f := newCommandFlags("impact", env)
 	limit := f.Int("limit", 20, "how many users to list per group (0 to 1000)")
 	offset := f.Int("offset", 0, "skip that many users of each group (paging)")
-	group := f.String("group", "", "list the users of this group only: "+strings.Join(api.ImpactGroups, ", "))
+	group := f.String("group", "", "list the users of this group only: "+strings.Join(portal.ImpactGroups, ", "))
 	user := f.String("user", "", "how the draft changes this user's portal (email, id or external_id)")
 	tickets := f.Bool("tickets", false, "count each listed user's tickets before and after")
 	nowFlag := f.String("now", "", "the time rules are evaluated at, RFC 3339 (default: now)")
@@ -36,7 +37,7 @@ func runImpact(ctx context.Context, env *Env, args []string) error {
 		return usagef("impact: --offset must not be negative")
 	}
 	if *group != "" {
-		if err := oneOf("impact", "group", *group, api.ImpactGroups...); err != nil {
+		if err := oneOf("impact", "group", *group, portal.ImpactGroups...); err != nil {
 			return err
 		}
 	}
@@ -50,7 +51,7 @@ func runImpact(ctx context.Context, env *Env, args []string) error {
 	}
 	defer done()
 	if *user != "" {
-		res, err := svc.UserImpact(ctx, studio.UserImpactRequest{User: *user, Now: now})
+		res, err := svc.UserImpact(ctx, wire.UserImpactRequest{User: *user, Now: now})
 		if err != nil {
 			return err
 		}
@@ -71,7 +72,7 @@ func runImpact(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(w, "Tickets seen: %d under live, %d under the draft (gains %d, loses %d).\n", res.TicketsBefore, res.TicketsAfter, res.Gained, res.Lost)
 		return nil
 	}
-	res, err := svc.Impact(ctx, studio.ImpactRequest{Group: *group, Limit: *limit, Offset: *offset, Tickets: *tickets, Now: now})
+	res, err := svc.Impact(ctx, wire.ImpactRequest{Group: *group, Limit: *limit, Offset: *offset, Tickets: *tickets, Now: now})
 	if err != nil {
 		return err
 	}
@@ -82,15 +83,15 @@ func runImpact(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-var stateWords = map[string]string{api.StateNone: "no access", api.StateAll: "all company tickets", api.StateOwn: "own tickets only"}
+var stateWords = map[string]string{portal.StateNone: "no access", portal.StateAll: "all company tickets", portal.StateOwn: "own tickets only"}
 
-func printImpact(env *Env, res *studio.ImpactResult, only string) {
+func printImpact(env *Env, res *wire.ImpactResult, only string) {
 	w := env.Stdout
 	fmt.Fprintf(w, "Draft against live (version %d), %s users:\n", res.LiveVersion, studio.Thousands(res.Users))
 	fmt.Fprintln(w, res.Summary)
 	fmt.Fprintf(w, "  live:  %s no access, %s all company tickets, %s own tickets only\n", studio.Thousands(res.Before.None), studio.Thousands(res.Before.All), studio.Thousands(res.Before.Own))
 	fmt.Fprintf(w, "  draft: %s no access, %s all company tickets, %s own tickets only\n", studio.Thousands(res.After.None), studio.Thousands(res.After.All), studio.Thousands(res.After.Own))
-	for _, g := range api.ImpactGroups {
+	for _, g := range portal.ImpactGroups {
 		grp := res.Group(g)
 		if only != "" && only != g {
 			continue

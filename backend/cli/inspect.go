@@ -9,6 +9,7 @@ import (
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/studio"
+	"portalstudio/backend/wire"
 )
 
 func runAudience(ctx context.Context, env *Env, args []string) error {
@@ -34,7 +35,7 @@ func runAudience(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer done()
-	res, err := svc.Audience(ctx, studio.AudienceRequest{Of: *of, Settings: *which, Limit: *limit, ListOnly: *listOnly})
+	res, err := svc.Audience(ctx, wire.AudienceRequest{Of: *of, Settings: *which, Limit: *limit, ListOnly: *listOnly})
 	if err != nil {
 		return err
 	}
@@ -102,7 +103,7 @@ func runPreview(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer done()
-	res, err := svc.Preview(ctx, studio.PreviewRequest{User: *user, Tab: *tab, Search: *search, Cursor: *cursor, Limit: *limit, Settings: *which, Now: now})
+	res, err := svc.Preview(ctx, wire.PreviewRequest{User: *user, Tab: *tab, Search: *search, Cursor: *cursor, Limit: *limit, Settings: *which, Now: now})
 	if err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func runPreview(ctx context.Context, env *Env, args []string) error {
 
 var tabNames = map[string]string{portal.TabAll: "All", portal.TabMine: "Created by me"}
 
-func printPreview(env *Env, res *studio.PreviewResult) {
+func printPreview(env *Env, res *wire.PreviewResult) {
 	w := env.Stdout
 	u := res.User
 	fmt.Fprintf(w, "%s <%s> (id %s)\n", u.Name, u.Email, u.ID)

@@ -10,11 +10,11 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
 	portalsync "portalstudio/backend/sync"
+	"portalstudio/backend/wire"
 )
 
 func runSync(ctx context.Context, env *Env, args []string) error {
@@ -164,10 +164,10 @@ func syncPush(ctx context.Context, env *Env, jsonOut bool, svc *studio.Service, 
 	ws := svc.WS
 	// Every push runs the portal tests on what it sends, and says whom it
 	// affects (against the live copy the draft is compared with).
-	opt.Check = func(ctx context.Context, st *portal.Settings) (*api.CheckReport, error) {
+	opt.Check = func(ctx context.Context, st *portal.Settings) (*wire.CheckReport, error) {
 		return svc.CheckSettings(ctx, st, "pushed", time.Time{})
 	}
-	impact, err := svc.Impact(ctx, studio.ImpactRequest{Limit: 0})
+	impact, err := svc.Impact(ctx, wire.ImpactRequest{Limit: 0})
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func syncPush(ctx context.Context, env *Env, jsonOut bool, svc *studio.Service, 
 }
 
 // printCheckFailures lists the failed portal tests, each with why.
-func printCheckFailures(w io.Writer, rep *api.CheckReport) {
+func printCheckFailures(w io.Writer, rep *wire.CheckReport) {
 	for _, o := range rep.Failures() {
 		fmt.Fprintf(w, "FAIL  %4d  %s\n            %s\n", o.ID, o.Text, o.Message)
 	}
@@ -238,7 +238,7 @@ func printCheckFailures(w io.Writer, rep *api.CheckReport) {
 
 // printMerge shows a push's three-way merge: the two diffs from the
 // common base, the changes taken and the conflicts.
-func printMerge(w io.Writer, res *portalsync.PushResult) {
+func printMerge(w io.Writer, res *wire.PushResult) {
 	m := res.Merge
 	fmt.Fprintf(w, "The server's live settings moved on from version %d to %d while the draft was edited.\n\n", res.BaseVersion, res.LiveVersion)
 	fmt.Fprintf(w, "What changed on the server:\n%s\n", orNothing(m.LiveDiff))

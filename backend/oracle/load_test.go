@@ -38,12 +38,12 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/intercom"
 	"portalstudio/backend/oracle"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/backend/wire"
 )
 
 // loadUser is one portal user of the load test with what the oracle says
@@ -387,14 +387,14 @@ func (c *loadClient) one(lu *loadUser, fail *loadError) {
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.Intn(len(xs))] }
 
 type listAnswer struct {
-	Access     bool             `json:"access"`
-	Restricted bool             `json:"restricted"`
-	Tabs       []string         `json:"tabs"`
-	Tab        string           `json:"tab"`
-	Tickets    []api.TicketView `json:"tickets"`
-	Total      int              `json:"total"`
-	Next       string           `json:"next"`
-	Decision   *json.RawMessage `json:"decision"`
+	Access     bool              `json:"access"`
+	Restricted bool              `json:"restricted"`
+	Tabs       []string          `json:"tabs"`
+	Tab        string            `json:"tab"`
+	Tickets    []wire.TicketView `json:"tickets"`
+	Total      int               `json:"total"`
+	Next       string            `json:"next"`
+	Decision   *json.RawMessage  `json:"decision"`
 }
 
 // list walks a tab's pages (a random page size, a random number of
@@ -524,7 +524,7 @@ func (c *loadClient) ticket(lu *loadUser, id, who string, fail *loadError) {
 			fail.set("%s: a user without access: %d %s, want 403", where, code, body)
 		}
 	case lu.visible[id]:
-		var det api.TicketDetail
+		var det wire.TicketDetail
 		if code != http.StatusOK || json.Unmarshal(body, &det) != nil {
 			fail.set("%s: %d %s, want 200", where, code, body)
 			return

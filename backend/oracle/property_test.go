@@ -35,13 +35,13 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/intercom"
 	"portalstudio/backend/oracle"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
+	"portalstudio/backend/wire"
 )
 
 var now = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -199,7 +199,7 @@ type view struct {
 	tab        string
 	ids        []string
 	total      int
-	previews   []*api.Snippet
+	previews   []*wire.Snippet
 }
 
 // fail reports a disagreement with the minimal facts to reproduce it.
@@ -450,7 +450,7 @@ func (c *check) engine(u *portal.User, tab, q string, limit int) view {
 	var v view
 	cursor := ""
 	for page := 0; page < 1000; page++ {
-		res, err := c.svc.PreviewUser(context.Background(), u, studio.PreviewRequest{Tab: tab, Search: q, Cursor: cursor, Limit: limit, Settings: studio.Draft, Now: now})
+		res, err := c.svc.PreviewUser(context.Background(), u, wire.PreviewRequest{Tab: tab, Search: q, Cursor: cursor, Limit: limit, Settings: studio.Draft, Now: now})
 		if err != nil {
 			if portal.ErrorCode(err) == portal.EINVALID {
 				v.refused = "invalid"
@@ -527,7 +527,7 @@ func (c *check) server(tok, tab, q string, limit int) view {
 			Restricted bool              `json:"restricted"`
 			Tabs       []string          `json:"tabs"`
 			Tab        string            `json:"tab"`
-			Tickets    []api.TicketView  `json:"tickets"`
+			Tickets    []wire.TicketView `json:"tickets"`
 			Total      int               `json:"total"`
 			Next       string            `json:"next"`
 			Decision   *json.RawMessage  `json:"decision"`
@@ -575,7 +575,7 @@ func (c *check) cli(u *portal.User, tab, q string, limit int) view {
 		}
 		c.t.Fatalf("round %d: portalstudio %s: %v\n%s", c.round, strings.Join(args, " "), err, errOut.String())
 	}
-	var res api.PreviewResult
+	var res wire.PreviewResult
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 		c.t.Fatalf("round %d: preview --json: %v\n%s", c.round, err, out.String())
 	}
@@ -627,7 +627,7 @@ func (c *check) ticketPages() {
 					c.fail(u, "ticket page "+id+" for a user without access", resp.StatusCode, 403)
 				}
 			case visible[id]:
-				var det api.TicketDetail
+				var det wire.TicketDetail
 				if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &det) != nil {
 					c.fail(u, "ticket page "+id, fmt.Sprintf("%d %s", resp.StatusCode, body), 200)
 				}

@@ -85,3 +85,16 @@ func problemsError(ps []Problem) error {
 	}
 	return &Error{Code: EINVALID, Message: msg, Problems: ps}
 }
+
+// StaleError is a write refused because it names a version of the live
+// settings that is no longer the current one. Its code is EPRECONDITION
+// and Current is the current document, so the caller can merge.
+type StaleError struct {
+	Current *Settings
+	Err     *Error
+}
+
+func (e *StaleError) Error() string { return e.Err.Message }
+
+// Unwrap returns the *Error, so ErrorCode reads its code.
+func (e *StaleError) Unwrap() error { return e.Err }

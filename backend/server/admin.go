@@ -203,7 +203,7 @@ type workspaceInfo struct {
 	BaseURL     string        `json:"base_url"`
 	PortalURL   string        `json:"portal_url"`
 	LiveVersion int           `json:"live_version"`
-	Counts      sqlite.Counts `json:"counts"`
+	Counts      portal.Counts `json:"counts"`
 }
 
 func (s *Server) workspace(w http.ResponseWriter, r *http.Request) {

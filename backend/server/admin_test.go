@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"portalstudio/backend/server"
+	"portalstudio/backend/wire"
 )
 
 var adminEndpoints = []struct{ method, path string }{
@@ -375,7 +376,7 @@ func TestSnapshotEndpoint(t *testing.T) {
 		t.Fatalf("%d lines, want a header and 13 objects", len(lines))
 	}
 	h := lines[0]
-	if h["type"] != server.SnapshotType || h["format"] != float64(server.SnapshotFormat) || h["counts"].(map[string]any)["tickets"] != float64(5) {
+	if h["type"] != wire.SnapshotType || h["format"] != float64(wire.SnapshotFormat) || h["counts"].(map[string]any)["tickets"] != float64(5) {
 		t.Fatalf("header %v", h)
 	}
 	kinds := ""

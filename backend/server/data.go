@@ -10,6 +10,7 @@ import (
 	"portalstudio/backend/intercom"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/backend/wire"
 )
 
 // Long requests: an import reads up to maxImportBody, a snapshot streams
@@ -18,21 +19,6 @@ const (
 	importDeadline   = 30 * time.Minute
 	snapshotDeadline = 2 * time.Hour
 )
-
-// SnapshotType and SnapshotFormat mark the first line of a snapshot.
-const (
-	SnapshotType   = "portalstudio.snapshot"
-	SnapshotFormat = 1
-)
-
-// SnapshotHeader is the first line of GET /api/v1/snapshot. The lines
-// after it are Intercom REST API objects (companies, contacts, tickets),
-// which intercom.Read imports like any helpdesk export.
-type SnapshotHeader struct {
-	Type   string `json:"type"`   // SnapshotType
-	Format int    `json:"format"` // SnapshotFormat
-	sqlite.SnapshotHeader
-}
 
 // bodyReader remembers the error reading a request body gave, to tell a
 // client's fault (a body too large or cut short) from the server's.
@@ -102,7 +88,7 @@ func (s *Server) importData(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// snapshot streams the dataset as JSON Lines: a SnapshotHeader, then every
+// snapshot streams the dataset as JSON Lines: a wire.SnapshotHeader, then every
 // company, contact and ticket as Intercom REST API objects, read from one
 // consistent snapshot of the workspace and flushed as it goes (never
 // built in memory). A failure after the first line cuts the stream short;
@@ -113,12 +99,12 @@ func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) {
 	out := intercom.NewWriter(w)
 	started := false
 	n := 0
-	err := s.ws.Snapshot(r.Context(), func(h sqlite.SnapshotHeader) error {
+	err := s.ws.Snapshot(r.Context(), func(h portal.SnapshotHeader) error {
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusOK)
 		started = true
-		return out.WriteValue(SnapshotHeader{Type: SnapshotType, Format: SnapshotFormat, SnapshotHeader: h})
+		return out.WriteValue(wire.SnapshotHeader{Type: wire.SnapshotType, Format: wire.SnapshotFormat, SnapshotHeader: h})
 	}, func(rec portal.Record) error {
 		if err := out.Write(rec); err != nil {
 			return err

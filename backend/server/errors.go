@@ -7,7 +7,6 @@ import (
 	"net/http"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 )
 
 // Codes the transport adds to the domain's.
@@ -90,7 +89,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &pe) {
 		body.Error.Problems = pe.Problems
 	}
-	var stale *sqlite.StaleError
+	var stale *portal.StaleError
 	if errors.As(err, &stale) {
 		body.Current = stale.Current
 		w.Header().Set("ETag", etag(stale.Current.Version))

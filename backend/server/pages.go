@@ -4,9 +4,9 @@ import (
 	"context"
 	"io/fs"
 	"net/http"
-	"portalstudio/backend/studio"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/wire"
 	"portalstudio/webui"
 )
 
@@ -119,10 +119,10 @@ type messengerPage struct {
 	PortalURL    string `json:"portal_url,omitempty"`
 	// For a signed-in user, when the tickets space is on: the user and
 	// their tickets (the newest messengerTickets of Total).
-	SignedIn bool                `json:"signed_in"`
-	User     *portalUserInfo     `json:"user,omitempty"`
-	Tickets  []studio.TicketView `json:"tickets,omitempty"`
-	Total    int                 `json:"total,omitempty"`
+	SignedIn bool              `json:"signed_in"`
+	User     *portalUserInfo   `json:"user,omitempty"`
+	Tickets  []wire.TicketView `json:"tickets,omitempty"`
+	Total    int               `json:"total,omitempty"`
 }
 
 // messengerTickets is how many tickets the tickets space lists.

@@ -11,6 +11,7 @@ import (
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/studio"
+	"portalstudio/backend/wire"
 )
 
 // The portal's list pages.
@@ -64,15 +65,15 @@ type portalUserInfo struct {
 // a customer may see. It carries no decision trace and no reasons, which
 // would show the admin's rules.
 type ticketList struct {
-	User       portalUserInfo      `json:"user"`
-	Access     bool                `json:"access"`
-	Restricted bool                `json:"restricted"`
-	Tabs       []string            `json:"tabs"`
-	Tab        string              `json:"tab"`
-	Search     string              `json:"search,omitempty"`
-	Tickets    []studio.TicketView `json:"tickets"`
-	Total      int                 `json:"total"`
-	Next       string              `json:"next,omitempty"`
+	User       portalUserInfo    `json:"user"`
+	Access     bool              `json:"access"`
+	Restricted bool              `json:"restricted"`
+	Tabs       []string          `json:"tabs"`
+	Tab        string            `json:"tab"`
+	Search     string            `json:"search,omitempty"`
+	Tickets    []wire.TicketView `json:"tickets"`
+	Total      int               `json:"total"`
+	Next       string            `json:"next,omitempty"`
 }
 
 // listQuery reads the list's query parameters: tab (all, mine or empty for
@@ -113,7 +114,7 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 	}
 	// One decision on the way of an answer; a refusal is worked out
 	// after the fact.
-	res, err := s.svc.PreviewUser(r.Context(), u, studio.PreviewRequest{Tab: tab, Search: q, Cursor: cursor, Limit: limit, Settings: studio.Live})
+	res, err := s.svc.PreviewUser(r.Context(), u, wire.PreviewRequest{Tab: tab, Search: q, Cursor: cursor, Limit: limit, Settings: studio.Live})
 	if err != nil || !res.Access {
 		if rerr := s.refusal(r, u, tab); rerr != nil {
 			err = rerr
@@ -138,7 +139,7 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	t, err := s.svc.TicketFor(r.Context(), u, studio.TicketRequest{TicketID: r.PathValue("id"), Settings: studio.Live})
+	t, err := s.svc.TicketFor(r.Context(), u, wire.TicketRequest{TicketID: r.PathValue("id"), Settings: studio.Live})
 	if portal.ErrorCode(err) == portal.ENOTFOUND {
 		// No access at all is 403; otherwise a ticket the user may not
 		// see and one that does not exist are the same 404.

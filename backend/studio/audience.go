@@ -2,7 +2,8 @@ package studio
 
 import (
 	"context"
-	"portalstudio/backend/api"
+
+	"portalstudio/backend/wire"
 
 	"portalstudio/backend/portal"
 )
@@ -14,17 +15,11 @@ const (
 	OfVisibility = "visibility"
 )
 
-// AudienceRequest asks who a rule of the settings matches.
-type AudienceRequest = api.AudienceRequest
-
-// AudienceResult is how many users match and the first of them.
-type AudienceResult = api.AudienceResult
-
 // Audience counts and lists the users the access rule matches, or (Of
 // visibility) the users with access who are restricted to their own
 // tickets. It reads the rules only; whether the portal is enabled does
 // not change it.
-func (s *Service) Audience(ctx context.Context, req AudienceRequest) (*AudienceResult, error) {
+func (s *Service) Audience(ctx context.Context, req wire.AudienceRequest) (*wire.AudienceResult, error) {
 	st, err := s.settings(ctx, req.Settings)
 	if err != nil {
 		return nil, err
@@ -46,7 +41,7 @@ func (s *Service) Audience(ctx context.Context, req AudienceRequest) (*AudienceR
 }
 
 // RuleAudience counts and lists the users a rule matches.
-func (s *Service) RuleAudience(ctx context.Context, of string, rule *portal.Rule, note string, limit int) (*AudienceResult, error) {
+func (s *Service) RuleAudience(ctx context.Context, of string, rule *portal.Rule, note string, limit int) (*wire.AudienceResult, error) {
 	schema, err := s.validSchema(ctx, rule)
 	if err != nil {
 		return nil, err
@@ -55,11 +50,11 @@ func (s *Service) RuleAudience(ctx context.Context, of string, rule *portal.Rule
 	if err != nil {
 		return nil, err
 	}
-	return &AudienceResult{Of: of, Rule: rule.String(), Count: n, Users: users, Note: note}, nil
+	return &wire.AudienceResult{Of: of, Rule: rule.String(), Count: n, Users: users, Note: note}, nil
 }
 
 // ruleFirst lists the first users a rule matches without counting them.
-func (s *Service) ruleFirst(ctx context.Context, of string, rule *portal.Rule, note string, limit int) (*AudienceResult, error) {
+func (s *Service) ruleFirst(ctx context.Context, of string, rule *portal.Rule, note string, limit int) (*wire.AudienceResult, error) {
 	schema, err := s.validSchema(ctx, rule)
 	if err != nil {
 		return nil, err
@@ -68,7 +63,7 @@ func (s *Service) ruleFirst(ctx context.Context, of string, rule *portal.Rule, n
 	if err != nil {
 		return nil, err
 	}
-	return &AudienceResult{Of: of, Rule: rule.String(), Count: -1, Users: users, Note: note}, nil
+	return &wire.AudienceResult{Of: of, Rule: rule.String(), Count: -1, Users: users, Note: note}, nil
 }
 
 // validSchema returns the workspace's schema, or EINVALID when rule does

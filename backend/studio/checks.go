@@ -11,21 +11,15 @@ import (
 	"strings"
 	"time"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/backend/wire"
 )
 
 // Portal tests are expectations an admin writes once, as sentences, and
 // keeps with the workspace (table portal_checks). They run against the
 // draft in the app, against any document on demand (`portalstudio
 // check`), and against the document about to go live before every push.
-
-// Check is one portal test.
-type Check = api.Check
-
-// CheckReport is every portal test run against one document.
-type CheckReport = api.CheckReport
 
 // checkForms are the sentences a portal test may be written as (case does
 // not matter; a user is named by email, id or external_id; a ticket by id
@@ -34,15 +28,15 @@ var checkForms = []struct {
 	kind string
 	re   *regexp.Regexp
 }{
-	{api.CheckCannotAccess, regexp.MustCompile(`(?i)^(\S+)\s+(?:cannot|can't|can not)\s+access$`)},
-	{api.CheckCanAccess, regexp.MustCompile(`(?i)^(\S+)\s+can\s+access$`)},
-	{api.CheckNotRestricted, regexp.MustCompile(`(?i)^(\S+)\s+(?:is\s+not|isn't)\s+restricted$`)},
-	{api.CheckRestricted, regexp.MustCompile(`(?i)^(\S+)\s+is\s+restricted$`)},
-	{api.CheckNotSeesTicket, regexp.MustCompile(`(?i)^(\S+)\s+(?:does\s+not|doesn't)\s+see\s+ticket\s+#?(\S+)$`)},
-	{api.CheckSeesTicket, regexp.MustCompile(`(?i)^(\S+)\s+sees\s+ticket\s+#?(\S+)$`)},
-	{api.CheckCompanyIsolate, regexp.MustCompile(`(?i)^no\s+user\s+of\s+company\s+(.+?)\s+sees\s+tickets\s+of\s+company\s+(.+)$`)},
-	{api.CheckMaxRestricted, regexp.MustCompile(`(?i)^at\s+most\s+(\d+(?:\.\d+)?)\s*%\s+of\s+users\s+are\s+restricted$`)},
-	{api.CheckMinAccess, regexp.MustCompile(`(?i)^at\s+least\s+(\d+)\s+users?\s+(?:have|has)\s+access$`)},
+	{wire.CheckCannotAccess, regexp.MustCompile(`(?i)^(\S+)\s+(?:cannot|can't|can not)\s+access$`)},
+	{wire.CheckCanAccess, regexp.MustCompile(`(?i)^(\S+)\s+can\s+access$`)},
+	{wire.CheckNotRestricted, regexp.MustCompile(`(?i)^(\S+)\s+(?:is\s+not|isn't)\s+restricted$`)},
+	{wire.CheckRestricted, regexp.MustCompile(`(?i)^(\S+)\s+is\s+restricted$`)},
+	{wire.CheckNotSeesTicket, regexp.MustCompile(`(?i)^(\S+)\s+(?:does\s+not|doesn't)\s+see\s+ticket\s+#?(\S+)$`)},
+	{wire.CheckSeesTicket, regexp.MustCompile(`(?i)^(\S+)\s+sees\s+ticket\s+#?(\S+)$`)},
+	{wire.CheckCompanyIsolate, regexp.MustCompile(`(?i)^no\s+user\s+of\s+company\s+(.+?)\s+sees\s+tickets\s+of\s+company\s+(.+)$`)},
+	{wire.CheckMaxRestricted, regexp.MustCompile(`(?i)^at\s+most\s+(\d+(?:\.\d+)?)\s*%\s+of\s+users\s+are\s+restricted$`)},
+	{wire.CheckMinAccess, regexp.MustCompile(`(?i)^at\s+least\s+(\d+)\s+users?\s+(?:have|has)\s+access$`)},
 }
 
 // CheckForms lists the sentences portal tests are written as, for help
@@ -61,24 +55,24 @@ var CheckForms = []string{
 
 // ParseCheck reads one portal test from its sentence and returns it with
 // its canonical text.
-func ParseCheck(text string) (Check, error) {
+func ParseCheck(text string) (wire.Check, error) {
 	text = strings.Join(strings.Fields(text), " ")
 	for _, f := range checkForms {
 		m := f.re.FindStringSubmatch(text)
 		if m == nil {
 			continue
 		}
-		c := Check{Kind: f.kind}
+		c := wire.Check{Kind: f.kind}
 		switch f.kind {
-		case api.CheckCanAccess, api.CheckCannotAccess, api.CheckRestricted, api.CheckNotRestricted:
+		case wire.CheckCanAccess, wire.CheckCannotAccess, wire.CheckRestricted, wire.CheckNotRestricted:
 			c.User = unquote(m[1])
-		case api.CheckSeesTicket, api.CheckNotSeesTicket:
+		case wire.CheckSeesTicket, wire.CheckNotSeesTicket:
 			c.User, c.Ticket = unquote(m[1]), unquote(m[2])
-		case api.CheckCompanyIsolate:
+		case wire.CheckCompanyIsolate:
 			c.Company, c.Other = unquote(m[1]), unquote(m[2])
-		case api.CheckMaxRestricted, api.CheckMinAccess:
+		case wire.CheckMaxRestricted, wire.CheckMinAccess:
 			n, err := strconv.ParseFloat(m[1], 64)
-			if err != nil || (f.kind == api.CheckMaxRestricted && n > 100) {
+			if err != nil || (f.kind == wire.CheckMaxRestricted && n > 100) {
 				return c, portal.Errorf(portal.EINVALID, "%q: the number must be from 0 to 100", text)
 			}
 			c.Number = n
@@ -86,7 +80,7 @@ func ParseCheck(text string) (Check, error) {
 		c.Text = checkText(c)
 		return c, nil
 	}
-	return Check{}, portal.Errorf(portal.EINVALID, "%q is not a portal test; write one of: %s", text, strings.Join(CheckForms, "; "))
+	return wire.Check{}, portal.Errorf(portal.EINVALID, "%q is not a portal test; write one of: %s", text, strings.Join(CheckForms, "; "))
 }
 
 func unquote(s string) string {
@@ -97,25 +91,25 @@ func unquote(s string) string {
 }
 
 // checkText is the canonical sentence of a check.
-func checkText(c Check) string {
+func checkText(c wire.Check) string {
 	switch c.Kind {
-	case api.CheckCanAccess:
+	case wire.CheckCanAccess:
 		return c.User + " can access"
-	case api.CheckCannotAccess:
+	case wire.CheckCannotAccess:
 		return c.User + " cannot access"
-	case api.CheckRestricted:
+	case wire.CheckRestricted:
 		return c.User + " is restricted"
-	case api.CheckNotRestricted:
+	case wire.CheckNotRestricted:
 		return c.User + " is not restricted"
-	case api.CheckSeesTicket:
+	case wire.CheckSeesTicket:
 		return c.User + " sees ticket " + c.Ticket
-	case api.CheckNotSeesTicket:
+	case wire.CheckNotSeesTicket:
 		return c.User + " does not see ticket " + c.Ticket
-	case api.CheckCompanyIsolate:
+	case wire.CheckCompanyIsolate:
 		return "no user of company " + c.Company + " sees tickets of company " + c.Other
-	case api.CheckMaxRestricted:
+	case wire.CheckMaxRestricted:
 		return "at most " + strconv.FormatFloat(c.Number, 'f', -1, 64) + "% of users are restricted"
-	case api.CheckMinAccess:
+	case wire.CheckMinAccess:
 		n := strconv.FormatFloat(c.Number, 'f', -1, 64)
 		if c.Number == 1 {
 			return "at least 1 user has access"
@@ -126,16 +120,16 @@ func checkText(c Check) string {
 }
 
 // Checks returns the workspace's portal tests.
-func (s *Service) Checks(ctx context.Context) (*api.CheckList, error) {
+func (s *Service) Checks(ctx context.Context) (*wire.CheckList, error) {
 	stored, err := s.WS.Checks(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := &api.CheckList{Checks: []Check{}}
+	out := &wire.CheckList{Checks: []wire.Check{}}
 	for _, sc := range stored {
 		c, err := ParseCheck(sc.Text)
 		if err != nil {
-			c = Check{Text: sc.Text}
+			c = wire.Check{Text: sc.Text}
 		}
 		c.ID = sc.ID
 		out.Checks = append(out.Checks, c)
@@ -173,7 +167,7 @@ func (s *Service) parseChecks(ctx context.Context, texts []string) ([]string, er
 }
 
 // resolveCheck finds what a check names.
-func (s *Service) resolveCheck(ctx context.Context, c Check) error {
+func (s *Service) resolveCheck(ctx context.Context, c wire.Check) error {
 	if c.User != "" {
 		if _, err := s.WS.FindUser(ctx, c.User); err != nil {
 			return err
@@ -196,7 +190,7 @@ func (s *Service) resolveCheck(ctx context.Context, c Check) error {
 
 // AddChecks adds portal tests, written as sentences; when one is wrong,
 // none is added (the error says which, with its index).
-func (s *Service) AddChecks(ctx context.Context, texts []string) (*api.CheckList, error) {
+func (s *Service) AddChecks(ctx context.Context, texts []string) (*wire.CheckList, error) {
 	if len(texts) == 0 {
 		return nil, portal.Errorf(portal.EINVALID, "no portal test given; write one of: %s", strings.Join(CheckForms, "; "))
 	}
@@ -211,7 +205,7 @@ func (s *Service) AddChecks(ctx context.Context, texts []string) (*api.CheckList
 }
 
 // RemoveChecks removes portal tests by id.
-func (s *Service) RemoveChecks(ctx context.Context, ids []int) (*api.CheckList, error) {
+func (s *Service) RemoveChecks(ctx context.Context, ids []int) (*wire.CheckList, error) {
 	if err := s.WS.RemoveChecks(ctx, ids); err != nil {
 		return nil, err
 	}
@@ -223,7 +217,7 @@ func (s *Service) RemoveChecks(ctx context.Context, ids []int) (*api.CheckList, 
 // array of sentences, or plain text with one sentence per line (blank
 // lines and lines starting with # are skipped). Nothing changes when one
 // is wrong.
-func (s *Service) ImportChecks(ctx context.Context, doc []byte) (*api.CheckList, error) {
+func (s *Service) ImportChecks(ctx context.Context, doc []byte) (*wire.CheckList, error) {
 	texts, err := checkTexts(doc)
 	if err != nil {
 		return nil, err
@@ -243,7 +237,7 @@ func checkTexts(doc []byte) ([]string, error) {
 	var texts []string
 	switch {
 	case bytes.HasPrefix(trim, []byte("{")):
-		var list api.CheckList
+		var list wire.CheckList
 		if err := json.Unmarshal(trim, &list); err != nil {
 			return nil, portal.Errorf(portal.EINVALID, "the portal tests are not valid JSON: %v", err)
 		}
@@ -268,7 +262,7 @@ func checkTexts(doc []byte) ([]string, error) {
 
 // RunChecks runs every portal test against the draft (default) or live
 // settings.
-func (s *Service) RunChecks(ctx context.Context, which string) (*CheckReport, error) {
+func (s *Service) RunChecks(ctx context.Context, which string) (*wire.CheckReport, error) {
 	st, err := s.settings(ctx, which)
 	if err != nil {
 		return nil, err
@@ -281,14 +275,14 @@ func (s *Service) RunChecks(ctx context.Context, which string) (*CheckReport, er
 
 // CheckSettings runs every portal test against st (label names it in the
 // report) at now (zero: the service's now).
-func (s *Service) CheckSettings(ctx context.Context, st *portal.Settings, label string, now time.Time) (*CheckReport, error) {
+func (s *Service) CheckSettings(ctx context.Context, st *portal.Settings, label string, now time.Time) (*wire.CheckReport, error) {
 	list, err := s.Checks(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now = s.nowOr(now)
 	r := &checkRun{s: s, st: st, now: now}
-	rep := &CheckReport{Settings: label, Results: []api.CheckOutcome{}}
+	rep := &wire.CheckReport{Settings: label, Results: []wire.CheckOutcome{}}
 	for _, c := range list.Checks {
 		pass, msg, err := r.run(ctx, c)
 		if err != nil {
@@ -299,7 +293,7 @@ func (s *Service) CheckSettings(ctx context.Context, st *portal.Settings, label 
 			// why.
 			pass, msg = false, "cannot be checked: "+err.Error()
 		}
-		rep.Results = append(rep.Results, api.CheckOutcome{Check: c, Pass: pass, Message: msg})
+		rep.Results = append(rep.Results, wire.CheckOutcome{Check: c, Pass: pass, Message: msg})
 		if pass {
 			rep.Passed++
 		} else {
@@ -341,7 +335,7 @@ func (r *checkRun) portalSets(ctx context.Context) (sqlite.PortalSets, error) {
 
 // run checks one expectation: whether it holds, and a sentence saying
 // what was found.
-func (r *checkRun) run(ctx context.Context, c Check) (bool, string, error) {
+func (r *checkRun) run(ctx context.Context, c wire.Check) (bool, string, error) {
 	if c.Kind == "" {
 		return false, "", portal.Errorf(portal.EINVALID, "%q is not a portal test any more; remove it", c.Text)
 	}
@@ -357,18 +351,18 @@ func (r *checkRun) run(ctx context.Context, c Check) (bool, string, error) {
 		}
 	}
 	switch c.Kind {
-	case api.CheckCanAccess:
+	case wire.CheckCanAccess:
 		return d.Access, d.AccessReason, nil
-	case api.CheckCannotAccess:
+	case wire.CheckCannotAccess:
 		return !d.Access, d.AccessReason, nil
-	case api.CheckRestricted:
+	case wire.CheckRestricted:
 		return d.Access && d.Restricted, d.RestrictedReason, nil
-	case api.CheckNotRestricted:
+	case wire.CheckNotRestricted:
 		if !d.Access {
 			return false, d.AccessReason + " " + d.RestrictedReason, nil
 		}
 		return !d.Restricted, d.RestrictedReason, nil
-	case api.CheckSeesTicket, api.CheckNotSeesTicket:
+	case wire.CheckSeesTicket, wire.CheckNotSeesTicket:
 		id, err := r.s.WS.FindTicket(ctx, c.Ticket)
 		if err != nil {
 			return false, "", portal.Errorf(portal.ENOTFOUND, "no ticket has the id or number %q", c.Ticket)
@@ -382,11 +376,11 @@ func (r *checkRun) run(ctx context.Context, c Check) (bool, string, error) {
 		if err != nil {
 			return false, "", err
 		}
-		if c.Kind == api.CheckSeesTicket {
+		if c.Kind == wire.CheckSeesTicket {
 			return sees, ex.Verdict, nil
 		}
 		return !sees, ex.Verdict, nil
-	case api.CheckCompanyIsolate:
+	case wire.CheckCompanyIsolate:
 		a, aName, err := r.s.WS.FindCompany(ctx, c.Company)
 		if err != nil {
 			return false, "", err
@@ -427,7 +421,7 @@ func (r *checkRun) run(ctx context.Context, c Check) (bool, string, error) {
 			why = append(why, fmt.Sprintf("%s created tickets carrying %s", Thousands(ex.ViaOwn), lb))
 		}
 		return false, fmt.Sprintf("%s of %s see tickets of %s (%s): %s.", users(n), la, lb, strings.Join(why, "; "), strings.Join(names, ", ")), nil
-	case api.CheckMaxRestricted:
+	case wire.CheckMaxRestricted:
 		p, err := r.portalSets(ctx)
 		if err != nil {
 			return false, "", err
@@ -438,7 +432,7 @@ func (r *checkRun) run(ctx context.Context, c Check) (bool, string, error) {
 			pct = 100 * float64(n) / float64(r.users)
 		}
 		return pct <= c.Number, fmt.Sprintf("%s of %s users (%.2f%%) are restricted.", Thousands(n), Thousands(r.users), pct), nil
-	case api.CheckMinAccess:
+	case wire.CheckMinAccess:
 		p, err := r.portalSets(ctx)
 		if err != nil {
 			return false, "", err
@@ -450,7 +444,7 @@ func (r *checkRun) run(ctx context.Context, c Check) (bool, string, error) {
 }
 
 // FailureSummary says which tests failed, in one line.
-func FailureSummary(rep *CheckReport) string {
+func FailureSummary(rep *wire.CheckReport) string {
 	var parts []string
 	for _, o := range rep.Failures() {
 		parts = append(parts, fmt.Sprintf("%q (%s)", o.Text, strings.TrimSuffix(o.Message, ".")))

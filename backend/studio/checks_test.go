@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
+	"portalstudio/backend/wire"
 )
 
 // checkService is newService plus Dan, a user of Examply who created a
@@ -149,7 +149,7 @@ func TestChecksEditing(t *testing.T) {
 	})
 	t.Run("Canonical", func(t *testing.T) {
 		c, err := studio.ParseCheck(`  "ann@examply.com"   CAN'T   access `)
-		if err != nil || c.Kind != api.CheckCannotAccess || c.Text != "ann@examply.com cannot access" {
+		if err != nil || c.Kind != wire.CheckCannotAccess || c.Text != "ann@examply.com cannot access" {
 			t.Fatalf("%+v, %v", c, err)
 		}
 		c, err = studio.ParseCheck("at least 1 users has access")
@@ -171,7 +171,7 @@ func TestChecksEditing(t *testing.T) {
 		if l2, _ := svc.Checks(ctx); len(l2.Checks) != 2 {
 			t.Fatal("a refused remove removed tests")
 		}
-		if l, err = svc.RemoveChecks(ctx, []int{l.Checks[0].ID}); err != nil || len(l.Checks) != 1 || l.Checks[0].Kind != api.CheckMinAccess {
+		if l, err = svc.RemoveChecks(ctx, []int{l.Checks[0].ID}); err != nil || len(l.Checks) != 1 || l.Checks[0].Kind != wire.CheckMinAccess {
 			t.Fatalf("%+v, %v", l, err)
 		}
 		for _, doc := range []string{
@@ -200,14 +200,14 @@ func TestUserImpact(t *testing.T) {
 	// Live is the default (portal off): Ann gains access, with all of
 	// Examply's tickets: 101 (hers), 102 (Ben's), and her unshared 104
 	// does not count.
-	ui, err := svc.UserImpact(ctx, studio.UserImpactRequest{User: "ann@examply.com"})
+	ui, err := svc.UserImpact(ctx, wire.UserImpactRequest{User: "ann@examply.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ui.Before != api.StateNone || ui.After != api.StateAll || ui.Group != api.GainAccess || ui.TicketsAfter != 2 || ui.Gained != 2 || ui.Lost != 0 {
+	if ui.Before != portal.StateNone || ui.After != portal.StateAll || ui.Group != portal.GainAccess || ui.TicketsAfter != 2 || ui.Gained != 2 || ui.Lost != 0 {
 		t.Fatalf("%+v", ui)
 	}
-	res, err := svc.Impact(ctx, studio.ImpactRequest{Group: api.GainAccess, Limit: 2, Offset: 1})
+	res, err := svc.Impact(ctx, wire.ImpactRequest{Group: portal.GainAccess, Limit: 2, Offset: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,14 +215,14 @@ func TestUserImpact(t *testing.T) {
 		res.Summary != "This change gives access to 4 users." {
 		t.Fatalf("%+v", res)
 	}
-	if _, err := svc.Impact(ctx, studio.ImpactRequest{Group: "nope"}); portal.ErrorCode(err) != portal.EINVALID {
+	if _, err := svc.Impact(ctx, wire.ImpactRequest{Group: "nope"}); portal.ErrorCode(err) != portal.EINVALID {
 		t.Fatalf("unknown group: %v", err)
 	}
 }
 
 func TestCompare(t *testing.T) {
 	svc := checkService(t)
-	res, err := svc.Compare(context.Background(), studio.CompareRequest{A: "ann@examply.com", B: "ben@examply.com"})
+	res, err := svc.Compare(context.Background(), wire.CompareRequest{A: "ann@examply.com", B: "ben@examply.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestCompare(t *testing.T) {
 	if res.Both != 1 || res.OnlyACount != 1 || res.OnlyBCount != 0 || res.OnlyA[0].TicketID != "101" || len(res.OnlyB) != 0 {
 		t.Fatalf("%+v", res)
 	}
-	res, err = svc.Compare(context.Background(), studio.CompareRequest{A: "cat@globex.io", B: "dan@examply.com", Settings: studio.Live})
+	res, err = svc.Compare(context.Background(), wire.CompareRequest{A: "cat@globex.io", B: "dan@examply.com", Settings: studio.Live})
 	if err != nil || res.Both != 0 || res.OnlyACount != 0 || res.OnlyBCount != 0 {
 		t.Fatalf("under live (portal off): %+v, %v", res, err)
 	}

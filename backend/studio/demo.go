@@ -12,7 +12,7 @@ import (
 // one transaction) and gives a never-edited draft the demo settings.
 // progress, when set, is called now and then with the records written and
 // the total.
-func (s *Service) Demo(ctx context.Context, opt demo.Options, progress func(done, total int)) (sqlite.ImportReport, error) {
+func (s *Service) Demo(ctx context.Context, opt demo.Options, progress func(done, total int)) (portal.ImportReport, error) {
 	nc, nu, nt, _ := demo.Count(opt)
 	total := nc + nu + nt
 	if progress != nil {

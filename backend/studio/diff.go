@@ -3,18 +3,16 @@ package studio
 import (
 	"context"
 	"fmt"
-	"portalstudio/backend/api"
 	"strings"
+
+	"portalstudio/backend/wire"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
-// DiffResult is the draft settings against the live ones.
-type DiffResult = api.DiffResult
-
 // Diff compares the draft settings with the live copy the workspace last
 // synced, as a unified line diff of their canonical JSON.
-func (s *Service) Diff(ctx context.Context) (*DiffResult, error) {
+func (s *Service) Diff(ctx context.Context) (*wire.DiffResult, error) {
 	draft, err := s.WS.Draft(ctx)
 	if err != nil {
 		return nil, err
@@ -27,7 +25,7 @@ func (s *Service) Diff(ctx context.Context) (*DiffResult, error) {
 	a.Version, b.Version = 0, 0
 	u := UnifiedDiff(string(a.Canonical()), string(b.Canonical()),
 		fmt.Sprintf("live (version %d)", live.Version), "draft", 3)
-	return &DiffResult{Changed: u != "", LiveVersion: live.Version, Unified: u}, nil
+	return &wire.DiffResult{Changed: u != "", LiveVersion: live.Version, Unified: u}, nil
 }
 
 // diffLine is one line of a line diff.

@@ -4,16 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/backend/wire"
 )
-
-// ExplainRequest asks why a user does or does not see a ticket.
-type ExplainRequest = api.ExplainRequest
-
-// ExplainResult is the verdict and its steps.
-type ExplainResult = api.ExplainResult
 
 // Explain says whether a user sees a ticket in the portal under the draft
 // (or live) settings, and why: the portal switch, the access rule and the
@@ -21,7 +15,7 @@ type ExplainResult = api.ExplainResult
 // restriction and its condition, who created the ticket and whose company
 // it carries. Unlike the portal, it names tickets the user may not see:
 // it is for the admin.
-func (s *Service) Explain(ctx context.Context, req ExplainRequest) (*ExplainResult, error) {
+func (s *Service) Explain(ctx context.Context, req wire.ExplainRequest) (*wire.ExplainResult, error) {
 	u, err := s.WS.FindUser(ctx, req.User)
 	if err != nil {
 		return nil, err
@@ -55,7 +49,7 @@ func (s *Service) Explain(ctx context.Context, req ExplainRequest) (*ExplainResu
 
 // explainTicket is ExplainTicketFor with the creator's and the
 // company's names looked up.
-func (s *Service) explainTicket(ctx context.Context, st *portal.Settings, d portal.Decision, u *portal.User, t *portal.Ticket) (*ExplainResult, error) {
+func (s *Service) explainTicket(ctx context.Context, st *portal.Settings, d portal.Decision, u *portal.User, t *portal.Ticket) (*wire.ExplainResult, error) {
 	names, err := s.WS.UserNames(ctx, []string{t.CreatorID()})
 	if err != nil {
 		return nil, err
@@ -77,17 +71,17 @@ func (s *Service) explainTicket(ctx context.Context, st *portal.Settings, d port
 // for user u and ticket t from the steps themselves: the verdict is
 // derived here, step by step, and the tests prove it equals
 // portal.CanSee for every user and ticket.
-func ExplainTicketFor(st *portal.Settings, d portal.Decision, u *portal.User, t *portal.Ticket, creatorName, companyName string) *ExplainResult {
+func ExplainTicketFor(st *portal.Settings, d portal.Decision, u *portal.User, t *portal.Ticket, creatorName, companyName string) *wire.ExplainResult {
 	who := displayName(u)
 	num := "#" + t.TicketID
-	res := &ExplainResult{
-		Ticket: api.ExplainTicket{ID: t.ID, TicketID: t.TicketID, Title: t.Title, Category: t.Category, IsShared: t.IsShared,
+	res := &wire.ExplainResult{
+		Ticket: wire.ExplainTicket{ID: t.ID, TicketID: t.TicketID, Title: t.Title, Category: t.Category, IsShared: t.IsShared,
 			CompanyID: t.CompanyID, CompanyName: companyName, CreatorID: t.CreatorID(), CreatorName: creatorName},
 		Tabs:  []string{},
-		Steps: []api.ExplainStep{},
+		Steps: []wire.ExplainStep{},
 	}
 	step := func(name string, ok bool, text string, tr *portal.Trace) {
-		res.Steps = append(res.Steps, api.ExplainStep{Step: name, OK: ok, Text: text, Trace: tr})
+		res.Steps = append(res.Steps, wire.ExplainStep{Step: name, OK: ok, Text: text, Trace: tr})
 	}
 	// 1. The portal switch.
 	on := st.Portal.Enabled
@@ -185,12 +179,6 @@ func companyLabel(id, name string) string {
 	return name + " (" + id + ")"
 }
 
-// CompareRequest asks which tickets one user sees and another does not.
-type CompareRequest = api.CompareRequest
-
-// CompareResult is the tickets two users see, compared.
-type CompareResult = api.CompareResult
-
 // compareMax bounds the tickets read per user for a comparison.
 const compareMax = 2000
 
@@ -199,15 +187,15 @@ const compareList = 50
 
 // Compare lists the tickets one user sees and the other does not (every
 // tab of each), newest first.
-func (s *Service) Compare(ctx context.Context, req CompareRequest) (*CompareResult, error) {
-	res := &CompareResult{OnlyA: []api.TicketView{}, OnlyB: []api.TicketView{}}
+func (s *Service) Compare(ctx context.Context, req wire.CompareRequest) (*wire.CompareResult, error) {
+	res := &wire.CompareResult{OnlyA: []wire.TicketView{}, OnlyB: []wire.TicketView{}}
 	var seen [2][]portal.Ticket
 	for i, key := range []string{req.A, req.B} {
 		u, err := s.WS.FindUser(ctx, key)
 		if err != nil {
 			return nil, err
 		}
-		sum := api.UserSummary{ID: u.ID, Email: u.Email, Name: u.Name}
+		sum := portal.UserSummary{ID: u.ID, Email: u.Email, Name: u.Name}
 		if i == 0 {
 			res.A = sum
 		} else {

@@ -5,21 +5,15 @@ import (
 	"strings"
 	"time"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/backend/wire"
 )
-
-// ImpactRequest asks whom the draft changes, against the live settings.
-type ImpactRequest = api.ImpactRequest
-
-// ImpactResult is whom the draft changes, in four groups.
-type ImpactResult = api.ImpactResult
 
 // Impact compares every user's state (no access, all company tickets, own
 // tickets only) under the live settings and under the draft, computed as
 // sets (see sqlite.Workspace.Impact), and lists one page of each group.
-func (s *Service) Impact(ctx context.Context, req ImpactRequest) (*ImpactResult, error) {
+func (s *Service) Impact(ctx context.Context, req wire.ImpactRequest) (*wire.ImpactResult, error) {
 	live, err := s.WS.Live(ctx)
 	if err != nil {
 		return nil, err
@@ -32,7 +26,7 @@ func (s *Service) Impact(ctx context.Context, req ImpactRequest) (*ImpactResult,
 }
 
 // ImpactOf is Impact between any two settings documents.
-func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, req ImpactRequest) (*ImpactResult, error) {
+func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, req wire.ImpactRequest) (*wire.ImpactResult, error) {
 	if req.Limit == 0 {
 		req.Limit = 20
 	}
@@ -42,8 +36,8 @@ func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, 
 	if req.Offset < 0 {
 		return nil, portal.Errorf(portal.EINVALID, "offset must not be negative")
 	}
-	if req.Group != "" && (&api.ImpactResult{}).Group(req.Group) == nil {
-		return nil, portal.Errorf(portal.EINVALID, "unknown group %q; use %s", req.Group, strings.Join(api.ImpactGroups, ", "))
+	if req.Group != "" && (&wire.ImpactResult{}).Group(req.Group) == nil {
+		return nil, portal.Errorf(portal.EINVALID, "unknown group %q; use %s", req.Group, strings.Join(portal.ImpactGroups, ", "))
 	}
 	now := req.Now
 	if now.IsZero() {
@@ -57,12 +51,12 @@ func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, 
 	if err != nil {
 		return nil, err
 	}
-	res := &ImpactResult{LiveVersion: before.Version, Users: im.Users, Before: im.Before, After: im.After}
-	for _, g := range api.ImpactGroups {
+	res := &wire.ImpactResult{LiveVersion: before.Version, Users: im.Users, Before: im.Before, After: im.After}
+	for _, g := range portal.ImpactGroups {
 		grp := res.Group(g)
 		grp.Count = im.Count(g)
 		res.Changed += grp.Count
-		grp.Users = []api.ImpactUser{}
+		grp.Users = []portal.ImpactUser{}
 		if req.Group != "" && req.Group != g {
 			continue
 		}
@@ -102,20 +96,17 @@ func (s *Service) ticketsBeforeAfter(ctx context.Context, userID, before, after 
 // own (the Created by me tab), or all (the All tab holds their own too).
 func ticketsIn(c sqlite.TicketCounts, state string) int {
 	switch state {
-	case api.StateAll:
+	case portal.StateAll:
 		return c.All
-	case api.StateOwn:
+	case portal.StateOwn:
 		return c.Mine
 	}
 	return 0
 }
 
-// UserImpactRequest asks how the draft changes one user's portal.
-type UserImpactRequest = api.UserImpactRequest
-
 // UserImpact is one user's portal under live and under the draft: state
 // and how many tickets they see, gain and lose.
-func (s *Service) UserImpact(ctx context.Context, req UserImpactRequest) (*api.UserImpact, error) {
+func (s *Service) UserImpact(ctx context.Context, req wire.UserImpactRequest) (*wire.UserImpact, error) {
 	u, err := s.WS.FindUser(ctx, req.User)
 	if err != nil {
 		return nil, err
@@ -140,7 +131,7 @@ func (s *Service) UserImpact(ctx context.Context, req UserImpactRequest) (*api.U
 	if err != nil {
 		return nil, err
 	}
-	out := &api.UserImpact{User: api.UserSummary{ID: u.ID, Email: u.Email, Name: u.Name}, Before: states[0], After: states[1],
+	out := &wire.UserImpact{User: portal.UserSummary{ID: u.ID, Email: u.Email, Name: u.Name}, Before: states[0], After: states[1],
 		Group: groupOf(states[0], states[1]), TicketsBefore: ticketsIn(c, states[0]), TicketsAfter: ticketsIn(c, states[1])}
 	// The tickets of a state include those of any smaller one (none ⊆ own
 	// ⊆ all), so the difference of the counts is what is gained or lost.
@@ -156,11 +147,11 @@ func (s *Service) UserImpact(ctx context.Context, req UserImpactRequest) (*api.U
 func stateOfDecision(d portal.Decision) string {
 	switch {
 	case !d.Access:
-		return api.StateNone
+		return portal.StateNone
 	case d.Restricted:
-		return api.StateOwn
+		return portal.StateOwn
 	}
-	return api.StateAll
+	return portal.StateAll
 }
 
 // groupOf returns the impact group of a change of state, or "".
@@ -168,19 +159,19 @@ func groupOf(before, after string) string {
 	switch {
 	case before == after:
 		return ""
-	case before == api.StateNone:
-		return api.GainAccess
-	case after == api.StateNone:
-		return api.LoseAccess
-	case after == api.StateOwn:
-		return api.BecomeRestricted
+	case before == portal.StateNone:
+		return portal.GainAccess
+	case after == portal.StateNone:
+		return portal.LoseAccess
+	case after == portal.StateOwn:
+		return portal.BecomeRestricted
 	}
-	return api.BecomeUnrestricted
+	return portal.BecomeUnrestricted
 }
 
 // ImpactSummary says in one sentence what a change does: "This change
 // restricts 1,204 users and removes access for 3."
-func ImpactSummary(r *ImpactResult) string {
+func ImpactSummary(r *wire.ImpactResult) string {
 	if r.Changed == 0 {
 		return "This change affects no user."
 	}

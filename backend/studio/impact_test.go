@@ -11,10 +11,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
+	"portalstudio/backend/wire"
 )
 
 // A small vocabulary so that random rules often match.
@@ -162,11 +162,11 @@ func randomSettings(r *rand.Rand, s *portal.Schema) *portal.Settings {
 func stateOf(d portal.Decision) string {
 	switch {
 	case !d.Access:
-		return api.StateNone
+		return portal.StateNone
 	case d.Restricted:
-		return api.StateOwn
+		return portal.StateOwn
 	}
-	return api.StateAll
+	return portal.StateAll
 }
 
 // TestImpactMatchesBruteForce proves that the impact computed with sets
@@ -205,17 +205,17 @@ func TestImpactMatchesBruteForce(t *testing.T) {
 			if r.IntN(4) == 0 {
 				after = before.Clone() // nothing changes
 			}
-			res, err := svc.ImpactOf(ctx, before, after, studio.ImpactRequest{Limit: 1000, Tickets: true})
+			res, err := svc.ImpactOf(ctx, before, after, wire.ImpactRequest{Limit: 1000, Tickets: true})
 			if err != nil {
 				t.Fatalf("seed %d: %v", seed, err)
 			}
 			want := map[string][]string{}
-			var wantBefore, wantAfter api.StateCounts
-			count := func(c *api.StateCounts, s string) {
+			var wantBefore, wantAfter portal.StateCounts
+			count := func(c *portal.StateCounts, s string) {
 				switch s {
-				case api.StateNone:
+				case portal.StateNone:
 					c.None++
-				case api.StateAll:
+				case portal.StateAll:
 					c.All++
 				default:
 					c.Own++
@@ -230,14 +230,14 @@ func TestImpactMatchesBruteForce(t *testing.T) {
 				var g string
 				switch {
 				case sb == sa:
-				case sb == api.StateNone:
-					g = api.GainAccess
-				case sa == api.StateNone:
-					g = api.LoseAccess
-				case sa == api.StateOwn:
-					g = api.BecomeRestricted
+				case sb == portal.StateNone:
+					g = portal.GainAccess
+				case sa == portal.StateNone:
+					g = portal.LoseAccess
+				case sa == portal.StateOwn:
+					g = portal.BecomeRestricted
 				default:
-					g = api.BecomeUnrestricted
+					g = portal.BecomeUnrestricted
 				}
 				if g != "" {
 					want[g] = append(want[g], sub.User.ID)
@@ -257,7 +257,7 @@ func TestImpactMatchesBruteForce(t *testing.T) {
 			if res.Before != wantBefore || res.After != wantAfter || res.Users != len(subjects) {
 				t.Fatalf("%s\nstates before %+v after %+v, want %+v %+v", ctxMsg, res.Before, res.After, wantBefore, wantAfter)
 			}
-			for _, g := range api.ImpactGroups {
+			for _, g := range portal.ImpactGroups {
 				grp := res.Group(g)
 				got := []string{}
 				for _, u := range grp.Users {
@@ -340,7 +340,7 @@ func TestExplainAgreesWithCanSee(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					ex, err := svc.Explain(ctx, studio.ExplainRequest{User: sub.User.ID, Ticket: id})
+					ex, err := svc.Explain(ctx, wire.ExplainRequest{User: sub.User.ID, Ticket: id})
 					if err != nil {
 						t.Fatalf("seed %d: %v", seed, err)
 					}

@@ -9,6 +9,7 @@ import (
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
+	"portalstudio/backend/wire"
 )
 
 // TestTicketPageShowsOnlyCustomerParts: a ticket's page shows the parts
@@ -43,7 +44,7 @@ func TestTicketPageShowsOnlyCustomerParts(t *testing.T) {
 	}
 	svc := studio.New(ws)
 	svc.Now = func() time.Time { return now }
-	d, err := svc.Ticket(ctx, studio.TicketRequest{User: "ann@examply.com", TicketID: "t1"})
+	d, err := svc.Ticket(ctx, wire.TicketRequest{User: "ann@examply.com", TicketID: "t1"})
 	if err != nil {
 		t.Fatal(err)
 	}

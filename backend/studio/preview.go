@@ -2,36 +2,19 @@ package studio
 
 import (
 	"context"
-	"portalstudio/backend/api"
 	"strings"
 	"time"
+
+	"portalstudio/backend/wire"
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
 )
 
-// PreviewRequest asks for the portal as one user sees it.
-type PreviewRequest = api.PreviewRequest
-
-// UserInfo describes the previewed user.
-type UserInfo = api.UserInfo
-
-// CompanyInfo names one of the user's companies.
-type CompanyInfo = api.CompanyInfo
-
-// TicketView is a ticket as the portal lists it.
-type TicketView = api.TicketView
-
-// Snippet is the Preview column of a search result.
-type Snippet = api.Snippet
-
-// PreviewResult is the portal as the user sees it, with why.
-type PreviewResult = api.PreviewResult
-
 // Preview shows the portal exactly as a user sees it under the draft (or
 // live) settings: access, restriction, tabs and one page of the tab's
 // tickets, each decision with its reason.
-func (s *Service) Preview(ctx context.Context, req PreviewRequest) (*PreviewResult, error) {
+func (s *Service) Preview(ctx context.Context, req wire.PreviewRequest) (*wire.PreviewResult, error) {
 	u, err := s.WS.FindUser(ctx, req.User)
 	if err != nil {
 		return nil, err
@@ -41,12 +24,12 @@ func (s *Service) Preview(ctx context.Context, req PreviewRequest) (*PreviewResu
 
 // PreviewUser is Preview for a user already found (req.User is not read):
 // the portal server calls it for the user an identity token names.
-func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req PreviewRequest) (*PreviewResult, error) {
+func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req wire.PreviewRequest) (*wire.PreviewResult, error) {
 	st, d, sub, now, err := s.decideFor(ctx, req.Settings, u, req.Now)
 	if err != nil {
 		return nil, err
 	}
-	res := &PreviewResult{
+	res := &wire.PreviewResult{
 		User:             userInfo(u, sub),
 		Settings:         req.Settings,
 		Access:           d.Access,
@@ -54,7 +37,7 @@ func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req PreviewRe
 		Restricted:       d.Restricted,
 		RestrictedReason: d.RestrictedReason,
 		Tabs:             d.Tabs,
-		Tickets:          []TicketView{},
+		Tickets:          []wire.TicketView{},
 		Decision:         d,
 	}
 	if res.Settings == "" {
@@ -116,7 +99,7 @@ func (s *Service) decide(ctx context.Context, st *portal.Settings, u *portal.Use
 	return portal.Decide(st, schema, sub, now), sub, nil
 }
 
-func (s *Service) views(ctx context.Context, ts []portal.Ticket) ([]TicketView, error) {
+func (s *Service) views(ctx context.Context, ts []portal.Ticket) ([]wire.TicketView, error) {
 	ids := make([]string, 0, len(ts))
 	for i := range ts {
 		ids = append(ids, ts[i].CreatorID())
@@ -125,21 +108,21 @@ func (s *Service) views(ctx context.Context, ts []portal.Ticket) ([]TicketView, 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]TicketView, len(ts))
+	out := make([]wire.TicketView, len(ts))
 	for i, t := range ts {
-		out[i] = TicketView{ID: t.ID, TicketID: t.TicketID, Title: t.Title, State: t.StateLabel, UpdatedAt: t.UpdatedAt, CreatedBy: names[t.CreatorID()]}
+		out[i] = wire.TicketView{ID: t.ID, TicketID: t.TicketID, Title: t.Title, State: t.StateLabel, UpdatedAt: t.UpdatedAt, CreatedBy: names[t.CreatorID()]}
 	}
 	return out, nil
 }
 
-func userInfo(u *portal.User, sub portal.Subject) UserInfo {
-	info := UserInfo{ID: u.ID, ExternalID: u.ExternalID, Email: u.Email, Name: u.Name, Companies: []CompanyInfo{}}
+func userInfo(u *portal.User, sub portal.Subject) wire.UserInfo {
+	info := wire.UserInfo{ID: u.ID, ExternalID: u.ExternalID, Email: u.Email, Name: u.Name, Companies: []wire.CompanyInfo{}}
 	names := map[string]string{}
 	for _, c := range sub.Companies {
 		names[c.ID] = c.Name
 	}
 	for _, id := range u.CompanyIDs {
-		info.Companies = append(info.Companies, CompanyInfo{ID: id, Name: names[id]})
+		info.Companies = append(info.Companies, wire.CompanyInfo{ID: id, Name: names[id]})
 	}
 	return info
 }
@@ -160,7 +143,7 @@ func displayName(u *portal.User) string {
 // visibility do not apply to the Messenger (the setup guide: "It has no
 // effect on the Messenger or the tickets displayed within the Messenger
 // space"), and a user's own tickets are theirs to see.
-func (s *Service) MessengerTickets(ctx context.Context, u *portal.User, limit int) ([]TicketView, int, error) {
+func (s *Service) MessengerTickets(ctx context.Context, u *portal.User, limit int) ([]wire.TicketView, int, error) {
 	page, err := s.WS.Tickets(ctx, sqlite.TicketQuery{UserID: u.ID, Tab: portal.TabMine, Limit: limit})
 	if err != nil {
 		return nil, 0, err

@@ -7,6 +7,7 @@ import (
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/backend/wire"
 )
 
 // maxQueryLen bounds a search query; longer ones are cut, never refused.
@@ -15,7 +16,7 @@ const maxQueryLen = 1000
 // search fills res with one page of the user's search on tab: the
 // matching tickets, best first, each with its Preview column (the best
 // snippet, its author and how long ago) when the settings show it.
-func (s *Service) search(ctx context.Context, st *portal.Settings, u *portal.User, tab string, req PreviewRequest, now time.Time, res *PreviewResult) error {
+func (s *Service) search(ctx context.Context, st *portal.Settings, u *portal.User, tab string, req wire.PreviewRequest, now time.Time, res *wire.PreviewResult) error {
 	q := req.Search
 	if len(q) > maxQueryLen {
 		q = q[:maxQueryLen]
@@ -51,14 +52,14 @@ func (s *Service) search(ctx context.Context, st *portal.Settings, u *portal.Use
 // Preview returns the Preview column of a search result: the snippet of
 // the ticket's best-matching text with the terms marked, its author (the
 // creator for the title and description) and how long ago it was written.
-func Preview(t *portal.Ticket, creatorName string, terms []string, now time.Time) *Snippet {
+func Preview(t *portal.Ticket, creatorName string, terms []string, now time.Time) *wire.Snippet {
 	srcs := portal.SearchSources(t, creatorName)
 	best := portal.BestSource(srcs, terms)
 	if best < 0 {
 		best = 0
 	}
 	src := srcs[best]
-	return &Snippet{
+	return &wire.Snippet{
 		Snippet: portal.Highlight(src.Text, terms, portal.SnippetMax),
 		Author:  src.Author,
 		Ago:     portal.Ago(src.At, now),

@@ -96,13 +96,13 @@ func TestPreviewLongPart(t *testing.T) {
 		t.Errorf("Preview = %+v, want Agent Long 1h ago", *got)
 	}
 	if !strings.Contains(got.Snippet, "<mark>café</mark>") || !strings.HasPrefix(got.Snippet, "…") || !strings.HasSuffix(got.Snippet, "…") {
-		t.Errorf("Snippet = %q, want the marked match with both ends cut", got.Snippet)
+		t.Errorf("wire.Snippet = %q, want the marked match with both ends cut", got.Snippet)
 	}
 	vis := strings.NewReplacer("<mark>", "", "</mark>", "").Replace(got.Snippet)
 	if n := len([]rune(vis)); n > portal.SnippetMax {
-		t.Errorf("Snippet shows %d characters, more than %d", n, portal.SnippetMax)
+		t.Errorf("wire.Snippet shows %d characters, more than %d", n, portal.SnippetMax)
 	}
 	if strings.Contains(strings.NewReplacer("<mark>", "", "</mark>", "").Replace(got.Snippet), "<") {
-		t.Errorf("Snippet %q holds raw markup", got.Snippet)
+		t.Errorf("wire.Snippet %q holds raw markup", got.Snippet)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
+	"portalstudio/backend/wire"
 )
 
 var now = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -70,7 +71,7 @@ func TestTicket(t *testing.T) {
 	ctx := context.Background()
 	svc := newService(t)
 	t.Run("OK", func(t *testing.T) {
-		d, err := svc.Ticket(ctx, studio.TicketRequest{User: "ann@examply.com", TicketID: "t1"})
+		d, err := svc.Ticket(ctx, wire.TicketRequest{User: "ann@examply.com", TicketID: "t1"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +80,7 @@ func TestTicket(t *testing.T) {
 		}
 	})
 	t.Run("ByNumber", func(t *testing.T) {
-		if d, err := svc.Ticket(ctx, studio.TicketRequest{User: "ann@examply.com", TicketID: "102"}); err != nil || d.ID != "t2" {
+		if d, err := svc.Ticket(ctx, wire.TicketRequest{User: "ann@examply.com", TicketID: "102"}); err != nil || d.ID != "t2" {
 			t.Fatalf("%+v, %v", d, err)
 		}
 	})
@@ -89,7 +90,7 @@ func TestTicket(t *testing.T) {
 	for _, c := range []struct{ user, ticket string }{
 		{"ben@examply.com", "t1"}, {"ann@examply.com", "t3"}, {"ann@examply.com", "t4"}, {"ann@examply.com", "nope"}, {"cat@globex.io", "101"},
 	} {
-		_, err := svc.Ticket(ctx, studio.TicketRequest{User: c.user, TicketID: c.ticket})
+		_, err := svc.Ticket(ctx, wire.TicketRequest{User: c.user, TicketID: c.ticket})
 		if portal.ErrorCode(err) != portal.ENOTFOUND || err.Error() != "ticket "+c.ticket+" not found" {
 			t.Errorf("%s opening %s: %v, want the same not-found answer as a missing ticket", c.user, c.ticket, err)
 		}

@@ -2,25 +2,17 @@ package studio
 
 import (
 	"context"
-	"portalstudio/backend/api"
+
+	"portalstudio/backend/wire"
 
 	"portalstudio/backend/portal"
 )
-
-// TicketRequest asks for one ticket's page as a user sees it.
-type TicketRequest = api.TicketRequest
-
-// TicketDetail is a ticket's page in the portal.
-type TicketDetail = api.TicketDetail
-
-// PartView is one customer-visible part of a ticket's conversation.
-type PartView = api.PartView
 
 // Ticket returns a ticket's page as the user sees it: its customer-visible
 // parts only (never notes) and the state's external label. A ticket the
 // user may not see answers ENOTFOUND, exactly like one that does not
 // exist.
-func (s *Service) Ticket(ctx context.Context, req TicketRequest) (*TicketDetail, error) {
+func (s *Service) Ticket(ctx context.Context, req wire.TicketRequest) (*wire.TicketDetail, error) {
 	u, err := s.WS.FindUser(ctx, req.User)
 	if err != nil {
 		return nil, err
@@ -29,7 +21,7 @@ func (s *Service) Ticket(ctx context.Context, req TicketRequest) (*TicketDetail,
 }
 
 // TicketFor is Ticket for a user already found (req.User is not read).
-func (s *Service) TicketFor(ctx context.Context, u *portal.User, req TicketRequest) (*TicketDetail, error) {
+func (s *Service) TicketFor(ctx context.Context, u *portal.User, req wire.TicketRequest) (*wire.TicketDetail, error) {
 	_, d, _, now, err := s.decideFor(ctx, req.Settings, u, req.Now)
 	if err != nil {
 		return nil, err
@@ -71,9 +63,9 @@ func (s *Service) TicketFor(ctx context.Context, u *portal.User, req TicketReque
 	if err != nil {
 		return nil, err
 	}
-	out := &TicketDetail{TicketView: views[0], Description: t.Description, CreatedAt: t.CreatedAt, Open: t.Open, TypeName: t.TypeName, Parts: []PartView{}}
+	out := &wire.TicketDetail{TicketView: views[0], Description: t.Description, CreatedAt: t.CreatedAt, Open: t.Open, TypeName: t.TypeName, Parts: []wire.PartView{}}
 	for _, p := range portal.VisibleParts(t) {
-		out.Parts = append(out.Parts, PartView{ID: p.ID, Author: p.AuthorName, AuthorType: p.AuthorType,
+		out.Parts = append(out.Parts, wire.PartView{ID: p.ID, Author: p.AuthorName, AuthorType: p.AuthorType,
 			Body: portal.PlainText(p.Body), CreatedAt: p.CreatedAt, Ago: portal.Ago(p.CreatedAt, now)})
 	}
 	return out, nil

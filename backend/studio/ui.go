@@ -22,7 +22,7 @@ import (
 type Overview struct {
 	Path       string             `json:"path"`
 	Name       string             `json:"name"` // the file name, for titles
-	Counts     sqlite.Counts      `json:"counts"`
+	Counts     portal.Counts      `json:"counts"`
 	Attributes []portal.Attribute `json:"attributes"`
 	// Operators lists, per attribute type, the operators that fit it, in
 	// the order the rule builder offers them.
@@ -59,7 +59,7 @@ type Progress func(done, total int64)
 // as its content, like `portalstudio import`: rejected records are
 // skipped and listed in the report (the error is nil then); a file that
 // cannot be read as JSON changes nothing and is the error.
-func (s *Service) ImportData(ctx context.Context, name string, content []byte, progress Progress) (*sqlite.ImportReport, error) {
+func (s *Service) ImportData(ctx context.Context, name string, content []byte, progress Progress) (*portal.ImportReport, error) {
 	if name == "" {
 		name = "upload.json"
 	}
@@ -112,7 +112,7 @@ type DemoRequest struct {
 // GenerateDemo replaces the workspace's dataset with a demo dataset, like
 // `portalstudio demo --replace`, and gives a never-edited draft the demo
 // settings. The settings themselves are kept.
-func (s *Service) GenerateDemo(ctx context.Context, req DemoRequest, progress Progress) (*sqlite.ImportReport, error) {
+func (s *Service) GenerateDemo(ctx context.Context, req DemoRequest, progress Progress) (*portal.ImportReport, error) {
 	if req.Users < 0 || req.Companies < 0 || req.Tickets < 0 {
 		return nil, portal.Errorf(portal.EINVALID, "the numbers of users, companies and tickets must not be negative")
 	}

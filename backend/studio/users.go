@@ -2,25 +2,22 @@ package studio
 
 import (
 	"context"
-	"portalstudio/backend/api"
+
+	"portalstudio/backend/wire"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 )
 
 // FindUsers finds users to preview by email or name (case- and
 // diacritic-insensitive substring), at most limit.
-func (s *Service) FindUsers(ctx context.Context, query string, limit int) ([]sqlite.UserSummary, error) {
+func (s *Service) FindUsers(ctx context.Context, query string, limit int) ([]portal.UserSummary, error) {
 	return s.WS.SearchUsers(ctx, query, limit)
 }
-
-// Samples are users picked to show both sides of the visibility settings.
-type Samples = api.Samples
 
 // SampleUsers picks one restricted, one unrestricted and one user without
 // access under the draft (or live) settings: the preview's shortcuts. A
 // kind no user has is nil.
-func (s *Service) SampleUsers(ctx context.Context, which string) (*Samples, error) {
+func (s *Service) SampleUsers(ctx context.Context, which string) (*wire.Samples, error) {
 	st, err := s.settings(ctx, which)
 	if err != nil {
 		return nil, err
@@ -30,14 +27,14 @@ func (s *Service) SampleUsers(ctx context.Context, which string) (*Samples, erro
 		return nil, err
 	}
 	now := s.Now()
-	first := func(rule, except *portal.Rule) (*sqlite.UserSummary, error) {
+	first := func(rule, except *portal.Rule) (*portal.UserSummary, error) {
 		users, err := s.WS.AudienceFirst(ctx, rule, except, schema, now, 1)
 		if err != nil || len(users) == 0 {
 			return nil, err
 		}
 		return &users[0], nil
 	}
-	out := &Samples{}
+	out := &wire.Samples{}
 	access, _, _ := AudienceRule(st, OfAccess)
 	restricted, _, _ := AudienceRule(st, OfVisibility)
 	if out.Restricted, err = first(restricted, nil); err != nil {

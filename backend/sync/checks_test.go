@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/studio"
 	portalsync "portalstudio/backend/sync"
+	"portalstudio/backend/wire"
 )
 
 // A failing portal test blocks the push (nothing reaches the server)
@@ -20,7 +20,7 @@ func TestPushRunsPortalTests(t *testing.T) {
 	ws := desktop(t, s)
 	svc := studio.New(ws)
 	svc.Now = func() time.Time { return now }
-	check := func(ctx context.Context, st *portal.Settings) (*api.CheckReport, error) {
+	check := func(ctx context.Context, st *portal.Settings) (*wire.CheckReport, error) {
 		return svc.CheckSettings(ctx, st, "pushed", time.Time{})
 	}
 	if _, err := svc.AddChecks(ctx, []string{"ann@examply.com can access", "ben@examply.com is not restricted"}); err != nil {

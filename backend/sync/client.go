@@ -140,20 +140,9 @@ func (c *Client) httpClient() *http.Client {
 	return &hc
 }
 
-// StaleError is a write the server refused because the live settings are
-// no longer at the version it named (412); Current is the server's
-// current document.
-type StaleError struct {
-	Current *portal.Settings
-	Err     *portal.Error
-}
-
-func (e *StaleError) Error() string { return e.Err.Message }
-func (e *StaleError) Unwrap() error { return e.Err }
-
 // request sends one request and returns the response when it is a
 // success; a server's JSON error becomes a *portal.Error (or a
-// *StaleError for 412 with the current document).
+// *portal.StaleError for 412 with the current document).
 func (c *Client) request(ctx context.Context, method, path string, body []byte, header map[string]string) (*http.Response, error) {
 	var rd io.Reader
 	if body != nil {
@@ -236,7 +225,7 @@ func (c *Client) serverError(resp *http.Response) error {
 			if err != nil {
 				return fmt.Errorf("sync: the server's current settings: %w", err)
 			}
-			return &StaleError{Current: cur, Err: pe}
+			return &portal.StaleError{Current: cur, Err: pe}
 		}
 	}
 	if len(pe.Problems) > 0 {
@@ -298,7 +287,7 @@ func (c *Client) Version(ctx context.Context, n int) (*portal.Settings, error) {
 
 // Put replaces the server's live settings with st if they are still at
 // version ifMatch, and returns the new live document. It returns a
-// *StaleError with the server's current document when they moved on, and
+// *portal.StaleError with the server's current document when they moved on, and
 // EINVALID with every problem when the server finds st invalid.
 func (c *Client) Put(ctx context.Context, st *portal.Settings, ifMatch int) (*portal.Settings, error) {
 	resp, err := c.request(ctx, http.MethodPut, "/api/v1/settings", st.Canonical(), map[string]string{"If-Match": `"` + strconv.Itoa(ifMatch) + `"`})

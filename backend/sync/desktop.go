@@ -4,19 +4,16 @@ import (
 	"context"
 	"strings"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/backend/wire"
 )
 
 // Helpers for the desktop app, which keeps no flags: it syncs with the
 // server and token remembered for the workspace.
 
-// Status is where a workspace stands with its portal server.
-type Status = api.SyncStatus
-
 // StatusOf returns the workspace's sync status.
-func StatusOf(ctx context.Context, ws *sqlite.Workspace) (*Status, error) {
+func StatusOf(ctx context.Context, ws *sqlite.Workspace) (*wire.SyncStatus, error) {
 	cr, err := LoadCredentials(ctx, ws)
 	if err != nil {
 		return nil, err
@@ -25,7 +22,7 @@ func StatusOf(ctx context.Context, ws *sqlite.Workspace) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Status{Server: cr.Server, HasToken: cr.TokenFor(cr.Server) != "", LiveVersion: live.Version}
+	st := &wire.SyncStatus{Server: cr.Server, HasToken: cr.TokenFor(cr.Server) != "", LiveVersion: live.Version}
 	if st.HasToken {
 		st.TokenIn = cr.Where
 	}
@@ -54,7 +51,7 @@ func SavedClient(ctx context.Context, ws *sqlite.Workspace) (*Client, error) {
 // Connect pulls from the server at serverURL with the admin token and,
 // once the pull succeeded, remembers both for the workspace (the token in
 // the OS keyring or the 0600 file). A refused pull remembers nothing.
-func Connect(ctx context.Context, ws *sqlite.Workspace, serverURL, token string, opt PullOptions) (*PullResult, error) {
+func Connect(ctx context.Context, ws *sqlite.Workspace, serverURL, token string, opt PullOptions) (*wire.PullResult, error) {
 	// A saved token is never taken for a new URL: every connect comes
 	// with the token of the server it names.
 	if strings.TrimSpace(token) == "" {

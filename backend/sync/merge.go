@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"portalstudio/backend/api"
 	"sort"
+
+	"portalstudio/backend/wire"
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/studio"
@@ -27,16 +28,6 @@ var leafPaths = map[string]bool{
 	"help_center.sections":  true,
 }
 
-// Change is a field that one side changed and the other did not: the
-// merge takes it.
-type Change = api.SyncChange
-
-// Conflict is a field both sides changed, differently.
-type Conflict = api.SyncConflict
-
-// Merge is a three-way merge of settings documents.
-type Merge = api.SyncMerge
-
 // absent stands for a key one side does not have.
 type absent struct{}
 
@@ -47,12 +38,12 @@ type absent struct{}
 // same value takes it; a field changed on both sides differently is a
 // conflict, resolved by take (TakeDraft, TakeLive) or, when take is "",
 // left unresolved (Merged is nil). The version is not merged.
-func ThreeWay(base, live, draft *portal.Settings, take string) (*Merge, error) {
+func ThreeWay(base, live, draft *portal.Settings, take string) (*wire.SyncMerge, error) {
 	if take != "" && take != TakeDraft && take != TakeLive {
 		return nil, portal.Errorf(portal.EINVALID, "take must be draft or live, not %q", take)
 	}
 	b, l, d := plain(base), plain(live), plain(draft)
-	m := &Merge{Changes: []Change{}, Conflicts: []Conflict{},
+	m := &wire.SyncMerge{Changes: []wire.SyncChange{}, Conflicts: []wire.SyncConflict{},
 		LiveDiff:  studio.UnifiedDiff(string(b), string(l), fmt.Sprintf("base (version %d)", base.Version), fmt.Sprintf("live (version %d)", live.Version), 3),
 		DraftDiff: studio.UnifiedDiff(string(b), string(d), fmt.Sprintf("base (version %d)", base.Version), "draft", 3),
 	}
@@ -93,7 +84,7 @@ func decode(b []byte) any {
 }
 
 type merger struct {
-	m    *Merge
+	m    *wire.SyncMerge
 	take string
 }
 
@@ -119,13 +110,13 @@ func (mg *merger) merge(path string, b, l, d any) any {
 	}
 	switch {
 	case same(b, l):
-		mg.m.Changes = append(mg.m.Changes, Change{Path: path, Side: TakeDraft, From: raw(b), To: raw(d)})
+		mg.m.Changes = append(mg.m.Changes, wire.SyncChange{Path: path, Side: TakeDraft, From: raw(b), To: raw(d)})
 		return d
 	case same(b, d):
-		mg.m.Changes = append(mg.m.Changes, Change{Path: path, Side: TakeLive, From: raw(b), To: raw(l)})
+		mg.m.Changes = append(mg.m.Changes, wire.SyncChange{Path: path, Side: TakeLive, From: raw(b), To: raw(l)})
 		return l
 	}
-	mg.m.Conflicts = append(mg.m.Conflicts, Conflict{Path: path, Base: raw(b), Live: raw(l), Draft: raw(d)})
+	mg.m.Conflicts = append(mg.m.Conflicts, wire.SyncConflict{Path: path, Base: raw(b), Live: raw(l), Draft: raw(d)})
 	if mg.take == TakeDraft {
 		return d
 	}

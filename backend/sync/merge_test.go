@@ -6,6 +6,7 @@ import (
 
 	"portalstudio/backend/portal"
 	portalsync "portalstudio/backend/sync"
+	"portalstudio/backend/wire"
 )
 
 // settings builds a valid settings document by editing the defaults.
@@ -120,10 +121,10 @@ func TestThreeWay(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := paths(m.Changes, func(c portalsync.Change) string { return c.Path }); got != tt.changes {
+			if got := paths(m.Changes, func(c wire.SyncChange) string { return c.Path }); got != tt.changes {
 				t.Errorf("changes %s, want %s", got, tt.changes)
 			}
-			if got := paths(m.Conflicts, func(c portalsync.Conflict) string { return c.Path }); got != tt.conflicts {
+			if got := paths(m.Conflicts, func(c wire.SyncConflict) string { return c.Path }); got != tt.conflicts {
 				t.Errorf("conflicts %s, want %s", got, tt.conflicts)
 			}
 			if tt.want == nil {

@@ -8,15 +8,11 @@ import (
 	"fmt"
 	"strings"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/intercom"
 	"portalstudio/backend/portal"
-	"portalstudio/backend/server"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/backend/wire"
 )
-
-// PullResult says what a pull did.
-type PullResult = api.PullResult
 
 // PullOptions tune a pull.
 type PullOptions struct {
@@ -33,7 +29,7 @@ type PullOptions struct {
 // previous live copy) follows the new live settings; a draft with edits is
 // kept. With opt.Data the dataset is replaced by the server's snapshot,
 // in one transaction (a cut or broken stream changes nothing).
-func Pull(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PullOptions) (*PullResult, error) {
+func Pull(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PullOptions) (*wire.PullResult, error) {
 	info, err := c.Workspace(ctx)
 	if err != nil {
 		return nil, err
@@ -50,7 +46,7 @@ func Pull(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PullOptions)
 	if err != nil {
 		return nil, err
 	}
-	res := &PullResult{Server: c.URL, PreviousVersion: old.Version, LiveVersion: live.Version, PortalURL: info.PortalURL}
+	res := &wire.PullResult{Server: c.URL, PreviousVersion: old.Version, LiveVersion: live.Version, PortalURL: info.PortalURL}
 	if err := ws.SetServer(ctx, info.BaseURL, info.Slug); err != nil {
 		return nil, err
 	}
@@ -92,23 +88,23 @@ func adoptPortalURL(ctx context.Context, ws *sqlite.Workspace, draft, live *port
 }
 
 // pullData replaces the workspace's dataset with the server's snapshot.
-func pullData(ctx context.Context, ws *sqlite.Workspace, c *Client, progress func(done, total int)) (sqlite.ImportReport, error) {
+func pullData(ctx context.Context, ws *sqlite.Workspace, c *Client, progress func(done, total int)) (portal.ImportReport, error) {
 	body, err := c.Snapshot(ctx)
 	if err != nil {
-		return sqlite.ImportReport{}, err
+		return portal.ImportReport{}, err
 	}
 	defer body.Close()
 	br := bufio.NewReaderSize(body, 1<<20)
 	line, err := br.ReadBytes('\n')
 	if err != nil {
-		return sqlite.ImportReport{}, portal.Errorf(portal.EINVALID, "the server's snapshot ended before its first line (%v); nothing was changed", err)
+		return portal.ImportReport{}, portal.Errorf(portal.EINVALID, "the server's snapshot ended before its first line (%v); nothing was changed", err)
 	}
-	var h server.SnapshotHeader
-	if err := json.Unmarshal(line, &h); err != nil || h.Type != server.SnapshotType {
-		return sqlite.ImportReport{}, portal.Errorf(portal.EINVALID, "the server's answer is not a Portal Studio snapshot; nothing was changed")
+	var h wire.SnapshotHeader
+	if err := json.Unmarshal(line, &h); err != nil || h.Type != wire.SnapshotType {
+		return portal.ImportReport{}, portal.Errorf(portal.EINVALID, "the server's answer is not a Portal Studio snapshot; nothing was changed")
 	}
-	if h.Format != server.SnapshotFormat {
-		return sqlite.ImportReport{}, portal.Errorf(portal.EINVALID, "the server's snapshot has format %d and this build reads %d; use the same Portal Studio version on both sides", h.Format, server.SnapshotFormat)
+	if h.Format != wire.SnapshotFormat {
+		return portal.ImportReport{}, portal.Errorf(portal.EINVALID, "the server's snapshot has format %d and this build reads %d; use the same Portal Studio version on both sides", h.Format, wire.SnapshotFormat)
 	}
 	total := h.Counts.Users + h.Counts.Companies + h.Counts.Tickets
 	got := map[string]int{}
@@ -148,16 +144,13 @@ type PushOptions struct {
 	// Check runs the workspace's portal tests against a document about to
 	// be sent (the draft, or its merge with the server's settings) before
 	// every send. A report with failures refuses the push (EPRECONDITION,
-	// the report in PushResult.Checks) and nothing is sent, unless
+	// the report in wire.PushResult.Checks) and nothing is sent, unless
 	// OverrideChecks.
-	Check func(ctx context.Context, st *portal.Settings) (*api.CheckReport, error)
+	Check func(ctx context.Context, st *portal.Settings) (*wire.CheckReport, error)
 	// OverrideChecks pushes even when portal tests fail; the failures are
 	// still reported.
 	OverrideChecks bool
 }
-
-// PushResult says what a push did.
-type PushResult = api.PushResult
 
 // maxPushAttempts bounds the merges of one push when the server keeps
 // moving.
@@ -171,7 +164,7 @@ const maxPushAttempts = 3
 // refused (ECONFLICT, with the merge in the result) and nothing changes,
 // here or there. On success the new live settings become the live copy
 // and the draft.
-func Push(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PushOptions) (*PushResult, error) {
+func Push(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PushOptions) (*wire.PushResult, error) {
 	if opt.Take != "" && opt.Take != TakeDraft && opt.Take != TakeLive {
 		return nil, portal.Errorf(portal.EINVALID, "--take must be draft or live, not %q", opt.Take)
 	}
@@ -183,7 +176,7 @@ func Push(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PushOptions)
 	if err != nil {
 		return nil, err
 	}
-	res := &PushResult{Server: c.URL, BaseVersion: draft.Version}
+	res := &wire.PushResult{Server: c.URL, BaseVersion: draft.Version}
 	base := local
 	if local.Version != draft.Version {
 		// The live copy moved on (a pull kept the draft): the base is the
@@ -205,7 +198,7 @@ func Push(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PushOptions)
 			return res, err
 		}
 		st, err := c.Put(ctx, mine, base.Version)
-		var stale *StaleError
+		var stale *portal.StaleError
 		switch {
 		case err == nil:
 			if err := ws.SetSynced(ctx, st, st); err != nil {
@@ -246,7 +239,7 @@ func Push(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PushOptions)
 
 // runChecks runs the portal tests on a document about to be sent, and
 // refuses it when one fails (unless overridden).
-func runChecks(ctx context.Context, opt PushOptions, st *portal.Settings, res *PushResult) error {
+func runChecks(ctx context.Context, opt PushOptions, st *portal.Settings, res *wire.PushResult) error {
 	if opt.Check == nil {
 		return nil
 	}

@@ -245,7 +245,7 @@ func TestConcurrentPushes(t *testing.T) {
 	wg.Wait()
 	winner, loser := -1, -1
 	for i, err := range errs {
-		var stale *portalsync.StaleError
+		var stale *portal.StaleError
 		switch {
 		case err == nil:
 			winner = i

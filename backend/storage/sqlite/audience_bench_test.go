@@ -163,7 +163,7 @@ func celActivations(ctx context.Context, ws *sqlite.Workspace) ([]interpreter.Ac
 	companies := map[string]ref.Val{}
 	var acts []interpreter.Activation
 	cut := types.Int(portal.DaysAgo(benchNow, 90))
-	err := ws.Snapshot(ctx, func(sqlite.SnapshotHeader) error { return nil }, func(r portal.Record) error {
+	err := ws.Snapshot(ctx, func(portal.SnapshotHeader) error { return nil }, func(r portal.Record) error {
 		switch {
 		case r.Company != nil:
 			c := map[ref.Val]ref.Val{}

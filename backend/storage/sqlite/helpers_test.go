@@ -22,7 +22,7 @@ func MustOpen(tb testing.TB) *sqlite.Workspace {
 }
 
 // MustImport imports records, failing the test on any rejection.
-func MustImport(tb testing.TB, ws *sqlite.Workspace, recs ...portal.Record) sqlite.ImportReport {
+func MustImport(tb testing.TB, ws *sqlite.Workspace, recs ...portal.Record) portal.ImportReport {
 	tb.Helper()
 	rep, err := ws.Import(context.Background(), func(emit func(portal.Record) error) ([]portal.Rejection, error) {
 		for _, r := range recs {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
-	"portalstudio/backend/api"
 	"portalstudio/backend/portal"
 )
 
@@ -152,7 +151,7 @@ func (ws *Workspace) PortalSets(ctx context.Context, st *portal.Settings, s *por
 type Impact struct {
 	ws            *Workspace
 	Users         int
-	Before, After api.StateCounts
+	Before, After portal.StateCounts
 	groups        map[string]*roaring.Bitmap
 	before, after PortalSets
 }
@@ -184,17 +183,17 @@ func (ws *Workspace) Impact(ctx context.Context, before, after *portal.Settings,
 	}
 	im := &Impact{ws: ws, Users: n, before: b, after: a, Before: stateCounts(n, b), After: stateCounts(n, a)}
 	im.groups = map[string]*roaring.Bitmap{
-		api.GainAccess:         roaring.AndNot(a.Access, b.Access),
-		api.LoseAccess:         roaring.AndNot(b.Access, a.Access),
-		api.BecomeRestricted:   roaring.And(b.Unrestricted(), a.Restricted),
-		api.BecomeUnrestricted: roaring.And(b.Restricted, a.Unrestricted()),
+		portal.GainAccess:         roaring.AndNot(a.Access, b.Access),
+		portal.LoseAccess:         roaring.AndNot(b.Access, a.Access),
+		portal.BecomeRestricted:   roaring.And(b.Unrestricted(), a.Restricted),
+		portal.BecomeUnrestricted: roaring.And(b.Restricted, a.Unrestricted()),
 	}
 	return im, nil
 }
 
-func stateCounts(users int, p PortalSets) api.StateCounts {
+func stateCounts(users int, p PortalSets) portal.StateCounts {
 	acc, res := int(p.Access.GetCardinality()), int(p.Restricted.GetCardinality())
-	return api.StateCounts{None: users - acc, All: acc - res, Own: res}
+	return portal.StateCounts{None: users - acc, All: acc - res, Own: res}
 }
 
 // Count returns how many users a group holds.
@@ -213,17 +212,17 @@ func (im *Impact) states(seq uint32) (string, string) {
 func stateOf(p PortalSets, seq uint32) string {
 	switch {
 	case !p.Access.Contains(seq):
-		return api.StateNone
+		return portal.StateNone
 	case p.Restricted.Contains(seq):
-		return api.StateOwn
+		return portal.StateOwn
 	}
-	return api.StateAll
+	return portal.StateAll
 }
 
 // List returns limit users of a group from offset, in workspace order,
 // with their states.
-func (im *Impact) List(ctx context.Context, group string, offset, limit int) ([]api.ImpactUser, error) {
-	out := []api.ImpactUser{}
+func (im *Impact) List(ctx context.Context, group string, offset, limit int) ([]portal.ImpactUser, error) {
+	out := []portal.ImpactUser{}
 	b := im.groups[group]
 	if b == nil || limit <= 0 || offset < 0 || uint64(offset) >= b.GetCardinality() {
 		return out, nil
@@ -244,7 +243,7 @@ func (im *Impact) List(ctx context.Context, group string, offset, limit int) ([]
 	}
 	for i, u := range users {
 		before, after := im.states(seqs[i])
-		out = append(out, api.ImpactUser{ID: u.ID, Email: u.Email, Name: u.Name, Before: before, After: after})
+		out = append(out, portal.ImpactUser{ID: u.ID, Email: u.Email, Name: u.Name, Before: before, After: after})
 	}
 	return out, nil
 }

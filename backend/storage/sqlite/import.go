@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"portalstudio/backend/api"
 	"runtime"
 	"strings"
 
@@ -35,7 +34,7 @@ type ImportOptions struct {
 }
 
 // ImportReport says what an import did.
-type ImportReport = api.ImportReport
+type ImportReport = portal.ImportReport
 
 // Source emits the records of an import and returns the ones it rejected
 // while reading.

@@ -20,7 +20,7 @@ func source(recs ...portal.Record) sqlite.Source {
 	}
 }
 
-func counts(t *testing.T, ws *sqlite.Workspace) sqlite.Counts {
+func counts(t *testing.T, ws *sqlite.Workspace) portal.Counts {
 	t.Helper()
 	c, err := ws.Counts(context.Background())
 	if err != nil {

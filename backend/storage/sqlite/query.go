@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"portalstudio/backend/api"
 	"sort"
 	"strings"
 	"time"
@@ -75,7 +74,7 @@ func (ws *Workspace) schema(ctx context.Context, q queryer) (*portal.Schema, err
 }
 
 // Counts are the sizes of the dataset.
-type Counts = api.Counts
+type Counts = portal.Counts
 
 // Counts returns how many users, companies, tickets and types there are.
 func (ws *Workspace) Counts(ctx context.Context) (Counts, error) {
@@ -87,7 +86,7 @@ func (ws *Workspace) Counts(ctx context.Context) (Counts, error) {
 }
 
 // UserSummary is a user as audience lists show them.
-type UserSummary = api.UserSummary
+type UserSummary = portal.UserSummary
 
 // Audience counts the users rule matches at now, and lists the first limit
 // of them in workspace order (the order they were first imported). A nil

@@ -32,21 +32,8 @@ const (
 // metaSyncServer is the server a desktop workspace last synced with.
 const metaSyncServer = "sync_server"
 
-// StaleError is returned when a write names a version of the live settings
-// that is no longer the current one. Its code is portal.EPRECONDITION and
-// Current is the current document, so the caller can merge.
-type StaleError struct {
-	Current *portal.Settings
-	err     *portal.Error
-}
-
-func (e *StaleError) Error() string { return e.err.Message }
-
-// Unwrap returns the *portal.Error, so portal.ErrorCode reads its code.
-func (e *StaleError) Unwrap() error { return e.err }
-
-func staleError(cur *portal.Settings, ifMatch int) *StaleError {
-	return &StaleError{Current: cur, err: portal.Errorf(portal.EPRECONDITION,
+func staleError(cur *portal.Settings, ifMatch int) *portal.StaleError {
+	return &portal.StaleError{Current: cur, Err: portal.Errorf(portal.EPRECONDITION,
 		"the live settings are at version %d, not %d; merge your changes into version %d and send them again", cur.Version, ifMatch, cur.Version)}
 }
 
@@ -66,7 +53,7 @@ func (ws *Workspace) LiveVersion(ctx context.Context) (int, error) {
 // live settings at the next version, keeping every earlier version. The
 // check and the write happen in one immediate transaction, so of two
 // writers from the same version exactly one succeeds. It returns the new
-// document; a *StaleError (EPRECONDITION) carrying the current document
+// document; a *portal.StaleError (EPRECONDITION) carrying the current document
 // when ifMatch is not current; EINVALID with every problem when the
 // document is invalid. The document's own "version" is ignored.
 func (ws *Workspace) PutLive(ctx context.Context, doc []byte, ifMatch int) (*portal.Settings, error) {
@@ -82,7 +69,7 @@ func (ws *Workspace) PutLive(ctx context.Context, doc []byte, ifMatch int) (*por
 // RestoreLive makes a new version of the live settings whose content is
 // that of version n (re-validated against the workspace as it is now).
 // History is never rewritten. It returns ENOTFOUND for an unknown version
-// and, like PutLive, a *StaleError when ifMatch is not AnyVersion nor the
+// and, like PutLive, a *portal.StaleError when ifMatch is not AnyVersion nor the
 // current version.
 func (ws *Workspace) RestoreLive(ctx context.Context, n, ifMatch int) (*portal.Settings, error) {
 	var out *portal.Settings

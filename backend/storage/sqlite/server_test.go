@@ -31,7 +31,7 @@ func TestPutLive(t *testing.T) {
 	}
 	t.Run("Stale", func(t *testing.T) {
 		_, err := ws.PutLive(ctx, []byte(`{"preview_column": true}`), 0)
-		var stale *sqlite.StaleError
+		var stale *portal.StaleError
 		if !errors.As(err, &stale) || portal.ErrorCode(err) != portal.EPRECONDITION {
 			t.Fatalf("put from version 0 after version 1: %v; want a StaleError", err)
 		}
@@ -205,12 +205,12 @@ func TestUserByEmailLookalikes(t *testing.T) {
 
 // snapshotOf writes a workspace's snapshot as the server does: a header
 // line, then Intercom objects.
-func snapshotOf(t *testing.T, ws *sqlite.Workspace) (sqlite.SnapshotHeader, []byte) {
+func snapshotOf(t *testing.T, ws *sqlite.Workspace) (portal.SnapshotHeader, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := intercom.NewWriter(&buf)
-	var hdr sqlite.SnapshotHeader
-	err := ws.Snapshot(context.Background(), func(h sqlite.SnapshotHeader) error {
+	var hdr portal.SnapshotHeader
+	err := ws.Snapshot(context.Background(), func(h portal.SnapshotHeader) error {
 		hdr = h
 		return w.WriteValue(h)
 	}, w.Write)
@@ -231,7 +231,7 @@ func loadSnapshot(t *testing.T, snap []byte) *sqlite.Workspace {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var h sqlite.SnapshotHeader
+	var h portal.SnapshotHeader
 	if err := json.Unmarshal(line, &h); err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +310,7 @@ func TestSnapshotDoesNotBlockWrites(t *testing.T) {
 	ws := MustOpen(t)
 	MustImport(t, ws, portal.Record{Company: &portal.Company{ID: "c1"}}, portal.Record{Company: &portal.Company{ID: "c2"}})
 	n := 0
-	err := ws.Snapshot(ctx, func(sqlite.SnapshotHeader) error { return nil }, func(portal.Record) error {
+	err := ws.Snapshot(ctx, func(portal.SnapshotHeader) error { return nil }, func(portal.Record) error {
 		n++
 		if n == 1 {
 			wctx, cancel := context.WithTimeout(ctx, 2*time.Second)

@@ -9,16 +9,6 @@ import (
 	"portalstudio/backend/portal"
 )
 
-// SnapshotHeader describes a dataset snapshot before its records: how
-// many there are, and the attribute schema and ticket types, which
-// records alone cannot rebuild exactly (the first type seen for a custom
-// attribute is its type, whatever order records come in).
-type SnapshotHeader struct {
-	Counts      Counts              `json:"counts"`
-	Attributes  []portal.Attribute  `json:"attributes"`
-	TicketTypes []portal.TicketType `json:"ticket_types"`
-}
-
 // Snapshot reads the whole dataset as one consistent snapshot (a read
 // transaction that never blocks writers): it calls header once, then emit
 // for every company (by id), every user (in workspace order, with their
@@ -26,7 +16,7 @@ type SnapshotHeader struct {
 // type). Records are read and handed over one at a time, never held all
 // in memory. An error from header or emit stops the snapshot and is
 // returned.
-func (ws *Workspace) Snapshot(ctx context.Context, header func(SnapshotHeader) error, emit func(portal.Record) error) error {
+func (ws *Workspace) Snapshot(ctx context.Context, header func(portal.SnapshotHeader) error, emit func(portal.Record) error) error {
 	conn, err := ws.db.Conn(ctx)
 	if err != nil {
 		return err
@@ -61,8 +51,8 @@ type snapshot struct {
 	emit func(portal.Record) error
 }
 
-func (s *snapshot) header() (SnapshotHeader, error) {
-	h := SnapshotHeader{Attributes: []portal.Attribute{}, TicketTypes: []portal.TicketType{}}
+func (s *snapshot) header() (portal.SnapshotHeader, error) {
+	h := portal.SnapshotHeader{Attributes: []portal.Attribute{}, TicketTypes: []portal.TicketType{}}
 	err := s.conn.QueryRowContext(s.ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM companies),
 		(SELECT count(*) FROM tickets), (SELECT count(*) FROM ticket_types),
 		(SELECT count(*) FROM tickets WHERE category = 'Customer' AND is_shared = 1)`).Scan(&h.Counts.Users, &h.Counts.Companies, &h.Counts.Tickets, &h.Counts.TicketTypes, &h.Counts.PortalTickets)

@@ -1,29 +1,10 @@
-package api
+package wire
 
 import (
 	"time"
 
 	"portalstudio/backend/portal"
 )
-
-// A user's state in the portal under one settings document.
-const (
-	StateNone = "none" // no access
-	StateAll  = "all"  // access, sees all of their companies' tickets
-	StateOwn  = "own"  // access, restricted to the tickets they created
-)
-
-// The impact groups: every user whose state differs between the live
-// settings and the draft is in exactly one.
-const (
-	GainAccess         = "gain_access"         // none → all or own
-	LoseAccess         = "lose_access"         // all or own → none
-	BecomeRestricted   = "become_restricted"   // all → own
-	BecomeUnrestricted = "become_unrestricted" // own → all
-)
-
-// ImpactGroups are the groups in the order they are shown.
-var ImpactGroups = []string{GainAccess, LoseAccess, BecomeRestricted, BecomeUnrestricted}
 
 // ImpactRequest asks whom the draft changes, against the live settings.
 type ImpactRequest struct {
@@ -39,33 +20,12 @@ type ImpactRequest struct {
 	Now     time.Time `json:"now"`
 }
 
-// StateCounts counts the users in each state.
-type StateCounts struct {
-	None int `json:"none"`
-	All  int `json:"all"`
-	Own  int `json:"own"`
-}
-
-// ImpactUser is one user of an impact group.
-type ImpactUser struct {
-	ID     string `json:"id"`
-	Email  string `json:"email"`
-	Name   string `json:"name"`
-	Before string `json:"before"` // none, all or own
-	After  string `json:"after"`
-	// TicketsBefore and TicketsAfter are how many tickets the user sees
-	// in the portal (every tab) under live and under the draft, when
-	// asked for.
-	TicketsBefore *int `json:"tickets_before,omitempty"`
-	TicketsAfter  *int `json:"tickets_after,omitempty"`
-}
-
 // ImpactGroup is the users of one group: how many, and one page of them
 // in workspace order.
 type ImpactGroup struct {
-	Count  int          `json:"count"`
-	Offset int          `json:"offset"`
-	Users  []ImpactUser `json:"users"`
+	Count  int                 `json:"count"`
+	Offset int                 `json:"offset"`
+	Users  []portal.ImpactUser `json:"users"`
 }
 
 // ImpactResult is whom the draft changes against the live settings.
@@ -73,10 +33,10 @@ type ImpactResult struct {
 	LiveVersion int `json:"live_version"`
 	// Users is how many users the workspace holds; Changed how many of
 	// them the draft changes.
-	Users   int         `json:"users"`
-	Changed int         `json:"changed"`
-	Before  StateCounts `json:"before"`
-	After   StateCounts `json:"after"`
+	Users   int                `json:"users"`
+	Changed int                `json:"changed"`
+	Before  portal.StateCounts `json:"before"`
+	After   portal.StateCounts `json:"after"`
 	// Summary says it in a sentence: "This change restricts 1,204 users
 	// and removes access for 3."
 	Summary            string      `json:"summary"`
@@ -89,13 +49,13 @@ type ImpactResult struct {
 // Group returns the group of that name, or nil.
 func (r *ImpactResult) Group(name string) *ImpactGroup {
 	switch name {
-	case GainAccess:
+	case portal.GainAccess:
 		return &r.GainAccess
-	case LoseAccess:
+	case portal.LoseAccess:
 		return &r.LoseAccess
-	case BecomeRestricted:
+	case portal.BecomeRestricted:
 		return &r.BecomeRestricted
-	case BecomeUnrestricted:
+	case portal.BecomeUnrestricted:
 		return &r.BecomeUnrestricted
 	}
 	return nil
@@ -109,12 +69,12 @@ type UserImpactRequest struct {
 
 // UserImpact is one user's portal under live and under the draft.
 type UserImpact struct {
-	User          UserSummary `json:"user"`
-	Before        string      `json:"before"`
-	After         string      `json:"after"`
-	Group         string      `json:"group,omitempty"` // "" when unchanged
-	TicketsBefore int         `json:"tickets_before"`
-	TicketsAfter  int         `json:"tickets_after"`
+	User          portal.UserSummary `json:"user"`
+	Before        string             `json:"before"`
+	After         string             `json:"after"`
+	Group         string             `json:"group,omitempty"` // "" when unchanged
+	TicketsBefore int                `json:"tickets_before"`
+	TicketsAfter  int                `json:"tickets_after"`
 	// Gained and Lost are how many tickets the user starts and stops
 	// seeing (a change of state only adds or removes tickets).
 	Gained int `json:"gained"`
@@ -234,8 +194,8 @@ type CompareRequest struct {
 
 // CompareResult is the tickets two users see, compared.
 type CompareResult struct {
-	A UserSummary `json:"a"`
-	B UserSummary `json:"b"`
+	A portal.UserSummary `json:"a"`
+	B portal.UserSummary `json:"b"`
 	// Both is how many tickets both see; OnlyACount and OnlyBCount how
 	// many only one of them sees, the first of which are listed.
 	Both       int          `json:"both"`

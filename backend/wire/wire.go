@@ -1,8 +1,8 @@
-// Package api holds the requests and answers that Portal Studio's
+// Package wire holds the requests and answers that Portal Studio's
 // operations exchange: the command line prints them as JSON, the desktop
 // bindings and the browser bridge carry them, and the portal server sends
 // them. Pure Go with no cgo, so the WebAssembly UI shares them.
-package api
+package wire
 
 import (
 	"time"
@@ -23,10 +23,10 @@ type AudienceRequest struct {
 
 // AudienceResult is how many users match and the first of them.
 type AudienceResult struct {
-	Of    string        `json:"of"`
-	Rule  string        `json:"rule"`  // the rule in words
-	Count int           `json:"count"` // -1: not counted (ListOnly)
-	Users []UserSummary `json:"users"`
+	Of    string               `json:"of"`
+	Rule  string               `json:"rule"`  // the rule in words
+	Count int                  `json:"count"` // -1: not counted (ListOnly)
+	Users []portal.UserSummary `json:"users"`
 	// Note explains an audience that is empty for a reason other than the
 	// rule's conditions (no rule, visibility off).
 	Note string `json:"note,omitempty"`
@@ -131,42 +131,9 @@ type PartView struct {
 // Samples are users picked to show both sides of the visibility settings.
 type Samples struct {
 	// Restricted has access and sees only their own tickets.
-	Restricted *UserSummary `json:"restricted"`
+	Restricted *portal.UserSummary `json:"restricted"`
 	// Unrestricted has access and sees all their company's tickets.
-	Unrestricted *UserSummary `json:"unrestricted"`
+	Unrestricted *portal.UserSummary `json:"unrestricted"`
 	// NoAccess does not match the access rule.
-	NoAccess *UserSummary `json:"no_access"`
-}
-
-// Counts are the sizes of the dataset.
-type Counts struct {
-	Users       int `json:"users"`
-	Companies   int `json:"companies"`
-	Tickets     int `json:"tickets"`
-	TicketTypes int `json:"ticket_types"`
-	// PortalTickets are the shared Customer tickets: the only ones the
-	// portal ever shows.
-	PortalTickets int `json:"portal_tickets"`
-}
-
-// UserSummary is a user as audience lists show them.
-type UserSummary struct {
-	ID    string `json:"id"`
-	Email string `json:"email"`
-	Name  string `json:"name"`
-}
-
-// ImportReport says what an import did.
-type ImportReport struct {
-	Contacts  int                `json:"contacts"`
-	Companies int                `json:"companies"`
-	Tickets   int                `json:"tickets"`
-	Parts     int                `json:"parts"`
-	Rejected  []portal.Rejection `json:"rejected"`
-	// HiddenPartTypes counts, by part_type, the parts of types the product
-	// does not know: imported, but hidden from customers (never shown or
-	// searched in the portal). Not a rejection.
-	HiddenPartTypes map[string]int `json:"hidden_part_types,omitempty"`
-	// Committed is true when the records were written.
-	Committed bool `json:"committed"`
+	NoAccess *portal.UserSummary `json:"no_access"`
 }

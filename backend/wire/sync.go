@@ -1,4 +1,4 @@
-package api
+package wire
 
 import (
 	"encoding/json"
@@ -55,7 +55,7 @@ type PullResult struct {
 	DraftFollowed bool `json:"draft_followed"`
 	DraftKept     bool `json:"draft_kept"`
 	// Data is the report of the dataset import (pull --data).
-	Data *ImportReport `json:"data,omitempty"`
+	Data *portal.ImportReport `json:"data,omitempty"`
 }
 
 // PushResult says what a push did.
