@@ -63,7 +63,7 @@ func newSyncServer(t *testing.T) *syncServer {
 			}
 		}
 		return nil, nil
-	}, sqlite.ImportOptions{Strict: true})
+	}, portal.ImportOptions{Strict: true})
 	if err != nil {
 		t.Fatal(err)
 	}

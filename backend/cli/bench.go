@@ -345,7 +345,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	}
 	// Explain: the busy user and the newest ticket of one of their
 	// companies, and a ticket they created.
-	busyTickets, err := ws.Tickets(ctx, sqlite.TicketQuery{UserID: busy, Tab: portal.TabMine, Limit: 1})
+	busyTickets, err := ws.Tickets(ctx, portal.TicketQuery{UserID: busy, Tab: portal.TabMine, Limit: 1})
 	if err != nil {
 		return err
 	}

@@ -171,7 +171,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 			}
 		}
 		return rejected, nil
-	}, sqlite.ImportOptions{Strict: *strict})
+	}, portal.ImportOptions{Strict: *strict})
 	if bar != nil {
 		bar.Finish()
 	}

@@ -141,7 +141,7 @@ func TestLoadOracle(t *testing.T) {
 	file := buf.Bytes()
 	if _, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
 		return intercom.Read("gen.jsonl", bytes.NewReader(file), emit)
-	}, sqlite.ImportOptions{Strict: true}); err != nil {
+	}, portal.ImportOptions{Strict: true}); err != nil {
 		t.Fatalf("seed %d: import: %v", seed, err)
 	}
 	if err := ws.SetServer(ctx, "http://portal.test", "acme"); err != nil {
@@ -151,7 +151,7 @@ func TestLoadOracle(t *testing.T) {
 	if _, err := ws.ApplyDraft(ctx, doc); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ws.PutLive(ctx, doc, sqlite.AnyVersion); err != nil {
+	if _, err := ws.PutLive(ctx, doc, portal.AnyVersion); err != nil {
 		t.Fatal(err)
 	}
 	secret := []byte("0123456789abcdef0123456789abcdef")

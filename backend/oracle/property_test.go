@@ -147,7 +147,7 @@ func runDataset(t *testing.T, r *rand.Rand, d *oracle.Dataset, round int, withCL
 	file := buf.Bytes()
 	rep, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
 		return intercom.Read("gen.jsonl", bytes.NewReader(file), emit)
-	}, sqlite.ImportOptions{Strict: true})
+	}, portal.ImportOptions{Strict: true})
 	if err != nil {
 		t.Fatalf("round %d: import: %v (%v)", round, err, rep.Rejected)
 	}
@@ -175,7 +175,7 @@ func runDataset(t *testing.T, r *rand.Rand, d *oracle.Dataset, round int, withCL
 		if _, err := ws.ApplyDraft(ctx, doc); err != nil {
 			t.Fatalf("round %d: apply settings: %v\n%s", round, err, doc)
 		}
-		if _, err := ws.PutLive(ctx, doc, sqlite.AnyVersion); err != nil {
+		if _, err := ws.PutLive(ctx, doc, portal.AnyVersion); err != nil {
 			t.Fatalf("round %d: put live: %v\n%s", round, err, doc)
 		}
 		st.settings++

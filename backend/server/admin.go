@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 )
 
 // admin wraps an admin API handler: the request must carry the admin
@@ -24,7 +23,7 @@ func (s *Server) admin(h http.HandlerFunc) http.Handler {
 			s.writeError(w, r, unauthorized("the admin API needs the admin token: send Authorization: Bearer <token> (the server wrote it to <data folder>/admin-token)"))
 			return
 		}
-		want, err := s.ws.Secret(r.Context(), sqlite.SecretAdminTokenHash)
+		want, err := s.ws.Secret(r.Context(), portal.SecretAdminTokenHash)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -70,10 +69,10 @@ func ifMatch(r *http.Request, required bool) (int, error) {
 		if required {
 			return 0, portal.Errorf(codePreconditionRequired, "say which version you are replacing: send If-Match with the ETag of the settings you edited (GET /api/v1/settings)")
 		}
-		return sqlite.AnyVersion, nil
+		return portal.AnyVersion, nil
 	}
 	if h == "*" {
-		return sqlite.AnyVersion, nil
+		return portal.AnyVersion, nil
 	}
 	for _, tag := range strings.Split(h, ",") {
 		tag = strings.Trim(strings.TrimSpace(tag), `"`)

@@ -9,7 +9,6 @@ import (
 
 	"portalstudio/backend/intercom"
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/wire"
 )
 
@@ -68,7 +67,7 @@ func (s *Server) importData(w http.ResponseWriter, r *http.Request) {
 		rej, err := intercom.Read(name, body, emit)
 		readFailed = err != nil
 		return rej, err
-	}, sqlite.ImportOptions{Strict: strict})
+	}, portal.ImportOptions{Strict: strict})
 	var mbe *http.MaxBytesError
 	switch {
 	case err == nil:

@@ -43,7 +43,7 @@ func FuzzIdentityToken(f *testing.F) {
 			}
 		}
 		return nil, nil
-	}, sqlite.ImportOptions{Strict: true}); err != nil {
+	}, portal.ImportOptions{Strict: true}); err != nil {
 		f.Fatal(err)
 	}
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)

@@ -86,7 +86,7 @@ func importRecords(t testing.TB, ws *sqlite.Workspace, recs []portal.Record) {
 			}
 		}
 		return nil, nil
-	}, sqlite.ImportOptions{Strict: true})
+	}, portal.ImportOptions{Strict: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func (f *fixture) portal(t *testing.T, path, token string) response {
 // putLive sets the live settings directly in the workspace.
 func (f *fixture) putLive(t *testing.T, doc string) {
 	t.Helper()
-	if _, err := f.ws.PutLive(context.Background(), []byte(doc), sqlite.AnyVersion); err != nil {
+	if _, err := f.ws.PutLive(context.Background(), []byte(doc), portal.AnyVersion); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 )
 
 // Identity tokens and sessions.
@@ -243,7 +242,7 @@ type session struct {
 // generation and the generation's salt (both in the workspace): reading
 // the workspace gives nothing that signs a session; rotating the secret
 // or starting a new generation changes the key.
-func (s *Server) sessionKey(ep sqlite.SessionEpoch) []byte {
+func (s *Server) sessionKey(ep portal.SessionEpoch) []byte {
 	m := hmac.New(sha256.New, s.identitySecret)
 	m.Write([]byte("portalstudio session key v2\x00"))
 	m.Write([]byte(s.slug))

@@ -23,6 +23,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/golang-jwt/jwt/v5"
 
+	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
@@ -145,7 +146,7 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 
 func (f *pagesFixture) putLive(doc string) {
 	f.t.Helper()
-	if _, err := f.ws.PutLive(context.Background(), []byte(doc), sqlite.AnyVersion); err != nil {
+	if _, err := f.ws.PutLive(context.Background(), []byte(doc), portal.AnyVersion); err != nil {
 		f.t.Fatal(err)
 	}
 }

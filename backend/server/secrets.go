@@ -72,7 +72,7 @@ func PrepareSecrets(ctx context.Context, ws *sqlite.Workspace, dir string, opt S
 	sec := &Secrets{}
 	tokenPath := filepath.Join(dir, AdminTokenFile)
 	secretPath := filepath.Join(dir, IdentitySecretFile)
-	hash, err := ws.Secret(ctx, sqlite.SecretAdminTokenHash)
+	hash, err := ws.Secret(ctx, portal.SecretAdminTokenHash)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func PrepareSecrets(ctx context.Context, ws *sqlite.Workspace, dir string, opt S
 			return nil, err
 		}
 		sum := sha256.Sum256([]byte(token))
-		if err := ws.SetSecret(ctx, sqlite.SecretAdminTokenHash, sum[:]); err != nil {
+		if err := ws.SetSecret(ctx, portal.SecretAdminTokenHash, sum[:]); err != nil {
 			return nil, err
 		}
 		sec.Notes = append(sec.Notes, "created a new admin token in "+tokenPath+" (mode 0600)")
@@ -98,7 +98,7 @@ func PrepareSecrets(ctx context.Context, ws *sqlite.Workspace, dir string, opt S
 	case firstStart:
 		// A database made afresh next to an existing token: adopt it.
 		sum := sha256.Sum256([]byte(token))
-		if err := ws.SetSecret(ctx, sqlite.SecretAdminTokenHash, sum[:]); err != nil {
+		if err := ws.SetSecret(ctx, portal.SecretAdminTokenHash, sum[:]); err != nil {
 			return nil, err
 		}
 		sec.Notes = append(sec.Notes, "adopted the existing admin token in "+tokenPath)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
 	"portalstudio/backend/wire"
 )
@@ -29,7 +28,7 @@ func checkService(t *testing.T) *studio.Service {
 			}
 		}
 		return nil, nil
-	}, sqlite.ImportOptions{Strict: true}); err != nil {
+	}, portal.ImportOptions{Strict: true}); err != nil {
 		t.Fatal(err)
 	}
 	return svc

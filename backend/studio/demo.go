@@ -5,7 +5,6 @@ import (
 
 	"portalstudio/backend/demo"
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 )
 
 // Demo replaces the workspace's dataset with a generated demo dataset (in
@@ -22,7 +21,7 @@ func (s *Service) Demo(ctx context.Context, opt demo.Options, progress func(done
 		// Import runs the generator on its own goroutine, a batch ahead
 		// of the writer.
 		return nil, demo.Generate(opt, emit)
-	}, sqlite.ImportOptions{Replace: true, Progress: func(n int) {
+	}, portal.ImportOptions{Replace: true, Progress: func(n int) {
 		if progress != nil {
 			progress(n, total)
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/wire"
 )
 
@@ -211,7 +210,7 @@ func (s *Service) Compare(ctx context.Context, req wire.CompareRequest) (*wire.C
 		tab := d.Tabs[0] // All holds Created by me
 		cursor := ""
 		for len(seen[i]) < compareMax {
-			page, err := s.WS.Tickets(ctx, sqlite.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: cursor, Limit: 200})
+			page, err := s.WS.Tickets(ctx, portal.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: cursor, Limit: 200})
 			if err != nil {
 				return nil, err
 			}

@@ -81,7 +81,7 @@ func randomWorkspace(t *testing.T, r *rand.Rand) (*studio.Service, []string) {
 			}
 		}
 		return nil, nil
-	}, sqlite.ImportOptions{Strict: true}); err != nil {
+	}, portal.ImportOptions{Strict: true}); err != nil {
 		t.Fatal(err)
 	}
 	svc := studio.New(ws)

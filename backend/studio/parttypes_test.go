@@ -36,7 +36,7 @@ func TestTicketPageShowsOnlyCustomerParts(t *testing.T) {
 			}
 		}
 		return nil, nil
-	}, sqlite.ImportOptions{Strict: true}); err != nil {
+	}, portal.ImportOptions{Strict: true}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ws.ApplyDraft(ctx, []byte(`{"portal": {"enabled": true}, "identity_verification": true, "access": {"rule": {"all": []}}}`)); err != nil {

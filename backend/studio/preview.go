@@ -8,7 +8,6 @@ import (
 	"portalstudio/backend/wire"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 )
 
 // Preview shows the portal exactly as a user sees it under the draft (or
@@ -63,7 +62,7 @@ func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req wire.Prev
 	if strings.TrimSpace(req.Search) != "" {
 		return res, s.search(ctx, st, u, tab, req, now, res)
 	}
-	page, err := s.WS.Tickets(ctx, sqlite.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: req.Cursor, Limit: req.Limit})
+	page, err := s.WS.Tickets(ctx, portal.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: req.Cursor, Limit: req.Limit})
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +143,7 @@ func displayName(u *portal.User) string {
 // effect on the Messenger or the tickets displayed within the Messenger
 // space"), and a user's own tickets are theirs to see.
 func (s *Service) MessengerTickets(ctx context.Context, u *portal.User, limit int) ([]wire.TicketView, int, error) {
-	page, err := s.WS.Tickets(ctx, sqlite.TicketQuery{UserID: u.ID, Tab: portal.TabMine, Limit: limit})
+	page, err := s.WS.Tickets(ctx, portal.TicketQuery{UserID: u.ID, Tab: portal.TabMine, Limit: limit})
 	if err != nil {
 		return nil, 0, err
 	}

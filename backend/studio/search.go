@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/wire"
 )
 
@@ -23,7 +22,7 @@ func (s *Service) search(ctx context.Context, st *portal.Settings, u *portal.Use
 	}
 	res.Search = strings.TrimSpace(req.Search)
 	terms := portal.SearchTerms(q)
-	page, err := s.WS.Search(ctx, sqlite.SearchQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Terms: terms, Cursor: req.Cursor, Limit: req.Limit})
+	page, err := s.WS.Search(ctx, portal.SearchQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Terms: terms, Cursor: req.Cursor, Limit: req.Limit})
 	if err != nil {
 		return err
 	}

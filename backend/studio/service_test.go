@@ -53,7 +53,7 @@ func newService(t *testing.T) *studio.Service {
 			}
 		}
 		return nil, nil
-	}, sqlite.ImportOptions{Strict: true}); err != nil {
+	}, portal.ImportOptions{Strict: true}); err != nil {
 		t.Fatal(err)
 	}
 	doc := `{"portal": {"enabled": true}, "identity_verification": true,

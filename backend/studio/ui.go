@@ -10,7 +10,6 @@ import (
 	"portalstudio/backend/demo"
 	"portalstudio/backend/intercom"
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 )
 
 // What the desktop app needs beyond the command line's operations: a
@@ -75,7 +74,7 @@ func (s *Service) ImportData(ctx context.Context, name string, content []byte, p
 			}
 			return emit(r)
 		})
-	}, sqlite.ImportOptions{})
+	}, portal.ImportOptions{})
 	if err != nil {
 		return nil, err
 	}

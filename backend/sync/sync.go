@@ -108,7 +108,7 @@ func pullData(ctx context.Context, ws *sqlite.Workspace, c *Client, progress fun
 	}
 	total := h.Counts.Users + h.Counts.Companies + h.Counts.Tickets
 	got := map[string]int{}
-	opt := sqlite.ImportOptions{Replace: true, Strict: true, Attributes: h.Attributes, TicketTypes: h.TicketTypes}
+	opt := portal.ImportOptions{Replace: true, Strict: true, Attributes: h.Attributes, TicketTypes: h.TicketTypes}
 	if progress != nil {
 		progress(0, total)
 		opt.Progress = func(n int) { progress(n, total) }

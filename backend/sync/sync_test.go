@@ -50,7 +50,7 @@ func importRecords(t *testing.T, ws *sqlite.Workspace, recs []portal.Record) {
 			}
 		}
 		return nil, nil
-	}, sqlite.ImportOptions{Strict: true})
+	}, portal.ImportOptions{Strict: true})
 	if err != nil {
 		t.Fatal(err)
 	}

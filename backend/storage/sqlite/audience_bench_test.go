@@ -139,7 +139,7 @@ func benchWorkspace(b *testing.B) {
 		opt := demo.Options{Users: benchUsers, Companies: benchCompanies, Tickets: benchTickets, Seed: 1}
 		if _, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
 			return nil, demo.Generate(opt, emit)
-		}, sqlite.ImportOptions{Replace: true}); err != nil {
+		}, portal.ImportOptions{Replace: true}); err != nil {
 			benchData.err = err
 			return
 		}

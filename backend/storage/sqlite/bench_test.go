@@ -6,7 +6,6 @@ import (
 
 	"portalstudio/backend/demo"
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 )
 
 // BenchmarkImportDemo measures writing a demo dataset of 10,000 users,
@@ -17,7 +16,7 @@ func BenchmarkImportDemo(b *testing.B) {
 		ws := MustOpen(b)
 		_, err := ws.Import(context.Background(), func(emit func(portal.Record) error) ([]portal.Rejection, error) {
 			return nil, demo.Generate(opt, emit)
-		}, sqlite.ImportOptions{Replace: true})
+		}, portal.ImportOptions{Replace: true})
 		if err != nil {
 			b.Fatal(err)
 		}

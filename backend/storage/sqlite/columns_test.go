@@ -238,7 +238,7 @@ func TestColumnsOnDemo(t *testing.T) {
 	opt := demo.Options{Users: 3000, Companies: 300, Tickets: demo.None, Seed: int64(seed % 1000)}
 	if _, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
 		return nil, demo.Generate(opt, emit)
-	}, sqlite.ImportOptions{Replace: true}); err != nil {
+	}, portal.ImportOptions{Replace: true}); err != nil {
 		t.Fatal(err)
 	}
 	if err := ws.LoadColumns(ctx); err != nil {

@@ -31,7 +31,7 @@ func MustImport(tb testing.TB, ws *sqlite.Workspace, recs ...portal.Record) port
 			}
 		}
 		return nil, nil
-	}, sqlite.ImportOptions{})
+	}, portal.ImportOptions{})
 	if err != nil {
 		tb.Fatalf("import: %v (%v)", err, rep.Rejected)
 	}

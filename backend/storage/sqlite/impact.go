@@ -437,23 +437,17 @@ func (ws *Workspace) FindTicket(ctx context.Context, key string) (string, error)
 	return ws.TicketByNumber(ctx, key)
 }
 
-// StoredCheck is a portal test as the workspace keeps it: its sentence.
-type StoredCheck struct {
-	ID   int
-	Text string
-}
-
 // Checks returns the workspace's portal tests, in the order they were
 // added.
-func (ws *Workspace) Checks(ctx context.Context) ([]StoredCheck, error) {
+func (ws *Workspace) Checks(ctx context.Context) ([]portal.StoredCheck, error) {
 	rows, err := ws.db.QueryContext(ctx, `SELECT id, text FROM portal_checks ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []StoredCheck{}
+	out := []portal.StoredCheck{}
 	for rows.Next() {
-		var c StoredCheck
+		var c portal.StoredCheck
 		if err := rows.Scan(&c.ID, &c.Text); err != nil {
 			return nil, err
 		}

@@ -12,33 +12,8 @@ import (
 	"portalstudio/backend/portal"
 )
 
-// ImportOptions tune an import.
-type ImportOptions struct {
-	// Strict rolls the whole import back when any record is rejected. By
-	// default rejected records are reported and skipped, and the valid
-	// ones are written.
-	Strict bool
-	// Replace empties the dataset (users, companies, tickets, the
-	// attribute schema) before importing, in the same transaction; the
-	// settings are kept. It loads in bulk: secondary indexes are rebuilt
-	// after the load, so the source must not repeat an id (a repeat fails
-	// the import).
-	Replace bool
-	// Progress, when set, is called every 1,000 records with the count.
-	Progress func(records int)
-	// Attributes and TicketTypes, when set, are recorded before any
-	// record: a dataset snapshot carries them so that its copy has the
-	// same schema as the original.
-	Attributes  []portal.Attribute
-	TicketTypes []portal.TicketType
-}
-
 // ImportReport says what an import did.
 type ImportReport = portal.ImportReport
-
-// Source emits the records of an import and returns the ones it rejected
-// while reading.
-type Source func(emit func(portal.Record) error) ([]portal.Rejection, error)
 
 // Import upserts (by id) every record src emits, in one transaction. A
 // record that would give a contact's external_id, a company's company_id
@@ -46,7 +21,7 @@ type Source func(emit func(portal.Record) error) ([]portal.Rejection, error)
 // that is not JSON, a failing disk) leaves the workspace as it was; so does
 // any rejection with opt.Strict, and the error says how many records were
 // rejected.
-func (ws *Workspace) Import(ctx context.Context, src Source, opt ImportOptions) (ImportReport, error) {
+func (ws *Workspace) Import(ctx context.Context, src portal.RecordSource, opt portal.ImportOptions) (ImportReport, error) {
 	var rep ImportReport
 	err := ws.tx(ctx, func(tx *sql.Tx) error {
 		var indexes []string
@@ -118,7 +93,7 @@ var errStopped = errors.New("the import stopped")
 // a batch ahead of put, which writes them here in order: reading or
 // generating, preparing and writing use two cores. The first error of put
 // (or the context's) stops src and is returned; otherwise src's.
-func pipeline(ctx context.Context, src Source, put func(prepared) error) ([]portal.Rejection, error) {
+func pipeline(ctx context.Context, src portal.RecordSource, put func(prepared) error) ([]portal.Rejection, error) {
 	recs := make(chan prepared, 512)
 	stop := make(chan struct{})
 	var readRej []portal.Rejection

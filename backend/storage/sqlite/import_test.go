@@ -9,7 +9,7 @@ import (
 	"portalstudio/backend/storage/sqlite"
 )
 
-func source(recs ...portal.Record) sqlite.Source {
+func source(recs ...portal.Record) portal.RecordSource {
 	return func(emit func(portal.Record) error) ([]portal.Rejection, error) {
 		for _, r := range recs {
 			if err := emit(r); err != nil {
@@ -67,7 +67,7 @@ func TestImport(t *testing.T) {
 	t.Run("ErrDuplicateExternalID", func(t *testing.T) {
 		ws := MustOpen(t)
 		bob := portal.Record{Source: portal.Source{File: "b.json", Line: 4}, User: &portal.User{ID: "u2", ExternalID: "x1"}}
-		rep, err := ws.Import(ctx, source(examply, alice, bob), sqlite.ImportOptions{Strict: true})
+		rep, err := ws.Import(ctx, source(examply, alice, bob), portal.ImportOptions{Strict: true})
 		if portal.ErrorCode(err) != portal.EINVALID {
 			t.Fatalf("err = %v, want EINVALID", err)
 		}
@@ -82,7 +82,7 @@ func TestImport(t *testing.T) {
 	t.Run("DefaultKeepsValid", func(t *testing.T) {
 		ws := MustOpen(t)
 		dup := portal.Record{Company: &portal.Company{ID: "c2", CompanyID: "EX"}}
-		rep, err := ws.Import(ctx, source(examply, dup, alice), sqlite.ImportOptions{})
+		rep, err := ws.Import(ctx, source(examply, dup, alice), portal.ImportOptions{})
 		if err != nil || len(rep.Rejected) != 1 || !strings.Contains(rep.Rejected[0].Reason, "company_id") {
 			t.Fatalf("rep %+v, err %v", rep, err)
 		}
@@ -95,7 +95,7 @@ func TestImport(t *testing.T) {
 		ws := MustOpen(t)
 		t1 := portal.Record{Ticket: &portal.Ticket{ID: "t1", TicketID: "5", Category: portal.CategoryCustomer}}
 		t2 := portal.Record{Ticket: &portal.Ticket{ID: "t2", TicketID: "5", Category: portal.CategoryCustomer}}
-		rep, err := ws.Import(ctx, source(t1, t2), sqlite.ImportOptions{Strict: true})
+		rep, err := ws.Import(ctx, source(t1, t2), portal.ImportOptions{Strict: true})
 		if err == nil || len(rep.Rejected) != 1 || rep.Rejected[0].ID != "t2" {
 			t.Fatalf("rep %+v, err %v", rep, err)
 		}
@@ -111,7 +111,7 @@ func TestImport(t *testing.T) {
 				return nil, err
 			}
 			return nil, portal.Errorf(portal.EINVALID, "b.json:3: not valid JSON")
-		}, sqlite.ImportOptions{})
+		}, portal.ImportOptions{})
 		if err == nil {
 			t.Fatal("want the source's error")
 		}
@@ -123,7 +123,7 @@ func TestImport(t *testing.T) {
 	t.Run("ReplaceEmptiesDataset", func(t *testing.T) {
 		ws := MustOpen(t)
 		MustImport(t, ws, alice, examply)
-		if _, err := ws.Import(ctx, source(examply), sqlite.ImportOptions{Replace: true}); err != nil {
+		if _, err := ws.Import(ctx, source(examply), portal.ImportOptions{Replace: true}); err != nil {
 			t.Fatal(err)
 		}
 		if c := counts(t, ws); c.Users != 0 || c.Companies != 1 {

@@ -26,7 +26,7 @@ func partTypesTicket() []portal.Record {
 // partFound reports whether u1's search for word finds t1.
 func partFound(t *testing.T, ws *sqlite.Workspace, word string) bool {
 	t.Helper()
-	page, err := ws.Search(context.Background(), sqlite.SearchQuery{UserID: "u1", Tab: portal.TabMine, Terms: portal.SearchTerms(word), Limit: 10})
+	page, err := ws.Search(context.Background(), portal.SearchQuery{UserID: "u1", Tab: portal.TabMine, Terms: portal.SearchTerms(word), Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -227,7 +227,7 @@ func testRuleSQLMatchesGo(t *testing.T) {
 				}
 			}
 			return nil, nil
-		}, sqlite.ImportOptions{Replace: true}); err != nil {
+		}, portal.ImportOptions{Replace: true}); err != nil {
 			t.Fatal(err)
 		}
 		rules += checkRules(t, ws, r, seed, "right after a Replace import", 30)

@@ -355,22 +355,6 @@ func (ws *Workspace) Companies(ctx context.Context, ids []string) ([]*portal.Com
 	return out, rows.Err()
 }
 
-// TicketQuery asks for one page of a user's portal list.
-type TicketQuery struct {
-	UserID     string
-	CompanyIDs []string // the user's companies; used for the All tab only
-	Tab        string   // portal.TabAll or portal.TabMine
-	Cursor     string   // from the previous page's Next, or ""
-	Limit      int
-}
-
-// TicketPage is one page of a portal list.
-type TicketPage struct {
-	Tickets []portal.Ticket `json:"tickets"`
-	Total   int             `json:"total"`
-	Next    string          `json:"next,omitempty"`
-}
-
 const ticketColumns = `t.id, t.ticket_id, t.title, t.description, t.category, t.is_shared, t.state_category, t.state_label, t.type_id, t.type_name, coalesce(t.creator_id, ''), coalesce(t.company_id, ''), t.created_at, t.updated_at, t.open`
 
 func scanTicket(sc interface{ Scan(...any) error }) (portal.Ticket, error) {
@@ -417,8 +401,8 @@ func decodeCursor(s string) (*cursor, error) {
 // companies plus those they created. It reads one short index range per
 // company and one for the creator, and merges them. The caller decides
 // whether the user may see the tab at all.
-func (ws *Workspace) Tickets(ctx context.Context, q TicketQuery) (TicketPage, error) {
-	page := TicketPage{Tickets: []portal.Ticket{}}
+func (ws *Workspace) Tickets(ctx context.Context, q portal.TicketQuery) (portal.TicketPage, error) {
+	page := portal.TicketPage{Tickets: []portal.Ticket{}}
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 20
 	}

@@ -108,27 +108,10 @@ func searchBody(t *portal.Ticket) string {
 	return strings.Join(portal.Tokens(portal.SearchText(t)), " ")
 }
 
-// SearchQuery asks for one page of a user's search on a tab.
-type SearchQuery struct {
-	UserID     string
-	CompanyIDs []string // used on the All tab only
-	Tab        string
-	Terms      []string // from portal.SearchTerms
-	Cursor     string
-	Limit      int
-}
-
-// SearchPage is one page of search results: ticket ids, best first.
-type SearchPage struct {
-	IDs   []string
-	Total int
-	Next  string
-}
-
 // matchExpr returns the FTS5 query: every term in the body (the last as a
 // prefix: the terms of the index it begins, when given, else a prefix
 // query), and one of the user's visibility tokens.
-func matchExpr(q SearchQuery, lastTerms []string) string {
+func matchExpr(q portal.SearchQuery, lastTerms []string) string {
 	quote := func(t string) string { return `"` + strings.ReplaceAll(t, `"`, `""`) + `"` }
 	words := make([]string, len(q.Terms))
 	for i, t := range q.Terms {
@@ -158,8 +141,8 @@ func matchExpr(q SearchQuery, lastTerms []string) string {
 // Search returns one page of the shared Customer tickets the user sees on
 // the tab whose text holds every term, ranked by relevance (bm25) then
 // recency. The caller decides whether the user may see the tab at all.
-func (ws *Workspace) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
-	page := SearchPage{IDs: []string{}}
+func (ws *Workspace) Search(ctx context.Context, q portal.SearchQuery) (portal.SearchPage, error) {
+	page := portal.SearchPage{IDs: []string{}}
 	if q.Tab != portal.TabAll && q.Tab != portal.TabMine {
 		return page, portal.Errorf(portal.EINVALID, "unknown tab %q; use all or mine", q.Tab)
 	}

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 )
 
 // BenchmarkSearch compares, on the bench workspace (see BenchmarkAudience)
@@ -31,7 +30,7 @@ func BenchmarkSearch(b *testing.B) {
 	}
 	for _, word := range []string{"montréal", "account", "thanks"} {
 		terms := portal.SearchTerms(word)
-		q := sqlite.SearchQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: portal.TabAll, Terms: terms, Limit: 20}
+		q := portal.SearchQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: portal.TabAll, Terms: terms, Limit: 20}
 		want, err := ws.Search(ctx, q)
 		if err != nil {
 			b.Fatal(err)

@@ -96,7 +96,7 @@ func TestSearchMatchesDomain(t *testing.T) {
 					got := []string{}
 					cursor := ""
 					for {
-						page, err := ws.Search(ctx, sqlite.SearchQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Terms: terms, Cursor: cursor, Limit: 1 + r.IntN(5)})
+						page, err := ws.Search(ctx, portal.SearchQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Terms: terms, Cursor: cursor, Limit: 1 + r.IntN(5)})
 						if err != nil {
 							t.Fatalf("seed %d: %q: %v", seed, q, err)
 						}
@@ -127,11 +127,11 @@ func TestSearchHostileQueries(t *testing.T) {
 	MustImport(t, ws, portal.Record{Ticket: tk})
 	for _, q := range []string{`"`, `*`, `NEAR(`, `a OR`, `AND`, `{vis}: x`, `-`, `" OR 1=1 --`, strings.Repeat("x", 5000), "c" + strings.Repeat("0", 10)} {
 		terms := portal.SearchTerms(q)
-		if _, err := ws.Search(context.Background(), sqlite.SearchQuery{UserID: "u1", Tab: portal.TabMine, Terms: terms}); err != nil {
+		if _, err := ws.Search(context.Background(), portal.SearchQuery{UserID: "u1", Tab: portal.TabMine, Terms: terms}); err != nil {
 			t.Errorf("query %q: %v", q, err)
 		}
 	}
-	page, err := ws.Search(context.Background(), sqlite.SearchQuery{UserID: "u1", Tab: portal.TabMine, Terms: portal.SearchTerms(`NEAR(a`)})
+	page, err := ws.Search(context.Background(), portal.SearchQuery{UserID: "u1", Tab: portal.TabMine, Terms: portal.SearchTerms(`NEAR(a`)})
 	if err != nil || page.Total != 1 {
 		t.Fatalf("NEAR( as plain words: %+v, %v", page, err)
 	}
@@ -166,7 +166,7 @@ func TestSearchIndexUpgrade(t *testing.T) {
 		out := map[string][]string{}
 		for _, q := range queries {
 			for _, tab := range []string{portal.TabAll, portal.TabMine} {
-				page, err := ws.Search(ctx, sqlite.SearchQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Terms: portal.SearchTerms(q), Limit: 200})
+				page, err := ws.Search(ctx, portal.SearchQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Terms: portal.SearchTerms(q), Limit: 200})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -18,17 +18,6 @@ import (
 // versioned live settings, the server's secrets, its address, and the
 // users an identity token names.
 
-// AnyVersion, as the ifMatch of PutLive or RestoreLive, skips the version
-// check.
-const AnyVersion = -1
-
-// Server secrets (table server_secrets).
-const (
-	// SecretAdminTokenHash is the SHA-256 of the admin token; the token
-	// itself is never stored.
-	SecretAdminTokenHash = "admin_token_sha256"
-)
-
 // metaSyncServer is the server a desktop workspace last synced with.
 const metaSyncServer = "sync_server"
 
@@ -49,7 +38,7 @@ func (ws *Workspace) LiveVersion(ctx context.Context) (int, error) {
 }
 
 // PutLive validates a whole settings document against the workspace and,
-// when ifMatch is the current live version (or AnyVersion), makes it the
+// when ifMatch is the current live version (or portal.AnyVersion), makes it the
 // live settings at the next version, keeping every earlier version. The
 // check and the write happen in one immediate transaction, so of two
 // writers from the same version exactly one succeeds. It returns the new
@@ -69,7 +58,7 @@ func (ws *Workspace) PutLive(ctx context.Context, doc []byte, ifMatch int) (*por
 // RestoreLive makes a new version of the live settings whose content is
 // that of version n (re-validated against the workspace as it is now).
 // History is never rewritten. It returns ENOTFOUND for an unknown version
-// and, like PutLive, a *portal.StaleError when ifMatch is not AnyVersion nor the
+// and, like PutLive, a *portal.StaleError when ifMatch is not portal.AnyVersion nor the
 // current version.
 func (ws *Workspace) RestoreLive(ctx context.Context, n, ifMatch int) (*portal.Settings, error) {
 	var out *portal.Settings
@@ -93,7 +82,7 @@ func (ws *Workspace) putLive(ctx context.Context, tx *sql.Tx, doc []byte, ifMatc
 	if err != nil {
 		return nil, err
 	}
-	if ifMatch != AnyVersion && ifMatch != cur.Version {
+	if ifMatch != portal.AnyVersion && ifMatch != cur.Version {
 		return nil, staleError(cur, ifMatch)
 	}
 	env, err := ws.env(ctx, tx)
@@ -171,24 +160,17 @@ func jsonEqual(a, b any) bool {
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
 
-// SettingsVersion describes one version of the live settings.
-type SettingsVersion struct {
-	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
-	Summary   string    `json:"summary"`
-}
-
 // Versions lists the versions of the live settings, newest first, at most
 // limit (the newest ones).
-func (ws *Workspace) Versions(ctx context.Context, limit int) ([]SettingsVersion, error) {
+func (ws *Workspace) Versions(ctx context.Context, limit int) ([]portal.SettingsVersion, error) {
 	rows, err := ws.db.QueryContext(ctx, `SELECT version, created_at, summary FROM settings_versions ORDER BY version DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []SettingsVersion{}
+	out := []portal.SettingsVersion{}
 	for rows.Next() {
-		var v SettingsVersion
+		var v portal.SettingsVersion
 		var created int64
 		if err := rows.Scan(&v.Version, &created, &v.Summary); err != nil {
 			return nil, err

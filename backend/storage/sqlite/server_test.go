@@ -52,7 +52,7 @@ func TestPutLive(t *testing.T) {
 			t.Fatalf("live version after an invalid put = %d, want 1", v)
 		}
 	})
-	st, err = ws.PutLive(ctx, []byte(`{"preview_column": true, "messenger": {"tickets_space": true}}`), sqlite.AnyVersion)
+	st, err = ws.PutLive(ctx, []byte(`{"preview_column": true, "messenger": {"tickets_space": true}}`), portal.AnyVersion)
 	if err != nil || st.Version != 2 {
 		t.Fatalf("put with AnyVersion = %+v, %v", st, err)
 	}
@@ -83,7 +83,7 @@ func TestPutLive(t *testing.T) {
 		if len(vs) != 3 || !strings.HasPrefix(vs[0].Summary, "restored version 1: ") {
 			t.Fatalf("versions after restore: %+v", vs)
 		}
-		if _, err := ws.RestoreLive(ctx, 42, sqlite.AnyVersion); portal.ErrorCode(err) != portal.ENOTFOUND {
+		if _, err := ws.RestoreLive(ctx, 42, portal.AnyVersion); portal.ErrorCode(err) != portal.ENOTFOUND {
 			t.Fatalf("restore 42: %v; want ENOTFOUND", err)
 		}
 		live, _ := ws.Live(ctx)
@@ -240,7 +240,7 @@ func loadSnapshot(t *testing.T, snap []byte) *sqlite.Workspace {
 	MustImport(t, ws, portal.Record{User: &portal.User{ID: "stale", Email: "stale@example.com"}})
 	_, err = ws.Import(context.Background(), func(emit func(portal.Record) error) ([]portal.Rejection, error) {
 		return intercom.Read("snapshot", br, emit)
-	}, sqlite.ImportOptions{Replace: true, Strict: true, Attributes: h.Attributes, TicketTypes: h.TicketTypes})
+	}, portal.ImportOptions{Replace: true, Strict: true, Attributes: h.Attributes, TicketTypes: h.TicketTypes})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func TestSnapshotDoesNotBlockWrites(t *testing.T) {
 		if n == 1 {
 			wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			defer cancel()
-			if _, err := ws.PutLive(wctx, []byte(`{}`), sqlite.AnyVersion); err != nil {
+			if _, err := ws.PutLive(wctx, []byte(`{}`), portal.AnyVersion); err != nil {
 				return fmt.Errorf("a write during a snapshot: %w", err)
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"portalstudio/backend/portal"
 )
 
 // This file holds what the portal server keeps of its sessions: the
@@ -15,17 +17,6 @@ import (
 // identity-verification secret (a file outside the workspace) and the
 // generation's salt, so reading the workspace gives nothing that signs a
 // session.
-
-// SessionEpoch is the current generation of a workspace's portal
-// sessions. Sessions made in an earlier generation are over.
-type SessionEpoch struct {
-	// Generation counts the times every session was ended; it starts at 1.
-	Generation int64
-	// Salt is 32 random bytes of this generation, mixed into the session
-	// key so that a workspace made afresh beside the same identity secret
-	// never accepts the sessions of the one before. It is not secret.
-	Salt []byte
-}
 
 // newSalt returns 32 random bytes.
 func newSalt() ([]byte, error) {
@@ -39,12 +30,12 @@ func newSalt() ([]byte, error) {
 // EnsureSessionEpoch returns the current session generation, starting
 // generation 1 when there is none (atomically: two servers starting at
 // once agree on one).
-func (ws *Workspace) EnsureSessionEpoch(ctx context.Context) (SessionEpoch, error) {
+func (ws *Workspace) EnsureSessionEpoch(ctx context.Context) (portal.SessionEpoch, error) {
 	salt, err := newSalt()
 	if err != nil {
-		return SessionEpoch{}, err
+		return portal.SessionEpoch{}, err
 	}
-	var ep SessionEpoch
+	var ep portal.SessionEpoch
 	err = ws.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO session_epoch (id, generation, salt, started_at) VALUES (1, 1, ?, ?) ON CONFLICT (id) DO NOTHING`,
 			salt, ws.Now().Unix()); err != nil {
@@ -58,12 +49,12 @@ func (ws *Workspace) EnsureSessionEpoch(ctx context.Context) (SessionEpoch, erro
 // EndSessions starts a new session generation with a new salt: every
 // session made before is over, on every server sharing the workspace. It
 // returns the new generation.
-func (ws *Workspace) EndSessions(ctx context.Context) (SessionEpoch, error) {
+func (ws *Workspace) EndSessions(ctx context.Context) (portal.SessionEpoch, error) {
 	salt, err := newSalt()
 	if err != nil {
-		return SessionEpoch{}, err
+		return portal.SessionEpoch{}, err
 	}
-	ep := SessionEpoch{Salt: salt}
+	ep := portal.SessionEpoch{Salt: salt}
 	err = ws.tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO session_epoch (id, generation, salt, started_at) VALUES (1, 1, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET generation = generation + 1, salt = excluded.salt, started_at = excluded.started_at
@@ -80,11 +71,11 @@ func (ws *Workspace) EndSessions(ctx context.Context) (SessionEpoch, error) {
 // SessionState returns, in one indexed query, the current session
 // generation and whether the session id was signed out. A workspace
 // that never had a session has generation 0 (no session is valid).
-func (ws *Workspace) SessionState(ctx context.Context, id string) (ep SessionEpoch, revoked bool, err error) {
+func (ws *Workspace) SessionState(ctx context.Context, id string) (ep portal.SessionEpoch, revoked bool, err error) {
 	err = ws.queryRow(ctx, `SELECT e.generation, e.salt, EXISTS (SELECT 1 FROM revoked_sessions WHERE id = ?) FROM session_epoch e WHERE e.id = 1`, id).
 		Scan(&ep.Generation, &ep.Salt, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
-		return SessionEpoch{}, false, nil
+		return portal.SessionEpoch{}, false, nil
 	}
 	return ep, revoked, err
 }

@@ -288,8 +288,8 @@ func (c *mergeCursor[T]) take(id string) ([]T, error) {
 }
 
 // seed records the attribute schema and ticket types an import brings
-// along (ImportOptions.Attributes, TicketTypes) before its records.
-func (im *importer) seed(opt ImportOptions) error {
+// along (portal.ImportOptions.Attributes, TicketTypes) before its records.
+func (im *importer) seed(opt portal.ImportOptions) error {
 	for _, a := range opt.Attributes {
 		if a.Field == "" || (a.Scope != portal.ScopeUser && a.Scope != portal.ScopeCompany) {
 			return portal.Errorf(portal.EINVALID, "the attribute %q of scope %q cannot be recorded", a.Field, a.Scope)

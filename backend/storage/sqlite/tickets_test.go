@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 )
 
 // TestTicketsMatchDomain proves that the paged, index-merged portal lists
@@ -67,7 +66,7 @@ func TestTicketsMatchDomain(t *testing.T) {
 				cursor := ""
 				total := -1
 				for pages := 0; pages < 200; pages++ {
-					page, err := ws.Tickets(ctx, sqlite.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: cursor, Limit: limit})
+					page, err := ws.Tickets(ctx, portal.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: cursor, Limit: limit})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -99,7 +98,7 @@ func ids(ts []portal.Ticket) []string {
 
 func TestTicketsBadCursor(t *testing.T) {
 	ws := MustOpen(t)
-	_, err := ws.Tickets(context.Background(), sqlite.TicketQuery{UserID: "u", Tab: portal.TabMine, Cursor: "not-a-cursor"})
+	_, err := ws.Tickets(context.Background(), portal.TicketQuery{UserID: "u", Tab: portal.TabMine, Cursor: "not-a-cursor"})
 	if portal.ErrorCode(err) != portal.EINVALID {
 		t.Fatalf("err = %v, want EINVALID", err)
 	}

@@ -1,0 +1,264 @@
+package portal
+
+import (
+	"context"
+	"time"
+)
+
+// The ports: what the product's services (the studio, the portal server,
+// the sync client) need of a workspace's store, declared here in domain
+// terms so that services depend on the domain only and every store — the
+// SQLite workspace today, PostgreSQL next — implements one contract. Each
+// method documents its error contract; an error without a code of this
+// package is EINTERNAL (ErrorCode).
+
+// Directory reads the people, companies and tickets of a workspace.
+type Directory interface {
+	// Counts returns the dataset's sizes.
+	Counts(ctx context.Context) (Counts, error)
+	// Schema returns the attribute schema rules are checked against.
+	Schema(ctx context.Context) (*Schema, error)
+	// FindUser finds a user by id, external_id or email (letter case
+	// aside), with their companies, for the admin's tools. Returns
+	// ENOTFOUND if none matches and EINVALID if an email belongs to
+	// several contacts.
+	FindUser(ctx context.Context, key string) (*User, error)
+	// UserByID returns the user with that id, with their companies.
+	// Returns ENOTFOUND if there is none.
+	UserByID(ctx context.Context, id string) (*User, error)
+	// ByExternalID returns the user with that external_id (an identity
+	// token's user_id). Returns ENOTFOUND if there is none.
+	ByExternalID(ctx context.Context, externalID string) (*User, error)
+	// UserByEmail returns the one user whose stored email is that very
+	// address, letter case aside (an identity token's email: never accent
+	// or compatibility folding). Returns ENOTFOUND if none has it and
+	// ECONFLICT if several do.
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	// SearchUsers lists at most limit users whose email or name contains
+	// q (folded), in workspace order.
+	SearchUsers(ctx context.Context, q string, limit int) ([]UserSummary, error)
+	// UserNames returns the names of the users with those ids (the ones
+	// that exist).
+	UserNames(ctx context.Context, ids []string) (map[string]string, error)
+	// Subject returns the user with those of their companies the
+	// workspace holds, ready for rule evaluation.
+	Subject(ctx context.Context, u *User) (Subject, error)
+	// FindCompany finds a company by id, company_id or name (folded).
+	// Returns EINVALID if a name is ambiguous; a key no company has comes
+	// back as it is with an empty name.
+	FindCompany(ctx context.Context, key string) (id, name string, err error)
+	// Companies returns the companies with those ids (the ones that
+	// exist).
+	Companies(ctx context.Context, ids []string) ([]*Company, error)
+	// FindTicket returns the id of the ticket with that id or, failing
+	// that, that number. Returns ENOTFOUND if neither exists.
+	FindTicket(ctx context.Context, key string) (string, error)
+	// Ticket returns a ticket with its contacts and every part (notes
+	// included: the caller filters what a customer sees). Returns
+	// ENOTFOUND if there is none.
+	Ticket(ctx context.Context, id string) (*Ticket, error)
+	// TicketsByKey returns the tickets a portal address may name: the one
+	// whose id is key, then the one whose number is key; none when
+	// neither exists. They come without parts, with their creator as
+	// their only contact: enough to decide who sees them. One lookup
+	// whichever exists, so that hidden and missing cost the same.
+	TicketsByKey(ctx context.Context, key string) ([]Ticket, error)
+	// Tickets returns one page of the portal tickets on a user's tab,
+	// newest first. The caller decides whether the tab is the user's.
+	// Returns EINVALID for a cursor it did not make.
+	Tickets(ctx context.Context, q TicketQuery) (TicketPage, error)
+}
+
+// TicketSearch finds the portal tickets on a user's tab that match a
+// search.
+type TicketSearch interface {
+	// Search returns one page of the tickets on the user's tab that hold
+	// every term (the last as a prefix), best first. Returns EINVALID for
+	// a cursor it did not make.
+	Search(ctx context.Context, q SearchQuery) (SearchPage, error)
+}
+
+// Importer writes records into the dataset.
+type Importer interface {
+	// Import upserts every record src emits, in one transaction: on any
+	// error nothing is written. Rejected records are reported (and, with
+	// opt.Strict, roll everything back: Committed is false).
+	Import(ctx context.Context, src RecordSource, opt ImportOptions) (ImportReport, error)
+}
+
+// Snapshotter reads the whole dataset for another workspace's copy.
+type Snapshotter interface {
+	// Snapshot reads the dataset as one consistent snapshot: header once,
+	// then emit for every company, user and ticket. An error from header
+	// or emit stops it and is returned.
+	Snapshot(ctx context.Context, header func(SnapshotHeader) error, emit func(Record) error) error
+}
+
+// SettingsStore keeps the draft, the live settings and their versions.
+type SettingsStore interface {
+	// Draft returns the draft (the defaults before the first edit).
+	Draft(ctx context.Context) (*Settings, error)
+	// Live returns the live settings (version 0, the defaults, before the
+	// first write).
+	Live(ctx context.Context) (*Settings, error)
+	// Env returns what validating settings needs to know of the
+	// workspace.
+	Env(ctx context.Context) (Env, error)
+	// ApplyDraft validates a whole document and, only when every part is
+	// valid, makes it the draft, keeping the draft's base version.
+	// Returns EINVALID with every problem otherwise.
+	ApplyDraft(ctx context.Context, doc []byte) (*Settings, error)
+	// SetLive records st as the live settings, as a sync brought them.
+	SetLive(ctx context.Context, st *Settings) error
+	// SetSynced records, in one transaction, the live settings a sync
+	// brought back and, when draft is not nil, makes it the draft based
+	// on that version.
+	SetSynced(ctx context.Context, live, draft *Settings) error
+	// LiveVersion returns the live settings' version (0 before the first
+	// write).
+	LiveVersion(ctx context.Context) (int, error)
+	// PutLive validates doc and, when ifMatch is the live version (or
+	// AnyVersion), makes it the next live version, in one transaction:
+	// of two writers from one version exactly one wins. Returns a
+	// *StaleError (EPRECONDITION) with the current document when ifMatch
+	// is stale, EINVALID with every problem when doc is invalid.
+	PutLive(ctx context.Context, doc []byte, ifMatch int) (*Settings, error)
+	// RestoreLive makes version n's content the next live version.
+	// Returns ENOTFOUND for an unknown version, and a *StaleError like
+	// PutLive.
+	RestoreLive(ctx context.Context, n, ifMatch int) (*Settings, error)
+	// Versions lists the live settings' versions, newest first, at most
+	// limit.
+	Versions(ctx context.Context, limit int) ([]SettingsVersion, error)
+	// Version returns version n of the live settings. Returns ENOTFOUND
+	// if there is none.
+	Version(ctx context.Context, n int) (*Settings, error)
+}
+
+// AnyVersion, as the ifMatch of PutLive or RestoreLive, skips the version
+// check.
+const AnyVersion = -1
+
+// CheckStore keeps the workspace's portal tests, as sentences.
+type CheckStore interface {
+	// Checks returns the portal tests in the order they were added.
+	Checks(ctx context.Context) ([]StoredCheck, error)
+	// AddChecks adds tests and returns their ids.
+	AddChecks(ctx context.Context, texts []string) ([]int, error)
+	// ReplaceChecks replaces every test, in one transaction.
+	ReplaceChecks(ctx context.Context, texts []string) ([]int, error)
+	// RemoveChecks removes tests by id. Returns ENOTFOUND, removing
+	// nothing, if an id is unknown.
+	RemoveChecks(ctx context.Context, ids []int) error
+}
+
+// ServerState keeps what a portal server needs besides the dataset and
+// the settings: the admin token's hash, where the portal is, and the
+// session generation.
+type ServerState interface {
+	// Secret returns a stored secret, or nil when there is none.
+	Secret(ctx context.Context, name string) ([]byte, error)
+	// SetSecret stores a secret.
+	SetSecret(ctx context.Context, name string, value []byte) error
+	// ServerAddress returns the recorded base URL and slug ("" before the
+	// first start).
+	ServerAddress(ctx context.Context) (baseURL, slug string, err error)
+	// SetServer records the base URL and slug portal URLs are made from.
+	SetServer(ctx context.Context, baseURL, slug string) error
+	// EnsureSessionEpoch returns the session generation, starting the
+	// first one when there is none.
+	EnsureSessionEpoch(ctx context.Context) (SessionEpoch, error)
+	// EndSessions starts a new session generation, which ends every
+	// session.
+	EndSessions(ctx context.Context) (SessionEpoch, error)
+	// SessionState returns the current generation and whether the
+	// session with that id was signed out.
+	SessionState(ctx context.Context, id string) (ep SessionEpoch, revoked bool, err error)
+	// RevokeSession records that the session with that id was signed out,
+	// until it expires.
+	RevokeSession(ctx context.Context, id string, expires, now time.Time) error
+}
+
+// SecretAdminTokenHash names the SHA-256 of a server's admin token in
+// ServerState; the token itself is never stored.
+const SecretAdminTokenHash = "admin_token_sha256"
+
+// SessionEpoch is a generation of portal sessions: starting a new one
+// ends every session of the ones before.
+type SessionEpoch struct {
+	// Generation counts the times every session was ended; it starts at 1.
+	Generation int64
+	// Salt is 32 random bytes of this generation, mixed into the session
+	// key so that a workspace made afresh beside the same identity secret
+	// never accepts the sessions of the one before. It is not secret.
+	Salt []byte
+}
+
+// TicketQuery asks for one page of a user's portal list.
+type TicketQuery struct {
+	UserID     string
+	CompanyIDs []string // the user's companies; used for the All tab only
+	Tab        string   // TabAll or TabMine
+	Cursor     string   // from the previous page's Next, or ""
+	Limit      int
+}
+
+// TicketPage is one page of a portal list.
+type TicketPage struct {
+	Tickets []Ticket `json:"tickets"`
+	Total   int      `json:"total"`
+	Next    string   `json:"next,omitempty"`
+}
+
+// SearchQuery asks for one page of a user's search on a tab.
+type SearchQuery struct {
+	UserID     string
+	CompanyIDs []string // used on the All tab only
+	Tab        string
+	Terms      []string // from SearchTerms
+	Cursor     string
+	Limit      int
+}
+
+// SearchPage is one page of search results: ticket ids, best first.
+type SearchPage struct {
+	IDs   []string
+	Total int
+	Next  string
+}
+
+// SettingsVersion describes one version of the live settings.
+type SettingsVersion struct {
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	Summary   string    `json:"summary"`
+}
+
+// StoredCheck is a portal test as a workspace keeps it: its sentence.
+type StoredCheck struct {
+	ID   int
+	Text string
+}
+
+// RecordSource emits the records of an import and returns the ones it rejected
+// while reading.
+type RecordSource func(emit func(Record) error) ([]Rejection, error)
+
+// ImportOptions tune an import.
+type ImportOptions struct {
+	// Strict rolls the whole import back when any record is rejected. By
+	// default rejected records are reported and skipped, and the valid
+	// ones are written.
+	Strict bool
+	// Replace empties the dataset (users, companies, tickets, the
+	// attribute schema) before importing, in the same transaction; the
+	// settings are kept. The source must not repeat an id.
+	Replace bool
+	// Progress, when set, is called every 1,000 records with the count.
+	Progress func(records int)
+	// Attributes and TicketTypes, when set, are recorded before any
+	// record: a dataset snapshot carries them so that its copy has the
+	// same schema as the original.
+	Attributes  []Attribute
+	TicketTypes []TicketType
+}

@@ -1,0 +1,15 @@
+package sqlite
+
+import "portalstudio/backend/portal"
+
+// The workspace implements every port of the domain (backend/portal): the
+// services see it only through them.
+var (
+	_ portal.Directory     = (*Workspace)(nil)
+	_ portal.TicketSearch  = (*Workspace)(nil)
+	_ portal.Importer      = (*Workspace)(nil)
+	_ portal.Snapshotter   = (*Workspace)(nil)
+	_ portal.SettingsStore = (*Workspace)(nil)
+	_ portal.CheckStore    = (*Workspace)(nil)
+	_ portal.ServerState   = (*Workspace)(nil)
+)
