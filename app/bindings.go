@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/remote"
 	"portalstudio/backend/studio"
 	"portalstudio/backend/wire"
 )
@@ -15,17 +16,19 @@ import (
 // method and returns (T, error). Wails passes no context to bound methods,
 // so the calls run under the context the Bindings were made with.
 type Bindings struct {
-	svc *studio.Service
-	ctx context.Context
+	svc   *studio.Service
+	local remote.Local
+	ctx   context.Context
 
 	mu    sync.Mutex
 	lanes map[string]context.CancelFunc // the call in flight per lane
 	job   JobProgress
 }
 
-// NewBindings returns the bindings over svc; ctx bounds every call.
-func NewBindings(ctx context.Context, svc *studio.Service) *Bindings {
-	return &Bindings{svc: svc, ctx: ctx, lanes: map[string]context.CancelFunc{}}
+// NewBindings returns the bindings over svc and, for sync, the same
+// workspace as the sync's local side; ctx bounds every call.
+func NewBindings(ctx context.Context, svc *studio.Service, local remote.Local) *Bindings {
+	return &Bindings{svc: svc, local: local, ctx: ctx, lanes: map[string]context.CancelFunc{}}
 }
 
 // latest returns the context of a new call on a lane, cancelling the call

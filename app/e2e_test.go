@@ -18,8 +18,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"portalstudio/app"
+	"portalstudio/backend/remote"
 	"portalstudio/backend/studio"
-	portalsync "portalstudio/backend/sync"
 	"portalstudio/backend/wire"
 )
 
@@ -152,7 +152,7 @@ func (u *ui) saved() {
 }
 
 func TestUIEndToEnd(t *testing.T) {
-	t.Setenv(portalsync.NoKeyringEnv, "1")
+	t.Setenv(remote.NoKeyringEnv, "1")
 	u := newUI(t, 300)
 	u.open()
 

@@ -20,11 +20,11 @@ func TestDefaultWorkspaceIsPrivate(t *testing.T) {
 	defer syscall.Umask(old)
 	dir := filepath.Join(t.TempDir(), "config", "PortalStudio")
 	path := filepath.Join(dir, "workspace.db")
-	_, closeWS, err := app.OpenWorkspace(context.Background(), path, true, io.Discard)
+	ws, err := app.OpenWorkspace(context.Background(), path, true, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer closeWS()
+	defer ws.Close()
 	want := map[string]os.FileMode{dir: 0o700, path: 0o600, path + "-wal": 0o600, path + "-shm": 0o600}
 	for name, mode := range want {
 		fi, err := os.Stat(name)

@@ -29,7 +29,7 @@ func newWorkspace(tb testing.TB, users int) (*studio.Service, *app.Bindings) {
 	if _, err := svc.GenerateDemo(context.Background(), studio.DemoRequest{Users: users, Companies: users / 10, Tickets: 2 * users}, nil); err != nil {
 		tb.Fatal(err)
 	}
-	return svc, app.NewBindings(context.Background(), svc)
+	return svc, app.NewBindings(context.Background(), svc, ws)
 }
 
 // serveBrowser serves browser mode over the bindings and the web folder

@@ -37,7 +37,7 @@ func BenchmarkEditToCount(b *testing.B) {
 		}
 		defer ws.Close()
 		svc = studio.New(ws)
-		bindings = app.NewBindings(ctx, svc)
+		bindings = app.NewBindings(ctx, svc, ws)
 	} else {
 		svc, bindings = newWorkspace(b, 2000)
 	}

@@ -54,12 +54,12 @@ func Run(ctx context.Context, opt Options) error {
 	if !HasUI(opt.Web) {
 		fmt.Fprintln(opt.Out, "Note: the UI was not built into this binary; run make build.")
 	}
-	svc, closeWS, err := OpenWorkspace(ctx, opt.Workspace, opt.IsDefault, opt.Out)
+	ws, err := OpenWorkspace(ctx, opt.Workspace, opt.IsDefault, opt.Out)
 	if err != nil {
 		return err
 	}
-	defer closeWS()
-	b := NewBindings(ctx, svc)
+	defer ws.Close()
+	b := NewBindings(ctx, studio.New(ws), ws)
 	if !opt.Browser && opt.Window != nil {
 		reason := NoDisplay()
 		if reason == "" {
@@ -74,20 +74,20 @@ func Run(ctx context.Context, opt Options) error {
 
 // OpenWorkspace opens the workspace file. The app's own workspace is
 // created as a demo workspace on first start; any other file must exist.
-func OpenWorkspace(ctx context.Context, path string, isDefault bool, out io.Writer) (*studio.Service, func(), error) {
+func OpenWorkspace(ctx context.Context, path string, isDefault bool, out io.Writer) (*sqlite.Workspace, error) {
 	_, statErr := os.Stat(path)
 	create := os.IsNotExist(statErr)
 	if create && !isDefault {
-		return nil, nil, portal.Errorf(portal.ENOTFOUND, "no workspace at %s; create one with portalstudio demo --workspace %s, or start without --workspace to use the app's own", path, path)
+		return nil, portal.Errorf(portal.ENOTFOUND, "no workspace at %s; create one with portalstudio demo --workspace %s, or start without --workspace to use the app's own", path, path)
 	}
 	if create {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, nil, portal.Errorf(portal.EPRECONDITION, "cannot create the folder of %s: %v", path, err)
+			return nil, portal.Errorf(portal.EPRECONDITION, "cannot create the folder of %s: %v", path, err)
 		}
 	}
 	ws, err := sqlite.OpenWith(path, sqlite.Options{Notice: func(msg string) { fmt.Fprintln(out, msg) }})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// A long-running app: keep the audience columns in memory (loaded in
 	// the background; counts use the indexed SQL path until then).
@@ -98,10 +98,10 @@ func OpenWorkspace(ctx context.Context, path string, isDefault bool, out io.Writ
 		if _, err := svc.GenerateDemo(ctx, studio.DemoRequest{Users: DemoUsers}, nil); err != nil {
 			ws.Close()
 			os.Remove(path)
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	return svc, func() { ws.Close() }, nil
+	return ws, nil
 }
 
 // NoDisplay says why no desktop window can open here, or "" when one can:

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"portalstudio/backend/portal"
-	portalsync "portalstudio/backend/sync"
+	"portalstudio/backend/remote"
 	"portalstudio/backend/wire"
 )
 
@@ -15,23 +15,23 @@ import (
 // SyncStatus says whether the workspace knows its portal server and an
 // admin token, and the version of its live copy.
 func (b *Bindings) SyncStatus() (*wire.SyncStatus, error) {
-	return portalsync.StatusOf(b.ctx, b.svc.WS)
+	return remote.StatusOf(b.ctx, b.local)
 }
 
 // SyncConnect pulls the live settings from the server with the admin token
 // and, once that succeeded, remembers both for the workspace.
 func (b *Bindings) SyncConnect(server, token string) (*wire.PullResult, error) {
-	return portalsync.Connect(b.ctx, b.svc.WS, server, token, portalsync.PullOptions{})
+	return remote.Connect(b.ctx, b.local, server, token, remote.PullOptions{})
 }
 
 // SyncPull pulls the server's live settings and, withData, its dataset
 // (Progress reports how far the snapshot has come).
 func (b *Bindings) SyncPull(withData bool) (*wire.PullResult, error) {
-	c, err := portalsync.SavedClient(b.ctx, b.svc.WS)
+	c, err := remote.SavedClient(b.ctx, b.local)
 	if err != nil {
 		return nil, err
 	}
-	opt := portalsync.PullOptions{Data: withData}
+	opt := remote.PullOptions{Data: withData}
 	if withData {
 		progress, done, err := b.startJob("Pulling the server's dataset")
 		if err != nil {
@@ -40,7 +40,7 @@ func (b *Bindings) SyncPull(withData bool) (*wire.PullResult, error) {
 		defer done()
 		opt.Progress = func(n, total int) { progress(int64(n), int64(total)) }
 	}
-	return portalsync.Pull(b.ctx, b.svc.WS, c, opt)
+	return remote.Pull(b.ctx, b.local, c, opt)
 }
 
 // SyncPushAnswer is what a push did. A push refused with something for
@@ -55,11 +55,11 @@ type SyncPushAnswer struct {
 // SyncPush pushes the draft: take ("", "draft" or "live") resolves every
 // conflict of a merge, overrideChecks pushes even when portal tests fail.
 func (b *Bindings) SyncPush(take string, overrideChecks bool) (*SyncPushAnswer, error) {
-	c, err := portalsync.SavedClient(b.ctx, b.svc.WS)
+	c, err := remote.SavedClient(b.ctx, b.local)
 	if err != nil {
 		return nil, err
 	}
-	res, err := portalsync.Push(b.ctx, b.svc.WS, c, portalsync.PushOptions{Take: take, OverrideChecks: overrideChecks,
+	res, err := remote.Push(b.ctx, b.local, c, remote.PushOptions{Take: take, OverrideChecks: overrideChecks,
 		Check: func(ctx context.Context, st *portal.Settings) (*wire.CheckReport, error) {
 			return b.svc.CheckSettings(ctx, st, "pushed", time.Time{})
 		}})

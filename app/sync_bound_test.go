@@ -11,9 +11,9 @@ import (
 
 	"portalstudio/app"
 	"portalstudio/backend/portal"
+	"portalstudio/backend/remote"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
-	portalsync "portalstudio/backend/sync"
 )
 
 // The desktop keeps the admin token to its server: connecting to another
@@ -21,7 +21,7 @@ import (
 // behind the token's back sends it nowhere, and plain http goes to this
 // machine only. A recorder stands where a stolen token would arrive.
 func TestSyncTokenStaysWithItsServer(t *testing.T) {
-	t.Setenv(portalsync.NoKeyringEnv, "1")
+	t.Setenv(remote.NoKeyringEnv, "1")
 	ctx := context.Background()
 	srv := newSyncServer(t)
 	var mu sync.Mutex
@@ -38,7 +38,7 @@ func TestSyncTokenStaysWithItsServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	b := app.NewBindings(ctx, studio.New(ws))
+	b := app.NewBindings(ctx, studio.New(ws), ws)
 	if _, err := b.SyncConnect(srv.url, srv.token); err != nil {
 		t.Fatal(err)
 	}

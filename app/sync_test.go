@@ -15,10 +15,10 @@ import (
 
 	"portalstudio/app"
 	"portalstudio/backend/portal"
+	"portalstudio/backend/remote"
 	"portalstudio/backend/server"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
-	portalsync "portalstudio/backend/sync"
 	"portalstudio/frontend"
 )
 
@@ -39,7 +39,7 @@ func newSyncServer(t *testing.T) *syncServer {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	ws, err := sqlite.Open(filepath.Join(dir, server.WorkspaceFile))
+	ws, err := sqlite.Open(filepath.Join(dir, sqlite.WorkspaceFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func newSyncServer(t *testing.T) *syncServer {
 	if _, err := ws.PutLive(ctx, []byte(syncLiveDoc), 0); err != nil {
 		t.Fatal(err)
 	}
-	s, err := server.New(server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, Slug: "acme", BaseURL: "https://help.example.com"})
+	s, err := server.New(server.Config{Store: ws, IdentitySecret: sec.IdentitySecret, Slug: "acme", BaseURL: "https://help.example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func emptyDesktop(t *testing.T) *app.Bindings {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ws.Close() })
-	return app.NewBindings(context.Background(), studio.New(ws))
+	return app.NewBindings(context.Background(), studio.New(ws), ws)
 }
 
 // editDraft changes the draft as the UI does (ApplySettings).
@@ -140,7 +140,7 @@ func uiReads(t *testing.T, v, ui any) {
 // its three-way difference and resolved by take, and failing portal tests
 // overridden.
 func TestSyncBindings(t *testing.T) {
-	t.Setenv(portalsync.NoKeyringEnv, "1")
+	t.Setenv(remote.NoKeyringEnv, "1")
 	srv := newSyncServer(t)
 	b := emptyDesktop(t)
 
@@ -168,7 +168,7 @@ func TestSyncBindings(t *testing.T) {
 	}
 	uiReads(t, pr, &frontend.PullResult{})
 	st, err = b.SyncStatus()
-	if err != nil || !st.Connected || st.Server != srv.url || st.TokenIn != portalsync.InFile || st.LiveVersion != 1 {
+	if err != nil || !st.Connected || st.Server != srv.url || st.TokenIn != remote.InFile || st.LiveVersion != 1 {
 		t.Fatalf("after connecting: %+v, %v", st, err)
 	}
 
@@ -234,7 +234,7 @@ func TestSyncBindings(t *testing.T) {
 		if _, err := b.SyncPush("mine", false); portal.ErrorCode(err) != portal.EINVALID {
 			t.Fatalf("take mine: %v", err)
 		}
-		ans, err = b.SyncPush(portalsync.TakeDraft, false)
+		ans, err = b.SyncPush(remote.TakeDraft, false)
 		if err != nil || ans.Refused != nil || !ans.Result.Pushed || ans.Result.Version != 4 {
 			t.Fatalf("push taking the draft: %+v, %v", ans, err)
 		}

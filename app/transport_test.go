@@ -14,7 +14,7 @@ import (
 
 	"portalstudio/app"
 	"portalstudio/backend/portal"
-	portalsync "portalstudio/backend/sync"
+	"portalstudio/backend/remote"
 	"portalstudio/backend/wire"
 	"portalstudio/frontend"
 )
@@ -59,7 +59,7 @@ func call(t *testing.T, c *http.Client, base, method string, args ...any) (int, 
 
 // The HTTP transport answers exactly what calling the binding answers.
 func TestHTTPTransportMatchesBindings(t *testing.T) {
-	t.Setenv(portalsync.NoKeyringEnv, "1")
+	t.Setenv(remote.NoKeyringEnv, "1")
 	svc, b := newWorkspace(t, 120)
 	base, c, _ := browserClient(t, b, "")
 	samples, err := b.SampleUsers("draft")
@@ -143,7 +143,7 @@ func TestHTTPTransportMatchesBindings(t *testing.T) {
 // The sync bindings answer the same through HTTP as called directly,
 // against a real portal server, errors included.
 func TestHTTPTransportMatchesSyncBindings(t *testing.T) {
-	t.Setenv(portalsync.NoKeyringEnv, "1")
+	t.Setenv(remote.NoKeyringEnv, "1")
 	srv := newSyncServer(t)
 	b := emptyDesktop(t)
 	base, c, _ := browserClient(t, b, "")

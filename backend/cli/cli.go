@@ -251,18 +251,25 @@ func parse(fs *flag.FlagSet, args []string, n int) ([]string, error) {
 
 // open opens the command's workspace.
 func (f flags) open() (*studio.Service, func(), error) {
-	path := *f.workspace
-	if path == "" {
-		var err error
-		if path, err = DefaultWorkspace(); err != nil {
-			return nil, nil, err
-		}
-	}
-	ws, err := openWorkspace(f.env, path)
+	ws, err := f.openStore()
 	if err != nil {
 		return nil, nil, err
 	}
 	return studio.New(ws), func() { ws.Close() }, nil
+}
+
+// openStore opens the workspace the flags name (the default one when none)
+// as the SQLite store itself, for the commands that use it beyond the
+// studio's ports (sync's local side).
+func (f flags) openStore() (*sqlite.Workspace, error) {
+	path := *f.workspace
+	if path == "" {
+		var err error
+		if path, err = DefaultWorkspace(); err != nil {
+			return nil, err
+		}
+	}
+	return openWorkspace(f.env, path)
 }
 
 // existing opens a workspace that must already exist (read-only commands

@@ -70,7 +70,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer done()
-	counts, err := svc.WS.Counts(ctx)
+	counts, err := svc.Store.Counts(ctx)
 	if err != nil {
 		return err
 	}
@@ -150,7 +150,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	// imported and that one reason is the answer (the records rejected
 	// before it are not worth listing).
 	readFailed := false
-	rep, err := svc.WS.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+	rep, err := svc.Store.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
 		var rejected []portal.Rejection
 		for _, name := range files {
 			fh, err := os.Open(name)

@@ -75,7 +75,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ws, err := openWorkspace(env, filepath.Join(dir, server.WorkspaceFile))
+	ws, err := openWorkspace(env, filepath.Join(dir, sqlite.WorkspaceFile))
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if was != "" {
 		log.Info("the live settings named another portal URL; they now name the server's (a new version)", "was", was, "portal", portalURL, "version", live.Version)
 	}
-	cfg := server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, MaxTokenLifetime: *maxTokenLifetime, Slug: slug, BaseURL: base, Logger: log, Web: env.Web,
+	cfg := server.Config{Store: ws, IdentitySecret: sec.IdentitySecret, MaxTokenLifetime: *maxTokenLifetime, Slug: slug, BaseURL: base, Logger: log, Web: env.Web,
 		AllowedHosts: allowedHosts(base, *allowHost)}
 	if *rateLimits {
 		cfg.RateLimits = server.DefaultRateLimits
@@ -162,7 +162,7 @@ func serverAddress(ctx context.Context, ws *sqlite.Workspace, dir, flagURL, list
 	}
 	base = strings.TrimSuffix(base, "/")
 	if slug == "" {
-		slug = sqlite.Slug(filepath.Base(dir) + ".db")
+		slug = portal.Slug(filepath.Base(dir) + ".db")
 	}
 	if err := ws.SetServer(ctx, base, slug); err != nil {
 		return "", "", err

@@ -11,17 +11,16 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
+	"portalstudio/backend/remote"
 	"portalstudio/backend/studio"
-	portalsync "portalstudio/backend/sync"
 	"portalstudio/backend/wire"
 )
 
 func runSync(ctx context.Context, env *Env, args []string) error {
 	f := newCommandFlags("sync", env)
 	serverURL := f.String("server", "", "the portal server's URL (remembered after the first sync)")
-	token := f.String("token", "", "the server's admin token; other users of this machine can see it in ps: prefer --token-file or "+portalsync.TokenEnv+" (the token is remembered for this server after the first sync, in the OS keyring or <workspace>.token)")
-	tokenFile := f.String("token-file", "", "read the admin token from this file (the server's <data>/admin-token); without --token and --token-file the token comes from "+portalsync.TokenEnv+", else the one saved for the server")
+	token := f.String("token", "", "the server's admin token; other users of this machine can see it in ps: prefer --token-file or "+remote.TokenEnv+" (the token is remembered for this server after the first sync, in the OS keyring or <workspace>.token)")
+	tokenFile := f.String("token-file", "", "read the admin token from this file (the server's <data>/admin-token); without --token and --token-file the token comes from "+remote.TokenEnv+", else the one saved for the server")
 	insecure := f.Bool("insecure", false, "allow plain http:// to a server on another machine (the admin token crosses the network unencrypted); without it http:// is for 127.0.0.1, ::1 and localhost only")
 	data := f.Bool("data", false, "with pull: also replace the local dataset with the server's")
 	take := f.String("take", "", "with push: resolve every conflict with the draft or the live settings (draft or live)")
@@ -41,7 +40,7 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 		if sub != "push" {
 			return usagef("sync pull: --take is for push")
 		}
-		if err := oneOf("sync push", "take", *take, portalsync.TakeDraft, portalsync.TakeLive); err != nil {
+		if err := oneOf("sync push", "take", *take, remote.TakeDraft, remote.TakeLive); err != nil {
 			return err
 		}
 	}
@@ -62,15 +61,15 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 		*token = strings.TrimSpace(string(b))
 	}
 	if *token == "" {
-		*token = strings.TrimSpace(os.Getenv(portalsync.TokenEnv))
+		*token = strings.TrimSpace(os.Getenv(remote.TokenEnv))
 	}
-	svc, done, err := f.open()
+	ws, err := f.openStore()
 	if err != nil {
 		return err
 	}
-	defer done()
-	ws := svc.WS
-	saved, err := portalsync.LoadCredentials(ctx, ws)
+	defer ws.Close()
+	svc := studio.New(ws)
+	saved, err := remote.LoadCredentials(ctx, ws)
 	if err != nil {
 		return err
 	}
@@ -85,7 +84,7 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 	}
-	client, err := portalsync.NewClientWith(*serverURL, *token, portalsync.ClientOptions{Insecure: *insecure})
+	client, err := remote.NewClientWith(*serverURL, *token, remote.ClientOptions{Insecure: *insecure})
 	if err != nil {
 		return err
 	}
@@ -95,29 +94,29 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 		if saved.Bound && saved.Server == client.URL && saved.TokenServer == client.URL && saved.Token == client.Token {
 			return "", nil
 		}
-		return portalsync.SaveCredentials(ctx, ws, client.URL, client.Token)
+		return remote.SaveCredentials(ctx, ws, client.URL, client.Token)
 	}
 	if sub == "pull" {
 		return syncPull(ctx, env, *f.json, ws, client, remember, *data)
 	}
-	return syncPush(ctx, env, *f.json, svc, client, remember, portalsync.PushOptions{Take: *take, OverrideChecks: *override})
+	return syncPush(ctx, env, *f.json, svc, ws, client, remember, remote.PushOptions{Take: *take, OverrideChecks: *override})
 }
 
 // savedToken returns the token saved for server. A token saved for
 // another server is never sent to this one: the command asks for this
 // server's token instead.
-func savedToken(sub string, saved portalsync.Credentials, server string) (string, error) {
+func savedToken(sub string, saved remote.Credentials, server string) (string, error) {
 	if tok := saved.TokenFor(server); tok != "" {
 		return tok, nil
 	}
 	if saved.Token != "" {
-		return "", usagef("sync %s: the saved admin token belongs to %s; give the token of %s with --token-file (or %s)", sub, saved.TokenServer, server, portalsync.TokenEnv)
+		return "", usagef("sync %s: the saved admin token belongs to %s; give the token of %s with --token-file (or %s)", sub, saved.TokenServer, server, remote.TokenEnv)
 	}
-	return "", usagef("sync %s: no admin token: give it with --token-file or %s (it is remembered for the server after the first sync)", sub, portalsync.TokenEnv)
+	return "", usagef("sync %s: no admin token: give it with --token-file or %s (it is remembered for the server after the first sync)", sub, remote.TokenEnv)
 }
 
-func syncPull(ctx context.Context, env *Env, jsonOut bool, ws *sqlite.Workspace, client *portalsync.Client, remember func() (string, error), data bool) error {
-	opt := portalsync.PullOptions{Data: data}
+func syncPull(ctx context.Context, env *Env, jsonOut bool, ws remote.Local, client *remote.Client, remember func() (string, error), data bool) error {
+	opt := remote.PullOptions{Data: data}
 	var bar *progressbar.ProgressBar
 	if data {
 		opt.Progress = func(n, total int) {
@@ -129,7 +128,7 @@ func syncPull(ctx context.Context, env *Env, jsonOut bool, ws *sqlite.Workspace,
 			bar.Set(n)
 		}
 	}
-	res, err := portalsync.Pull(ctx, ws, client, opt)
+	res, err := remote.Pull(ctx, ws, client, opt)
 	if bar != nil {
 		bar.Finish()
 	}
@@ -160,8 +159,7 @@ func syncPull(ctx context.Context, env *Env, jsonOut bool, ws *sqlite.Workspace,
 	return nil
 }
 
-func syncPush(ctx context.Context, env *Env, jsonOut bool, svc *studio.Service, client *portalsync.Client, remember func() (string, error), opt portalsync.PushOptions) error {
-	ws := svc.WS
+func syncPush(ctx context.Context, env *Env, jsonOut bool, svc *studio.Service, ws remote.Local, client *remote.Client, remember func() (string, error), opt remote.PushOptions) error {
 	// Every push runs the portal tests on what it sends, and says whom it
 	// affects (against the live copy the draft is compared with).
 	opt.Check = func(ctx context.Context, st *portal.Settings) (*wire.CheckReport, error) {
@@ -171,7 +169,7 @@ func syncPush(ctx context.Context, env *Env, jsonOut bool, svc *studio.Service, 
 	if err != nil {
 		return err
 	}
-	res, err := portalsync.Push(ctx, ws, client, opt)
+	res, err := remote.Push(ctx, ws, client, opt)
 	if err != nil {
 		if res != nil && (res.Merge != nil || res.Checks != nil) {
 			if jsonOut {
@@ -245,7 +243,7 @@ func printMerge(w io.Writer, res *wire.PushResult) {
 	fmt.Fprintf(w, "What changed in the draft:\n%s\n", orNothing(m.DraftDiff))
 	for _, c := range m.Changes {
 		who := "your draft"
-		if c.Side == portalsync.TakeLive {
+		if c.Side == remote.TakeLive {
 			who = "the server"
 		}
 		fmt.Fprintf(w, "merged: %s, as changed by %s: %s\n", c.Path, who, c.To)
@@ -264,9 +262,9 @@ func orNothing(diff string) string {
 
 func tokenNote(w io.Writer, where string) {
 	switch where {
-	case portalsync.InKeyring:
+	case remote.InKeyring:
 		fmt.Fprintln(w, "The server and its admin token are remembered for this workspace (the token in the OS keyring).")
-	case portalsync.InFile:
+	case remote.InFile:
 		fmt.Fprintln(w, "The server and its admin token are remembered for this workspace (the token in <workspace>.token, mode 0600).")
 	}
 }

@@ -155,7 +155,7 @@ func TestLoadOracle(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret := []byte("0123456789abcdef0123456789abcdef")
-	srv, err := server.New(server.Config{WS: ws, IdentitySecret: secret,
+	srv, err := server.New(server.Config{Store: ws, IdentitySecret: secret,
 		Slug: "acme", BaseURL: "http://portal.test", Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)

@@ -158,7 +158,7 @@ func runDataset(t *testing.T, r *rand.Rand, d *oracle.Dataset, round int, withCL
 		t.Fatal(err)
 	}
 	secret := []byte("0123456789abcdef0123456789abcdef")
-	s, err := server.New(server.Config{WS: ws, IdentitySecret: secret,
+	s, err := server.New(server.Config{Store: ws, IdentitySecret: secret,
 		Slug: "acme", BaseURL: "http://portal.test", Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"portalstudio/backend/server"
+	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/wire"
 )
 
@@ -50,7 +51,7 @@ func TestAdminNeedsToken(t *testing.T) {
 		t.Fatalf("live version %d after refused requests, want 1", v)
 	}
 	// The database keeps only a hash of the token.
-	db, err := os.ReadFile(filepath.Join(f.dir, server.WorkspaceFile))
+	db, err := os.ReadFile(filepath.Join(f.dir, sqlite.WorkspaceFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
+	"portalstudio/backend/storage/sqlite"
 )
 
 // lookalikes are contacts whose addresses differ from others' only by
@@ -222,7 +223,7 @@ func (f *fixture) restart(t *testing.T, opt server.SecretOptions) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := server.New(server.Config{WS: f.ws, IdentitySecret: sec.IdentitySecret, Slug: "acme", BaseURL: "http://portal.test",
+	s, err := server.New(server.Config{Store: f.ws, IdentitySecret: sec.IdentitySecret, Slug: "acme", BaseURL: "http://portal.test",
 		Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
@@ -301,7 +302,7 @@ func TestSignOutEndsSession(t *testing.T) {
 func TestSessionForgedFromWorkspace(t *testing.T) {
 	f := newFixture(t)
 	valid := startSession(t, f.url, f.identity(t, "ann-ext"))
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(f.dir, server.WorkspaceFile)+"?mode=ro")
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(f.dir, sqlite.WorkspaceFile)+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,7 +98,7 @@ func newFixture(t testing.TB, opts ...func(*server.Config)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	ws, err := sqlite.Open(filepath.Join(dir, server.WorkspaceFile))
+	ws, err := sqlite.Open(filepath.Join(dir, sqlite.WorkspaceFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func newFixture(t testing.TB, opts ...func(*server.Config)) *fixture {
 	if _, err := ws.PutLive(ctx, []byte(liveDoc), 0); err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, Slug: "acme",
+	cfg := server.Config{Store: ws, IdentitySecret: sec.IdentitySecret, Slug: "acme",
 		BaseURL: "http://portal.test", Now: func() time.Time { return now }}
 	for _, o := range opts {
 		o(&cfg)

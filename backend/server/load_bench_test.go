@@ -84,7 +84,7 @@ func BenchmarkPortalLoad(b *testing.B) {
 	defer restore()
 
 	identity := randomKey()
-	srv, err := server.New(server.Config{WS: ws, IdentitySecret: identity, Slug: "bench", BaseURL: "http://127.0.0.1"})
+	srv, err := server.New(server.Config{Store: ws, IdentitySecret: identity, Slug: "bench", BaseURL: "http://127.0.0.1"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -84,7 +84,7 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	web := wasmDir(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	ws, err := sqlite.Open(filepath.Join(dir, server.WorkspaceFile))
+	ws, err := sqlite.Open(filepath.Join(dir, sqlite.WorkspaceFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := server.New(server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, Slug: "demo",
+	s, err := server.New(server.Config{Store: ws, IdentitySecret: sec.IdentitySecret, Slug: "demo",
 		BaseURL: base, Web: os.DirFS(web)})
 	if err != nil {
 		t.Fatal(err)

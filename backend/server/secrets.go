@@ -14,12 +14,10 @@ import (
 	"strings"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 )
 
 // Files of a server's data folder.
 const (
-	WorkspaceFile      = "workspace.db"
 	AdminTokenFile     = "admin-token"
 	IdentitySecretFile = "identity-secret"
 )
@@ -68,7 +66,7 @@ func newSecret() (string, error) {
 // It also settles the session generation the session key is derived from
 // with the identity secret: a new one, ending every session, when the
 // identity secret is rotated or opt.EndSessions asks.
-func PrepareSecrets(ctx context.Context, ws *sqlite.Workspace, dir string, opt SecretOptions) (*Secrets, error) {
+func PrepareSecrets(ctx context.Context, ws portal.ServerState, dir string, opt SecretOptions) (*Secrets, error) {
 	sec := &Secrets{}
 	tokenPath := filepath.Join(dir, AdminTokenFile)
 	secretPath := filepath.Join(dir, IdentitySecretFile)
@@ -137,7 +135,7 @@ func PrepareSecrets(ctx context.Context, ws *sqlite.Workspace, dir string, opt S
 // prepareSessions starts a new session generation when the identity
 // secret was rotated or opt.EndSessions asks (every session ends on every
 // replica), and makes sure there is one otherwise.
-func prepareSessions(ctx context.Context, ws *sqlite.Workspace, sec *Secrets, opt SecretOptions) error {
+func prepareSessions(ctx context.Context, ws portal.ServerState, sec *Secrets, opt SecretOptions) error {
 	if !opt.RotateIdentitySecret && !opt.EndSessions {
 		_, err := ws.EnsureSessionEpoch(ctx)
 		return err

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
 )
 
@@ -21,11 +20,27 @@ const (
 	maxFormBody     = 64 << 10  // a session request
 )
 
+// Store is what the server needs of its workspace: the studio's ports
+// (the portal's decisions), and the server's own state and the snapshot.
+type Store interface {
+	studio.Store
+	portal.ServerState
+	portal.Snapshotter
+}
+
+// tunable is what a store may offer a server that answers many requests
+// at once: connections kept open for them, and reads cached between
+// writes (the server being its workspace's only writer).
+type tunable interface {
+	KeepConnections(n int)
+	CacheReads()
+}
+
 // Config is what a Server runs with.
 type Config struct {
-	// WS is the workspace the server serves; its "live" settings are the
+	// Store is the workspace the server serves; its "live" settings are the
 	// portal's.
-	WS *sqlite.Workspace
+	Store Store
 	// IdentitySecret verifies identity tokens (HS256). Session cookies
 	// are signed with a key derived from it and the session generation
 	// kept in the workspace (never with a key stored there), so every
@@ -60,7 +75,7 @@ type Config struct {
 
 // Server answers the admin API and the customer portal's JSON API.
 type Server struct {
-	ws               *sqlite.Workspace
+	ws               Store
 	svc              *studio.Service
 	identitySecret   []byte
 	maxTokenLifetime time.Duration
@@ -79,10 +94,10 @@ type Server struct {
 	signIns, searches *limiter
 }
 
-// New returns a server over cfg.WS. It checks the configuration, not the
+// New returns a server over cfg.Store. It checks the configuration, not the
 // workspace.
 func New(cfg Config) (*Server, error) {
-	if cfg.WS == nil {
+	if cfg.Store == nil {
 		return nil, errors.New("server: no workspace")
 	}
 	if len(cfg.IdentitySecret) < 16 {
@@ -94,7 +109,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Slug == "" {
 		return nil, portal.Errorf(portal.EINVALID, "the server needs the workspace's slug")
 	}
-	s := &Server{ws: cfg.WS, identitySecret: cfg.IdentitySecret, maxTokenLifetime: cfg.MaxTokenLifetime, slug: cfg.Slug,
+	s := &Server{ws: cfg.Store, identitySecret: cfg.IdentitySecret, maxTokenLifetime: cfg.MaxTokenLifetime, slug: cfg.Slug,
 		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), log: cfg.Logger, now: cfg.Now, maxImport: cfg.MaxImportBody, mux: http.NewServeMux()}
 	s.hosts = allowedHosts(cfg)
 	s.signIns, s.searches = newLimiter(cfg.RateLimits.SignIn), newLimiter(cfg.RateLimits.Search)
@@ -111,11 +126,14 @@ func New(cfg Config) (*Server, error) {
 		s.now = time.Now
 	}
 	s.slots = make(chan struct{}, portalSlots())
-	cfg.WS.KeepConnections(cap(s.slots) + 2)
-	// The server is its workspace's only writer: keep the live settings,
-	// the schema and the users last seen parsed between writes.
-	cfg.WS.CacheReads()
-	s.svc = studio.New(cfg.WS)
+	if t, ok := cfg.Store.(tunable); ok {
+		t.KeepConnections(cap(s.slots) + 2)
+		// The server is its workspace's only writer: keep the live
+		// settings, the schema and the users last seen parsed between
+		// writes.
+		t.CacheReads()
+	}
+	s.svc = studio.New(cfg.Store)
 	s.svc.Now = s.now
 	s.routes()
 	if cfg.Web != nil {

@@ -25,7 +25,7 @@ func TestSessionCapOnRead(t *testing.T) {
 	}
 	t.Cleanup(func() { ws.Close() })
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
-	s, err := New(Config{WS: ws, IdentitySecret: []byte("cap-identity-secret-0123456789abc"), Slug: "acme", Now: func() time.Time { return now }})
+	s, err := New(Config{Store: ws, IdentitySecret: []byte("cap-identity-secret-0123456789abc"), Slug: "acme", Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

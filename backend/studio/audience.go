@@ -46,7 +46,7 @@ func (s *Service) RuleAudience(ctx context.Context, of string, rule *portal.Rule
 	if err != nil {
 		return nil, err
 	}
-	n, users, err := s.WS.Audience(ctx, rule, schema, s.Now(), limit)
+	n, users, err := s.Store.Audience(ctx, rule, schema, s.Now(), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func (s *Service) ruleFirst(ctx context.Context, of string, rule *portal.Rule, n
 	if err != nil {
 		return nil, err
 	}
-	users, err := s.WS.AudienceFirst(ctx, rule, nil, schema, s.Now(), limit)
+	users, err := s.Store.AudienceFirst(ctx, rule, nil, schema, s.Now(), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (s *Service) ruleFirst(ctx context.Context, of string, rule *portal.Rule, n
 // validSchema returns the workspace's schema, or EINVALID when rule does
 // not fit it.
 func (s *Service) validSchema(ctx context.Context, rule *portal.Rule) (*portal.Schema, error) {
-	schema, err := s.WS.Schema(ctx)
+	schema, err := s.Store.Schema(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -121,7 +121,7 @@ func checkText(c wire.Check) string {
 
 // Checks returns the workspace's portal tests.
 func (s *Service) Checks(ctx context.Context) (*wire.CheckList, error) {
-	stored, err := s.WS.Checks(ctx)
+	stored, err := s.Store.Checks(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -169,18 +169,18 @@ func (s *Service) parseChecks(ctx context.Context, texts []string) ([]string, er
 // resolveCheck finds what a check names.
 func (s *Service) resolveCheck(ctx context.Context, c wire.Check) error {
 	if c.User != "" {
-		if _, err := s.WS.FindUser(ctx, c.User); err != nil {
+		if _, err := s.Store.FindUser(ctx, c.User); err != nil {
 			return err
 		}
 	}
 	if c.Ticket != "" {
-		if _, err := s.WS.FindTicket(ctx, c.Ticket); err != nil {
+		if _, err := s.Store.FindTicket(ctx, c.Ticket); err != nil {
 			return portal.Errorf(portal.ENOTFOUND, "no ticket has the id or number %q", c.Ticket)
 		}
 	}
 	for _, co := range []string{c.Company, c.Other} {
 		if co != "" {
-			if _, _, err := s.WS.FindCompany(ctx, co); err != nil {
+			if _, _, err := s.Store.FindCompany(ctx, co); err != nil {
 				return err
 			}
 		}
@@ -198,7 +198,7 @@ func (s *Service) AddChecks(ctx context.Context, texts []string) (*wire.CheckLis
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.WS.AddChecks(ctx, canon); err != nil {
+	if _, err := s.Store.AddChecks(ctx, canon); err != nil {
 		return nil, err
 	}
 	return s.Checks(ctx)
@@ -206,7 +206,7 @@ func (s *Service) AddChecks(ctx context.Context, texts []string) (*wire.CheckLis
 
 // RemoveChecks removes portal tests by id.
 func (s *Service) RemoveChecks(ctx context.Context, ids []int) (*wire.CheckList, error) {
-	if err := s.WS.RemoveChecks(ctx, ids); err != nil {
+	if err := s.Store.RemoveChecks(ctx, ids); err != nil {
 		return nil, err
 	}
 	return s.Checks(ctx)
@@ -226,7 +226,7 @@ func (s *Service) ImportChecks(ctx context.Context, doc []byte) (*wire.CheckList
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.WS.ReplaceChecks(ctx, canon); err != nil {
+	if _, err := s.Store.ReplaceChecks(ctx, canon); err != nil {
 		return nil, err
 	}
 	return s.Checks(ctx)
@@ -317,15 +317,15 @@ func (r *checkRun) portalSets(ctx context.Context) (sqlite.PortalSets, error) {
 	if r.sets != nil {
 		return *r.sets, nil
 	}
-	schema, err := r.s.WS.Schema(ctx)
+	schema, err := r.s.Store.Schema(ctx)
 	if err != nil {
 		return sqlite.PortalSets{}, err
 	}
-	p, err := r.s.WS.PortalSets(ctx, r.st, schema, r.now)
+	p, err := r.s.Store.PortalSets(ctx, r.st, schema, r.now)
 	if err != nil {
 		return p, err
 	}
-	c, err := r.s.WS.Counts(ctx)
+	c, err := r.s.Store.Counts(ctx)
 	if err != nil {
 		return p, err
 	}
@@ -343,7 +343,7 @@ func (r *checkRun) run(ctx context.Context, c wire.Check) (bool, string, error) 
 	var d portal.Decision
 	if c.User != "" {
 		var err error
-		if u, err = r.s.WS.FindUser(ctx, c.User); err != nil {
+		if u, err = r.s.Store.FindUser(ctx, c.User); err != nil {
 			return false, "", err
 		}
 		if d, _, err = r.s.decide(ctx, r.st, u, r.now); err != nil {
@@ -363,11 +363,11 @@ func (r *checkRun) run(ctx context.Context, c wire.Check) (bool, string, error) 
 		}
 		return !d.Restricted, d.RestrictedReason, nil
 	case wire.CheckSeesTicket, wire.CheckNotSeesTicket:
-		id, err := r.s.WS.FindTicket(ctx, c.Ticket)
+		id, err := r.s.Store.FindTicket(ctx, c.Ticket)
 		if err != nil {
 			return false, "", portal.Errorf(portal.ENOTFOUND, "no ticket has the id or number %q", c.Ticket)
 		}
-		t, err := r.s.WS.Ticket(ctx, id)
+		t, err := r.s.Store.Ticket(ctx, id)
 		if err != nil {
 			return false, "", err
 		}
@@ -381,11 +381,11 @@ func (r *checkRun) run(ctx context.Context, c wire.Check) (bool, string, error) 
 		}
 		return !sees, ex.Verdict, nil
 	case wire.CheckCompanyIsolate:
-		a, aName, err := r.s.WS.FindCompany(ctx, c.Company)
+		a, aName, err := r.s.Store.FindCompany(ctx, c.Company)
 		if err != nil {
 			return false, "", err
 		}
-		b, bName, err := r.s.WS.FindCompany(ctx, c.Other)
+		b, bName, err := r.s.Store.FindCompany(ctx, c.Other)
 		if err != nil {
 			return false, "", err
 		}
@@ -393,7 +393,7 @@ func (r *checkRun) run(ctx context.Context, c wire.Check) (bool, string, error) 
 		if err != nil {
 			return false, "", err
 		}
-		ex, err := r.s.WS.CompanyExposure(ctx, p, a, b)
+		ex, err := r.s.Store.CompanyExposure(ctx, p, a, b)
 		if err != nil {
 			return false, "", err
 		}
@@ -402,7 +402,7 @@ func (r *checkRun) run(ctx context.Context, c wire.Check) (bool, string, error) 
 		if n == 0 {
 			return true, fmt.Sprintf("No user of %s sees any of the %s portal tickets of %s.", la, Thousands(ex.Tickets), lb), nil
 		}
-		first, err := r.s.WS.Summaries(ctx, ex.Users, 3)
+		first, err := r.s.Store.Summaries(ctx, ex.Users, 3)
 		if err != nil {
 			return false, "", err
 		}

@@ -21,7 +21,7 @@ func checkService(t *testing.T) *studio.Service {
 		{Ticket: &portal.Ticket{ID: "t5", TicketID: "105", Title: "Cross", Category: portal.CategoryCustomer, IsShared: true,
 			ContactIDs: []string{"u4"}, CompanyID: "c2", TypeID: "ty", CreatedAt: now, UpdatedAt: now}},
 	}
-	if _, err := svc.WS.Import(context.Background(), func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+	if _, err := svc.Store.Import(context.Background(), func(emit func(portal.Record) error) ([]portal.Rejection, error) {
 		for _, r := range recs {
 			if err := emit(r); err != nil {
 				return nil, err
@@ -110,7 +110,7 @@ func TestChecksEachKind(t *testing.T) {
 
 	// Restrict everyone: Dan now sees only his own ticket, which still
 	// carries Globex: the isolation test keeps failing, through him only.
-	st, _ := svc.WS.Draft(ctx)
+	st, _ := svc.Store.Draft(ctx)
 	st.Visibility.Conditions = nil
 	rep, err = svc.CheckSettings(ctx, st, "pushed", time.Time{})
 	if err != nil {

@@ -17,7 +17,7 @@ func (s *Service) Demo(ctx context.Context, opt demo.Options, progress func(done
 	if progress != nil {
 		progress(0, total)
 	}
-	rep, err := s.WS.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+	rep, err := s.Store.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
 		// Import runs the generator on its own goroutine, a batch ahead
 		// of the writer.
 		return nil, demo.Generate(opt, emit)

@@ -15,18 +15,18 @@ import (
 // it carries. Unlike the portal, it names tickets the user may not see:
 // it is for the admin.
 func (s *Service) Explain(ctx context.Context, req wire.ExplainRequest) (*wire.ExplainResult, error) {
-	u, err := s.WS.FindUser(ctx, req.User)
+	u, err := s.Store.FindUser(ctx, req.User)
 	if err != nil {
 		return nil, err
 	}
 	if req.Ticket == "" {
 		return nil, portal.Errorf(portal.EINVALID, "no ticket given; pass its id or its number")
 	}
-	id, err := s.WS.FindTicket(ctx, req.Ticket)
+	id, err := s.Store.FindTicket(ctx, req.Ticket)
 	if err != nil {
 		return nil, portal.Errorf(portal.ENOTFOUND, "no ticket has the id or number %q", req.Ticket)
 	}
-	t, err := s.WS.Ticket(ctx, id)
+	t, err := s.Store.Ticket(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -49,13 +49,13 @@ func (s *Service) Explain(ctx context.Context, req wire.ExplainRequest) (*wire.E
 // explainTicket is ExplainTicketFor with the creator's and the
 // company's names looked up.
 func (s *Service) explainTicket(ctx context.Context, st *portal.Settings, d portal.Decision, u *portal.User, t *portal.Ticket) (*wire.ExplainResult, error) {
-	names, err := s.WS.UserNames(ctx, []string{t.CreatorID()})
+	names, err := s.Store.UserNames(ctx, []string{t.CreatorID()})
 	if err != nil {
 		return nil, err
 	}
 	company := ""
 	if t.CompanyID != "" {
-		cs, err := s.WS.Companies(ctx, []string{t.CompanyID})
+		cs, err := s.Store.Companies(ctx, []string{t.CompanyID})
 		if err != nil {
 			return nil, err
 		}
@@ -190,7 +190,7 @@ func (s *Service) Compare(ctx context.Context, req wire.CompareRequest) (*wire.C
 	res := &wire.CompareResult{OnlyA: []wire.TicketView{}, OnlyB: []wire.TicketView{}}
 	var seen [2][]portal.Ticket
 	for i, key := range []string{req.A, req.B} {
-		u, err := s.WS.FindUser(ctx, key)
+		u, err := s.Store.FindUser(ctx, key)
 		if err != nil {
 			return nil, err
 		}
@@ -210,7 +210,7 @@ func (s *Service) Compare(ctx context.Context, req wire.CompareRequest) (*wire.C
 		tab := d.Tabs[0] // All holds Created by me
 		cursor := ""
 		for len(seen[i]) < compareMax {
-			page, err := s.WS.Tickets(ctx, portal.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: cursor, Limit: 200})
+			page, err := s.Store.Tickets(ctx, portal.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: cursor, Limit: 200})
 			if err != nil {
 				return nil, err
 			}

@@ -14,11 +14,11 @@ import (
 // tickets only) under the live settings and under the draft, computed as
 // sets (see sqlite.Workspace.Impact), and lists one page of each group.
 func (s *Service) Impact(ctx context.Context, req wire.ImpactRequest) (*wire.ImpactResult, error) {
-	live, err := s.WS.Live(ctx)
+	live, err := s.Store.Live(ctx)
 	if err != nil {
 		return nil, err
 	}
-	draft, err := s.WS.Draft(ctx)
+	draft, err := s.Store.Draft(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -43,11 +43,11 @@ func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, 
 	if now.IsZero() {
 		now = s.Now()
 	}
-	schema, err := s.WS.Schema(ctx)
+	schema, err := s.Store.Schema(ctx)
 	if err != nil {
 		return nil, err
 	}
-	im, err := s.WS.Impact(ctx, before, after, schema, now)
+	im, err := s.Store.Impact(ctx, before, after, schema, now)
 	if err != nil {
 		return nil, err
 	}
@@ -81,11 +81,11 @@ func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, 
 
 // ticketsBeforeAfter counts the tickets a user sees in each state.
 func (s *Service) ticketsBeforeAfter(ctx context.Context, userID, before, after string) (int, int, error) {
-	u, err := s.WS.FindUser(ctx, userID)
+	u, err := s.Store.FindUser(ctx, userID)
 	if err != nil {
 		return 0, 0, err
 	}
-	c, err := s.WS.TicketCounts(ctx, u.ID, u.CompanyIDs)
+	c, err := s.Store.TicketCounts(ctx, u.ID, u.CompanyIDs)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -107,7 +107,7 @@ func ticketsIn(c sqlite.TicketCounts, state string) int {
 // UserImpact is one user's portal under live and under the draft: state
 // and how many tickets they see, gain and lose.
 func (s *Service) UserImpact(ctx context.Context, req wire.UserImpactRequest) (*wire.UserImpact, error) {
-	u, err := s.WS.FindUser(ctx, req.User)
+	u, err := s.Store.FindUser(ctx, req.User)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (s *Service) UserImpact(ctx context.Context, req wire.UserImpactRequest) (*
 		}
 		states[i] = stateOfDecision(d)
 	}
-	c, err := s.WS.TicketCounts(ctx, u.ID, u.CompanyIDs)
+	c, err := s.Store.TicketCounts(ctx, u.ID, u.CompanyIDs)
 	if err != nil {
 		return nil, err
 	}

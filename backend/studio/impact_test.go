@@ -182,19 +182,19 @@ func TestImpactMatchesBruteForce(t *testing.T) {
 	pairs, changed := 0, 0
 	for ds := 0; ds < 10; ds++ {
 		svc, ticketIDs := randomWorkspace(t, r)
-		schema, err := svc.WS.Schema(ctx)
+		schema, err := svc.Store.Schema(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if ds%2 == 1 {
-			if err := svc.WS.LoadColumns(ctx); err != nil {
+			if err := wsOf(svc).LoadColumns(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}
 		subjects := subjectsOf(t, svc)
 		var tickets []*portal.Ticket
 		for _, id := range ticketIDs {
-			tk, err := svc.WS.Ticket(ctx, id)
+			tk, err := svc.Store.Ticket(ctx, id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -290,17 +290,17 @@ func TestImpactMatchesBruteForce(t *testing.T) {
 func subjectsOf(t *testing.T, svc *studio.Service) []portal.Subject {
 	t.Helper()
 	ctx := context.Background()
-	ids, err := svc.WS.AudienceIDsSQL(ctx, portal.Everyone(), nil, now)
+	ids, err := wsOf(svc).AudienceIDsSQL(ctx, portal.Everyone(), nil, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var subs []portal.Subject
 	for _, id := range ids {
-		u, err := svc.WS.FindUser(ctx, id)
+		u, err := svc.Store.FindUser(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sub, err := svc.WS.Subject(ctx, u)
+		sub, err := svc.Store.Subject(ctx, u)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -320,23 +320,23 @@ func TestExplainAgreesWithCanSee(t *testing.T) {
 	pairs, visible := 0, 0
 	for ds := 0; ds < 6; ds++ {
 		svc, ticketIDs := randomWorkspace(t, r)
-		schema, _ := svc.WS.Schema(ctx)
+		schema, _ := svc.Store.Schema(ctx)
 		subjects := subjectsOf(t, svc)
 		for k := 0; k < 4; k++ {
 			st := randomSettings(r, schema)
-			if _, err := svc.WS.ApplyDraft(ctx, st.Canonical()); err != nil {
+			if _, err := svc.Store.ApplyDraft(ctx, st.Canonical()); err != nil {
 				// The random draft may enable a portal without its
 				// prerequisites: keep the access rules, turn it off.
 				st.Portal.Enabled = false
-				if _, err := svc.WS.ApplyDraft(ctx, st.Canonical()); err != nil {
+				if _, err := svc.Store.ApplyDraft(ctx, st.Canonical()); err != nil {
 					t.Fatal(err)
 				}
 			}
-			draft, _ := svc.WS.Draft(ctx)
+			draft, _ := svc.Store.Draft(ctx)
 			for _, sub := range subjects {
 				d := portal.Decide(draft, schema, sub, now)
 				for _, id := range ticketIDs {
-					tk, err := svc.WS.Ticket(ctx, id)
+					tk, err := svc.Store.Ticket(ctx, id)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -14,7 +14,7 @@ import (
 // live) settings: access, restriction, tabs and one page of the tab's
 // tickets, each decision with its reason.
 func (s *Service) Preview(ctx context.Context, req wire.PreviewRequest) (*wire.PreviewResult, error) {
-	u, err := s.WS.FindUser(ctx, req.User)
+	u, err := s.Store.FindUser(ctx, req.User)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +62,7 @@ func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req wire.Prev
 	if strings.TrimSpace(req.Search) != "" {
 		return res, s.search(ctx, st, u, tab, req, now, res)
 	}
-	page, err := s.WS.Tickets(ctx, portal.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: req.Cursor, Limit: req.Limit})
+	page, err := s.Store.Tickets(ctx, portal.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: req.Cursor, Limit: req.Limit})
 	if err != nil {
 		return nil, err
 	}
@@ -87,11 +87,11 @@ func (s *Service) decideFor(ctx context.Context, which string, u *portal.User, n
 
 // decide loads the user's companies and decides under st.
 func (s *Service) decide(ctx context.Context, st *portal.Settings, u *portal.User, now time.Time) (portal.Decision, portal.Subject, error) {
-	schema, err := s.WS.Schema(ctx)
+	schema, err := s.Store.Schema(ctx)
 	if err != nil {
 		return portal.Decision{}, portal.Subject{}, err
 	}
-	sub, err := s.WS.Subject(ctx, u)
+	sub, err := s.Store.Subject(ctx, u)
 	if err != nil {
 		return portal.Decision{}, sub, err
 	}
@@ -103,7 +103,7 @@ func (s *Service) views(ctx context.Context, ts []portal.Ticket) ([]wire.TicketV
 	for i := range ts {
 		ids = append(ids, ts[i].CreatorID())
 	}
-	names, err := s.WS.UserNames(ctx, ids)
+	names, err := s.Store.UserNames(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +143,7 @@ func displayName(u *portal.User) string {
 // effect on the Messenger or the tickets displayed within the Messenger
 // space"), and a user's own tickets are theirs to see.
 func (s *Service) MessengerTickets(ctx context.Context, u *portal.User, limit int) ([]wire.TicketView, int, error) {
-	page, err := s.WS.Tickets(ctx, portal.TicketQuery{UserID: u.ID, Tab: portal.TabMine, Limit: limit})
+	page, err := s.Store.Tickets(ctx, portal.TicketQuery{UserID: u.ID, Tab: portal.TabMine, Limit: limit})
 	if err != nil {
 		return nil, 0, err
 	}

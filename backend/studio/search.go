@@ -22,14 +22,14 @@ func (s *Service) search(ctx context.Context, st *portal.Settings, u *portal.Use
 	}
 	res.Search = strings.TrimSpace(req.Search)
 	terms := portal.SearchTerms(q)
-	page, err := s.WS.Search(ctx, portal.SearchQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Terms: terms, Cursor: req.Cursor, Limit: req.Limit})
+	page, err := s.Store.Search(ctx, portal.SearchQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Terms: terms, Cursor: req.Cursor, Limit: req.Limit})
 	if err != nil {
 		return err
 	}
 	res.Total, res.Next = page.Total, page.Next
 	tickets := make([]portal.Ticket, 0, len(page.IDs))
 	for _, id := range page.IDs {
-		t, err := s.WS.Ticket(ctx, id)
+		t, err := s.Store.Ticket(ctx, id)
 		if err != nil {
 			return err
 		}

@@ -117,3 +117,7 @@ func TestFindUsers(t *testing.T) {
 		}
 	}
 }
+
+// wsOf returns the SQLite workspace behind a service, for the tests that
+// use it beyond the studio's ports.
+func wsOf(svc *studio.Service) *sqlite.Workspace { return svc.Store.(*sqlite.Workspace) }

@@ -14,7 +14,7 @@ func (s *Service) Settings(ctx context.Context, which string) (*portal.Settings,
 // ValidateSettings checks a whole settings document against the workspace
 // without saving it, and returns it normalised.
 func (s *Service) ValidateSettings(ctx context.Context, doc []byte) (*portal.Settings, error) {
-	env, err := s.WS.Env(ctx)
+	env, err := s.Store.Env(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -24,7 +24,7 @@ func (s *Service) ValidateSettings(ctx context.Context, doc []byte) (*portal.Set
 // ApplySettings validates a whole settings document and, only when every
 // part is valid, makes it the draft.
 func (s *Service) ApplySettings(ctx context.Context, doc []byte) (*portal.Settings, error) {
-	return s.WS.ApplyDraft(ctx, doc)
+	return s.Store.ApplyDraft(ctx, doc)
 }
 
 // demoDraft is the draft a new demo workspace starts with: the portal on
@@ -50,13 +50,13 @@ const demoDraft = `{
 // draft, so a new demo workspace shows the portal at work. A workspace
 // whose draft differs from the defaults keeps it.
 func (s *Service) SeedDemoSettings(ctx context.Context) error {
-	cur, err := s.WS.Draft(ctx)
+	cur, err := s.Store.Draft(ctx)
 	if err != nil {
 		return err
 	}
 	if !cur.Equal(portal.DefaultSettings()) {
 		return nil
 	}
-	_, err = s.WS.ApplyDraft(ctx, []byte(demoDraft))
+	_, err = s.Store.ApplyDraft(ctx, []byte(demoDraft))
 	return err
 }

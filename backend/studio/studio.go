@@ -8,20 +8,48 @@ import (
 	"context"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
+
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
 )
 
-// Service runs the product's operations on one workspace.
+// Service runs the product's operations on one workspace, through the
+// domain's ports: it never knows which store holds the workspace.
 type Service struct {
-	WS *sqlite.Workspace
+	Store Store
 	// Now returns the current time; tests and --now replace it.
 	Now func() time.Time
 }
 
-// New returns a service over ws.
-func New(ws *sqlite.Workspace) *Service {
-	return &Service{WS: ws, Now: time.Now}
+// Store is what the service needs of a workspace: the domain's ports, and
+// the audience sets (the audience engine's, until it has a port of its
+// own: issue 17).
+type Store interface {
+	portal.Directory
+	portal.TicketSearch
+	portal.Importer
+	portal.SettingsStore
+	portal.CheckStore
+	Audiences
+	// Location says where the workspace is, for people: a file's path.
+	Location() string
+}
+
+// Audiences computes who rules match, as sets of users.
+type Audiences interface {
+	Audience(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time, limit int) (int, []portal.UserSummary, error)
+	AudienceFirst(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, limit int) ([]portal.UserSummary, error)
+	PortalSets(ctx context.Context, st *portal.Settings, s *portal.Schema, now time.Time) (sqlite.PortalSets, error)
+	Impact(ctx context.Context, before, after *portal.Settings, s *portal.Schema, now time.Time) (*sqlite.Impact, error)
+	CompanyExposure(ctx context.Context, p sqlite.PortalSets, a, b string) (sqlite.CompanyExposure, error)
+	Summaries(ctx context.Context, set *roaring.Bitmap, limit int) ([]portal.UserSummary, error)
+	TicketCounts(ctx context.Context, userID string, companyIDs []string) (sqlite.TicketCounts, error)
+}
+
+// New returns a service over a workspace's store.
+func New(store Store) *Service {
+	return &Service{Store: store, Now: time.Now}
 }
 
 // Which settings an operation reads.
@@ -33,9 +61,9 @@ const (
 func (s *Service) settings(ctx context.Context, which string) (*portal.Settings, error) {
 	switch which {
 	case "", Draft:
-		return s.WS.Draft(ctx)
+		return s.Store.Draft(ctx)
 	case Live:
-		return s.WS.Live(ctx)
+		return s.Store.Live(ctx)
 	}
 	return nil, portal.Errorf(portal.EINVALID, "unknown settings %q; use draft or live", which)
 }

@@ -13,7 +13,7 @@ import (
 // user may not see answers ENOTFOUND, exactly like one that does not
 // exist.
 func (s *Service) Ticket(ctx context.Context, req wire.TicketRequest) (*wire.TicketDetail, error) {
-	u, err := s.WS.FindUser(ctx, req.User)
+	u, err := s.Store.FindUser(ctx, req.User)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func (s *Service) TicketFor(ctx context.Context, u *portal.User, req wire.Ticket
 	// (the id's when both are theirs), so that another company's ticket
 	// whose id is a number never hides the user's own ticket of that
 	// number, and the time taken says little about what exists.
-	cands, err := s.WS.TicketsByKey(ctx, req.TicketID)
+	cands, err := s.Store.TicketsByKey(ctx, req.TicketID)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func (s *Service) TicketFor(ctx context.Context, u *portal.User, req wire.Ticket
 	if id == "" {
 		return nil, notFound
 	}
-	t, err := s.WS.Ticket(ctx, id)
+	t, err := s.Store.Ticket(ctx, id)
 	if err != nil {
 		if portal.ErrorCode(err) == portal.ENOTFOUND {
 			return nil, notFound

@@ -30,11 +30,11 @@ type Overview struct {
 
 // Overview returns the summary of the workspace.
 func (s *Service) Overview(ctx context.Context) (*Overview, error) {
-	counts, err := s.WS.Counts(ctx)
+	counts, err := s.Store.Counts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	schema, err := s.WS.Schema(ctx)
+	schema, err := s.Store.Schema(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -43,8 +43,8 @@ func (s *Service) Overview(ctx context.Context) (*Overview, error) {
 		ops[k] = portal.OperatorsFor(k)
 	}
 	return &Overview{
-		Path:       s.WS.Path(),
-		Name:       filepath.Base(s.WS.Path()),
+		Path:       s.Store.Location(),
+		Name:       filepath.Base(s.Store.Location()),
 		Counts:     counts,
 		Attributes: schema.Attributes(),
 		Operators:  ops,
@@ -67,7 +67,7 @@ func (s *Service) ImportData(ctx context.Context, name string, content []byte, p
 	if progress != nil {
 		progress(0, total)
 	}
-	rep, err := s.WS.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+	rep, err := s.Store.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
 		return intercom.Read(name, rd, func(r portal.Record) error {
 			if progress != nil {
 				progress(rd.n.Load(), total)

@@ -11,7 +11,7 @@ import (
 // FindUsers finds users to preview by email or name (case- and
 // diacritic-insensitive substring), at most limit.
 func (s *Service) FindUsers(ctx context.Context, query string, limit int) ([]portal.UserSummary, error) {
-	return s.WS.SearchUsers(ctx, query, limit)
+	return s.Store.SearchUsers(ctx, query, limit)
 }
 
 // SampleUsers picks one restricted, one unrestricted and one user without
@@ -22,13 +22,13 @@ func (s *Service) SampleUsers(ctx context.Context, which string) (*wire.Samples,
 	if err != nil {
 		return nil, err
 	}
-	schema, err := s.WS.Schema(ctx)
+	schema, err := s.Store.Schema(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := s.Now()
 	first := func(rule, except *portal.Rule) (*portal.UserSummary, error) {
-		users, err := s.WS.AudienceFirst(ctx, rule, except, schema, now, 1)
+		users, err := s.Store.AudienceFirst(ctx, rule, except, schema, now, 1)
 		if err != nil || len(users) == 0 {
 			return nil, err
 		}

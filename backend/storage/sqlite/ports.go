@@ -13,3 +13,9 @@ var (
 	_ portal.CheckStore    = (*Workspace)(nil)
 	_ portal.ServerState   = (*Workspace)(nil)
 )
+
+// Location returns the workspace file's path.
+func (ws *Workspace) Location() string { return ws.path }
+
+// WorkspaceFile is the workspace's file in a portal server's data folder.
+const WorkspaceFile = "workspace.db"

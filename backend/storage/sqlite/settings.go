@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
-	"unicode"
 
 	"portalstudio/backend/portal"
 )
@@ -121,7 +120,7 @@ func (ws *Workspace) env(ctx context.Context, q queryer) (portal.Env, error) {
 			break
 		}
 	}
-	slug, err := ws.meta(ctx, q, metaSlug, Slug(ws.path))
+	slug, err := ws.meta(ctx, q, metaSlug, portal.Slug(ws.path))
 	if err != nil {
 		return env, err
 	}
@@ -166,31 +165,4 @@ func (ws *Workspace) SetServer(ctx context.Context, baseURL, slug string) error 
 		}
 		return nil
 	})
-}
-
-// Slug makes a workspace slug from a file name: "Acme Corp.db" → "acme-corp".
-func Slug(path string) string {
-	base := path
-	if i := strings.LastIndexAny(base, `/\`); i >= 0 {
-		base = base[i+1:]
-	}
-	if i := strings.LastIndex(base, "."); i > 0 {
-		base = base[:i]
-	}
-	var b strings.Builder
-	dash := false
-	for _, r := range portal.Fold(base) {
-		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	s := strings.Trim(b.String(), "-")
-	if s == "" {
-		return "workspace"
-	}
-	return s
 }

@@ -1,4 +1,4 @@
-package sync_test
+package remote_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"portalstudio/backend/portal"
-	portalsync "portalstudio/backend/sync"
+	"portalstudio/backend/remote"
 )
 
 // recorder is a server that records the Authorization header of every
@@ -80,7 +80,7 @@ func TestRedirectCarriesNoToken(t *testing.T) {
 		}))
 		defer redirector.Close()
 		for _, hc := range []*http.Client{nil, {}, http.DefaultClient} {
-			c, err := portalsync.NewClient(redirector.URL, "secret-admin-token")
+			c, err := remote.NewClient(redirector.URL, "secret-admin-token")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -103,13 +103,13 @@ func TestRedirectCarriesNoToken(t *testing.T) {
 func TestPlainHTTPRefused(t *testing.T) {
 	for _, u := range []string{"http://example.com", "http://10.1.2.3:8080", "HTTP://10.1.2.3:8080/", "http://localhost.example.com",
 		"http://127.0.0.1.nip.io", "http://[2001:db8::1]:8080", "http://0.0.0.0:8080"} {
-		_, err := portalsync.NewClient(u, "secret-admin-token")
+		_, err := remote.NewClient(u, "secret-admin-token")
 		if portal.ErrorCode(err) != portal.EINVALID || !strings.Contains(err.Error(), "use https://") || !strings.Contains(err.Error(), "--insecure") {
 			t.Errorf("NewClient(%q): %v", u, err)
 		}
 	}
 	rt := &dialRecorder{}
-	c := &portalsync.Client{URL: "http://10.1.2.3:8080", Token: "secret-admin-token", HTTP: &http.Client{Transport: rt}}
+	c := &remote.Client{URL: "http://10.1.2.3:8080", Token: "secret-admin-token", HTTP: &http.Client{Transport: rt}}
 	if _, err := c.Live(context.Background()); portal.ErrorCode(err) != portal.EINVALID || !strings.Contains(err.Error(), "--insecure") {
 		t.Errorf("a hand-made client over plain http: %v", err)
 	}

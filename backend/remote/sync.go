@@ -1,4 +1,4 @@
-package sync
+package remote
 
 import (
 	"bufio"
@@ -10,7 +10,6 @@ import (
 
 	"portalstudio/backend/intercom"
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/wire"
 )
 
@@ -29,7 +28,7 @@ type PullOptions struct {
 // previous live copy) follows the new live settings; a draft with edits is
 // kept. With opt.Data the dataset is replaced by the server's snapshot,
 // in one transaction (a cut or broken stream changes nothing).
-func Pull(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PullOptions) (*wire.PullResult, error) {
+func Pull(ctx context.Context, ws Local, c *Client, opt PullOptions) (*wire.PullResult, error) {
 	info, err := c.Workspace(ctx)
 	if err != nil {
 		return nil, err
@@ -77,7 +76,7 @@ func Pull(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PullOptions)
 // the server's to make (it answers there), so a draft made on the desktop
 // must not go on showing another one. The draft keeps its base version
 // and every other edit.
-func adoptPortalURL(ctx context.Context, ws *sqlite.Workspace, draft, live *portal.Settings, kept bool) error {
+func adoptPortalURL(ctx context.Context, ws Local, draft, live *portal.Settings, kept bool) error {
 	if !kept || live.Portal.URL == "" || draft.Portal.URL == "" || draft.Portal.URL == live.Portal.URL {
 		return nil
 	}
@@ -88,7 +87,7 @@ func adoptPortalURL(ctx context.Context, ws *sqlite.Workspace, draft, live *port
 }
 
 // pullData replaces the workspace's dataset with the server's snapshot.
-func pullData(ctx context.Context, ws *sqlite.Workspace, c *Client, progress func(done, total int)) (portal.ImportReport, error) {
+func pullData(ctx context.Context, ws Local, c *Client, progress func(done, total int)) (portal.ImportReport, error) {
 	body, err := c.Snapshot(ctx)
 	if err != nil {
 		return portal.ImportReport{}, err
@@ -164,7 +163,7 @@ const maxPushAttempts = 3
 // refused (ECONFLICT, with the merge in the result) and nothing changes,
 // here or there. On success the new live settings become the live copy
 // and the draft.
-func Push(ctx context.Context, ws *sqlite.Workspace, c *Client, opt PushOptions) (*wire.PushResult, error) {
+func Push(ctx context.Context, ws Local, c *Client, opt PushOptions) (*wire.PushResult, error) {
 	if opt.Take != "" && opt.Take != TakeDraft && opt.Take != TakeLive {
 		return nil, portal.Errorf(portal.EINVALID, "--take must be draft or live, not %q", opt.Take)
 	}

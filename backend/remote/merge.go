@@ -1,4 +1,4 @@
-package sync
+package remote
 
 import (
 	"bytes"
@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"sort"
 
+	"portalstudio/backend/textdiff"
 	"portalstudio/backend/wire"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/studio"
 )
 
 // Sides of a three-way merge, and the --take choices.
@@ -44,8 +44,8 @@ func ThreeWay(base, live, draft *portal.Settings, take string) (*wire.SyncMerge,
 	}
 	b, l, d := plain(base), plain(live), plain(draft)
 	m := &wire.SyncMerge{Changes: []wire.SyncChange{}, Conflicts: []wire.SyncConflict{},
-		LiveDiff:  studio.UnifiedDiff(string(b), string(l), fmt.Sprintf("base (version %d)", base.Version), fmt.Sprintf("live (version %d)", live.Version), 3),
-		DraftDiff: studio.UnifiedDiff(string(b), string(d), fmt.Sprintf("base (version %d)", base.Version), "draft", 3),
+		LiveDiff:  textdiff.Unified(string(b), string(l), fmt.Sprintf("base (version %d)", base.Version), fmt.Sprintf("live (version %d)", live.Version), 3),
+		DraftDiff: textdiff.Unified(string(b), string(d), fmt.Sprintf("base (version %d)", base.Version), "draft", 3),
 	}
 	bv, lv, dv := decode(b), decode(l), decode(d)
 	mg := merger{m: m, take: take}

@@ -1,4 +1,4 @@
-package sync_test
+package remote_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/remote"
 	"portalstudio/backend/studio"
-	portalsync "portalstudio/backend/sync"
 	"portalstudio/backend/wire"
 )
 
@@ -30,7 +30,7 @@ func TestPushRunsPortalTests(t *testing.T) {
 	edit(t, ws, func(st *portal.Settings) { st.PreviewColumn = false })
 
 	t.Run("Blocked", func(t *testing.T) {
-		res, err := portalsync.Push(ctx, ws, s.client(t), portalsync.PushOptions{Check: check})
+		res, err := remote.Push(ctx, ws, s.client(t), remote.PushOptions{Check: check})
 		if portal.ErrorCode(err) != portal.EPRECONDITION || !strings.Contains(err.Error(), "ben@examply.com is not restricted") ||
 			!strings.Contains(err.Error(), "--override-checks") || strings.Contains(err.Error(), "ann@examply.com can access") {
 			t.Fatalf("push with a failing test: %v", err)
@@ -46,7 +46,7 @@ func TestPushRunsPortalTests(t *testing.T) {
 		}
 	})
 	t.Run("Overridden", func(t *testing.T) {
-		res, err := portalsync.Push(ctx, ws, s.client(t), portalsync.PushOptions{Check: check, OverrideChecks: true})
+		res, err := remote.Push(ctx, ws, s.client(t), remote.PushOptions{Check: check, OverrideChecks: true})
 		if err != nil || !res.Pushed || res.Version != 2 || !res.ChecksOverridden || res.Checks.Failed != 1 {
 			t.Fatalf("overridden push: %+v, %v", res, err)
 		}
@@ -56,7 +56,7 @@ func TestPushRunsPortalTests(t *testing.T) {
 	})
 	t.Run("Passing", func(t *testing.T) {
 		edit(t, ws, func(st *portal.Settings) { st.Visibility.RestrictToOwn = false })
-		res, err := portalsync.Push(ctx, ws, s.client(t), portalsync.PushOptions{Check: check})
+		res, err := remote.Push(ctx, ws, s.client(t), remote.PushOptions{Check: check})
 		if err != nil || !res.Pushed || res.Version != 3 || res.ChecksOverridden || res.Checks.Failed != 0 || res.Checks.Passed != 2 {
 			t.Fatalf("push with passing tests: %+v, %v", res, err)
 		}

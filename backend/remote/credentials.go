@@ -1,4 +1,4 @@
-package sync
+package remote
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 )
 
 // keyringService names Portal Studio's entries in the OS keyring.
@@ -94,13 +93,13 @@ func (cr *Credentials) setToken(stored, where string) {
 }
 
 // tokenFile is the fallback place of a workspace's admin token.
-func tokenFile(ws *sqlite.Workspace) string { return ws.Path() + ".token" }
+func tokenFile(ws Local) string { return ws.Location() + ".token" }
 
 // keyringUser names a workspace's entry in the keyring: its absolute path.
-func keyringUser(ws *sqlite.Workspace) string {
-	p, err := filepath.Abs(ws.Path())
+func keyringUser(ws Local) string {
+	p, err := filepath.Abs(ws.Location())
 	if err != nil {
-		p = ws.Path()
+		p = ws.Location()
 	}
 	return "admin-token:" + p
 }
@@ -131,7 +130,7 @@ func withTimeout[T any](fn func() (T, error)) (T, error) {
 // workspace: the server from the workspace, the token and the server it
 // belongs to from the OS keyring or, failing that, the 0600 file next to
 // the workspace.
-func LoadCredentials(ctx context.Context, ws *sqlite.Workspace) (Credentials, error) {
+func LoadCredentials(ctx context.Context, ws Local) (Credentials, error) {
 	cr := Credentials{File: tokenFile(ws)}
 	var err error
 	if cr.Server, err = ws.SyncServer(ctx); err != nil {
@@ -162,7 +161,7 @@ func LoadCredentials(ctx context.Context, ws *sqlite.Workspace) (Credentials, er
 // one, else in <workspace>.token (mode 0600). The token never goes into
 // the settings document nor the workspace file. It returns where the
 // token went.
-func SaveCredentials(ctx context.Context, ws *sqlite.Workspace, server, token string) (string, error) {
+func SaveCredentials(ctx context.Context, ws Local, server, token string) (string, error) {
 	if err := ws.SetSyncServer(ctx, server); err != nil {
 		return "", err
 	}

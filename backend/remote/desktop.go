@@ -1,11 +1,10 @@
-package sync
+package remote
 
 import (
 	"context"
 	"strings"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/wire"
 )
 
@@ -13,7 +12,7 @@ import (
 // server and token remembered for the workspace.
 
 // StatusOf returns the workspace's sync status.
-func StatusOf(ctx context.Context, ws *sqlite.Workspace) (*wire.SyncStatus, error) {
+func StatusOf(ctx context.Context, ws Local) (*wire.SyncStatus, error) {
 	cr, err := LoadCredentials(ctx, ws)
 	if err != nil {
 		return nil, err
@@ -33,7 +32,7 @@ func StatusOf(ctx context.Context, ws *sqlite.Workspace) (*wire.SyncStatus, erro
 // SavedClient returns a client of the server and token remembered for the
 // workspace, or EPRECONDITION when they are not known yet or the token
 // was saved for another server.
-func SavedClient(ctx context.Context, ws *sqlite.Workspace) (*Client, error) {
+func SavedClient(ctx context.Context, ws Local) (*Client, error) {
 	cr, err := LoadCredentials(ctx, ws)
 	if err != nil {
 		return nil, err
@@ -51,7 +50,7 @@ func SavedClient(ctx context.Context, ws *sqlite.Workspace) (*Client, error) {
 // Connect pulls from the server at serverURL with the admin token and,
 // once the pull succeeded, remembers both for the workspace (the token in
 // the OS keyring or the 0600 file). A refused pull remembers nothing.
-func Connect(ctx context.Context, ws *sqlite.Workspace, serverURL, token string, opt PullOptions) (*wire.PullResult, error) {
+func Connect(ctx context.Context, ws Local, serverURL, token string, opt PullOptions) (*wire.PullResult, error) {
 	// A saved token is never taken for a new URL: every connect comes
 	// with the token of the server it names.
 	if strings.TrimSpace(token) == "" {

@@ -1,4 +1,4 @@
-package sync_test
+package remote_test
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/remote"
 	"portalstudio/backend/storage/sqlite"
-	portalsync "portalstudio/backend/sync"
 )
 
 // Plain http is accepted to this machine and, with Insecure, anywhere;
@@ -28,7 +28,7 @@ func TestPlainHTTPAccepted(t *testing.T) {
 	}
 	for _, tc := range cases {
 		rt := &dialRecorder{}
-		c, err := portalsync.NewClientWith(tc.url, "secret-admin-token", portalsync.ClientOptions{Insecure: tc.insecure, HTTP: &http.Client{Transport: rt}})
+		c, err := remote.NewClientWith(tc.url, "secret-admin-token", remote.ClientOptions{Insecure: tc.insecure, HTTP: &http.Client{Transport: rt}})
 		if err != nil {
 			t.Errorf("NewClientWith(%q, insecure %v): %v", tc.url, tc.insecure, err)
 			continue
@@ -59,7 +59,7 @@ func TestSameServer(t *testing.T) {
 		{"https://example.com", "not a url", false},
 		{"", "", false},
 	} {
-		if got := portalsync.SameServer(tc.a, tc.b); got != tc.same {
+		if got := remote.SameServer(tc.a, tc.b); got != tc.same {
 			t.Errorf("SameServer(%q, %q) = %v", tc.a, tc.b, got)
 		}
 	}
@@ -69,17 +69,17 @@ func TestSameServer(t *testing.T) {
 // that server only; an older token file (the token alone) belongs to the
 // server the workspace remembers, and the next save binds it.
 func TestSavedTokenBoundToServer(t *testing.T) {
-	t.Setenv(portalsync.NoKeyringEnv, "1")
+	t.Setenv(remote.NoKeyringEnv, "1")
 	ctx := context.Background()
 	ws, err := sqlite.Open(filepath.Join(t.TempDir(), "desk.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	if _, err := portalsync.SaveCredentials(ctx, ws, "http://127.0.0.1:8080", "tok-A"); err != nil {
+	if _, err := remote.SaveCredentials(ctx, ws, "http://127.0.0.1:8080", "tok-A"); err != nil {
 		t.Fatal(err)
 	}
-	cr, err := portalsync.LoadCredentials(ctx, ws)
+	cr, err := remote.LoadCredentials(ctx, ws)
 	if err != nil || !cr.Bound || cr.TokenServer != "http://127.0.0.1:8080" {
 		t.Fatalf("load: %+v, %v", cr, err)
 	}
@@ -94,10 +94,10 @@ func TestSavedTokenBoundToServer(t *testing.T) {
 	if err := ws.SetSyncServer(ctx, rec.url); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := portalsync.SavedClient(ctx, ws); portal.ErrorCode(err) != portal.EPRECONDITION || !strings.Contains(err.Error(), "belongs to http://127.0.0.1:8080") {
+	if _, err := remote.SavedClient(ctx, ws); portal.ErrorCode(err) != portal.EPRECONDITION || !strings.Contains(err.Error(), "belongs to http://127.0.0.1:8080") {
 		t.Fatalf("a saved client for another server: %v", err)
 	}
-	if st, err := portalsync.StatusOf(ctx, ws); err != nil || st.HasToken || st.Connected {
+	if st, err := remote.StatusOf(ctx, ws); err != nil || st.HasToken || st.Connected {
 		t.Fatalf("status with a token of another server: %+v, %v", st, err)
 	}
 
@@ -108,7 +108,7 @@ func TestSavedTokenBoundToServer(t *testing.T) {
 	if err := ws.SetSyncServer(ctx, "https://help.example.com"); err != nil {
 		t.Fatal(err)
 	}
-	cr, err = portalsync.LoadCredentials(ctx, ws)
+	cr, err = remote.LoadCredentials(ctx, ws)
 	if err != nil || cr.Bound || cr.TokenFor("https://help.example.com:443/") != "tok-old" || cr.TokenFor(rec.url) != "" {
 		t.Fatalf("an older token file: %+v, %v", cr, err)
 	}

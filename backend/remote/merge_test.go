@@ -1,11 +1,11 @@
-package sync_test
+package remote_test
 
 import (
 	"strings"
 	"testing"
 
 	"portalstudio/backend/portal"
-	portalsync "portalstudio/backend/sync"
+	"portalstudio/backend/remote"
 	"portalstudio/backend/wire"
 )
 
@@ -75,14 +75,14 @@ func TestThreeWay(t *testing.T) {
 		{name: "ConflictTakeDraft",
 			live:      func(st *portal.Settings) { st.Access.Rule = nil; st.PreviewColumn = false },
 			draft:     leads,
-			take:      portalsync.TakeDraft,
+			take:      remote.TakeDraft,
 			changes:   "preview_column",
 			conflicts: "access.rule",
 			want:      func(st *portal.Settings) { leads(st); st.PreviewColumn = false }},
 		{name: "ConflictTakeLive",
 			live:      func(st *portal.Settings) { st.Access.Rule = nil },
 			draft:     func(st *portal.Settings) { leads(st); st.Messenger.TicketsSpace = true },
-			take:      portalsync.TakeLive,
+			take:      remote.TakeLive,
 			changes:   "messenger.tickets_space",
 			conflicts: "access.rule",
 			want:      func(st *portal.Settings) { st.Access.Rule = nil; st.Messenger.TicketsSpace = true }},
@@ -117,7 +117,7 @@ func TestThreeWay(t *testing.T) {
 					tt.draft(st)
 				}
 			})
-			m, err := portalsync.ThreeWay(base, live, draft, tt.take)
+			m, err := remote.ThreeWay(base, live, draft, tt.take)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +145,7 @@ func TestThreeWay(t *testing.T) {
 	t.Run("Diffs", func(t *testing.T) {
 		live := settings(t, 5, func(st *portal.Settings) { everyone(st); st.PreviewColumn = false })
 		draft := settings(t, 3, func(st *portal.Settings) { everyone(st); st.Messenger.TicketsSpace = true })
-		m, _ := portalsync.ThreeWay(base, live, draft, "")
+		m, _ := remote.ThreeWay(base, live, draft, "")
 		if !strings.Contains(m.LiveDiff, "--- base (version 3)\n+++ live (version 5)") || !strings.Contains(m.LiveDiff, `-  "preview_column": true,`) ||
 			!strings.Contains(m.LiveDiff, `+  "preview_column": false,`) {
 			t.Errorf("live diff:\n%s", m.LiveDiff)
@@ -155,7 +155,7 @@ func TestThreeWay(t *testing.T) {
 		}
 	})
 	t.Run("BadTake", func(t *testing.T) {
-		if _, err := portalsync.ThreeWay(base, base, base, "mine"); portal.ErrorCode(err) != portal.EINVALID {
+		if _, err := remote.ThreeWay(base, base, base, "mine"); portal.ErrorCode(err) != portal.EINVALID {
 			t.Fatalf("take mine: %v", err)
 		}
 	})

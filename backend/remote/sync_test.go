@@ -1,4 +1,4 @@
-package sync_test
+package remote_test
 
 import (
 	"context"
@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/remote"
 	"portalstudio/backend/server"
 	"portalstudio/backend/storage/sqlite"
-	portalsync "portalstudio/backend/sync"
 )
 
 var now = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -70,7 +70,7 @@ func newServer(t *testing.T, wrap func(http.Handler) http.Handler) *portalServer
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	ws, err := sqlite.Open(filepath.Join(dir, server.WorkspaceFile))
+	ws, err := sqlite.Open(filepath.Join(dir, sqlite.WorkspaceFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func newServer(t *testing.T, wrap func(http.Handler) http.Handler) *portalServer
 	if _, err := ws.PutLive(ctx, []byte(liveDoc), 0); err != nil {
 		t.Fatal(err)
 	}
-	s, err := server.New(server.Config{WS: ws, IdentitySecret: sec.IdentitySecret, Slug: "acme", BaseURL: "https://help.example.com"})
+	s, err := server.New(server.Config{Store: ws, IdentitySecret: sec.IdentitySecret, Slug: "acme", BaseURL: "https://help.example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,9 +100,9 @@ func newServer(t *testing.T, wrap func(http.Handler) http.Handler) *portalServer
 	return &portalServer{ws: ws, url: hs.URL, token: strings.TrimSpace(string(tok)), h: h}
 }
 
-func (s *portalServer) client(t *testing.T) *portalsync.Client {
+func (s *portalServer) client(t *testing.T) *remote.Client {
 	t.Helper()
-	c, err := portalsync.NewClient(s.url, s.token)
+	c, err := remote.NewClient(s.url, s.token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func desktop(t *testing.T, s *portalServer) *sqlite.Workspace {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ws.Close() })
-	res, err := portalsync.Pull(context.Background(), ws, s.client(t), portalsync.PullOptions{Data: true})
+	res, err := remote.Pull(context.Background(), ws, s.client(t), remote.PullOptions{Data: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestPullDataCut(t *testing.T) {
 	}
 	defer ws.Close()
 	importRecords(t, ws, []portal.Record{{User: &portal.User{ID: "local", Email: "local@example.com"}}})
-	_, err = portalsync.Pull(context.Background(), ws, s.client(t), portalsync.PullOptions{Data: true})
+	_, err = remote.Pull(context.Background(), ws, s.client(t), remote.PullOptions{Data: true})
 	if err == nil || !strings.Contains(err.Error(), "cut short") {
 		t.Fatalf("pull of a cut snapshot: %v", err)
 	}
@@ -261,7 +261,7 @@ func TestConcurrentPushes(t *testing.T) {
 	// The winner's desktop learns of its own push by pulling; the loser
 	// pushes again through sync, which merges.
 	loserWS := []*sqlite.Workspace{a, b}[loser]
-	res, err := portalsync.Push(ctx, loserWS, s.client(t), portalsync.PushOptions{})
+	res, err := remote.Push(ctx, loserWS, s.client(t), remote.PushOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +286,7 @@ func TestConflictingPush(t *testing.T) {
 	edit(t, a, func(st *portal.Settings) {
 		st.Access.Rule = rule(t, `{"all": [{"attribute": "user.role", "operator": "equals", "value": "user"}]}`)
 	})
-	if res, err := portalsync.Push(ctx, a, s.client(t), portalsync.PushOptions{}); err != nil || res.Version != 2 || res.Merge != nil {
+	if res, err := remote.Push(ctx, a, s.client(t), remote.PushOptions{}); err != nil || res.Version != 2 || res.Merge != nil {
 		t.Fatalf("a's push: %+v, %v", res, err)
 	}
 	edit(t, b, func(st *portal.Settings) {
@@ -295,7 +295,7 @@ func TestConflictingPush(t *testing.T) {
 	})
 	bDraft, bLive := settingsOf(t, b)
 
-	res, err := portalsync.Push(ctx, b, s.client(t), portalsync.PushOptions{})
+	res, err := remote.Push(ctx, b, s.client(t), remote.PushOptions{})
 	if portal.ErrorCode(err) != portal.ECONFLICT || !strings.Contains(err.Error(), "access.rule") || !strings.Contains(err.Error(), "--take") {
 		t.Fatalf("a conflicting push: %v", err)
 	}
@@ -310,7 +310,7 @@ func TestConflictingPush(t *testing.T) {
 		t.Fatal("a refused push changed the desktop")
 	}
 
-	res, err = portalsync.Push(ctx, b, s.client(t), portalsync.PushOptions{Take: portalsync.TakeDraft})
+	res, err = remote.Push(ctx, b, s.client(t), remote.PushOptions{Take: remote.TakeDraft})
 	if err != nil || !res.Pushed || res.Version != 3 {
 		t.Fatalf("push --take draft: %+v, %v", res, err)
 	}
@@ -324,7 +324,7 @@ func TestConflictingPush(t *testing.T) {
 		st.Access.Rule = rule(t, everyone)
 		st.PreviewColumn = false
 	})
-	res, err = portalsync.Push(ctx, a, s.client(t), portalsync.PushOptions{Take: portalsync.TakeLive})
+	res, err = remote.Push(ctx, a, s.client(t), remote.PushOptions{Take: remote.TakeLive})
 	if err != nil || res.Version != 4 {
 		t.Fatalf("push --take live: %+v, %v", res, err)
 	}
@@ -341,11 +341,11 @@ func TestPullKeepsEditedDraft(t *testing.T) {
 	s := newServer(t, nil)
 	a, b := desktop(t, s), desktop(t, s)
 	edit(t, b, func(st *portal.Settings) { st.Messenger.TicketsSpace = true })
-	if _, err := portalsync.Push(ctx, b, s.client(t), portalsync.PushOptions{}); err != nil {
+	if _, err := remote.Push(ctx, b, s.client(t), remote.PushOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	edit(t, a, func(st *portal.Settings) { st.PreviewColumn = false })
-	res, err := portalsync.Pull(ctx, a, s.client(t), portalsync.PullOptions{})
+	res, err := remote.Pull(ctx, a, s.client(t), remote.PullOptions{})
 	if err != nil || !res.DraftKept || res.DraftFollowed || res.LiveVersion != 2 || res.PreviousVersion != 1 {
 		t.Fatalf("pull with local edits: %+v, %v", res, err)
 	}
@@ -355,7 +355,7 @@ func TestPullKeepsEditedDraft(t *testing.T) {
 	}
 	// Had push taken the local live copy (version 2) as the base, the
 	// draft would turn tickets_space back off.
-	pres, err := portalsync.Push(ctx, a, s.client(t), portalsync.PushOptions{})
+	pres, err := remote.Push(ctx, a, s.client(t), remote.PushOptions{})
 	if err != nil || pres.Version != 3 {
 		t.Fatalf("push: %+v, %v", pres, err)
 	}
@@ -363,11 +363,11 @@ func TestPullKeepsEditedDraft(t *testing.T) {
 		t.Fatalf("the push lost a change: %s", l.Canonical())
 	}
 	// Nothing left to push.
-	if pres, err := portalsync.Push(ctx, a, s.client(t), portalsync.PushOptions{}); err != nil || !pres.NothingToPush {
+	if pres, err := remote.Push(ctx, a, s.client(t), remote.PushOptions{}); err != nil || !pres.NothingToPush {
 		t.Fatalf("second push: %+v, %v", pres, err)
 	}
 	// A pull with no local edits moves the draft along.
-	if res, err := portalsync.Pull(ctx, b, s.client(t), portalsync.PullOptions{}); err != nil || !res.DraftFollowed {
+	if res, err := remote.Pull(ctx, b, s.client(t), remote.PullOptions{}); err != nil || !res.DraftFollowed {
 		t.Fatalf("b's pull: %+v, %v", res, err)
 	}
 	if d, _ := settingsOf(t, b); d.Version != 3 || d.PreviewColumn {
@@ -392,7 +392,7 @@ func TestPushFromNewWorkspace(t *testing.T) {
 	if d, _ := settingsOf(t, ws); d.Portal.URL != "http://127.0.0.1:8080/portal/fresh/" {
 		t.Fatalf("local URL %q", d.Portal.URL)
 	}
-	res, err := portalsync.Push(ctx, ws, s.client(t), portalsync.PushOptions{Take: portalsync.TakeDraft})
+	res, err := remote.Push(ctx, ws, s.client(t), remote.PushOptions{Take: remote.TakeDraft})
 	if err != nil || res.Version != 2 {
 		t.Fatalf("push: %+v, %v", res, err)
 	}
@@ -411,7 +411,7 @@ func TestPushInvalid(t *testing.T) {
 	edit(t, ws, func(st *portal.Settings) {
 		st.Access.Rule = rule(t, `{"all": [{"attribute": "user.custom.plan", "operator": "equals", "value": "gold"}]}`)
 	})
-	_, err := portalsync.Push(ctx, ws, s.client(t), portalsync.PushOptions{})
+	_, err := remote.Push(ctx, ws, s.client(t), remote.PushOptions{})
 	var pe *portal.Error
 	if !errors.As(err, &pe) || pe.Code != portal.EINVALID || len(pe.Problems) == 0 || pe.Problems[0].Path != "access.rule.all[0].attribute" {
 		t.Fatalf("push of a document the server finds invalid: %#v", err)
@@ -423,41 +423,41 @@ func TestPushInvalid(t *testing.T) {
 
 func TestWrongToken(t *testing.T) {
 	s := newServer(t, nil)
-	c, _ := portalsync.NewClient(s.url, "wrong")
+	c, _ := remote.NewClient(s.url, "wrong")
 	_, err := c.Live(context.Background())
 	if portal.ErrorCode(err) != portal.EUNAUTHORIZED || !strings.Contains(err.Error(), "--token") {
 		t.Fatalf("wrong token: %v", err)
 	}
-	if _, err := portalsync.NewClient("ftp://x", "t"); portal.ErrorCode(err) != portal.EINVALID {
+	if _, err := remote.NewClient("ftp://x", "t"); portal.ErrorCode(err) != portal.EINVALID {
 		t.Fatalf("ftp URL: %v", err)
 	}
-	c, _ = portalsync.NewClient("http://127.0.0.1:1", "t")
+	c, _ = remote.NewClient("http://127.0.0.1:1", "t")
 	if _, err := c.Live(context.Background()); err == nil || !strings.Contains(err.Error(), "cannot reach") {
 		t.Fatalf("no server: %v", err)
 	}
 }
 
 func TestCredentials(t *testing.T) {
-	t.Setenv(portalsync.NoKeyringEnv, "1")
+	t.Setenv(remote.NoKeyringEnv, "1")
 	ctx := context.Background()
 	ws, err := sqlite.Open(filepath.Join(t.TempDir(), "desk.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	if cr, err := portalsync.LoadCredentials(ctx, ws); err != nil || cr.Server != "" || cr.Token != "" {
+	if cr, err := remote.LoadCredentials(ctx, ws); err != nil || cr.Server != "" || cr.Token != "" {
 		t.Fatalf("before any sync: %+v, %v", cr, err)
 	}
-	where, err := portalsync.SaveCredentials(ctx, ws, "http://srv.example", "tok-123")
-	if err != nil || where != portalsync.InFile {
+	where, err := remote.SaveCredentials(ctx, ws, "http://srv.example", "tok-123")
+	if err != nil || where != remote.InFile {
 		t.Fatalf("save: %q, %v", where, err)
 	}
 	fi, err := os.Stat(ws.Path() + ".token")
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("token file: %v, %v", fi, err)
 	}
-	cr, err := portalsync.LoadCredentials(ctx, ws)
-	if err != nil || cr.Server != "http://srv.example" || cr.Token != "tok-123" || cr.Where != portalsync.InFile {
+	cr, err := remote.LoadCredentials(ctx, ws)
+	if err != nil || cr.Server != "http://srv.example" || cr.Token != "tok-123" || cr.Where != remote.InFile {
 		t.Fatalf("load: %+v, %v", cr, err)
 	}
 	// Never in the settings, nor in the workspace file.
