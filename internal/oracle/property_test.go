@@ -37,11 +37,11 @@ import (
 
 	"portalstudio/backend/api"
 	"portalstudio/backend/intercom"
-	"portalstudio/backend/oracle"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
+	"portalstudio/internal/oracle"
 )
 
 var now = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -103,7 +103,7 @@ func TestOracleProperty(t *testing.T) {
 		t.Logf("oracle: seed %d, %d datasets, %d settings, %d user decisions; %d engine, %d server, %d CLI answers compared (%d searches, %d ticket pages)",
 			seed, st.datasets, st.settings, st.users, st.engine, st.server, st.cli, st.searches, st.tickets)
 		if t.Failed() {
-			t.Logf("replay with: ORACLE_SEED=%d ORACLE_ROUNDS=%d go test -tags sqlite_fts5 -run TestOracleProperty ./backend/oracle/", seed, rounds)
+			t.Logf("replay with: ORACLE_SEED=%d ORACLE_ROUNDS=%d go test -tags sqlite_fts5 -run TestOracleProperty ./internal/oracle/", seed, rounds)
 		}
 	}()
 	for round := 0; round < rounds && !t.Failed(); round++ {

@@ -40,10 +40,10 @@ import (
 
 	"portalstudio/backend/api"
 	"portalstudio/backend/intercom"
-	"portalstudio/backend/oracle"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/internal/oracle"
 )
 
 // loadUser is one portal user of the load test with what the oracle says
