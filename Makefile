@@ -95,9 +95,9 @@ fuzz:
 # and a one-minute load test.
 SOAK_ROUNDS ?= 1000
 soak:
-	ORACLE_ROUNDS=$(SOAK_ROUNDS) $(GO) test -tags $(TAGS) -count=1 -timeout 60m -run TestOracleProperty -v ./backend/oracle/
+	ORACLE_ROUNDS=$(SOAK_ROUNDS) $(GO) test -tags $(TAGS) -count=1 -timeout 60m -run TestOracleProperty -v ./internal/oracle/
 	FAULT_KILLS=60 $(GO) test -tags $(TAGS) -count=1 -timeout 60m -run 'TestKill|TestDisk|TestReadOnly' -v ./backend/cli/
-	LOAD_SECONDS=60 $(GO) test -tags $(TAGS) -count=1 -timeout 60m -run TestLoadOracle -v ./backend/oracle/
+	LOAD_SECONDS=60 $(GO) test -tags $(TAGS) -count=1 -timeout 60m -run TestLoadOracle -v ./internal/oracle/
 
 # Known vulnerabilities in the dependencies and the standard library
 # (needs network access to vuln.go.dev; not part of `make test`).

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,10 +14,10 @@ import (
 	"portalstudio/app"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/remote"
-	"portalstudio/backend/server"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
 	"portalstudio/frontend"
+	"portalstudio/internal/testkit"
 )
 
 // syncServer is a real portal server on loopback, holding a small dataset
@@ -37,49 +35,15 @@ const syncLiveDoc = `{"portal": {"enabled": true}, "identity_verification": true
 
 func newSyncServer(t *testing.T) *syncServer {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	ws, err := sqlite.Open(filepath.Join(dir, sqlite.WorkspaceFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
-	sec, err := server.PrepareSecrets(ctx, ws, dir, server.SecretOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, _ := os.ReadFile(filepath.Join(dir, server.AdminTokenFile))
-	_, err = ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
-		for _, r := range []portal.Record{
-			{Company: &portal.Company{ID: "c1", Name: "Examply"}},
-			{User: &portal.User{ID: "u1", ExternalID: "ann", Email: "ann@examply.com", Name: "Ann", Role: "user", CompanyIDs: []string{"c1"}}},
-			{User: &portal.User{ID: "u2", ExternalID: "ben", Email: "ben@examply.com", Name: "Ben", Role: "lead", CompanyIDs: []string{"c1"}}},
-			{Ticket: &portal.Ticket{ID: "t1", TicketID: "101", Title: "T", Category: portal.CategoryCustomer, IsShared: true,
-				ContactIDs: []string{"u1"}, CompanyID: "c1", TypeID: "ty", CreatedAt: syncNow, UpdatedAt: syncNow},
-				TicketType: &portal.TicketType{ID: "ty", Name: "Bug", Category: portal.CategoryCustomer}},
-		} {
-			if err := emit(r); err != nil {
-				return nil, err
-			}
-		}
-		return nil, nil
-	}, portal.ImportOptions{Strict: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ws.SetServer(ctx, "https://help.example.com", "acme"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ws.PutLive(ctx, []byte(syncLiveDoc), 0); err != nil {
-		t.Fatal(err)
-	}
-	s, err := server.New(server.Config{Store: ws, IdentitySecret: sec.IdentitySecret, Slug: "acme", BaseURL: "https://help.example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(s.Handler())
-	t.Cleanup(hs.Close)
-	return &syncServer{ws: ws, url: hs.URL, token: strings.TrimSpace(string(tok))}
+	p := testkit.StartPortal(t, testkit.PortalOptions{Records: []portal.Record{
+		{Company: &portal.Company{ID: "c1", Name: "Examply"}},
+		{User: &portal.User{ID: "u1", ExternalID: "ann", Email: "ann@examply.com", Name: "Ann", Role: "user", CompanyIDs: []string{"c1"}}},
+		{User: &portal.User{ID: "u2", ExternalID: "ben", Email: "ben@examply.com", Name: "Ben", Role: "lead", CompanyIDs: []string{"c1"}}},
+		{Ticket: &portal.Ticket{ID: "t1", TicketID: "101", Title: "T", Category: portal.CategoryCustomer, IsShared: true,
+			ContactIDs: []string{"u1"}, CompanyID: "c1", TypeID: "ty", CreatedAt: syncNow, UpdatedAt: syncNow},
+			TicketType: &portal.TicketType{ID: "ty", Name: "Bug", Category: portal.CategoryCustomer}},
+	}, LiveDoc: syncLiveDoc, BaseURL: "https://help.example.com"})
+	return &syncServer{ws: p.WS, url: p.URL, token: p.AdminToken}
 }
 
 func (s *syncServer) live(t *testing.T) *portal.Settings {

@@ -12,40 +12,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"portalstudio/internal/testkit"
 	"strings"
-	"sync"
 	"testing"
 )
-
-// authRecorder records the Authorization header of every request (also
-// as an HTTP proxy) and answers 401.
-type authRecorder struct {
-	url  string
-	mu   sync.Mutex
-	auth []string
-}
-
-func newAuthRecorder(t *testing.T) *authRecorder {
-	t.Helper()
-	rec := &authRecorder{}
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec.mu.Lock()
-		rec.auth = append(rec.auth, r.Header.Get("Authorization"))
-		rec.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusUnauthorized)
-		w.Write([]byte(`{"error": {"code": "unauthorized", "message": "wrong admin token"}}`))
-	}))
-	t.Cleanup(hs.Close)
-	rec.url = hs.URL
-	return rec
-}
-
-func (rec *authRecorder) seen() []string {
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	return append([]string(nil), rec.auth...)
-}
 
 // runEnv runs the binary with extra environment variables.
 func runEnv(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
@@ -82,13 +52,13 @@ func TestSyncSavedTokenStaysWithItsServer(t *testing.T) {
 	srv := startServer(t, dir)
 	defer srv.stop(t)
 	token := adminToken(t, dir)
-	other := newAuthRecorder(t)
+	other := testkit.NewAuthRecorder(t)
 	desk := filepath.Join(t.TempDir(), "desk.db")
 	ok(t, "sync", "pull", "--workspace", desk, "--server", srv.url, "--token", token)
 
 	for _, sub := range []string{"pull", "push"} {
-		msg := fails(t, 2, "sync", sub, "--workspace", desk, "--server", other.url)
-		want := "the saved admin token belongs to " + srv.url + "; give the token of " + other.url + " with --token-file (or PORTALSTUDIO_ADMIN_TOKEN)"
+		msg := fails(t, 2, "sync", sub, "--workspace", desk, "--server", other.URL)
+		want := "the saved admin token belongs to " + srv.url + "; give the token of " + other.URL + " with --token-file (or PORTALSTUDIO_ADMIN_TOKEN)"
 		if !strings.Contains(msg, want) {
 			t.Fatalf("sync %s --server B: %s\nwant: %s", sub, msg, want)
 		}
@@ -98,17 +68,17 @@ func TestSyncSavedTokenStaysWithItsServer(t *testing.T) {
 	if msg := fails(t, 2, "sync", "pull", "--workspace", desk, "--server", byName); !strings.Contains(msg, "belongs to "+srv.url) {
 		t.Fatalf("sync pull --server %s: %s", byName, msg)
 	}
-	if got := other.seen(); len(got) != 0 {
+	if got := other.Seen(); len(got) != 0 {
 		t.Fatalf("server B received %d requests, Authorization %q", len(got), got)
 	}
 	// The same server, spelled with a trailing slash, or remembered.
 	ok(t, "sync", "pull", "--workspace", desk, "--server", srv.url+"/")
 	ok(t, "sync", "pull", "--workspace", desk)
 	// B's own token (from the environment) goes to B, and only it.
-	if _, stderr, code := runEnv(t, []string{"PORTALSTUDIO_ADMIN_TOKEN=token-of-B"}, "sync", "pull", "--workspace", desk, "--server", other.url); code != 1 || !strings.Contains(stderr, "refused the admin token") {
+	if _, stderr, code := runEnv(t, []string{"PORTALSTUDIO_ADMIN_TOKEN=token-of-B"}, "sync", "pull", "--workspace", desk, "--server", other.URL); code != 1 || !strings.Contains(stderr, "refused the admin token") {
 		t.Fatalf("pull from B with B's token: exit %d, %s", code, stderr)
 	}
-	if got := other.seen(); len(got) != 1 || got[0] != "Bearer token-of-B" {
+	if got := other.Seen(); len(got) != 1 || got[0] != "Bearer token-of-B" {
 		t.Fatalf("server B received %q", got)
 	}
 	// A refused sync remembers nothing: A's token still works for A.
@@ -119,17 +89,17 @@ func TestSyncSavedTokenStaysWithItsServer(t *testing.T) {
 // host, where Go's HTTP client would carry Authorization along. The sync
 // client follows no redirect and names where it was pointed.
 func TestSyncRedirectCarriesNoToken(t *testing.T) {
-	rec := newAuthRecorder(t)
+	rec := testkit.NewAuthRecorder(t)
 	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, rec.url+r.URL.Path, http.StatusTemporaryRedirect)
+		http.Redirect(w, r, rec.URL+r.URL.Path, http.StatusTemporaryRedirect)
 	}))
 	defer redirector.Close()
 	desk := filepath.Join(t.TempDir(), "desk.db")
 	msg := fails(t, 1, "sync", "pull", "--workspace", desk, "--server", redirector.URL, "--token", "secret-admin-token")
-	if !strings.Contains(msg, "redirect to "+rec.url+"/api/v1/workspace") || !strings.Contains(msg, "("+rec.url+") as --server if you trust it") {
+	if !strings.Contains(msg, "redirect to "+rec.URL+"/api/v1/workspace") || !strings.Contains(msg, "("+rec.URL+") as --server if you trust it") {
 		t.Fatalf("pull from a redirecting server: %s", msg)
 	}
-	if got := rec.seen(); len(got) != 0 {
+	if got := rec.Seen(); len(got) != 0 {
 		t.Fatalf("the redirect's target received %d requests, Authorization %q", len(got), got)
 	}
 }
@@ -139,8 +109,8 @@ func TestSyncRedirectCarriesNoToken(t *testing.T) {
 // attempt to reach the server arrives there: none without --insecure;
 // with it the request goes out (and the proxy sees the token).
 func TestSyncPlainHTTP(t *testing.T) {
-	proxy := newAuthRecorder(t)
-	env := []string{"HTTP_PROXY=" + proxy.url, "http_proxy=" + proxy.url, "NO_PROXY=", "no_proxy="}
+	proxy := testkit.NewAuthRecorder(t)
+	env := []string{"HTTP_PROXY=" + proxy.URL, "http_proxy=" + proxy.URL, "NO_PROXY=", "no_proxy="}
 	desk := filepath.Join(t.TempDir(), "desk.db")
 	args := []string{"sync", "pull", "--workspace", desk, "--server", "http://10.1.2.3:8080", "--token", "secret-admin-token"}
 	stdout, stderr, code := runEnv(t, env, args...)
@@ -148,13 +118,13 @@ func TestSyncPlainHTTP(t *testing.T) {
 	if !strings.Contains(msg, "plain http to another machine") || !strings.Contains(msg, "use https://") || !strings.Contains(msg, "--insecure") {
 		t.Fatalf("plain http to another machine: %s", msg)
 	}
-	if got := proxy.seen(); len(got) != 0 {
+	if got := proxy.Seen(); len(got) != 0 {
 		t.Fatalf("a request went out: Authorization %q", got)
 	}
 	if _, stderr, code := runEnv(t, env, append(args, "--insecure")...); code != 1 || !strings.Contains(stderr, "refused the admin token") {
 		t.Fatalf("with --insecure: exit %d, %s", code, stderr)
 	}
-	if got := proxy.seen(); len(got) != 1 || got[0] != "Bearer secret-admin-token" {
+	if got := proxy.Seen(); len(got) != 1 || got[0] != "Bearer secret-admin-token" {
 		t.Fatalf("with --insecure the proxy saw %q", got)
 	}
 }

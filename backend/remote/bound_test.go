@@ -12,6 +12,7 @@ import (
 	"portalstudio/backend/portal"
 	"portalstudio/backend/remote"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/internal/testkit"
 )
 
 // Plain http is accepted to this machine and, with Insecure, anywhere;
@@ -90,8 +91,8 @@ func TestSavedTokenBoundToServer(t *testing.T) {
 	}
 	// The workspace is pointed at another server behind the token's back
 	// (a copied or edited workspace): the desktop sends the token nowhere.
-	rec := newRecorder(t)
-	if err := ws.SetSyncServer(ctx, rec.url); err != nil {
+	rec := testkit.NewAuthRecorder(t)
+	if err := ws.SetSyncServer(ctx, rec.URL); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := remote.SavedClient(ctx, ws); portal.ErrorCode(err) != portal.EPRECONDITION || !strings.Contains(err.Error(), "belongs to http://127.0.0.1:8080") {
@@ -109,10 +110,10 @@ func TestSavedTokenBoundToServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	cr, err = remote.LoadCredentials(ctx, ws)
-	if err != nil || cr.Bound || cr.TokenFor("https://help.example.com:443/") != "tok-old" || cr.TokenFor(rec.url) != "" {
+	if err != nil || cr.Bound || cr.TokenFor("https://help.example.com:443/") != "tok-old" || cr.TokenFor(rec.URL) != "" {
 		t.Fatalf("an older token file: %+v, %v", cr, err)
 	}
-	if len(rec.seen()) != 0 {
-		t.Fatalf("the recorder received %q", rec.seen())
+	if len(rec.Seen()) != 0 {
+		t.Fatalf("the recorder received %q", rec.Seen())
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 
 	"portalstudio/backend/textdiff"
 	"portalstudio/backend/wire"
@@ -97,7 +96,7 @@ func (mg *merger) merge(path string, b, l, d any) any {
 	do, dok := d.(map[string]any)
 	if bok && lok && dok && !leafPaths[path] {
 		out := map[string]any{}
-		for _, k := range keys(bo, lo, do) {
+		for _, k := range portal.UnionKeys(bo, lo, do) {
 			if path == "" && k == "version" {
 				continue
 			}
@@ -135,21 +134,6 @@ func get(m map[string]any, k string) any {
 		return v
 	}
 	return absent{}
-}
-
-func keys(ms ...map[string]any) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, m := range ms {
-		for k := range m {
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, k)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // same reports whether two decoded JSON values are equal.

@@ -15,8 +15,8 @@ import (
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/remote"
-	"portalstudio/backend/server"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/internal/testkit"
 )
 
 var now = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -41,21 +41,6 @@ func dataset() []portal.Record {
 	return recs
 }
 
-func importRecords(t *testing.T, ws *sqlite.Workspace, recs []portal.Record) {
-	t.Helper()
-	_, err := ws.Import(context.Background(), func(emit func(portal.Record) error) ([]portal.Rejection, error) {
-		for _, r := range recs {
-			if err := emit(r); err != nil {
-				return nil, err
-			}
-		}
-		return nil, nil
-	}, portal.ImportOptions{Strict: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // portalServer is a real portal server on loopback.
 type portalServer struct {
 	ws    *sqlite.Workspace
@@ -68,36 +53,9 @@ type portalServer struct {
 // wrap, when given, stands in front of its handler.
 func newServer(t *testing.T, wrap func(http.Handler) http.Handler) *portalServer {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	ws, err := sqlite.Open(filepath.Join(dir, sqlite.WorkspaceFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
-	sec, err := server.PrepareSecrets(ctx, ws, dir, server.SecretOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, _ := os.ReadFile(filepath.Join(dir, server.AdminTokenFile))
-	importRecords(t, ws, dataset())
-	if err := ws.SetServer(ctx, "https://help.example.com", "acme"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ws.PutLive(ctx, []byte(liveDoc), 0); err != nil {
-		t.Fatal(err)
-	}
-	s, err := server.New(server.Config{Store: ws, IdentitySecret: sec.IdentitySecret, Slug: "acme", BaseURL: "https://help.example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := s.Handler()
-	if wrap != nil {
-		h = wrap(h)
-	}
-	hs := httptest.NewServer(h)
-	t.Cleanup(hs.Close)
-	return &portalServer{ws: ws, url: hs.URL, token: strings.TrimSpace(string(tok)), h: h}
+	p := testkit.StartPortal(t, testkit.PortalOptions{Records: dataset(), LiveDoc: liveDoc,
+		BaseURL: "https://help.example.com", Wrap: wrap})
+	return &portalServer{ws: p.WS, url: p.URL, token: p.AdminToken, h: p.Handler}
 }
 
 func (s *portalServer) client(t *testing.T) *remote.Client {
@@ -208,7 +166,7 @@ func TestPullDataCut(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	importRecords(t, ws, []portal.Record{{User: &portal.User{ID: "local", Email: "local@example.com"}}})
+	testkit.ImportRecords(t, ws, []portal.Record{{User: &portal.User{ID: "local", Email: "local@example.com"}}})
 	_, err = remote.Pull(context.Background(), ws, s.client(t), remote.PullOptions{Data: true})
 	if err == nil || !strings.Contains(err.Error(), "cut short") {
 		t.Fatalf("pull of a cut snapshot: %v", err)
@@ -385,7 +343,7 @@ func TestPushFromNewWorkspace(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	importRecords(t, ws, dataset())
+	testkit.ImportRecords(t, ws, dataset())
 	if _, err := ws.ApplyDraft(ctx, []byte(`{"portal": {"enabled": true}, "identity_verification": true, "preview_column": false}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -407,7 +365,7 @@ func TestPushInvalid(t *testing.T) {
 	s := newServer(t, nil)
 	ws := desktop(t, s)
 	// Valid here (the desktop knows user.custom.plan), not on the server.
-	importRecords(t, ws, []portal.Record{{User: &portal.User{ID: "x", Custom: map[string]portal.Value{"plan": portal.StringValue("gold")}}}})
+	testkit.ImportRecords(t, ws, []portal.Record{{User: &portal.User{ID: "x", Custom: map[string]portal.Value{"plan": portal.StringValue("gold")}}}})
 	edit(t, ws, func(st *portal.Settings) {
 		st.Access.Rule = rule(t, `{"all": [{"attribute": "user.custom.plan", "operator": "equals", "value": "gold"}]}`)
 	})

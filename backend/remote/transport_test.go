@@ -11,38 +11,8 @@ import (
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/remote"
+	"portalstudio/internal/testkit"
 )
-
-// recorder is a server that records the Authorization header of every
-// request it receives (the place a leaked token would arrive).
-type recorder struct {
-	url  string
-	mu   sync.Mutex
-	auth []string
-}
-
-func newRecorder(t *testing.T) *recorder {
-	t.Helper()
-	rec := &recorder{}
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec.mu.Lock()
-		rec.auth = append(rec.auth, r.Header.Get("Authorization"))
-		rec.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusUnauthorized)
-		w.Write([]byte(`{"error": {"code": "unauthorized", "message": "no"}}`))
-	}))
-	t.Cleanup(hs.Close)
-	rec.url = hs.URL
-	return rec
-}
-
-// seen returns the Authorization headers received so far.
-func (rec *recorder) seen() []string {
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	return append([]string(nil), rec.auth...)
-}
 
 // dialRecorder is a transport that records every request it is asked to
 // send and sends none: it proves whether a connection would be made.
@@ -73,10 +43,10 @@ func (d *dialRecorder) count() int {
 // and names the address it was pointed to.
 func TestRedirectCarriesNoToken(t *testing.T) {
 	ctx := context.Background()
-	rec := newRecorder(t)
+	rec := testkit.NewAuthRecorder(t)
 	for _, code := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
 		redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, rec.url+r.URL.Path, code)
+			http.Redirect(w, r, rec.URL+r.URL.Path, code)
 		}))
 		defer redirector.Close()
 		for _, hc := range []*http.Client{nil, {}, http.DefaultClient} {
@@ -86,13 +56,13 @@ func TestRedirectCarriesNoToken(t *testing.T) {
 			}
 			c.HTTP = hc
 			_, err = c.Live(ctx)
-			if portal.ErrorCode(err) != portal.EPRECONDITION || !strings.Contains(err.Error(), "redirect to "+rec.url+"/api/v1/settings") ||
-				!strings.Contains(err.Error(), "("+rec.url+") as --server") {
+			if portal.ErrorCode(err) != portal.EPRECONDITION || !strings.Contains(err.Error(), "redirect to "+rec.URL+"/api/v1/settings") ||
+				!strings.Contains(err.Error(), "("+rec.URL+") as --server") {
 				t.Errorf("%d redirect: %v", code, err)
 			}
 		}
 	}
-	if got := rec.seen(); len(got) != 0 {
+	if got := rec.Seen(); len(got) != 0 {
 		t.Fatalf("the recorder at the redirect's target received %d requests, Authorization %q", len(got), got)
 	}
 }

@@ -6,9 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +15,7 @@ import (
 	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/internal/testkit"
 )
 
 // now is the server's clock in every test.
@@ -79,57 +77,21 @@ func dataset() []portal.Record {
 
 func importRecords(t testing.TB, ws *sqlite.Workspace, recs []portal.Record) {
 	t.Helper()
-	_, err := ws.Import(context.Background(), func(emit func(portal.Record) error) ([]portal.Rejection, error) {
-		for _, r := range recs {
-			if err := emit(r); err != nil {
-				return nil, err
-			}
-		}
-		return nil, nil
-	}, portal.ImportOptions{Strict: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testkit.ImportRecords(t, ws, recs)
 }
 
 // newFixture starts a server on loopback over a new workspace holding the
 // dataset and liveDoc (version 1).
 func newFixture(t testing.TB, opts ...func(*server.Config)) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	ws, err := sqlite.Open(filepath.Join(dir, sqlite.WorkspaceFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
-	sec, err := server.PrepareSecrets(ctx, ws, dir, server.SecretOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, err := os.ReadFile(filepath.Join(dir, server.AdminTokenFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	importRecords(t, ws, dataset())
-	if err := ws.SetServer(ctx, "http://portal.test", "acme"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ws.PutLive(ctx, []byte(liveDoc), 0); err != nil {
-		t.Fatal(err)
-	}
-	cfg := server.Config{Store: ws, IdentitySecret: sec.IdentitySecret, Slug: "acme",
-		BaseURL: "http://portal.test", Now: func() time.Time { return now }}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	s, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(s.Handler())
-	t.Cleanup(hs.Close)
-	return &fixture{ws: ws, dir: dir, url: hs.URL, token: strings.TrimSpace(string(token)), secret: sec.IdentitySecret, now: now, handler: s.Handler()}
+	p := testkit.StartPortal(t, testkit.PortalOptions{Records: dataset(), LiveDoc: liveDoc,
+		BaseURL: "http://portal.test", Now: func() time.Time { return now },
+		Configure: func(cfg *server.Config) {
+			for _, o := range opts {
+				o(cfg)
+			}
+		}})
+	return &fixture{ws: p.WS, dir: p.Dir, url: p.URL, token: p.AdminToken, secret: p.IdentitySecret, now: now, handler: p.Server.Handler()}
 }
 
 // response is an answer, read whole.

@@ -19,9 +19,9 @@ import (
 	"portalstudio/backend/demo"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
-	"portalstudio/backend/server/loadgen"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
+	"portalstudio/internal/loadgen"
 )
 
 // loadLive is the live settings of the load benchmark: the portal on for

@@ -14,7 +14,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"portalstudio/backend/oracle"
+	"portalstudio/internal/oracle"
 )
 
 // hostile are strings that would change a query built by concatenation.

@@ -18,6 +18,7 @@ import (
 	"portalstudio/backend/demo"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/internal/benchrules"
 )
 
 // The audience benchmarks compare, on the bench workspace
@@ -39,22 +40,10 @@ const benchUsers, benchCompanies, benchTickets = 100_000, 10_000, 200_000
 const naiveLimit = 60 * time.Second
 
 var (
-	benchTypical = portal.AllOf(
-		portal.Cond("user.email", portal.OpContains, "examply"),
-		portal.Cond("company.plan", portal.OpEquals, "Pro"),
-		portal.Cond("company.custom.seats", portal.OpGreaterThan, 10.0),
-	)
-	benchHard = portal.AllOf(
-		portal.Cond("user.email", portal.OpEndsWith, ".com"),
-		portal.Cond("company.plan", portal.OpNotEquals, "Starter"),
-		portal.AnyOf(
-			portal.Cond("company.custom.region", portal.OpEquals, "EMEA"),
-			portal.Cond("user.custom.seats", portal.OpGreaterThan, 5.0),
-		),
-		portal.Cond("user.last_seen_at", portal.OpLessThanDaysAgo, 90.0),
-		portal.Cond("user.name", portal.OpNotContains, "test"),
-	)
-	benchNow = demo.DefaultNow
+	// The bench command's two rules, from their one home.
+	benchTypical = benchrules.Typical()
+	benchHard    = benchrules.Hard()
+	benchNow     = demo.DefaultNow
 )
 
 // The same rules for the peers: naive SQL over the folded columns, and

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -117,7 +116,7 @@ func changeSummary(prev, next []byte) string {
 		return "changed"
 	}
 	var changed []string
-	for _, k := range unionKeys(a, b) {
+	for _, k := range portal.UnionKeys(a, b) {
 		if k == "version" || jsonEqual(a[k], b[k]) {
 			continue
 		}
@@ -127,7 +126,7 @@ func changeSummary(prev, next []byte) string {
 			changed = append(changed, k)
 			continue
 		}
-		for _, kk := range unionKeys(ao, bo) {
+		for _, kk := range portal.UnionKeys(ao, bo) {
 			if !jsonEqual(ao[kk], bo[kk]) {
 				changed = append(changed, k+"."+kk)
 			}
@@ -137,21 +136,6 @@ func changeSummary(prev, next []byte) string {
 		return "no change"
 	}
 	return "changed " + strings.Join(changed, ", ")
-}
-
-func unionKeys(a, b map[string]any) []string {
-	seen := map[string]bool{}
-	var keys []string
-	for _, m := range []map[string]any{a, b} {
-		for k := range m {
-			if !seen[k] {
-				seen[k] = true
-				keys = append(keys, k)
-			}
-		}
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func jsonEqual(a, b any) bool {

@@ -23,7 +23,6 @@ import (
 	"io"
 	"math/rand"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"reflect"
@@ -36,14 +35,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
-
-	"portalstudio/backend/intercom"
-	"portalstudio/backend/oracle"
 	"portalstudio/backend/portal"
-	"portalstudio/backend/server"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/wire"
+	"portalstudio/internal/oracle"
 )
 
 // loadUser is one portal user of the load test with what the oracle says
@@ -129,24 +123,8 @@ func TestLoadOracle(t *testing.T) {
 	}
 
 	path := filepath.Join(t.TempDir(), "workspace.db")
-	ws, err := sqlite.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := importDataset(t, ctx, path, d, fmt.Sprintf("seed %d", seed))
 	defer ws.Close()
-	var buf bytes.Buffer
-	if err := d.WriteJSONL(&buf); err != nil {
-		t.Fatal(err)
-	}
-	file := buf.Bytes()
-	if _, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
-		return intercom.Read("gen.jsonl", bytes.NewReader(file), emit)
-	}, portal.ImportOptions{Strict: true}); err != nil {
-		t.Fatalf("seed %d: import: %v", seed, err)
-	}
-	if err := ws.SetServer(ctx, "http://portal.test", "acme"); err != nil {
-		t.Fatal(err)
-	}
 	doc := st.Canonical()
 	if _, err := ws.ApplyDraft(ctx, doc); err != nil {
 		t.Fatal(err)
@@ -154,13 +132,7 @@ func TestLoadOracle(t *testing.T) {
 	if _, err := ws.PutLive(ctx, doc, portal.AnyVersion); err != nil {
 		t.Fatal(err)
 	}
-	secret := []byte("0123456789abcdef0123456789abcdef")
-	srv, err := server.New(server.Config{Store: ws, IdentitySecret: secret,
-		Slug: "acme", BaseURL: "http://portal.test", Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
+	hs := servePortal(t, ws)
 	defer hs.Close()
 	tr := &http.Transport{MaxIdleConns: 2 * clients, MaxIdleConnsPerHost: 2 * clients, IdleConnTimeout: 30 * time.Second}
 	defer tr.CloseIdleConnections()
@@ -172,18 +144,9 @@ func TestLoadOracle(t *testing.T) {
 	kinds := map[string]int{}
 	for i := range d.Users {
 		u := &d.Users[i]
-		claims := jwt.MapClaims{"exp": now.Add(time.Hour).Unix()}
-		switch {
-		case u.ExternalID != "":
-			claims["user_id"] = u.ExternalID
-		case u.Email != "":
-			claims["email"] = u.Email
-		default:
+		tok := identityToken(t, u)
+		if tok == "" {
 			continue
-		}
-		tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
-		if err != nil {
-			t.Fatal(err)
 		}
 		lu := &loadUser{u: u, a: o.Decide(st, u, now), token: tok, visible: map[string]bool{}}
 		for _, id := range append(append([]string(nil), lu.a.All...), lu.a.Mine...) {
@@ -424,17 +387,7 @@ func (c *loadClient) list(lu *loadUser, tab, q, who string, fail *loadError) {
 	got := map[string]bool{}
 	cursor, offset := "", 0
 	for page := 0; page < pages; page++ {
-		qs := url.Values{"limit": {strconv.Itoa(limit)}}
-		if tab != "" {
-			qs.Set("tab", tab)
-		}
-		if q != "" {
-			qs.Set("q", q)
-		}
-		if cursor != "" {
-			qs.Set("cursor", cursor)
-		}
-		code, body := c.get("/portal/acme/api/tickets?"+qs.Encode(), lu)
+		code, body := c.get("/portal/acme/api/tickets?"+ticketsQuery(tab, q, cursor, limit), lu)
 		if fail.stop.Load() {
 			return
 		}
@@ -530,10 +483,7 @@ func (c *loadClient) ticket(lu *loadUser, id, who string, fail *loadError) {
 			return
 		}
 		tk := c.o.Ticket(id)
-		var parts []string
-		for _, p := range det.Parts {
-			parts = append(parts, p.ID)
-		}
+		parts := partIDs(det)
 		if want := oracle.VisibleParts(tk); !reflect.DeepEqual(parts, want) || det.State != tk.StateLabel {
 			fail.set("%s: parts and state %v %q, want %v %q", where, parts, det.State, want, tk.StateLabel)
 		}

@@ -20,7 +20,6 @@ import (
 	"io"
 	"math/rand"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -33,15 +32,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
-
-	"portalstudio/backend/intercom"
-	"portalstudio/backend/oracle"
 	"portalstudio/backend/portal"
-	"portalstudio/backend/server"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
 	"portalstudio/backend/wire"
+	"portalstudio/internal/oracle"
 )
 
 var now = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -103,7 +98,7 @@ func TestOracleProperty(t *testing.T) {
 		t.Logf("oracle: seed %d, %d datasets, %d settings, %d user decisions; %d engine, %d server, %d CLI answers compared (%d searches, %d ticket pages)",
 			seed, st.datasets, st.settings, st.users, st.engine, st.server, st.cli, st.searches, st.tickets)
 		if t.Failed() {
-			t.Logf("replay with: ORACLE_SEED=%d ORACLE_ROUNDS=%d go test -tags sqlite_fts5 -run TestOracleProperty ./backend/oracle/", seed, rounds)
+			t.Logf("replay with: ORACLE_SEED=%d ORACLE_ROUNDS=%d go test -tags sqlite_fts5 -run TestOracleProperty ./internal/oracle/", seed, rounds)
 		}
 	}()
 	for round := 0; round < rounds && !t.Failed(); round++ {
@@ -116,54 +111,27 @@ func TestOracleProperty(t *testing.T) {
 
 // check is one dataset's workspace and its three clients.
 type check struct {
-	t      *testing.T
-	r      *rand.Rand
-	o      *oracle.Oracle
-	d      *oracle.Dataset
-	ws     *sqlite.Workspace
-	svc    *studio.Service
-	srv    string // portal server URL
-	secret []byte
-	path   string
-	st     *portal.Settings
-	doc    []byte
-	round  int
-	stats  *stats
+	t     *testing.T
+	r     *rand.Rand
+	o     *oracle.Oracle
+	d     *oracle.Dataset
+	ws    *sqlite.Workspace
+	svc   *studio.Service
+	srv   string // portal server URL
+	path  string
+	st    *portal.Settings
+	doc   []byte
+	round int
+	stats *stats
 }
 
 func runDataset(t *testing.T, r *rand.Rand, d *oracle.Dataset, round int, withCLI bool, st *stats) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "workspace.db")
-	ws, err := sqlite.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := importDataset(t, ctx, path, d, fmt.Sprintf("round %d", round))
 	defer ws.Close()
-	var buf bytes.Buffer
-	if err := d.WriteJSONL(&buf); err != nil {
-		t.Fatal(err)
-	}
-	file := buf.Bytes()
-	rep, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
-		return intercom.Read("gen.jsonl", bytes.NewReader(file), emit)
-	}, portal.ImportOptions{Strict: true})
-	if err != nil {
-		t.Fatalf("round %d: import: %v (%v)", round, err, rep.Rejected)
-	}
-	if rep.Contacts != len(d.Users) || rep.Companies != len(d.Companies) || rep.Tickets != len(d.Tickets) {
-		t.Fatalf("round %d: import wrote %d/%d/%d, want %d/%d/%d", round, rep.Contacts, rep.Companies, rep.Tickets, len(d.Users), len(d.Companies), len(d.Tickets))
-	}
-	if err := ws.SetServer(ctx, "http://portal.test", "acme"); err != nil {
-		t.Fatal(err)
-	}
-	secret := []byte("0123456789abcdef0123456789abcdef")
-	s, err := server.New(server.Config{Store: ws, IdentitySecret: secret,
-		Slug: "acme", BaseURL: "http://portal.test", Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(s.Handler())
+	hs := servePortal(t, ws)
 	defer hs.Close()
 	svc := studio.New(ws)
 	svc.Now = func() time.Time { return now }
@@ -179,7 +147,7 @@ func runDataset(t *testing.T, r *rand.Rand, d *oracle.Dataset, round int, withCL
 			t.Fatalf("round %d: put live: %v\n%s", round, err, doc)
 		}
 		st.settings++
-		c := &check{t: t, r: r, o: o, d: d, ws: ws, svc: svc, srv: hs.URL, secret: secret, path: path, st: sett, doc: doc, round: round, stats: st}
+		c := &check{t: t, r: r, o: o, d: d, ws: ws, svc: svc, srv: hs.URL, path: path, st: sett, doc: doc, round: round, stats: st}
 		for i := range d.Users {
 			c.user(&d.Users[i], withCLI && i < 4)
 			if t.Failed() {
@@ -474,39 +442,15 @@ func (c *check) engine(u *portal.User, tab, q string, limit int) view {
 
 // token returns an identity token for u: by user_id (external_id) when it
 // has one, else by email; "" when it can have none.
-func (c *check) token(u *portal.User) string {
-	claims := jwt.MapClaims{"exp": now.Add(time.Hour).Unix()}
-	switch {
-	case u.ExternalID != "":
-		claims["user_id"] = u.ExternalID
-	case u.Email != "":
-		claims["email"] = u.Email
-	default:
-		return ""
-	}
-	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(c.secret)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return s
-}
+func (c *check) token(u *portal.User) string { return identityToken(c.t, u) }
 
 // server pages through GET /portal/acme/api/tickets.
 func (c *check) server(tok, tab, q string, limit int) view {
 	var v view
 	cursor := ""
 	for page := 0; page < 1000; page++ {
-		qs := url.Values{"limit": {strconv.Itoa(limit)}}
-		if tab != "" {
-			qs.Set("tab", tab)
-		}
-		if q != "" {
-			qs.Set("q", q)
-		}
-		if cursor != "" {
-			qs.Set("cursor", cursor)
-		}
-		req, _ := http.NewRequest(http.MethodGet, c.srv+"/portal/acme/api/tickets?"+qs.Encode(), nil)
+		query := ticketsQuery(tab, q, cursor, limit)
+		req, _ := http.NewRequest(http.MethodGet, c.srv+"/portal/acme/api/tickets?"+query, nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -520,7 +464,7 @@ func (c *check) server(tok, tab, q string, limit int) view {
 			v.refused = "forbidden"
 			return v
 		default:
-			c.t.Fatalf("round %d: server %s tab %q q %q: %d %s", c.round, qs.Encode(), tab, q, resp.StatusCode, body)
+			c.t.Fatalf("round %d: server %s tab %q q %q: %d %s", c.round, query, tab, q, resp.StatusCode, body)
 		}
 		var res struct {
 			Access     bool              `json:"access"`
@@ -631,10 +575,7 @@ func (c *check) ticketPages() {
 				if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &det) != nil {
 					c.fail(u, "ticket page "+id, fmt.Sprintf("%d %s", resp.StatusCode, body), 200)
 				}
-				var parts []string
-				for _, p := range det.Parts {
-					parts = append(parts, p.ID)
-				}
+				parts := partIDs(det)
 				if want := oracle.VisibleParts(tk); !reflect.DeepEqual(parts, want) || det.State != tk.StateLabel {
 					c.fail(u, "ticket page "+id+" parts and state", fmt.Sprint(parts, det.State), fmt.Sprint(want, tk.StateLabel))
 				}
