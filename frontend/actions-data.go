@@ -23,12 +23,7 @@ func init() {
 const maxImportBytes = 256 << 20
 
 func updateData(ctx app.Context, fn func(d *dataState)) {
-	mu.Lock()
-	defer mu.Unlock()
-	var d dataState
-	ctx.GetState(stateData, &d)
-	fn(&d)
-	ctx.SetState(stateData, d)
+	update(ctx, stateData, fn)
 }
 
 // begin marks a job as running, unless one already is.
@@ -144,8 +139,6 @@ func handleDemo(ctx app.Context, a app.Action) {
 // afterDataChange reloads what depends on the dataset: the workspace
 // summary, the draft (a demo may seed it), the audiences and the preview.
 func afterDataChange(ctx app.Context) {
-	mu.Lock()
 	ctx.SetState(statePreview, previewState{})
-	mu.Unlock()
 	handleLoad(ctx, app.Action{Name: actionLoad, Tags: app.Tags{"force": "true"}})
 }

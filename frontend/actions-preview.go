@@ -40,15 +40,9 @@ func init() {
 	app.Handle(actionCloseTicket, handleCloseTicket)
 }
 
-// updatePreview changes the preview state under the lock.
+// updatePreview changes the preview state.
 func updatePreview(ctx app.Context, fn func(p *previewState)) previewState {
-	mu.Lock()
-	defer mu.Unlock()
-	var p previewState
-	ctx.GetState(statePreview, &p)
-	fn(&p)
-	ctx.SetState(statePreview, p)
-	return p
+	return update(ctx, statePreview, fn)
 }
 
 func paneOf(a app.Action) (paneAction, bool) {
@@ -134,15 +128,12 @@ func handleFindUsers(ctx app.Context, a app.Action) {
 		return
 	}
 	time.Sleep(debounce)
-	if !isLatest(lane, n) {
+	if !isLatest(ctx, lane, n) {
 		return
 	}
 	var found []UserSummary
 	err := bridge().Call(cctx, "FindUsers", &found, pa.Text, 8)
-	if !isLatest(lane, n) {
-		return
-	}
-	updatePreview(ctx, func(p *previewState) {
+	updateLatest(ctx, lane, n, statePreview, func(p *previewState) {
 		if err != nil {
 			p.Panes[pa.Pane].Err = wire(err)
 			return
@@ -175,7 +166,7 @@ func handleSearch(ctx app.Context, a app.Action) {
 	n, _ := startRequest(ctx, lane)
 	updatePreview(ctx, func(p *previewState) { p.Panes[pa.Pane].Search = pa.Text })
 	time.Sleep(debounce)
-	if !isLatest(lane, n) {
+	if !isLatest(ctx, lane, n) {
 		return
 	}
 	loadPane(ctx, pa.Pane, false)
@@ -217,10 +208,7 @@ func loadPane(ctx app.Context, i int, more bool) {
 	}
 	var res PreviewResult
 	err := bridge().Call(cctx, "Preview", &res, req)
-	if !isLatest(lane, n) {
-		return
-	}
-	updatePreview(ctx, func(p *previewState) {
+	updateLatest(ctx, lane, n, statePreview, func(p *previewState) {
 		ps := &p.Panes[i]
 		ps.More = false
 		if err != nil {
@@ -259,10 +247,7 @@ func handleOpenTicket(ctx app.Context, a app.Action) {
 	go handleExplain(ctx, app.Action{Value: explainAction{Pane: pa.Pane, Ticket: pa.Text}})
 	var t TicketDetail
 	err := bridge().Call(cctx, "Ticket", &t, TicketRequest{User: u.ID, TicketID: pa.Text})
-	if !isLatest(lane, n) {
-		return
-	}
-	updatePreview(ctx, func(p *previewState) {
+	updateLatest(ctx, lane, n, statePreview, func(p *previewState) {
 		ps := &p.Panes[pa.Pane]
 		if err != nil {
 			ps.TicketStatus, ps.TicketErr = Failed, wire(err)

@@ -58,12 +58,7 @@ type syncPush struct {
 }
 
 func updateSync(ctx app.Context, fn func(s *syncState)) {
-	mu.Lock()
-	defer mu.Unlock()
-	var s syncState
-	ctx.GetState(stateSync, &s)
-	fn(&s)
-	ctx.SetState(stateSync, s)
+	update(ctx, stateSync, fn)
 }
 
 // beginSync marks a sync as running, unless one already is.
@@ -173,16 +168,11 @@ func pullSentence(r *PullResult) string {
 // flushDraft saves the latest edit now if it is still waiting for the
 // debounce, and reports whether the draft holds every edit.
 func flushDraft(ctx app.Context) bool {
-	mu.Lock()
 	var d draftState
 	ctx.GetState(stateDraft, &d)
-	seq, pending := d.Seq, d.Seq != d.Saved
-	mu.Unlock()
-	if pending {
-		save(ctx, seq, false)
+	if d.Seq != d.Saved {
+		save(ctx, d.Seq, false)
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	ctx.GetState(stateDraft, &d)
 	return d.Saved == d.Seq && len(d.Problems) == 0 && d.SaveErr == nil
 }
