@@ -78,10 +78,6 @@ func init() {
 	app.Handle(actionCustomerSite, handleCustomerSite)
 }
 
-func updateCustomer(ctx app.Context, fn func(c *customerState)) customerState {
-	return update(ctx, stateCustomer, fn)
-}
-
 func customerOf(a app.Action) (customerAction, bool) {
 	ca, ok := a.Value.(customerAction)
 	return ca, ok && strings.HasPrefix(ca.Base, "/portal/")
@@ -120,7 +116,7 @@ func handleCustomerOpen(ctx app.Context, a app.Action) {
 	case strings.HasPrefix(ca.Text, ca.Base+"tickets/") && len(ca.Text) > len(ca.Base+"tickets/"):
 		handleCustomerTicket(ctx, app.Action{Value: customerAction{Base: ca.Base, Text: strings.TrimPrefix(ca.Text, ca.Base+"tickets/")}})
 	default:
-		c := updateCustomer(ctx, func(c *customerState) { c.Ticket, c.TicketID, c.TicketStatus, c.TicketErr = nil, "", NotLoaded, nil })
+		c := update(ctx, stateCustomer, func(c *customerState) { c.Ticket, c.TicketID, c.TicketStatus, c.TicketErr = nil, "", NotLoaded, nil })
 		if c.Base != ca.Base || c.Result == nil || (c.Result.Access && len(c.Result.Tabs) == 0) {
 			handleCustomerList(ctx, app.Action{Value: customerAction{Base: ca.Base}})
 		}
@@ -136,7 +132,7 @@ func handleCustomerList(ctx app.Context, a app.Action) {
 	}
 	n, cctx := startRequest(ctx, "customer-list")
 	var prev *PreviewResult
-	c := updateCustomer(ctx, func(c *customerState) {
+	c := update(ctx, stateCustomer, func(c *customerState) {
 		if c.Base != ca.Base {
 			*c = customerState{Base: ca.Base}
 		}
@@ -160,7 +156,7 @@ func handleCustomerList(ctx app.Context, a app.Action) {
 	q.Set("limit", itoa(customerPageSize))
 	if ca.More {
 		if prev == nil || prev.Next == "" {
-			updateCustomer(ctx, func(c *customerState) { c.More = false })
+			update(ctx, stateCustomer, func(c *customerState) { c.More = false })
 			return
 		}
 		q.Set("cursor", prev.Next)
@@ -199,7 +195,7 @@ func handleCustomerSearch(ctx app.Context, a app.Action) {
 		return
 	}
 	n, _ := startRequest(ctx, "customer-search")
-	updateCustomer(ctx, func(c *customerState) { c.Search = strings.TrimSpace(ca.Text) })
+	update(ctx, stateCustomer, func(c *customerState) { c.Search = strings.TrimSpace(ca.Text) })
 	time.Sleep(debounce)
 	if !isLatest(ctx, "customer-search", n) {
 		return
@@ -214,7 +210,7 @@ func handleCustomerTicket(ctx app.Context, a app.Action) {
 		return
 	}
 	n, cctx := startRequest(ctx, "customer-ticket")
-	updateCustomer(ctx, func(c *customerState) {
+	update(ctx, stateCustomer, func(c *customerState) {
 		if c.Base != ca.Base {
 			*c = customerState{Base: ca.Base}
 		}
@@ -249,19 +245,19 @@ func handleCustomerSignIn(ctx app.Context, a app.Action) {
 	if !ok {
 		return
 	}
-	updateCustomer(ctx, func(c *customerState) {
+	update(ctx, stateCustomer, func(c *customerState) {
 		*c = customerState{Base: ca.Base, SigningIn: true, Status: Loading}
 	})
 	var s SessionInfo
 	err := portalAPI(ctx, "POST", ca.Base+"session", map[string]string{"token": strings.TrimSpace(ca.Text)}, &s)
 	if err != nil {
-		updateCustomer(ctx, func(c *customerState) {
+		update(ctx, stateCustomer, func(c *customerState) {
 			c.SigningIn, c.SignedOut, c.Status = false, true, Loaded
 			c.SignInErr = wire(err).Message
 		})
 		return
 	}
-	updateCustomer(ctx, func(c *customerState) { c.SigningIn = false })
+	update(ctx, stateCustomer, func(c *customerState) { c.SigningIn = false })
 	ctx.Dispatch(func(ctx app.Context) {
 		// The token must not stay in the address bar nor in the history.
 		app.Window().Get("history").Call("replaceState", nil, "", ca.Base)
@@ -276,7 +272,7 @@ func handleCustomerSignOut(ctx app.Context, a app.Action) {
 		return
 	}
 	portalAPI(ctx, "DELETE", ca.Base+"session", nil, nil)
-	updateCustomer(ctx, func(c *customerState) { *c = customerState{Base: ca.Base, SignedOut: true, Status: Loaded} })
+	update(ctx, stateCustomer, func(c *customerState) { *c = customerState{Base: ca.Base, SignedOut: true, Status: Loaded} })
 	ctx.Dispatch(func(ctx app.Context) { ctx.Navigate(ca.Base) })
 }
 

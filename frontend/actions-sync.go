@@ -57,14 +57,10 @@ type syncPush struct {
 	Override bool
 }
 
-func updateSync(ctx app.Context, fn func(s *syncState)) {
-	update(ctx, stateSync, fn)
-}
-
 // beginSync marks a sync as running, unless one already is.
 func beginSync(ctx app.Context, what string) bool {
 	ok := false
-	updateSync(ctx, func(s *syncState) {
+	update(ctx, stateSync, func(s *syncState) {
 		if s.Busy != "" {
 			return
 		}
@@ -77,7 +73,7 @@ func beginSync(ctx app.Context, what string) bool {
 func loadSyncStatus(ctx app.Context) {
 	var st SyncStatus
 	err := bridge().Call(ctx, "SyncStatus", &st)
-	updateSync(ctx, func(s *syncState) {
+	update(ctx, stateSync, func(s *syncState) {
 		if err != nil {
 			s.Status, s.Err = Failed, wire(err)
 			return
@@ -126,7 +122,7 @@ func pollSyncProgress(ctx app.Context, stop context.Context) {
 		if err := bridge().Call(stop, "Progress", &p); err != nil {
 			continue
 		}
-		updateSync(ctx, func(s *syncState) {
+		update(ctx, stateSync, func(s *syncState) {
 			if s.Busy != "" {
 				s.Progress = p
 			}
@@ -135,7 +131,7 @@ func pollSyncProgress(ctx app.Context, stop context.Context) {
 }
 
 func finishPull(ctx app.Context, res *PullResult, err error) {
-	updateSync(ctx, func(s *syncState) {
+	update(ctx, stateSync, func(s *syncState) {
 		s.Busy = ""
 		if err != nil {
 			s.Err = wire(err)
@@ -184,7 +180,7 @@ func pushDraft(ctx app.Context, p syncPush) {
 	}
 	var ans SyncPushAnswer
 	err := bridge().Call(ctx, "SyncPush", &ans, p.Take, p.Override)
-	updateSync(ctx, func(s *syncState) {
+	update(ctx, stateSync, func(s *syncState) {
 		s.Busy = ""
 		switch {
 		case err != nil:

@@ -17,7 +17,7 @@ import (
 func TestComponentsOnlyPostActions(t *testing.T) {
 	forbidden := map[string]bool{
 		"update": true, "updateLatest": true, "ifLatest": true, "onUI": true, "startRequest": true,
-		"updateCustomer": true, "updatePreview": true, "updateData": true, "updateSync": true,
+		"applyEdit": true, "handleEdit": true,
 		"bridge": true, "portalAPI": true, "save": true, "refresh": true, "flushDraft": true, "pushDraft": true,
 		"SetState": true, "DelState": true,
 	}
