@@ -12,6 +12,7 @@ import (
 // end users). Their values are customerAction. Every one calls the
 // server's JSON API (portalAPI), which decides access and visibility.
 const (
+	actionCustomerOpen    = "customer/open"    // Base; Page; Text: the path; Token: ?token=
 	actionCustomerList    = "customer/list"    // Base; Tab; More: the next page
 	actionCustomerSearch  = "customer/search"  // Base; Text: the query (debounced)
 	actionCustomerTicket  = "customer/ticket"  // Base; Text: the ticket id
@@ -29,10 +30,12 @@ const (
 // customerAction is the value of a customer action. Base is the portal's
 // path, /portal/<slug>/.
 type customerAction struct {
-	Base string
-	Tab  string
-	Text string
-	More bool
+	Base  string
+	Page  string // the page arrived at (actionCustomerOpen): see customerPage
+	Tab   string
+	Text  string
+	Token string
+	More  bool
 }
 
 // customerState is the customer portal as the signed-in user sees it.
@@ -66,22 +69,13 @@ type siteState struct {
 const customerPageSize = 20
 
 func init() {
+	app.Handle(actionCustomerOpen, handleCustomerOpen)
 	app.Handle(actionCustomerList, handleCustomerList)
 	app.Handle(actionCustomerSearch, handleCustomerSearch)
 	app.Handle(actionCustomerTicket, handleCustomerTicket)
 	app.Handle(actionCustomerSignIn, handleCustomerSignIn)
 	app.Handle(actionCustomerSignOut, handleCustomerSignOut)
 	app.Handle(actionCustomerSite, handleCustomerSite)
-}
-
-func updateCustomer(ctx app.Context, fn func(c *customerState)) customerState {
-	mu.Lock()
-	defer mu.Unlock()
-	var c customerState
-	ctx.GetState(stateCustomer, &c)
-	fn(&c)
-	ctx.SetState(stateCustomer, c)
-	return c
 }
 
 func customerOf(a app.Action) (customerAction, bool) {
@@ -105,6 +99,30 @@ func refused(c *customerState, err *WireError) bool {
 	return false
 }
 
+// handleCustomerOpen loads what the customer page arrived at needs: an
+// identity token in the address (?token=) signs in at once; a ticket's
+// page loads the ticket; the list loads unless it is there already.
+func handleCustomerOpen(ctx app.Context, a app.Action) {
+	ca, ok := customerOf(a)
+	if !ok {
+		return
+	}
+	switch {
+	case ca.Token != "" && (ca.Page == "portal" || ca.Page == "login"):
+		handleCustomerSignIn(ctx, app.Action{Value: customerAction{Base: ca.Base, Text: ca.Token}})
+	case ca.Page == "help" || ca.Page == "messenger":
+		handleCustomerSite(ctx, app.Action{Value: customerAction{Base: ca.Base, Text: ca.Page}})
+	case ca.Page != "portal":
+	case strings.HasPrefix(ca.Text, ca.Base+"tickets/") && len(ca.Text) > len(ca.Base+"tickets/"):
+		handleCustomerTicket(ctx, app.Action{Value: customerAction{Base: ca.Base, Text: strings.TrimPrefix(ca.Text, ca.Base+"tickets/")}})
+	default:
+		c := update(ctx, stateCustomer, func(c *customerState) { c.Ticket, c.TicketID, c.TicketStatus, c.TicketErr = nil, "", NotLoaded, nil })
+		if c.Base != ca.Base || c.Result == nil || (c.Result.Access && len(c.Result.Tabs) == 0) {
+			handleCustomerList(ctx, app.Action{Value: customerAction{Base: ca.Base}})
+		}
+	}
+}
+
 // handleCustomerList loads the tab's first page (or the next one), or the
 // search's, from GET <base>api/tickets.
 func handleCustomerList(ctx app.Context, a app.Action) {
@@ -114,7 +132,7 @@ func handleCustomerList(ctx app.Context, a app.Action) {
 	}
 	n, cctx := startRequest(ctx, "customer-list")
 	var prev *PreviewResult
-	c := updateCustomer(ctx, func(c *customerState) {
+	c := update(ctx, stateCustomer, func(c *customerState) {
 		if c.Base != ca.Base {
 			*c = customerState{Base: ca.Base}
 		}
@@ -138,17 +156,14 @@ func handleCustomerList(ctx app.Context, a app.Action) {
 	q.Set("limit", itoa(customerPageSize))
 	if ca.More {
 		if prev == nil || prev.Next == "" {
-			updateCustomer(ctx, func(c *customerState) { c.More = false })
+			update(ctx, stateCustomer, func(c *customerState) { c.More = false })
 			return
 		}
 		q.Set("cursor", prev.Next)
 	}
 	var res PreviewResult
 	err := portalAPI(cctx, "GET", ca.Base+"api/tickets?"+q.Encode(), nil, &res)
-	if !isLatest("customer-list", n) {
-		return
-	}
-	updateCustomer(ctx, func(c *customerState) {
+	updateLatest(ctx, "customer-list", n, stateCustomer, func(c *customerState) {
 		c.More = false
 		if err != nil {
 			we := toWire(err)
@@ -180,9 +195,9 @@ func handleCustomerSearch(ctx app.Context, a app.Action) {
 		return
 	}
 	n, _ := startRequest(ctx, "customer-search")
-	updateCustomer(ctx, func(c *customerState) { c.Search = strings.TrimSpace(ca.Text) })
+	update(ctx, stateCustomer, func(c *customerState) { c.Search = strings.TrimSpace(ca.Text) })
 	time.Sleep(debounce)
-	if !isLatest("customer-search", n) {
+	if !isLatest(ctx, "customer-search", n) {
 		return
 	}
 	handleCustomerList(ctx, app.Action{Value: customerAction{Base: ca.Base}})
@@ -195,7 +210,7 @@ func handleCustomerTicket(ctx app.Context, a app.Action) {
 		return
 	}
 	n, cctx := startRequest(ctx, "customer-ticket")
-	updateCustomer(ctx, func(c *customerState) {
+	update(ctx, stateCustomer, func(c *customerState) {
 		if c.Base != ca.Base {
 			*c = customerState{Base: ca.Base}
 		}
@@ -203,10 +218,7 @@ func handleCustomerTicket(ctx app.Context, a app.Action) {
 	})
 	var t TicketDetail
 	err := portalAPI(cctx, "GET", ca.Base+"api/tickets/"+url.PathEscape(ca.Text), nil, &t)
-	if !isLatest("customer-ticket", n) {
-		return
-	}
-	updateCustomer(ctx, func(c *customerState) {
+	updateLatest(ctx, "customer-ticket", n, stateCustomer, func(c *customerState) {
 		if err != nil {
 			we := toWire(err)
 			if we.Code == codeCanceled {
@@ -233,19 +245,19 @@ func handleCustomerSignIn(ctx app.Context, a app.Action) {
 	if !ok {
 		return
 	}
-	updateCustomer(ctx, func(c *customerState) {
+	update(ctx, stateCustomer, func(c *customerState) {
 		*c = customerState{Base: ca.Base, SigningIn: true, Status: Loading}
 	})
 	var s SessionInfo
 	err := portalAPI(ctx, "POST", ca.Base+"session", map[string]string{"token": strings.TrimSpace(ca.Text)}, &s)
 	if err != nil {
-		updateCustomer(ctx, func(c *customerState) {
+		update(ctx, stateCustomer, func(c *customerState) {
 			c.SigningIn, c.SignedOut, c.Status = false, true, Loaded
 			c.SignInErr = toWire(err).Message
 		})
 		return
 	}
-	updateCustomer(ctx, func(c *customerState) { c.SigningIn = false })
+	update(ctx, stateCustomer, func(c *customerState) { c.SigningIn = false })
 	ctx.Dispatch(func(ctx app.Context) {
 		// The token must not stay in the address bar nor in the history.
 		app.Window().Get("history").Call("replaceState", nil, "", ca.Base)
@@ -260,7 +272,7 @@ func handleCustomerSignOut(ctx app.Context, a app.Action) {
 		return
 	}
 	portalAPI(ctx, "DELETE", ca.Base+"session", nil, nil)
-	updateCustomer(ctx, func(c *customerState) { *c = customerState{Base: ca.Base, SignedOut: true, Status: Loaded} })
+	update(ctx, stateCustomer, func(c *customerState) { *c = customerState{Base: ca.Base, SignedOut: true, Status: Loaded} })
 	ctx.Dispatch(func(ctx app.Context) { ctx.Navigate(ca.Base) })
 }
 
@@ -270,14 +282,7 @@ func handleCustomerSite(ctx app.Context, a app.Action) {
 	if !ok {
 		return
 	}
-	setSite := func(fn func(s *siteState)) {
-		mu.Lock()
-		defer mu.Unlock()
-		var s siteState
-		ctx.GetState(stateSite, &s)
-		fn(&s)
-		ctx.SetState(stateSite, s)
-	}
+	setSite := func(fn func(s *siteState)) { update(ctx, stateSite, fn) }
 	setSite(func(s *siteState) { s.Status = Loading })
 	var err error
 	var hc HelpCenterPage

@@ -22,19 +22,10 @@ func init() {
 // one call.
 const maxImportBytes = 256 << 20
 
-func updateData(ctx app.Context, fn func(d *dataState)) {
-	mu.Lock()
-	defer mu.Unlock()
-	var d dataState
-	ctx.GetState(stateData, &d)
-	fn(&d)
-	ctx.SetState(stateData, d)
-}
-
 // begin marks a job as running, unless one already is.
 func begin(ctx app.Context, what string) bool {
 	ok := false
-	updateData(ctx, func(d *dataState) {
+	update(ctx, stateData, func(d *dataState) {
 		if d.Running {
 			return
 		}
@@ -56,7 +47,7 @@ func pollProgress(ctx app.Context, stop context.Context) {
 		if err := bridge().Call(stop, "Progress", &p); err != nil {
 			continue
 		}
-		updateData(ctx, func(d *dataState) {
+		update(ctx, stateData, func(d *dataState) {
 			if d.Running {
 				d.Progress = p
 			}
@@ -102,7 +93,7 @@ func handleImport(ctx app.Context, a app.Action) {
 		total.Committed = true
 	}
 	cancel()
-	updateData(ctx, func(d *dataState) {
+	update(ctx, stateData, func(d *dataState) {
 		d.Running = false
 		d.Err = failed
 		if total.Committed {
@@ -129,7 +120,7 @@ func handleDemo(ctx app.Context, a app.Action) {
 	var rep ImportReport
 	err := bridge().Call(ctx, "GenerateDemo", &rep, req)
 	cancel()
-	updateData(ctx, func(d *dataState) {
+	update(ctx, stateData, func(d *dataState) {
 		d.Running = false
 		if err != nil {
 			d.Err = toWire(err)
@@ -144,8 +135,6 @@ func handleDemo(ctx app.Context, a app.Action) {
 // afterDataChange reloads what depends on the dataset: the workspace
 // summary, the draft (a demo may seed it), the audiences and the preview.
 func afterDataChange(ctx app.Context) {
-	mu.Lock()
 	ctx.SetState(statePreview, previewState{})
-	mu.Unlock()
 	handleLoad(ctx, app.Action{Name: actionLoad, Tags: app.Tags{"force": "true"}})
 }

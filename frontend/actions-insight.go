@@ -73,56 +73,43 @@ func init() {
 // loadImpact computes whom the draft changes; a newer call cancels it.
 func loadImpact(ctx app.Context) {
 	n, cctx := startRequest(ctx, stateImpact)
-	var prev impactState
-	ctx.GetState(stateImpact, &prev)
-	ctx.SetState(stateImpact, impactState{Status: Loading, Data: prev.Data})
+	prev := update(ctx, stateImpact, func(s *impactState) { *s = impactState{Status: Loading, Data: s.Data} })
 	var res wire.ImpactResult
 	err := bridge().Call(cctx, "Impact", &res, wire.ImpactRequest{Limit: impactListLimit, Tickets: true})
-	if !isLatest(stateImpact, n) {
-		return
-	}
-	if err != nil {
-		if toWire(err).Code == codeCanceled {
-			return
+	ifLatest(ctx, stateImpact, n, func(ctx app.Context) {
+		switch {
+		case err == nil:
+			ctx.SetState(stateImpact, impactState{Status: Loaded, Data: &res})
+		case toWire(err).Code != codeCanceled:
+			ctx.SetState(stateImpact, impactState{Status: Failed, Err: toWire(err), Data: prev.Data})
 		}
-		ctx.SetState(stateImpact, impactState{Status: Failed, Err: toWire(err), Data: prev.Data})
-		return
-	}
-	ctx.SetState(stateImpact, impactState{Status: Loaded, Data: &res})
+	})
 }
 
 // loadChecks lists the portal tests and runs them against the draft.
 func loadChecks(ctx app.Context) {
 	n, cctx := startRequest(ctx, stateChecks)
-	var prev checksState
-	ctx.GetState(stateChecks, &prev)
 	var rep wire.CheckReport
 	err := bridge().Call(cctx, "RunChecks", &rep, "draft")
-	if !isLatest(stateChecks, n) {
-		return
-	}
-	if err != nil {
-		if toWire(err).Code == codeCanceled {
-			return
+	updateLatest(ctx, stateChecks, n, stateChecks, func(s *checksState) {
+		switch {
+		case err == nil:
+			list := &wire.CheckList{Checks: []wire.Check{}}
+			for _, o := range rep.Results {
+				list.Checks = append(list.Checks, o.Check)
+			}
+			*s = checksState{Status: Loaded, List: list, Report: &rep}
+		case toWire(err).Code != codeCanceled:
+			*s = checksState{Status: Failed, Err: toWire(err), Report: s.Report, List: s.List}
 		}
-		ctx.SetState(stateChecks, checksState{Status: Failed, Err: toWire(err), Report: prev.Report, List: prev.List})
-		return
-	}
-	list := &wire.CheckList{Checks: []wire.Check{}}
-	for _, o := range rep.Results {
-		list.Checks = append(list.Checks, o.Check)
-	}
-	ctx.SetState(stateChecks, checksState{Status: Loaded, List: list, Report: &rep})
+	})
 }
 
 func handleCheckAdd(ctx app.Context, a app.Action) {
 	text, _ := a.Value.(string)
 	var list wire.CheckList
 	if err := bridge().Call(ctx, "AddCheck", &list, text); err != nil {
-		var s checksState
-		ctx.GetState(stateChecks, &s)
-		s.AddErr = toWire(err).Message
-		ctx.SetState(stateChecks, s)
+		update(ctx, stateChecks, func(s *checksState) { s.AddErr = toWire(err).Message })
 		return
 	}
 	loadChecks(ctx)
@@ -132,10 +119,7 @@ func handleCheckRemove(ctx app.Context, a app.Action) {
 	id, _ := a.Value.(int)
 	var list wire.CheckList
 	if err := bridge().Call(ctx, "RemoveCheck", &list, id); err != nil {
-		var s checksState
-		ctx.GetState(stateChecks, &s)
-		s.AddErr = toWire(err).Message
-		ctx.SetState(stateChecks, s)
+		update(ctx, stateChecks, func(s *checksState) { s.AddErr = toWire(err).Message })
 		return
 	}
 	loadChecks(ctx)
@@ -158,14 +142,13 @@ func handleExplain(ctx app.Context, a app.Action) {
 	ctx.SetState(stateExplain, explainState{Status: Loading, Pane: ea.Pane, Ticket: ea.Ticket})
 	var res wire.ExplainResult
 	err := bridge().Call(cctx, "Explain", &res, wire.ExplainRequest{User: u.ID, Ticket: ea.Ticket})
-	if !isLatest(stateExplain, n) {
-		return
-	}
-	if err != nil {
-		ctx.SetState(stateExplain, explainState{Status: Failed, Pane: ea.Pane, Ticket: ea.Ticket, Err: toWire(err)})
-		return
-	}
-	ctx.SetState(stateExplain, explainState{Status: Loaded, Pane: ea.Pane, Ticket: ea.Ticket, Data: &res})
+	ifLatest(ctx, stateExplain, n, func(ctx app.Context) {
+		if err != nil {
+			ctx.SetState(stateExplain, explainState{Status: Failed, Pane: ea.Pane, Ticket: ea.Ticket, Err: toWire(err)})
+			return
+		}
+		ctx.SetState(stateExplain, explainState{Status: Loaded, Pane: ea.Pane, Ticket: ea.Ticket, Data: &res})
+	})
 }
 
 // handleCompare compares the tickets the two panes' users see.
@@ -181,15 +164,12 @@ func handleCompare(ctx app.Context, a app.Action) {
 	ctx.SetState(stateCompare, compareState{Status: Loading, A: ua.ID, B: ub.ID})
 	var res wire.CompareResult
 	err := bridge().Call(cctx, "Compare", &res, wire.CompareRequest{A: ua.ID, B: ub.ID})
-	if !isLatest(stateCompare, n) {
-		return
-	}
-	if err != nil {
-		if toWire(err).Code == codeCanceled {
-			return
+	ifLatest(ctx, stateCompare, n, func(ctx app.Context) {
+		switch {
+		case err == nil:
+			ctx.SetState(stateCompare, compareState{Status: Loaded, A: ua.ID, B: ub.ID, Data: &res})
+		case toWire(err).Code != codeCanceled:
+			ctx.SetState(stateCompare, compareState{Status: Failed, A: ua.ID, B: ub.ID, Err: toWire(err)})
 		}
-		ctx.SetState(stateCompare, compareState{Status: Failed, A: ua.ID, B: ub.ID, Err: toWire(err)})
-		return
-	}
-	ctx.SetState(stateCompare, compareState{Status: Loaded, A: ua.ID, B: ub.ID, Data: &res})
+	})
 }

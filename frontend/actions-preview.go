@@ -40,17 +40,6 @@ func init() {
 	app.Handle(actionCloseTicket, handleCloseTicket)
 }
 
-// updatePreview changes the preview state under the lock.
-func updatePreview(ctx app.Context, fn func(p *previewState)) previewState {
-	mu.Lock()
-	defer mu.Unlock()
-	var p previewState
-	ctx.GetState(statePreview, &p)
-	fn(&p)
-	ctx.SetState(statePreview, p)
-	return p
-}
-
 func paneOf(a app.Action) (paneAction, bool) {
 	pa, ok := a.Value.(paneAction)
 	return pa, ok && pa.Pane >= 0 && pa.Pane < 2
@@ -61,7 +50,7 @@ func paneOf(a app.Action) (paneAction, bool) {
 func handlePreviewInit(ctx app.Context, a app.Action) {
 	var samples Samples
 	err := bridge().Call(ctx, "SampleUsers", &samples, "draft")
-	p := updatePreview(ctx, func(p *previewState) {
+	p := update(ctx, statePreview, func(p *previewState) {
 		if err == nil {
 			p.Samples = &samples
 		}
@@ -87,7 +76,7 @@ func handlePick(ctx app.Context, a app.Action) {
 	if !ok || pa.User == nil {
 		return
 	}
-	updatePreview(ctx, func(p *previewState) {
+	update(ctx, statePreview, func(p *previewState) {
 		p.Panes[pa.Pane] = paneState{User: pa.User}
 	})
 	loadPane(ctx, pa.Pane, false)
@@ -100,7 +89,7 @@ func handleSample(ctx app.Context, a app.Action) {
 	}
 	var samples Samples
 	if err := bridge().Call(ctx, "SampleUsers", &samples, "draft"); err != nil {
-		updatePreview(ctx, func(p *previewState) { p.Panes[pa.Pane].Err = toWire(err) })
+		update(ctx, statePreview, func(p *previewState) { p.Panes[pa.Pane].Err = toWire(err) })
 		return
 	}
 	u := samples.Unrestricted
@@ -108,13 +97,13 @@ func handleSample(ctx app.Context, a app.Action) {
 		u = samples.Restricted
 	}
 	if u == nil {
-		updatePreview(ctx, func(p *previewState) {
+		update(ctx, statePreview, func(p *previewState) {
 			p.Samples = &samples
 			p.Panes[pa.Pane].Err = &WireError{Code: "not_found", Message: "No user is " + pa.Text + " under the draft settings."}
 		})
 		return
 	}
-	updatePreview(ctx, func(p *previewState) {
+	update(ctx, statePreview, func(p *previewState) {
 		p.Samples = &samples
 		p.Panes[pa.Pane] = paneState{User: u}
 	})
@@ -128,21 +117,18 @@ func handleFindUsers(ctx app.Context, a app.Action) {
 	}
 	lane := "find" + itoa(pa.Pane)
 	n, cctx := startRequest(ctx, lane)
-	updatePreview(ctx, func(p *previewState) { p.Panes[pa.Pane].Query = pa.Text })
+	update(ctx, statePreview, func(p *previewState) { p.Panes[pa.Pane].Query = pa.Text })
 	if pa.Text == "" {
-		updatePreview(ctx, func(p *previewState) { p.Panes[pa.Pane].Found = nil })
+		update(ctx, statePreview, func(p *previewState) { p.Panes[pa.Pane].Found = nil })
 		return
 	}
 	time.Sleep(debounce)
-	if !isLatest(lane, n) {
+	if !isLatest(ctx, lane, n) {
 		return
 	}
 	var found []UserSummary
 	err := bridge().Call(cctx, "FindUsers", &found, pa.Text, 8)
-	if !isLatest(lane, n) {
-		return
-	}
-	updatePreview(ctx, func(p *previewState) {
+	updateLatest(ctx, lane, n, statePreview, func(p *previewState) {
 		if err != nil {
 			p.Panes[pa.Pane].Err = toWire(err)
 			return
@@ -159,7 +145,7 @@ func handleTab(ctx app.Context, a app.Action) {
 	if !ok {
 		return
 	}
-	updatePreview(ctx, func(p *previewState) {
+	update(ctx, statePreview, func(p *previewState) {
 		p.Panes[pa.Pane].Tab = pa.Text
 		p.Panes[pa.Pane].Ticket = nil
 	})
@@ -173,9 +159,9 @@ func handleSearch(ctx app.Context, a app.Action) {
 	}
 	lane := "search" + itoa(pa.Pane)
 	n, _ := startRequest(ctx, lane)
-	updatePreview(ctx, func(p *previewState) { p.Panes[pa.Pane].Search = pa.Text })
+	update(ctx, statePreview, func(p *previewState) { p.Panes[pa.Pane].Search = pa.Text })
 	time.Sleep(debounce)
-	if !isLatest(lane, n) {
+	if !isLatest(ctx, lane, n) {
 		return
 	}
 	loadPane(ctx, pa.Pane, false)
@@ -195,7 +181,7 @@ func loadPane(ctx app.Context, i int, more bool) {
 	n, cctx := startRequest(ctx, lane)
 	var req PreviewRequest
 	var prev *PreviewResult
-	p := updatePreview(ctx, func(p *previewState) {
+	p := update(ctx, statePreview, func(p *previewState) {
 		ps := &p.Panes[i]
 		if more {
 			ps.More = true
@@ -217,10 +203,7 @@ func loadPane(ctx app.Context, i int, more bool) {
 	}
 	var res PreviewResult
 	err := bridge().Call(cctx, "Preview", &res, req)
-	if !isLatest(lane, n) {
-		return
-	}
-	updatePreview(ctx, func(p *previewState) {
+	updateLatest(ctx, lane, n, statePreview, func(p *previewState) {
 		ps := &p.Panes[i]
 		ps.More = false
 		if err != nil {
@@ -247,7 +230,7 @@ func handleOpenTicket(ctx app.Context, a app.Action) {
 	}
 	lane := "ticket" + itoa(pa.Pane)
 	n, cctx := startRequest(ctx, lane)
-	p := updatePreview(ctx, func(p *previewState) {
+	p := update(ctx, statePreview, func(p *previewState) {
 		p.Panes[pa.Pane].TicketStatus = Loading
 		p.Panes[pa.Pane].TicketErr = nil
 	})
@@ -259,10 +242,7 @@ func handleOpenTicket(ctx app.Context, a app.Action) {
 	go handleExplain(ctx, app.Action{Value: explainAction{Pane: pa.Pane, Ticket: pa.Text}})
 	var t TicketDetail
 	err := bridge().Call(cctx, "Ticket", &t, TicketRequest{User: u.ID, TicketID: pa.Text})
-	if !isLatest(lane, n) {
-		return
-	}
-	updatePreview(ctx, func(p *previewState) {
+	updateLatest(ctx, lane, n, statePreview, func(p *previewState) {
 		ps := &p.Panes[pa.Pane]
 		if err != nil {
 			ps.TicketStatus, ps.TicketErr = Failed, toWire(err)
@@ -277,7 +257,7 @@ func handleCloseTicket(ctx app.Context, a app.Action) {
 	if !ok {
 		return
 	}
-	updatePreview(ctx, func(p *previewState) {
+	update(ctx, statePreview, func(p *previewState) {
 		p.Panes[pa.Pane].Ticket = nil
 		p.Panes[pa.Pane].TicketStatus = NotLoaded
 		p.Panes[pa.Pane].TicketErr = nil

@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -16,7 +15,8 @@ import (
 // Actions of the settings page.
 const (
 	actionLoad    = "studio/load"      // load the workspace and the draft (tag force: again)
-	actionEdit    = "settings/edit"    // Value: edit
+	actionEdit    = "settings/edit"    // Value: edit (taken by the settings page: see handleEdit)
+	actionSave    = "settings/save"    // Value: saveRequest
 	actionSetLive = "settings/live"    // "Save and set live"
 	actionCopyURL = "settings/copy"    // Value: the URL
 	actionRefresh = "settings/refresh" // recount the audiences and the diff
@@ -34,7 +34,7 @@ const (
 
 func init() {
 	app.Handle(actionLoad, handleLoad)
-	app.Handle(actionEdit, handleEdit)
+	app.Handle(actionSave, handleSave)
 	app.Handle(actionSetLive, handleSetLive)
 	app.Handle(actionCopyURL, handleCopyURL)
 	app.Handle(actionRefresh, func(ctx app.Context, a app.Action) { refresh(ctx) })
@@ -50,44 +50,6 @@ type edit struct {
 	enabling bool
 }
 
-// mu serialises the handlers' read-modify-write of states, and lanes
-// numbers the requests of each kind so that only the latest answer lands.
-var (
-	mu    sync.Mutex
-	lanes = map[string]*lane{}
-)
-
-type lane struct {
-	n      int
-	cancel context.CancelFunc
-}
-
-// startRequest numbers a new request on a lane and cancels the one still
-// waiting there.
-func startRequest(ctx context.Context, name string) (int, context.Context) {
-	mu.Lock()
-	defer mu.Unlock()
-	l := lanes[name]
-	if l == nil {
-		l = &lane{}
-		lanes[name] = l
-	}
-	if l.cancel != nil {
-		l.cancel()
-	}
-	l.n++
-	cctx, cancel := context.WithCancel(ctx)
-	l.cancel = cancel
-	return l.n, cctx
-}
-
-// isLatest reports whether request n is still the latest of its lane.
-func isLatest(name string, n int) bool {
-	mu.Lock()
-	defer mu.Unlock()
-	return lanes[name] != nil && lanes[name].n == n
-}
-
 // wire converts any error into a WireError.
 func toWire(err error) *WireError {
 	var we *WireError
@@ -99,15 +61,17 @@ func toWire(err error) *WireError {
 
 func handleLoad(ctx app.Context, a app.Action) {
 	force := a.Tags.Get("force") == "true"
-	mu.Lock()
-	var d draftState
-	ctx.GetState(stateDraft, &d)
-	if d.Status == Loaded && !force || d.Status == Loading {
-		mu.Unlock()
+	start := false
+	update(ctx, stateDraft, func(d *draftState) {
+		if d.Status == Loaded && !force || d.Status == Loading {
+			return
+		}
+		*d = draftState{Status: Loading, Seq: d.Seq, Saved: d.Seq}
+		start = true
+	})
+	if !start {
 		return
 	}
-	ctx.SetState(stateDraft, draftState{Status: Loading, Seq: d.Seq, Saved: d.Seq})
-	mu.Unlock()
 
 	be := bridge()
 	var wg sync.WaitGroup
@@ -118,15 +82,13 @@ func handleLoad(ctx app.Context, a app.Action) {
 	}()
 	var st portal.Settings
 	err := be.Call(ctx, "Settings", &st, "draft")
-	mu.Lock()
-	ctx.GetState(stateDraft, &d)
-	if err != nil {
-		d.Status, d.Err = Failed, toWire(err)
-	} else {
-		d.Status, d.Err, d.Settings = Loaded, nil, &st
-	}
-	ctx.SetState(stateDraft, d)
-	mu.Unlock()
+	update(ctx, stateDraft, func(d *draftState) {
+		if err != nil {
+			d.Status, d.Err = Failed, toWire(err)
+		} else {
+			d.Status, d.Err, d.Settings = Loaded, nil, &st
+		}
+	})
 	wg.Wait()
 	if err == nil {
 		refresh(ctx)
@@ -135,10 +97,7 @@ func handleLoad(ctx app.Context, a app.Action) {
 
 // loadOverview (re)loads the workspace summary.
 func loadOverview(ctx app.Context) {
-	var o overviewState
-	ctx.GetState(stateOverview, &o)
-	o.Status = Loading
-	ctx.SetState(stateOverview, o)
+	o := update(ctx, stateOverview, func(o *overviewState) { o.Status = Loading })
 	var ov Overview
 	if err := bridge().Call(ctx, "Overview", &ov); err != nil {
 		ctx.SetState(stateOverview, overviewState{Status: Failed, Err: toWire(err), Data: o.Data})
@@ -147,26 +106,22 @@ func loadOverview(ctx app.Context) {
 	ctx.SetState(stateOverview, overviewState{Status: Loaded, Data: &ov})
 }
 
+// handleEdit applies an edit to the UI's copy of the draft at once, then
+// saves it (after the debounce, unless immediate) without blocking. It is
+// the one handler registered by a component (the settings page, with
+// ctx.Handle) rather than app.Handle: go-app runs such handlers on the UI
+// goroutine, one at a time in the order they were posted, so the edits
+// apply in exactly the order the admin makes them (keystrokes included),
+// while app.Handle's handlers each run on a goroutine of their own. Only
+// the saving runs in the background.
 func handleEdit(ctx app.Context, a app.Action) {
-	if e, ok := a.Value.(edit); ok {
-		applyEdit(ctx, e)
-	}
-}
-
-// applyEdit applies an edit to the UI's copy of the draft at once, then
-// saves it (after the debounce, unless immediate) without blocking. The
-// components call it from their event handlers, on the UI goroutine, so
-// the edits apply in exactly the order the admin makes them (keystrokes
-// included); only the saving runs in the background.
-func applyEdit(ctx app.Context, e edit) {
-	if e.apply == nil {
+	e, ok := a.Value.(edit)
+	if !ok || e.apply == nil {
 		return
 	}
-	mu.Lock()
 	var d draftState
 	ctx.GetState(stateDraft, &d)
 	if d.Settings == nil {
-		mu.Unlock()
 		return
 	}
 	st := d.Settings.Clone()
@@ -177,77 +132,87 @@ func applyEdit(ctx app.Context, e edit) {
 	if e.enabling {
 		d.PortalErr = ""
 	}
-	seq := d.Seq
 	ctx.SetState(stateDraft, d)
-	mu.Unlock()
-	ctx.Async(func() {
-		if !e.immediate {
-			time.Sleep(debounce)
-		}
-		save(ctx, seq, e.enabling)
-	})
+	ctx.NewActionWithValue(actionSave, saveRequest{Seq: d.Seq, Enabling: e.enabling, Immediate: e.immediate})
+}
+
+// saveRequest is the save of one edit, posted by handleEdit.
+type saveRequest struct {
+	Seq       int
+	Enabling  bool
+	Immediate bool // else it waits for the debounce
+}
+
+// handleSave saves an edit once typing pauses (toggles and buttons at
+// once), on a goroutine of its own.
+func handleSave(ctx app.Context, a app.Action) {
+	r, ok := a.Value.(saveRequest)
+	if !ok {
+		return
+	}
+	if !r.Immediate {
+		time.Sleep(debounce)
+	}
+	save(ctx, r.Seq, r.Enabling)
 }
 
 // save saves the draft of edit seq, unless a newer edit came since (its
 // own save will carry it), then recounts the audiences.
 func save(ctx app.Context, seq int, enabling bool) {
-	mu.Lock()
-	var d draftState
-	ctx.GetState(stateDraft, &d)
-	if d.Seq != seq || d.Settings == nil {
-		mu.Unlock()
+	var doc []byte
+	update(ctx, stateDraft, func(d *draftState) {
+		if d.Seq != seq || d.Settings == nil {
+			return
+		}
+		doc = d.Settings.Canonical()
+		d.Saving = true
+	})
+	if doc == nil {
 		return
 	}
-	doc := d.Settings.Canonical()
-	d.Saving = true
-	ctx.SetState(stateDraft, d)
-	mu.Unlock()
 
 	var saved portal.Settings
 	err := bridge().Call(ctx, "ApplySettings", &saved, json.RawMessage(doc))
 
-	mu.Lock()
-	ctx.GetState(stateDraft, &d)
-	if d.Seq != seq {
-		// A newer edit is being saved; its answer is the one to show.
-		mu.Unlock()
-		return
-	}
-	d.Saving = false
-	if err == nil {
-		d.Settings, d.Saved, d.Problems, d.SaveErr = &saved, seq, nil, nil
-		ctx.SetState(stateDraft, d)
-		mu.Unlock()
+	recount, next := false, 0
+	update(ctx, stateDraft, func(d *draftState) {
+		if d.Seq != seq {
+			// A newer edit is being saved; its answer is the one to show.
+			return
+		}
+		d.Saving = false
+		if err == nil {
+			d.Settings, d.Saved, d.Problems, d.SaveErr = &saved, seq, nil, nil
+			recount = true
+			return
+		}
+		we := toWire(err)
+		if we.Code != codeInvalid || len(we.Problems) == 0 && !strings.HasPrefix(we.Message, "portal.enabled") {
+			d.SaveErr = we
+			return
+		}
+		problems := we.Problems
+		if len(problems) == 0 {
+			problems = []portal.Problem{{Path: "", Message: we.Message}}
+		}
+		if msg := problemMessage(problems, "portal.enabled"); enabling && msg != "" {
+			// Enabling was refused: turn the toggle back off, say why, and
+			// save the rest of the document.
+			st := d.Settings.Clone()
+			st.Portal.Enabled = false
+			d.Settings, d.PortalErr = st, msg
+			d.Seq++
+			next = d.Seq
+			return
+		}
+		d.Problems, d.SaveErr = problems, nil
+	})
+	switch {
+	case recount:
 		refresh(ctx)
-		return
-	}
-	we := toWire(err)
-	if we.Code != codeInvalid || len(we.Problems) == 0 && !strings.HasPrefix(we.Message, "portal.enabled") {
-		d.SaveErr = we
-		ctx.SetState(stateDraft, d)
-		mu.Unlock()
-		return
-	}
-	problems := we.Problems
-	if len(problems) == 0 {
-		problems = []portal.Problem{{Path: "", Message: we.Message}}
-	}
-	if msg := problemMessage(problems, "portal.enabled"); enabling && msg != "" {
-		// Enabling was refused: turn the toggle back off, say why, and
-		// save the rest of the document.
-		st := d.Settings.Clone()
-		st.Portal.Enabled = false
-		d.Settings, d.PortalErr = st, msg
-		d.Seq++
-		next := d.Seq
-		ctx.SetState(stateDraft, d)
-		mu.Unlock()
+	case next != 0:
 		save(ctx, next, false)
-		return
 	}
-	d.Problems, d.SaveErr = problems, nil
-	ctx.SetState(stateDraft, d)
-	mu.Unlock()
 }
 
 func problemMessage(ps []portal.Problem, path string) string {
@@ -275,38 +240,31 @@ func refresh(ctx app.Context) {
 // cancelled, and an answer that is not the latest is dropped.
 func loadAudience(ctx app.Context, state, of string, limit int) {
 	n, cctx := startRequest(ctx, state)
-	var a audienceState
-	ctx.GetState(state, &a)
-	a.Status = Loading
-	ctx.SetState(state, a)
+	a := update(ctx, state, func(a *audienceState) { a.Status = Loading })
 
 	var res AudienceResult
 	err := bridge().Call(cctx, "Audience", &res, AudienceRequest{Of: of, Limit: limit})
-	if !isLatest(state, n) {
-		return
-	}
-	if err != nil {
-		if toWire(err).Code == codeCanceled {
-			return
+	ifLatest(ctx, state, n, func(ctx app.Context) {
+		switch {
+		case err == nil:
+			ctx.SetState(state, audienceState{Status: Loaded, Seq: n, Result: &res})
+		case toWire(err).Code != codeCanceled:
+			ctx.SetState(state, audienceState{Status: Failed, Seq: n, Err: toWire(err), Result: a.Result})
 		}
-		ctx.SetState(state, audienceState{Status: Failed, Seq: n, Err: toWire(err), Result: a.Result})
-		return
-	}
-	ctx.SetState(state, audienceState{Status: Loaded, Seq: n, Result: &res})
+	})
 }
 
 func loadDiff(ctx app.Context) {
 	n, cctx := startRequest(ctx, stateDiff)
 	var res DiffResult
 	err := bridge().Call(cctx, "Diff", &res)
-	if !isLatest(stateDiff, n) {
-		return
-	}
-	if err != nil {
-		ctx.SetState(stateDiff, diffState{Status: Failed, Err: toWire(err)})
-		return
-	}
-	ctx.SetState(stateDiff, diffState{Status: Loaded, Data: &res})
+	ifLatest(ctx, stateDiff, n, func(ctx app.Context) {
+		if err != nil {
+			ctx.SetState(stateDiff, diffState{Status: Failed, Err: toWire(err)})
+			return
+		}
+		ctx.SetState(stateDiff, diffState{Status: Loaded, Data: &res})
+	})
 }
 
 // handleSetLive is "Save and set live": every change is already saved to
@@ -315,14 +273,9 @@ func loadDiff(ctx app.Context) {
 // live is a push to the portal server.
 func handleSetLive(ctx app.Context, a app.Action) {
 	saved := flushDraft(ctx)
-	mu.Lock()
-	var d draftState
-	ctx.GetState(stateDraft, &d)
-	d.Confirmed = saved
-	ctx.SetState(stateDraft, d)
+	update(ctx, stateDraft, func(d *draftState) { d.Confirmed = saved })
 	var s syncState
 	ctx.GetState(stateSync, &s)
-	mu.Unlock()
 	if saved && s.connected() {
 		pushDraft(ctx, syncPush{})
 	}

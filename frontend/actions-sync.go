@@ -57,19 +57,10 @@ type syncPush struct {
 	Override bool
 }
 
-func updateSync(ctx app.Context, fn func(s *syncState)) {
-	mu.Lock()
-	defer mu.Unlock()
-	var s syncState
-	ctx.GetState(stateSync, &s)
-	fn(&s)
-	ctx.SetState(stateSync, s)
-}
-
 // beginSync marks a sync as running, unless one already is.
 func beginSync(ctx app.Context, what string) bool {
 	ok := false
-	updateSync(ctx, func(s *syncState) {
+	update(ctx, stateSync, func(s *syncState) {
 		if s.Busy != "" {
 			return
 		}
@@ -82,7 +73,7 @@ func beginSync(ctx app.Context, what string) bool {
 func loadSyncStatus(ctx app.Context) {
 	var st SyncStatus
 	err := bridge().Call(ctx, "SyncStatus", &st)
-	updateSync(ctx, func(s *syncState) {
+	update(ctx, stateSync, func(s *syncState) {
 		if err != nil {
 			s.Status, s.Err = Failed, toWire(err)
 			return
@@ -131,7 +122,7 @@ func pollSyncProgress(ctx app.Context, stop context.Context) {
 		if err := bridge().Call(stop, "Progress", &p); err != nil {
 			continue
 		}
-		updateSync(ctx, func(s *syncState) {
+		update(ctx, stateSync, func(s *syncState) {
 			if s.Busy != "" {
 				s.Progress = p
 			}
@@ -140,7 +131,7 @@ func pollSyncProgress(ctx app.Context, stop context.Context) {
 }
 
 func finishPull(ctx app.Context, res *PullResult, err error) {
-	updateSync(ctx, func(s *syncState) {
+	update(ctx, stateSync, func(s *syncState) {
 		s.Busy = ""
 		if err != nil {
 			s.Err = toWire(err)
@@ -173,16 +164,11 @@ func pullSentence(r *PullResult) string {
 // flushDraft saves the latest edit now if it is still waiting for the
 // debounce, and reports whether the draft holds every edit.
 func flushDraft(ctx app.Context) bool {
-	mu.Lock()
 	var d draftState
 	ctx.GetState(stateDraft, &d)
-	seq, pending := d.Seq, d.Seq != d.Saved
-	mu.Unlock()
-	if pending {
-		save(ctx, seq, false)
+	if d.Seq != d.Saved {
+		save(ctx, d.Seq, false)
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	ctx.GetState(stateDraft, &d)
 	return d.Saved == d.Seq && len(d.Problems) == 0 && d.SaveErr == nil
 }
@@ -194,7 +180,7 @@ func pushDraft(ctx app.Context, p syncPush) {
 	}
 	var ans SyncPushAnswer
 	err := bridge().Call(ctx, "SyncPush", &ans, p.Take, p.Override)
-	updateSync(ctx, func(s *syncState) {
+	update(ctx, stateSync, func(s *syncState) {
 		s.Busy = ""
 		switch {
 		case err != nil:

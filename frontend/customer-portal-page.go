@@ -1,8 +1,6 @@
 package frontend
 
 import (
-	"strings"
-
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
@@ -13,42 +11,7 @@ import (
 // the session cookie; without a session it shows the sign-in form. An
 // identity token in the address (?token=) signs in at once.
 type customerPortalPage struct {
-	app.Compo
-
-	base string
-	st   customerState
-}
-
-func (c *customerPortalPage) OnPreRender(ctx app.Context) {
-	c.base = portalBase(ctx.Page().URL().Path)
-	ctx.Page().SetTitle("Your tickets · Customer portal")
-}
-
-func (c *customerPortalPage) OnMount(ctx app.Context) {
-	ctx.ObserveState(stateCustomer, &c.st)
-}
-
-func (c *customerPortalPage) OnNav(ctx app.Context) {
-	u := ctx.Page().URL()
-	c.base = portalBase(u.Path)
-	ctx.Page().SetTitle("Your tickets · Customer portal")
-	if app.IsServer || c.base == "" {
-		return
-	}
-	if tok := u.Query().Get("token"); tok != "" {
-		ctx.NewActionWithValue(actionCustomerSignIn, customerAction{Base: c.base, Text: tok})
-		return
-	}
-	var st customerState
-	ctx.GetState(stateCustomer, &st)
-	if id := strings.TrimPrefix(u.Path, c.base+"tickets/"); id != u.Path && id != "" {
-		ctx.NewActionWithValue(actionCustomerTicket, customerAction{Base: c.base, Text: id})
-		return
-	}
-	updateCustomer(ctx, func(s *customerState) { s.Ticket, s.TicketID, s.TicketStatus, s.TicketErr = nil, "", NotLoaded, nil })
-	if st.Base != c.base || st.Result == nil || (st.Result.Access && len(st.Result.Tabs) == 0) {
-		ctx.NewActionWithValue(actionCustomerList, customerAction{Base: c.base})
-	}
+	customerPage
 }
 
 func (c *customerPortalPage) Render() app.UI {
@@ -115,42 +78,4 @@ func (c *customerPortalPage) props(st customerState) portalProps {
 
 func (c *customerPortalPage) signOut(ctx app.Context, e app.Event) {
 	ctx.NewActionWithValue(actionCustomerSignOut, customerAction{Base: c.base})
-}
-
-// customerLoginPage is the sign-in page, /portal/<slug>/login: the form,
-// or with ?token= the exchange at once, then the portal.
-type customerLoginPage struct {
-	app.Compo
-
-	base string
-	st   customerState
-}
-
-func (c *customerLoginPage) OnPreRender(ctx app.Context) {
-	c.base = portalBase(ctx.Page().URL().Path)
-	ctx.Page().SetTitle("Sign in · Customer portal")
-}
-
-func (c *customerLoginPage) OnMount(ctx app.Context) {
-	ctx.ObserveState(stateCustomer, &c.st)
-}
-
-func (c *customerLoginPage) OnNav(ctx app.Context) {
-	u := ctx.Page().URL()
-	c.base = portalBase(u.Path)
-	ctx.Page().SetTitle("Sign in · Customer portal")
-	if app.IsServer || c.base == "" {
-		return
-	}
-	if tok := u.Query().Get("token"); tok != "" {
-		ctx.NewActionWithValue(actionCustomerSignIn, customerAction{Base: c.base, Text: tok})
-	}
-}
-
-func (c *customerLoginPage) Render() app.UI {
-	errMsg := ""
-	if c.st.Base == c.base {
-		errMsg = c.st.SignInErr
-	}
-	return customerLayout(c.base, "portal", "", nil, app.Div().Class("portal-page").Body(signInBox(c.base, errMsg, c.st.SigningIn)))
 }

@@ -13,8 +13,16 @@ func Routes() {
 	app.Route("/preview", func() app.Composer { return &previewPage{} })
 	app.Route("/data", func() app.Composer { return &dataPage{} })
 
-	app.RouteWithRegexp(`^/portal/[^/]+/(tickets/[^/]+)?$`, func() app.Composer { return &customerPortalPage{} })
-	app.RouteWithRegexp(`^/portal/[^/]+/login$`, func() app.Composer { return &customerLoginPage{} })
-	app.RouteWithRegexp(`^/portal/[^/]+/help$`, func() app.Composer { return &helpCenterPage{} })
-	app.RouteWithRegexp(`^/portal/[^/]+/messenger$`, func() app.Composer { return &messengerPage{} })
+	app.RouteWithRegexp(`^/portal/[^/]+/(tickets/[^/]+)?$`, func() app.Composer {
+		return &customerPortalPage{customerPage{page: "portal", title: "Your tickets · Customer portal"}}
+	})
+	app.RouteWithRegexp(`^/portal/[^/]+/login$`, func() app.Composer {
+		return &customerLoginPage{customerPage{page: "login", title: "Sign in · Customer portal"}}
+	})
+	app.RouteWithRegexp(`^/portal/[^/]+/help$`, func() app.Composer {
+		return &helpCenterPage{customerPage{page: "help", title: "Help Center"}}
+	})
+	app.RouteWithRegexp(`^/portal/[^/]+/messenger$`, func() app.Composer {
+		return &messengerPage{customerPage{page: "messenger", title: "Messenger"}}
+	})
 }

@@ -10,6 +10,11 @@ type settingsPage struct {
 	app.Compo
 }
 
+// OnMount takes the edits the cards post: see handleEdit.
+func (c *settingsPage) OnMount(ctx app.Context) {
+	ctx.Handle(actionEdit, handleEdit)
+}
+
 func (c *settingsPage) OnNav(ctx app.Context) {
 	ctx.Page().SetTitle("Tickets Portal · Portal Studio")
 }

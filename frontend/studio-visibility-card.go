@@ -54,7 +54,7 @@ func (c *visibilityCard) Render() app.UI {
 		"Control whether customers see every ticket linked to their company or only the tickets they created. Conditions define who is restricted, not who has access.",
 		toggle("visibility-toggle", "Restrict users to their own tickets", "", on, false, func(ctx app.Context, e app.Event) {
 			v := ctx.JSSrc().Get("checked").Bool()
-			applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) { st.Visibility.RestrictToOwn = v }})
+			ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) { st.Visibility.RestrictToOwn = v }})
 		}),
 		app.P().Class("explain").ID("visibility-explain").Text(explain),
 		app.Div().Class("split").Body(

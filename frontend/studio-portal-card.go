@@ -45,7 +45,7 @@ func (c *portalCard) Render() app.UI {
 			// when the edit is taken. A refused enable changes no state,
 			// so no render would otherwise turn the box back off.
 			ctx.JSSrc().Set("checked", !on)
-			applyEdit(ctx, edit{immediate: true, enabling: on, apply: func(st *portal.Settings) { st.Portal.Enabled = on }})
+			ctx.NewActionWithValue(actionEdit, edit{immediate: true, enabling: on, apply: func(st *portal.Settings) { st.Portal.Enabled = on }})
 		}),
 		c.refusal(refusal),
 		app.Div().Class("prereqs").Body(
@@ -133,7 +133,7 @@ func toggleSmall(id string, on bool, set func(on bool) func(*portal.Settings)) a
 	return app.Label().Class("switch small").For(id).Body(
 		app.Input().Type("checkbox").ID(id).Role("switch").Checked(on).OnChange(func(ctx app.Context, e app.Event) {
 			v := ctx.JSSrc().Get("checked").Bool()
-			applyEdit(ctx, edit{immediate: true, apply: set(v)})
+			ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: set(v)})
 		}),
 		app.Span().Class("slider"),
 	)

@@ -26,7 +26,7 @@ func (c *previewColumnCard) Render() app.UI {
 		"When customers search the portal, show the best-matching snippet of each result with the search terms highlighted, its author and how long ago it was written.",
 		toggle("preview-column-toggle", "Preview column", "On by default.", st.PreviewColumn, false, func(ctx app.Context, e app.Event) {
 			v := ctx.JSSrc().Get("checked").Bool()
-			applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) { st.PreviewColumn = v }})
+			ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) { st.PreviewColumn = v }})
 		}),
 		app.Div().Class("sample-result").Body(
 			app.Span().Class("sample-title").Text("Invoice export fails"),

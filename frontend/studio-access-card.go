@@ -46,12 +46,12 @@ func (c *accessCard) Render() app.UI {
 				},
 				app.If(st.Access.Rule == nil, func() app.UI {
 					return app.Button().Class("btn btn-ghost").ID("access-everyone").Text("Let everyone in").OnClick(func(ctx app.Context, e app.Event) {
-						applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) { st.Access.Rule = portal.Everyone() }})
+						ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) { st.Access.Rule = portal.Everyone() }})
 					})
 				}),
 				app.If(st.Access.Rule != nil, func() app.UI {
 					return app.Button().Class("btn btn-link").ID("access-none").Text("Remove the rule (no one has access)").OnClick(func(ctx app.Context, e app.Event) {
-						applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) { st.Access.Rule = nil }})
+						ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) { st.Access.Rule = nil }})
 					})
 				}),
 			),

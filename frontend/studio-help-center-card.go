@@ -26,7 +26,7 @@ func (c *helpCenterCard) OnMount(ctx app.Context) {
 }
 
 func move(ctx app.Context, from, to int) {
-	applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) { moveSection(st, from, to) }})
+	ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) { moveSection(st, from, to) }})
 }
 
 func (c *helpCenterCard) Render() app.UI {
@@ -102,7 +102,7 @@ func (c *helpCenterCard) row(secs []portal.Section, i int) app.UI {
 	} else {
 		title = app.Input().Type("text").Class("section-title-input").Value(s.Title).Aria("label", "section title").OnChange(func(ctx app.Context, e app.Event) {
 			v := ctx.JSSrc().Get("value").String()
-			applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) {
+			ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) {
 				if i < len(st.HelpCenter.Sections) {
 					st.HelpCenter.Sections[i].Title = v
 				}
@@ -160,7 +160,7 @@ func (c *helpCenterCard) row(secs []portal.Section, i int) app.UI {
 				app.Label().Class("switch small").Title("Show or hide this section").Body(
 					app.Input().Type("checkbox").Class("section-visible").Role("switch").Aria("label", "Show "+s.Title).Checked(s.Visible).OnChange(func(ctx app.Context, e app.Event) {
 						v := ctx.JSSrc().Get("checked").Bool()
-						applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) {
+						ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) {
 							if i < len(st.HelpCenter.Sections) {
 								st.HelpCenter.Sections[i].Visible = v
 							}

@@ -28,7 +28,7 @@ func (c *messengerCard) Render() app.UI {
 		"If the tickets space is enabled in your Messenger, users see a banner at its top linking back to the customer portal. Ticket visibility does not apply to the Messenger.",
 		toggle("messenger-toggle", "Enable the tickets space", "", on, false, func(ctx app.Context, e app.Event) {
 			v := ctx.JSSrc().Get("checked").Bool()
-			applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) { st.Messenger.TicketsSpace = v }})
+			ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) { st.Messenger.TicketsSpace = v }})
 		}),
 		app.If(on, func() app.UI {
 			link := st.Portal.URL

@@ -56,16 +56,16 @@ func (c *conditionRow) Render() app.UI {
 			app.Span().Class("scope-badge "+string(attr.Scope)).Text(scopeLabel(attr.Scope)),
 			attributeSelect("", c.ICond.Attribute, c.IAttributes, !known, func(ctx app.Context, a portal.Attribute) {
 				old := attr
-				applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) { changeAttribute(st, ref, a, old) }})
+				ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) { changeAttribute(st, ref, a, old) }})
 			}),
 			app.Select().Class("cond-op").Aria("label", "operator").OnChange(func(ctx app.Context, e app.Event) {
 				op := portal.Operator(ctx.JSSrc().Get("value").String())
 				kind := attr.Kind
-				applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) { changeOperator(st, ref, kind, op) }})
+				ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) { changeOperator(st, ref, kind, op) }})
 			}).Body(ops...),
 			&valueInput{IScope: c.IScope, IPath: c.IPath, IKind: attr.Kind, IOp: c.ICond.Operator, IValue: c.ICond.Value},
 			app.Button().Class("icon-btn cond-remove").Title("Remove this condition").Aria("label", "Remove this condition").Text("×").OnClick(func(ctx app.Context, e app.Event) {
-				applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) { removeNode(st, ref) }})
+				ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) { removeNode(st, ref) }})
 			}),
 		),
 		errorText(c.IProblem),

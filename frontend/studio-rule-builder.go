@@ -57,7 +57,7 @@ func (c *ruleBuilder) Render() app.UI {
 						return
 					}
 					a := c.IAttributes[0]
-					applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) {
+					ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) {
 						addNode(st, ref, portal.AnyOf(newCondition(a)))
 					}})
 				})
@@ -96,7 +96,7 @@ func (c *ruleBuilder) group(g *portal.Rule, ref ruleRef, depth int) app.UI {
 	}
 	kind := app.Select().Class("group-kind").Aria("label", "how conditions combine").OnChange(func(ctx app.Context, e app.Event) {
 		any := ctx.JSSrc().Get("value").String() == "any"
-		applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) { setGroupKind(st, ref, any) }})
+		ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) { setGroupKind(st, ref, any) }})
 	}).Body(
 		app.Option().Value("all").Selected(!g.IsAny()).Text("all"),
 		app.Option().Value("any").Selected(g.IsAny()).Text("any"),
@@ -111,7 +111,7 @@ func (c *ruleBuilder) group(g *portal.Rule, ref ruleRef, depth int) app.UI {
 		app.Div().Class("group-head").Body(
 			app.Span().Body(kind, app.Text(" of:")),
 			app.Button().Class("icon-btn").Title("Remove this group").Aria("label", "Remove this group").Text("×").OnClick(func(ctx app.Context, e app.Event) {
-				applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) { removeNode(st, ref) }})
+				ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) { removeNode(st, ref) }})
 			}),
 		),
 		app.Div().Class("group-rows").Body(rows...),
@@ -147,7 +147,7 @@ func (c *ruleBuilder) adder(ref ruleRef, label, id string) app.UI {
 	return app.Div().Class("picker").Body(
 		attributeSelect(pickerID, "", c.IAttributes, true, func(ctx app.Context, a portal.Attribute) {
 			c.picking = ""
-			applyEdit(ctx, edit{immediate: true, apply: func(st *portal.Settings) {
+			ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) {
 				addNode(st, ref, newCondition(a))
 			}})
 		}),

@@ -23,7 +23,7 @@ type valueInput struct {
 func (c *valueInput) Render() app.UI {
 	ref := ruleRef{Scope: c.IScope, Path: c.IPath}
 	post := func(ctx app.Context, v any, immediate bool) {
-		applyEdit(ctx, edit{immediate: immediate, apply: func(st *portal.Settings) { setValue(st, ref, v) }})
+		ctx.NewActionWithValue(actionEdit, edit{immediate: immediate, apply: func(st *portal.Settings) { setValue(st, ref, v) }})
 	}
 	// A number being typed ("1.", "-") is shown as typed and saved as no
 	// value yet.
