@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"portalstudio/backend/audience"
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/wire"
 )
 
@@ -309,17 +309,17 @@ type checkRun struct {
 	st     *portal.Settings
 	now    time.Time
 	schema *portal.Schema
-	sets   *sqlite.PortalSets
+	sets   *audience.PortalSets
 	users  int
 }
 
-func (r *checkRun) portalSets(ctx context.Context) (sqlite.PortalSets, error) {
+func (r *checkRun) portalSets(ctx context.Context) (audience.PortalSets, error) {
 	if r.sets != nil {
 		return *r.sets, nil
 	}
 	schema, err := r.s.Store.Schema(ctx)
 	if err != nil {
-		return sqlite.PortalSets{}, err
+		return audience.PortalSets{}, err
 	}
 	p, err := r.s.Store.PortalSets(ctx, r.st, schema, r.now)
 	if err != nil {

@@ -399,9 +399,9 @@ func (ws *Workspace) seqs(ctx context.Context, query string, args ...any) (*roar
 	if len(vals) < seqsDenseMin {
 		return roaring.BitmapOf(vals...), nil
 	}
-	dense := newBitset(int(slices.Max(vals)) + 1)
+	dense := make([]uint64, (int(slices.Max(vals))+64)/64)
 	for _, v := range vals {
-		dense.set(v)
+		dense[v>>6] |= 1 << (v & 63)
 	}
 	return roaring.FromDense(dense, false), nil
 }

@@ -8,22 +8,21 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/bits"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
 
+	"portalstudio/backend/audience"
 	"portalstudio/backend/portal"
 )
 
 // In-memory columns of the users' rule attributes, for a long-running
 // process (the desktop app, the server, the bench): audiences are then
-// counted by scanning compact columns in Go instead of running one SQL
-// query per condition. Every attribute a rule may name is held: the
-// users' folded strings, dates and custom attributes, each company's, and
-// the memberships (user → companies, in CSR form). A one-shot command does
-// not load them: it keeps the indexed SQL path.
+// counted by the audience engine (package audience), which scans compact
+// columns in Go instead of running one SQL query per condition. This file
+// reads the rows the engine is built from and keeps it in step with the
+// data. A one-shot command does not load them: it keeps the indexed SQL
+// path.
 //
 // The columns never give a stale answer. Every write to the dataset
 // (Import, including Replace) bumps a generation number stored in the
@@ -147,8 +146,8 @@ func (ws *Workspace) ColumnStats() ColumnStats {
 	}
 	if c := ws.cols.cur; c != nil {
 		st.Loaded = true
-		st.Users, st.Companies, st.Attributes = c.nUsers, c.nComp, c.attributes()
-		st.Bytes, st.LoadTime = c.bytes(), c.loadTime
+		st.Users, st.Companies, st.Attributes = c.Users(), c.Companies(), c.Attributes()
+		st.Bytes, st.LoadTime = c.Bytes(), c.loadTime
 	}
 	return st
 }
@@ -248,102 +247,14 @@ func (ws *Workspace) freshColumns(ctx context.Context) *columns {
 // errNoColumns says the columns are not loaded or do not match the data.
 var errNoColumns = errors.New("the in-memory columns are not loaded or are stale")
 
-// columns are the users' and companies' rule attributes at one
-// generation. They are never changed once read: audiences on several
-// goroutines share them.
+// columns are the audience engine's columns at one generation of the
+// dataset.
 type columns struct {
 	gen      string
 	loadTime time.Duration
-	rows     int    // user rows: the highest seq + 1
-	nUsers   int    // users
-	all      bitset // every user's seq
-	user     map[string]*column
-	userAttr map[attrKey]*column
-	nComp    int
-	comp     map[string]*column
-	compAttr map[attrKey]*column
-	// The memberships, in CSR form split in two, as most users belong to
-	// one company: memFirst[s] is the first company (index) of the user
-	// with seq s, or nComp for none; the users with more (memMore, seqs
-	// increasing) have the others at memComp[memOff[i]:memOff[i+1]].
-	// Memberships naming a company that is not in the workspace are left
-	// out.
-	memFirst []uint32
-	memMore  []uint32
-	memOff   []uint32
-	memComp  []uint32
-	// memHasMore holds the seqs of memMore, and memRank[w] counts its
-	// bits before word w: the user with seq s, when in memMore, is at
-	// memRank[s/64] plus the bits below s in its word.
-	memHasMore bitset
-	memRank    []uint32
-	// csets keeps the sets of companies of recent company conditions.
-	csetMu sync.Mutex
-	csets  map[string]bitset
+	rows     int // user rows: the highest seq + 1
+	*audience.Columns
 }
-
-// moreAt returns the index in memMore of the user with seq u, and whether
-// the user has more than one company.
-func (c *columns) moreAt(u uint32) (int, bool) {
-	w := u >> 6
-	if int(w) >= len(c.memHasMore) {
-		return 0, false
-	}
-	word := c.memHasMore[w]
-	if word&(1<<(u&63)) == 0 {
-		return 0, false
-	}
-	return int(c.memRank[w]) + bits.OnesCount64(word&(1<<(u&63)-1)), true
-}
-
-// attrKey names a custom attribute's column: its key and the kind of the
-// values held (values of another kind than the attribute's are never
-// stored, as in the attribute tables).
-type attrKey struct {
-	key  string
-	kind portal.ValueKind
-}
-
-// column is one attribute's values: strings or numbers.
-type column struct {
-	str *strColumn
-	num *numColumn
-}
-
-func (c *column) bytes() int64 {
-	if c.str != nil {
-		return c.str.bytes()
-	}
-	return c.num.bytes()
-}
-
-func (c *columns) bytes() int64 {
-	n := int64(cap(c.all)+cap(c.memHasMore))*8 + int64(cap(c.memFirst)+cap(c.memMore)+cap(c.memOff)+cap(c.memComp)+cap(c.memRank))*4
-	for _, m := range []map[string]*column{c.user, c.comp} {
-		for _, col := range m {
-			n += col.bytes()
-		}
-	}
-	for _, m := range []map[attrKey]*column{c.userAttr, c.compAttr} {
-		for _, col := range m {
-			n += col.bytes()
-		}
-	}
-	return n
-}
-
-func (c *columns) attributes() int {
-	return len(c.user) + len(c.userAttr) + len(c.comp) + len(c.compAttr)
-}
-
-// The standard attributes' columns, in the order the load queries read
-// them.
-var (
-	userStrFields  = []string{"id", "external_id", "email", "name", "role"}
-	userDateFields = []string{"created_at", "signed_up_at", "last_seen_at"}
-	compStrFields  = []string{"id", "company_id", "name", "plan", "industry", "website"}
-	compNumFields  = []string{"size", "monthly_spend", "created_at"}
-)
 
 // readColumns reads the columns, with the generation they hold. On
 // failure it still returns the generation it read, when it got that far.
@@ -415,7 +326,7 @@ func (ws *Workspace) readColumnsOnce(ctx context.Context) (string, *columns, err
 	}
 	gen := ""
 	if loaders[0] != nil {
-		gen = loaders[0].c.gen
+		gen = loaders[0].gen
 	}
 	for _, err := range errs {
 		if err != nil && !errors.Is(err, context.Canceled) {
@@ -426,25 +337,30 @@ func (ws *Workspace) readColumnsOnce(ctx context.Context) (string, *columns, err
 		return gen, nil, err
 	}
 	for _, l := range loaders[1:] {
-		if l.c.gen != gen || l.c.rows != loaders[0].c.rows {
+		if l.gen != gen || l.rows != loaders[0].rows {
 			return gen, nil, errMoved
 		}
 	}
-	c := loaders[0].c
-	c.userAttr = loaders[1].c.userAttr
-	cc := loaders[2].c
-	c.nComp, c.comp, c.compAttr = cc.nComp, cc.comp, cc.compAttr
-	c.memFirst, c.memMore, c.memOff, c.memComp, c.memHasMore, c.memRank = cc.memFirst, cc.memMore, cc.memOff, cc.memComp, cc.memHasMore, cc.memRank
-	return gen, c, nil
+	eng, err := audience.NewColumns(loaders[0].ub, loaders[1].uab, loaders[2].cb)
+	if err != nil {
+		return gen, nil, err
+	}
+	return gen, &columns{gen: gen, rows: loaders[0].rows, Columns: eng}, nil
 }
 
-// colLoader reads some of the columns in its own read transaction.
+// colLoader reads the rows of some of the columns in its own read
+// transaction and pushes them into the engine's builders.
 type colLoader struct {
-	ctx    context.Context
-	conn   *sql.Conn
-	cache  string // the connection's page cache size, restored at the end
-	c      *columns
-	compIx map[string]uint32 // company id → index
+	ctx   context.Context
+	conn  *sql.Conn
+	cache string // the connection's page cache size, restored at the end
+	gen   string // the dataset's generation the transaction sees
+	rows  int    // user rows: the highest seq + 1
+	// The engine's builders this loader fills (one of them: users, their
+	// custom attributes, or the companies with the memberships).
+	ub  *audience.UserBuilder
+	uab *audience.AttrBuilder
+	cb  *audience.CompanyBuilder
 }
 
 // loadCacheKiB bounds the page cache of a loading connection: reading
@@ -459,7 +375,7 @@ func (ws *Workspace) beginLoad(ctx context.Context) (*colLoader, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &colLoader{ctx: ctx, conn: conn, c: &columns{}}
+	l := &colLoader{ctx: ctx, conn: conn}
 	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&l.cache); err != nil {
 		conn.Close()
 		return nil, err
@@ -474,20 +390,21 @@ func (ws *Workspace) beginLoad(ctx context.Context) (*colLoader, error) {
 		l.end()
 		return nil, err
 	}
-	if l.c.gen, err = generation(ctx, conn); err != nil {
+	if l.gen, err = generation(ctx, conn); err != nil {
 		l.end()
 		return nil, err
 	}
 	var hi int64
-	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0), count(*) FROM users`).Scan(&hi, &l.c.nUsers); err != nil {
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0), count(*) FROM users`).Scan(&hi, &n); err != nil {
 		l.end()
 		return nil, err
 	}
-	if hi < 0 || hi >= math.MaxUint32-1 || hi > 4*int64(l.c.nUsers)+1<<20 {
+	if hi < 0 || hi >= math.MaxUint32-1 || hi > 4*int64(n)+1<<20 {
 		l.end()
-		return nil, fmt.Errorf("the users' numbers (up to %d for %d users) are too sparse for columns", hi, l.c.nUsers)
+		return nil, fmt.Errorf("the users' numbers (up to %d for %d users) are too sparse for columns", hi, n)
 	}
-	l.c.rows = int(hi) + 1
+	l.rows = int(hi) + 1
 	return l, nil
 }
 
@@ -501,8 +418,6 @@ func (l *colLoader) end() {
 	}
 	l.conn.Close()
 }
-
-var errOrder = errors.New("rows came out of order")
 
 // eachRow runs a query on the load's connection and calls fn with the
 // values of every row (int64, float64, string or nil), straight from the
@@ -568,219 +483,120 @@ func valStr(v driver.Value) (string, bool) {
 	return "", false
 }
 
+// The standard attributes, in the order the load queries select them.
+var (
+	userStrFields  = []audience.UserField{audience.UserID, audience.UserExternalID, audience.UserEmail, audience.UserName, audience.UserRole}
+	userDateFields = []audience.UserField{audience.UserCreatedAt, audience.UserSignedUpAt, audience.UserLastSeenAt}
+	compStrFields  = []audience.CompanyField{audience.CompanyID, audience.CompanyCompanyID, audience.CompanyName, audience.CompanyPlan, audience.CompanyIndustry, audience.CompanyWebsite}
+	compNumFields  = []audience.CompanyField{audience.CompanySize, audience.CompanyMonthlySpend, audience.CompanyCreatedAt}
+)
+
 func (l *colLoader) users() error {
-	n := l.c.rows
-	l.c.all = newBitset(n)
-	strs := make([]strBuilder, len(userStrFields))
-	dates := make([]numBuilder, len(userDateFields))
+	b := audience.NewUserBuilder(l.rows)
 	err := l.eachRow(`SELECT seq, id_fold, external_id_fold, email_fold, name_fold, role_fold, created_at, signed_up_at, last_seen_at
 		FROM users ORDER BY seq`, func(v []driver.Value) error {
 		seq, ok := valInt(v[0])
-		if !ok || seq < 0 || seq >= int64(n) {
-			return errOrder
+		if !ok || seq < 0 || seq >= int64(l.rows) {
+			return audience.ErrOrder
 		}
 		r := uint32(seq)
-		l.c.all.set(r)
-		for i := range strs {
-			if x, ok := valStr(v[1+i]); ok && !strs[i].add(r, x) {
-				return errOrder
+		if err := b.Add(r); err != nil {
+			return err
+		}
+		for i, f := range userStrFields {
+			if x, ok := valStr(v[1+i]); ok {
+				if err := b.String(f, r, x); err != nil {
+					return err
+				}
 			}
 		}
-		for i := range dates {
-			if x, ok := valInt(v[6+i]); ok && !dates[i].add(r, float64(x)) {
-				return errOrder
+		for i, f := range userDateFields {
+			if x, ok := valInt(v[6+i]); ok {
+				if err := b.Date(f, r, x); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	l.c.user = map[string]*column{}
-	for i, f := range userStrFields {
-		l.c.user[f] = &column{str: strs[i].finish(n)}
-		strs[i] = strBuilder{}
-	}
-	for i, f := range userDateFields {
-		l.c.user[f] = &column{num: dates[i].finish(n)}
-	}
-	return nil
+	l.ub = b
+	return err
 }
 
-// attrBuilders collects the custom attributes of one scope.
-type attrBuilders struct {
-	strs map[attrKey]*strBuilder
-	nums map[attrKey]*numBuilder
-}
-
-func newAttrBuilders() *attrBuilders {
-	return &attrBuilders{strs: map[attrKey]*strBuilder{}, nums: map[attrKey]*numBuilder{}}
-}
-
-// add records one attribute row (key, kind, str, num): a string kind reads
-// str, the others num. A NULL value column counts as unset, as in the SQL
-// path.
-func (b *attrBuilders) add(row uint32, v []driver.Value) bool {
+// addAttr pushes one attribute row (key, kind, str, num) into b: a string
+// kind reads str, the others num. A NULL value column counts as unset, as
+// in the SQL path.
+func addAttr(b *audience.AttrBuilder, row uint32, v []driver.Value) error {
 	key, _ := valStr(v[0])
 	kind, _ := valStr(v[1])
-	k := attrKey{key, portal.ValueKind(kind)}
-	if k.kind == portal.KindString {
-		str, ok := valStr(v[2])
-		if !ok {
-			return true
+	if k := portal.ValueKind(kind); k == portal.KindString {
+		if str, ok := valStr(v[2]); ok {
+			return b.String(row, key, str)
 		}
-		sb := b.strs[k]
-		if sb == nil {
-			sb = &strBuilder{}
-			b.strs[k] = sb
-		}
-		return sb.add(row, str)
+	} else if num, ok := valFloat(v[3]); ok {
+		return b.Number(row, key, k, num)
 	}
-	num, ok := valFloat(v[3])
-	if !ok {
-		return true
-	}
-	nb := b.nums[k]
-	if nb == nil {
-		nb = &numBuilder{}
-		b.nums[k] = nb
-	}
-	return nb.add(row, num)
-}
-
-func (b *attrBuilders) finish(n int) map[attrKey]*column {
-	out := map[attrKey]*column{}
-	for k, sb := range b.strs {
-		out[k] = &column{str: sb.finish(n)}
-	}
-	for k, nb := range b.nums {
-		out[k] = &column{num: nb.finish(n)}
-	}
-	return out
+	return nil
 }
 
 func (l *colLoader) userAttrs() error {
-	b := newAttrBuilders()
+	b := audience.NewAttrBuilder()
 	err := l.eachRow(`SELECT user_seq, key, kind, str, num FROM user_attrs ORDER BY user_seq, key`, func(v []driver.Value) error {
 		seq, ok := valInt(v[0])
-		if !ok || seq < 0 || seq >= int64(l.c.rows) {
+		if !ok || seq < 0 || seq >= int64(l.rows) {
 			return nil // not a user (the foreign key forbids it)
 		}
-		if !b.add(uint32(seq), v[1:]) {
-			return errOrder
-		}
-		return nil
+		return addAttr(b, uint32(seq), v[1:])
 	})
-	if err != nil {
-		return err
-	}
-	l.c.userAttr = b.finish(l.c.rows)
-	return nil
+	l.uab = b
+	return err
 }
 
 func (l *colLoader) companies() error {
-	l.compIx = map[string]uint32{}
-	strs := make([]strBuilder, len(compStrFields))
-	nums := make([]numBuilder, len(compNumFields))
-	err := l.eachRow(`SELECT id, id_fold, company_id_fold, name_fold, plan_fold, industry_fold, website_fold, size, monthly_spend, created_at
+	b := audience.NewCompanyBuilder(l.rows)
+	l.cb = b
+	return l.eachRow(`SELECT id, id_fold, company_id_fold, name_fold, plan_fold, industry_fold, website_fold, size, monthly_spend, created_at
 		FROM companies ORDER BY id`, func(v []driver.Value) error {
 		id, _ := valStr(v[0])
-		r := uint32(len(l.compIx))
-		l.compIx[id] = r
-		for i := range strs {
-			if x, ok := valStr(v[1+i]); ok && !strs[i].add(r, x) {
-				return errOrder
+		r, err := b.Add(id)
+		if err != nil {
+			return err
+		}
+		for i, f := range compStrFields {
+			if x, ok := valStr(v[1+i]); ok {
+				if err := b.String(f, r, x); err != nil {
+					return err
+				}
 			}
 		}
-		for i := range nums {
-			if x, ok := valFloat(v[7+i]); ok && !nums[i].add(r, x) {
-				return errOrder
+		for i, f := range compNumFields {
+			if x, ok := valFloat(v[7+i]); ok {
+				if err := b.Number(f, r, x); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	n := len(l.compIx)
-	l.c.nComp = n
-	l.c.comp = map[string]*column{}
-	for i, fld := range compStrFields {
-		l.c.comp[fld] = &column{str: strs[i].finish(n)}
-	}
-	for i, fld := range compNumFields {
-		l.c.comp[fld] = &column{num: nums[i].finish(n)}
-	}
-	return nil
 }
 
 func (l *colLoader) companyAttrs() error {
-	b := newAttrBuilders()
-	err := l.eachRow(`SELECT company_id, key, kind, str, num FROM company_attrs ORDER BY company_id, key`, func(v []driver.Value) error {
+	b := l.cb
+	return l.eachRow(`SELECT company_id, key, kind, str, num FROM company_attrs ORDER BY company_id, key`, func(v []driver.Value) error {
 		id, _ := valStr(v[0])
-		r, ok := l.compIx[id]
+		r, ok := b.Row(id)
 		if !ok {
 			return nil
 		}
-		if !b.add(r, v[1:]) {
-			return errOrder
-		}
-		return nil
+		return addAttr(b.Attrs(), r, v[1:])
 	})
-	if err != nil {
-		return err
-	}
-	l.c.compAttr = b.finish(l.c.nComp)
-	return nil
 }
 
 func (l *colLoader) memberships() error {
-	nc := uint32(l.c.nComp)
-	first := make([]uint32, l.c.rows)
-	for i := range first {
-		first[i] = nc
-	}
-	var more, off, comp []uint32
-	last := int64(-1)
-	err := l.eachRow(`SELECT user_seq, company_id FROM memberships ORDER BY user_seq, company_id`, func(v []driver.Value) error {
+	b := l.cb
+	return l.eachRow(`SELECT user_seq, company_id FROM memberships ORDER BY user_seq, company_id`, func(v []driver.Value) error {
 		seq, _ := valInt(v[0])
 		id, _ := valStr(v[1])
-		if seq < last {
-			return errOrder
-		}
-		last = seq
-		r, ok := l.compIx[id]
-		if !ok || seq < 0 || seq >= int64(l.c.rows) {
-			return nil // a company not in the workspace gives no attributes
-		}
-		u := uint32(seq)
-		switch {
-		case first[u] == nc:
-			first[u] = r
-		case len(more) == 0 || more[len(more)-1] != u:
-			more = append(more, u)
-			off = append(off, uint32(len(comp)))
-			fallthrough
-		default:
-			comp = append(comp, r)
-		}
-		return nil
+		return b.Member(seq, id)
 	})
-	if err != nil {
-		return err
-	}
-	off = append(off, uint32(len(comp)))
-	l.c.memFirst, l.c.memMore, l.c.memOff, l.c.memComp = first, slices.Clip(more), slices.Clip(off), slices.Clip(comp)
-	l.c.memHasMore = newBitset(l.c.rows)
-	for _, u := range more {
-		l.c.memHasMore.set(u)
-	}
-	l.c.memRank = make([]uint32, len(l.c.memHasMore))
-	var rank uint32
-	for w, word := range l.c.memHasMore {
-		l.c.memRank[w] = rank
-		rank += uint32(bits.OnesCount64(word))
-	}
-	l.compIx = nil
-	return nil
 }

@@ -288,3 +288,29 @@ func TestColumnsOnDemo(t *testing.T) {
 		}
 	}
 }
+
+// A workspace of exactly 64 companies (a whole word of them) that all
+// have a plan keeps the plan in a dense column: "company.plan is set" on
+// the columns used to panic (its set of companies has one more bit, for
+// "no company", than the column has rows).
+func TestColumnsCompaniesOfWholeWords(t *testing.T) {
+	ctx := context.Background()
+	ws := MustOpen(t)
+	var recs []portal.Record
+	for i := 0; i < 64; i++ {
+		recs = append(recs, portal.Record{Company: &portal.Company{ID: fmt.Sprintf("c%02d", i), Plan: "Pro"}})
+	}
+	recs = append(recs, portal.Record{User: &portal.User{ID: "u1", CompanyIDs: []string{"c01"}}}, portal.Record{User: &portal.User{ID: "u2"}})
+	MustImport(t, ws, recs...)
+	if err := ws.LoadColumns(ctx); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := ws.Schema(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ws.AudienceIDsColumns(ctx, portal.Cond("company.plan", portal.OpIsSet, nil), schema, t0)
+	if err != nil || !cmp.Equal(got, []string{"u1"}) {
+		t.Errorf("company.plan is set: %v, %v; want [u1]", got, err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"portalstudio/backend/audience"
 	"portalstudio/backend/portal"
 )
 
@@ -24,7 +25,7 @@ func (ws *Workspace) AudienceIDsColumns(ctx context.Context, rule *portal.Rule, 
 	if c == nil {
 		return nil, errNoColumns
 	}
-	set, err := c.audience(rule, nil, s, now)
+	set, err := c.Audience(rule, nil, s, now)
 	if err != nil {
 		return nil, err
 	}
@@ -43,11 +44,7 @@ func (ws *Workspace) AudienceIDsSetSQL(ctx context.Context, rule *portal.Rule, s
 // SetColFilterDiv changes how few candidates (rows/div) make an "all"
 // group of the column path test the rest user by user, and returns a
 // function that restores it.
-func SetColFilterDiv(div int) (restore func()) {
-	old := colFilterDiv
-	colFilterDiv = div
-	return func() { colFilterDiv = old }
-}
+func SetColFilterDiv(div int) (restore func()) { return audience.SetFilterDiv(div) }
 
 // SetColumnForms forces the forms of the columns read next: strings in
 // an arena (not a dictionary), layout 1 dense / 2 sparse (0: the smaller),
@@ -55,9 +52,7 @@ func SetColFilterDiv(div int) (restore func()) {
 // never, numbers as float64. It returns a function that restores the
 // automatic choice.
 func SetColumnForms(arena bool, layout int, noFixed, float bool) (restore func()) {
-	old := colForce
-	colForce = colForms{arena: arena, layout: layout, noFixed: noFixed, float: float}
-	return func() { colForce = old }
+	return audience.ForceForms(arena, layout, noFixed, float)
 }
 
 // CountSQL runs a query of one integer (a count), for the benchmarks'
@@ -71,9 +66,10 @@ func (ws *Workspace) CountSQL(ctx context.Context, query string, args ...any) (i
 // SetFirstLimits changes the bounds of the first-users paths (see
 // first.go) and returns a function that restores them.
 func SetFirstLimits(scanDiv, scanMin, batchMin, driveMax int) (restore func()) {
-	a, b, c, d := firstScanDiv, firstScanMin, firstBatchMin, firstDriveMax
-	firstScanDiv, firstScanMin, firstBatchMin, firstDriveMax = scanDiv, scanMin, batchMin, driveMax
-	return func() { firstScanDiv, firstScanMin, firstBatchMin, firstDriveMax = a, b, c, d }
+	restoreScan := audience.SetFirstScan(scanDiv, scanMin)
+	c, d := firstBatchMin, firstDriveMax
+	firstBatchMin, firstDriveMax = batchMin, driveMax
+	return func() { restoreScan(); firstBatchMin, firstDriveMax = c, d }
 }
 
 // AudienceFirstSQL is AudienceFirst by SQL only, as ids.
@@ -87,7 +83,7 @@ func (ws *Workspace) AudienceFirstColumns(ctx context.Context, rule, except *por
 	if c == nil {
 		return nil, errNoColumns
 	}
-	seqs, err := c.first(rule, except, s, now, n)
+	seqs, err := c.First(rule, except, s, now, n)
 	if err != nil {
 		return nil, err
 	}

@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/bits"
 	"time"
 	"unicode/utf8"
 
-	"github.com/RoaringBitmap/roaring/v2"
-
+	"portalstudio/backend/audience"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlrule"
 )
@@ -18,10 +16,8 @@ import (
 // an audience is in), without computing the whole audience: a list needs
 // fifty users, not the million behind its count.
 //
-//   - On the in-memory columns, the users are tested a word (64 users) at
-//     a time in seq order with the rule's cheapest conditions first, up
-//     to a budget of users; a rule that rare computes its whole set
-//     instead.
+//   - On the in-memory columns, the audience engine's First (package
+//     audience) tests the users a word at a time.
 //   - On SQL, a condition the trigram index (or the email index) answers
 //     drives: its candidates come in seq order, a batch at a time, and
 //     the whole rule, compiled to one WHERE clause, is tested on each
@@ -31,15 +27,11 @@ import (
 // Either way the answer is exactly the first users of the whole set (the
 // property tests compare them).
 
-// The bounds of the first-users paths (variables for the tests):
-// the columns' scan tests up to rows/firstScanDiv users (at least
-// firstScanMin) before it computes the whole set; the SQL path
+// The bounds of the SQL first-users path (variables for the tests): it
 // tests its driving condition's candidates in batches of 2n (at least
 // firstBatchMin), four times larger each time, up to firstDriveMax
 // candidates before it computes the whole set.
 var (
-	firstScanDiv  = 8
-	firstScanMin  = 4096
 	firstBatchMin = 64
 	firstDriveMax = 20_000
 )
@@ -52,7 +44,7 @@ func (ws *Workspace) AudienceFirst(ctx context.Context, rule, except *portal.Rul
 		return []UserSummary{}, nil
 	}
 	if c := ws.freshColumns(ctx); c != nil {
-		if seqs, err := c.first(rule, except, s, now, limit); err == nil {
+		if seqs, err := c.First(rule, except, s, now, limit); err == nil {
 			return ws.summaries(ctx, seqs)
 		}
 		// A condition the columns cannot evaluate: the SQL path says why.
@@ -62,166 +54,6 @@ func (ws *Workspace) AudienceFirst(ctx context.Context, rule, except *portal.Rul
 		return nil, fmt.Errorf("audience: %w", err)
 	}
 	return users, nil
-}
-
-// firstOf returns the first n elements of a set.
-func firstOf(set *roaring.Bitmap, n int) []uint32 {
-	out := make([]uint32, 0, min(n, int(set.GetCardinality())))
-	it := set.Iterator()
-	for it.HasNext() && len(out) < n {
-		out = append(out, it.Next())
-	}
-	return out
-}
-
-// wordTest returns which users of a word of seqs a rule holds for: the
-// bits of mask (the users of word wi to test) for which it holds.
-type wordTest func(wi int, mask uint64) uint64
-
-// tester prepares r to be tested a word of users at a time, with exactly
-// eval's semantics (a nil rule matches no one).
-func (e *colEval) tester(r *portal.Rule) (wordTest, error) {
-	if r == nil {
-		return func(int, uint64) uint64 { return 0 }, nil
-	}
-	if r.Cond != nil {
-		l, err := e.leaf(r.Cond)
-		if err != nil {
-			return nil, err
-		}
-		test := l.rowTest()
-		word := func(wi int, mask uint64) uint64 {
-			var out uint64
-			for m := mask; m != 0; m &= m - 1 {
-				j := bits.TrailingZeros64(m)
-				out |= b2u(test(uint32(wi*64+j))) << j
-			}
-			return out
-		}
-		if l.comp {
-			word = l.companyWord(word)
-		}
-		if l.negated {
-			return func(wi int, mask uint64) uint64 { return mask &^ word(wi, mask) }, nil
-		}
-		return word, nil
-	}
-	kids := e.rowOrder(r.Children())
-	tests := make([]wordTest, len(kids))
-	for i, k := range kids {
-		t, err := e.tester(k)
-		if err != nil {
-			return nil, err
-		}
-		tests[i] = t
-	}
-	if r.IsAny() {
-		return func(wi int, mask uint64) uint64 {
-			var out uint64
-			for _, t := range tests {
-				if mask == 0 {
-					break
-				}
-				b := t(wi, mask)
-				out |= b
-				mask &^= b
-			}
-			return out
-		}, nil
-	}
-	return func(wi int, mask uint64) uint64 {
-		for _, t := range tests {
-			if mask == 0 {
-				break
-			}
-			mask = t(wi, mask)
-		}
-		return mask
-	}, nil
-}
-
-// rowTest returns the test of the leaf's positive operator for one user.
-func (l *leaf) rowTest() func(u uint32) bool {
-	col := l.str
-	if !l.comp && col != nil && l.sp.op != 'p' && (col.codes8 != nil || col.codes16 != nil) {
-		// A dictionary column: which codes hold, decided once.
-		table := col.dictTable(l.sp)
-		if col.codes8 != nil {
-			return func(u uint32) bool { i, ok := col.pos(u); return ok && table[col.codes8[i]] }
-		}
-		return func(u uint32) bool { i, ok := col.pos(u); return ok && table[col.codes16[i]] }
-	}
-	return l.test
-}
-
-// companyWord returns the word test of a company condition: user by user
-// (one) for a few users, and otherwise the users' first companies a word
-// at a time without branches on the outcome, then the others of the users
-// with more.
-func (l *leaf) companyWord(one wordTest) wordTest {
-	c, cs := l.e.c, l.cset
-	return func(wi int, mask uint64) uint64 {
-		if bits.OnesCount64(mask) < 8 {
-			return one(wi, mask)
-		}
-		var acc uint64
-		lo, hi := wi*64, min(c.rows, wi*64+64)
-		for j, x := range c.memFirst[lo:hi] {
-			acc |= (cs[x>>6] >> (x & 63) & 1) << uint(j)
-		}
-		acc &= mask
-		if rest := mask &^ acc & c.memHasMore[wi]; rest != 0 {
-			acc |= one(wi, rest)
-		}
-		return acc
-	}
-}
-
-// rowOrder sorts a group's children by how cheap they are to test for
-// one user: a number, a dictionary code or a company's bit before
-// comparing strings, substrings last, groups after conditions.
-func (e *colEval) rowOrder(kids []*portal.Rule) []*portal.Rule { return e.orderBy(kids, &rowCost) }
-
-// first returns the first n users rule matches and except does not,
-// testing them a word at a time in seq order; past rows/firstScanDiv users it
-// computes the whole set instead.
-func (c *columns) first(rule, except *portal.Rule, s *portal.Schema, now time.Time, n int) ([]uint32, error) {
-	e := &colEval{c: c, s: s, now: now}
-	if err := e.checkAll(rule, except); err != nil {
-		return nil, err
-	}
-	match, err := e.tester(rule)
-	if err != nil {
-		return nil, err
-	}
-	var minus wordTest
-	if except != nil {
-		if minus, err = e.tester(except); err != nil {
-			return nil, err
-		}
-	}
-	budget := max(c.rows/firstScanDiv, firstScanMin)
-	out := make([]uint32, 0, n)
-	for wi, w := range c.all {
-		if wi*64 >= budget {
-			set, err := c.audience(rule, except, s, now)
-			if err != nil {
-				return nil, err
-			}
-			return firstOf(set, n), nil
-		}
-		m := match(wi, w)
-		if minus != nil && m != 0 {
-			m &^= minus(wi, m)
-		}
-		for ; m != 0; m &= m - 1 {
-			out = append(out, uint32(wi*64+bits.TrailingZeros64(m)))
-			if len(out) == n {
-				return out, nil
-			}
-		}
-	}
-	return out, nil
 }
 
 // firstSQL returns the first n users rule matches and except does not, by
@@ -292,7 +124,7 @@ func (ws *Workspace) firstSQL(ctx context.Context, rule, except *portal.Rule, s 
 	if err != nil {
 		return nil, err
 	}
-	return ws.summaries(ctx, firstOf(set, n))
+	return ws.summaries(ctx, audience.Head(set, n))
 }
 
 // driver returns a query of the seqs (column s) of a superset of the

@@ -11,27 +11,15 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"portalstudio/backend/audience"
 	"portalstudio/backend/portal"
 )
 
 // Impact, portal tests and explanations read the workspace as sets of
 // users: under one settings document, who has access and who of them is
 // restricted, each an audience bitmap (columns or indexed SQL, see
-// query.go); comparing two documents is set algebra on those bitmaps, never
-// a loop over the users.
-
-// PortalSets are the users' states under one settings document, as sets
-// of user seqs.
-type PortalSets struct {
-	// Access: the portal is on and the access rule matches.
-	Access *roaring.Bitmap
-	// Restricted ⊆ Access: visibility is on and there are no conditions
-	// or they match.
-	Restricted *roaring.Bitmap
-}
-
-// Unrestricted returns Access minus Restricted (a new set).
-func (p PortalSets) Unrestricted() *roaring.Bitmap { return roaring.AndNot(p.Access, p.Restricted) }
+// query.go); comparing two documents is set algebra on those bitmaps
+// (package audience), never a loop over the users.
 
 // setCache evaluates rules to audiences once per distinct rule: the draft
 // and live often share their access rule or their conditions.
@@ -72,14 +60,7 @@ func (c *setCache) of(rule *portal.Rule) (*roaring.Bitmap, error) {
 func (c *setCache) prefetch(docs ...*portal.Settings) error {
 	todo := map[string]*portal.Rule{}
 	for _, st := range docs {
-		if !st.Portal.Enabled || st.Access.Rule == nil {
-			continue
-		}
-		rules := []*portal.Rule{st.Access.Rule}
-		if st.Visibility.RestrictToOwn && !st.Visibility.Conditions.IsEmpty() {
-			rules = append(rules, st.Visibility.Conditions)
-		}
-		for _, r := range rules {
+		for _, r := range audience.Rules(st) {
 			key, err := json.Marshal(r)
 			if err != nil {
 				return err
@@ -117,53 +98,26 @@ func (c *setCache) prefetch(docs ...*portal.Settings) error {
 
 // portalSets computes the sets of st, exactly as portal.Decide decides
 // user by user.
-func (c *setCache) portalSets(st *portal.Settings) (PortalSets, error) {
-	empty := PortalSets{Access: roaring.New(), Restricted: roaring.New()}
-	if !st.Portal.Enabled || st.Access.Rule == nil {
-		return empty, nil
-	}
-	access, err := c.of(st.Access.Rule)
-	if err != nil {
-		return empty, err
-	}
-	out := PortalSets{Access: access.Clone(), Restricted: roaring.New()}
-	switch {
-	case !st.Visibility.RestrictToOwn:
-	case st.Visibility.Conditions.IsEmpty():
-		out.Restricted = access.Clone()
-	default:
-		conds, err := c.of(st.Visibility.Conditions)
-		if err != nil {
-			return empty, err
-		}
-		out.Restricted = roaring.And(access, conds)
-	}
-	return out, nil
+func (c *setCache) portalSets(st *portal.Settings) (audience.PortalSets, error) {
+	return audience.SetsOf(st, c.of)
 }
 
 // PortalSets returns who has access under st and who of them is
 // restricted, at now.
-func (ws *Workspace) PortalSets(ctx context.Context, st *portal.Settings, s *portal.Schema, now time.Time) (PortalSets, error) {
+func (ws *Workspace) PortalSets(ctx context.Context, st *portal.Settings, s *portal.Schema, now time.Time) (audience.PortalSets, error) {
 	return ws.newSetCache(ctx, s, now).portalSets(st)
 }
 
-// Impact is whom a change of settings affects: the four groups as sets.
+// Impact is whom a change of settings affects: the four groups as sets
+// (audience.Impact), listed with the users' names from the workspace.
 type Impact struct {
-	ws            *Workspace
-	Users         int
-	Before, After portal.StateCounts
-	groups        map[string]*roaring.Bitmap
-	before, after PortalSets
+	*audience.Impact
+	ws *Workspace
 }
 
-// Impact compares the users' states under before and after:
-//
-//	gain_access         = access_after \ access_before
-//	lose_access         = access_before \ access_after
-//	become_restricted   = (access_before \ restricted_before) ∩ restricted_after
-//	become_unrestricted = restricted_before ∩ (access_after \ restricted_after)
-//
-// Each audience is computed once (the two documents usually share rules).
+// Impact compares the users' states under before and after (see
+// audience.NewImpact). Each audience is computed once (the two documents
+// usually share rules).
 func (ws *Workspace) Impact(ctx context.Context, before, after *portal.Settings, s *portal.Schema, now time.Time) (*Impact, error) {
 	c := ws.newSetCache(ctx, s, now)
 	if err := c.prefetch(before, after); err != nil {
@@ -181,68 +135,23 @@ func (ws *Workspace) Impact(ctx context.Context, before, after *portal.Settings,
 	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
 		return nil, err
 	}
-	im := &Impact{ws: ws, Users: n, before: b, after: a, Before: stateCounts(n, b), After: stateCounts(n, a)}
-	im.groups = map[string]*roaring.Bitmap{
-		portal.GainAccess:         roaring.AndNot(a.Access, b.Access),
-		portal.LoseAccess:         roaring.AndNot(b.Access, a.Access),
-		portal.BecomeRestricted:   roaring.And(b.Unrestricted(), a.Restricted),
-		portal.BecomeUnrestricted: roaring.And(b.Restricted, a.Unrestricted()),
-	}
-	return im, nil
-}
-
-func stateCounts(users int, p PortalSets) portal.StateCounts {
-	acc, res := int(p.Access.GetCardinality()), int(p.Restricted.GetCardinality())
-	return portal.StateCounts{None: users - acc, All: acc - res, Own: res}
-}
-
-// Count returns how many users a group holds.
-func (im *Impact) Count(group string) int {
-	if b := im.groups[group]; b != nil {
-		return int(b.GetCardinality())
-	}
-	return 0
-}
-
-// States returns the state before and after of the user with seq.
-func (im *Impact) states(seq uint32) (string, string) {
-	return stateOf(im.before, seq), stateOf(im.after, seq)
-}
-
-func stateOf(p PortalSets, seq uint32) string {
-	switch {
-	case !p.Access.Contains(seq):
-		return portal.StateNone
-	case p.Restricted.Contains(seq):
-		return portal.StateOwn
-	}
-	return portal.StateAll
+	return &Impact{Impact: audience.NewImpact(n, b, a), ws: ws}, nil
 }
 
 // List returns limit users of a group from offset, in workspace order,
 // with their states.
 func (im *Impact) List(ctx context.Context, group string, offset, limit int) ([]portal.ImpactUser, error) {
 	out := []portal.ImpactUser{}
-	b := im.groups[group]
-	if b == nil || limit <= 0 || offset < 0 || uint64(offset) >= b.GetCardinality() {
-		return out, nil
-	}
-	first, err := b.Select(uint32(offset))
-	if err != nil {
-		return nil, err
-	}
-	it := b.Iterator()
-	it.AdvanceIfNeeded(first)
-	var seqs []uint32
-	for it.HasNext() && len(seqs) < limit {
-		seqs = append(seqs, it.Next())
+	seqs, err := im.Page(group, offset, limit)
+	if err != nil || len(seqs) == 0 {
+		return out, err
 	}
 	users, err := im.ws.summaries(ctx, seqs)
 	if err != nil {
 		return nil, err
 	}
 	for i, u := range users {
-		before, after := im.states(seqs[i])
+		before, after := im.States(seqs[i])
 		out = append(out, portal.ImpactUser{ID: u.ID, Email: u.Email, Name: u.Name, Before: before, After: after})
 	}
 	return out, nil
@@ -314,59 +223,36 @@ func (ws *Workspace) TicketCounts(ctx context.Context, userID string, companyIDs
 	return c, err
 }
 
-// CompanyExposure is how users of one company see tickets of another.
-type CompanyExposure struct {
-	// Users are the seqs of the users of company A who see at least one
-	// ticket of company B.
-	Users *roaring.Bitmap
-	// ViaCompany: unrestricted members of both A and B (B's tickets are on
-	// their All tab); ViaOwn: members of A with access who created a
-	// ticket carrying B's company.
-	ViaCompany, ViaOwn int
-	// Tickets is how many portal tickets carry company B.
-	Tickets int
-}
-
 // CompanyExposure finds, with sets, the users of company a who see a
-// portal ticket of company b under sets p: members of both who are not
-// restricted (when b has portal tickets), and members of a with access who
-// created a portal ticket carrying b.
-func (ws *Workspace) CompanyExposure(ctx context.Context, p PortalSets, a, b string) (CompanyExposure, error) {
-	var out CompanyExposure
-	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE t.company_id = ? AND t.category = 'Customer' AND t.is_shared = 1`, b).Scan(&out.Tickets); err != nil {
-		return out, err
+// portal ticket of company b under sets p (see audience.ExposureOf): the
+// workspace gives the members of each company and the creators of b's
+// portal tickets.
+func (ws *Workspace) CompanyExposure(ctx context.Context, p audience.PortalSets, a, b string) (audience.Exposure, error) {
+	var tickets int
+	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE t.company_id = ? AND t.category = 'Customer' AND t.is_shared = 1`, b).Scan(&tickets); err != nil {
+		return audience.Exposure{}, err
 	}
 	membersA, err := ws.seqs(ctx, `SELECT user_seq AS s FROM memberships WHERE company_id = ?`, a)
 	if err != nil {
-		return out, err
+		return audience.Exposure{}, err
 	}
-	viaCompany := roaring.New()
-	if out.Tickets > 0 {
-		membersB, err := ws.seqs(ctx, `SELECT user_seq AS s FROM memberships WHERE company_id = ?`, b)
-		if err != nil {
-			return out, err
+	var membersB *roaring.Bitmap
+	if tickets > 0 {
+		if membersB, err = ws.seqs(ctx, `SELECT user_seq AS s FROM memberships WHERE company_id = ?`, b); err != nil {
+			return audience.Exposure{}, err
 		}
-		viaCompany = roaring.And(roaring.And(membersA, membersB), p.Unrestricted())
 	}
 	creators, err := ws.seqs(ctx, `SELECT DISTINCT u.seq AS s FROM tickets t JOIN users u ON u.id = t.creator_id
 		WHERE t.company_id = ? AND t.category = 'Customer' AND t.is_shared = 1`, b)
 	if err != nil {
-		return out, err
+		return audience.Exposure{}, err
 	}
-	viaOwn := roaring.And(roaring.And(membersA, p.Access), creators)
-	out.ViaCompany, out.ViaOwn = int(viaCompany.GetCardinality()), int(viaOwn.GetCardinality())
-	out.Users = roaring.Or(viaCompany, viaOwn)
-	return out, nil
+	return audience.ExposureOf(p, membersA, membersB, creators, tickets), nil
 }
 
 // Summaries returns the first limit users of a set, in workspace order.
 func (ws *Workspace) Summaries(ctx context.Context, set *roaring.Bitmap, limit int) ([]UserSummary, error) {
-	var seqs []uint32
-	it := set.Iterator()
-	for it.HasNext() && len(seqs) < limit {
-		seqs = append(seqs, it.Next())
-	}
-	out, err := ws.summaries(ctx, seqs)
+	out, err := ws.summaries(ctx, audience.Head(set, limit))
 	if out == nil {
 		out = []UserSummary{}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"portalstudio/backend/audience"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlrule"
 )
@@ -102,7 +103,7 @@ func (ws *Workspace) AudienceExcept(ctx context.Context, rule, except *portal.Ru
 	if err != nil {
 		return 0, nil, fmt.Errorf("audience: %w", err)
 	}
-	users, err := ws.summaries(ctx, firstOf(set, limit))
+	users, err := ws.summaries(ctx, audience.Head(set, limit))
 	if err != nil {
 		return 0, nil, fmt.Errorf("audience list: %w", err)
 	}
@@ -121,7 +122,7 @@ func (ws *Workspace) audience(ctx context.Context, rule, except *portal.Rule, s 
 // rules evaluated with the same shared sets (nil: none).
 func (ws *Workspace) audienceShared(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, shared *sharedSets) (*roaring.Bitmap, error) {
 	if c := ws.freshColumns(ctx); c != nil {
-		if set, err := c.audience(rule, except, s, now); err == nil {
+		if set, err := c.Audience(rule, except, s, now); err == nil {
 			return set, nil
 		}
 		// A condition the columns cannot evaluate: the SQL path says why.

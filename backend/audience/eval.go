@@ -1,4 +1,4 @@
-package sqlite
+package audience
 
 import (
 	"encoding/json"
@@ -18,15 +18,16 @@ import (
 // condition holds when at least one of the user's companies in the
 // workspace satisfies it.
 type colEval struct {
-	c   *columns
+	c   *Columns
 	s   *portal.Schema
 	now time.Time
 }
 
-// errColUnsupported makes the caller run the SQL path, which reports the
-// problem (an unknown attribute, an operator or value that does not fit
-// the attribute's type) in its own words.
-var errColUnsupported = errors.New("the columns cannot evaluate this condition")
+// ErrUnsupported says the columns cannot evaluate a rule: it names an
+// unknown attribute, or an operator or value that does not fit the
+// attribute's type. The caller reports the problem in its own words
+// (today the SQL path does, when it runs the rule instead).
+var ErrUnsupported = errors.New("the columns cannot evaluate this condition")
 
 // colFilterDiv says how few candidates (rows/colFilterDiv) make an "all"
 // group test its other conditions user by user on the candidates instead
@@ -116,7 +117,7 @@ func (l *leaf) test(u uint32) bool {
 func (e *colEval) check(cd *portal.Condition) error {
 	a, ok := e.s.Lookup(cd.Attribute)
 	if !ok {
-		return errColUnsupported
+		return ErrUnsupported
 	}
 	pos, _ := cd.Operator.Positive()
 	if a.Kind == portal.KindString {
@@ -144,7 +145,7 @@ func (e *colEval) checkAll(rules ...*portal.Rule) error {
 func (e *colEval) leaf(cd *portal.Condition) (*leaf, error) {
 	a, ok := e.s.Lookup(cd.Attribute)
 	if !ok {
-		return nil, errColUnsupported
+		return nil, ErrUnsupported
 	}
 	pos, negated := cd.Operator.Positive()
 	l := &leaf{e: e, negated: negated, comp: a.Scope == portal.ScopeCompany}
@@ -153,21 +154,21 @@ func (e *colEval) leaf(cd *portal.Condition) (*leaf, error) {
 	case a.Scope == portal.ScopeUser && !a.Custom:
 		col = e.c.user[a.Field]
 		if col == nil {
-			return nil, errColUnsupported
+			return nil, ErrUnsupported
 		}
 	case a.Scope == portal.ScopeUser:
 		col = e.c.userAttr[attrKey{a.Field, a.Kind}]
 	case !a.Custom:
 		col = e.c.comp[a.Field]
 		if col == nil {
-			return nil, errColUnsupported
+			return nil, ErrUnsupported
 		}
 	default:
 		col = e.c.compAttr[attrKey{a.Field, a.Kind}]
 	}
 	if a.Kind == portal.KindString {
 		if col != nil && col.str == nil {
-			return nil, errColUnsupported
+			return nil, ErrUnsupported
 		}
 		p, err := stringPred(pos, cd.Value)
 		if err != nil {
@@ -179,7 +180,7 @@ func (e *colEval) leaf(cd *portal.Condition) (*leaf, error) {
 		}
 	} else {
 		if col != nil && col.num == nil {
-			return nil, errColUnsupported
+			return nil, ErrUnsupported
 		}
 		p, err := numberPred(a.Kind, pos, cd.Value, e.now)
 		if err != nil {
@@ -208,7 +209,7 @@ func (e *colEval) leaf(cd *portal.Condition) (*leaf, error) {
 // (never set) for "no company": scan fills a new one, and the set is kept
 // for the next rules (the columns never change; a few hundred sets of
 // 100,000 companies are a few megabytes). Never change the set returned.
-func (c *columns) companies(attr portal.Attribute, op portal.Operator, want any, now time.Time, scan func(bitset)) bitset {
+func (c *Columns) companies(attr portal.Attribute, op portal.Operator, want any, now time.Time, scan func(bitset)) bitset {
 	key, err := json.Marshal([]any{attr.Name, attr.Kind, op, want, now.Unix()})
 	if err != nil {
 		cset := newBitset(c.nComp + 1)
@@ -243,7 +244,7 @@ func stringPred(op portal.Operator, want any) (strPred, error) {
 	}
 	w, ok := want.(string)
 	if !ok {
-		return strPred{}, errColUnsupported
+		return strPred{}, ErrUnsupported
 	}
 	p := strPred{w: []byte(portal.Fold(w))}
 	switch op {
@@ -256,7 +257,7 @@ func stringPred(op portal.Operator, want any) (strPred, error) {
 	case portal.OpEndsWith:
 		p.op = 'x'
 	default:
-		return strPred{}, errColUnsupported
+		return strPred{}, ErrUnsupported
 	}
 	return p, nil
 }
@@ -271,7 +272,7 @@ func numberPred(kind portal.ValueKind, op portal.Operator, want any, now time.Ti
 	case portal.KindNumber:
 		w, ok := want.(float64)
 		if !ok {
-			return numPred{}, errColUnsupported
+			return numPred{}, ErrUnsupported
 		}
 		switch op {
 		case portal.OpEquals:
@@ -292,7 +293,7 @@ func numberPred(kind portal.ValueKind, op portal.Operator, want any, now time.Ti
 	case portal.KindDate:
 		days, ok := want.(float64)
 		if !ok {
-			return numPred{}, errColUnsupported
+			return numPred{}, ErrUnsupported
 		}
 		cut := float64(portal.DaysAgo(now, days))
 		switch op {
@@ -302,7 +303,7 @@ func numberPred(kind portal.ValueKind, op portal.Operator, want any, now time.Ti
 			return numPred{'g', cut}, nil
 		}
 	}
-	return numPred{}, errColUnsupported
+	return numPred{}, ErrUnsupported
 }
 
 // eval returns the users r matches. A nil rule matches no one.
@@ -475,10 +476,12 @@ func (e *colEval) kindOf(r *portal.Rule) condKind {
 	return kindString
 }
 
-// audience evaluates rule minus except over the columns. Every condition
-// is checked first, so that a rule the SQL path would refuse is never
-// answered here (an "all" group stops at its first empty set).
-func (c *columns) audience(rule, except *portal.Rule, s *portal.Schema, now time.Time) (*roaring.Bitmap, error) {
+// Audience returns the seqs of the users rule matches and except does not
+// (a nil rule matches no one, a nil except takes no one away), exactly as
+// portal.Eval decides user by user. Every condition is checked first, so
+// that a rule the engine cannot evaluate is refused with ErrUnsupported
+// even when an "all" group would stop at its first empty set.
+func (c *Columns) Audience(rule, except *portal.Rule, s *portal.Schema, now time.Time) (*roaring.Bitmap, error) {
 	e := &colEval{c: c, s: s, now: now}
 	if err := e.checkAll(rule, except); err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package sqlite
+package audience
 
 import (
 	"bytes"
@@ -32,9 +32,11 @@ func (b bitset) and(o bitset) {
 	}
 }
 
+// or sets in b the rows of o; o may be shorter (a set of companies has
+// one more bit, for "no company", than a company column has rows).
 func (b bitset) or(o bitset) {
-	for i := range b {
-		b[i] |= o[i]
+	for i, w := range o[:min(len(o), len(b))] {
+		b[i] |= w
 	}
 }
 

@@ -1,0 +1,116 @@
+// Package audience is the audience engine: it answers "which users does
+// this rule match?" for a whole workspace at once, and compares those
+// answers as sets (who has access, who is restricted, whom a change of
+// settings affects). It gives exactly what portal.Eval and portal.Decide
+// give user by user; the property tests in the SQLite adapter compare
+// them on random rules and data.
+//
+// The engine is pure Go (the standard library, roaring and the domain):
+// it knows no store. An adapter fills it through its builders and keeps
+// it in step with the data.
+//
+// # Users are rows
+//
+// Every user has a seq: a small number given on first import, never
+// reused, in the order the users came. The engine numbers its rows by
+// seq (rows = the highest seq + 1), so a set of users is a set of small
+// integers, and "workspace order" is increasing seq. Rows without a user
+// (deleted ones) are simply not in the set of all users. Companies are
+// numbered the same way, by the order the adapter adds them.
+//
+// # Columns
+//
+// Each attribute a rule may name is one column: the users' standard
+// fields (UserField), their custom attributes, each company's standard
+// fields (CompanyField) and custom attributes. Strings are held folded
+// (portal.Fold), in a dictionary of codes when values repeat, else in
+// one byte arena (with offsets, or fixed-width when every value has the
+// same length). Numbers, booleans (0 or 1) and dates (Unix seconds) are
+// held as small unsigned integers off a base when they are whole numbers
+// in a narrow range, else as float64. A column is dense (one position
+// per row, and a bitset of the rows with a value) or sparse (the rows
+// with a value, increasing, and the values in the same order), whichever
+// is smaller. A value of another kind than its attribute's is never
+// stored: it reads as unset, as in portal.Eval.
+//
+// Memberships link users to companies, in a compressed form split in two
+// because most users belong to one company: each user's first company in
+// one array (or "none"), and the others of the users with several in
+// lists (CSR) beside them.
+//
+// # How a condition scans a column
+//
+// A condition is turned into its positive operator and a predicate on
+// the folded value: equals, contains, starts_with, ends_with and is_set
+// on strings; equals, greater than and less than on numbers; "more than
+// N days ago" is less than a cut-off date, "less than N days ago"
+// greater. A negative operator (not_equals, not_contains, is_not_set...)
+// is the complement of its positive twin over all users, so a user
+// without a value matches it, as portal.Eval says.
+//
+// The scan writes a bitset of 64-bit words, one bit per row, a word at a
+// time without branches on the outcome where it can: a dictionary
+// column decides the predicate once per distinct value and then looks
+// each row's code up in that table; an integer column compares each
+// value with one unsigned subtraction (v-lo <= hi-lo); an arena compares
+// prefixes, suffixes and equal values as one masked 8-byte word, and
+// finds contains over the whole arena at once, from the operand's rarest
+// byte (or rarest pair of bytes, eight positions at a time), never
+// letting a match straddle two values.
+//
+// A company condition scans the company's column into a set of companies
+// (kept for the next rules), then maps it to users through the
+// memberships: each user's first company a word of users at a time, then
+// the few users with more. A user matches when at least one of their
+// companies in the workspace does.
+//
+// # How a rule becomes set operations
+//
+// A rule is a tree of groups and conditions. "all" is AND of its
+// children's sets, cheapest first (numbers and dictionary codes before
+// company conditions before string arenas, groups last) and stopping at
+// an empty set; once few candidates are left (rows/16), the remaining
+// children are tested on the candidates alone instead of scanning whole
+// columns. "any" is OR. "not" lives in the operators: a negated
+// condition is all users ANDNOT the positive set. The result becomes a
+// roaring bitmap (sharing the scan's words), on which the rest is
+// algebra: an audience "except" another rule is ANDNOT; Audience returns
+// it.
+//
+// # First users without the whole set
+//
+// A list needs the first fifty users, not the million behind a count.
+// First compiles the rule into a test of 64 users at once (a word of
+// seqs and a mask of who is still in), cheapest conditions first, and
+// walks the words in seq order, stopping as soon as it has n users. A
+// rare rule would walk far: past rows/8 users (at least 4,096) it
+// computes the whole set and takes its head, so the answer is always
+// exactly the head of Audience's set.
+//
+// # Portal sets and impact
+//
+// Under one settings document, PortalSets holds two sets: Access (the
+// portal is on and the access rule matches) and Restricted ⊆ Access
+// (visibility is restricted and its conditions, if any, match). SetsOf
+// builds them from the audiences of the document's Rules. Comparing two
+// documents is four set differences (NewImpact):
+//
+//	gain_access         = access_after \ access_before
+//	lose_access         = access_before \ access_after
+//	become_restricted   = (access_before \ restricted_before) ∩ restricted_after
+//	become_unrestricted = restricted_before ∩ (access_after \ restricted_after)
+//
+// and whether company A's users see company B's tickets (ExposureOf) is
+// intersections of the members, the creators and the portal sets.
+//
+// # Filling the engine
+//
+// The port is three builders, filled row by row in increasing order: a
+// UserBuilder (users and their standard fields), an AttrBuilder (custom
+// attributes of users, by seq) and a CompanyBuilder (companies, their
+// fields and custom attributes, then the memberships). Each may be filled
+// on a goroutine of its own, for example from three read transactions;
+// NewColumns assembles them into Columns, which never change afterwards
+// and are shared by every audience. Keeping them in step with the data
+// (which generation of the data they hold) is the adapter's concern.
+package audience

@@ -1,0 +1,33 @@
+package audience
+
+// Test hooks: the engine's strategies and forms are chosen by size, and
+// these force the others so that tests (here and in the adapters'
+// packages, which compare the engine with other paths) run every one.
+// Each returns a function that restores the automatic choice. They
+// change package state: never call them outside tests.
+
+// ForceForms forces the forms of the columns built next: strings in an
+// arena (not a dictionary), layout 1 dense / 2 sparse (0: the smaller),
+// fixed-width arenas whenever possible (when a layout is forced) or
+// never, numbers as float64.
+func ForceForms(arena bool, layout int, noFixed, float bool) (restore func()) {
+	old := colForce
+	colForce = colForms{arena: arena, layout: layout, noFixed: noFixed, float: float}
+	return func() { colForce = old }
+}
+
+// SetFilterDiv changes how few candidates (rows/div) make an "all" group
+// test its other conditions user by user instead of scanning columns.
+func SetFilterDiv(div int) (restore func()) {
+	old := colFilterDiv
+	colFilterDiv = div
+	return func() { colFilterDiv = old }
+}
+
+// SetFirstScan changes how many users First tests (rows/div, at least
+// min) before it computes the whole set.
+func SetFirstScan(div, min int) (restore func()) {
+	a, b := firstScanDiv, firstScanMin
+	firstScanDiv, firstScanMin = div, min
+	return func() { firstScanDiv, firstScanMin = a, b }
+}
