@@ -27,10 +27,7 @@ var layers = map[string][]string{
 	"backend/storage/sqlite":  {"backend/portal", "backend/storage/sqlrule", "backend/audience"},
 	"backend/remote":          {"backend/portal", "backend/wire", "backend/intercom", "backend/textdiff"},
 	// Services: the domain's ports, never an adapter.
-	"backend/studio": {"backend/portal", "backend/wire", "backend/demo", "backend/intercom", "backend/textdiff", "backend/audience",
-		// Until the audience engine has its own package (issue 17), the
-		// studio names the SQLite adapter's audience set types.
-		"backend/storage/sqlite"},
+	"backend/studio": {"backend/portal", "backend/wire", "backend/demo", "backend/intercom", "backend/textdiff", "backend/audience"},
 	"backend/server": {"backend/portal", "backend/wire", "backend/studio", "backend/intercom", "webui"},
 	// The UI shares the domain and the wire types.
 	"frontend":          {"backend/portal", "backend/wire"},

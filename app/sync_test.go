@@ -16,6 +16,7 @@ import (
 	"portalstudio/backend/remote"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
+	"portalstudio/backend/wire"
 	"portalstudio/frontend"
 	"portalstudio/internal/testkit"
 )
@@ -112,7 +113,7 @@ func TestSyncBindings(t *testing.T) {
 	if err != nil || st.Connected || st.Server != "" || st.HasToken {
 		t.Fatalf("a new workspace's sync status: %+v, %v", st, err)
 	}
-	uiReads(t, st, &frontend.SyncStatus{})
+	uiReads(t, st, &wire.SyncStatus{})
 	if _, err := b.SyncPush("", false); portal.ErrorCode(err) != portal.EPRECONDITION || !strings.Contains(err.Error(), "not connected") {
 		t.Fatalf("push before connecting: %v", err)
 	}
@@ -130,7 +131,7 @@ func TestSyncBindings(t *testing.T) {
 	if err != nil || pr.LiveVersion != 1 || !pr.DraftFollowed || pr.PortalURL != "https://help.example.com/portal/acme/" {
 		t.Fatalf("connect: %+v, %v", pr, err)
 	}
-	uiReads(t, pr, &frontend.PullResult{})
+	uiReads(t, pr, &wire.PullResult{})
 	st, err = b.SyncStatus()
 	if err != nil || !st.Connected || st.Server != srv.url || st.TokenIn != remote.InFile || st.LiveVersion != 1 {
 		t.Fatalf("after connecting: %+v, %v", st, err)
@@ -140,7 +141,7 @@ func TestSyncBindings(t *testing.T) {
 	if err != nil || pr.Data == nil || pr.Data.Contacts != 2 || pr.LiveVersion != 1 {
 		t.Fatalf("pull with data: %+v, %v", pr, err)
 	}
-	uiReads(t, pr, &frontend.PullResult{})
+	uiReads(t, pr, &wire.PullResult{})
 	if p, _ := b.Progress(); p.Running {
 		t.Fatalf("the pull's job still runs: %+v", p)
 	}

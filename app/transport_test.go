@@ -254,13 +254,13 @@ func TestWireTypesMatchStudio(t *testing.T) {
 	}
 	for name, pair := range map[string][2]any{
 		"Overview":       {ov, &frontend.Overview{}},
-		"AudienceResult": {aud, &frontend.AudienceResult{}},
-		"DiffResult":     {diff, &frontend.DiffResult{}},
-		"Samples":        {samples, &frontend.Samples{}},
-		"PreviewResult":  {prev, &frontend.PreviewResult{}},
-		"TicketDetail":   {td, &frontend.TicketDetail{}},
+		"AudienceResult": {aud, &wire.AudienceResult{}},
+		"DiffResult":     {diff, &wire.DiffResult{}},
+		"Samples":        {samples, &wire.Samples{}},
+		"PreviewResult":  {prev, &wire.PreviewResult{}},
+		"TicketDetail":   {td, &wire.TicketDetail{}},
 		"JobProgress":    {prog, &frontend.JobProgress{}},
-		"ImportReport":   {rep, &frontend.ImportReport{}},
+		"ImportReport":   {rep, &portal.ImportReport{}},
 	} {
 		b, _ := json.Marshal(pair[0])
 		dec := json.NewDecoder(bytes.NewReader(b))

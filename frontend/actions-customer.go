@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"portalstudio/backend/wire"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
@@ -46,13 +48,13 @@ type customerState struct {
 	SignInErr string // why the last sign-in failed
 	SigningIn bool
 	Denied    string // the server's reason for a 403
-	Result    *PreviewResult
+	Result    *wire.PreviewResult
 	Tab       string
 	Search    string
 	More      bool
 	Err       *WireError
 
-	Ticket       *TicketDetail
+	Ticket       *wire.TicketDetail
 	TicketID     string
 	TicketStatus Status
 	TicketErr    *WireError
@@ -92,7 +94,7 @@ func refused(c *customerState, err *WireError) bool {
 		return true
 	case "forbidden":
 		c.SignedOut, c.Ticket = false, nil
-		c.Result = &PreviewResult{Access: false}
+		c.Result = &wire.PreviewResult{Access: false}
 		c.Denied = err.Message
 		return true
 	}
@@ -131,7 +133,7 @@ func handleCustomerList(ctx app.Context, a app.Action) {
 		return
 	}
 	n, cctx := startRequest(ctx, "customer-list")
-	var prev *PreviewResult
+	var prev *wire.PreviewResult
 	c := update(ctx, stateCustomer, func(c *customerState) {
 		if c.Base != ca.Base {
 			*c = customerState{Base: ca.Base}
@@ -161,7 +163,7 @@ func handleCustomerList(ctx app.Context, a app.Action) {
 		}
 		q.Set("cursor", prev.Next)
 	}
-	var res PreviewResult
+	var res wire.PreviewResult
 	err := portalAPI(cctx, "GET", ca.Base+"api/tickets?"+q.Encode(), nil, &res)
 	updateLatest(ctx, "customer-list", n, stateCustomer, func(c *customerState) {
 		c.More = false
@@ -180,7 +182,7 @@ func handleCustomerList(ctx app.Context, a app.Action) {
 		res.Access = true
 		if ca.More && prev != nil {
 			merged := res
-			merged.Tickets = append(append([]TicketView{}, prev.Tickets...), res.Tickets...)
+			merged.Tickets = append(append([]wire.TicketView{}, prev.Tickets...), res.Tickets...)
 			res = merged
 		}
 		c.SignedOut, c.Denied = false, ""
@@ -216,7 +218,7 @@ func handleCustomerTicket(ctx app.Context, a app.Action) {
 		}
 		c.TicketID, c.TicketStatus, c.TicketErr, c.Ticket = ca.Text, Loading, nil, nil
 	})
-	var t TicketDetail
+	var t wire.TicketDetail
 	err := portalAPI(cctx, "GET", ca.Base+"api/tickets/"+url.PathEscape(ca.Text), nil, &t)
 	updateLatest(ctx, "customer-ticket", n, stateCustomer, func(c *customerState) {
 		if err != nil {
@@ -232,7 +234,7 @@ func handleCustomerTicket(ctx app.Context, a app.Action) {
 		c.SignedOut = false
 		if c.Result == nil {
 			// Opened from a link: the page needs a result to render in.
-			c.Result = &PreviewResult{Access: true}
+			c.Result = &wire.PreviewResult{Access: true}
 		}
 		c.TicketStatus, c.Ticket = Loaded, &t
 	})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"portalstudio/backend/portal"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
@@ -65,7 +67,7 @@ func handleImport(ctx app.Context, a app.Action) {
 	}
 	stop, cancel := context.WithCancel(ctx)
 	go pollProgress(ctx, stop)
-	total := &ImportReport{Rejected: nil}
+	total := &portal.ImportReport{Rejected: nil}
 	var failed *WireError
 	for i := 0; i < files.Length(); i++ {
 		f := files.Index(i)
@@ -79,7 +81,7 @@ func handleImport(ctx app.Context, a app.Action) {
 			failed = &WireError{Code: codeInternal, Message: "Could not read " + name + "."}
 			break
 		}
-		var rep ImportReport
+		var rep portal.ImportReport
 		if err := bridge().Call(ctx, "ImportData", &rep, name, text.String()); err != nil {
 			failed = toWire(err)
 			failed.Message = name + ": " + failed.Message
@@ -117,7 +119,7 @@ func handleDemo(ctx app.Context, a app.Action) {
 	}
 	stop, cancel := context.WithCancel(ctx)
 	go pollProgress(ctx, stop)
-	var rep ImportReport
+	var rep portal.ImportReport
 	err := bridge().Call(ctx, "GenerateDemo", &rep, req)
 	cancel()
 	update(ctx, stateData, func(d *dataState) {

@@ -3,6 +3,9 @@ package frontend
 import (
 	"time"
 
+	"portalstudio/backend/portal"
+	"portalstudio/backend/wire"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
@@ -23,7 +26,7 @@ const (
 type paneAction struct {
 	Pane int
 	Text string
-	User *UserSummary
+	User *portal.UserSummary
 }
 
 const paneListLimit = 10
@@ -48,7 +51,7 @@ func paneOf(a app.Action) (paneAction, bool) {
 // handlePreviewInit picks a restricted and an unrestricted user for the
 // empty panes, and reloads every pane: the draft may have changed since.
 func handlePreviewInit(ctx app.Context, a app.Action) {
-	var samples Samples
+	var samples wire.Samples
 	err := bridge().Call(ctx, "SampleUsers", &samples, "draft")
 	p := update(ctx, statePreview, func(p *previewState) {
 		if err == nil {
@@ -87,7 +90,7 @@ func handleSample(ctx app.Context, a app.Action) {
 	if !ok {
 		return
 	}
-	var samples Samples
+	var samples wire.Samples
 	if err := bridge().Call(ctx, "SampleUsers", &samples, "draft"); err != nil {
 		update(ctx, statePreview, func(p *previewState) { p.Panes[pa.Pane].Err = toWire(err) })
 		return
@@ -126,7 +129,7 @@ func handleFindUsers(ctx app.Context, a app.Action) {
 	if !isLatest(ctx, lane, n) {
 		return
 	}
-	var found []UserSummary
+	var found []portal.UserSummary
 	err := bridge().Call(cctx, "FindUsers", &found, pa.Text, 8)
 	updateLatest(ctx, lane, n, statePreview, func(p *previewState) {
 		if err != nil {
@@ -134,7 +137,7 @@ func handleFindUsers(ctx app.Context, a app.Action) {
 			return
 		}
 		if found == nil {
-			found = []UserSummary{}
+			found = []portal.UserSummary{}
 		}
 		p.Panes[pa.Pane].Found = found
 	})
@@ -179,8 +182,8 @@ func handleMore(ctx app.Context, a app.Action) {
 func loadPane(ctx app.Context, i int, more bool) {
 	lane := "pane" + itoa(i)
 	n, cctx := startRequest(ctx, lane)
-	var req PreviewRequest
-	var prev *PreviewResult
+	var req wire.PreviewRequest
+	var prev *wire.PreviewResult
 	p := update(ctx, statePreview, func(p *previewState) {
 		ps := &p.Panes[i]
 		if more {
@@ -194,14 +197,14 @@ func loadPane(ctx app.Context, i int, more bool) {
 	if ps.User == nil {
 		return
 	}
-	req = PreviewRequest{User: ps.User.ID, Tab: ps.Tab, Search: ps.Search, Limit: paneListLimit}
+	req = wire.PreviewRequest{User: ps.User.ID, Tab: ps.Tab, Search: ps.Search, Limit: paneListLimit}
 	if more {
 		if prev == nil || prev.Next == "" {
 			return
 		}
 		req.Cursor = prev.Next
 	}
-	var res PreviewResult
+	var res wire.PreviewResult
 	err := bridge().Call(cctx, "Preview", &res, req)
 	updateLatest(ctx, lane, n, statePreview, func(p *previewState) {
 		ps := &p.Panes[i]
@@ -215,7 +218,7 @@ func loadPane(ctx app.Context, i int, more bool) {
 		}
 		if more && prev != nil {
 			merged := res
-			merged.Tickets = append(append([]TicketView{}, prev.Tickets...), res.Tickets...)
+			merged.Tickets = append(append([]wire.TicketView{}, prev.Tickets...), res.Tickets...)
 			res = merged
 		}
 		ps.Status, ps.Err, ps.Result, ps.Seq = Loaded, nil, &res, n
@@ -240,8 +243,8 @@ func handleOpenTicket(ctx app.Context, a app.Action) {
 	}
 	// Say why the user sees it (beside the ticket's page).
 	go handleExplain(ctx, app.Action{Value: explainAction{Pane: pa.Pane, Ticket: pa.Text}})
-	var t TicketDetail
-	err := bridge().Call(cctx, "Ticket", &t, TicketRequest{User: u.ID, TicketID: pa.Text})
+	var t wire.TicketDetail
+	err := bridge().Call(cctx, "Ticket", &t, wire.TicketRequest{User: u.ID, TicketID: pa.Text})
 	updateLatest(ctx, lane, n, statePreview, func(p *previewState) {
 		ps := &p.Panes[pa.Pane]
 		if err != nil {

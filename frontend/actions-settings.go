@@ -10,6 +10,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/wire"
 )
 
 // Actions of the settings page.
@@ -242,8 +243,8 @@ func loadAudience(ctx app.Context, state, of string, limit int) {
 	n, cctx := startRequest(ctx, state)
 	a := update(ctx, state, func(a *audienceState) { a.Status = Loading })
 
-	var res AudienceResult
-	err := bridge().Call(cctx, "Audience", &res, AudienceRequest{Of: of, Limit: limit})
+	var res wire.AudienceResult
+	err := bridge().Call(cctx, "Audience", &res, wire.AudienceRequest{Of: of, Limit: limit})
 	ifLatest(ctx, state, n, func(ctx app.Context) {
 		switch {
 		case err == nil:
@@ -256,7 +257,7 @@ func loadAudience(ctx app.Context, state, of string, limit int) {
 
 func loadDiff(ctx app.Context) {
 	n, cctx := startRequest(ctx, stateDiff)
-	var res DiffResult
+	var res wire.DiffResult
 	err := bridge().Call(cctx, "Diff", &res)
 	ifLatest(ctx, stateDiff, n, func(ctx app.Context) {
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"portalstudio/backend/wire"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
@@ -32,7 +34,7 @@ func init() {
 // syncState is the "Sync with the portal server" card.
 type syncState struct {
 	Status Status
-	Info   *SyncStatus
+	Info   *wire.SyncStatus
 	// Busy says what runs ("" when idle): the card's buttons wait for it.
 	Busy     string
 	Progress JobProgress // the dataset's pull
@@ -71,7 +73,7 @@ func beginSync(ctx app.Context, what string) bool {
 }
 
 func loadSyncStatus(ctx app.Context) {
-	var st SyncStatus
+	var st wire.SyncStatus
 	err := bridge().Call(ctx, "SyncStatus", &st)
 	update(ctx, stateSync, func(s *syncState) {
 		if err != nil {
@@ -87,7 +89,7 @@ func handleSyncConnect(ctx app.Context, a app.Action) {
 	if !ok || !beginSync(ctx, "connect") {
 		return
 	}
-	var res PullResult
+	var res wire.PullResult
 	err := bridge().Call(ctx, "SyncConnect", &res, c.Server, c.Token)
 	finishPull(ctx, &res, err)
 }
@@ -97,7 +99,7 @@ func handleSyncPull(ctx app.Context, a app.Action) {
 	if !beginSync(ctx, "pull") {
 		return
 	}
-	var res PullResult
+	var res wire.PullResult
 	var err error
 	if withData {
 		stop, cancel := context.WithCancel(ctx)
@@ -130,7 +132,7 @@ func pollSyncProgress(ctx app.Context, stop context.Context) {
 	}
 }
 
-func finishPull(ctx app.Context, res *PullResult, err error) {
+func finishPull(ctx app.Context, res *wire.PullResult, err error) {
 	update(ctx, stateSync, func(s *syncState) {
 		s.Busy = ""
 		if err != nil {
@@ -147,7 +149,7 @@ func finishPull(ctx app.Context, res *PullResult, err error) {
 }
 
 // pullSentence says what a pull did.
-func pullSentence(r *PullResult) string {
+func pullSentence(r *wire.PullResult) string {
 	msg := "Pulled the live settings, version " + itoa(r.LiveVersion) + ", from " + r.Server + "."
 	if r.DraftFollowed {
 		msg += " The draft had no local edits and now equals them."
@@ -200,7 +202,7 @@ func pushDraft(ctx app.Context, p syncPush) {
 }
 
 // pushSentence says what a push that went through did.
-func pushSentence(r *PushResult) string {
+func pushSentence(r *wire.PushResult) string {
 	if r == nil {
 		return ""
 	}

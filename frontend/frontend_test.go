@@ -7,6 +7,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/wire"
 )
 
 func demoSettings() *portal.Settings {
@@ -31,7 +32,7 @@ func TestAccessCardRendersRuleAndPreview(t *testing.T) {
 	c := &accessCard{
 		draft:    draftState{Status: Loaded, Settings: demoSettings(), Problems: []portal.Problem{{Path: "access.rule.all[1].any[1].value", Message: "company.size is a number; write a number without quotes"}}},
 		overview: overviewState{Status: Loaded, Data: &Overview{Attributes: attrs()}},
-		audience: audienceState{Status: Loaded, Result: &AudienceResult{Count: 1234, Users: []UserSummary{{ID: "1", Email: "alice@examply.com", Name: "Alice Martin"}}}},
+		audience: audienceState{Status: Loaded, Result: &wire.AudienceResult{Count: 1234, Users: []portal.UserSummary{{ID: "1", Email: "alice@examply.com", Name: "Alice Martin"}}}},
 	}
 	h := html(t, c)
 	for _, want := range []string{"Access permissions", "+ Add new", "1,234", "Alice Martin", "alice@examply.com", `value="examply.com"`, "Company.size is a number", "Users who match"} {
@@ -48,7 +49,7 @@ func TestVisibilityCardInactiveWhenOff(t *testing.T) {
 	st := demoSettings()
 	st.Visibility.RestrictToOwn = false
 	c := &visibilityCard{draft: draftState{Status: Loaded, Settings: st}, overview: overviewState{Data: &Overview{Attributes: attrs()}},
-		restricted: audienceState{Status: Loaded, Result: &AudienceResult{Count: 0, Note: "Ticket visibility is off: no one is restricted."}}}
+		restricted: audienceState{Status: Loaded, Result: &wire.AudienceResult{Count: 0, Note: "Ticket visibility is off: no one is restricted."}}}
 	h := html(t, c)
 	for _, want := range []string{`id="visibility-inactive"`, "rule-builder inactive", "+ Add condition", "Preview users", "kept but inactive"} {
 		if !strings.Contains(h, want) {
@@ -70,9 +71,9 @@ func TestPortalCardRefusalNamesEachPrerequisite(t *testing.T) {
 }
 
 func TestPortalFrameSearchSnippets(t *testing.T) {
-	r := &PreviewResult{Access: true, Tabs: []string{"all", "mine"}, Tab: "all", Search: "invoice", Total: 2, Tickets: []TicketView{
-		{ID: "1", TicketID: "101", Title: "Invoice export", State: "Open", Preview: &Snippet{Snippet: "the <mark>invoice</mark> &amp; more", Author: "Alice", Ago: "3d"}},
-		{ID: "2", TicketID: "102", Title: "Hostile", State: "Open", Preview: &Snippet{Snippet: `<img src=x onerror=alert(1)><mark>x</mark>`, Author: "Eve", Ago: "now"}},
+	r := &wire.PreviewResult{Access: true, Tabs: []string{"all", "mine"}, Tab: "all", Search: "invoice", Total: 2, Tickets: []wire.TicketView{
+		{ID: "1", TicketID: "101", Title: "Invoice export", State: "Open", Preview: &wire.Snippet{Snippet: "the <mark>invoice</mark> &amp; more", Author: "Alice", Ago: "3d"}},
+		{ID: "2", TicketID: "102", Title: "Hostile", State: "Open", Preview: &wire.Snippet{Snippet: `<img src=x onerror=alert(1)><mark>x</mark>`, Author: "Eve", Ago: "now"}},
 	}}
 	noop := func(string) app.EventHandler { return func(app.Context, app.Event) {} }
 	h := html(t, portalFrame(portalProps{Result: r, OnTab: noop, OnOpen: noop}))
@@ -97,7 +98,7 @@ func TestPortalFrameSearchSnippets(t *testing.T) {
 
 func TestDecisionPanelExplains(t *testing.T) {
 	tr := portal.Trace{Rule: "all of", Result: true, Children: []portal.Trace{{Rule: `user.role equals "user"`, Result: true, Detail: `role is "user"`}}}
-	h := html(t, &decisionPanel{IResult: &PreviewResult{Access: true, AccessReason: "The access rule is Everyone.", Restricted: true,
+	h := html(t, &decisionPanel{IResult: &wire.PreviewResult{Access: true, AccessReason: "The access rule is Everyone.", Restricted: true,
 		RestrictedReason: "Matches the ticket visibility conditions.", Tabs: []string{"mine"}, Decision: portal.Decision{RestrictedTrace: &tr}}})
 	for _, want := range []string{"Has access", "Restricted to own tickets", "The access rule is Everyone.", `role is &#34;user&#34;`, "Created by me"} {
 		if !strings.Contains(h, want) {

@@ -72,7 +72,7 @@ func TestExplainPanelVerdictAndSteps(t *testing.T) {
 	c := &explainPanel{explain: explainState{Status: Loaded, Data: &wire.ExplainResult{Visible: false,
 		Verdict: "Ben does not see ticket #101: it belongs to Examply (c1), one of their companies, but they are restricted to their own tickets and did not create it.",
 		Steps:   []wire.ExplainStep{{Step: "access", OK: true, Text: "The access rule is Everyone."}, {Step: "restriction", OK: false, Text: "Matches the ticket visibility conditions"}}}}}
-	c.preview.Panes[1].User = &UserSummary{ID: "u2", Name: "Ben"}
+	c.preview.Panes[1].User = &portal.UserSummary{ID: "u2", Name: "Ben"}
 	h := html(t, c)
 	for _, want := range []string{"Why (not)?", "verdict hidden", "restricted to their own tickets", "step yes", "step no", "restriction: ", `id="explain-ticket"`, ">Ben<"} {
 		if !strings.Contains(h, want) {

@@ -6,6 +6,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/wire"
 )
 
 // The customer portal as a user sees it: tabs, search with the Preview
@@ -16,13 +17,13 @@ import (
 
 // portalProps is what the portal view renders, and its events.
 type portalProps struct {
-	Result       *PreviewResult
+	Result       *wire.PreviewResult
 	Tab          string
 	Search       string
 	Loading      bool
 	LoadingMore  bool
 	Err          string
-	Ticket       *TicketDetail
+	Ticket       *wire.TicketDetail
 	TicketStatus Status
 	TicketErr    string
 	Now          time.Time // for relative times; zero: now
@@ -165,7 +166,7 @@ func ticketList(p portalProps) app.UI {
 	)
 }
 
-func hasPreview(ts []TicketView) bool {
+func hasPreview(ts []wire.TicketView) bool {
 	for _, t := range ts {
 		if t.Preview != nil {
 			return true

@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"portalstudio/backend/portal"
+	"portalstudio/backend/wire"
 )
 
 // The states the action handlers set and the components observe. Values
@@ -81,36 +82,36 @@ func (d draftState) problemsUnder(path string) []portal.Problem {
 type audienceState struct {
 	Status Status
 	Seq    int // the request that produced Result
-	Result *AudienceResult
+	Result *wire.AudienceResult
 	Err    *WireError
 }
 
 // diffState is the draft against live.
 type diffState struct {
 	Status Status
-	Data   *DiffResult
+	Data   *wire.DiffResult
 	Err    *WireError
 }
 
 // previewState holds the two side-by-side panes of the Preview page.
 type previewState struct {
-	Samples *Samples
+	Samples *wire.Samples
 	Panes   [2]paneState
 }
 
 // paneState is one user's portal in the Preview page.
 type paneState struct {
-	User         *UserSummary // the previewed user; nil before one is picked
+	User         *portal.UserSummary // the previewed user; nil before one is picked
 	Status       Status
 	Seq          int
-	Result       *PreviewResult
+	Result       *wire.PreviewResult
 	Err          *WireError
 	Tab          string
 	Search       string
 	More         bool // a next page is loading
 	Query        string
-	Found        []UserSummary // user search results
-	Ticket       *TicketDetail // the open ticket's page
+	Found        []portal.UserSummary // user search results
+	Ticket       *wire.TicketDetail   // the open ticket's page
 	TicketStatus Status
 	TicketErr    *WireError
 }
@@ -120,7 +121,7 @@ type dataState struct {
 	Running  bool
 	What     string
 	Progress JobProgress
-	Report   *ImportReport
+	Report   *portal.ImportReport
 	Err      *WireError
 	Done     string // a sentence once a job finished
 }

@@ -6,13 +6,14 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/wire"
 )
 
 // decisionPanel explains what the portal decided for a user: access,
 // restriction and the tabs, each with its reason and the evaluation trace.
 type decisionPanel struct {
 	app.Compo
-	IResult *PreviewResult
+	IResult *wire.PreviewResult
 }
 
 func (c *decisionPanel) Render() app.UI {

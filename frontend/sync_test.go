@@ -18,7 +18,7 @@ func wantIn(t *testing.T, h string, wants ...string) {
 
 func TestSyncCard(t *testing.T) {
 	t.Run("NotConnected", func(t *testing.T) {
-		h := html(t, &syncCard{sync: syncState{Status: Loaded, Info: &SyncStatus{}, Err: &WireError{Code: "unauthorized", Message: "the server refused the admin token"}}})
+		h := html(t, &syncCard{sync: syncState{Status: Loaded, Info: &wire.SyncStatus{}, Err: &WireError{Code: "unauthorized", Message: "the server refused the admin token"}}})
 		wantIn(t, h, "Sync with the portal server", `id="sync-server"`, `id="sync-token"`, `type="password"`, "Connect and pull",
 			"The server refused the admin token.")
 		if strings.Contains(h, `id="sync-push"`) {
@@ -27,7 +27,7 @@ func TestSyncCard(t *testing.T) {
 	})
 	t.Run("Connected", func(t *testing.T) {
 		h := html(t, &syncCard{
-			sync:   syncState{Status: Loaded, Info: &SyncStatus{Server: "http://127.0.0.1:8080", HasToken: true, Connected: true, LiveVersion: 3}, Done: "Set live: the live settings are now version 3."},
+			sync:   syncState{Status: Loaded, Info: &wire.SyncStatus{Server: "http://127.0.0.1:8080", HasToken: true, Connected: true, LiveVersion: 3}, Done: "Set live: the live settings are now version 3."},
 			impact: impactState{Status: Loaded, Data: &wire.ImpactResult{Summary: "This change restricts 12 users."}},
 		})
 		wantIn(t, h, "Connected to", "http://127.0.0.1:8080", "version 3", "Setting the draft live restricts 12 users.",
@@ -37,19 +37,19 @@ func TestSyncCard(t *testing.T) {
 		}
 	})
 	t.Run("Busy", func(t *testing.T) {
-		h := html(t, &syncCard{sync: syncState{Info: &SyncStatus{Server: "http://s", Connected: true}, Busy: "pull", Progress: JobProgress{Running: true, Done: 1000, Total: 2000}}})
+		h := html(t, &syncCard{sync: syncState{Info: &wire.SyncStatus{Server: "http://s", Connected: true}, Busy: "pull", Progress: JobProgress{Running: true, Done: 1000, Total: 2000}}})
 		wantIn(t, h, "1,000 of 2,000 records", "spinner")
 		if disabledCount(h) < 3 {
 			t.Errorf("the buttons must wait while pulling:\n%s", h)
 		}
 	})
 	t.Run("Conflict", func(t *testing.T) {
-		ans := &SyncPushAnswer{Refused: &WireError{Code: "conflict", Message: "… --take draft"}, Result: &PushResult{BaseVersion: 2, LiveVersion: 3, Merge: &SyncMerge{
+		ans := &SyncPushAnswer{Refused: &WireError{Code: "conflict", Message: "… --take draft"}, Result: &wire.PushResult{BaseVersion: 2, LiveVersion: 3, Merge: &wire.SyncMerge{
 			LiveDiff:  "--- base\n+++ live\n@@ -1,3 +1,3 @@\n   \"visibility\": {\n-    \"value\": \"lead\"\n+    \"value\": \"admin\"\n",
 			DraftDiff: "--- base\n+++ draft\n@@ -1,3 +1,3 @@\n   \"visibility\": {\n-    \"value\": \"lead\"\n+    \"value\": \"user\"\n",
-			Conflicts: []SyncConflict{{Path: "visibility.conditions.all[0].value", Base: []byte(`"lead"`), Live: []byte(`"admin"`), Draft: []byte(`"user"`)}},
+			Conflicts: []wire.SyncConflict{{Path: "visibility.conditions.all[0].value", Base: []byte(`"lead"`), Live: []byte(`"admin"`), Draft: []byte(`"user"`)}},
 		}}}
-		h := html(t, &syncCard{sync: syncState{Info: &SyncStatus{Server: "http://s", Connected: true}, Push: ans}})
+		h := html(t, &syncCard{sync: syncState{Info: &wire.SyncStatus{Server: "http://s", Connected: true}, Push: ans}})
 		wantIn(t, h, "changed on the server (version 3)", "What changed on the server", "What changed in your draft",
 			`id="sync-live-diff"`, `id="sync-draft-diff"`, "diff-line diff-add", "diff-line diff-del", "diff-line diff-hunk",
 			"visibility.conditions.all[0].value", `server: &#34;admin&#34;`, `your draft: &#34;user&#34;`, `was: &#34;lead&#34;`,
@@ -63,8 +63,8 @@ func TestSyncCard(t *testing.T) {
 			{Check: wire.Check{ID: 1, Text: "ann@examply.com can access"}, Pass: true},
 			{Check: wire.Check{ID: 2, Text: "ben@examply.com is restricted"}, Message: "Ben is not restricted."},
 		}}
-		c := &syncCard{sync: syncState{Info: &SyncStatus{Server: "http://s", Connected: true}, Take: "draft",
-			Push: &SyncPushAnswer{Refused: &WireError{Code: "precondition"}, Result: &PushResult{Checks: rep}}}}
+		c := &syncCard{sync: syncState{Info: &wire.SyncStatus{Server: "http://s", Connected: true}, Take: "draft",
+			Push: &SyncPushAnswer{Refused: &WireError{Code: "precondition"}, Result: &wire.PushResult{Checks: rep}}}}
 		h := html(t, c)
 		wantIn(t, h, "1 of 2 portal tests fail", "ben@examply.com is restricted", "Ben is not restricted.", `id="sync-push-anyway"`, "Push anyway")
 		if strings.Contains(h, "ann@examply.com can access") {
@@ -76,7 +76,7 @@ func TestSyncCard(t *testing.T) {
 // Once connected, "Save and set live" pushes, and its note says so.
 func TestHelpCenterNoteWhenConnected(t *testing.T) {
 	st := demoSettings()
-	h := html(t, &helpCenterCard{draft: draftState{Settings: st}, sync: syncState{Info: &SyncStatus{Server: "http://127.0.0.1:8080", Connected: true}}, dragFrom: -1, dragOver: -1})
+	h := html(t, &helpCenterCard{draft: draftState{Settings: st}, sync: syncState{Info: &wire.SyncStatus{Server: "http://127.0.0.1:8080", Connected: true}}, dragFrom: -1, dragOver: -1})
 	wantIn(t, h, "Save and set live pushes them to http://127.0.0.1:8080.")
 	h = html(t, &helpCenterCard{draft: draftState{Settings: st}, dragFrom: -1, dragOver: -1})
 	wantIn(t, h, "portal server")

@@ -92,7 +92,7 @@ func initials(name string) string {
 }
 
 // userLine renders a user as lists show them: avatar, name, email.
-func userLine(u UserSummary) app.UI {
+func userLine(u portal.UserSummary) app.UI {
 	name := u.Name
 	if name == "" {
 		name = u.Email

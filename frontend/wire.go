@@ -10,63 +10,14 @@ import (
 // The JSON the bindings exchange, as the UI reads and writes it. Each type
 // mirrors the studio type of the same name.
 
-// Counts are the sizes of the dataset.
-type Counts = portal.Counts
-
 // Overview describes the open workspace.
 type Overview struct {
 	Path       string                                 `json:"path"`
 	Name       string                                 `json:"name"`
-	Counts     Counts                                 `json:"counts"`
+	Counts     portal.Counts                          `json:"counts"`
 	Attributes []portal.Attribute                     `json:"attributes"`
 	Operators  map[portal.ValueKind][]portal.Operator `json:"operators"`
 }
-
-// UserSummary is a user as lists show them.
-type UserSummary = portal.UserSummary
-
-// AudienceRequest asks who a rule of the draft matches.
-type AudienceRequest = wire.AudienceRequest
-
-// AudienceResult is how many users match and the first of them.
-type AudienceResult = wire.AudienceResult
-
-// DiffResult is the draft against the live settings.
-type DiffResult = wire.DiffResult
-
-// Samples are users picked to show both sides of the visibility settings.
-type Samples = wire.Samples
-
-// PreviewRequest asks for the portal as one user sees it.
-type PreviewRequest = wire.PreviewRequest
-
-// CompanyInfo names one of the user's companies.
-type CompanyInfo = wire.CompanyInfo
-
-// UserInfo describes the previewed user.
-type UserInfo = wire.UserInfo
-
-// Snippet is the Preview column of a search result. Snippet is HTML: text
-// escaped by the backend, with <mark> around the matches.
-type Snippet = wire.Snippet
-
-// TicketView is a ticket as the portal lists it.
-type TicketView = wire.TicketView
-
-// PreviewResult is the portal as the user sees it, with why.
-type PreviewResult = wire.PreviewResult
-
-// TicketRequest asks for one ticket's page as a user sees it.
-type TicketRequest = wire.TicketRequest
-
-// PartView is one customer-visible part of a ticket's conversation.
-type PartView = wire.PartView
-
-// TicketDetail is a ticket's page in the portal.
-type TicketDetail = wire.TicketDetail
-
-// ImportReport says what an import (or demo generation) did.
-type ImportReport = portal.ImportReport
 
 // DemoRequest sizes a demo dataset.
 type DemoRequest struct {
@@ -109,8 +60,8 @@ const (
 
 // SessionInfo answers a sign-in (POST /portal/<slug>/session).
 type SessionInfo struct {
-	User      UserInfo  `json:"user"`
-	ExpiresAt time.Time `json:"expires_at"`
+	User      wire.UserInfo `json:"user"`
+	ExpiresAt time.Time     `json:"expires_at"`
 }
 
 // HelpCenterPage is the Help Center homepage: its visible sections in
@@ -135,32 +86,13 @@ type MessengerPage struct {
 	TicketsSpace bool   `json:"tickets_space"`
 	PortalURL    string `json:"portal_url,omitempty"`
 	// For a signed-in user: their own tickets, the newest of Total.
-	SignedIn bool         `json:"signed_in"`
-	Tickets  []TicketView `json:"tickets,omitempty"`
-	Total    int          `json:"total,omitempty"`
+	SignedIn bool              `json:"signed_in"`
+	Tickets  []wire.TicketView `json:"tickets,omitempty"`
+	Total    int               `json:"total,omitempty"`
 }
-
-// SyncStatus is where the workspace stands with its portal server.
-type SyncStatus = wire.SyncStatus
-
-// PullResult says what a pull did.
-type PullResult = wire.PullResult
-
-// SyncChange is a field only one side changed since the common base.
-type SyncChange = wire.SyncChange
-
-// SyncConflict is a field both the server and the draft changed.
-type SyncConflict = wire.SyncConflict
-
-// SyncMerge is a push's three-way merge: base→live and base→draft as
-// unified line diffs, what merged and what conflicts.
-type SyncMerge = wire.SyncMerge
-
-// PushResult says what a push did.
-type PushResult = wire.PushResult
 
 // SyncPushAnswer is a push's result and, when nothing was pushed, why.
 type SyncPushAnswer struct {
-	Result  *PushResult `json:"result"`
-	Refused *WireError  `json:"refused,omitempty"`
+	Result  *wire.PushResult `json:"result"`
+	Refused *WireError       `json:"refused,omitempty"`
 }

@@ -39,3 +39,9 @@ type ImpactUser struct {
 	TicketsBefore *int `json:"tickets_before,omitempty"`
 	TicketsAfter  *int `json:"tickets_after,omitempty"`
 }
+
+// TicketCounts are how many portal tickets a user's tabs hold.
+type TicketCounts struct {
+	Mine int // created by the user
+	All  int // of the user's companies, plus created by the user
+}

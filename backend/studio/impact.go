@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/wire"
 )
 
@@ -61,7 +60,7 @@ func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, 
 			continue
 		}
 		grp.Offset = req.Offset
-		if grp.Users, err = im.List(ctx, g, req.Offset, req.Limit); err != nil {
+		if grp.Users, err = s.Store.ImpactUsers(ctx, im, g, req.Offset, req.Limit); err != nil {
 			return nil, err
 		}
 		if req.Tickets {
@@ -94,7 +93,7 @@ func (s *Service) ticketsBeforeAfter(ctx context.Context, userID, before, after 
 
 // ticketsIn returns how many tickets a user sees in a state: none, their
 // own (the Created by me tab), or all (the All tab holds their own too).
-func ticketsIn(c sqlite.TicketCounts, state string) int {
+func ticketsIn(c portal.TicketCounts, state string) int {
 	switch state {
 	case portal.StateAll:
 		return c.All

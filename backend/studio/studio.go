@@ -10,8 +10,8 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"portalstudio/backend/audience"
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 )
 
 // Service runs the product's operations on one workspace, through the
@@ -23,8 +23,8 @@ type Service struct {
 }
 
 // Store is what the service needs of a workspace: the domain's ports, and
-// the audience sets (the audience engine's, until it has a port of its
-// own: issue 17).
+// the audience sets, computed by the audience engine (backend/audience)
+// over the store's data.
 type Store interface {
 	portal.Directory
 	portal.TicketSearch
@@ -40,11 +40,12 @@ type Store interface {
 type Audiences interface {
 	Audience(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time, limit int) (int, []portal.UserSummary, error)
 	AudienceFirst(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, limit int) ([]portal.UserSummary, error)
-	PortalSets(ctx context.Context, st *portal.Settings, s *portal.Schema, now time.Time) (sqlite.PortalSets, error)
-	Impact(ctx context.Context, before, after *portal.Settings, s *portal.Schema, now time.Time) (*sqlite.Impact, error)
-	CompanyExposure(ctx context.Context, p sqlite.PortalSets, a, b string) (sqlite.CompanyExposure, error)
+	PortalSets(ctx context.Context, st *portal.Settings, s *portal.Schema, now time.Time) (audience.PortalSets, error)
+	Impact(ctx context.Context, before, after *portal.Settings, s *portal.Schema, now time.Time) (*audience.Impact, error)
+	ImpactUsers(ctx context.Context, im *audience.Impact, group string, offset, limit int) ([]portal.ImpactUser, error)
+	CompanyExposure(ctx context.Context, p audience.PortalSets, a, b string) (audience.Exposure, error)
 	Summaries(ctx context.Context, set *roaring.Bitmap, limit int) ([]portal.UserSummary, error)
-	TicketCounts(ctx context.Context, userID string, companyIDs []string) (sqlite.TicketCounts, error)
+	TicketCounts(ctx context.Context, userID string, companyIDs []string) (portal.TicketCounts, error)
 }
 
 // New returns a service over a workspace's store.

@@ -91,7 +91,7 @@ func (ws *Workspace) AudienceFirstColumns(ctx context.Context, rule, except *por
 }
 
 // IDsOf returns the ids of users, in order.
-func IDsOf(users []UserSummary, err error) ([]string, error) {
+func IDsOf(users []portal.UserSummary, err error) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -39,9 +39,9 @@ var (
 // AudienceFirst returns the first limit users (in seq order) rule matches
 // and except does not (nil: no one), exactly the list AudienceExcept
 // returns, without counting them.
-func (ws *Workspace) AudienceFirst(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, limit int) ([]UserSummary, error) {
+func (ws *Workspace) AudienceFirst(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, limit int) ([]portal.UserSummary, error) {
 	if limit <= 0 {
-		return []UserSummary{}, nil
+		return []portal.UserSummary{}, nil
 	}
 	if c := ws.freshColumns(ctx); c != nil {
 		if seqs, err := c.First(rule, except, s, now, limit); err == nil {
@@ -61,7 +61,7 @@ func (ws *Workspace) AudienceFirst(ctx context.Context, rule, except *portal.Rul
 // batch tested by the rule compiled to one WHERE clause (company
 // conditions over each candidate's own memberships); or the head of the
 // whole set.
-func (ws *Workspace) firstSQL(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, n int) ([]UserSummary, error) {
+func (ws *Workspace) firstSQL(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, n int) ([]portal.UserSummary, error) {
 	a := &audienceSet{ws: ws, ctx: ctx, schema: s, now: now}
 	if drive, driveArgs, ok := a.driver(rule); ok {
 		c := &sqlrule.Compiler{D: sqlrule.SQLite{}, Now: now, PerUser: true}
@@ -82,7 +82,7 @@ func (ws *Workspace) firstSQL(ctx context.Context, rule, except *portal.Rule, s 
 		lim, limArg := c.Bind(0), len(c.Args)-1
 		query := `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM json_each(` + cands + `) j CROSS JOIN users u ON u.seq = j.value WHERE ` +
 			where + ` ORDER BY u.seq LIMIT ` + lim
-		out := make([]UserSummary, 0, n)
+		out := make([]portal.UserSummary, 0, n)
 		last, size, tested := int64(-1), max(2*n, firstBatchMin), 0
 		for tested < firstDriveMax {
 			cand, err := ws.seqs(ctx, drive+` AND s > ? ORDER BY s LIMIT ?`, append(driveArgs, last, size)...)
@@ -102,7 +102,7 @@ func (ws *Workspace) firstSQL(ctx context.Context, rule, except *portal.Rule, s 
 				return nil, err
 			}
 			for rows.Next() {
-				var u UserSummary
+				var u portal.UserSummary
 				if err := rows.Scan(&u.ID, &u.Email, &u.Name); err != nil {
 					rows.Close()
 					return nil, err

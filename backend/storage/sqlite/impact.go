@@ -108,17 +108,10 @@ func (ws *Workspace) PortalSets(ctx context.Context, st *portal.Settings, s *por
 	return ws.newSetCache(ctx, s, now).portalSets(st)
 }
 
-// Impact is whom a change of settings affects: the four groups as sets
-// (audience.Impact), listed with the users' names from the workspace.
-type Impact struct {
-	*audience.Impact
-	ws *Workspace
-}
-
 // Impact compares the users' states under before and after (see
 // audience.NewImpact). Each audience is computed once (the two documents
 // usually share rules).
-func (ws *Workspace) Impact(ctx context.Context, before, after *portal.Settings, s *portal.Schema, now time.Time) (*Impact, error) {
+func (ws *Workspace) Impact(ctx context.Context, before, after *portal.Settings, s *portal.Schema, now time.Time) (*audience.Impact, error) {
 	c := ws.newSetCache(ctx, s, now)
 	if err := c.prefetch(before, after); err != nil {
 		return nil, fmt.Errorf("impact: %w", err)
@@ -135,18 +128,18 @@ func (ws *Workspace) Impact(ctx context.Context, before, after *portal.Settings,
 	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
 		return nil, err
 	}
-	return &Impact{Impact: audience.NewImpact(n, b, a), ws: ws}, nil
+	return audience.NewImpact(n, b, a), nil
 }
 
-// List returns limit users of a group from offset, in workspace order,
-// with their states.
-func (im *Impact) List(ctx context.Context, group string, offset, limit int) ([]portal.ImpactUser, error) {
+// ImpactUsers returns limit users of an impact group from offset, in
+// workspace order, with their states and names.
+func (ws *Workspace) ImpactUsers(ctx context.Context, im *audience.Impact, group string, offset, limit int) ([]portal.ImpactUser, error) {
 	out := []portal.ImpactUser{}
 	seqs, err := im.Page(group, offset, limit)
 	if err != nil || len(seqs) == 0 {
 		return out, err
 	}
-	users, err := im.ws.summaries(ctx, seqs)
+	users, err := ws.summaries(ctx, seqs)
 	if err != nil {
 		return nil, err
 	}
@@ -158,9 +151,9 @@ func (im *Impact) List(ctx context.Context, group string, offset, limit int) ([]
 }
 
 // summaries returns the users of seqs, in the same order.
-func (ws *Workspace) summaries(ctx context.Context, seqs []uint32) ([]UserSummary, error) {
+func (ws *Workspace) summaries(ctx context.Context, seqs []uint32) ([]portal.UserSummary, error) {
 	if len(seqs) == 0 {
-		return []UserSummary{}, nil
+		return []portal.UserSummary{}, nil
 	}
 	args := make([]any, len(seqs))
 	for i, s := range seqs {
@@ -172,10 +165,10 @@ func (ws *Workspace) summaries(ctx context.Context, seqs []uint32) ([]UserSummar
 		return nil, err
 	}
 	defer rows.Close()
-	bySeq := map[uint32]UserSummary{}
+	bySeq := map[uint32]portal.UserSummary{}
 	for rows.Next() {
 		var seq int64
-		var u UserSummary
+		var u portal.UserSummary
 		if err := rows.Scan(&seq, &u.ID, &u.Email, &u.Name); err != nil {
 			return nil, err
 		}
@@ -184,7 +177,7 @@ func (ws *Workspace) summaries(ctx context.Context, seqs []uint32) ([]UserSummar
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out := make([]UserSummary, len(seqs))
+	out := make([]portal.UserSummary, len(seqs))
 	for i, s := range seqs {
 		out[i] = bySeq[s]
 	}
@@ -201,16 +194,10 @@ func (ws *Workspace) UserSeq(ctx context.Context, id string) (uint32, error) {
 	return uint32(seq), err
 }
 
-// TicketCounts are how many portal tickets a user's tabs hold.
-type TicketCounts struct {
-	Mine int // created by the user
-	All  int // of the user's companies, plus created by the user
-}
-
-// TicketCounts returns the sizes of the user's two tabs (index range
+// portal.TicketCounts returns the sizes of the user's two tabs (index range
 // counts; see countTickets).
-func (ws *Workspace) TicketCounts(ctx context.Context, userID string, companyIDs []string) (TicketCounts, error) {
-	var c TicketCounts
+func (ws *Workspace) TicketCounts(ctx context.Context, userID string, companyIDs []string) (portal.TicketCounts, error) {
+	var c portal.TicketCounts
 	var err error
 	if c.Mine, err = ws.countTickets(ctx, userID, nil); err != nil {
 		return c, err
@@ -251,10 +238,10 @@ func (ws *Workspace) CompanyExposure(ctx context.Context, p audience.PortalSets,
 }
 
 // Summaries returns the first limit users of a set, in workspace order.
-func (ws *Workspace) Summaries(ctx context.Context, set *roaring.Bitmap, limit int) ([]UserSummary, error) {
+func (ws *Workspace) Summaries(ctx context.Context, set *roaring.Bitmap, limit int) ([]portal.UserSummary, error) {
 	out, err := ws.summaries(ctx, audience.Head(set, limit))
 	if out == nil {
-		out = []UserSummary{}
+		out = []portal.UserSummary{}
 	}
 	return out, err
 }

@@ -12,17 +12,14 @@ import (
 	"portalstudio/backend/portal"
 )
 
-// ImportReport says what an import did.
-type ImportReport = portal.ImportReport
-
 // Import upserts (by id) every record src emits, in one transaction. A
 // record that would give a contact's external_id, a company's company_id
 // or a ticket's ticket_id to a second object is rejected. Any error (a file
 // that is not JSON, a failing disk) leaves the workspace as it was; so does
 // any rejection with opt.Strict, and the error says how many records were
 // rejected.
-func (ws *Workspace) Import(ctx context.Context, src portal.RecordSource, opt portal.ImportOptions) (ImportReport, error) {
-	var rep ImportReport
+func (ws *Workspace) Import(ctx context.Context, src portal.RecordSource, opt portal.ImportOptions) (portal.ImportReport, error) {
+	var rep portal.ImportReport
 	err := ws.tx(ctx, func(tx *sql.Tx) error {
 		var indexes []string
 		if opt.Replace {
@@ -270,7 +267,7 @@ func (im *importer) taken(name, key, id string) (string, error) {
 }
 
 // put writes one record; it returns a rejection reason, or an error.
-func (im *importer) put(r portal.Record, body string, rep *ImportReport) (string, error) {
+func (im *importer) put(r portal.Record, body string, rep *portal.ImportReport) (string, error) {
 	switch {
 	case r.User != nil:
 		return im.putUser(r.User, rep)
@@ -282,7 +279,7 @@ func (im *importer) put(r portal.Record, body string, rep *ImportReport) (string
 	return "the record holds no contact, company or ticket", nil
 }
 
-func (im *importer) putUser(u *portal.User, rep *ImportReport) (string, error) {
+func (im *importer) putUser(u *portal.User, rep *portal.ImportReport) (string, error) {
 	if strings.TrimSpace(u.ID) == "" {
 		return "id is missing", nil
 	}
@@ -381,7 +378,7 @@ func attrColumns(v portal.Value) (any, any) {
 	return nil, nil
 }
 
-func (im *importer) putCompany(c *portal.Company, rep *ImportReport) (string, error) {
+func (im *importer) putCompany(c *portal.Company, rep *portal.ImportReport) (string, error) {
 	if strings.TrimSpace(c.ID) == "" {
 		return "id is missing", nil
 	}
@@ -416,7 +413,7 @@ func floatPtr(f *float64) any {
 	return *f
 }
 
-func (im *importer) putTicket(t *portal.Ticket, tt *portal.TicketType, body string, rep *ImportReport) (string, error) {
+func (im *importer) putTicket(t *portal.Ticket, tt *portal.TicketType, body string, rep *portal.ImportReport) (string, error) {
 	if strings.TrimSpace(t.ID) == "" {
 		return "id is missing", nil
 	}

@@ -74,31 +74,25 @@ func (ws *Workspace) schema(ctx context.Context, q queryer) (*portal.Schema, err
 	return portal.NewSchema(custom), rows.Err()
 }
 
-// Counts are the sizes of the dataset.
-type Counts = portal.Counts
-
 // Counts returns how many users, companies, tickets and types there are.
-func (ws *Workspace) Counts(ctx context.Context) (Counts, error) {
-	var c Counts
+func (ws *Workspace) Counts(ctx context.Context) (portal.Counts, error) {
+	var c portal.Counts
 	err := ws.queryRow(ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM companies),
 		(SELECT count(*) FROM tickets), (SELECT count(*) FROM ticket_types),
 		(SELECT count(*) FROM tickets WHERE category = 'Customer' AND is_shared = 1)`).Scan(&c.Users, &c.Companies, &c.Tickets, &c.TicketTypes, &c.PortalTickets)
 	return c, err
 }
 
-// UserSummary is a user as audience lists show them.
-type UserSummary = portal.UserSummary
-
 // Audience counts the users rule matches at now, and lists the first limit
 // of them in workspace order (the order they were first imported). A nil
 // rule matches no one.
-func (ws *Workspace) Audience(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time, limit int) (int, []UserSummary, error) {
+func (ws *Workspace) Audience(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time, limit int) (int, []portal.UserSummary, error) {
 	return ws.AudienceExcept(ctx, rule, nil, s, now, limit)
 }
 
 // AudienceExcept is Audience for the users rule matches and except does
 // not (a nil except takes no one away).
-func (ws *Workspace) AudienceExcept(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, limit int) (int, []UserSummary, error) {
+func (ws *Workspace) AudienceExcept(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, limit int) (int, []portal.UserSummary, error) {
 	set, err := ws.audience(ctx, rule, except, s, now)
 	if err != nil {
 		return 0, nil, fmt.Errorf("audience: %w", err)
@@ -640,10 +634,10 @@ func (ws *Workspace) UserWithCompanies(ctx context.Context, n int) (string, erro
 // SearchUsers finds users whose email or name contains q (case- and
 // diacritic-insensitive), for picking a user to preview; at most limit,
 // in workspace order.
-func (ws *Workspace) SearchUsers(ctx context.Context, q string, limit int) ([]UserSummary, error) {
+func (ws *Workspace) SearchUsers(ctx context.Context, q string, limit int) ([]portal.UserSummary, error) {
 	q = portal.Fold(strings.TrimSpace(q))
 	if q == "" {
-		return []UserSummary{}, nil
+		return []portal.UserSummary{}, nil
 	}
 	if limit <= 0 || limit > 100 {
 		limit = 20
@@ -661,9 +655,9 @@ func (ws *Workspace) SearchUsers(ctx context.Context, q string, limit int) ([]Us
 		return nil, err
 	}
 	defer rows.Close()
-	out := []UserSummary{}
+	out := []portal.UserSummary{}
 	for rows.Next() {
-		var u UserSummary
+		var u portal.UserSummary
 		if err := rows.Scan(&u.ID, &u.Email, &u.Name); err != nil {
 			return nil, err
 		}
