@@ -19,6 +19,8 @@ const (
 	actionCustomerSearch  = "customer/search"  // Base; Text: the query (debounced)
 	actionCustomerTicket  = "customer/ticket"  // Base; Text: the ticket id
 	actionCustomerSignIn  = "customer/signin"  // Base; Text: the identity token
+	actionCustomerCheck   = "customer/check"   // Base; Text: the identity token of a sign-in link
+	actionCustomerForget  = "customer/forget"  // Base: drop a sign-in link not confirmed
 	actionCustomerSignOut = "customer/signout" // Base
 	actionCustomerSite    = "customer/site"    // Base; Text: "help" or "messenger"
 )
@@ -47,7 +49,12 @@ type customerState struct {
 	SignedOut bool   // no or an expired session: the sign-in form shows
 	SignInErr string // why the last sign-in failed
 	SigningIn bool
-	Denied    string // the server's reason for a 403
+	// Confirm is whom the sign-in link the page arrived with would sign
+	// in, until the customer confirms (the token waits in Pending, never
+	// in the address).
+	Confirm *wire.UserInfo
+	Pending string
+	Denied  string // the server's reason for a 403
 	Result    *wire.PreviewResult
 	Tab       string
 	Search    string
@@ -76,6 +83,8 @@ func init() {
 	app.Handle(actionCustomerSearch, handleCustomerSearch)
 	app.Handle(actionCustomerTicket, handleCustomerTicket)
 	app.Handle(actionCustomerSignIn, handleCustomerSignIn)
+	app.Handle(actionCustomerCheck, handleCustomerCheck)
+	app.Handle(actionCustomerForget, handleCustomerForget)
 	app.Handle(actionCustomerSignOut, handleCustomerSignOut)
 	app.Handle(actionCustomerSite, handleCustomerSite)
 }
@@ -111,7 +120,7 @@ func handleCustomerOpen(ctx app.Context, a app.Action) {
 	}
 	switch {
 	case ca.Token != "" && (ca.Page == "portal" || ca.Page == "login"):
-		handleCustomerSignIn(ctx, app.Action{Value: customerAction{Base: ca.Base, Text: ca.Token}})
+		handleCustomerCheck(ctx, app.Action{Value: customerAction{Base: ca.Base, Text: ca.Token}})
 	case ca.Page == "help" || ca.Page == "messenger":
 		handleCustomerSite(ctx, app.Action{Value: customerAction{Base: ca.Base, Text: ca.Page}})
 	case ca.Page != "portal":
@@ -265,6 +274,45 @@ func handleCustomerSignIn(ctx app.Context, a app.Action) {
 		app.Window().Get("history").Call("replaceState", nil, "", ca.Base)
 		ctx.Navigate(ca.Base)
 	})
+}
+
+// handleCustomerCheck asks whom a sign-in link's identity token would
+// sign in (POST <base>session/check, no session made) and shows it for the
+// customer to confirm: a link made by someone else with their own token
+// would otherwise sign the visitor into that other account (login CSRF).
+// The token leaves the address bar at once and waits in the state.
+func handleCustomerCheck(ctx app.Context, a app.Action) {
+	ca, ok := customerOf(a)
+	if !ok {
+		return
+	}
+	tok := strings.TrimSpace(ca.Text)
+	update(ctx, stateCustomer, func(c *customerState) {
+		*c = customerState{Base: ca.Base, SigningIn: true, Status: Loading}
+	})
+	ctx.Dispatch(func(ctx app.Context) {
+		app.Window().Get("history").Call("replaceState", nil, "", ca.Base+"login")
+	})
+	var s SessionInfo
+	err := portalAPI(ctx, "POST", ca.Base+"session/check", map[string]string{"token": tok}, &s)
+	update(ctx, stateCustomer, func(c *customerState) {
+		c.SigningIn, c.SignedOut, c.Status = false, true, Loaded
+		if err != nil {
+			c.SignInErr = toWire(err).Message
+			return
+		}
+		u := s.User
+		c.Confirm, c.Pending = &u, tok
+	})
+}
+
+// handleCustomerForget drops a sign-in link the customer did not confirm.
+func handleCustomerForget(ctx app.Context, a app.Action) {
+	ca, ok := customerOf(a)
+	if !ok {
+		return
+	}
+	update(ctx, stateCustomer, func(c *customerState) { *c = customerState{Base: ca.Base, SignedOut: true, Status: Loaded} })
 }
 
 // handleCustomerSignOut clears the session cookie (DELETE <base>session).

@@ -105,3 +105,39 @@ func signInBox(base, errMsg string, busy bool) app.UI {
 		ctx.NewActionWithValue(actionCustomerSignIn, customerAction{Base: base, Text: tok})
 	})
 }
+
+// signInContent is what a signed-out customer sees: the confirmation of a
+// sign-in link ("Continue as …"), or the sign-in form.
+func signInContent(base string, st customerState) app.UI {
+	if st.Base != base || st.Confirm == nil {
+		errMsg := ""
+		if st.Base == base {
+			errMsg = st.SignInErr
+		}
+		return signInBox(base, errMsg, st.SigningIn)
+	}
+	who := st.Confirm.Name
+	if who == "" {
+		who = st.Confirm.Email
+	}
+	token := st.Pending
+	return app.Div().Class("signin card").ID("signin-confirm").Body(
+		app.H2().Text("Sign in as "+who+"?"),
+		app.P().Class("hint").Body(
+			app.Text("The link you followed signs in "),
+			app.Strong().ID("signin-confirm-who").Text(who),
+			app.If(st.Confirm.Email != "" && st.Confirm.Email != who, func() app.UI { return app.Text(" (" + st.Confirm.Email + ")") }),
+			app.Text(". Continue only if this is you: a link someone else sent you could sign you in to their account."),
+		),
+		app.Div().Class("signin-actions").Body(
+			app.Button().Type("button").ID("signin-continue").Class("btn btn-primary").Disabled(st.SigningIn).Text("Continue as "+who).
+				OnClick(func(ctx app.Context, e app.Event) {
+					ctx.NewActionWithValue(actionCustomerSignIn, customerAction{Base: base, Text: token})
+				}),
+			app.Button().Type("button").ID("signin-not-me").Class("btn").Text("This is not me").
+				OnClick(func(ctx app.Context, e app.Event) {
+					ctx.NewActionWithValue(actionCustomerForget, customerAction{Base: base})
+				}),
+		),
+	)
+}

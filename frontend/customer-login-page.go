@@ -5,15 +5,11 @@ import (
 )
 
 // customerLoginPage is the sign-in page, /portal/<slug>/login: the form,
-// or with ?token= the exchange at once, then the portal.
+// or with ?token= (a sign-in link) whom it signs in, to confirm.
 type customerLoginPage struct {
 	customerPage
 }
 
 func (c *customerLoginPage) Render() app.UI {
-	errMsg := ""
-	if c.st.Base == c.base {
-		errMsg = c.st.SignInErr
-	}
-	return customerLayout(c.base, "portal", "", nil, app.Div().Class("portal-page").Body(signInBox(c.base, errMsg, c.st.SigningIn)))
+	return customerLayout(c.base, "portal", "", nil, app.Div().Class("portal-page").Body(signInContent(c.base, c.st)))
 }

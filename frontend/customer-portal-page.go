@@ -26,7 +26,7 @@ func (c *customerPortalPage) Render() app.UI {
 	var content app.UI
 	switch {
 	case st.SignedOut || st.SigningIn:
-		content = signInBox(c.base, st.SignInErr, st.SigningIn)
+		content = signInContent(c.base, st)
 	case st.TicketID != "" && st.Ticket == nil && st.TicketErr == nil:
 		content = app.Div().Class("portal").Body(app.P().Class("portal-loading").Body(spinner(), app.Text(" Loading the ticket…")))
 	case st.Result == nil && st.Err != nil:

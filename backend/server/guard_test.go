@@ -5,6 +5,7 @@ package server_test
 // and unbounded sign-in and search attempts.
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -280,5 +281,32 @@ func TestNoRateLimitsByDefault(t *testing.T) {
 		if r := do(t, "POST", f.url+"/portal/acme/session", jsonBody(map[string]string{"token": "x"}), "Content-Type", "application/json"); r.status != http.StatusUnauthorized {
 			t.Fatalf("attempt %d: %d", i, r.status)
 		}
+	}
+}
+
+// TestSessionCheck: a sign-in link is confirmed before it signs anyone in.
+// POST /session/check says whom a token would sign in and makes no
+// session; it takes the same same-origin and rate-limit guards as signing
+// in, and refuses what signing in refuses.
+func TestSessionCheck(t *testing.T) {
+	f := newFixture(t)
+	check := func(tok string, headers ...string) response {
+		return do(t, "POST", f.url+"/portal/acme/session/check", jsonBody(map[string]string{"token": tok}), append([]string{"Content-Type", "application/json"}, headers...)...)
+	}
+	r := check(f.identity(t, "ann-ext"), "Origin", f.url)
+	if r.status != http.StatusOK || len(r.header.Values("Set-Cookie")) != 0 {
+		t.Fatalf("%d %v %s; want 200 and no cookie", r.status, r.header.Values("Set-Cookie"), r.body)
+	}
+	var who struct {
+		User struct{ Email, Name string } `json:"user"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &who); err != nil || who.User.Email != "ann@examply.com" || who.User.Name != "Ann" {
+		t.Fatalf("check answered %s; want Ann", r.body)
+	}
+	if r := check(f.identity(t, "ann-ext"), "Origin", evil); r.status != http.StatusForbidden {
+		t.Fatalf("a check from another site: %d %s; want 403", r.status, r.body)
+	}
+	if r := check("not.a.token", "Origin", f.url); r.status != http.StatusUnauthorized {
+		t.Fatalf("a forged token: %d %s; want 401", r.status, r.body)
 	}
 }

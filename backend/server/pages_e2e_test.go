@@ -316,6 +316,30 @@ func (b *browser) click(sel string) {
 	b.eval(fmt.Sprintf(`(() => { document.querySelector(%q).click(); return "ok"; })()`, sel))
 }
 
+// signInByLink follows a sign-in link (login?token=) as a customer and
+// returns the token. The page must name whom the link signs in, drop the
+// token from the address at once, and make no session until the customer
+// confirms (login CSRF: a link carrying someone else's token must not sign
+// the visitor in silently); then it signs in.
+func signInByLink(t *testing.T, b *browser, f *pagesFixture, u *portal.UserSummary) string {
+	t.Helper()
+	tok := f.token(u.ID)
+	b.open("/portal/demo/login?token=" + url.QueryEscape(tok))
+	who := u.Name
+	if who == "" {
+		who = u.Email
+	}
+	b.waitEq("whom the link signs in", `(document.querySelector("#signin-confirm-who")||{}).textContent`, who)
+	if p := b.eval(`location.pathname + location.search`); p != "/portal/demo/login" {
+		t.Fatalf("while asking to confirm, the address is %s: the token must be gone", p)
+	}
+	b.eval(`(fetch("/portal/demo/api/tickets").then(r => { window.__beforeConfirm = r.status; }), "ok")`)
+	b.waitEq("no session before the customer confirms", `window.__beforeConfirm`, "401")
+	b.shot("signin-confirm")
+	b.click("#signin-continue")
+	return tok
+}
+
 // JS expressions reading the page.
 const (
 	jsTabs   = `[...document.querySelectorAll(".tabs .tab")].map(t => t.textContent).join("|")`
@@ -336,11 +360,11 @@ func TestPortalPagesInChromium(t *testing.T) {
 	}
 
 	t.Run("UnrestrictedUser", func(t *testing.T) {
-		tok := f.token(samples.Unrestricted.ID)
 		b := f.browser(t)
-		// Sign in through the address: the token is exchanged for the
-		// session cookie and dropped from the address bar.
-		b.open("/portal/demo/login?token=" + url.QueryEscape(tok))
+		// Sign in through the address: the page names whom the link signs
+		// in, and the token is exchanged for the session cookie once the
+		// customer confirms; it never stays in the address bar.
+		tok := signInByLink(t, b, f, samples.Unrestricted)
 		b.wait("the list", `document.querySelector(".ticket-row, .portal-empty")`)
 		if p := b.eval(`location.pathname + location.search`); p != "/portal/demo/" {
 			t.Fatalf("after signing in the address is %s, want /portal/demo/ (no token)", p)
@@ -427,7 +451,7 @@ func TestPortalPagesInChromium(t *testing.T) {
 
 	t.Run("NoAccess", func(t *testing.T) {
 		b := f.browser(t)
-		b.open("/portal/demo/login?token=" + url.QueryEscape(f.token(samples.NoAccess.ID)))
+		signInByLink(t, b, f, samples.NoAccess)
 		b.waitEq("the no-access page", `(document.querySelector(".portal-denied h3")||{}).textContent`, "You don't have access to the customer portal")
 		if n := b.eval(`document.querySelectorAll(".ticket-row, .tabs").length`); n != "0" {
 			t.Fatalf("the no-access page shows %s tickets or tabs", n)
@@ -464,8 +488,7 @@ func TestPortalPagesInChromium(t *testing.T) {
 
 		// Signed in, a restricted user sees their own tickets, as the API
 		// gives them (the server's tests check those against an oracle).
-		tok := f.token(samples.Restricted.ID)
-		b.open("/portal/demo/login?token=" + url.QueryEscape(tok))
+		tok := signInByLink(t, b, f, samples.Restricted)
 		b.wait("the list", `document.querySelector(".ticket-row, .portal-empty")`)
 		var own apiList
 		if st := f.api("/api/messenger", tok, &own); st != http.StatusOK || len(own.Tickets) == 0 {

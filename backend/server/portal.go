@@ -168,32 +168,9 @@ type sessionInfo struct {
 // most maxSession. A form post is redirected to the portal (303); a JSON
 // request gets the user and the expiry.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request) {
-	tok := bearer(r)
-	form := false
-	if tok == "" {
-		var err error
-		tok, form, err = tokenFromBody(w, r)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-	}
-	if tok == "" {
-		s.writeError(w, r, unauthorized("send the identity token: a JSON body {\"token\": ...} or a form field token"))
-		return
-	}
-	u, exp, err := s.verifyToken(r.Context(), tok)
+	u, exp, form, err := s.sessionToken(w, r)
 	if err != nil {
 		s.writeError(w, r, err)
-		return
-	}
-	if limit := s.now().Add(maxSession); exp.After(limit) {
-		exp = limit
-	}
-	exp = exp.Truncate(time.Second)
-	if !exp.After(s.now()) {
-		// Accepted within the clock skew, but too late for a session.
-		s.writeError(w, r, unauthorized("the identity token has expired; sign a new one"))
 		return
 	}
 	value, err := s.newSession(r.Context(), u.ID, exp)
@@ -213,6 +190,49 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request) {
 	})
 	if form {
 		http.Redirect(w, r, s.portalPath(), http.StatusSeeOther)
+		return
+	}
+	writeJSON(w, http.StatusOK, sessionInfo{User: portalUserInfo{Email: u.Email, Name: u.Name}, ExpiresAt: exp.UTC()})
+}
+
+// sessionToken reads and verifies the identity token of a session request
+// (a Bearer token, a JSON body {"token": ...} or a form field token) and
+// returns its user and the session's expiry: the token's, at most
+// maxSession ahead.
+func (s *Server) sessionToken(w http.ResponseWriter, r *http.Request) (u *portal.User, exp time.Time, form bool, err error) {
+	tok := bearer(r)
+	if tok == "" {
+		if tok, form, err = tokenFromBody(w, r); err != nil {
+			return nil, exp, form, err
+		}
+	}
+	if tok == "" {
+		return nil, exp, form, unauthorized("send the identity token: a JSON body {\"token\": ...} or a form field token")
+	}
+	if u, exp, err = s.verifyToken(r.Context(), tok); err != nil {
+		return nil, exp, form, err
+	}
+	if limit := s.now().Add(maxSession); exp.After(limit) {
+		exp = limit
+	}
+	exp = exp.Truncate(time.Second)
+	if !exp.After(s.now()) {
+		// Accepted within the clock skew, but too late for a session.
+		return nil, exp, form, unauthorized("the identity token has expired; sign a new one")
+	}
+	return u, exp, form, nil
+}
+
+// checkSession answers POST /portal/<slug>/session/check: whom an
+// identity token would sign in, and until when, without signing in. The
+// portal's pages ask it when they arrive with a token in their address (a
+// sign-in link), so that the customer confirms who they are about to be:
+// a link made by someone else with their own token (login CSRF) shows
+// that other person's name instead of signing the visitor in silently.
+func (s *Server) checkSession(w http.ResponseWriter, r *http.Request) {
+	u, exp, _, err := s.sessionToken(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, sessionInfo{User: portalUserInfo{Email: u.Email, Name: u.Name}, ExpiresAt: exp.UTC()})
