@@ -150,19 +150,3 @@ func (ws *Workspace) meta(ctx context.Context, q queryer, key, def string) (stri
 	}
 	return v, err
 }
-
-// SetServer records the portal server's base URL and the workspace slug,
-// from which the portal URL is generated.
-func (ws *Workspace) SetServer(ctx context.Context, baseURL, slug string) error {
-	return ws.tx(ctx, func(tx *sql.Tx) error {
-		for k, v := range map[string]string{metaBaseURL: baseURL, metaSlug: slug} {
-			if v == "" {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}

@@ -13,12 +13,9 @@ import (
 	"portalstudio/backend/portal"
 )
 
-// This file holds what the portal server and sync keep in a workspace: the
-// versioned live settings, the server's secrets, its address, and the
-// users an identity token names.
-
-// metaSyncServer is the server a desktop workspace last synced with.
-const metaSyncServer = "sync_server"
+// This file holds the versions of the live settings: the portal server's
+// optimistic writes (PutLive, RestoreLive), their history, and what a sync
+// brings back.
 
 func staleError(cur *portal.Settings, ifMatch int) *portal.StaleError {
 	return &portal.StaleError{Current: cur, Err: portal.Errorf(portal.EPRECONDITION,
@@ -183,67 +180,6 @@ func (ws *Workspace) Version(ctx context.Context, n int) (*portal.Settings, erro
 	return &st, nil
 }
 
-// Secret returns a server secret, or nil when it is not set.
-func (ws *Workspace) Secret(ctx context.Context, name string) ([]byte, error) {
-	var v []byte
-	err := ws.db.QueryRowContext(ctx, `SELECT value FROM server_secrets WHERE name = ?`, name).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return v, err
-}
-
-// SetSecret sets a server secret.
-func (ws *Workspace) SetSecret(ctx context.Context, name string, value []byte) error {
-	return ws.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO server_secrets (name, value, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, name, value, ws.Now().Unix())
-		return err
-	})
-}
-
-// EnsureSecret returns a server secret, setting it to gen() first when it
-// is not set (atomically: two servers starting at once agree on one).
-func (ws *Workspace) EnsureSecret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error) {
-	var out []byte
-	err := ws.tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT value FROM server_secrets WHERE name = ?`, name).Scan(&out)
-		if err == nil || !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if out, err = gen(); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO server_secrets (name, value, updated_at) VALUES (?, ?, ?)`, name, out, ws.Now().Unix())
-		return err
-	})
-	return out, err
-}
-
-// ServerAddress returns the base URL and slug recorded by SetServer, ""
-// for those not recorded.
-func (ws *Workspace) ServerAddress(ctx context.Context) (baseURL, slug string, err error) {
-	if baseURL, err = ws.meta(ctx, ws.db, metaBaseURL, ""); err != nil {
-		return "", "", err
-	}
-	slug, err = ws.meta(ctx, ws.db, metaSlug, "")
-	return baseURL, slug, err
-}
-
-// SyncServer returns the URL of the server this workspace last synced
-// with, or "".
-func (ws *Workspace) SyncServer(ctx context.Context) (string, error) {
-	return ws.meta(ctx, ws.db, metaSyncServer, "")
-}
-
-// SetSyncServer records the URL of the server this workspace syncs with.
-func (ws *Workspace) SetSyncServer(ctx context.Context, url string) error {
-	return ws.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, metaSyncServer, url)
-		return err
-	})
-}
-
 // SetSynced records, in one transaction, the live settings a sync brought
 // back and, when draft is not nil, makes draft the draft, based on that
 // live version.
@@ -259,66 +195,4 @@ func (ws *Workspace) SetSynced(ctx context.Context, live, draft *portal.Settings
 		d.Version = live.Version
 		return ws.saveSettings(ctx, tx, "draft", d)
 	})
-}
-
-// UserByID returns the user with that id, with their companies, or
-// ENOTFOUND.
-func (ws *Workspace) UserByID(ctx context.Context, id string) (*portal.User, error) {
-	return ws.cachedUser(ctx, id)
-}
-
-func (ws *Workspace) userByID(ctx context.Context, id string) (*portal.User, error) {
-	u, err := scanUser(ws.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the id %q", id)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return ws.withCompanies(ctx, u)
-}
-
-// UserByEmail returns the one user whose stored email is that very
-// address, compared case-insensitively (strings.ToLower of both) and in
-// no other way, with their companies. Identity rests on it, so the
-// folding audience rules use (accents, compatibility forms: "böb" and
-// fullwidth "ｂｏｂ" fold to "bob") never makes two addresses equal here.
-// It returns ENOTFOUND when no contact has the address and ECONFLICT when
-// several do (they differ only by case): an email never picks one of
-// them by a guess.
-//
-// The lookup uses the email_fold index: every address equal to email
-// case-insensitively folds to one of the keys asked for, and the few
-// candidates are compared exactly in Go.
-func (ws *Workspace) UserByEmail(ctx context.Context, email string) (*portal.User, error) {
-	email = strings.TrimSpace(email)
-	if email == "" {
-		return nil, portal.Errorf(portal.ENOTFOUND, "no email given")
-	}
-	want := strings.ToLower(email)
-	rows, err := ws.query(ctx, `SELECT id, coalesce(email, '') FROM users WHERE email_fold IN (?, ?) ORDER BY id`, portal.Fold(email), portal.Fold(want))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var found []string
-	for rows.Next() {
-		var id, stored string
-		if err := rows.Scan(&id, &stored); err != nil {
-			return nil, err
-		}
-		if strings.ToLower(stored) == want {
-			found = append(found, id)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	switch len(found) {
-	case 0:
-		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the email %q", email)
-	case 1:
-		return ws.userByID(ctx, found[0])
-	}
-	return nil, portal.Errorf(portal.ECONFLICT, "the email %q belongs to %d contacts (%s), differing only by case", email, len(found), strings.Join(found, ", "))
 }
