@@ -12,8 +12,8 @@ import (
 
 // Checks returns the workspace's portal tests, in the order they were
 // added.
-func (ws *Workspace) Checks(ctx context.Context) ([]portal.StoredCheck, error) {
-	rows, err := ws.db.QueryContext(ctx, `SELECT id, text FROM portal_checks ORDER BY id`)
+func (s *CheckStore) Checks(ctx context.Context) ([]portal.StoredCheck, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, text FROM portal_checks ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -31,9 +31,9 @@ func (ws *Workspace) Checks(ctx context.Context) ([]portal.StoredCheck, error) {
 
 // AddChecks adds portal tests (their sentences, already checked) in one
 // transaction and returns their ids.
-func (ws *Workspace) AddChecks(ctx context.Context, texts []string) ([]int, error) {
+func (s *CheckStore) AddChecks(ctx context.Context, texts []string) ([]int, error) {
 	var ids []int
-	err := ws.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		ids, err = insertChecks(ctx, tx, texts)
 		return err
@@ -59,9 +59,9 @@ func insertChecks(ctx context.Context, tx *sql.Tx, texts []string) ([]int, error
 
 // ReplaceChecks replaces every portal test with texts, in one
 // transaction.
-func (ws *Workspace) ReplaceChecks(ctx context.Context, texts []string) ([]int, error) {
+func (s *CheckStore) ReplaceChecks(ctx context.Context, texts []string) ([]int, error) {
 	var ids []int
-	err := ws.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM portal_checks`); err != nil {
 			return err
 		}
@@ -74,8 +74,8 @@ func (ws *Workspace) ReplaceChecks(ctx context.Context, texts []string) ([]int, 
 
 // RemoveChecks removes portal tests by id; an unknown id is ENOTFOUND and
 // removes nothing.
-func (ws *Workspace) RemoveChecks(ctx context.Context, ids []int) error {
-	return ws.tx(ctx, func(tx *sql.Tx) error {
+func (s *CheckStore) RemoveChecks(ctx context.Context, ids []int) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		for _, id := range ids {
 			res, err := tx.ExecContext(ctx, `DELETE FROM portal_checks WHERE id = ?`, id)
 			if err != nil {

@@ -12,6 +12,10 @@ var (
 	_ portal.SettingsStore = (*Workspace)(nil)
 	_ portal.CheckStore    = (*Workspace)(nil)
 	_ portal.ServerState   = (*Workspace)(nil)
+
+	_ portal.SettingsStore = (*SettingsStore)(nil)
+	_ portal.CheckStore    = (*CheckStore)(nil)
+	_ portal.ServerState   = (*ServerStore)(nil)
 )
 
 // Location returns the workspace file's path.

@@ -43,7 +43,7 @@ func (ws *Workspace) Schema(ctx context.Context) (*portal.Schema, error) {
 	return s, nil
 }
 
-func (ws *Workspace) schema(ctx context.Context, q queryer) (*portal.Schema, error) {
+func (d *DB) schema(ctx context.Context, q queryer) (*portal.Schema, error) {
 	rows, err := q.QueryContext(ctx, `SELECT scope, key, kind FROM attributes ORDER BY scope, key`)
 	if err != nil {
 		return nil, err

@@ -14,9 +14,9 @@ import (
 const metaSyncServer = "sync_server"
 
 // Secret returns a server secret, or nil when it is not set.
-func (ws *Workspace) Secret(ctx context.Context, name string) ([]byte, error) {
+func (s *ServerStore) Secret(ctx context.Context, name string) ([]byte, error) {
 	var v []byte
-	err := ws.db.QueryRowContext(ctx, `SELECT value FROM server_secrets WHERE name = ?`, name).Scan(&v)
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM server_secrets WHERE name = ?`, name).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -24,19 +24,19 @@ func (ws *Workspace) Secret(ctx context.Context, name string) ([]byte, error) {
 }
 
 // SetSecret sets a server secret.
-func (ws *Workspace) SetSecret(ctx context.Context, name string, value []byte) error {
-	return ws.tx(ctx, func(tx *sql.Tx) error {
+func (s *ServerStore) SetSecret(ctx context.Context, name string, value []byte) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO server_secrets (name, value, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, name, value, ws.Now().Unix())
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, name, value, s.Now().Unix())
 		return err
 	})
 }
 
 // EnsureSecret returns a server secret, setting it to gen() first when it
 // is not set (atomically: two servers starting at once agree on one).
-func (ws *Workspace) EnsureSecret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error) {
+func (s *ServerStore) EnsureSecret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error) {
 	var out []byte
-	err := ws.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT value FROM server_secrets WHERE name = ?`, name).Scan(&out)
 		if err == nil || !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -44,7 +44,7 @@ func (ws *Workspace) EnsureSecret(ctx context.Context, name string, gen func() (
 		if out, err = gen(); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO server_secrets (name, value, updated_at) VALUES (?, ?, ?)`, name, out, ws.Now().Unix())
+		_, err = tx.ExecContext(ctx, `INSERT INTO server_secrets (name, value, updated_at) VALUES (?, ?, ?)`, name, out, s.Now().Unix())
 		return err
 	})
 	return out, err
@@ -52,23 +52,23 @@ func (ws *Workspace) EnsureSecret(ctx context.Context, name string, gen func() (
 
 // ServerAddress returns the base URL and slug recorded by SetServer, ""
 // for those not recorded.
-func (ws *Workspace) ServerAddress(ctx context.Context) (baseURL, slug string, err error) {
-	if baseURL, err = ws.meta(ctx, ws.db, metaBaseURL, ""); err != nil {
+func (s *ServerStore) ServerAddress(ctx context.Context) (baseURL, slug string, err error) {
+	if baseURL, err = s.meta(ctx, s.db, metaBaseURL, ""); err != nil {
 		return "", "", err
 	}
-	slug, err = ws.meta(ctx, ws.db, metaSlug, "")
+	slug, err = s.meta(ctx, s.db, metaSlug, "")
 	return baseURL, slug, err
 }
 
 // SyncServer returns the URL of the server this workspace last synced
 // with, or "".
-func (ws *Workspace) SyncServer(ctx context.Context) (string, error) {
-	return ws.meta(ctx, ws.db, metaSyncServer, "")
+func (s *ServerStore) SyncServer(ctx context.Context) (string, error) {
+	return s.meta(ctx, s.db, metaSyncServer, "")
 }
 
 // SetSyncServer records the URL of the server this workspace syncs with.
-func (ws *Workspace) SetSyncServer(ctx context.Context, url string) error {
-	return ws.tx(ctx, func(tx *sql.Tx) error {
+func (s *ServerStore) SetSyncServer(ctx context.Context, url string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, metaSyncServer, url)
 		return err
 	})
@@ -76,8 +76,8 @@ func (ws *Workspace) SetSyncServer(ctx context.Context, url string) error {
 
 // SetServer records the portal server's base URL and the workspace slug,
 // from which the portal URL is generated.
-func (ws *Workspace) SetServer(ctx context.Context, baseURL, slug string) error {
-	return ws.tx(ctx, func(tx *sql.Tx) error {
+func (s *ServerStore) SetServer(ctx context.Context, baseURL, slug string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		for k, v := range map[string]string{metaBaseURL: baseURL, metaSlug: slug} {
 			if v == "" {
 				continue

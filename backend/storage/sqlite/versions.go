@@ -24,9 +24,9 @@ func staleError(cur *portal.Settings, ifMatch int) *portal.StaleError {
 
 // LiveVersion returns the version of the live settings (0 before the first
 // write).
-func (ws *Workspace) LiveVersion(ctx context.Context) (int, error) {
+func (s *SettingsStore) LiveVersion(ctx context.Context) (int, error) {
 	var v int
-	err := ws.db.QueryRowContext(ctx, `SELECT version FROM settings WHERE name = 'live'`).Scan(&v)
+	err := s.db.QueryRowContext(ctx, `SELECT version FROM settings WHERE name = 'live'`).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -41,11 +41,11 @@ func (ws *Workspace) LiveVersion(ctx context.Context) (int, error) {
 // document; a *portal.StaleError (EPRECONDITION) carrying the current document
 // when ifMatch is not current; EINVALID with every problem when the
 // document is invalid. The document's own "version" is ignored.
-func (ws *Workspace) PutLive(ctx context.Context, doc []byte, ifMatch int) (*portal.Settings, error) {
+func (s *SettingsStore) PutLive(ctx context.Context, doc []byte, ifMatch int) (*portal.Settings, error) {
 	var out *portal.Settings
-	err := ws.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = ws.putLive(ctx, tx, doc, ifMatch, "")
+		out, err = s.putLive(ctx, tx, doc, ifMatch, "")
 		return err
 	})
 	return out, err
@@ -56,9 +56,9 @@ func (ws *Workspace) PutLive(ctx context.Context, doc []byte, ifMatch int) (*por
 // History is never rewritten. It returns ENOTFOUND for an unknown version
 // and, like PutLive, a *portal.StaleError when ifMatch is not portal.AnyVersion nor the
 // current version.
-func (ws *Workspace) RestoreLive(ctx context.Context, n, ifMatch int) (*portal.Settings, error) {
+func (s *SettingsStore) RestoreLive(ctx context.Context, n, ifMatch int) (*portal.Settings, error) {
 	var out *portal.Settings
-	err := ws.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var doc string
 		err := tx.QueryRowContext(ctx, `SELECT doc FROM settings_versions WHERE version = ?`, n).Scan(&doc)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -67,21 +67,21 @@ func (ws *Workspace) RestoreLive(ctx context.Context, n, ifMatch int) (*portal.S
 		if err != nil {
 			return err
 		}
-		out, err = ws.putLive(ctx, tx, []byte(doc), ifMatch, fmt.Sprintf("restored version %d", n))
+		out, err = s.putLive(ctx, tx, []byte(doc), ifMatch, fmt.Sprintf("restored version %d", n))
 		return err
 	})
 	return out, err
 }
 
-func (ws *Workspace) putLive(ctx context.Context, tx *sql.Tx, doc []byte, ifMatch int, note string) (*portal.Settings, error) {
-	cur, err := ws.loadSettings(ctx, tx, "live")
+func (s *SettingsStore) putLive(ctx context.Context, tx *sql.Tx, doc []byte, ifMatch int, note string) (*portal.Settings, error) {
+	cur, err := s.loadSettings(ctx, tx, "live")
 	if err != nil {
 		return nil, err
 	}
 	if ifMatch != portal.AnyVersion && ifMatch != cur.Version {
 		return nil, staleError(cur, ifMatch)
 	}
-	env, err := ws.env(ctx, tx)
+	env, err := s.env(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (ws *Workspace) putLive(ctx context.Context, tx *sql.Tx, doc []byte, ifMatc
 		return nil, err
 	}
 	st.Version = cur.Version + 1
-	if err := ws.saveSettings(ctx, tx, "live", st); err != nil {
+	if err := s.saveSettings(ctx, tx, "live", st); err != nil {
 		return nil, err
 	}
 	summary := changeSummary(cur.Canonical(), st.Canonical())
@@ -98,7 +98,7 @@ func (ws *Workspace) putLive(ctx context.Context, tx *sql.Tx, doc []byte, ifMatc
 		summary = note + ": " + summary
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO settings_versions (version, doc, summary, created_at) VALUES (?, ?, ?, ?)`,
-		st.Version, string(st.Canonical()), summary, ws.Now().Unix()); err != nil {
+		st.Version, string(st.Canonical()), summary, s.Now().Unix()); err != nil {
 		return nil, err
 	}
 	return st, nil
@@ -143,8 +143,8 @@ func jsonEqual(a, b any) bool {
 
 // Versions lists the versions of the live settings, newest first, at most
 // limit (the newest ones).
-func (ws *Workspace) Versions(ctx context.Context, limit int) ([]portal.SettingsVersion, error) {
-	rows, err := ws.db.QueryContext(ctx, `SELECT version, created_at, summary FROM settings_versions ORDER BY version DESC LIMIT ?`, limit)
+func (s *SettingsStore) Versions(ctx context.Context, limit int) ([]portal.SettingsVersion, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT version, created_at, summary FROM settings_versions ORDER BY version DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -163,9 +163,9 @@ func (ws *Workspace) Versions(ctx context.Context, limit int) ([]portal.Settings
 }
 
 // Version returns version n of the live settings, or ENOTFOUND.
-func (ws *Workspace) Version(ctx context.Context, n int) (*portal.Settings, error) {
+func (s *SettingsStore) Version(ctx context.Context, n int) (*portal.Settings, error) {
 	var doc string
-	err := ws.db.QueryRowContext(ctx, `SELECT doc FROM settings_versions WHERE version = ?`, n).Scan(&doc)
+	err := s.db.QueryRowContext(ctx, `SELECT doc FROM settings_versions WHERE version = ?`, n).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, portal.Errorf(portal.ENOTFOUND, "there is no settings version %d", n)
 	}
@@ -183,9 +183,9 @@ func (ws *Workspace) Version(ctx context.Context, n int) (*portal.Settings, erro
 // SetSynced records, in one transaction, the live settings a sync brought
 // back and, when draft is not nil, makes draft the draft, based on that
 // live version.
-func (ws *Workspace) SetSynced(ctx context.Context, live, draft *portal.Settings) error {
-	return ws.tx(ctx, func(tx *sql.Tx) error {
-		if err := ws.saveSettings(ctx, tx, "live", live); err != nil {
+func (s *SettingsStore) SetSynced(ctx context.Context, live, draft *portal.Settings) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.saveSettings(ctx, tx, "live", live); err != nil {
 			return err
 		}
 		if draft == nil {
@@ -193,6 +193,6 @@ func (ws *Workspace) SetSynced(ctx context.Context, live, draft *portal.Settings
 		}
 		d := draft.Clone()
 		d.Version = live.Version
-		return ws.saveSettings(ctx, tx, "draft", d)
+		return s.saveSettings(ctx, tx, "draft", d)
 	})
 }
