@@ -32,12 +32,15 @@ var migrationFS embed.FS
 
 // Workspace is an open workspace file: the stores of its parts, each
 // implementing one port of the domain (ports.go), over one shared DB. The
-// dataset's reads, imports, snapshots and audiences are its own methods.
+// dataset's reads (Directory), its imports and audiences are still its
+// own methods: they share the columns (columns.go) and the schema cache.
 type Workspace struct {
 	*DB
 	SettingsStore
 	CheckStore
 	ServerStore
+	SearchStore
+	SnapshotStore
 	// notice is Options.Notice.
 	notice func(string)
 	// cols are the in-memory columns of a long-running process
@@ -76,9 +79,18 @@ type CheckStore struct{ *DB }
 // (server_state.go, sessions.go).
 type ServerStore struct{ *DB }
 
+// SearchStore finds the portal tickets on a user's tab that match a
+// search (search.go).
+type SearchStore struct{ *DB }
+
+// SnapshotStore reads the whole dataset for another workspace's copy
+// (snapshot.go).
+type SnapshotStore struct{ *DB }
+
 // newWorkspace composes the stores of a workspace over d.
 func newWorkspace(d *DB, notice func(string)) *Workspace {
-	return &Workspace{DB: d, SettingsStore: SettingsStore{d}, CheckStore: CheckStore{d}, ServerStore: ServerStore{d}, notice: notice}
+	return &Workspace{DB: d, SettingsStore: SettingsStore{d}, CheckStore: CheckStore{d}, ServerStore: ServerStore{d},
+		SearchStore: SearchStore{d}, SnapshotStore: SnapshotStore{d}, notice: notice}
 }
 
 // Options change how OpenWith opens a workspace.

@@ -16,6 +16,8 @@ var (
 	_ portal.SettingsStore = (*SettingsStore)(nil)
 	_ portal.CheckStore    = (*CheckStore)(nil)
 	_ portal.ServerState   = (*ServerStore)(nil)
+	_ portal.TicketSearch  = (*SearchStore)(nil)
+	_ portal.Snapshotter   = (*SnapshotStore)(nil)
 )
 
 // Location returns the workspace file's path.
