@@ -18,6 +18,7 @@ import (
 type Bindings struct {
 	svc   *studio.Service
 	local remote.Local
+	vault remote.Vault // where the sync's admin token is kept
 	ctx   context.Context
 
 	mu    sync.Mutex
@@ -26,9 +27,10 @@ type Bindings struct {
 }
 
 // NewBindings returns the bindings over svc and, for sync, the same
-// workspace as the sync's local side; ctx bounds every call.
+// workspace as the sync's local side, its admin token in the workspace's
+// default vault (remote.VaultOf); ctx bounds every call.
 func NewBindings(ctx context.Context, svc *studio.Service, local remote.Local) *Bindings {
-	return &Bindings{svc: svc, local: local, ctx: ctx, lanes: map[string]context.CancelFunc{}}
+	return &Bindings{svc: svc, local: local, vault: remote.VaultOf(local), ctx: ctx, lanes: map[string]context.CancelFunc{}}
 }
 
 // latest returns the context of a new call on a lane, cancelling the call

@@ -10,24 +10,25 @@ import (
 )
 
 // The sync bindings: the desktop side of `portalstudio sync`, with the
-// server URL and admin token remembered for the workspace.
+// server URL remembered for the workspace and the admin token in its
+// vault.
 
 // SyncStatus says whether the workspace knows its portal server and an
 // admin token, and the version of its live copy.
 func (b *Bindings) SyncStatus() (*wire.SyncStatus, error) {
-	return remote.StatusOf(b.ctx, b.local)
+	return remote.StatusOf(b.ctx, b.local, b.vault)
 }
 
 // SyncConnect pulls the live settings from the server with the admin token
 // and, once that succeeded, remembers both for the workspace.
 func (b *Bindings) SyncConnect(server, token string) (*wire.PullResult, error) {
-	return remote.Connect(b.ctx, b.local, server, token, remote.PullOptions{})
+	return remote.Connect(b.ctx, b.local, b.vault, server, token, remote.PullOptions{})
 }
 
 // SyncPull pulls the server's live settings and, withData, its dataset
 // (Progress reports how far the snapshot has come).
 func (b *Bindings) SyncPull(withData bool) (*wire.PullResult, error) {
-	c, err := remote.SavedClient(b.ctx, b.local)
+	c, err := remote.SavedClient(b.ctx, b.local, b.vault)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +56,7 @@ type SyncPushAnswer struct {
 // SyncPush pushes the draft: take ("", "draft" or "live") resolves every
 // conflict of a merge, overrideChecks pushes even when portal tests fail.
 func (b *Bindings) SyncPush(take string, overrideChecks bool) (*SyncPushAnswer, error) {
-	c, err := remote.SavedClient(b.ctx, b.local)
+	c, err := remote.SavedClient(b.ctx, b.local, b.vault)
 	if err != nil {
 		return nil, err
 	}

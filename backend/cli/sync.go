@@ -69,7 +69,8 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 	}
 	defer ws.Close()
 	svc := studio.New(ws)
-	saved, err := remote.LoadCredentials(ctx, ws)
+	vault := remote.VaultOf(ws)
+	saved, err := remote.LoadCredentialsFrom(ctx, ws, vault)
 	if err != nil {
 		return err
 	}
@@ -94,7 +95,7 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 		if saved.Bound && saved.Server == client.URL && saved.TokenServer == client.URL && saved.Token == client.Token {
 			return "", nil
 		}
-		return remote.SaveCredentials(ctx, ws, client.URL, client.Token)
+		return remote.SaveCredentialsIn(ctx, ws, vault, client.URL, client.Token)
 	}
 	if sub == "pull" {
 		return syncPull(ctx, env, *f.json, ws, client, remember, *data)

@@ -95,10 +95,10 @@ func TestSavedTokenBoundToServer(t *testing.T) {
 	if err := ws.SetSyncServer(ctx, rec.URL); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := remote.SavedClient(ctx, ws); portal.ErrorCode(err) != portal.EPRECONDITION || !strings.Contains(err.Error(), "belongs to http://127.0.0.1:8080") {
+	if _, err := remote.SavedClient(ctx, ws, remote.VaultOf(ws)); portal.ErrorCode(err) != portal.EPRECONDITION || !strings.Contains(err.Error(), "belongs to http://127.0.0.1:8080") {
 		t.Fatalf("a saved client for another server: %v", err)
 	}
-	if st, err := remote.StatusOf(ctx, ws); err != nil || st.HasToken || st.Connected {
+	if st, err := remote.StatusOf(ctx, ws, remote.VaultOf(ws)); err != nil || st.HasToken || st.Connected {
 		t.Fatalf("status with a token of another server: %+v, %v", st, err)
 	}
 

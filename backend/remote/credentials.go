@@ -83,23 +83,55 @@ func parseStored(s string) (server, token string, bound bool) {
 	return "", s, false
 }
 
-// setToken records a kept token in cr.
-func (cr *Credentials) setToken(stored, where string) {
-	server, tok, bound := parseStored(stored)
-	if !bound {
-		server = cr.Server
-	}
-	cr.Token, cr.TokenServer, cr.Bound, cr.Where = tok, server, bound, where
+// Vault keeps a workspace's admin token together with the server it was
+// saved for, outside the workspace file: the OS keyring or a 0600 file by
+// default (KeyringVault), a fake in tests.
+type Vault interface {
+	// Load returns the kept token: a zero KeptToken when there is none.
+	// Returns EPRECONDITION when the place it is kept cannot be read.
+	Load(ctx context.Context) (KeptToken, error)
+	// Save keeps token for server, in place of what was kept, and returns
+	// where it went (InKeyring or InFile). Returns EPRECONDITION when it
+	// cannot be kept.
+	Save(ctx context.Context, server, token string) (where string, err error)
 }
 
-// tokenFile is the fallback place of a workspace's admin token.
-func tokenFile(ws Local) string { return ws.Location() + ".token" }
+// KeptToken is an admin token as a Vault keeps it.
+type KeptToken struct {
+	// Server is the server the token was saved for; "" when it was saved
+	// alone (Bound false), before tokens were kept with their server.
+	Server string
+	Token  string
+	Bound  bool
+	// Where is InKeyring or InFile.
+	Where string
+}
+
+// keptToken reads a kept token (see parseStored) found in where.
+func keptToken(stored, where string) KeptToken {
+	server, tok, bound := parseStored(stored)
+	return KeptToken{Server: server, Token: tok, Bound: bound, Where: where}
+}
+
+// KeyringVault keeps a workspace's admin token in the OS keyring when
+// there is one (and NoKeyringEnv is not set), else in <workspace>.token
+// with mode 0600.
+type KeyringVault struct {
+	// Location is the workspace's location (Local.Location).
+	Location string
+}
+
+// VaultOf returns the default vault of a workspace: its KeyringVault.
+func VaultOf(ws Local) KeyringVault { return KeyringVault{Location: ws.Location()} }
+
+// File is the fallback place of the token: <workspace>.token.
+func (v KeyringVault) File() string { return v.Location + ".token" }
 
 // keyringUser names a workspace's entry in the keyring: its absolute path.
-func keyringUser(ws Local) string {
-	p, err := filepath.Abs(ws.Location())
+func (v KeyringVault) keyringUser() string {
+	p, err := filepath.Abs(v.Location)
 	if err != nil {
-		p = ws.Location()
+		p = v.Location
 	}
 	return "admin-token:" + p
 }
@@ -126,55 +158,41 @@ func withTimeout[T any](fn func() (T, error)) (T, error) {
 	}
 }
 
-// LoadCredentials returns the server and admin token remembered for a
-// workspace: the server from the workspace, the token and the server it
-// belongs to from the OS keyring or, failing that, the 0600 file next to
-// the workspace.
-func LoadCredentials(ctx context.Context, ws Local) (Credentials, error) {
-	cr := Credentials{File: tokenFile(ws)}
-	var err error
-	if cr.Server, err = ws.SyncServer(ctx); err != nil {
-		return cr, err
-	}
+// Load returns the token from the OS keyring or, failing that, the file.
+func (v KeyringVault) Load(ctx context.Context) (KeptToken, error) {
 	if useKeyring() {
-		tok, err := withTimeout(func() (string, error) { return keyring.Get(keyringService, keyringUser(ws)) })
+		tok, err := withTimeout(func() (string, error) { return keyring.Get(keyringService, v.keyringUser()) })
 		if err == nil && strings.TrimSpace(tok) != "" {
-			cr.setToken(tok, InKeyring)
-			return cr, nil
+			return keptToken(tok, InKeyring), nil
 		}
 	}
-	b, err := os.ReadFile(cr.File)
+	file := v.File()
+	b, err := os.ReadFile(file)
 	if errors.Is(err, fs.ErrNotExist) {
-		return cr, nil
+		return KeptToken{}, nil
 	}
 	if err != nil {
-		return cr, portal.Errorf(portal.EPRECONDITION, "cannot read the admin token file %s: %v", cr.File, err)
+		return KeptToken{}, portal.Errorf(portal.EPRECONDITION, "cannot read the admin token file %s: %v", file, err)
 	}
-	if strings.TrimSpace(string(b)) != "" {
-		cr.setToken(string(b), InFile)
+	if strings.TrimSpace(string(b)) == "" {
+		return KeptToken{}, nil
 	}
-	return cr, nil
+	return keptToken(string(b), InFile), nil
 }
 
-// SaveCredentials remembers the server in the workspace and the admin
-// token, with the server it belongs to, in the OS keyring when there is
-// one, else in <workspace>.token (mode 0600). The token never goes into
-// the settings document nor the workspace file. It returns where the
-// token went.
-func SaveCredentials(ctx context.Context, ws Local, server, token string) (string, error) {
-	if err := ws.SetSyncServer(ctx, server); err != nil {
-		return "", err
-	}
+// Save keeps the token, with its server, in the OS keyring when there is
+// one (removing a file left from before: one place only), else in the
+// file.
+func (v KeyringVault) Save(ctx context.Context, server, token string) (string, error) {
 	b, err := json.Marshal(storedToken{Server: server, Token: token})
 	if err != nil {
 		return "", fmt.Errorf("sync: %w", err)
 	}
 	stored := string(b)
-	file := tokenFile(ws)
+	file := v.File()
 	if useKeyring() {
-		_, err := withTimeout(func() (struct{}, error) { return struct{}{}, keyring.Set(keyringService, keyringUser(ws), stored) })
+		_, err := withTimeout(func() (struct{}, error) { return struct{}{}, keyring.Set(keyringService, v.keyringUser(), stored) })
 		if err == nil {
-			// One place only: a file left from before goes.
 			if rerr := os.Remove(file); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
 				return InKeyring, portal.Errorf(portal.EPRECONDITION, "the admin token is now in the keyring, but the old file %s could not be removed: %v", file, rerr)
 			}
@@ -185,6 +203,52 @@ func SaveCredentials(ctx context.Context, ws Local, server, token string) (strin
 		return "", err
 	}
 	return InFile, nil
+}
+
+// LoadCredentials returns the server and admin token remembered for a
+// workspace, from its default vault (VaultOf).
+func LoadCredentials(ctx context.Context, ws Local) (Credentials, error) {
+	return LoadCredentialsFrom(ctx, ws, VaultOf(ws))
+}
+
+// LoadCredentialsFrom returns the server and admin token remembered for a
+// workspace: the server from the workspace, the token and the server it
+// belongs to from v.
+func LoadCredentialsFrom(ctx context.Context, ws Local, v Vault) (Credentials, error) {
+	var cr Credentials
+	if f, ok := v.(interface{ File() string }); ok {
+		cr.File = f.File()
+	}
+	var err error
+	if cr.Server, err = ws.SyncServer(ctx); err != nil {
+		return cr, err
+	}
+	kt, err := v.Load(ctx)
+	if err != nil || kt.Token == "" {
+		return cr, err
+	}
+	cr.Token, cr.TokenServer, cr.Bound, cr.Where = kt.Token, kt.Server, kt.Bound, kt.Where
+	if !kt.Bound {
+		cr.TokenServer = cr.Server
+	}
+	return cr, nil
+}
+
+// SaveCredentials remembers the server and admin token in the workspace's
+// default vault (VaultOf). It returns where the token went.
+func SaveCredentials(ctx context.Context, ws Local, server, token string) (string, error) {
+	return SaveCredentialsIn(ctx, ws, VaultOf(ws), server, token)
+}
+
+// SaveCredentialsIn remembers the server in the workspace and the admin
+// token, with the server it belongs to, in v. The token never goes into
+// the settings document nor the workspace file. It returns where the
+// token went.
+func SaveCredentialsIn(ctx context.Context, ws Local, v Vault, server, token string) (string, error) {
+	if err := ws.SetSyncServer(ctx, server); err != nil {
+		return "", err
+	}
+	return v.Save(ctx, server, token)
 }
 
 // writeTokenFile writes the kept token with mode 0600, atomically.

@@ -9,11 +9,11 @@ import (
 )
 
 // Helpers for the desktop app, which keeps no flags: it syncs with the
-// server and token remembered for the workspace.
+// server remembered in the workspace and the token kept in a Vault.
 
 // StatusOf returns the workspace's sync status.
-func StatusOf(ctx context.Context, ws Local) (*wire.SyncStatus, error) {
-	cr, err := LoadCredentials(ctx, ws)
+func StatusOf(ctx context.Context, ws Local, v Vault) (*wire.SyncStatus, error) {
+	cr, err := LoadCredentialsFrom(ctx, ws, v)
 	if err != nil {
 		return nil, err
 	}
@@ -32,8 +32,8 @@ func StatusOf(ctx context.Context, ws Local) (*wire.SyncStatus, error) {
 // SavedClient returns a client of the server and token remembered for the
 // workspace, or EPRECONDITION when they are not known yet or the token
 // was saved for another server.
-func SavedClient(ctx context.Context, ws Local) (*Client, error) {
-	cr, err := LoadCredentials(ctx, ws)
+func SavedClient(ctx context.Context, ws Local, v Vault) (*Client, error) {
+	cr, err := LoadCredentialsFrom(ctx, ws, v)
 	if err != nil {
 		return nil, err
 	}
@@ -49,8 +49,8 @@ func SavedClient(ctx context.Context, ws Local) (*Client, error) {
 
 // Connect pulls from the server at serverURL with the admin token and,
 // once the pull succeeded, remembers both for the workspace (the token in
-// the OS keyring or the 0600 file). A refused pull remembers nothing.
-func Connect(ctx context.Context, ws Local, serverURL, token string, opt PullOptions) (*wire.PullResult, error) {
+// v). A refused pull remembers nothing.
+func Connect(ctx context.Context, ws Local, v Vault, serverURL, token string, opt PullOptions) (*wire.PullResult, error) {
 	// A saved token is never taken for a new URL: every connect comes
 	// with the token of the server it names.
 	if strings.TrimSpace(token) == "" {
@@ -64,7 +64,7 @@ func Connect(ctx context.Context, ws Local, serverURL, token string, opt PullOpt
 	if err != nil {
 		return res, err
 	}
-	if _, err := SaveCredentials(ctx, ws, c.URL, c.Token); err != nil {
+	if _, err := SaveCredentialsIn(ctx, ws, v, c.URL, c.Token); err != nil {
 		return res, err
 	}
 	return res, nil

@@ -2,7 +2,8 @@
 // portal server's admin API (Client), pull and push of a workspace's
 // settings (Pull, Push), the three-way merge a push falls back on when the
 // server moved on (ThreeWay), and where a workspace remembers its server
-// and admin token (LoadCredentials, SaveCredentials).
+// and admin token (a Vault: the OS keyring or a 0600 file by default, see
+// LoadCredentialsFrom, SaveCredentialsIn).
 //
 // A workspace keeps a draft and the live copy it last synced, each with
 // the version of the server's live settings it is based on. Push sends the

@@ -30,28 +30,67 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// Workspace is an open workspace file.
+// Workspace is an open workspace file: the stores of its parts, each
+// implementing one port of the domain (ports.go), over one shared DB. The
+// dataset's reads (Directory), its imports and audiences are still its
+// own methods: they share the columns (columns.go) and the schema cache.
 type Workspace struct {
-	db   *sql.DB
-	path string
+	*DB
+	SettingsStore
+	CheckStore
+	ServerStore
+	SearchStore
+	SnapshotStore
 	// notice is Options.Notice.
 	notice func(string)
+	// cols are the in-memory columns of a long-running process
+	// (columns.go).
+	cols colState
+	// schemaCache is the attribute schema of dataset generation schemaGen
+	// (Schema).
+	schemaMu    sync.Mutex
+	schemaGen   string
+	schemaCache *portal.Schema
+}
+
+// DB is what the stores of one workspace share: the database, the
+// statements of the read paths, the read cache, and the clock.
+type DB struct {
+	db   *sql.DB
+	path string
 	// stmts are the statements of the read paths, prepared once (see
 	// query); nStmts counts them, up to maxStmts.
 	stmts  sync.Map // query text → *sql.Stmt
 	nStmts atomic.Int32
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
-	// cols are the in-memory columns of a long-running process
-	// (columns.go).
-	cols colState
 	// rc is the read cache of a server (readcache.go).
 	rc readCache
-	// schemaCache is the attribute schema of dataset generation schemaGen
-	// (Schema).
-	schemaMu    sync.Mutex
-	schemaGen   string
-	schemaCache *portal.Schema
+}
+
+// SettingsStore keeps the draft, the live settings and their versions
+// (settings.go, versions.go).
+type SettingsStore struct{ *DB }
+
+// CheckStore keeps the portal tests (checks.go).
+type CheckStore struct{ *DB }
+
+// ServerStore keeps a server's secrets, addresses and session generations
+// (server_state.go, sessions.go).
+type ServerStore struct{ *DB }
+
+// SearchStore finds the portal tickets on a user's tab that match a
+// search (search.go).
+type SearchStore struct{ *DB }
+
+// SnapshotStore reads the whole dataset for another workspace's copy
+// (snapshot.go).
+type SnapshotStore struct{ *DB }
+
+// newWorkspace composes the stores of a workspace over d.
+func newWorkspace(d *DB, notice func(string)) *Workspace {
+	return &Workspace{DB: d, SettingsStore: SettingsStore{d}, CheckStore: CheckStore{d}, ServerStore: ServerStore{d},
+		SearchStore: SearchStore{d}, SnapshotStore: SnapshotStore{d}, notice: notice}
 }
 
 // Options change how OpenWith opens a workspace.
@@ -90,7 +129,7 @@ func open(path, journal string, opt Options) (*Workspace, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	ws := &Workspace{db: db, path: path, Now: time.Now, notice: opt.Notice}
+	ws := newWorkspace(&DB{db: db, path: path, Now: time.Now}, opt.Notice)
 	if err := ws.migrate(); err != nil {
 		db.Close()
 		var serr sqlite3.Error
@@ -172,22 +211,22 @@ func (ws *Workspace) Close() error {
 // time: the hot read paths (a portal page, a preview) run a handful of
 // small statements, and preparing each anew costs as much as running it.
 // database/sql prepares it again on each connection it runs on.
-func (ws *Workspace) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if s, ok := ws.stmts.Load(query); ok {
+func (d *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := d.stmts.Load(query); ok {
 		return s.(*sql.Stmt), nil
 	}
-	if ws.nStmts.Load() >= maxStmts {
+	if d.nStmts.Load() >= maxStmts {
 		return nil, errNoStmt
 	}
-	s, err := ws.db.PrepareContext(ctx, query)
+	s, err := d.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	if prev, loaded := ws.stmts.LoadOrStore(query, s); loaded {
+	if prev, loaded := d.stmts.LoadOrStore(query, s); loaded {
 		s.Close()
 		return prev.(*sql.Stmt), nil
 	}
-	ws.nStmts.Add(1)
+	d.nStmts.Add(1)
 	return s, nil
 }
 
@@ -198,19 +237,19 @@ const maxStmts = 256
 var errNoStmt = errors.New("no statement kept")
 
 // query runs a read statement, prepared once.
-func (ws *Workspace) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	s, err := ws.stmt(ctx, query)
+func (d *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := d.stmt(ctx, query)
 	if err != nil {
-		return ws.db.QueryContext(ctx, query, args...) // unkept, or fails the same way
+		return d.db.QueryContext(ctx, query, args...) // unkept, or fails the same way
 	}
 	return s.QueryContext(ctx, args...)
 }
 
 // queryRow runs a read statement of one row, prepared once.
-func (ws *Workspace) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	s, err := ws.stmt(ctx, query)
+func (d *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	s, err := d.stmt(ctx, query)
 	if err != nil {
-		return ws.db.QueryRowContext(ctx, query, args...) // unkept, or fails the same way
+		return d.db.QueryRowContext(ctx, query, args...) // unkept, or fails the same way
 	}
 	return s.QueryRowContext(ctx, args...)
 }
@@ -313,8 +352,8 @@ func (ws *Workspace) applyMigration(name string) error {
 }
 
 // tx runs fn in a transaction, committing when it returns nil.
-func (ws *Workspace) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := ws.db.BeginTx(ctx, nil)
+func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return diskError(err)
 	}
@@ -323,7 +362,7 @@ func (ws *Workspace) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return diskError(err)
 	}
 	err = tx.Commit()
-	ws.invalidateReads()
+	d.invalidateReads()
 	return diskError(err)
 }
 

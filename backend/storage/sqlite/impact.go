@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -18,7 +17,7 @@ import (
 // Impact, portal tests and explanations read the workspace as sets of
 // users: under one settings document, who has access and who of them is
 // restricted, each an audience bitmap (columns or indexed SQL, see
-// query.go); comparing two documents is set algebra on those bitmaps
+// audience_query.go); comparing two documents is set algebra on those bitmaps
 // (package audience), never a loop over the users.
 
 // setCache evaluates rules to audiences once per distinct rule: the draft
@@ -244,147 +243,4 @@ func (ws *Workspace) Summaries(ctx context.Context, set *roaring.Bitmap, limit i
 		out = []portal.UserSummary{}
 	}
 	return out, err
-}
-
-// FindCompany finds a company by id, company_id or name (case- and
-// diacritic-insensitive). A name several companies share is refused as
-// ambiguous; a key no imported company has is returned as it is (a
-// membership or ticket may name a company not imported), with "".
-func (ws *Workspace) FindCompany(ctx context.Context, key string) (id, name string, err error) {
-	key = strings.TrimSpace(key)
-	if key == "" {
-		return "", "", portal.Errorf(portal.EINVALID, "no company given; pass its id, company_id or name")
-	}
-	for _, q := range []string{`SELECT id, coalesce(name, '') FROM companies WHERE id = ?`, `SELECT id, coalesce(name, '') FROM companies WHERE company_id = ?`} {
-		err := ws.db.QueryRowContext(ctx, q, key).Scan(&id, &name)
-		if err == nil {
-			return id, name, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return "", "", err
-		}
-	}
-	rows, err := ws.db.QueryContext(ctx, `SELECT id, coalesce(name, '') FROM companies WHERE name_fold = ? ORDER BY id LIMIT 2`, portal.Fold(key))
-	if err != nil {
-		return "", "", err
-	}
-	defer rows.Close()
-	var ids, names []string
-	for rows.Next() {
-		if err := rows.Scan(&id, &name); err != nil {
-			return "", "", err
-		}
-		ids, names = append(ids, id), append(names, name)
-	}
-	if err := rows.Err(); err != nil {
-		return "", "", err
-	}
-	switch len(ids) {
-	case 1:
-		return ids[0], names[0], nil
-	case 0:
-		var n int
-		if err := ws.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM memberships WHERE company_id = ?) + (SELECT count(*) FROM tickets WHERE company_id = ?)`, key, key).Scan(&n); err != nil {
-			return "", "", err
-		}
-		if n > 0 {
-			return key, "", nil
-		}
-		return "", "", portal.Errorf(portal.ENOTFOUND, "no company has the id, company_id or name %q", key)
-	}
-	return "", "", portal.Errorf(portal.EINVALID, "the name %q belongs to more than one company; name the company by id or company_id", key)
-}
-
-// FindTicket returns the id of the ticket with that id or, failing that,
-// that number (ticket_id), or ENOTFOUND.
-func (ws *Workspace) FindTicket(ctx context.Context, key string) (string, error) {
-	key = strings.TrimPrefix(strings.TrimSpace(key), "#")
-	var id string
-	err := ws.db.QueryRowContext(ctx, `SELECT id FROM tickets WHERE id = ?`, key).Scan(&id)
-	if err == nil {
-		return id, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return "", err
-	}
-	return ws.TicketByNumber(ctx, key)
-}
-
-// Checks returns the workspace's portal tests, in the order they were
-// added.
-func (ws *Workspace) Checks(ctx context.Context) ([]portal.StoredCheck, error) {
-	rows, err := ws.db.QueryContext(ctx, `SELECT id, text FROM portal_checks ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []portal.StoredCheck{}
-	for rows.Next() {
-		var c portal.StoredCheck
-		if err := rows.Scan(&c.ID, &c.Text); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
-// AddChecks adds portal tests (their sentences, already checked) in one
-// transaction and returns their ids.
-func (ws *Workspace) AddChecks(ctx context.Context, texts []string) ([]int, error) {
-	var ids []int
-	err := ws.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		ids, err = insertChecks(ctx, tx, texts)
-		return err
-	})
-	return ids, err
-}
-
-func insertChecks(ctx context.Context, tx *sql.Tx, texts []string) ([]int, error) {
-	var ids []int
-	for _, t := range texts {
-		res, err := tx.ExecContext(ctx, `INSERT INTO portal_checks (text, created_at) VALUES (?, ?)`, t, time.Now().Unix())
-		if err != nil {
-			return nil, err
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, int(id))
-	}
-	return ids, nil
-}
-
-// ReplaceChecks replaces every portal test with texts, in one
-// transaction.
-func (ws *Workspace) ReplaceChecks(ctx context.Context, texts []string) ([]int, error) {
-	var ids []int
-	err := ws.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM portal_checks`); err != nil {
-			return err
-		}
-		var err error
-		ids, err = insertChecks(ctx, tx, texts)
-		return err
-	})
-	return ids, err
-}
-
-// RemoveChecks removes portal tests by id; an unknown id is ENOTFOUND and
-// removes nothing.
-func (ws *Workspace) RemoveChecks(ctx context.Context, ids []int) error {
-	return ws.tx(ctx, func(tx *sql.Tx) error {
-		for _, id := range ids {
-			res, err := tx.ExecContext(ctx, `DELETE FROM portal_checks WHERE id = ?`, id)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return portal.Errorf(portal.ENOTFOUND, "there is no portal test %d (portalstudio check list shows them); nothing was removed", id)
-			}
-		}
-		return nil
-	})
 }

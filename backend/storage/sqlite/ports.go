@@ -12,6 +12,12 @@ var (
 	_ portal.SettingsStore = (*Workspace)(nil)
 	_ portal.CheckStore    = (*Workspace)(nil)
 	_ portal.ServerState   = (*Workspace)(nil)
+
+	_ portal.SettingsStore = (*SettingsStore)(nil)
+	_ portal.CheckStore    = (*CheckStore)(nil)
+	_ portal.ServerState   = (*ServerStore)(nil)
+	_ portal.TicketSearch  = (*SearchStore)(nil)
+	_ portal.Snapshotter   = (*SnapshotStore)(nil)
 )
 
 // Location returns the workspace file's path.

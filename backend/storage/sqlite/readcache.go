@@ -50,24 +50,24 @@ type cachedUser struct {
 // CacheReads turns the read cache on: call it only when this process is
 // the only writer of the workspace (the portal server). Values it returns
 // are shared: callers must not modify them.
-func (ws *Workspace) CacheReads() {
-	ws.rc.mu.Lock()
-	defer ws.rc.mu.Unlock()
-	ws.rc.on = true
+func (d *DB) CacheReads() {
+	d.rc.mu.Lock()
+	defer d.rc.mu.Unlock()
+	d.rc.on = true
 }
 
 // invalidateReads empties the cache; ws.tx calls it after every commit.
-func (ws *Workspace) invalidateReads() {
-	ws.rc.mu.Lock()
-	defer ws.rc.mu.Unlock()
-	ws.rc.gen++
-	ws.rc.live, ws.rc.schema, ws.rc.users = nil, nil, nil
+func (d *DB) invalidateReads() {
+	d.rc.mu.Lock()
+	defer d.rc.mu.Unlock()
+	d.rc.gen++
+	d.rc.live, d.rc.schema, d.rc.users = nil, nil, nil
 }
 
 // checkStamp empties the cache when another process wrote since the
 // last check, at most every staleAfter.
-func (ws *Workspace) checkStamp(ctx context.Context) {
-	rc := &ws.rc
+func (d *DB) checkStamp(ctx context.Context) {
+	rc := &d.rc
 	rc.mu.Lock()
 	if !rc.on || rc.checking || time.Since(rc.checked) < staleAfter {
 		rc.mu.Unlock()
@@ -76,7 +76,7 @@ func (ws *Workspace) checkStamp(ctx context.Context) {
 	rc.checking = true
 	rc.mu.Unlock()
 	var stamp string
-	err := ws.db.QueryRowContext(ctx, `SELECT coalesce((SELECT version || ':' || updated_at || ':' || length(doc) FROM settings WHERE name = 'live'), '-')
+	err := d.db.QueryRowContext(ctx, `SELECT coalesce((SELECT version || ':' || updated_at || ':' || length(doc) FROM settings WHERE name = 'live'), '-')
 		|| '/' || coalesce((SELECT value FROM meta WHERE key = ?), '0')`, generationKey).Scan(&stamp)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
@@ -94,8 +94,8 @@ func (ws *Workspace) checkStamp(ctx context.Context) {
 
 // cached runs load unless the cache holds the value (get), and stores
 // what load returned (put) unless a write came meanwhile.
-func cached[T any](ws *Workspace, get func(*readCache) (T, bool), load func() (T, error), put func(*readCache, T)) (T, error) {
-	rc := &ws.rc
+func cached[T any](d *DB, get func(*readCache) (T, bool), load func() (T, error), put func(*readCache, T)) (T, error) {
+	rc := &d.rc
 	rc.mu.Lock()
 	if !rc.on {
 		rc.mu.Unlock()
@@ -119,16 +119,8 @@ func cached[T any](ws *Workspace, get func(*readCache) (T, bool), load func() (T
 	return v, nil
 }
 
-func (ws *Workspace) cachedLive(ctx context.Context) (*portal.Settings, error) {
-	ws.checkStamp(ctx)
-	return cached(ws,
-		func(rc *readCache) (*portal.Settings, bool) { return rc.live, rc.live != nil },
-		func() (*portal.Settings, error) { return ws.loadSettings(ctx, ws.db, "live") },
-		func(rc *readCache, st *portal.Settings) { rc.live = st })
-}
-
 func (ws *Workspace) cachedSchema(ctx context.Context) (*portal.Schema, error) {
-	return cached(ws,
+	return cached(ws.DB,
 		func(rc *readCache) (*portal.Schema, bool) { return rc.schema, rc.schema != nil },
 		func() (*portal.Schema, error) { return ws.schema(ctx, ws.db) },
 		func(rc *readCache, s *portal.Schema) { rc.schema = s })
@@ -136,7 +128,7 @@ func (ws *Workspace) cachedSchema(ctx context.Context) (*portal.Schema, error) {
 
 func (ws *Workspace) cachedUser(ctx context.Context, id string) (*portal.User, error) {
 	ws.checkStamp(ctx)
-	return cached(ws,
+	return cached(ws.DB,
 		func(rc *readCache) (*portal.User, bool) {
 			c, ok := rc.users[id]
 			return c.user, ok
@@ -151,7 +143,7 @@ func (ws *Workspace) cachedUser(ctx context.Context, id string) (*portal.User, e
 }
 
 func (ws *Workspace) cachedSubject(ctx context.Context, u *portal.User) (portal.Subject, error) {
-	cs, err := cached(ws,
+	cs, err := cached(ws.DB,
 		func(rc *readCache) ([]*portal.Company, bool) {
 			c, ok := rc.users[u.ID]
 			return c.companies, ok && c.hasSub

@@ -141,7 +141,7 @@ func matchExpr(q portal.SearchQuery, lastTerms []string) string {
 // Search returns one page of the shared Customer tickets the user sees on
 // the tab whose text holds every term, ranked by relevance (bm25) then
 // recency. The caller decides whether the user may see the tab at all.
-func (ws *Workspace) Search(ctx context.Context, q portal.SearchQuery) (portal.SearchPage, error) {
+func (st *SearchStore) Search(ctx context.Context, q portal.SearchQuery) (portal.SearchPage, error) {
 	page := portal.SearchPage{IDs: []string{}}
 	if q.Tab != portal.TabAll && q.Tab != portal.TabMine {
 		return page, portal.Errorf(portal.EINVALID, "unknown tab %q; use all or mine", q.Tab)
@@ -156,7 +156,7 @@ func (ws *Workspace) Search(ctx context.Context, q portal.SearchQuery) (portal.S
 	if err != nil {
 		return page, err
 	}
-	lastTerms, err := ws.prefixTerms(ctx, q.Terms[len(q.Terms)-1])
+	lastTerms, err := st.prefixTerms(ctx, q.Terms[len(q.Terms)-1])
 	if err != nil {
 		return page, err
 	}
@@ -164,7 +164,7 @@ func (ws *Workspace) Search(ctx context.Context, q portal.SearchQuery) (portal.S
 	// score; the page is cut in Go. A user's matches are bounded by the
 	// tickets they may see, so this is cheaper than a count and a ranked
 	// query that would both walk the index.
-	rows, err := ws.db.QueryContext(ctx, `SELECT rowid, bm25(ticket_fts, 1.0, 0.0) FROM ticket_fts WHERE ticket_fts MATCH ?`, matchExpr(q, lastTerms))
+	rows, err := st.db.QueryContext(ctx, `SELECT rowid, bm25(ticket_fts, 1.0, 0.0) FROM ticket_fts WHERE ticket_fts MATCH ?`, matchExpr(q, lastTerms))
 	if err != nil {
 		return page, err
 	}
@@ -194,7 +194,7 @@ func (ws *Workspace) Search(ctx context.Context, q portal.SearchQuery) (portal.S
 		if err != nil {
 			return page, err
 		}
-		rows, err := ws.db.QueryContext(ctx, `SELECT t.seq, t.id, t.updated_at FROM json_each(?) j CROSS JOIN tickets t ON t.seq = j.value`, string(list))
+		rows, err := st.db.QueryContext(ctx, `SELECT t.seq, t.id, t.updated_at FROM json_each(?) j CROSS JOIN tickets t ON t.seq = j.value`, string(list))
 		if err != nil {
 			return page, err
 		}
@@ -245,7 +245,7 @@ const prefixMin, prefixMax = 4, 8
 // prefixTerms returns the terms of the search index, other than p itself,
 // that begin with p, when p is long enough and there are at most
 // prefixMax of them; otherwise nil (a prefix query is cheaper then).
-func (ws *Workspace) prefixTerms(ctx context.Context, p string) ([]string, error) {
+func (st *SearchStore) prefixTerms(ctx context.Context, p string) ([]string, error) {
 	if utf8.RuneCountInString(p) < prefixMin {
 		return nil, nil
 	}
@@ -253,7 +253,7 @@ func (ws *Workspace) prefixTerms(ctx context.Context, p string) ([]string, error
 	// last that begins with p (below p followed by a byte no UTF-8 text
 	// holds). The vocabulary counts each term's documents as it goes, so
 	// p itself, often the largest, is skipped.
-	rows, err := ws.db.QueryContext(ctx, `SELECT term FROM ticket_fts_vocab WHERE term >= ? AND term < ? LIMIT ?`, p+"\x00", p+"\xff", prefixMax+1)
+	rows, err := st.db.QueryContext(ctx, `SELECT term FROM ticket_fts_vocab WHERE term >= ? AND term < ? LIMIT ?`, p+"\x00", p+"\xff", prefixMax+1)
 	if err != nil {
 		return nil, err
 	}
@@ -293,12 +293,12 @@ func decodeOffset(s string) (int, error) {
 // TicketsMatching counts the indexed tickets (shared Customer ones) whose
 // text holds a word, for everyone: benchmarks use it to pick rare and
 // common words.
-func (ws *Workspace) TicketsMatching(ctx context.Context, word string) (int, error) {
+func (st *SearchStore) TicketsMatching(ctx context.Context, word string) (int, error) {
 	terms := portal.SearchTerms(word)
 	if len(terms) != 1 {
 		return 0, portal.Errorf(portal.EINVALID, "give one word")
 	}
 	var n int
-	err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM ticket_fts WHERE ticket_fts MATCH ?`, `{body} : `+ftsString(terms[0])).Scan(&n)
+	err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM ticket_fts WHERE ticket_fts MATCH ?`, `{body} : `+ftsString(terms[0])).Scan(&n)
 	return n, err
 }

@@ -30,15 +30,15 @@ func newSalt() ([]byte, error) {
 // EnsureSessionEpoch returns the current session generation, starting
 // generation 1 when there is none (atomically: two servers starting at
 // once agree on one).
-func (ws *Workspace) EnsureSessionEpoch(ctx context.Context) (portal.SessionEpoch, error) {
+func (s *ServerStore) EnsureSessionEpoch(ctx context.Context) (portal.SessionEpoch, error) {
 	salt, err := newSalt()
 	if err != nil {
 		return portal.SessionEpoch{}, err
 	}
 	var ep portal.SessionEpoch
-	err = ws.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO session_epoch (id, generation, salt, started_at) VALUES (1, 1, ?, ?) ON CONFLICT (id) DO NOTHING`,
-			salt, ws.Now().Unix()); err != nil {
+			salt, s.Now().Unix()); err != nil {
 			return err
 		}
 		return tx.QueryRowContext(ctx, `SELECT generation, salt FROM session_epoch WHERE id = 1`).Scan(&ep.Generation, &ep.Salt)
@@ -49,16 +49,16 @@ func (ws *Workspace) EnsureSessionEpoch(ctx context.Context) (portal.SessionEpoc
 // EndSessions starts a new session generation with a new salt: every
 // session made before is over, on every server sharing the workspace. It
 // returns the new generation.
-func (ws *Workspace) EndSessions(ctx context.Context) (portal.SessionEpoch, error) {
+func (s *ServerStore) EndSessions(ctx context.Context) (portal.SessionEpoch, error) {
 	salt, err := newSalt()
 	if err != nil {
 		return portal.SessionEpoch{}, err
 	}
 	ep := portal.SessionEpoch{Salt: salt}
-	err = ws.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO session_epoch (id, generation, salt, started_at) VALUES (1, 1, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET generation = generation + 1, salt = excluded.salt, started_at = excluded.started_at
-			RETURNING generation`, salt, ws.Now().Unix()).Scan(&ep.Generation); err != nil {
+			RETURNING generation`, salt, s.Now().Unix()).Scan(&ep.Generation); err != nil {
 			return err
 		}
 		// The sessions signed out are over anyway.
@@ -71,8 +71,8 @@ func (ws *Workspace) EndSessions(ctx context.Context) (portal.SessionEpoch, erro
 // SessionState returns, in one indexed query, the current session
 // generation and whether the session id was signed out. A workspace
 // that never had a session has generation 0 (no session is valid).
-func (ws *Workspace) SessionState(ctx context.Context, id string) (ep portal.SessionEpoch, revoked bool, err error) {
-	err = ws.queryRow(ctx, `SELECT e.generation, e.salt, EXISTS (SELECT 1 FROM revoked_sessions WHERE id = ?) FROM session_epoch e WHERE e.id = 1`, id).
+func (s *ServerStore) SessionState(ctx context.Context, id string) (ep portal.SessionEpoch, revoked bool, err error) {
+	err = s.queryRow(ctx, `SELECT e.generation, e.salt, EXISTS (SELECT 1 FROM revoked_sessions WHERE id = ?) FROM session_epoch e WHERE e.id = 1`, id).
 		Scan(&ep.Generation, &ep.Salt, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return portal.SessionEpoch{}, false, nil
@@ -84,8 +84,8 @@ func (ws *Workspace) SessionState(ctx context.Context, id string) (ep portal.Ses
 // reports it revoked until it expires. The sessions whose expiry is
 // before now (the caller's clock) are pruned meanwhile. It does not empty the read cache: no cached read
 // depends on sessions.
-func (ws *Workspace) RevokeSession(ctx context.Context, id string, expires, now time.Time) error {
-	tx, err := ws.db.BeginTx(ctx, nil)
+func (s *ServerStore) RevokeSession(ctx context.Context, id string, expires, now time.Time) error {
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return diskError(err)
 	}

@@ -21,14 +21,14 @@ const DefaultBaseURL = "http://127.0.0.1:8080"
 
 // Draft returns the draft settings: what the admin is editing. A new
 // workspace's draft is portal.DefaultSettings.
-func (ws *Workspace) Draft(ctx context.Context) (*portal.Settings, error) {
-	return ws.loadSettings(ctx, ws.db, "draft")
+func (s *SettingsStore) Draft(ctx context.Context) (*portal.Settings, error) {
+	return s.loadSettings(ctx, s.db, "draft")
 }
 
 // Live returns the live settings the workspace last synced, with their
 // version; before any sync, the default settings at version 0.
-func (ws *Workspace) Live(ctx context.Context) (*portal.Settings, error) {
-	return ws.cachedLive(ctx)
+func (s *SettingsStore) Live(ctx context.Context) (*portal.Settings, error) {
+	return s.cachedLive(ctx)
 }
 
 type queryer interface {
@@ -37,7 +37,7 @@ type queryer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-func (ws *Workspace) loadSettings(ctx context.Context, q queryer, name string) (*portal.Settings, error) {
+func (s *SettingsStore) loadSettings(ctx context.Context, q queryer, name string) (*portal.Settings, error) {
 	var doc string
 	var version int
 	err := q.QueryRowContext(ctx, `SELECT doc, version FROM settings WHERE name = ?`, name).Scan(&doc, &version)
@@ -55,10 +55,10 @@ func (ws *Workspace) loadSettings(ctx context.Context, q queryer, name string) (
 	return &st, nil
 }
 
-func (ws *Workspace) saveSettings(ctx context.Context, q queryer, name string, st *portal.Settings) error {
+func (s *SettingsStore) saveSettings(ctx context.Context, q queryer, name string, st *portal.Settings) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO settings (name, version, doc, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET version = excluded.version, doc = excluded.doc, updated_at = excluded.updated_at`,
-		name, st.Version, string(st.Canonical()), ws.Now().Unix())
+		name, st.Version, string(st.Canonical()), s.Now().Unix())
 	return err
 }
 
@@ -66,10 +66,10 @@ func (ws *Workspace) saveSettings(ctx context.Context, q queryer, name string, s
 // only when every part is valid, makes it the draft. The draft keeps the
 // version of the live settings it is based on (a document's own "version"
 // is ignored: versions are set by the server).
-func (ws *Workspace) ApplyDraft(ctx context.Context, doc []byte) (*portal.Settings, error) {
+func (s *SettingsStore) ApplyDraft(ctx context.Context, doc []byte) (*portal.Settings, error) {
 	var out *portal.Settings
-	err := ws.tx(ctx, func(tx *sql.Tx) error {
-		env, err := ws.env(ctx, tx)
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		env, err := s.env(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -77,41 +77,41 @@ func (ws *Workspace) ApplyDraft(ctx context.Context, doc []byte) (*portal.Settin
 		if err != nil {
 			return err
 		}
-		cur, err := ws.loadSettings(ctx, tx, "draft")
+		cur, err := s.loadSettings(ctx, tx, "draft")
 		if err != nil {
 			return err
 		}
 		st.Version = cur.Version
 		out = st
-		return ws.saveSettings(ctx, tx, "draft", st)
+		return s.saveSettings(ctx, tx, "draft", st)
 	})
 	return out, err
 }
 
 // SetLive records st as the live settings (after a pull or push).
-func (ws *Workspace) SetLive(ctx context.Context, st *portal.Settings) error {
-	return ws.tx(ctx, func(tx *sql.Tx) error { return ws.saveSettings(ctx, tx, "live", st) })
+func (s *SettingsStore) SetLive(ctx context.Context, st *portal.Settings) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return s.saveSettings(ctx, tx, "live", st) })
 }
 
 // Env returns what validating settings needs to know of the workspace.
-func (ws *Workspace) Env(ctx context.Context) (portal.Env, error) {
-	return ws.env(ctx, ws.db)
+func (s *SettingsStore) Env(ctx context.Context) (portal.Env, error) {
+	return s.env(ctx, s.db)
 }
 
-func (ws *Workspace) env(ctx context.Context, q queryer) (portal.Env, error) {
+func (s *SettingsStore) env(ctx context.Context, q queryer) (portal.Env, error) {
 	var env portal.Env
-	s, err := ws.schema(ctx, q)
+	sch, err := s.schema(ctx, q)
 	if err != nil {
 		return env, err
 	}
-	env.Schema = s
+	env.Schema = sch
 	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM ticket_types WHERE category = 'Customer'`).Scan(&env.CustomerTicketTypes); err != nil {
 		return env, err
 	}
 	// The live settings' URL first: once synced it is the server's, which
 	// a draft made on the desktop must not override.
 	for _, name := range []string{"live", "draft"} {
-		st, err := ws.loadSettings(ctx, q, name)
+		st, err := s.loadSettings(ctx, q, name)
 		if err != nil {
 			return env, err
 		}
@@ -120,16 +120,16 @@ func (ws *Workspace) env(ctx context.Context, q queryer) (portal.Env, error) {
 			break
 		}
 	}
-	slug, err := ws.meta(ctx, q, metaSlug, portal.Slug(ws.path))
+	slug, err := s.meta(ctx, q, metaSlug, portal.Slug(s.path))
 	if err != nil {
 		return env, err
 	}
-	base, err := ws.meta(ctx, q, metaBaseURL, DefaultBaseURL)
+	base, err := s.meta(ctx, q, metaBaseURL, DefaultBaseURL)
 	if err != nil {
 		return env, err
 	}
 	env.NewPortalURL = strings.TrimSuffix(base, "/") + "/portal/" + slug + "/"
-	pinned, err := ws.meta(ctx, q, metaPortalURL, "")
+	pinned, err := s.meta(ctx, q, metaPortalURL, "")
 	if err != nil {
 		return env, err
 	}
@@ -142,7 +142,7 @@ func (ws *Workspace) env(ctx context.Context, q queryer) (portal.Env, error) {
 	return env, nil
 }
 
-func (ws *Workspace) meta(ctx context.Context, q queryer, key, def string) (string, error) {
+func (d *DB) meta(ctx context.Context, q queryer, key, def string) (string, error) {
 	var v string
 	err := q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -151,18 +151,10 @@ func (ws *Workspace) meta(ctx context.Context, q queryer, key, def string) (stri
 	return v, err
 }
 
-// SetServer records the portal server's base URL and the workspace slug,
-// from which the portal URL is generated.
-func (ws *Workspace) SetServer(ctx context.Context, baseURL, slug string) error {
-	return ws.tx(ctx, func(tx *sql.Tx) error {
-		for k, v := range map[string]string{metaBaseURL: baseURL, metaSlug: slug} {
-			if v == "" {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+func (s *SettingsStore) cachedLive(ctx context.Context) (*portal.Settings, error) {
+	s.checkStamp(ctx)
+	return cached(s.DB,
+		func(rc *readCache) (*portal.Settings, bool) { return rc.live, rc.live != nil },
+		func() (*portal.Settings, error) { return s.loadSettings(ctx, s.db, "live") },
+		func(rc *readCache, st *portal.Settings) { rc.live = st })
 }

@@ -16,8 +16,8 @@ import (
 // type). Records are read and handed over one at a time, never held all
 // in memory. An error from header or emit stops the snapshot and is
 // returned.
-func (ws *Workspace) Snapshot(ctx context.Context, header func(portal.SnapshotHeader) error, emit func(portal.Record) error) error {
-	conn, err := ws.db.Conn(ctx)
+func (ss *SnapshotStore) Snapshot(ctx context.Context, header func(portal.SnapshotHeader) error, emit func(portal.Record) error) error {
+	conn, err := ss.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
