@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"math/bits"
+	"unsafe"
 
 	"portalstudio/backend/portal"
 )
@@ -24,7 +25,11 @@ import (
 //	body     the columns (below)
 //	crc      uint32: CRC-32C of everything before it
 //
-// Every integer is little-endian. The body holds the user rows, the
+// Every integer is little-endian, and every array (a uint64 count, then
+// its elements) starts its elements at a multiple of 8 bytes from the
+// start of the file (zero bytes pad before them): on a little-endian
+// machine the columns read use the file's bytes in place, without a
+// copy. The body holds the user rows, the
 // companies, the set of users (dense 64-bit words), the eight standard
 // user columns, the custom user columns (key, kind, column), the nine
 // standard company columns, the custom company columns, and the
@@ -121,13 +126,22 @@ func (c *Columns) encode(e *encoder) {
 type encoder struct {
 	w   *bufio.Writer
 	buf []byte
+	pos int64 // bytes written
 	err error
 }
 
 func (e *encoder) raw(p []byte) {
 	if e.err == nil {
 		_, e.err = e.w.Write(p)
+		e.pos += int64(len(p))
 	}
+}
+
+// count writes an array's count and pads to its elements' alignment.
+func (e *encoder) count(n int) {
+	e.u64(uint64(n))
+	var zero [8]byte
+	e.raw(zero[:(8-e.pos%8)%8])
 }
 
 func (e *encoder) u8(v uint8) { e.raw([]byte{v}) }
@@ -152,7 +166,7 @@ func (e *encoder) chunk(b []byte, last bool) []byte {
 }
 
 func (e *encoder) words(v []uint64) {
-	e.u64(uint64(len(v)))
+	e.count(len(v))
 	b := make([]byte, 0, 1<<15+8)
 	for _, x := range v {
 		b = e.chunk(binary.LittleEndian.AppendUint64(b, x), false)
@@ -161,7 +175,7 @@ func (e *encoder) words(v []uint64) {
 }
 
 func (e *encoder) u32s(v []uint32) {
-	e.u64(uint64(len(v)))
+	e.count(len(v))
 	b := make([]byte, 0, 1<<15+8)
 	for _, x := range v {
 		b = e.chunk(binary.LittleEndian.AppendUint32(b, x), false)
@@ -170,7 +184,7 @@ func (e *encoder) u32s(v []uint32) {
 }
 
 func (e *encoder) u16s(v []uint16) {
-	e.u64(uint64(len(v)))
+	e.count(len(v))
 	b := make([]byte, 0, 1<<15+8)
 	for _, x := range v {
 		b = e.chunk(binary.LittleEndian.AppendUint16(b, x), false)
@@ -179,12 +193,12 @@ func (e *encoder) u16s(v []uint16) {
 }
 
 func (e *encoder) bytes(v []byte) {
-	e.u64(uint64(len(v)))
+	e.count(len(v))
 	e.raw(v)
 }
 
 func (e *encoder) floats(v []float64) {
-	e.u64(uint64(len(v)))
+	e.count(len(v))
 	b := make([]byte, 0, 1<<15+8)
 	for _, x := range v {
 		b = e.chunk(binary.LittleEndian.AppendUint64(b, math.Float64bits(x)), false)
@@ -295,7 +309,8 @@ func (e *encoder) dict(d []string) {
 // ReadColumns reads columns saved by Save, which must hold generation
 // gen. It returns ErrDamaged (truncated, changed or inconsistent data),
 // ErrVersion or ErrStale, wrapped with details; it never panics and never
-// returns columns other than the ones saved.
+// returns columns other than the ones saved. The columns use b in place:
+// b must not change afterwards.
 func ReadColumns(b []byte, gen string) (*Columns, error) {
 	hdr := len(persistMagic) + 4
 	if len(b) < hdr+4+4 || string(b[:len(persistMagic)]) != persistMagic {
@@ -308,7 +323,7 @@ func ReadColumns(b []byte, gen string) (*Columns, error) {
 	if crc32.Checksum(body, castagnoli) != sum {
 		return nil, fmt.Errorf("%w: checksum mismatch", ErrDamaged)
 	}
-	d := &decoder{b: body[hdr:]}
+	d := &decoder{b: body[hdr:], off: hdr}
 	if g := d.str(); d.err == nil && g != gen {
 		return nil, fmt.Errorf("%w: it holds generation %q, the data is at %q", ErrStale, g, gen)
 	}
@@ -326,6 +341,7 @@ func ReadColumns(b []byte, gen string) (*Columns, error) {
 // returns zero values.
 type decoder struct {
 	b   []byte
+	off int // of b in the file
 	err error
 }
 
@@ -345,6 +361,7 @@ func (d *decoder) take(n uint64) []byte {
 	}
 	p := d.b[:n]
 	d.b = d.b[n:]
+	d.off += int(n)
 	return p
 }
 
@@ -371,10 +388,15 @@ func (d *decoder) u64() uint64 {
 
 func (d *decoder) str() string { return string(d.take(uint64(d.u32()))) }
 
-// array takes a length and that many elements of size bytes, never more
-// than remain.
+// array takes a count, the padding, and that many elements of size
+// bytes, never more than remain.
 func (d *decoder) array(size uint64) (int, []byte) {
 	n := d.u64()
+	for _, x := range d.take(uint64((8 - d.off%8) % 8)) {
+		if x != 0 {
+			d.fail("padding")
+		}
+	}
 	if d.err == nil && n > uint64(len(d.b))/size {
 		d.fail("truncated array")
 	}
@@ -387,41 +409,49 @@ func (d *decoder) array(size uint64) (int, []byte) {
 
 func (d *decoder) words() []uint64 {
 	n, p := d.array(8)
-	out := make([]uint64, n)
-	for i := range out {
-		out[i] = binary.LittleEndian.Uint64(p[8*i:])
-	}
-	return out
+	return inPlace(p, n, binary.LittleEndian.Uint64)
 }
 
 func (d *decoder) u32s() []uint32 {
 	n, p := d.array(4)
-	out := make([]uint32, n)
-	for i := range out {
-		out[i] = binary.LittleEndian.Uint32(p[4*i:])
-	}
-	return out
+	return inPlace(p, n, binary.LittleEndian.Uint32)
 }
 
 func (d *decoder) u16s() []uint16 {
 	n, p := d.array(2)
-	out := make([]uint16, n)
-	for i := range out {
-		out[i] = binary.LittleEndian.Uint16(p[2*i:])
-	}
-	return out
+	return inPlace(p, n, binary.LittleEndian.Uint16)
 }
 
 func (d *decoder) bytes() []byte {
-	_, p := d.array(1)
-	return append([]byte{}, p...)
+	n, p := d.array(1)
+	if n == 0 {
+		return []byte{}
+	}
+	return p[:n:n]
 }
 
 func (d *decoder) floats() []float64 {
 	n, p := d.array(8)
-	out := make([]float64, n)
+	return inPlace(p, n, func(b []byte) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b)) })
+}
+
+// littleEndian is true on a little-endian machine.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// inPlace returns the n elements in p: p itself, seen as a []T, on a
+// little-endian machine when p is aligned for T; else a copy, decoded by
+// get. Never nil.
+func inPlace[T uint16 | uint32 | uint64 | float64](p []byte, n int, get func([]byte) T) []T {
+	if n == 0 {
+		return []T{}
+	}
+	size := int(unsafe.Sizeof(T(0)))
+	if littleEndian && uintptr(unsafe.Pointer(unsafe.SliceData(p)))%uintptr(size) == 0 {
+		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(p))), n)[:n:n]
+	}
+	out := make([]T, n)
 	for i := range out {
-		out[i] = math.Float64frombits(binary.LittleEndian.Uint64(p[8*i:]))
+		out[i] = get(p[size*i:])
 	}
 	return out
 }

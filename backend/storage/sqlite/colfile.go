@@ -34,15 +34,29 @@ func (ws *Workspace) AudiencePath() string { return ws.path + audienceSuffix }
 // when it holds generation gen. A damaged file, or one of another format
 // version, is noticed (it is rebuilt by a long-running process); a
 // missing or stale one is the normal case after a write.
-func (ws *Workspace) readColumnsFile(gen string) (*columns, error) {
+//
+// A one-shot process maps the file (mapped: the columns use its pages in
+// place, and it is never unmapped: the process ends soon); a long-running
+// one reads it into memory, as it reads the columns again after every
+// write and a mapping could not be released safely while an audience may
+// still scan it.
+func (ws *Workspace) readColumnsFile(gen string, mapped bool) (*columns, error) {
 	start := time.Now()
 	path := ws.AudiencePath()
-	b, err := os.ReadFile(path)
+	var b []byte
+	unmap := func() {}
+	var err error
+	if mapped {
+		b, unmap, err = mapFile(path)
+	} else {
+		b, err = os.ReadFile(path)
+	}
 	if err != nil {
 		return nil, err
 	}
 	eng, err := audience.ReadColumns(b, gen)
 	if err != nil {
+		unmap()
 		if ws.notice != nil && !errors.Is(err, audience.ErrStale) {
 			ws.notice(fmt.Sprintf("the audience data %s cannot be used (%v): audiences are computed from the workspace until it is rebuilt", path, err))
 		}
@@ -99,7 +113,7 @@ func (ws *Workspace) writeColumnsFile(c *columns) error {
 func (ws *Workspace) loadColumns(ctx context.Context) (string, *columns, error) {
 	ws.ensureStamp(ctx)
 	if gen, err := generation(ctx, ws.db); err == nil {
-		if c, err := ws.readColumnsFile(gen); err == nil {
+		if c, err := ws.readColumnsFile(gen, false); err == nil {
 			return gen, c, nil
 		}
 	}
@@ -137,7 +151,7 @@ func (ws *Workspace) oneShotColumns(gen string) *columns {
 	}
 	ws.cols.tried = gen
 	ws.cols.mu.Unlock()
-	c, err := ws.readColumnsFile(gen)
+	c, err := ws.readColumnsFile(gen, true)
 	if err != nil {
 		return nil
 	}

@@ -82,6 +82,18 @@ func answersFromFile(t *testing.T, ws *sqlite.Workspace, r *rand.Rand, seed uint
 	}
 }
 
+// replaceFile puts data at path as the workspace does, by a rename (a
+// process may have the old file mapped).
+func replaceFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path+".new", data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".new", path); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // longRunning loads the columns as the app and the server do, and
 // returns their state.
 func longRunning(t *testing.T, ws *sqlite.Workspace) sqlite.ColumnStats {
@@ -186,9 +198,7 @@ func TestColumnsFileStaleAfterImport(t *testing.T) {
 		t.Fatalf("the file written again: %v, %v", ids, err)
 	}
 	// The old file, put back (an older generation), is refused.
-	if err := os.WriteFile(app.AudiencePath(), old, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	replaceFile(t, app.AudiencePath(), old)
 	cli = openAt(t, path, nil)
 	if ids, err := cli.AudienceIDsColumns(ctx, pro, schema, t0); err == nil {
 		t.Fatalf("the file of an older generation answered: %v", ids)
@@ -214,9 +224,7 @@ func TestColumnsFileOfAnotherWorkspace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(wb.AudiencePath(), data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	replaceFile(t, wb.AudiencePath(), data)
 	cli := openAt(t, b, nil)
 	if ids, err := cli.AudienceIDsColumns(ctx, portal.Everyone(), nil, t0); err == nil {
 		t.Fatalf("workspace b answered from a's file: %v", ids)
@@ -258,9 +266,7 @@ func TestColumnsFileDamaged(t *testing.T) {
 	}
 	for name, damage := range damages {
 		for try := 0; try < 5; try++ {
-			if err := os.WriteFile(path+".audience", damage(slices.Clone(good)), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			replaceFile(t, path+".audience", damage(slices.Clone(good)))
 			var notices []string
 			cli := openAt(t, path, &notices)
 			if ids, err := cli.AudienceIDsColumns(ctx, portal.Everyone(), nil, t0); err == nil {
