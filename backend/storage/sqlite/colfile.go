@@ -81,6 +81,7 @@ func (ws *Workspace) writeColumnsFile(c *columns) error {
 	if dir == "" {
 		dir = "."
 	}
+	removeStaleTemps(dir, base)
 	f, err := os.CreateTemp(dir, base+".*.tmp") // mode 0600
 	if err != nil {
 		return fmt.Errorf("write the audience data: %w", err)
@@ -105,6 +106,21 @@ func (ws *Workspace) writeColumnsFile(c *columns) error {
 		d.Close()
 	}
 	return nil
+}
+
+// staleTemp is the age past which a temporary file of the audience data
+// is a killed writer's (a write takes seconds at most).
+var staleTemp = 10 * time.Minute
+
+// removeStaleTemps removes the temporary files that writers killed while
+// writing left in dir.
+func removeStaleTemps(dir, base string) {
+	names, _ := filepath.Glob(filepath.Join(dir, base+".*.tmp"))
+	for _, name := range names {
+		if fi, err := os.Stat(name); err == nil && time.Since(fi.ModTime()) >= staleTemp {
+			os.Remove(name)
+		}
+	}
 }
 
 // loadColumns reads the columns for a long-running process: from the
