@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"portalstudio/backend/audience"
@@ -73,7 +72,7 @@ func (ws *Workspace) readColumnsFile(gen string, mapped bool) (*columns, error) 
 // came, and which could not be stamped) are not written: their
 // generation does not name their data.
 func (ws *Workspace) writeColumnsFile(c *columns) error {
-	if strings.HasSuffix(c.gen, "/") {
+	if !stamped(c.gen) {
 		return errors.New("the workspace's data has no generation stamp yet")
 	}
 	path := ws.AudiencePath()
@@ -149,7 +148,7 @@ func (ws *Workspace) loadColumns(ctx context.Context) (string, *columns, error) 
 // written.
 func (ws *Workspace) ensureStamp(ctx context.Context) {
 	gen, err := generation(ctx, ws.db)
-	if err != nil || !strings.HasSuffix(gen, "/") {
+	if err != nil || stamped(gen) {
 		return
 	}
 	ws.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, stampKey, newStamp())

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"hash/crc32"
 	"math/rand/v2"
@@ -207,6 +208,30 @@ func TestColumnsFileStaleAfterImport(t *testing.T) {
 		t.Fatalf("the long-running process used the older file: %+v", st)
 	}
 	answersFromFile(t, openAt(t, path, nil), r, seed, 5)
+}
+
+// A migration (which may change how rows are stored or folded) makes the
+// file stale.
+func TestColumnsFileStaleAfterMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ws.db")
+	app := openAt(t, path, nil)
+	MustImport(t, app, edgeDataset()...)
+	longRunning(t, app)
+	if _, err := openAt(t, path, nil).AudienceIDsColumns(ctx, portal.Everyone(), nil, t0); err != nil {
+		t.Fatalf("the fresh file: %v", err)
+	}
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`INSERT INTO migrations (name) VALUES ('9999_later.sql')`); err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := openAt(t, path, nil).AudienceIDsColumns(ctx, portal.Everyone(), nil, t0); err == nil {
+		t.Fatalf("the file of the schema before a migration answered: %v", ids)
+	}
 }
 
 // Two workspaces at the same generation counter hold other data: the

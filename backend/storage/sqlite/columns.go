@@ -74,14 +74,24 @@ func newStamp() string {
 	return hex.EncodeToString(b[:])
 }
 
-// generation returns the dataset's current generation: the counter and
-// the stamp, "<counter>/<stamp>" (the stamp is empty in a workspace not
-// written since stamps came).
+// generation returns the dataset's current generation: the counter, the
+// stamp and the schema version (the migrations applied),
+// "<counter>/<stamp>/<migrations>". The stamp is empty in a workspace
+// not written since stamps came; a migration, which may change how rows
+// are stored or folded, changes the schema version.
 func generation(ctx context.Context, q queryer) (string, error) {
 	var g string
 	err := q.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = ?), '0')
-		|| '/' || coalesce((SELECT value FROM meta WHERE key = ?), '')`, generationKey, stampKey).Scan(&g)
+		|| '/' || coalesce((SELECT value FROM meta WHERE key = ?), '')
+		|| '/' || (SELECT count(*) FROM migrations)`, generationKey, stampKey).Scan(&g)
 	return g, err
+}
+
+// stamped reports whether a generation has a stamp.
+func stamped(gen string) bool {
+	_, rest, _ := strings.Cut(gen, "/")
+	stamp, _, _ := strings.Cut(rest, "/")
+	return stamp != ""
 }
 
 // genCounter returns the counter of a generation.
