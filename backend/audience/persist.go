@@ -37,8 +37,9 @@ import (
 // (dense: a bitset of the rows holding a value; sparse: the rows, uint32
 // increasing) and its values in their form (dictionary codes, arena with
 // offsets, fixed-width arena, float64 or small unsigned integers off a
-// base). Derived parts (byte frequencies, membership ranks, the cache of
-// company sets) are recomputed on reading. The columns hold no roaring
+// base); a string column also holds its byte frequencies (256 uint32s).
+// Derived parts (membership ranks, the cache of company sets) are
+// recomputed on reading. The columns hold no roaring
 // bitmap: roaring sets are only the answers.
 //
 // ReadColumns checks everything it reads: the magic, the version, the
@@ -48,7 +49,7 @@ import (
 
 // FormatVersion is the version of the persisted form; a file of another
 // version is refused (ErrVersion) and must be rebuilt.
-const FormatVersion = 1
+const FormatVersion = 2
 
 const persistMagic = "PSAUDCOL"
 
@@ -275,6 +276,7 @@ func (e *encoder) column(c *column) {
 			e.u64(uint64(s.width))
 			e.bytes(s.data)
 		}
+		e.u32s(s.freq[:])
 		return
 	}
 	n := c.num
@@ -630,13 +632,35 @@ func (d *decoder) strColumn(l layout) *strColumn {
 	default:
 		d.fail("a string column of form %d", form)
 	}
+	d.freq(c)
 	if d.err != nil {
 		return nil
 	}
-	for _, x := range c.data {
-		c.freq[x]++
-	}
 	return c
+}
+
+// freq reads a string column's byte frequencies (counting them again
+// would cost more than the rest of reading). They must add up to the
+// arena's length. (They only guide contains scans; a forged file with a
+// recomputed checksum could make a scan miss values, as it can change any
+// value: never a panic.)
+func (d *decoder) freq(c *strColumn) {
+	f := d.u32s()
+	if d.err != nil {
+		return
+	}
+	if len(f) != len(c.freq) {
+		d.fail("%d byte frequencies", len(f))
+		return
+	}
+	var sum uint64
+	for i, n := range f {
+		c.freq[i] = n
+		sum += uint64(n)
+	}
+	if sum != uint64(len(c.data)) {
+		d.fail("byte frequencies of %d bytes for %d", sum, len(c.data))
+	}
 }
 
 func (d *decoder) dict() []string {
