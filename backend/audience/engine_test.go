@@ -125,7 +125,7 @@ func randomDataset(r *rand.Rand) dataset {
 // fill builds the engine from d as a store would: folded strings, dates
 // in Unix seconds, booleans 0 or 1, values of another kind than their
 // attribute's left out, rows increasing.
-func fill(t *testing.T, d dataset, s *portal.Schema) *audience.Columns {
+func fill(t testing.TB, d dataset, s *portal.Schema) *audience.Columns {
 	t.Helper()
 	must := func(err error) {
 		t.Helper()
@@ -187,7 +187,7 @@ func fill(t *testing.T, d dataset, s *portal.Schema) *audience.Columns {
 }
 
 // pushCustom pushes custom values in key order (rows increase per key).
-func pushCustom(t *testing.T, b *audience.AttrBuilder, row uint32, sc portal.Scope, m map[string]portal.Value, s *portal.Schema) {
+func pushCustom(t testing.TB, b *audience.AttrBuilder, row uint32, sc portal.Scope, m map[string]portal.Value, s *portal.Schema) {
 	t.Helper()
 	keys := make([]string, 0, len(m))
 	for k := range m {

@@ -63,6 +63,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
+		writeAudience(ctx, *f.workspace)
 		return printDemo(env, *f.workspace, rep, *seed, *f.json)
 	}
 	svc, done, err := f.open()
@@ -80,7 +81,23 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if rep, err = runDemoImport(ctx, env, svc, opt, *f.json); err != nil {
 		return err
 	}
+	writeAudience(ctx, *f.workspace)
 	return printDemo(env, *f.workspace, rep, *seed, *f.json)
+}
+
+// writeAudience writes the audience engine's data beside a workspace just
+// built (a few seconds at a million users, after minutes of building), so
+// that the one-shot commands that follow (audience, impact, check,
+// preview, explain) read it instead of running SQL. It is derived data:
+// when it cannot be written, they run SQL, and the app or the server
+// writes it.
+func writeAudience(ctx context.Context, path string) {
+	ws, err := sqlite.Open(path)
+	if err != nil {
+		return
+	}
+	defer ws.Close()
+	ws.LoadColumns(ctx)
 }
 
 func printDemo(env *Env, path string, rep portal.ImportReport, seed int64, jsonOut bool) error {

@@ -2,13 +2,16 @@ package sqlite
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,13 +19,21 @@ import (
 	"portalstudio/backend/portal"
 )
 
-// In-memory columns of the users' rule attributes, for a long-running
-// process (the desktop app, the server, the bench): audiences are then
-// counted by the audience engine (package audience), which scans compact
-// columns in Go instead of running one SQL query per condition. This file
-// reads the rows the engine is built from and keeps it in step with the
-// data. A one-shot command does not load them: it keeps the indexed SQL
-// path.
+// In-memory columns of the users' rule attributes: audiences are counted
+// by the audience engine (package audience), which scans compact columns
+// in Go instead of running one SQL query per condition. This file reads
+// the rows the engine is built from and keeps it in step with the data;
+// colfile.go keeps the engine's data in a file beside the workspace
+// (<workspace>.audience), derived data a new process reads in
+// milliseconds.
+//
+// The policy per process: a long-running one (the desktop app, the
+// server, the bench: UseColumns(true) or LoadColumns) reads the file
+// when it holds the current generation, and otherwise builds the columns
+// from SQL and writes the file. A one-shot command (the default) reads
+// the file on its first audience when it holds the current generation,
+// and otherwise runs the indexed SQL path: it never waits for a build.
+// UseColumns(false) turns columns off (the SQL path always).
 //
 // The columns never give a stale answer. Every write to the dataset
 // (Import, including Replace) bumps a generation number stored in the
@@ -33,8 +44,15 @@ import (
 // set path, and the columns are read again in the background. This holds
 // for writes by other processes on the same file too.
 
-// generationKey is the meta row holding the dataset's generation.
-const generationKey = "dataset_generation"
+// generationKey is the meta row holding the dataset's generation, a
+// counter; stampKey the row holding a random stamp written with it, so
+// that a generation names one state of one workspace's data (two
+// workspaces, or a workspace restored from a copy and written again,
+// reach the same counter with other data).
+const (
+	generationKey = "dataset_generation"
+	stampKey      = "dataset_stamp"
+)
 
 // bumpGeneration marks the dataset as changed; call it inside every
 // transaction that writes users, companies, memberships or their
@@ -42,14 +60,44 @@ const generationKey = "dataset_generation"
 func bumpGeneration(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, '1')
 		ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`, generationKey)
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, stampKey, newStamp())
+	}
 	return err
 }
 
-// generation returns the dataset's current generation.
+// newStamp returns a random stamp.
+func newStamp() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// generation returns the dataset's current generation: the counter, the
+// stamp and the schema version (the migrations applied),
+// "<counter>/<stamp>/<migrations>". The stamp is empty in a workspace
+// not written since stamps came; a migration, which may change how rows
+// are stored or folded, changes the schema version.
 func generation(ctx context.Context, q queryer) (string, error) {
 	var g string
-	err := q.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = ?), '0')`, generationKey).Scan(&g)
+	err := q.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = ?), '0')
+		|| '/' || coalesce((SELECT value FROM meta WHERE key = ?), '')
+		|| '/' || (SELECT count(*) FROM migrations)`, generationKey, stampKey).Scan(&g)
 	return g, err
+}
+
+// stamped reports whether a generation has a stamp.
+func stamped(gen string) bool {
+	_, rest, _ := strings.Cut(gen, "/")
+	stamp, _, _ := strings.Cut(rest, "/")
+	return stamp != ""
+}
+
+// genCounter returns the counter of a generation.
+func genCounter(gen string) (int64, error) {
+	n, _, _ := strings.Cut(gen, "/")
+	return strconv.ParseInt(n, 10, 64)
 }
 
 // ColumnStats describes the in-memory columns.
@@ -67,6 +115,12 @@ type ColumnStats struct {
 	LoadTime   time.Duration `json:"load_time"`
 	// Err is the last background load's failure, if any.
 	Err string `json:"error,omitempty"`
+	// FromFile is true when the columns were read from the file beside
+	// the workspace (not built from SQL).
+	FromFile bool `json:"from_file"`
+	// FileErr says why the columns built could not be written beside
+	// the workspace, if so.
+	FileErr string `json:"file_error,omitempty"`
 }
 
 // colState is a workspace's column policy and its current columns.
@@ -80,6 +134,8 @@ type colState struct {
 	failed  string // the generation a background load failed at
 	err     error
 	closed  bool
+	off     bool   // UseColumns(false): never columns, not even the file
+	tried   string // the generation a one-shot process last read the file at
 }
 
 // LoadColumns reads the columns now (a few streamed queries in read
@@ -90,9 +146,9 @@ type colState struct {
 // (or UseColumns(true), which does not wait).
 func (ws *Workspace) LoadColumns(ctx context.Context) error {
 	ws.cols.mu.Lock()
-	ws.cols.on = true
+	ws.cols.on, ws.cols.off = true, false
 	ws.cols.mu.Unlock()
-	_, c, err := ws.readColumns(ctx)
+	_, c, err := ws.loadColumns(ctx)
 	if err != nil {
 		return fmt.Errorf("load columns: %w", err)
 	}
@@ -108,8 +164,8 @@ func (ws *Workspace) keepLocked(c *columns) {
 		return
 	}
 	if cur := ws.cols.cur; cur != nil {
-		a, errA := strconv.ParseInt(cur.gen, 10, 64)
-		b, errB := strconv.ParseInt(c.gen, 10, 64)
+		a, errA := genCounter(cur.gen)
+		b, errB := genCounter(c.gen)
 		if errA == nil && errB == nil && a > b {
 			return
 		}
@@ -118,12 +174,14 @@ func (ws *Workspace) keepLocked(c *columns) {
 }
 
 // UseColumns turns the use of columns on or off. On: they are read in the
-// background now (audiences run the SQL path meanwhile), and again after
-// every write. Off: they are dropped, and audiences run the SQL path.
+// background now, from the file beside the workspace when it is fresh or
+// else from SQL (audiences run the SQL path meanwhile), and again after
+// every write. Off: they are dropped, and audiences run the SQL path,
+// even when the file is fresh.
 func (ws *Workspace) UseColumns(on bool) {
 	ws.cols.mu.Lock()
 	defer ws.cols.mu.Unlock()
-	ws.cols.on = on
+	ws.cols.on, ws.cols.off = on, !on
 	if !on {
 		ws.cols.cur = nil
 		if ws.cols.cancel != nil {
@@ -148,6 +206,7 @@ func (ws *Workspace) ColumnStats() ColumnStats {
 		st.Loaded = true
 		st.Users, st.Companies, st.Attributes = c.Users(), c.Companies(), c.Attributes()
 		st.Bytes, st.LoadTime = c.Bytes(), c.loadTime
+		st.FromFile, st.FileErr = c.fromFile, c.fileErr
 	}
 	return st
 }
@@ -206,7 +265,7 @@ func (ws *Workspace) startLoadLocked(gen string) {
 	go func() {
 		defer close(done)
 		defer cancel()
-		gen, c, err := ws.readColumns(ctx)
+		gen, c, err := ws.loadColumns(ctx)
 		ws.cols.mu.Lock()
 		defer ws.cols.mu.Unlock()
 		ws.cols.loading, ws.cols.cancel = false, nil
@@ -220,12 +279,14 @@ func (ws *Workspace) startLoadLocked(gen string) {
 }
 
 // freshColumns returns the columns when they are in use and match the
-// dataset now, else nil (then, when in use, a background load starts).
+// dataset now, else nil (then, when in use, a background load starts). A
+// one-shot process (columns neither on nor off) reads them from the file
+// beside the workspace, once per generation, when it is fresh.
 func (ws *Workspace) freshColumns(ctx context.Context) *columns {
 	ws.cols.mu.Lock()
-	on, c := ws.cols.on, ws.cols.cur
+	on, off, c := ws.cols.on, ws.cols.off, ws.cols.cur
 	ws.cols.mu.Unlock()
-	if !on {
+	if off {
 		return nil
 	}
 	gen, err := generation(ctx, ws.db)
@@ -234,6 +295,9 @@ func (ws *Workspace) freshColumns(ctx context.Context) *columns {
 	}
 	if c != nil && c.gen == gen {
 		return c
+	}
+	if !on {
+		return ws.oneShotColumns(gen)
 	}
 	ws.cols.mu.Lock()
 	defer ws.cols.mu.Unlock()
@@ -252,7 +316,8 @@ var errNoColumns = errors.New("the in-memory columns are not loaded or are stale
 type columns struct {
 	gen      string
 	loadTime time.Duration
-	rows     int // user rows: the highest seq + 1
+	fromFile bool   // read from the file beside the workspace
+	fileErr  string // why they could not be written there
 	*audience.Columns
 }
 
@@ -345,7 +410,7 @@ func (ws *Workspace) readColumnsOnce(ctx context.Context) (string, *columns, err
 	if err != nil {
 		return gen, nil, err
 	}
-	return gen, &columns{gen: gen, rows: loaders[0].rows, Columns: eng}, nil
+	return gen, &columns{gen: gen, Columns: eng}, nil
 }
 
 // colLoader reads the rows of some of the columns in its own read

@@ -1,0 +1,11 @@
+//go:build !unix
+
+package sqlite
+
+import "os"
+
+// mapFile reads the file at path (no memory mapping on this system).
+func mapFile(path string) ([]byte, func(), error) {
+	b, err := os.ReadFile(path)
+	return b, func() {}, err
+}
