@@ -50,7 +50,8 @@ type draftState struct {
 	Problems []portal.Problem
 	SaveErr  *WireError // a save failed for another reason
 	// PortalErr is the sentence under the Enable toggle when enabling was
-	// refused (each unmet prerequisite).
+	// refused, or when the portal was turned off because a prerequisite
+	// was (each unmet prerequisite). The next edit clears it.
 	PortalErr string
 	// Confirmed is set by "Save and set live" once the draft is saved.
 	Confirmed bool
