@@ -59,6 +59,11 @@ func TestUIAdminIssue20(t *testing.T) {
 		u.click("#identity-verification")
 		u.saved()
 		u.wait("the note gone", `!document.querySelector("#portal-error") && !document.querySelector("#portal-enabled").checked`)
+		u.click("#portal-enabled")
+		u.saved()
+		if st, _ := u.svc.Settings(context.Background(), "draft"); !st.Portal.Enabled {
+			t.Error("the portal did not turn back on")
+		}
 	})
 
 	// Alt+↓ on a focused section moves it, and the focus follows it: a
@@ -89,6 +94,15 @@ func TestUIAdminIssue20(t *testing.T) {
 		u.click("#nav-preview")
 		u.wait("the picker", `document.querySelector("#pane-0 .user-search-input")`)
 		u.do("type", chromedp.SendKeys(chromedp.CSS("#pane-0 .user-search-input"), "an"))
+		defer func() {
+			if t.Failed() {
+				u.mu.Lock()
+				for _, m := range u.console {
+					t.Log(m.String())
+				}
+				u.mu.Unlock()
+			}
+		}()
 		u.wait("suggestions", `document.querySelectorAll("#pane-0 .found-user").length >= 2`)
 		u.do("↓ ↓", chromedp.KeyEvent(kb.ArrowDown+kb.ArrowDown))
 		email := u.wait("the second highlighted", `document.querySelectorAll("#pane-0 .found-user")[1].classList.contains("active") && document.querySelectorAll("#pane-0 .found-user.active").length === 1 && document.querySelectorAll("#pane-0 .found-user")[1].querySelector(".user-email").textContent`)
@@ -98,5 +112,37 @@ func TestUIAdminIssue20(t *testing.T) {
 		u.do("Enter", chromedp.KeyEvent(kb.Enter))
 		u.wait("that user previewed", fmt.Sprintf(`document.querySelector("#pane-0 .who-email") && document.querySelector("#pane-0 .who-email").textContent === %q`, email))
 		u.wait("the search closed", `!document.querySelector("#pane-0 .found-user") && document.querySelector("#pane-0 .user-search-input").value === ""`)
+	})
+
+	// "Next example" puts the next example pair side by side (a
+	// restricted user who cannot see some of their company's tickets,
+	// beside a colleague who sees them), cycling through them.
+	t.Run("NextExampleCycles", func(t *testing.T) {
+		u.t = t
+		s, err := u.b.SampleUsers("draft")
+		if err != nil || len(s.Pairs) < 2 {
+			t.Fatalf("%v pairs, %v; want at least 2", len(s.Pairs), err)
+		}
+		u.click("#nav-settings")
+		u.wait("settings", `document.querySelector("#visibility-toggle")`)
+		u.click("#nav-preview")
+		u.wait("the example bar", `document.querySelector("#example-text")`)
+		defer func() {
+			if t.Failed() {
+				t.Log(u.eval(`document.querySelector("#example-text").textContent + " | " + Array.from(document.querySelectorAll(".who-email")).map(e => e.textContent).join(",") + " | busy " + !!document.querySelector(".portal-frame.busy") + " rows " + document.querySelectorAll("#pane-1 .ticket-row").length`))
+				t.Logf("pairs %+v %+v", *s.Pairs[0].Restricted, *s.Pairs[0].Unrestricted)
+			}
+		}()
+		// The panes show the users picked above: each click shows the
+		// next pair, and after the last the first again.
+		for i := 1; i <= len(s.Pairs); i++ {
+			p := s.Pairs[i%len(s.Pairs)]
+			u.click("#next-example")
+			u.wait(fmt.Sprintf("example %d side by side", i%len(s.Pairs)+1), fmt.Sprintf(`document.querySelector("#example-text").textContent.startsWith("Example %d of %d") && document.querySelector("#pane-0 .who-email") && document.querySelector("#pane-0 .who-email").textContent === %q && document.querySelector("#pane-1 .who-email") && document.querySelector("#pane-1 .who-email").textContent === %q && !document.querySelector(".portal-frame.busy") && document.querySelector("#pane-1 .ticket-row")`, i%len(s.Pairs)+1, len(s.Pairs), p.Restricted.Email, p.Unrestricted.Email))
+			tabs := u.eval(`Array.from(document.querySelectorAll("#pane-0 .tab")).map(t => t.dataset.tab).join(",") + " | " + Array.from(document.querySelectorAll("#pane-1 .tab")).map(t => t.dataset.tab).join(",")`)
+			if tabs != "mine | all,mine" {
+				t.Errorf("example %d: tabs %s, want the restricted user on Mine only beside a colleague with All", i+1, tabs)
+			}
+		}
 	})
 }

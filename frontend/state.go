@@ -97,6 +97,8 @@ type diffState struct {
 // previewState holds the two side-by-side panes of the Preview page.
 type previewState struct {
 	Samples *wire.Samples
+	// Example is the pair of Samples.Pairs last put side by side.
+	Example int
 	Panes   [2]paneState
 }
 
