@@ -3,6 +3,8 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -138,10 +140,57 @@ func TestUIAdminIssue20(t *testing.T) {
 		for i := 1; i <= len(s.Pairs); i++ {
 			p := s.Pairs[i%len(s.Pairs)]
 			u.click("#next-example")
-			u.wait(fmt.Sprintf("example %d side by side", i%len(s.Pairs)+1), fmt.Sprintf(`document.querySelector("#example-text").textContent.startsWith("Example %d of %d") && document.querySelector("#pane-0 .who-email") && document.querySelector("#pane-0 .who-email").textContent === %q && document.querySelector("#pane-1 .who-email") && document.querySelector("#pane-1 .who-email").textContent === %q && !document.querySelector(".portal-frame.busy") && document.querySelector("#pane-1 .ticket-row")`, i%len(s.Pairs)+1, len(s.Pairs), p.Restricted.Email, p.Unrestricted.Email))
+			u.wait(fmt.Sprintf("example %d side by side", i%len(s.Pairs)+1), fmt.Sprintf(`document.querySelector("#example-text").textContent.startsWith("Example %d of %d") && document.querySelector("#pane-0 .who-email") && document.querySelector("#pane-0 .who-email").textContent === %q && document.querySelector("#pane-1 .who-email") && document.querySelector("#pane-1 .who-email").textContent === %q && !document.querySelector(".portal-frame.busy") && document.querySelector("#pane-0 .tab") && document.querySelector("#pane-1 .tab") && document.querySelector("#pane-1 .ticket-row")`, i%len(s.Pairs)+1, len(s.Pairs), p.Restricted.Email, p.Unrestricted.Email))
 			tabs := u.eval(`Array.from(document.querySelectorAll("#pane-0 .tab")).map(t => t.dataset.tab).join(",") + " | " + Array.from(document.querySelectorAll("#pane-1 .tab")).map(t => t.dataset.tab).join(",")`)
 			if tabs != "mine | all,mine" {
 				t.Errorf("example %d: tabs %s, want the restricted user on Mine only beside a colleague with All", i+1, tabs)
+			}
+		}
+	})
+
+	// Three files at once, one of them not JSON: each file has its report
+	// (the good ones imported, the broken one not), and a report with a
+	// rejected record or a failed file is not shown as a success.
+	t.Run("MultiFileImportReportsEachFile", func(t *testing.T) {
+		u.t = t
+		dir := t.TempDir()
+		files := map[string]string{
+			"good.jsonl":    `{"type":"contact","id":"c-good","email":"good.import@example.com","role":"user"}`,
+			"partial.jsonl": `{"type":"contact","id":"c-partial","email":"partial.import@example.com","role":"user"}` + "\n" + `{"type":"contact"}`,
+			"broken.json":   `this is not JSON`,
+		}
+		var paths []string
+		for _, name := range []string{"good.jsonl", "partial.jsonl", "broken.json"} {
+			p := filepath.Join(dir, name)
+			if err := os.WriteFile(p, []byte(files[name]), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			paths = append(paths, p)
+		}
+		u.click("#nav-data")
+		u.wait("the import card", `document.querySelector("#import-file")`)
+		u.do("choose the files", chromedp.SetUploadFiles(chromedp.CSS("#import-file"), paths))
+		u.wait("a report per file", `document.querySelectorAll("#file-reports .file-report").length === 3`)
+		state := func(name string) string {
+			return u.eval(fmt.Sprintf(`document.querySelector('#file-reports [data-file=%q]').className + " | " + document.querySelector('#file-reports [data-file=%q]').textContent`, name, name))
+		}
+		for name, want := range map[string]string{"good.jsonl": "file-report ok", "partial.jsonl": "file-report partial", "broken.json": "file-report failed"} {
+			if got := state(name); !strings.HasPrefix(got, want+" |") {
+				t.Errorf("%s: %q, want class %q", name, got, want)
+			}
+		}
+		if got := state("broken.json"); !strings.Contains(got, "not imported") {
+			t.Errorf("the broken file's report %q does not say it was not imported", got)
+		}
+		if got := state("partial.jsonl"); !strings.Contains(got, "1 record rejected") {
+			t.Errorf("the partial file's report %q does not count its rejection", got)
+		}
+		if cls := u.eval(`document.querySelector("#job").className + " / " + document.querySelector("#job-summary").className`); strings.Contains(cls, " ok") || !strings.Contains(cls, "partial") {
+			t.Errorf("the import with a rejection and a broken file is shown as %q", cls)
+		}
+		for _, email := range []string{"good.import@example.com", "partial.import@example.com"} {
+			if found, err := u.svc.FindUsers(context.Background(), email, 1); err != nil || len(found) != 1 {
+				t.Errorf("%s was not imported: %v %v", email, found, err)
 			}
 		}
 	})

@@ -127,4 +127,25 @@ type dataState struct {
 	Report   *portal.ImportReport
 	Err      *WireError
 	Done     string // a sentence once a job finished
+	// Files is an import's report per file, in the order imported.
+	Files []fileReport
+}
+
+// fileReport is what importing one file did: its report, or why it was
+// not imported (nothing of it was).
+type fileReport struct {
+	Name   string
+	Report *portal.ImportReport
+	Err    *WireError
+}
+
+// clean reports whether the import went through without a failed file or
+// a rejected record.
+func (d dataState) clean() bool {
+	for _, f := range d.Files {
+		if f.Err != nil || f.Report != nil && len(f.Report.Rejected) > 0 {
+			return false
+		}
+	}
+	return d.Report == nil || len(d.Report.Rejected) == 0
 }
