@@ -55,11 +55,11 @@ type customerState struct {
 	Confirm *wire.UserInfo
 	Pending string
 	Denied  string // the server's reason for a 403
-	Result    *wire.PreviewResult
-	Tab       string
-	Search    string
-	More      bool
-	Err       *WireError
+	Result  *wire.PreviewResult
+	Tab     string
+	Search  string
+	More    bool
+	Err     *WireError
 
 	Ticket       *wire.TicketDetail
 	TicketID     string
