@@ -101,7 +101,10 @@ func (c *previewPane) Render() app.UI {
 
 // picker is the user search and the shortcuts.
 func (c *previewPane) picker(ps paneState) app.UI {
-	var who app.UI
+	// An empty placeholder until a user is picked: go-app patches the
+	// children by position, so a "who" appearing in front of the search
+	// box would rebuild the box and take the focus from the admin typing.
+	var who app.UI = app.Div().Class("who who-none")
 	if ps.User != nil {
 		name := ps.User.Name
 		if name == "" {
