@@ -57,6 +57,8 @@ func pollProgress(ctx app.Context, stop context.Context) {
 	}
 }
 
+// handleImport imports each file on its own (a broken file changes
+// nothing, the others are imported) and reports on each.
 func handleImport(ctx app.Context, a app.Action) {
 	files, ok := a.Value.(app.Value)
 	if !ok || !files.Truthy() || files.Length() == 0 {
@@ -67,46 +69,68 @@ func handleImport(ctx app.Context, a app.Action) {
 	}
 	stop, cancel := context.WithCancel(ctx)
 	go pollProgress(ctx, stop)
-	total := &portal.ImportReport{Rejected: nil}
-	var failed *WireError
+	total := &portal.ImportReport{}
+	var reports []fileReport
+	failed := 0
 	for i := 0; i < files.Length(); i++ {
-		f := files.Index(i)
-		name := f.Get("name").String()
-		if f.Get("size").Int() > maxImportBytes {
-			failed = &WireError{Code: "too_large", Message: name + " is larger than 256 MB; import it with portalstudio import instead."}
-			break
+		fr := importFile(ctx, files.Index(i))
+		reports = append(reports, fr)
+		if fr.Err != nil {
+			failed++
+			continue
 		}
-		text, rejected, err := await(ctx, f.Call("text"))
-		if err != nil || rejected {
-			failed = &WireError{Code: codeInternal, Message: "Could not read " + name + "."}
-			break
-		}
-		var rep portal.ImportReport
-		if err := bridge().Call(ctx, "ImportData", &rep, name, text.String()); err != nil {
-			failed = toWire(err)
-			failed.Message = name + ": " + failed.Message
-			break
-		}
-		total.Contacts += rep.Contacts
-		total.Companies += rep.Companies
-		total.Tickets += rep.Tickets
-		total.Parts += rep.Parts
-		total.Rejected = append(total.Rejected, rep.Rejected...)
+		total.Contacts += fr.Report.Contacts
+		total.Companies += fr.Report.Companies
+		total.Tickets += fr.Report.Tickets
+		total.Parts += fr.Report.Parts
+		total.Rejected = append(total.Rejected, fr.Report.Rejected...)
 		total.Committed = true
 	}
 	cancel()
 	update(ctx, stateData, func(d *dataState) {
 		d.Running = false
-		d.Err = failed
-		if total.Committed {
-			d.Report = total
-			d.Done = "Imported " + plural(total.Contacts, "contact", "contacts") + ", " + plural(total.Companies, "company", "companies") + " and " + plural(total.Tickets, "ticket", "tickets") + "."
-			if n := len(total.Rejected); n > 0 {
-				d.Done += " " + plural(n, "record was", "records were") + " rejected and skipped (listed below)."
+		d.Files = reports
+		if !total.Committed {
+			// Nothing was imported: the one error, or one per file below.
+			first := reports[0]
+			d.Err = &WireError{Code: first.Err.Code, Message: first.Name + ": " + first.Err.Message}
+			if len(reports) > 1 {
+				d.Err = &WireError{Code: reports[0].Err.Code, Message: "None of the " + itoa(len(reports)) + " files was imported (each file's reason is below)."}
 			}
+			return
+		}
+		d.Report = total
+		d.Done = "Imported " + plural(total.Contacts, "contact", "contacts") + ", " + plural(total.Companies, "company", "companies") + " and " + plural(total.Tickets, "ticket", "tickets") + "."
+		if n := len(total.Rejected); n > 0 {
+			d.Done += " " + plural(n, "record was", "records were") + " rejected and skipped (listed below)."
+		}
+		if failed > 0 {
+			d.Done += " " + plural(failed, "file was", "files were") + " not imported (see below)."
 		}
 	})
 	afterDataChange(ctx)
+}
+
+// importFile reads one file of a FileList and imports it.
+func importFile(ctx app.Context, f app.Value) fileReport {
+	name := f.Get("name").String()
+	fr := fileReport{Name: name}
+	if f.Get("size").Int() > maxImportBytes {
+		fr.Err = &WireError{Code: "too_large", Message: "It is larger than 256 MB; import it with portalstudio import instead."}
+		return fr
+	}
+	text, rejected, err := await(ctx, f.Call("text"))
+	if err != nil || rejected {
+		fr.Err = &WireError{Code: codeInternal, Message: "Could not read the file."}
+		return fr
+	}
+	var rep portal.ImportReport
+	if err := bridge().Call(ctx, "ImportData", &rep, name, text.String()); err != nil {
+		fr.Err = toWire(err)
+		return fr
+	}
+	fr.Report = &rep
+	return fr
 }
 
 func handleDemo(ctx app.Context, a app.Action) {

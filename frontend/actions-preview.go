@@ -20,6 +20,7 @@ const (
 	actionMore        = "preview/more"   // the next page
 	actionOpenTicket  = "preview/open"   // Text: the ticket id
 	actionCloseTicket = "preview/close"
+	actionNextExample = "preview/next-example" // the next pair of Samples.Pairs, side by side
 )
 
 // paneAction says which pane an action is for.
@@ -41,6 +42,36 @@ func init() {
 	app.Handle(actionMore, handleMore)
 	app.Handle(actionOpenTicket, handleOpenTicket)
 	app.Handle(actionCloseTicket, handleCloseTicket)
+	app.Handle(actionNextExample, handleNextExample)
+}
+
+// handleNextExample puts the next example pair side by side: a restricted
+// user who cannot see some of their company's tickets, and an unrestricted
+// colleague who sees them. The examples are picked again (the draft may
+// have changed), the index goes on from the last one.
+func handleNextExample(ctx app.Context, a app.Action) {
+	var samples wire.Samples
+	if err := bridge().Call(ctx, "SampleUsers", &samples, "draft"); err != nil {
+		update(ctx, statePreview, func(p *previewState) { p.Panes[0].Err = toWire(err) })
+		return
+	}
+	ok := false
+	update(ctx, statePreview, func(p *previewState) {
+		p.Samples = &samples
+		if len(samples.Pairs) == 0 {
+			return
+		}
+		p.Example = (p.Example + 1) % len(samples.Pairs)
+		pair := samples.Pairs[p.Example]
+		p.Panes[0] = paneState{User: pair.Restricted}
+		p.Panes[1] = paneState{User: pair.Unrestricted}
+		ok = true
+	})
+	if !ok {
+		return
+	}
+	go loadPane(ctx, 0, false)
+	loadPane(ctx, 1, false)
 }
 
 func paneOf(a app.Action) (paneAction, bool) {

@@ -130,9 +130,8 @@ func handleEdit(ctx app.Context, a app.Action) {
 	d.Settings = st
 	d.Seq++
 	d.Confirmed = false
-	if e.enabling {
-		d.PortalErr = ""
-	}
+	// The note under the portal toggle is about the previous edit.
+	d.PortalErr = ""
 	ctx.SetState(stateDraft, d)
 	ctx.NewActionWithValue(actionSave, saveRequest{Seq: d.Seq, Enabling: e.enabling, Immediate: e.immediate})
 }
@@ -196,11 +195,16 @@ func save(ctx app.Context, seq int, enabling bool) {
 		if len(problems) == 0 {
 			problems = []portal.Problem{{Path: "", Message: we.Message}}
 		}
-		if msg := problemMessage(problems, "portal.enabled"); enabling && msg != "" {
-			// Enabling was refused: turn the toggle back off, say why, and
+		if msg := problemMessage(problems, "portal.enabled"); msg != "" && d.Settings.Portal.Enabled {
+			// Enabling was refused, or a prerequisite of the enabled portal
+			// was turned off: the portal cannot be on, so turn the toggle
+			// off (the toggle shows what the draft holds), say why, and
 			// save the rest of the document.
 			st := d.Settings.Clone()
 			st.Portal.Enabled = false
+			if !enabling {
+				msg = portalTurnedOff(msg)
+			}
 			d.Settings, d.PortalErr = st, msg
 			d.Seq++
 			next = d.Seq
@@ -214,6 +218,17 @@ func save(ctx app.Context, seq int, enabling bool) {
 	case next != 0:
 		save(ctx, next, false)
 	}
+}
+
+// portalTurnedOff rewords the refusal to enable ("…cannot be enabled yet:
+// unmet; unmet") for a portal that was on and was turned off because a
+// prerequisite no longer holds.
+func portalTurnedOff(refusal string) string {
+	_, unmet, found := strings.Cut(refusal, ": ")
+	if !found {
+		return "the customer portal was turned off: " + refusal
+	}
+	return "the customer portal was turned off because a prerequisite is no longer met: " + unmet
 }
 
 func problemMessage(ps []portal.Problem, path string) string {

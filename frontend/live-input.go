@@ -19,6 +19,13 @@ type liveInput struct {
 	IMin         string
 	// IOnInput receives each new text.
 	IOnInput func(ctx app.Context, text string)
+	// IOnKeyDown, when set, receives the key presses (arrows, Enter).
+	IOnKeyDown app.EventHandler
+	// IControls and IActive are the combobox attributes of an input
+	// that drives a list of suggestions: the list's ID and the ID of
+	// the highlighted suggestion ("" when none).
+	IControls string
+	IActive   string
 
 	shown string // the value attribute last rendered
 	seen  string // the IValue last synced
@@ -47,6 +54,12 @@ func (c *liveInput) Render() app.UI {
 			c.IOnInput(ctx, c.typed)
 		}
 	})
+	if c.IOnKeyDown != nil {
+		in = in.OnKeyDown(c.IOnKeyDown)
+	}
+	if c.IControls != "" {
+		in = in.Role("combobox").Aria("controls", c.IControls).Aria("autocomplete", "list").Aria("activedescendant", c.IActive)
+	}
 	if c.IStep != "" {
 		in = in.Attr("step", c.IStep)
 	}

@@ -50,7 +50,8 @@ type draftState struct {
 	Problems []portal.Problem
 	SaveErr  *WireError // a save failed for another reason
 	// PortalErr is the sentence under the Enable toggle when enabling was
-	// refused (each unmet prerequisite).
+	// refused, or when the portal was turned off because a prerequisite
+	// was (each unmet prerequisite). The next edit clears it.
 	PortalErr string
 	// Confirmed is set by "Save and set live" once the draft is saved.
 	Confirmed bool
@@ -96,6 +97,8 @@ type diffState struct {
 // previewState holds the two side-by-side panes of the Preview page.
 type previewState struct {
 	Samples *wire.Samples
+	// Example is the pair of Samples.Pairs last put side by side.
+	Example int
 	Panes   [2]paneState
 }
 
@@ -124,4 +127,25 @@ type dataState struct {
 	Report   *portal.ImportReport
 	Err      *WireError
 	Done     string // a sentence once a job finished
+	// Files is an import's report per file, in the order imported.
+	Files []fileReport
+}
+
+// fileReport is what importing one file did: its report, or why it was
+// not imported (nothing of it was).
+type fileReport struct {
+	Name   string
+	Report *portal.ImportReport
+	Err    *WireError
+}
+
+// clean reports whether the import went through without a failed file or
+// a rejected record.
+func (d dataState) clean() bool {
+	for _, f := range d.Files {
+		if f.Err != nil || f.Report != nil && len(f.Report.Rejected) > 0 {
+			return false
+		}
+	}
+	return d.Report == nil || len(d.Report.Rejected) == 0
 }

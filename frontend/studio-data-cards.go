@@ -74,14 +74,49 @@ func (c *dataCards) progress() app.UI {
 			app.Div().Class("progress").Body(app.Div().Class("progress-bar").Style("width", itoa(pct)+"%")),
 		)
 	case d.Err != nil:
-		return app.Div().Class("job").ID("job").Body(errorText(d.Err.Message))
+		return app.Div().Class("job").ID("job").Body(errorText(d.Err.Message), c.files())
 	case d.Done != "":
-		return app.Div().Class("job done").ID("job").Role("status").Body(
-			app.P().Class("ok").Text(d.Done),
+		cls, head := "job done", "ok"
+		if !d.clean() {
+			// Rejected records or a file not imported: not a success to
+			// show in green.
+			cls, head = "job done partial", "warn-text"
+		}
+		return app.Div().Class(cls).ID("job").Role("status").Body(
+			app.P().Class(head).ID("job-summary").Text(d.Done),
+			c.files(),
 			c.rejected(),
 		)
 	}
 	return nil
+}
+
+// files lists the report of each file of a multi-file import.
+func (c *dataCards) files() app.UI {
+	fs := c.data.Files
+	if len(fs) < 2 {
+		return nil
+	}
+	return app.Ul().Class("file-reports").ID("file-reports").Body(app.Range(fs).Slice(func(i int) app.UI {
+		f := fs[i]
+		mark, cls, text := "✓", "file-report ok", ""
+		switch {
+		case f.Err != nil:
+			mark, cls, text = "✗", "file-report failed", "not imported: "+sentence(f.Err.Message)
+		default:
+			r := f.Report
+			text = plural(r.Contacts, "contact", "contacts") + ", " + plural(r.Companies, "company", "companies") + ", " + plural(r.Tickets, "ticket", "tickets") + "."
+			if n := len(r.Rejected); n > 0 {
+				mark, cls = "!", "file-report partial"
+				text += " " + plural(n, "record", "records") + " rejected."
+			}
+		}
+		return app.Li().Class(cls).DataSet("file", f.Name).Body(
+			app.Span().Class("mark").Aria("hidden", "true").Text(mark),
+			app.Span().Class("file-name").Text(f.Name),
+			app.Span().Class("file-text").Text(text),
+		)
+	}))
 }
 
 func (c *dataCards) rejected() app.UI {

@@ -17,13 +17,35 @@ type helpCenterCard struct {
 	sync     syncState
 	dragFrom int
 	dragOver int
+	// follow is the section moved with Alt+↑/↓: once the draft shows the
+	// move, the focus goes to its row, so that the next press moves the
+	// same section again.
+	follow string
 }
 
 func (c *helpCenterCard) OnMount(ctx app.Context) {
-	ctx.ObserveState(stateDraft, &c.draft)
+	ctx.ObserveState(stateDraft, &c.draft).OnChange(func() {
+		if c.follow == "" {
+			return
+		}
+		id := c.follow
+		c.follow = ""
+		// After the update that renders the moved rows.
+		ctx.Defer(func(ctx app.Context) { focusSection(id) })
+	})
 	ctx.ObserveState(stateSync, &c.sync)
 	c.dragFrom, c.dragOver = -1, -1
 }
+
+// focusSection gives the keyboard focus to the row of section id.
+func focusSection(id string) {
+	if el := app.Window().GetElementByID(sectionRowID(id)); el.Truthy() {
+		el.Call("focus")
+	}
+}
+
+// sectionRowID is the element ID of a section's row.
+func sectionRowID(id string) string { return "section-" + id }
 
 func move(ctx app.Context, from, to int) {
 	ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) { moveSection(st, from, to) }})
@@ -110,7 +132,7 @@ func (c *helpCenterCard) row(secs []portal.Section, i int) app.UI {
 		})
 	}
 	id := s.ID
-	return app.Li().Class(cls).DataSet("id", s.ID).TabIndex(0).Draggable(true).
+	return app.Li().Class(cls).ID(sectionRowID(s.ID)).DataSet("id", s.ID).TabIndex(0).Draggable(true).
 		OnDragStart(func(ctx app.Context, e app.Event) {
 			c.dragFrom = i
 			if dt := e.Get("dataTransfer"); dt.Truthy() {
@@ -139,13 +161,27 @@ func (c *helpCenterCard) row(secs []portal.Section, i int) app.UI {
 			if !e.Get("altKey").Bool() {
 				return
 			}
+			// go-app keeps the handler of the first render (same code),
+			// so what may have moved since is read now: the row's
+			// section from its data-id, the count from the draft.
+			moved := ctx.JSSrc().Get("dataset").Get("id").String()
+			n := 0
+			if c.draft.Settings != nil {
+				n = len(c.draft.Settings.HelpCenter.Sections)
+			}
+			to := i
 			switch e.Get("key").String() {
 			case "ArrowUp":
-				e.PreventDefault()
-				move(ctx, i, i-1)
+				to = i - 1
 			case "ArrowDown":
-				e.PreventDefault()
-				move(ctx, i, i+1)
+				to = i + 1
+			default:
+				return
+			}
+			e.PreventDefault()
+			if to >= 0 && to < n {
+				c.follow = moved
+				move(ctx, i, to)
 			}
 		}).
 		Body(

@@ -21,6 +21,7 @@ func (c *previewPage) Render() app.UI {
 	return layout("preview",
 		pageHeader("Tickets Portal", "Preview",
 			"The customer portal exactly as each user sees it under the draft settings, with why: pick two users to compare them side by side.", &draftStatus{}),
+		&examplesBar{},
 		app.Div().Class("panes").Body(
 			&previewPane{IIndex: 0},
 			&previewPane{IIndex: 1},

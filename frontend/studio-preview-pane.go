@@ -2,6 +2,8 @@ package frontend
 
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"portalstudio/backend/portal"
 )
 
 // previewPane is one side of the Preview page: a user picker, the
@@ -12,10 +14,60 @@ type previewPane struct {
 
 	preview previewState
 	query   string
+	// active is the highlighted suggestion of the user search (↑/↓
+	// move it, Enter picks it); -1 when none.
+	active int
 }
 
 func (c *previewPane) OnMount(ctx app.Context) {
 	ctx.ObserveState(statePreview, &c.preview)
+	c.active = -1
+}
+
+// pickUser previews u in this pane and closes the search.
+func (c *previewPane) pickUser(ctx app.Context, u portal.UserSummary) {
+	c.query, c.active = "", -1
+	// Empty the search box: the live input keeps what was typed (its
+	// value did not change from its point of view).
+	if in := app.Window().Get("document").Call("querySelector", "#pane-"+itoa(c.IIndex)+" .user-search-input"); in.Truthy() {
+		in.Set("value", "")
+	}
+	c.post(ctx, actionPick, paneAction{User: &u})
+	c.post(ctx, actionFindUsers, paneAction{Text: ""})
+}
+
+// searchKey moves the highlighted suggestion (↑/↓) and picks it (Enter:
+// the highlighted one, else the first). It reads the suggestions when the
+// key is pressed: go-app keeps the handler of the first render.
+func (c *previewPane) searchKey(ctx app.Context, e app.Event) {
+	found := c.preview.Panes[c.IIndex].Found
+	if c.query == "" || len(found) == 0 {
+		return
+	}
+	switch e.Get("key").String() {
+	case "ArrowDown":
+		e.PreventDefault()
+		c.active = min(c.active+1, len(found)-1)
+	case "ArrowUp":
+		e.PreventDefault()
+		c.active = max(c.active-1, 0)
+	case "Enter":
+		e.PreventDefault()
+		i := max(min(c.active, len(found)-1), 0)
+		// Leave the input, so that it shows the cleared search.
+		ctx.JSSrc().Call("blur")
+		c.pickUser(ctx, found[i])
+	case "Escape":
+		c.active = -1
+	}
+}
+
+// pickFound picks suggestion i as the list shows it now (go-app keeps
+// the click handler of the row's first render, with its user).
+func (c *previewPane) pickFound(ctx app.Context, i int) {
+	if found := c.preview.Panes[c.IIndex].Found; i < len(found) {
+		c.pickUser(ctx, found[i])
+	}
 }
 
 func (c *previewPane) post(ctx app.Context, action string, pa paneAction) {
@@ -49,7 +101,10 @@ func (c *previewPane) Render() app.UI {
 
 // picker is the user search and the shortcuts.
 func (c *previewPane) picker(ps paneState) app.UI {
-	var who app.UI
+	// An empty placeholder until a user is picked: go-app patches the
+	// children by position, so a "who" appearing in front of the search
+	// box would rebuild the box and take the focus from the admin typing.
+	var who app.UI = app.Div().Class("who who-none")
 	if ps.User != nil {
 		name := ps.User.Name
 		if name == "" {
@@ -79,27 +134,35 @@ func (c *previewPane) picker(ps paneState) app.UI {
 		)
 	}
 	found := ps.Found
+	if c.query == "" || c.active >= len(found) {
+		c.active = -1
+	}
+	listID := "found-" + itoa(c.IIndex)
+	activeID := ""
+	if c.active >= 0 {
+		activeID = listID + "-" + itoa(c.active)
+	}
 	return app.Div().Class("picker-box").Body(
 		who,
 		app.Div().Class("user-search").Body(
-			&liveInput{IType: "search", IClass: "user-search-input", IPlaceholder: "Find a user by name or email…", ILabel: "Find a user", IValue: c.query, IOnInput: func(ctx app.Context, text string) {
-				c.query = text
+			&liveInput{IType: "search", IClass: "user-search-input", IPlaceholder: "Find a user by name or email…", ILabel: "Find a user", IValue: c.query, IControls: listID, IActive: activeID, IOnKeyDown: c.searchKey, IOnInput: func(ctx app.Context, text string) {
+				c.query, c.active = text, -1
 				c.post(ctx, actionFindUsers, paneAction{Text: text})
 			}},
 			app.If(c.query != "" && found != nil, func() app.UI {
 				if len(found) == 0 {
 					return app.Div().Class("found").Body(app.P().Class("hint").Text("No user matches."))
 				}
-				return app.Ul().Class("found").Body(app.Range(found).Slice(func(i int) app.UI {
+				return app.Ul().Class("found").ID(listID).Role("listbox").Body(app.Range(found).Slice(func(i int) app.UI {
 					u := found[i]
-					return app.Li().Body(app.Button().Class("found-user").Body(
+					cls := "found-user"
+					if i == c.active {
+						cls += " active"
+					}
+					return app.Li().ID(listID+"-"+itoa(i)).Role("option").Aria("selected", i == c.active).Body(app.Button().Class(cls).Body(
 						app.Span().Class("user-name").Text(u.Name),
 						app.Span().Class("user-email").Text(u.Email),
-					).OnClick(func(ctx app.Context, e app.Event) {
-						c.query = ""
-						c.post(ctx, actionPick, paneAction{User: &u})
-						c.post(ctx, actionFindUsers, paneAction{Text: ""})
-					}))
+					).OnClick(func(ctx app.Context, e app.Event) { c.pickFound(ctx, i) }))
 				}))
 			}),
 		),

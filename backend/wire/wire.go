@@ -136,4 +136,21 @@ type Samples struct {
 	Unrestricted *portal.UserSummary `json:"unrestricted"`
 	// NoAccess does not match the access rule.
 	NoAccess *portal.UserSummary `json:"no_access"`
+	// Pairs are the examples that show what restricting does, the best
+	// first: the Preview cycles through them. Restricted and
+	// Unrestricted are the first pair's when there is one.
+	Pairs []SamplePair `json:"pairs,omitempty"`
+}
+
+// SamplePair is a restricted user whose companies have tickets they cannot
+// see, beside an unrestricted colleague of one of those companies, who
+// sees them.
+type SamplePair struct {
+	Restricted   *portal.UserSummary `json:"restricted"`
+	Unrestricted *portal.UserSummary `json:"unrestricted"`
+	// Company is the company they share: its name, else its id.
+	Company string `json:"company"`
+	// Hidden is how many tickets of the restricted user's companies they
+	// did not create, so cannot see.
+	Hidden int `json:"hidden"`
 }
