@@ -89,6 +89,8 @@ fuzz:
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzStripHTML$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./backend/portal/
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./backend/intercom/
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzIdentityToken$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./backend/server/
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzSessionCookie$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./backend/server/
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzReadColumns$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./backend/audience/
 
 # The long runs: the oracle property test over SOAK_ROUNDS datasets
 # (default 1000, about 4 minutes), the fault injection with more kills
