@@ -14,6 +14,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/privatefile"
 )
 
 // keyringService names Portal Studio's entries in the OS keyring.
@@ -253,23 +254,7 @@ func SaveCredentialsIn(ctx context.Context, ws Local, v Vault, server, token str
 
 // writeTokenFile writes the kept token with mode 0600, atomically.
 func writeTokenFile(path, token string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return portal.Errorf(portal.EPRECONDITION, "cannot write the admin token file %s: %v", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return portal.Errorf(portal.EPRECONDITION, "cannot protect the admin token file %s: %v", path, err)
-	}
-	_, werr := tmp.WriteString(token + "\n")
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		return portal.Errorf(portal.EPRECONDITION, "cannot write the admin token file %s: %v", path, werr)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := privatefile.Write(path, []byte(token+"\n")); err != nil {
 		return portal.Errorf(portal.EPRECONDITION, "cannot write the admin token file %s: %v", path, err)
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/privatefile"
 )
 
 // Files of a server's data folder.
@@ -164,27 +165,7 @@ func readSecretFile(path string) (string, error) {
 // writeSecretFile writes a secret with mode 0600, replacing the file
 // atomically.
 func writeSecretFile(path, secret string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return portal.Errorf(portal.EPRECONDITION, "cannot write %s: %v", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("chmod %s: %w", tmp.Name(), err)
-	}
-	if _, err := tmp.WriteString(secret + "\n"); err != nil {
-		tmp.Close()
-		return portal.Errorf(portal.EPRECONDITION, "cannot write %s: %v", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := privatefile.Write(path, []byte(secret+"\n")); err != nil {
 		return portal.Errorf(portal.EPRECONDITION, "cannot write %s: %v", path, err)
 	}
 	return nil
