@@ -16,13 +16,13 @@ import (
 // diacritic-insensitive). A name several companies share is refused as
 // ambiguous; a key no imported company has is returned as it is (a
 // membership or ticket may name a company not imported), with "".
-func (ws *Workspace) FindCompany(ctx context.Context, key string) (id, name string, err error) {
+func (ds *DirectoryStore) FindCompany(ctx context.Context, key string) (id, name string, err error) {
 	key = strings.TrimSpace(key)
 	if key == "" {
 		return "", "", portal.Errorf(portal.EINVALID, "no company given; pass its id, company_id or name")
 	}
 	for _, q := range []string{`SELECT id, coalesce(name, '') FROM companies WHERE id = ?`, `SELECT id, coalesce(name, '') FROM companies WHERE company_id = ?`} {
-		err := ws.db.QueryRowContext(ctx, q, key).Scan(&id, &name)
+		err := ds.db.QueryRowContext(ctx, q, key).Scan(&id, &name)
 		if err == nil {
 			return id, name, nil
 		}
@@ -30,7 +30,7 @@ func (ws *Workspace) FindCompany(ctx context.Context, key string) (id, name stri
 			return "", "", err
 		}
 	}
-	rows, err := ws.db.QueryContext(ctx, `SELECT id, coalesce(name, '') FROM companies WHERE name_fold = ? ORDER BY id LIMIT 2`, portal.Fold(key))
+	rows, err := ds.db.QueryContext(ctx, `SELECT id, coalesce(name, '') FROM companies WHERE name_fold = ? ORDER BY id LIMIT 2`, portal.Fold(key))
 	if err != nil {
 		return "", "", err
 	}
@@ -50,7 +50,7 @@ func (ws *Workspace) FindCompany(ctx context.Context, key string) (id, name stri
 		return ids[0], names[0], nil
 	case 0:
 		var n int
-		if err := ws.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM memberships WHERE company_id = ?) + (SELECT count(*) FROM tickets WHERE company_id = ?)`, key, key).Scan(&n); err != nil {
+		if err := ds.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM memberships WHERE company_id = ?) + (SELECT count(*) FROM tickets WHERE company_id = ?)`, key, key).Scan(&n); err != nil {
 			return "", "", err
 		}
 		if n > 0 {
@@ -85,7 +85,7 @@ func scanCompany(sc interface{ Scan(...any) error }) (*portal.Company, error) {
 }
 
 // Companies returns companies by id (those present).
-func (ws *Workspace) Companies(ctx context.Context, ids []string) ([]*portal.Company, error) {
+func (ds *DirectoryStore) Companies(ctx context.Context, ids []string) ([]*portal.Company, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -93,7 +93,7 @@ func (ws *Workspace) Companies(ctx context.Context, ids []string) ([]*portal.Com
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := ws.query(ctx, `SELECT `+companyColumns+` FROM companies c WHERE c.id IN (`+placeholders(len(ids))+`) ORDER BY c.id`, args...)
+	rows, err := ds.query(ctx, `SELECT `+companyColumns+` FROM companies c WHERE c.id IN (`+placeholders(len(ids))+`) ORDER BY c.id`, args...)
 	if err != nil {
 		return nil, err
 	}

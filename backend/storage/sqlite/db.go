@@ -31,11 +31,14 @@ import (
 var migrationFS embed.FS
 
 // Workspace is an open workspace file: the stores of its parts, each
-// implementing one port of the domain (ports.go), over one shared DB. The
-// dataset's reads (Directory), its imports and audiences are still its
-// own methods: they share the columns (columns.go) and the schema cache.
+// implementing one port of the domain (ports.go), over one shared DB, and
+// the file's lifecycle (Open, Close, Path, KeepConnections). The
+// audiences are still its own methods: they share the columns
+// (columns.go).
 type Workspace struct {
 	*DB
+	DirectoryStore
+	ImportStore
 	SettingsStore
 	CheckStore
 	ServerStore
@@ -46,15 +49,10 @@ type Workspace struct {
 	// cols are the in-memory columns of a long-running process
 	// (columns.go).
 	cols colState
-	// schemaCache is the attribute schema of dataset generation schemaGen
-	// (Schema).
-	schemaMu    sync.Mutex
-	schemaGen   string
-	schemaCache *portal.Schema
 }
 
 // DB is what the stores of one workspace share: the database, the
-// statements of the read paths, the read cache, and the clock.
+// statements of the read paths, the read caches, and the clock.
 type DB struct {
 	db   *sql.DB
 	path string
@@ -64,12 +62,27 @@ type DB struct {
 	nStmts atomic.Int32
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
-	// rc is the read cache of a server (readcache.go).
+	// rc is the read cache of a server, gs the schema of the generation
+	// last read (readcache.go).
 	rc readCache
+	gs genSchema
+}
+
+// DirectoryStore reads the people, companies and tickets of the dataset,
+// and its attribute schema (users.go, companies.go, tickets.go,
+// ticketkey.go, schema.go).
+type DirectoryStore struct{ *DB }
+
+// ImportStore writes records into the dataset (import.go).
+type ImportStore struct {
+	*DB
+	// dataChanged, when set, is told after an import committed: the
+	// audience columns read before it are stale.
+	dataChanged func()
 }
 
 // SettingsStore keeps the draft, the live settings and their versions
-// (settings.go, versions.go).
+// (settings.go, versions.go, portalurl.go).
 type SettingsStore struct{ *DB }
 
 // CheckStore keeps the portal tests (checks.go).
@@ -89,8 +102,10 @@ type SnapshotStore struct{ *DB }
 
 // newWorkspace composes the stores of a workspace over d.
 func newWorkspace(d *DB, notice func(string)) *Workspace {
-	return &Workspace{DB: d, SettingsStore: SettingsStore{d}, CheckStore: CheckStore{d}, ServerStore: ServerStore{d},
-		SearchStore: SearchStore{d}, SnapshotStore: SnapshotStore{d}, notice: notice}
+	ws := &Workspace{DB: d, DirectoryStore: DirectoryStore{d}, SettingsStore: SettingsStore{d}, CheckStore: CheckStore{d},
+		ServerStore: ServerStore{d}, SearchStore: SearchStore{d}, SnapshotStore: SnapshotStore{d}, notice: notice}
+	ws.ImportStore = ImportStore{DB: d, dataChanged: ws.dataChanged}
+	return ws
 }
 
 // Options change how OpenWith opens a workspace.

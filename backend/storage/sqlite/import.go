@@ -18,9 +18,9 @@ import (
 // that is not JSON, a failing disk) leaves the workspace as it was; so does
 // any rejection with opt.Strict, and the error says how many records were
 // rejected.
-func (ws *Workspace) Import(ctx context.Context, src portal.RecordSource, opt portal.ImportOptions) (portal.ImportReport, error) {
+func (s *ImportStore) Import(ctx context.Context, src portal.RecordSource, opt portal.ImportOptions) (portal.ImportReport, error) {
 	var rep portal.ImportReport
-	err := ws.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var indexes []string
 		if opt.Replace {
 			var err error
@@ -71,7 +71,9 @@ func (ws *Workspace) Import(ctx context.Context, src portal.RecordSource, opt po
 	})
 	if err == nil {
 		rep.Committed = true
-		ws.dataChanged()
+		if s.dataChanged != nil {
+			s.dataChanged()
+		}
 	}
 	return rep, err
 }

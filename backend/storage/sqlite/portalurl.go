@@ -17,12 +17,12 @@ const metaPortalURL = "server_portal_url"
 // not refused), and live settings that name another URL are rewritten as
 // a new version saying so. It returns the live settings and the URL they
 // named before when it changed them ("" when it did not).
-func (ws *Workspace) PinPortalURL(ctx context.Context, url string) (live *portal.Settings, was string, err error) {
-	err = ws.tx(ctx, func(tx *sql.Tx) error {
+func (s *SettingsStore) PinPortalURL(ctx context.Context, url string) (live *portal.Settings, was string, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, metaPortalURL, url); err != nil {
 			return err
 		}
-		cur, err := ws.loadSettings(ctx, tx, "live")
+		cur, err := s.loadSettings(ctx, tx, "live")
 		if err != nil {
 			return err
 		}
@@ -34,11 +34,11 @@ func (ws *Workspace) PinPortalURL(ctx context.Context, url string) (live *portal
 		next := *cur
 		next.Portal.URL = url
 		next.Version = cur.Version + 1
-		if err := ws.saveSettings(ctx, tx, "live", &next); err != nil {
+		if err := s.saveSettings(ctx, tx, "live", &next); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO settings_versions (version, doc, summary, created_at) VALUES (?, ?, ?, ?)`,
-			next.Version, string(next.Canonical()), "the portal URL set to the server's: changed portal.url", ws.Now().Unix()); err != nil {
+			next.Version, string(next.Canonical()), "the portal URL set to the server's: changed portal.url", s.Now().Unix()); err != nil {
 			return err
 		}
 		live = &next

@@ -13,6 +13,8 @@ var (
 	_ portal.CheckStore    = (*Workspace)(nil)
 	_ portal.ServerState   = (*Workspace)(nil)
 
+	_ portal.Directory     = (*DirectoryStore)(nil)
+	_ portal.Importer      = (*ImportStore)(nil)
 	_ portal.SettingsStore = (*SettingsStore)(nil)
 	_ portal.CheckStore    = (*CheckStore)(nil)
 	_ portal.ServerState   = (*ServerStore)(nil)

@@ -11,7 +11,7 @@ import (
 // The read cache of a long-running server: the live settings and the
 // attribute schema, parsed once per change instead of on every request,
 // and the users last asked for with their companies (a signed-in user
-// sends many requests). Every transaction this Workspace commits (ws.tx:
+// sends many requests). Every transaction of the stores over this DB (d.tx:
 // settings, imports, snapshots — every write goes through it) empties
 // it, and a read that raced with a write never stores what it read. A
 // write by another process (a command run on the server's file) is seen
@@ -56,7 +56,7 @@ func (d *DB) CacheReads() {
 	d.rc.on = true
 }
 
-// invalidateReads empties the cache; ws.tx calls it after every commit.
+// invalidateReads empties the cache; d.tx calls it after every commit.
 func (d *DB) invalidateReads() {
 	d.rc.mu.Lock()
 	defer d.rc.mu.Unlock()
@@ -119,21 +119,21 @@ func cached[T any](d *DB, get func(*readCache) (T, bool), load func() (T, error)
 	return v, nil
 }
 
-func (ws *Workspace) cachedSchema(ctx context.Context) (*portal.Schema, error) {
-	return cached(ws.DB,
+func (ds *DirectoryStore) cachedSchema(ctx context.Context) (*portal.Schema, error) {
+	return cached(ds.DB,
 		func(rc *readCache) (*portal.Schema, bool) { return rc.schema, rc.schema != nil },
-		func() (*portal.Schema, error) { return ws.schema(ctx, ws.db) },
+		func() (*portal.Schema, error) { return ds.schema(ctx, ds.db) },
 		func(rc *readCache, s *portal.Schema) { rc.schema = s })
 }
 
-func (ws *Workspace) cachedUser(ctx context.Context, id string) (*portal.User, error) {
-	ws.checkStamp(ctx)
-	return cached(ws.DB,
+func (ds *DirectoryStore) cachedUser(ctx context.Context, id string) (*portal.User, error) {
+	ds.checkStamp(ctx)
+	return cached(ds.DB,
 		func(rc *readCache) (*portal.User, bool) {
 			c, ok := rc.users[id]
 			return c.user, ok
 		},
-		func() (*portal.User, error) { return ws.userByID(ctx, id) },
+		func() (*portal.User, error) { return ds.userByID(ctx, id) },
 		func(rc *readCache, u *portal.User) {
 			if rc.users == nil || len(rc.users) >= maxCachedUsers {
 				rc.users = make(map[string]cachedUser, 1024)
@@ -142,14 +142,14 @@ func (ws *Workspace) cachedUser(ctx context.Context, id string) (*portal.User, e
 		})
 }
 
-func (ws *Workspace) cachedSubject(ctx context.Context, u *portal.User) (portal.Subject, error) {
-	cs, err := cached(ws.DB,
+func (ds *DirectoryStore) cachedSubject(ctx context.Context, u *portal.User) (portal.Subject, error) {
+	cs, err := cached(ds.DB,
 		func(rc *readCache) ([]*portal.Company, bool) {
 			c, ok := rc.users[u.ID]
 			return c.companies, ok && c.hasSub
 		},
 		func() ([]*portal.Company, error) {
-			sub, err := ws.subject(ctx, u)
+			sub, err := ds.subject(ctx, u)
 			return sub.Companies, err
 		},
 		func(rc *readCache, cs []*portal.Company) {
@@ -159,4 +159,13 @@ func (ws *Workspace) cachedSubject(ctx context.Context, u *portal.User) (portal.
 			}
 		})
 	return portal.Subject{User: u, Companies: cs}, err
+}
+
+// genSchema is the attribute schema of the dataset generation gen, kept
+// by every process, cache on or off (DirectoryStore.Schema): the schema
+// changes only with an import, and every import bumps the generation.
+type genSchema struct {
+	mu     sync.Mutex
+	gen    string
+	schema *portal.Schema
 }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+
 	"portalstudio/backend/portal"
 )
 
@@ -9,36 +10,36 @@ import (
 
 // Schema returns the workspace's attribute schema: the standard attributes
 // and the custom ones discovered on import.
-func (ws *Workspace) Schema(ctx context.Context) (*portal.Schema, error) {
-	ws.rc.mu.Lock()
-	serverCache := ws.rc.on
-	ws.rc.mu.Unlock()
+func (ds *DirectoryStore) Schema(ctx context.Context) (*portal.Schema, error) {
+	ds.rc.mu.Lock()
+	serverCache := ds.rc.on
+	ds.rc.mu.Unlock()
 	if serverCache {
-		return ws.cachedSchema(ctx)
+		return ds.cachedSchema(ctx)
 	}
 	// The schema changes only with an import, and every import bumps the
 	// dataset generation (one indexed row): keep the schema of the
 	// generation last read.
-	g, err := generation(ctx, ws.db)
+	g, err := generation(ctx, ds.db)
 	if err != nil {
 		return nil, err
 	}
-	ws.schemaMu.Lock()
-	if ws.schemaGen == g && ws.schemaCache != nil {
-		s := ws.schemaCache
-		ws.schemaMu.Unlock()
+	ds.gs.mu.Lock()
+	if ds.gs.gen == g && ds.gs.schema != nil {
+		s := ds.gs.schema
+		ds.gs.mu.Unlock()
 		return s, nil
 	}
-	ws.schemaMu.Unlock()
-	s, err := ws.schema(ctx, ws.db)
+	ds.gs.mu.Unlock()
+	s, err := ds.schema(ctx, ds.db)
 	if err != nil {
 		return nil, err
 	}
 	// Keep it only if no import committed meanwhile.
-	if g2, err := generation(ctx, ws.db); err == nil && g2 == g {
-		ws.schemaMu.Lock()
-		ws.schemaGen, ws.schemaCache = g, s
-		ws.schemaMu.Unlock()
+	if g2, err := generation(ctx, ds.db); err == nil && g2 == g {
+		ds.gs.mu.Lock()
+		ds.gs.gen, ds.gs.schema = g, s
+		ds.gs.mu.Unlock()
 	}
 	return s, nil
 }
@@ -63,9 +64,9 @@ func (d *DB) schema(ctx context.Context, q queryer) (*portal.Schema, error) {
 }
 
 // Counts returns how many users, companies, tickets and types there are.
-func (ws *Workspace) Counts(ctx context.Context) (portal.Counts, error) {
+func (ds *DirectoryStore) Counts(ctx context.Context) (portal.Counts, error) {
 	var c portal.Counts
-	err := ws.queryRow(ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM companies),
+	err := ds.queryRow(ctx, `SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM companies),
 		(SELECT count(*) FROM tickets), (SELECT count(*) FROM ticket_types),
 		(SELECT count(*) FROM tickets WHERE category = 'Customer' AND is_shared = 1)`).Scan(&c.Users, &c.Companies, &c.Tickets, &c.TicketTypes, &c.PortalTickets)
 	return c, err

@@ -12,8 +12,8 @@ import (
 // without parts, with their creator as their only contact: enough to
 // decide who sees them (portal.CanSee). It is one query whichever
 // exists, so that the caller can look both up every time.
-func (ws *Workspace) TicketsByKey(ctx context.Context, key string) ([]portal.Ticket, error) {
-	rows, err := ws.query(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id = ? OR t.ticket_id = ? ORDER BY t.id <> ?`, key, key, key)
+func (ds *DirectoryStore) TicketsByKey(ctx context.Context, key string) ([]portal.Ticket, error) {
+	rows, err := ds.query(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id = ? OR t.ticket_id = ? ORDER BY t.id <> ?`, key, key, key)
 	if err != nil {
 		return nil, err
 	}

@@ -17,17 +17,17 @@ import (
 
 // FindTicket returns the id of the ticket with that id or, failing that,
 // that number (ticket_id), or ENOTFOUND.
-func (ws *Workspace) FindTicket(ctx context.Context, key string) (string, error) {
+func (ds *DirectoryStore) FindTicket(ctx context.Context, key string) (string, error) {
 	key = strings.TrimPrefix(strings.TrimSpace(key), "#")
 	var id string
-	err := ws.db.QueryRowContext(ctx, `SELECT id FROM tickets WHERE id = ?`, key).Scan(&id)
+	err := ds.db.QueryRowContext(ctx, `SELECT id FROM tickets WHERE id = ?`, key).Scan(&id)
 	if err == nil {
 		return id, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return "", err
 	}
-	return ws.TicketByNumber(ctx, key)
+	return ds.TicketByNumber(ctx, key)
 }
 
 const ticketColumns = `t.id, t.ticket_id, t.title, t.description, t.category, t.is_shared, t.state_category, t.state_label, t.type_id, t.type_name, coalesce(t.creator_id, ''), coalesce(t.company_id, ''), t.created_at, t.updated_at, t.open`
@@ -76,7 +76,7 @@ func decodeCursor(s string) (*cursor, error) {
 // companies plus those they created. It reads one short index range per
 // company and one for the creator, and merges them. The caller decides
 // whether the user may see the tab at all.
-func (ws *Workspace) Tickets(ctx context.Context, q portal.TicketQuery) (portal.TicketPage, error) {
+func (ds *DirectoryStore) Tickets(ctx context.Context, q portal.TicketQuery) (portal.TicketPage, error) {
 	page := portal.TicketPage{Tickets: []portal.Ticket{}}
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 20
@@ -121,7 +121,7 @@ func (ws *Workspace) Tickets(ctx context.Context, q portal.TicketQuery) (portal.
 	seen := map[string]bool{}
 	var merged []key
 	if len(sources) > 0 {
-		rows, err := ws.query(ctx, strings.Join(sources, ` UNION ALL `), args...)
+		rows, err := ds.query(ctx, strings.Join(sources, ` UNION ALL `), args...)
 		if err != nil {
 			return page, err
 		}
@@ -159,7 +159,7 @@ func (ws *Workspace) Tickets(ctx context.Context, q portal.TicketQuery) (portal.
 		for i, k := range merged {
 			args[i] = k.id
 		}
-		rows, err := ws.query(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id IN (`+placeholders(len(args))+`)`, args...)
+		rows, err := ds.query(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id IN (`+placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return page, err
 		}
@@ -180,7 +180,7 @@ func (ws *Workspace) Tickets(ctx context.Context, q portal.TicketQuery) (portal.
 			page.Tickets = append(page.Tickets, byID[k.id])
 		}
 	}
-	page.Total, err = ws.countTickets(ctx, q.UserID, companies)
+	page.Total, err = ds.countTickets(ctx, q.UserID, companies)
 	return page, err
 }
 
@@ -199,13 +199,13 @@ func dedupe(ids []string) []string {
 // countTickets counts the shared Customer tickets created by userID or of
 // the companies: created + of the companies − both, three index range
 // counts (an OR of the two would scan) in one statement.
-func (ws *Workspace) countTickets(ctx context.Context, userID string, companies []string) (int, error) {
+func (ds *DirectoryStore) countTickets(ctx context.Context, userID string, companies []string) (int, error) {
 	const eligible = ` AND t.category = 'Customer' AND t.is_shared = 1`
 	mineQ := `SELECT count(*) FROM tickets t WHERE t.creator_id = ?` + eligible
 	companies = dedupe(companies)
 	if len(companies) == 0 {
 		var mine int
-		err := ws.queryRow(ctx, mineQ, userID).Scan(&mine)
+		err := ds.queryRow(ctx, mineQ, userID).Scan(&mine)
 		return mine, err
 	}
 	in := `t.company_id IN (` + placeholders(len(companies)) + `)`
@@ -216,22 +216,22 @@ func (ws *Workspace) countTickets(ctx context.Context, userID string, companies 
 	}
 	args = append(args, args...)
 	var mine, theirs, both int
-	err := ws.queryRow(ctx, `SELECT (`+mineQ+`), (SELECT count(*) FROM tickets t WHERE `+in+eligible+
+	err := ds.queryRow(ctx, `SELECT (`+mineQ+`), (SELECT count(*) FROM tickets t WHERE `+in+eligible+
 		`), (SELECT count(*) FROM tickets t WHERE t.creator_id = ? AND `+in+eligible+`)`, args...).Scan(&mine, &theirs, &both)
 	return mine + theirs - both, err
 }
 
 // Ticket returns a ticket with all its contacts and parts (notes
 // included: the caller filters what a customer sees), or ENOTFOUND.
-func (ws *Workspace) Ticket(ctx context.Context, id string) (*portal.Ticket, error) {
-	t, err := scanTicket(ws.queryRow(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id = ?`, id))
+func (ds *DirectoryStore) Ticket(ctx context.Context, id string) (*portal.Ticket, error) {
+	t, err := scanTicket(ds.queryRow(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, portal.Errorf(portal.ENOTFOUND, "ticket %s not found", id)
 	}
 	if err != nil {
 		return nil, err
 	}
-	rows, err := ws.query(ctx, `SELECT user_id FROM ticket_contacts WHERE ticket_id = ? ORDER BY position`, id)
+	rows, err := ds.query(ctx, `SELECT user_id FROM ticket_contacts WHERE ticket_id = ? ORDER BY position`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +245,7 @@ func (ws *Workspace) Ticket(ctx context.Context, id string) (*portal.Ticket, err
 		t.ContactIDs = append(t.ContactIDs, c)
 	}
 	rows.Close()
-	prow, err := ws.query(ctx, `SELECT id, part_type, body, author_type, author_id, author_name, created_at FROM parts WHERE ticket_id = ? ORDER BY position`, id)
+	prow, err := ds.query(ctx, `SELECT id, part_type, body, author_type, author_id, author_name, created_at FROM parts WHERE ticket_id = ? ORDER BY position`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -264,9 +264,9 @@ func (ws *Workspace) Ticket(ctx context.Context, id string) (*portal.Ticket, err
 
 // TicketByNumber returns the id of the ticket with that ticket_id (the
 // number customers see), or ENOTFOUND.
-func (ws *Workspace) TicketByNumber(ctx context.Context, number string) (string, error) {
+func (ds *DirectoryStore) TicketByNumber(ctx context.Context, number string) (string, error) {
 	var id string
-	err := ws.queryRow(ctx, `SELECT id FROM tickets WHERE ticket_id = ?`, number).Scan(&id)
+	err := ds.queryRow(ctx, `SELECT id FROM tickets WHERE ticket_id = ?`, number).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", portal.Errorf(portal.ENOTFOUND, "ticket %s not found", number)
 	}

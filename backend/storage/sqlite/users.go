@@ -34,21 +34,21 @@ func scanUser(sc interface{ Scan(...any) error }) (*portal.User, error) {
 // FindUser finds a user by id, external_id or email (case-insensitive).
 // It returns ENOTFOUND when none matches, and EINVALID when an email
 // belongs to several contacts (never a guess).
-func (ws *Workspace) FindUser(ctx context.Context, key string) (*portal.User, error) {
+func (ds *DirectoryStore) FindUser(ctx context.Context, key string) (*portal.User, error) {
 	key = strings.TrimSpace(key)
 	if key == "" {
 		return nil, portal.Errorf(portal.EINVALID, "no user given; pass an email, an id or an external_id")
 	}
 	for _, q := range []string{`SELECT ` + userColumns + ` FROM users WHERE id = ?`, `SELECT ` + userColumns + ` FROM users WHERE external_id = ?`} {
-		u, err := scanUser(ws.queryRow(ctx, q, key))
+		u, err := scanUser(ds.queryRow(ctx, q, key))
 		if err == nil {
-			return ws.withCompanies(ctx, u)
+			return ds.withCompanies(ctx, u)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
 	}
-	u, err := ws.UserByEmail(ctx, key)
+	u, err := ds.UserByEmail(ctx, key)
 	switch portal.ErrorCode(err) {
 	case portal.ENOTFOUND:
 		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the id, external_id or email %q", key)
@@ -60,19 +60,19 @@ func (ws *Workspace) FindUser(ctx context.Context, key string) (*portal.User, er
 
 // ByExternalID returns the user with that external_id (identity tokens'
 // user_id claim), or ENOTFOUND.
-func (ws *Workspace) ByExternalID(ctx context.Context, externalID string) (*portal.User, error) {
-	u, err := scanUser(ws.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE external_id = ?`, externalID))
+func (ds *DirectoryStore) ByExternalID(ctx context.Context, externalID string) (*portal.User, error) {
+	u, err := scanUser(ds.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE external_id = ?`, externalID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the external_id %q", externalID)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return ws.withCompanies(ctx, u)
+	return ds.withCompanies(ctx, u)
 }
 
-func (ws *Workspace) withCompanies(ctx context.Context, u *portal.User) (*portal.User, error) {
-	rows, err := ws.query(ctx, `SELECT m.company_id FROM memberships m JOIN users u ON u.seq = m.user_seq WHERE u.id = ? ORDER BY m.position, m.company_id`, u.ID)
+func (ds *DirectoryStore) withCompanies(ctx context.Context, u *portal.User) (*portal.User, error) {
+	rows, err := ds.query(ctx, `SELECT m.company_id FROM memberships m JOIN users u ON u.seq = m.user_seq WHERE u.id = ? ORDER BY m.position, m.company_id`, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -90,13 +90,13 @@ func (ws *Workspace) withCompanies(ctx context.Context, u *portal.User) (*portal
 
 // Subject returns the user with the companies of theirs that are in the
 // workspace, ready for rule evaluation.
-func (ws *Workspace) Subject(ctx context.Context, u *portal.User) (portal.Subject, error) {
-	return ws.cachedSubject(ctx, u)
+func (ds *DirectoryStore) Subject(ctx context.Context, u *portal.User) (portal.Subject, error) {
+	return ds.cachedSubject(ctx, u)
 }
 
-func (ws *Workspace) subject(ctx context.Context, u *portal.User) (portal.Subject, error) {
+func (ds *DirectoryStore) subject(ctx context.Context, u *portal.User) (portal.Subject, error) {
 	sub := portal.Subject{User: u}
-	rows, err := ws.query(ctx, `SELECT `+companyColumns+` FROM users u JOIN memberships m ON m.user_seq = u.seq JOIN companies c ON c.id = m.company_id
+	rows, err := ds.query(ctx, `SELECT `+companyColumns+` FROM users u JOIN memberships m ON m.user_seq = u.seq JOIN companies c ON c.id = m.company_id
 		WHERE u.id = ? ORDER BY m.position, m.company_id`, u.ID)
 	if err != nil {
 		return sub, err
@@ -113,7 +113,7 @@ func (ws *Workspace) subject(ctx context.Context, u *portal.User) (portal.Subjec
 }
 
 // UserName returns the names of users by id, for showing creators.
-func (ws *Workspace) UserNames(ctx context.Context, ids []string) (map[string]string, error) {
+func (ds *DirectoryStore) UserNames(ctx context.Context, ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	ids = dedupe(ids)
 	if len(ids) == 0 {
@@ -123,7 +123,7 @@ func (ws *Workspace) UserNames(ctx context.Context, ids []string) (map[string]st
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := ws.query(ctx, `SELECT id, coalesce(name, coalesce(email, '')) FROM users WHERE id IN (`+placeholders(len(ids))+`)`, args...)
+	rows, err := ds.query(ctx, `SELECT id, coalesce(name, coalesce(email, '')) FROM users WHERE id IN (`+placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -141,9 +141,9 @@ func (ws *Workspace) UserNames(ctx context.Context, ids []string) (map[string]st
 // UserWithCompanies returns the id of a user who belongs to exactly n
 // companies (the first by id), or ENOTFOUND. Benchmarks use it to find a
 // typical busy user.
-func (ws *Workspace) UserWithCompanies(ctx context.Context, n int) (string, error) {
+func (ds *DirectoryStore) UserWithCompanies(ctx context.Context, n int) (string, error) {
 	var id string
-	err := ws.queryRow(ctx, `SELECT u.id FROM memberships m JOIN users u ON u.seq = m.user_seq GROUP BY m.user_seq HAVING count(*) = ? ORDER BY m.user_seq LIMIT 1`, n).Scan(&id)
+	err := ds.queryRow(ctx, `SELECT u.id FROM memberships m JOIN users u ON u.seq = m.user_seq GROUP BY m.user_seq HAVING count(*) = ? ORDER BY m.user_seq LIMIT 1`, n).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", portal.Errorf(portal.ENOTFOUND, "no user belongs to %d companies", n)
 	}
@@ -153,7 +153,7 @@ func (ws *Workspace) UserWithCompanies(ctx context.Context, n int) (string, erro
 // SearchUsers finds users whose email or name contains q (case- and
 // diacritic-insensitive), for picking a user to preview; at most limit,
 // in workspace order.
-func (ws *Workspace) SearchUsers(ctx context.Context, q string, limit int) ([]portal.UserSummary, error) {
+func (ds *DirectoryStore) SearchUsers(ctx context.Context, q string, limit int) ([]portal.UserSummary, error) {
 	q = portal.Fold(strings.TrimSpace(q))
 	if q == "" {
 		return []portal.UserSummary{}, nil
@@ -164,10 +164,10 @@ func (ws *Workspace) SearchUsers(ctx context.Context, q string, limit int) ([]po
 	var rows *sql.Rows
 	var err error
 	if utf8.RuneCountInString(q) >= 3 {
-		rows, err = ws.query(ctx, `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM user_trgm t JOIN users u ON u.seq = t.rowid
+		rows, err = ds.query(ctx, `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM user_trgm t JOIN users u ON u.seq = t.rowid
 			WHERE user_trgm MATCH ? ORDER BY u.seq LIMIT ?`, "{email_fold name_fold} : "+ftsString(q), limit)
 	} else {
-		rows, err = ws.query(ctx, `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM users u
+		rows, err = ds.query(ctx, `SELECT u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM users u
 			WHERE instr(u.email_fold, ?) > 0 OR instr(u.name_fold, ?) > 0 ORDER BY u.seq LIMIT ?`, q, q, limit)
 	}
 	if err != nil {
@@ -187,19 +187,19 @@ func (ws *Workspace) SearchUsers(ctx context.Context, q string, limit int) ([]po
 
 // UserByID returns the user with that id, with their companies, or
 // ENOTFOUND.
-func (ws *Workspace) UserByID(ctx context.Context, id string) (*portal.User, error) {
-	return ws.cachedUser(ctx, id)
+func (ds *DirectoryStore) UserByID(ctx context.Context, id string) (*portal.User, error) {
+	return ds.cachedUser(ctx, id)
 }
 
-func (ws *Workspace) userByID(ctx context.Context, id string) (*portal.User, error) {
-	u, err := scanUser(ws.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+func (ds *DirectoryStore) userByID(ctx context.Context, id string) (*portal.User, error) {
+	u, err := scanUser(ds.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the id %q", id)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return ws.withCompanies(ctx, u)
+	return ds.withCompanies(ctx, u)
 }
 
 // UserByEmail returns the one user whose stored email is that very
@@ -214,13 +214,13 @@ func (ws *Workspace) userByID(ctx context.Context, id string) (*portal.User, err
 // The lookup uses the email_fold index: every address equal to email
 // case-insensitively folds to one of the keys asked for, and the few
 // candidates are compared exactly in Go.
-func (ws *Workspace) UserByEmail(ctx context.Context, email string) (*portal.User, error) {
+func (ds *DirectoryStore) UserByEmail(ctx context.Context, email string) (*portal.User, error) {
 	email = strings.TrimSpace(email)
 	if email == "" {
 		return nil, portal.Errorf(portal.ENOTFOUND, "no email given")
 	}
 	want := strings.ToLower(email)
-	rows, err := ws.query(ctx, `SELECT id, coalesce(email, '') FROM users WHERE email_fold IN (?, ?) ORDER BY id`, portal.Fold(email), portal.Fold(want))
+	rows, err := ds.query(ctx, `SELECT id, coalesce(email, '') FROM users WHERE email_fold IN (?, ?) ORDER BY id`, portal.Fold(email), portal.Fold(want))
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +242,7 @@ func (ws *Workspace) UserByEmail(ctx context.Context, email string) (*portal.Use
 	case 0:
 		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the email %q", email)
 	case 1:
-		return ws.userByID(ctx, found[0])
+		return ds.userByID(ctx, found[0])
 	}
 	return nil, portal.Errorf(portal.ECONFLICT, "the email %q belongs to %d contacts (%s), differing only by case", email, len(found), strings.Join(found, ", "))
 }
