@@ -11,7 +11,7 @@ import (
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/remote"
-	"portalstudio/backend/storage/sqlite"
+	"portalstudio/internal/fake"
 	"portalstudio/internal/testkit"
 )
 
@@ -68,15 +68,13 @@ func TestSameServer(t *testing.T) {
 
 // A saved token is kept with the server it was saved for, and given for
 // that server only; an older token file (the token alone) belongs to the
-// server the workspace remembers, and the next save binds it.
+// server the workspace remembers, and the next save binds it. The token
+// file is real (beside the workspace's location); the workspace, which
+// only remembers its server here, is a fake.
 func TestSavedTokenBoundToServer(t *testing.T) {
 	t.Setenv(remote.NoKeyringEnv, "1")
 	ctx := context.Background()
-	ws, err := sqlite.Open(filepath.Join(t.TempDir(), "desk.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+	ws := fake.Desktop(&fake.Kept{}, filepath.Join(t.TempDir(), "desk.db"))
 	if _, err := remote.SaveCredentials(ctx, ws, "http://127.0.0.1:8080", "tok-A"); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +101,7 @@ func TestSavedTokenBoundToServer(t *testing.T) {
 	}
 
 	// The older form: the token alone, bound to the workspace's server.
-	if err := os.WriteFile(ws.Path()+".token", []byte("tok-old\n"), 0o600); err != nil {
+	if err := os.WriteFile(ws.Location()+".token", []byte("tok-old\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := ws.SetSyncServer(ctx, "https://help.example.com"); err != nil {

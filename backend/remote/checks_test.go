@@ -13,7 +13,9 @@ import (
 )
 
 // A failing portal test blocks the push (nothing reaches the server)
-// unless the admin overrides it; passing tests let it through.
+// unless the admin overrides it; passing tests let it through. A round
+// trip through real workspaces on purpose: the studio runs the tests on
+// the desktop's pulled copy of the server's data.
 func TestPushRunsPortalTests(t *testing.T) {
 	ctx := context.Background()
 	s := newServer(t, nil)

@@ -16,8 +16,18 @@ import (
 	"portalstudio/backend/portal"
 	"portalstudio/backend/remote"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/internal/fake"
 	"portalstudio/internal/testkit"
 )
+
+// Most tests here are round trips, and use real workspaces on purpose: a
+// desktop's SQLite workspace pulls from and pushes to a real portal server
+// (itself over a real workspace) on loopback, and what the sync relies on
+// is the stores' own behaviour — the draft keeps its base version through
+// edits, a snapshot replaces the dataset in one transaction (a cut stream
+// changes nothing), the token never lands in the workspace file. Where
+// the desktop's store is not the point (a push's own logic, the vault),
+// the desktop is a fake (internal/fake.Desktop).
 
 var now = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
@@ -333,23 +343,57 @@ func TestPullKeepsEditedDraft(t *testing.T) {
 	}
 }
 
+// A pull that keeps a draft with local edits gives it the server's portal
+// URL (the server answers there), keeping every other edit and the draft's
+// base version, and records where the server's portal is. (The desktop is
+// a fake: the pull's logic is the point.)
+func TestPullGivesKeptDraftServersURL(t *testing.T) {
+	ctx := context.Background()
+	s := newServer(t, nil)
+	draft := portal.DefaultSettings()
+	draft.Portal.Enabled, draft.Portal.URL, draft.PreviewColumn = true, "http://127.0.0.1:8080/portal/desk/", false
+	k := &fake.Kept{Draft: draft}
+	ws := fake.Desktop(k, filepath.Join(t.TempDir(), "desk.db"))
+	var applied []*portal.Settings
+	ws.ApplyDraftFn = func(_ context.Context, doc []byte) (*portal.Settings, error) {
+		var st portal.Settings
+		if err := st.UnmarshalJSON(doc); err != nil {
+			return nil, err
+		}
+		st.Version = k.Draft.Version // as a store does: the draft keeps its base
+		k.Draft = st.Clone()
+		applied = append(applied, &st)
+		return &st, nil
+	}
+	res, err := remote.Pull(ctx, ws, s.client(t), remote.PullOptions{})
+	if err != nil || !res.DraftKept || res.LiveVersion != 1 {
+		t.Fatalf("pull: %+v, %v", res, err)
+	}
+	if len(applied) != 1 {
+		t.Fatalf("the draft was applied %d times; want once", len(applied))
+	}
+	if d := k.Draft; d.Portal.URL != "https://help.example.com/portal/acme/" || d.PreviewColumn || !d.Portal.Enabled || d.Version != 0 {
+		t.Fatalf("the kept draft: %s (version %d); want the server's URL, the local edits and base version 0", d.Canonical(), d.Version)
+	}
+	if k.Live.Version != 1 || k.BaseURL != "https://help.example.com" || k.Slug != "acme" {
+		t.Fatalf("the desktop after the pull: live v%d, server %q %q", k.Live.Version, k.BaseURL, k.Slug)
+	}
+}
+
 // A workspace that never synced pushes a draft that enabled the portal
-// locally: the server keeps its own portal URL.
+// with a URL of its own: the server keeps its own portal URL, and the
+// desktop takes it. (The desktop is a fake: the push's logic is the point;
+// the store's own URL is tested in storage/sqlite.)
 func TestPushFromNewWorkspace(t *testing.T) {
 	ctx := context.Background()
 	s := newServer(t, nil)
-	ws, err := sqlite.Open(filepath.Join(t.TempDir(), "fresh.db"))
-	if err != nil {
-		t.Fatal(err)
+	draft, err := portal.ParseSettings([]byte(`{"portal": {"enabled": true}, "identity_verification": true, "preview_column": false}`),
+		portal.Env{Schema: portal.NewSchema(nil), CustomerTicketTypes: 1, NewPortalURL: "http://127.0.0.1:8080/portal/fresh/"})
+	if err != nil || draft.Portal.URL != "http://127.0.0.1:8080/portal/fresh/" {
+		t.Fatalf("the local draft: %+v, %v", draft, err)
 	}
-	defer ws.Close()
-	testkit.ImportRecords(t, ws, dataset())
-	if _, err := ws.ApplyDraft(ctx, []byte(`{"portal": {"enabled": true}, "identity_verification": true, "preview_column": false}`)); err != nil {
-		t.Fatal(err)
-	}
-	if d, _ := settingsOf(t, ws); d.Portal.URL != "http://127.0.0.1:8080/portal/fresh/" {
-		t.Fatalf("local URL %q", d.Portal.URL)
-	}
+	k := &fake.Kept{Draft: draft}
+	ws := fake.Desktop(k, filepath.Join(t.TempDir(), "fresh.db"))
 	res, err := remote.Push(ctx, ws, s.client(t), remote.PushOptions{Take: remote.TakeDraft})
 	if err != nil || res.Version != 2 {
 		t.Fatalf("push: %+v, %v", res, err)
@@ -358,17 +402,23 @@ func TestPushFromNewWorkspace(t *testing.T) {
 	if live.Portal.URL != "https://help.example.com/portal/acme/" || live.PreviewColumn {
 		t.Fatalf("live %s", live.Canonical())
 	}
+	if k.Live.Version != 2 || k.Draft.Version != 2 || !k.Live.Equal(live) || !k.Draft.Equal(live) {
+		t.Fatalf("the desktop after the push: draft %s live %s; want the server's version 2", k.Draft.Canonical(), k.Live.Canonical())
+	}
 }
 
+// A draft the desktop took as valid and the server does not (it names an
+// attribute only the desktop's data has) is refused with the server's
+// problems, and changes nothing on either side. (The desktop is a fake:
+// the server's answer is the point.)
 func TestPushInvalid(t *testing.T) {
 	ctx := context.Background()
 	s := newServer(t, nil)
-	ws := desktop(t, s)
-	// Valid here (the desktop knows user.custom.plan), not on the server.
-	testkit.ImportRecords(t, ws, []portal.Record{{User: &portal.User{ID: "x", Custom: map[string]portal.Value{"plan": portal.StringValue("gold")}}}})
-	edit(t, ws, func(st *portal.Settings) {
-		st.Access.Rule = rule(t, `{"all": [{"attribute": "user.custom.plan", "operator": "equals", "value": "gold"}]}`)
-	})
+	live := s.live(t)
+	draft := live.Clone()
+	draft.Access.Rule = rule(t, `{"all": [{"attribute": "user.custom.plan", "operator": "equals", "value": "gold"}]}`)
+	k := &fake.Kept{Draft: draft, Live: live}
+	ws := fake.Desktop(k, filepath.Join(t.TempDir(), "desk.db"))
 	_, err := remote.Push(ctx, ws, s.client(t), remote.PushOptions{})
 	var pe *portal.Error
 	if !errors.As(err, &pe) || pe.Code != portal.EINVALID || len(pe.Problems) == 0 || pe.Problems[0].Path != "access.rule.all[0].attribute" {
@@ -376,6 +426,9 @@ func TestPushInvalid(t *testing.T) {
 	}
 	if s.live(t).Version != 1 {
 		t.Fatal("an invalid push changed the server")
+	}
+	if !k.Draft.Equal(draft) || k.Draft.Version != 1 || k.Live.Version != 1 {
+		t.Fatal("an invalid push changed the desktop")
 	}
 }
 

@@ -8,22 +8,19 @@ import (
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/remote"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/internal/fake"
 )
 
 // The desktop's sync logic over a Vault: what it keeps, when, and what it
 // does with what was kept — with a fake vault, so that no keyring nor
-// token file is involved.
+// token file is involved, and a fake desktop workspace (the store is not
+// the point: sync_test.go has the round trips through real ones).
 
-func emptyDesktop(t *testing.T) *sqlite.Workspace {
+// emptyDesktop is a desktop workspace that never synced, kept in k.
+func emptyDesktop(t *testing.T) (*fake.Local, *fake.Kept) {
 	t.Helper()
-	ws, err := sqlite.Open(filepath.Join(t.TempDir(), "desk.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
-	return ws
+	k := &fake.Kept{}
+	return fake.Desktop(k, filepath.Join(t.TempDir(), "desk.db")), k
 }
 
 func TestConnectKeepsTokenOnlyAfterPull(t *testing.T) {
@@ -31,7 +28,7 @@ func TestConnectKeepsTokenOnlyAfterPull(t *testing.T) {
 	s := newServer(t, nil)
 
 	t.Run("ErrRefused", func(t *testing.T) {
-		ws := emptyDesktop(t)
+		ws, k := emptyDesktop(t)
 		v := fake.MemoryVault()
 		saved := 0
 		save := v.SaveFn
@@ -48,10 +45,13 @@ func TestConnectKeepsTokenOnlyAfterPull(t *testing.T) {
 		if st, err := remote.StatusOf(ctx, ws, v); err != nil || st.Server != "" || st.HasToken {
 			t.Fatalf("status %+v, %v: want nothing remembered", st, err)
 		}
+		if k.Live != nil || k.Draft != nil || k.SyncServer != "" || k.BaseURL != "" {
+			t.Fatalf("a refused pull wrote to the workspace: %+v", k)
+		}
 	})
 
 	t.Run("OK", func(t *testing.T) {
-		ws := emptyDesktop(t)
+		ws, k := emptyDesktop(t)
 		v := fake.MemoryVault()
 		if _, err := remote.Connect(ctx, ws, v, s.url, s.token, remote.PullOptions{}); err != nil {
 			t.Fatal(err)
@@ -59,6 +59,9 @@ func TestConnectKeepsTokenOnlyAfterPull(t *testing.T) {
 		kept, _ := v.Load(ctx)
 		if kept.Token != s.token || !remote.SameServer(kept.Server, s.url) {
 			t.Fatalf("kept %+v, want the token for %s", kept, s.url)
+		}
+		if !remote.SameServer(k.SyncServer, s.url) || k.Live == nil || k.Live.Version != 1 || k.Draft == nil || !k.Draft.Equal(k.Live) {
+			t.Fatalf("the workspace after connecting: %+v; want the server remembered and its live version 1 as live and draft", k)
 		}
 		st, err := remote.StatusOf(ctx, ws, v)
 		if err != nil || !st.Connected || st.TokenIn != remote.InKeyring {
@@ -72,10 +75,8 @@ func TestConnectKeepsTokenOnlyAfterPull(t *testing.T) {
 
 func TestSavedClientFromVault(t *testing.T) {
 	ctx := context.Background()
-	ws := emptyDesktop(t)
-	if err := ws.SetSyncServer(ctx, "http://127.0.0.1:8080"); err != nil {
-		t.Fatal(err)
-	}
+	ws, k := emptyDesktop(t)
+	k.SyncServer = "http://127.0.0.1:8080"
 	kept := func(kt remote.KeptToken, err error) *fake.Vault {
 		return &fake.Vault{LoadFn: func(context.Context) (remote.KeptToken, error) { return kt, err }}
 	}
