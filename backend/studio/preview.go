@@ -115,7 +115,7 @@ func (s *Service) views(ctx context.Context, ts []portal.Ticket) ([]wire.TicketV
 	}
 	out := make([]wire.TicketView, len(ts))
 	for i, t := range ts {
-		out[i] = wire.TicketView{ID: t.ID, TicketID: t.TicketID, Title: t.Title, State: t.StateLabel, UpdatedAt: t.UpdatedAt, CreatedBy: names[t.CreatorID()]}
+		out[i] = wire.TicketView{ID: t.ID, TicketID: t.TicketID, Title: t.Title, State: t.StateLabel, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, CreatedBy: names[t.CreatorID()]}
 	}
 	return out, nil
 }

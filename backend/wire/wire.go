@@ -75,6 +75,7 @@ type TicketView struct {
 	TicketID  string    `json:"ticket_id"`
 	Title     string    `json:"title"`
 	State     string    `json:"state"`
+	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	CreatedBy string    `json:"created_by,omitempty"`
 	Preview   *Snippet  `json:"preview,omitempty"`
@@ -153,7 +154,6 @@ type TicketRequest struct {
 type TicketDetail struct {
 	TicketView
 	Description string     `json:"description"`
-	CreatedAt   time.Time  `json:"created_at"`
 	Open        bool       `json:"open"`
 	TypeName    string     `json:"type_name"`
 	Parts       []PartView `json:"parts"`
