@@ -178,7 +178,11 @@ func printPreview(env *Env, res *wire.PreviewResult) {
 	}
 	printFacets(w, res.Facets)
 	for _, t := range res.Tickets {
-		fmt.Fprintf(w, "  #%-8s %-60s %-16s %s\n", t.TicketID, clip(t.Title, 60), t.State, t.UpdatedAt.Format("2006-01-02 15:04"))
+		at := t.UpdatedAt // the date of the sort: last update, or creation
+		if res.Filter.Sort == portal.SortCreated {
+			at = t.CreatedAt
+		}
+		fmt.Fprintf(w, "  #%-8s %-60s %-16s %s\n", t.TicketID, clip(t.Title, 60), t.State, at.Format("2006-01-02 15:04"))
 		if t.Preview != nil {
 			fmt.Fprintf(w, "            %s — %s, %s\n", terminalSnippet(t.Preview.Snippet), t.Preview.Author, t.Preview.Ago)
 		}
