@@ -241,6 +241,11 @@ func dateParam(name string, v url.Values) (time.Time, error) {
 		}
 	} else if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
+	} else if i := strings.LastIndexByte(s, ' '); i > 0 {
+		// An offset's "+" left unescaped in a URL reads as a space.
+		if t, err := time.Parse(time.RFC3339, s[:i]+"+"+s[i+1:]); err == nil {
+			return t, nil
+		}
 	}
 	return time.Time{}, Errorf(EINVALID, "%s must be a date, YYYY-MM-DD (midnight UTC) or RFC 3339 like 2024-05-01T09:30:00Z, not %q", name, s)
 }
@@ -278,9 +283,9 @@ type Facets struct {
 	// Types has every type of the tab's tickets (that match the search,
 	// when there is one), whatever their state and dates, so that the
 	// list of types does not change as filters do; a type's count may be
-	// 0. Sorted by name, then id. Its name is the type's (the workspace's
-	// ticket type of that id), else the ticket's. Tickets without a type
-	// are in no count.
+	// 0. Sorted by name, then id. Its name is the workspace's name of that
+	// ticket type (as last imported; "" for a type the workspace does not
+	// know). Tickets without a type are in no count.
 	Types []TypeCount
 }
 

@@ -23,6 +23,7 @@ func TestParseTicketFilter(t *testing.T) {
 			{"type=95,+96+,,95", portal.TicketFilter{Types: []string{"95", "96"}}},
 			{"created_after=2024-05-01&created_before=2024-06-01", portal.TicketFilter{CreatedAfter: day("2024-05-01"), CreatedBefore: day("2024-06-01")}},
 			{"created_after=2024-05-01T09:30:00%2B02:00", portal.TicketFilter{CreatedAfter: time.Date(2024, 5, 1, 7, 30, 0, 0, time.UTC)}},
+			{"created_after=2024-05-01T09:30:00+02:00", portal.TicketFilter{CreatedAfter: time.Date(2024, 5, 1, 7, 30, 0, 0, time.UTC)}},
 			{"sort=created&order=asc", portal.TicketFilter{Sort: "created", Order: "asc"}},
 			{"sort=updated&sort=updated&order=", portal.TicketFilter{Sort: "updated"}},
 		} {
