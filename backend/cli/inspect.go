@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"io"
+	"net/url"
 	"strings"
 	"time"
 
@@ -74,11 +76,32 @@ func runPreview(ctx context.Context, env *Env, args []string) error {
 	limit := f.Int("limit", 20, "tickets per page (at most 200)")
 	nowFlag := f.String("now", "", "the time of the preview, RFC 3339 (default: now)")
 	which := f.String("settings", studio.Draft, "draft or live")
+	filterFlags := map[string]*string{}
+	for _, fl := range []struct{ name, usage string }{
+		{portal.ParamState, "state categories, comma-separated: submitted, in_progress, waiting_on_customer, resolved"},
+		{portal.ParamType, "ticket type ids, comma-separated"},
+		{portal.ParamCreatedAfter, "tickets created at or after: YYYY-MM-DD (UTC) or RFC 3339"},
+		{portal.ParamCreatedBefore, "tickets created before: YYYY-MM-DD (UTC) or RFC 3339"},
+		{portal.ParamSort, "updated (default) or created; a search without it is best first"},
+		{portal.ParamOrder, "desc (default) or asc"},
+	} {
+		filterFlags[fl.name] = f.String(strings.ReplaceAll(fl.name, "_", "-"), "", fl.usage)
+	}
 	if _, err := parse(f.FlagSet, args, 0); err != nil {
 		return err
 	}
 	if *user == "" {
 		return usagef("preview: --user EMAIL_OR_ID is required")
+	}
+	// The filters read as the portal API's query parameters: one parser,
+	// one set of sentences.
+	params := url.Values{}
+	for name, v := range filterFlags {
+		params.Set(name, *v)
+	}
+	filter, err := portal.ParseTicketFilter(params)
+	if err != nil {
+		return err
 	}
 	if *limit < 1 || *limit > 200 {
 		return usagef("preview: --limit must be from 1 to 200")
@@ -103,7 +126,8 @@ func runPreview(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer done()
-	res, err := svc.Preview(ctx, wire.PreviewRequest{User: *user, Tab: *tab, Search: *search, Cursor: *cursor, Limit: *limit, Settings: *which, Now: now})
+	res, err := svc.Preview(ctx, wire.PreviewRequest{User: *user, Tab: *tab, Search: *search, Cursor: *cursor, Limit: *limit, Settings: *which, Now: now,
+		TicketFilter: filter})
 	if err != nil {
 		return err
 	}
@@ -149,14 +173,50 @@ func printPreview(env *Env, res *wire.PreviewResult) {
 	} else {
 		fmt.Fprintf(w, "%s: %d ticket(s)\n", tabNames[res.Tab], res.Total)
 	}
+	if v := res.Filter.Values(); len(v) > 0 {
+		fmt.Fprintf(w, "Filters: %s\n", filterText(v))
+	}
+	printFacets(w, res.Facets)
 	for _, t := range res.Tickets {
-		fmt.Fprintf(w, "  #%-8s %-60s %-16s %s\n", t.TicketID, clip(t.Title, 60), t.State, t.UpdatedAt.Format("2006-01-02 15:04"))
+		at := t.UpdatedAt // the date of the sort: last update, or creation
+		if res.Filter.Sort == portal.SortCreated {
+			at = t.CreatedAt
+		}
+		fmt.Fprintf(w, "  #%-8s %-60s %-16s %s\n", t.TicketID, clip(t.Title, 60), t.State, at.Format("2006-01-02 15:04"))
 		if t.Preview != nil {
 			fmt.Fprintf(w, "            %s — %s, %s\n", terminalSnippet(t.Preview.Snippet), t.Preview.Author, t.Preview.Ago)
 		}
 	}
 	if res.Next != "" {
 		fmt.Fprintf(w, "More: --cursor %s\n", res.Next)
+	}
+}
+
+// filterText is a filter as the preview's flags: --state resolved --sort created.
+func filterText(v url.Values) string {
+	var out []string
+	for _, name := range portal.FilterParams {
+		if x := v.Get(name); x != "" {
+			out = append(out, "--"+strings.ReplaceAll(name, "_", "-")+" "+x)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// printFacets prints the counts per state and per type, each with the
+// other filters applied.
+func printFacets(w io.Writer, fc wire.Facets) {
+	states := make([]string, 0, len(portal.StateCategories))
+	for _, s := range portal.StateCategories {
+		states = append(states, fmt.Sprintf("%s %d", s, fc.State[s]))
+	}
+	fmt.Fprintf(w, "By state: %s\n", strings.Join(states, ", "))
+	if len(fc.Type) > 0 {
+		types := make([]string, 0, len(fc.Type))
+		for _, t := range fc.Type {
+			types = append(types, fmt.Sprintf("%s (%s) %d", t.Name, t.ID, t.Count))
+		}
+		fmt.Fprintf(w, "By type: %s\n", strings.Join(types, ", "))
 	}
 }
 

@@ -63,9 +63,12 @@ type Directory interface {
 	// their only contact: enough to decide who sees them. One lookup
 	// whichever exists, so that hidden and missing cost the same.
 	TicketsByKey(ctx context.Context, key string) ([]Ticket, error)
-	// Tickets returns one page of the portal tickets on a user's tab,
-	// newest first. The caller decides whether the tab is the user's.
-	// Returns EINVALID for a cursor it did not make.
+	// Tickets returns one page of the portal tickets on a user's tab that
+	// the query's filter keeps, in its order (by default newest update
+	// first; ties by id in the same direction), with the total the filter
+	// keeps and the tab's Facets. The caller decides whether the tab is
+	// the user's and validates the filter. Returns EINVALID for a cursor
+	// it did not make or one made for another sort or order.
 	Tickets(ctx context.Context, q TicketQuery) (TicketPage, error)
 }
 
@@ -73,8 +76,12 @@ type Directory interface {
 // search.
 type TicketSearch interface {
 	// Search returns one page of the tickets on the user's tab that hold
-	// every term (the last as a prefix), best first. Returns EINVALID for
-	// a cursor it did not make.
+	// every term (the last as a prefix), or whose number is q.Number, and
+	// that the query's filter keeps: the numbered ticket first, then best
+	// first (or in the filter's sort when it has one), with the total and
+	// the Facets of the matches. A number the user may not see on the tab
+	// is ignored exactly like a number no ticket has. Returns EINVALID for
+	// a cursor it did not make or one made for another sort or order.
 	Search(ctx context.Context, q SearchQuery) (SearchPage, error)
 }
 
@@ -194,37 +201,45 @@ type SessionEpoch struct {
 	Salt []byte
 }
 
-// TicketQuery asks for one page of a user's portal list.
+// TicketQuery asks for one page of a user's portal list. Its
+// TicketFilter (State, Types, CreatedAfter, CreatedBefore, Sort, Order)
+// narrows and orders it.
 type TicketQuery struct {
 	UserID     string
 	CompanyIDs []string // the user's companies; used for the All tab only
 	Tab        string   // TabAll or TabMine
 	Cursor     string   // from the previous page's Next, or ""
 	Limit      int
+	TicketFilter
 }
 
 // TicketPage is one page of a portal list.
 type TicketPage struct {
 	Tickets []Ticket `json:"tickets"`
-	Total   int      `json:"total"`
+	Total   int      `json:"total"` // the tickets the filter keeps
 	Next    string   `json:"next,omitempty"`
+	Facets  Facets   `json:"-"`
 }
 
-// SearchQuery asks for one page of a user's search on a tab.
+// SearchQuery asks for one page of a user's search on a tab. Its
+// TicketFilter narrows it and, when Sort is set, orders it.
 type SearchQuery struct {
 	UserID     string
 	CompanyIDs []string // used on the All tab only
 	Tab        string
 	Terms      []string // from SearchTerms
+	Number     string   // from TicketNumber: a ticket to put first, or ""
 	Cursor     string
 	Limit      int
+	TicketFilter
 }
 
 // SearchPage is one page of search results: ticket ids, best first.
 type SearchPage struct {
-	IDs   []string
-	Total int
-	Next  string
+	IDs    []string
+	Total  int
+	Next   string
+	Facets Facets
 }
 
 // SettingsVersion describes one version of the live settings.

@@ -74,28 +74,36 @@ type ticketList struct {
 	Tickets    []wire.TicketView `json:"tickets"`
 	Total      int               `json:"total"`
 	Next       string            `json:"next,omitempty"`
+	// Filter is the list's filters and order as applied; Facets counts
+	// the tab's tickets per state and type (wire.Facets).
+	Filter portal.TicketFilter `json:"filter"`
+	Facets wire.Facets         `json:"facets"`
 }
 
 // listQuery reads the list's query parameters: tab (all, mine or empty for
-// the user's first tab), q, cursor and limit (1 to 100).
-func listQuery(r *http.Request) (tab, q, cursor string, limit int, err error) {
+// the user's first tab), q, cursor, limit (1 to 100) and the filters and
+// order (portal.ParseTicketFilter: state, type, created_after,
+// created_before, sort, order).
+func listQuery(r *http.Request) (wire.PreviewRequest, error) {
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return "", "", "", 0, portal.Errorf(portal.EINVALID, "the query string is not valid (%v); escape its values", err)
+		return wire.PreviewRequest{}, portal.Errorf(portal.EINVALID, "the query string is not valid (%v); escape its values", err)
 	}
-	tab = v.Get("tab")
-	if tab != "" && tab != portal.TabAll && tab != portal.TabMine {
-		return "", "", "", 0, portal.Errorf(portal.EINVALID, "tab must be all or mine, not %q", tab)
+	req := wire.PreviewRequest{Tab: v.Get("tab"), Search: strings.TrimSpace(v.Get("q")), Cursor: v.Get("cursor"), Limit: defaultPageSize, Settings: studio.Live}
+	if req.Tab != "" && req.Tab != portal.TabAll && req.Tab != portal.TabMine {
+		return wire.PreviewRequest{}, portal.Errorf(portal.EINVALID, "tab must be all or mine, not %q", req.Tab)
 	}
-	limit = defaultPageSize
 	if l := v.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > maxPageSize {
-			return "", "", "", 0, portal.Errorf(portal.EINVALID, "limit must be a whole number from 1 to %d, not %q", maxPageSize, l)
+			return wire.PreviewRequest{}, portal.Errorf(portal.EINVALID, "limit must be a whole number from 1 to %d, not %q", maxPageSize, l)
 		}
-		limit = n
+		req.Limit = n
 	}
-	return tab, strings.TrimSpace(v.Get("q")), v.Get("cursor"), limit, nil
+	if req.TicketFilter, err = portal.ParseTicketFilter(v); err != nil {
+		return wire.PreviewRequest{}, err
+	}
+	return req, nil
 }
 
 // listTickets answers GET /portal/<slug>/api/tickets: one page of the
@@ -107,16 +115,16 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	tab, q, cursor, limit, err := listQuery(r)
+	req, err := listQuery(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	// One decision on the way of an answer; a refusal is worked out
 	// after the fact.
-	res, err := s.svc.PreviewUser(r.Context(), u, wire.PreviewRequest{Tab: tab, Search: q, Cursor: cursor, Limit: limit, Settings: studio.Live})
+	res, err := s.svc.PreviewUser(r.Context(), u, req)
 	if err != nil || !res.Access {
-		if rerr := s.refusal(r, u, tab); rerr != nil {
+		if rerr := s.refusal(r, u, req.Tab); rerr != nil {
 			err = rerr
 		} else if err == nil {
 			// Access came between the two decisions: ask again.
@@ -126,7 +134,8 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, ticketList{User: portalUserInfo{Email: u.Email, Name: u.Name}, Access: res.Access, Restricted: res.Restricted,
-		Tabs: res.Tabs, Tab: res.Tab, Search: res.Search, Tickets: res.Tickets, Total: res.Total, Next: res.Next})
+		Tabs: res.Tabs, Tab: res.Tab, Search: res.Search, Tickets: res.Tickets, Total: res.Total, Next: res.Next,
+		Filter: res.Filter, Facets: res.Facets})
 }
 
 // getTicket answers GET /portal/<slug>/api/tickets/{id} (the id, or the

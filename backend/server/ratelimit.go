@@ -178,6 +178,6 @@ func (s *Server) rateLimited(l *limiter, what string, counts func(*http.Request)
 
 // isSearch reports whether a list request searches (a non-empty q).
 func isSearch(r *http.Request) bool {
-	_, q, _, _, err := listQuery(r)
-	return err == nil && q != ""
+	req, err := listQuery(r)
+	return err == nil && req.Search != ""
 }

@@ -24,6 +24,9 @@ func (s *Service) Preview(ctx context.Context, req wire.PreviewRequest) (*wire.P
 // PreviewUser is Preview for a user already found (req.User is not read):
 // the portal server calls it for the user an identity token names.
 func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req wire.PreviewRequest) (*wire.PreviewResult, error) {
+	if err := req.TicketFilter.Validate(); err != nil {
+		return nil, err
+	}
 	st, d, sub, now, err := s.decideFor(ctx, req.Settings, u, req.Now)
 	if err != nil {
 		return nil, err
@@ -37,6 +40,8 @@ func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req wire.Prev
 		RestrictedReason: d.RestrictedReason,
 		Tabs:             d.Tabs,
 		Tickets:          []wire.TicketView{},
+		Filter:           req.TicketFilter,
+		Facets:           wire.FacetsOf(portal.NewFacets()),
 		Decision:         d,
 	}
 	if res.Settings == "" {
@@ -62,11 +67,12 @@ func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req wire.Prev
 	if strings.TrimSpace(req.Search) != "" {
 		return res, s.search(ctx, st, u, tab, req, now, res)
 	}
-	page, err := s.Store.Tickets(ctx, portal.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: req.Cursor, Limit: req.Limit})
+	page, err := s.Store.Tickets(ctx, portal.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: req.Cursor, Limit: req.Limit,
+		TicketFilter: req.TicketFilter})
 	if err != nil {
 		return nil, err
 	}
-	res.Total, res.Next = page.Total, page.Next
+	res.Total, res.Next, res.Facets = page.Total, page.Next, wire.FacetsOf(page.Facets)
 	res.Tickets, err = s.views(ctx, page.Tickets)
 	return res, err
 }
@@ -109,7 +115,7 @@ func (s *Service) views(ctx context.Context, ts []portal.Ticket) ([]wire.TicketV
 	}
 	out := make([]wire.TicketView, len(ts))
 	for i, t := range ts {
-		out[i] = wire.TicketView{ID: t.ID, TicketID: t.TicketID, Title: t.Title, State: t.StateLabel, UpdatedAt: t.UpdatedAt, CreatedBy: names[t.CreatorID()]}
+		out[i] = wire.TicketView{ID: t.ID, TicketID: t.TicketID, Title: t.Title, State: t.StateLabel, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, CreatedBy: names[t.CreatorID()]}
 	}
 	return out, nil
 }

@@ -22,11 +22,12 @@ func (s *Service) search(ctx context.Context, st *portal.Settings, u *portal.Use
 	}
 	res.Search = strings.TrimSpace(req.Search)
 	terms := portal.SearchTerms(q)
-	page, err := s.Store.Search(ctx, portal.SearchQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Terms: terms, Cursor: req.Cursor, Limit: req.Limit})
+	page, err := s.Store.Search(ctx, portal.SearchQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Terms: terms,
+		Number: portal.TicketNumber(q), Cursor: req.Cursor, Limit: req.Limit, TicketFilter: req.TicketFilter})
 	if err != nil {
 		return err
 	}
-	res.Total, res.Next = page.Total, page.Next
+	res.Total, res.Next, res.Facets = page.Total, page.Next, wire.FacetsOf(page.Facets)
 	tickets := make([]portal.Ticket, 0, len(page.IDs))
 	for _, id := range page.IDs {
 		t, err := s.Store.Ticket(ctx, id)

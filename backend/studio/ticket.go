@@ -63,7 +63,7 @@ func (s *Service) TicketFor(ctx context.Context, u *portal.User, req wire.Ticket
 	if err != nil {
 		return nil, err
 	}
-	out := &wire.TicketDetail{TicketView: views[0], Description: t.Description, CreatedAt: t.CreatedAt, Open: t.Open, TypeName: t.TypeName, Parts: []wire.PartView{}}
+	out := &wire.TicketDetail{TicketView: views[0], Description: t.Description, Open: t.Open, TypeName: t.TypeName, Parts: []wire.PartView{}}
 	for _, p := range portal.VisibleParts(t) {
 		out.Parts = append(out.Parts, wire.PartView{ID: p.ID, Author: p.AuthorName, AuthorType: p.AuthorType,
 			Body: portal.PlainText(p.Body), CreatedAt: p.CreatedAt, Ago: portal.Ago(p.CreatedAt, now)})

@@ -48,6 +48,10 @@ type PreviewRequest struct {
 	Limit    int       `json:"limit"`    // tickets per page; default 20
 	Settings string    `json:"settings"` // draft (default) or live
 	Now      time.Time `json:"now"`      // the time of the preview; default now
+	// The list's filters and order, under the portal API's query
+	// parameters' names: state, type, created_after, created_before,
+	// sort, order (portal.ParseTicketFilter reads them from a URL).
+	portal.TicketFilter
 }
 
 // UserInfo describes the previewed user.
@@ -71,6 +75,7 @@ type TicketView struct {
 	TicketID  string    `json:"ticket_id"`
 	Title     string    `json:"title"`
 	State     string    `json:"state"`
+	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	CreatedBy string    `json:"created_by,omitempty"`
 	Preview   *Snippet  `json:"preview,omitempty"`
@@ -85,19 +90,56 @@ type Snippet struct {
 
 // PreviewResult is the portal as the user sees it, with why.
 type PreviewResult struct {
-	User             UserInfo        `json:"user"`
-	Settings         string          `json:"settings"`
-	Access           bool            `json:"access"`
-	AccessReason     string          `json:"access_reason"`
-	Restricted       bool            `json:"restricted"`
-	RestrictedReason string          `json:"restricted_reason"`
-	Tabs             []string        `json:"tabs"`
-	Tab              string          `json:"tab,omitempty"`
-	Search           string          `json:"search,omitempty"`
-	Tickets          []TicketView    `json:"tickets"`
-	Total            int             `json:"total"`
-	Next             string          `json:"next,omitempty"`
-	Decision         portal.Decision `json:"decision"`
+	User             UserInfo     `json:"user"`
+	Settings         string       `json:"settings"`
+	Access           bool         `json:"access"`
+	AccessReason     string       `json:"access_reason"`
+	Restricted       bool         `json:"restricted"`
+	RestrictedReason string       `json:"restricted_reason"`
+	Tabs             []string     `json:"tabs"`
+	Tab              string       `json:"tab,omitempty"`
+	Search           string       `json:"search,omitempty"`
+	Tickets          []TicketView `json:"tickets"`
+	Total            int          `json:"total"`
+	Next             string       `json:"next,omitempty"`
+	// Filter is the filter and order the list is in, as applied.
+	Filter portal.TicketFilter `json:"filter"`
+	// Facets counts the tab's tickets per state and type (see Facets);
+	// empty without access.
+	Facets   Facets          `json:"facets"`
+	Decision portal.Decision `json:"decision"`
+}
+
+// Facets counts a list's tickets per state category and per type, each
+// with the list's other filters (and search) applied: the state counts
+// ignore the state filter, the type counts the type filter; only the
+// tickets the user sees on the tab count (portal.Facets says it all).
+type Facets struct {
+	// State has every state category (submitted, in_progress,
+	// waiting_on_customer, resolved), 0 included.
+	State map[string]int `json:"state"`
+	// Type has every type of the tab's tickets (matching the search),
+	// whatever their state and dates, by name then id; counts may be 0.
+	Type []TypeFacet `json:"type"`
+}
+
+// TypeFacet is how many tickets of a list are of one type.
+type TypeFacet struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+// FacetsOf returns the wire form of a store's facets.
+func FacetsOf(f portal.Facets) Facets {
+	out := Facets{State: map[string]int{}, Type: []TypeFacet{}}
+	for _, s := range portal.StateCategories {
+		out.State[s] = f.State[s]
+	}
+	for _, t := range f.Types {
+		out.Type = append(out.Type, TypeFacet{ID: t.ID, Name: t.Name, Count: t.Count})
+	}
+	return out
 }
 
 // TicketRequest asks for one ticket's page as a user sees it.
@@ -112,7 +154,6 @@ type TicketRequest struct {
 type TicketDetail struct {
 	TicketView
 	Description string     `json:"description"`
-	CreatedAt   time.Time  `json:"created_at"`
 	Open        bool       `json:"open"`
 	TypeName    string     `json:"type_name"`
 	Parts       []PartView `json:"parts"`

@@ -191,6 +191,17 @@ func Generate(r *rand.Rand, now time.Time, size Size) *Dataset {
 		}
 		t.TypeID = "tt-" + strings.ToLower(t.Category)
 		t.TypeName = "Type " + t.Category
+		// Customer tickets: a few types (one renamed now and then: the
+		// last import's name is the type's), some none; state categories
+		// of every kind, now and then one the portal does not filter by.
+		if t.Category == portal.CategoryCustomer {
+			typ := pick(r, []portal.TicketType{{ID: "95", Name: "Bug report"}, {ID: "96", Name: "Question"}, {ID: "97", Name: "Billing"}, {ID: "97", Name: "Billing & invoices"}, {}})
+			if i == 0 {
+				typ = portal.TicketType{ID: "95", Name: "Bug report"} // a Customer type, so the portal may be on
+			}
+			t.TypeID, t.TypeName = typ.ID, typ.Name
+		}
+		t.StateCategory = pick(r, []string{"submitted", "in_progress", "in_progress", "waiting_on_customer", "resolved", "resolved", "snoozed"})
 		// Contacts: the first is the creator; sometimes no one, or a
 		// contact never imported.
 		for k := r.Intn(3); k >= 0; k-- {
@@ -211,7 +222,8 @@ func Generate(r *rand.Rand, now time.Time, size Size) *Dataset {
 		default:
 			t.CompanyID = pick(r, companyIDs)
 		}
-		t.CreatedAt = base.Add(-time.Duration(r.Intn(1000)) * time.Hour)
+		// Creation times collide too (sort=created breaks ties by id).
+		t.CreatedAt = base.Add(-time.Duration(r.Intn(2*nT)) * time.Hour)
 		// Updated times collide now and then: ties are ordered by id.
 		t.UpdatedAt = base.Add(-time.Duration(r.Intn(nT*2)) * time.Minute)
 		for k := r.Intn(5); k > 0; k-- {

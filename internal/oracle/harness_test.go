@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http/httptest"
-	"net/url"
 	"strconv"
 	"testing"
 	"time"
@@ -90,9 +89,10 @@ func identityToken(t *testing.T, u *portal.User) string {
 }
 
 // ticketsQuery is the query of one page of GET /portal/acme/api/tickets
-// (tab, q and cursor left out when empty).
-func ticketsQuery(tab, q, cursor string, limit int) string {
-	qs := url.Values{"limit": {strconv.Itoa(limit)}}
+// (tab, q, cursor and the filter's parameters left out when empty).
+func ticketsQuery(tab, q, cursor string, limit int, f portal.TicketFilter) string {
+	qs := f.Values()
+	qs.Set("limit", strconv.Itoa(limit))
 	if tab != "" {
 		qs.Set("tab", tab)
 	}

@@ -387,7 +387,7 @@ func (c *loadClient) list(lu *loadUser, tab, q, who string, fail *loadError) {
 	got := map[string]bool{}
 	cursor, offset := "", 0
 	for page := 0; page < pages; page++ {
-		code, body := c.get("/portal/acme/api/tickets?"+ticketsQuery(tab, q, cursor, limit), lu)
+		code, body := c.get("/portal/acme/api/tickets?"+ticketsQuery(tab, q, cursor, limit, portal.TicketFilter{}), lu)
 		if fail.stop.Load() {
 			return
 		}

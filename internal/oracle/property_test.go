@@ -84,7 +84,7 @@ func envInt(name string, def int64) int64 {
 
 // stats counts what a run checked.
 type stats struct {
-	datasets, settings, users, engine, server, cli, searches, tickets int
+	datasets, settings, users, engine, server, cli, searches, tickets, filtered, hidden int
 }
 
 func TestOracleProperty(t *testing.T) {
@@ -95,8 +95,8 @@ func TestOracleProperty(t *testing.T) {
 	}
 	var st stats
 	defer func() {
-		t.Logf("oracle: seed %d, %d datasets, %d settings, %d user decisions; %d engine, %d server, %d CLI answers compared (%d searches, %d ticket pages)",
-			seed, st.datasets, st.settings, st.users, st.engine, st.server, st.cli, st.searches, st.tickets)
+		t.Logf("oracle: seed %d, %d datasets, %d settings, %d user decisions; %d engine, %d server, %d CLI answers compared (%d searches, %d ticket pages, %d filtered or sorted, %d hidden-number searches)",
+			seed, st.datasets, st.settings, st.users, st.engine, st.server, st.cli, st.searches, st.tickets, st.filtered, st.hidden)
 		if t.Failed() {
 			t.Logf("replay with: ORACLE_SEED=%d ORACLE_ROUNDS=%d go test -tags sqlite_fts5 -run TestOracleProperty ./internal/oracle/", seed, rounds)
 		}
@@ -168,6 +168,7 @@ type view struct {
 	ids        []string
 	total      int
 	previews   []*wire.Snippet
+	facets     wire.Facets // of the first page (every page has the same)
 }
 
 // fail reports a disagreement with the minimal facts to reproduce it.
@@ -212,22 +213,22 @@ func (c *check) user(u *portal.User, withCLI bool) {
 	if err != nil {
 		c.t.Fatalf("round %d: FindUser %s: %v", c.round, u.ID, err)
 	}
-	clients := []struct {
+	type client struct {
 		name string
-		list func(tab, q string, limit int) view
-	}{{"engine", func(tab, q string, limit int) view { return c.engine(eu, tab, q, limit) }}}
-	if tok := c.token(u); tok != "" {
-		clients = append(clients, struct {
-			name string
-			list func(tab, q string, limit int) view
-		}{"server", func(tab, q string, limit int) view { return c.server(tok, tab, q, limit) }})
+		list func(tab, q string, limit int, f portal.TicketFilter) view
+	}
+	tok := c.token(u)
+	clients := []client{{"engine", func(tab, q string, limit int, f portal.TicketFilter) view { return c.engine(eu, tab, q, limit, f) }}}
+	if tok != "" {
+		clients = append(clients, client{"server", func(tab, q string, limit int, f portal.TicketFilter) view { return c.server(tok, tab, q, limit, f) }})
 	}
 	if withCLI {
-		clients = append(clients, struct {
-			name string
-			list func(tab, q string, limit int) view
-		}{"cli", func(tab, q string, limit int) view { return c.cli(u, tab, q, limit) }})
+		clients = append(clients, client{"cli", func(tab, q string, limit int, f portal.TicketFilter) view { return c.cli(u, tab, q, limit, f) }})
 	}
+	// Filters, sorts and number searches (issue 19): the same for every
+	// client.
+	filters := []portal.TicketFilter{c.o.RandomFilter(c.r), c.o.RandomFilter(c.r), c.o.RandomFilter(c.r)}
+	filtered := []string{"", c.o.RandomQuery(c.r, a), c.o.RandomNumberQuery(c.r)}
 	queries := []string{c.o.RandomQuery(c.r, a), c.o.RandomQuery(c.r, a)}
 	for _, cl := range clients {
 		// The default tab, then each tab by name.
@@ -236,29 +237,113 @@ func (c *check) user(u *portal.User, withCLI bool) {
 			if cl.name == "cli" {
 				limit = 100
 			}
-			v := cl.list(tab, "", limit)
+			v := cl.list(tab, "", limit, portal.TicketFilter{})
 			c.count(cl.name)
-			c.compareList(u, a, cl.name, tab, v)
+			c.compareList(u, a, cl.name, tab, v, portal.TicketFilter{})
 			if c.t.Failed() {
 				return
 			}
 		}
 		for _, q := range queries {
 			for _, tab := range a.Tabs {
-				v := cl.list(tab, q, 1+c.r.Intn(7))
+				v := cl.list(tab, q, 1+c.r.Intn(7), portal.TicketFilter{})
 				c.count(cl.name)
 				c.stats.searches++
 				if strings.TrimSpace(q) == "" {
 					// A blank query is no search (the list) for the
 					// engine, the CLI and the server alike.
-					c.compareList(u, a, cl.name, tab, v)
+					c.compareList(u, a, cl.name, tab, v, portal.TicketFilter{})
 				} else {
-					c.compareSearch(u, a, cl.name, tab, q, v)
+					c.compareSearch(u, a, cl.name, tab, q, v, portal.TicketFilter{})
 				}
 				if c.t.Failed() {
 					return
 				}
 			}
+		}
+		for i, f := range filters {
+			q := filtered[i]
+			for _, tab := range []string{"", "all", "mine"} {
+				if q != "" && tab == "" {
+					continue
+				}
+				limit := 1 + c.r.Intn(7)
+				if cl.name == "cli" {
+					limit = 100
+				}
+				v := cl.list(tab, q, limit, f)
+				c.count(cl.name)
+				c.stats.filtered++
+				if strings.TrimSpace(q) == "" {
+					c.compareList(u, a, cl.name, tab, v, f)
+				} else if !a.Access || (tab == "all" && a.Restricted) {
+					c.compareList(u, a, cl.name, tab, v, f) // the same refusal
+				} else {
+					c.stats.searches++
+					c.compareSearch(u, a, cl.name, tab, q, v, f)
+				}
+				if c.t.Failed() {
+					return
+				}
+			}
+		}
+	}
+	c.hiddenNumber(u, a, eu, tok)
+}
+
+// hiddenNumber searches, on each of the user's tabs, for the number of a
+// ticket they do not see there and for a number no ticket has: the
+// answers (but for the query they echo) must be the same, by the engine
+// and by the server.
+func (c *check) hiddenNumber(u *portal.User, a oracle.Answer, eu *portal.User, tok string) {
+	for _, tab := range a.Tabs {
+		seen := map[string]bool{}
+		for _, id := range c.o.List(a, tab, portal.TicketFilter{}) {
+			seen[id] = true
+		}
+		var hidden *portal.Ticket
+		for i := range c.d.Tickets {
+			if t := &c.d.Tickets[i]; !seen[t.ID] {
+				hidden = t
+				break
+			}
+		}
+		if hidden == nil {
+			continue
+		}
+		c.stats.hidden++
+		answer := func(q string) (string, string) {
+			res, err := c.svc.PreviewUser(context.Background(), eu, wire.PreviewRequest{Tab: tab, Search: q, Limit: 5, Settings: studio.Draft, Now: now})
+			if err != nil {
+				c.t.Fatalf("round %d: engine number search %q: %v", c.round, q, err)
+			}
+			res.Search = ""
+			eb, _ := json.Marshal(res)
+			sb := ""
+			if tok != "" {
+				req, _ := http.NewRequest(http.MethodGet, c.srv+"/portal/acme/api/tickets?"+ticketsQuery(tab, q, "", 5, portal.TicketFilter{}), nil)
+				req.Header.Set("Authorization", "Bearer "+tok)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					c.t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				var m map[string]any
+				if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &m) != nil {
+					c.t.Fatalf("round %d: server number search %q: %d %s", c.round, q, resp.StatusCode, body)
+				}
+				delete(m, "search")
+				b, _ := json.Marshal(m)
+				sb = string(b)
+			}
+			return string(eb), sb
+		}
+		he, hs := answer("#" + hidden.TicketID)
+		ne, ns := answer("#99999")
+		if he != ne || hs != ns {
+			c.fail(u, fmt.Sprintf("tab %s: a search for hidden ticket #%s (%s) differs from one for a number no ticket has", tab, hidden.TicketID, hidden.ID),
+				he+"\n"+hs, ne+"\n"+ns)
 		}
 	}
 }
@@ -274,9 +359,9 @@ func (c *check) count(name string) {
 	}
 }
 
-func (c *check) compareList(u *portal.User, a oracle.Answer, who, tab string, v view) {
+func (c *check) compareList(u *portal.User, a oracle.Answer, who, tab string, v view, f portal.TicketFilter) {
 	c.t.Helper()
-	where := fmt.Sprintf("%s, user %s, tab %q", who, u.ID, tab)
+	where := fmt.Sprintf("%s, user %s, tab %q, filter %v", who, u.ID, tab, f.Values())
 	// No access: the engine and the CLI answer access false and no data;
 	// the server refuses (403).
 	if !a.Access {
@@ -311,13 +396,7 @@ func (c *check) compareList(u *portal.User, a oracle.Answer, who, tab string, v 
 	if !v.access || v.restricted != a.Restricted || !reflect.DeepEqual(v.tabs, a.Tabs) || v.tab != want {
 		c.fail(u, where+": decision (access, restricted, tabs, tab)", fmt.Sprint(v.access, v.restricted, v.tabs, v.tab), fmt.Sprint(a.Access, a.Restricted, a.Tabs, want))
 	}
-	ids := a.Mine
-	if want == "all" {
-		ids = a.All
-	}
-	if ids == nil {
-		ids = []string{}
-	}
+	ids := c.o.List(a, want, f)
 	got := v.ids
 	if got == nil {
 		got = []string{}
@@ -325,19 +404,40 @@ func (c *check) compareList(u *portal.User, a oracle.Answer, who, tab string, v 
 	if !reflect.DeepEqual(got, ids) || v.total != len(ids) {
 		c.fail(u, where+": tickets", fmt.Sprintf("%v (total %d)", got, v.total), fmt.Sprintf("%v (total %d)\n  %s", ids, len(ids), c.ticketFacts(union(got, ids))))
 	}
+	c.compareFacets(u, where, v, c.o.Facets(a, want, "", f))
 	c.stats.tickets++
+}
+
+// compareFacets compares a client's facets with the oracle's.
+func (c *check) compareFacets(u *portal.User, where string, v view, want oracle.Facets) {
+	c.t.Helper()
+	w := wire.Facets{State: want.State, Type: []wire.TypeFacet{}}
+	for _, t := range want.Types {
+		w.Type = append(w.Type, wire.TypeFacet{ID: t.ID, Name: t.Name, Count: t.Count})
+	}
+	if !reflect.DeepEqual(v.facets, w) {
+		c.fail(u, where+": facets", fmt.Sprintf("%+v", v.facets), fmt.Sprintf("%+v", w))
+	}
 }
 
 var markRE = regexp.MustCompile(`<mark>(.*?)</mark>`)
 var agoRE = regexp.MustCompile(`^(now|[0-9]+(m|h|d|w|mo|y))$`)
 
-func (c *check) compareSearch(u *portal.User, a oracle.Answer, who, tab, q string, v view) {
+func (c *check) compareSearch(u *portal.User, a oracle.Answer, who, tab, q string, v view, f portal.TicketFilter) {
 	c.t.Helper()
-	where := fmt.Sprintf("%s, user %s, tab %q, search %q", who, u.ID, tab, q)
+	where := fmt.Sprintf("%s, user %s, tab %q, search %q, filter %v", who, u.ID, tab, q, f.Values())
 	if v.refused != "" {
 		c.fail(u, where+": refused", v.refused, "an answer")
 	}
-	want := c.o.Search(a, tab, q)
+	sr := c.o.SearchFiltered(a, tab, q, f)
+	want := sr.IDs
+	if sr.First != "" && (len(v.ids) == 0 || v.ids[0] != sr.First) {
+		c.fail(u, where+": the numbered ticket must come first", v.ids, sr.First)
+	}
+	if sr.Ordered != nil && !reflect.DeepEqual(v.ids, sr.Ordered) {
+		c.fail(u, where+": sorted search", v.ids, fmt.Sprintf("%v\n  %s", sr.Ordered, c.ticketFacts(sr.Ordered)))
+	}
+	c.compareFacets(u, where, v, c.o.Facets(a, tab, q, f))
 	got := map[string]bool{}
 	for _, id := range v.ids {
 		if got[id] {
@@ -351,6 +451,7 @@ func (c *check) compareSearch(u *portal.User, a oracle.Answer, who, tab, q strin
 	// The Preview column: present exactly when the settings show it; every
 	// marked word is one of the terms (the last as a prefix).
 	terms := oracle.Terms(q)
+	wordHits := c.o.Search(a, tab, q) // a ticket found by its number alone may mark nothing
 	for i, p := range v.previews {
 		if (p != nil) != c.st.PreviewColumn {
 			c.fail(u, where+": preview column", p != nil, c.st.PreviewColumn)
@@ -362,7 +463,7 @@ func (c *check) compareSearch(u *portal.User, a oracle.Answer, who, tab, q strin
 			c.fail(u, where+": preview ago", p.Ago, "now, Nm, Nh, Nd, Nw, Nmo or Ny")
 		}
 		marks := markRE.FindAllStringSubmatch(p.Snippet, -1)
-		if len(marks) == 0 {
+		if len(marks) == 0 && wordHits[v.ids[i]] {
 			c.fail(u, where+": preview of "+v.ids[i]+" marks nothing", p.Snippet, "at least one <mark>")
 		}
 		for _, m := range marks {
@@ -414,11 +515,12 @@ func union(a, b []string) []string {
 }
 
 // engine pages through studio.PreviewUser.
-func (c *check) engine(u *portal.User, tab, q string, limit int) view {
+func (c *check) engine(u *portal.User, tab, q string, limit int, f portal.TicketFilter) view {
 	var v view
 	cursor := ""
 	for page := 0; page < 1000; page++ {
-		res, err := c.svc.PreviewUser(context.Background(), u, wire.PreviewRequest{Tab: tab, Search: q, Cursor: cursor, Limit: limit, Settings: studio.Draft, Now: now})
+		res, err := c.svc.PreviewUser(context.Background(), u, wire.PreviewRequest{Tab: tab, Search: q, Cursor: cursor, Limit: limit, Settings: studio.Draft, Now: now,
+			TicketFilter: f})
 		if err != nil {
 			if portal.ErrorCode(err) == portal.EINVALID {
 				v.refused = "invalid"
@@ -427,6 +529,11 @@ func (c *check) engine(u *portal.User, tab, q string, limit int) view {
 			c.t.Fatalf("round %d: engine preview %s tab %q q %q: %v", c.round, u.ID, tab, q, err)
 		}
 		v.access, v.restricted, v.tabs, v.tab, v.total = res.Access, res.Restricted, res.Tabs, res.Tab, res.Total
+		if page == 0 {
+			v.facets = res.Facets
+		} else if !reflect.DeepEqual(res.Facets, v.facets) {
+			c.t.Fatalf("round %d: engine: the facets change from page to page: %+v, then %+v", c.round, v.facets, res.Facets)
+		}
 		for _, tv := range res.Tickets {
 			v.ids = append(v.ids, tv.ID)
 			v.previews = append(v.previews, tv.Preview)
@@ -445,11 +552,11 @@ func (c *check) engine(u *portal.User, tab, q string, limit int) view {
 func (c *check) token(u *portal.User) string { return identityToken(c.t, u) }
 
 // server pages through GET /portal/acme/api/tickets.
-func (c *check) server(tok, tab, q string, limit int) view {
+func (c *check) server(tok, tab, q string, limit int, f portal.TicketFilter) view {
 	var v view
 	cursor := ""
 	for page := 0; page < 1000; page++ {
-		query := ticketsQuery(tab, q, cursor, limit)
+		query := ticketsQuery(tab, q, cursor, limit, f)
 		req, _ := http.NewRequest(http.MethodGet, c.srv+"/portal/acme/api/tickets?"+query, nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
 		resp, err := http.DefaultClient.Do(req)
@@ -474,6 +581,7 @@ func (c *check) server(tok, tab, q string, limit int) view {
 			Tickets    []wire.TicketView `json:"tickets"`
 			Total      int               `json:"total"`
 			Next       string            `json:"next"`
+			Facets     wire.Facets       `json:"facets"`
 			Decision   *json.RawMessage  `json:"decision"`
 			Reasons    map[string]string `json:"-"`
 		}
@@ -484,6 +592,9 @@ func (c *check) server(tok, tab, q string, limit int) view {
 			c.t.Fatalf("round %d: the portal API leaks the decision trace or reasons: %s", c.round, body)
 		}
 		v.access, v.restricted, v.tabs, v.tab, v.total = res.Access, res.Restricted, res.Tabs, res.Tab, res.Total
+		if page == 0 {
+			v.facets = res.Facets
+		}
 		for _, tv := range res.Tickets {
 			v.ids = append(v.ids, tv.ID)
 			v.previews = append(v.previews, tv.Preview)
@@ -498,8 +609,13 @@ func (c *check) server(tok, tab, q string, limit int) view {
 }
 
 // cli runs the built binary's preview --json (one page of up to 100).
-func (c *check) cli(u *portal.User, tab, q string, limit int) view {
+func (c *check) cli(u *portal.User, tab, q string, limit int, f portal.TicketFilter) view {
 	args := []string{"preview", "--workspace", c.path, "--user", u.ID, "--json", "--now", now.Format(time.RFC3339), "--limit", "100"}
+	for _, name := range portal.FilterParams {
+		if x := f.Values().Get(name); x != "" {
+			args = append(args, "--"+strings.ReplaceAll(name, "_", "-"), x)
+		}
+	}
 	if tab != "" {
 		args = append(args, "--tab", tab)
 	}
@@ -526,7 +642,7 @@ func (c *check) cli(u *portal.User, tab, q string, limit int) view {
 	if res.Total > 100 {
 		c.t.Fatalf("round %d: CLI check needs fewer than 100 tickets", c.round)
 	}
-	v.access, v.restricted, v.tabs, v.tab, v.total = res.Access, res.Restricted, res.Tabs, res.Tab, res.Total
+	v.access, v.restricted, v.tabs, v.tab, v.total, v.facets = res.Access, res.Restricted, res.Tabs, res.Tab, res.Total, res.Facets
 	for _, tv := range res.Tickets {
 		v.ids = append(v.ids, tv.ID)
 		v.previews = append(v.previews, tv.Preview)

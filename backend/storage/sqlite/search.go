@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"sort"
+	"errors"
+	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -139,100 +141,165 @@ func matchExpr(q portal.SearchQuery, lastTerms []string) string {
 }
 
 // Search returns one page of the shared Customer tickets the user sees on
-// the tab whose text holds every term, ranked by relevance (bm25) then
-// recency. The caller decides whether the user may see the tab at all.
+// the tab whose text holds every term, or whose number is q.Number, and
+// that the filter keeps: the numbered ticket first, then ranked by
+// relevance (bm25) then recency, or in the filter's sort when it has one;
+// with the facets of the matches. The caller decides whether the user
+// may see the tab at all.
 func (st *SearchStore) Search(ctx context.Context, q portal.SearchQuery) (portal.SearchPage, error) {
-	page := portal.SearchPage{IDs: []string{}}
-	if q.Tab != portal.TabAll && q.Tab != portal.TabMine {
-		return page, portal.Errorf(portal.EINVALID, "unknown tab %q; use all or mine", q.Tab)
+	page := portal.SearchPage{IDs: []string{}, Facets: portal.NewFacets()}
+	scope, err := scopeOf(q.UserID, q.CompanyIDs, q.Tab)
+	if err != nil {
+		return page, err
 	}
-	if len(q.Terms) == 0 || q.UserID == "" {
+	if (len(q.Terms) == 0 && q.Number == "") || q.UserID == "" {
 		return page, nil
 	}
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 20
 	}
-	offset, err := decodeOffset(q.Cursor)
-	if err != nil {
-		return page, err
-	}
-	lastTerms, err := st.prefixTerms(ctx, q.Terms[len(q.Terms)-1])
-	if err != nil {
-		return page, err
-	}
-	// One pass over the index: every match of the user's tickets with its
-	// score; the page is cut in Go. A user's matches are bounded by the
-	// tickets they may see, so this is cheaper than a count and a ranked
-	// query that would both walk the index.
-	rows, err := st.db.QueryContext(ctx, `SELECT rowid, bm25(ticket_fts, 1.0, 0.0) FROM ticket_fts WHERE ticket_fts MATCH ?`, matchExpr(q, lastTerms))
+	offset, err := decodeOffset(q.Cursor, q.TicketFilter)
 	if err != nil {
 		return page, err
 	}
 	type hit struct {
-		id      string
-		rank    float64
-		updated int64
+		id               string
+		rank             float64
+		updated, created int64
+		state, typ       string
+		number           bool // the ticket numbered q.Number
 	}
 	bySeq := map[int64]*hit{}
 	var seqs []int64
-	for rows.Next() {
-		var seq int64
-		h := &hit{}
-		if err := rows.Scan(&seq, &h.rank); err != nil {
-			rows.Close()
+	if len(q.Terms) > 0 {
+		lastTerms, err := st.prefixTerms(ctx, q.Terms[len(q.Terms)-1])
+		if err != nil {
 			return page, err
 		}
-		bySeq[seq] = h
-		seqs = append(seqs, seq)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return page, err
+		// One pass over the index: every match of the user's tickets with
+		// its score; the page is cut in Go. A user's matches are bounded
+		// by the tickets they may see, so this is cheaper than a count and
+		// a ranked query that would both walk the index.
+		rows, err := st.db.QueryContext(ctx, `SELECT rowid, bm25(ticket_fts, 1.0, 0.0) FROM ticket_fts WHERE ticket_fts MATCH ?`, matchExpr(q, lastTerms))
+		if err != nil {
+			return page, err
+		}
+		for rows.Next() {
+			var seq int64
+			h := &hit{}
+			if err := rows.Scan(&seq, &h.rank); err != nil {
+				rows.Close()
+				return page, err
+			}
+			bySeq[seq] = h
+			seqs = append(seqs, seq)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return page, err
+		}
 	}
 	if len(seqs) > 0 {
 		list, err := json.Marshal(seqs)
 		if err != nil {
 			return page, err
 		}
-		rows, err := st.db.QueryContext(ctx, `SELECT t.seq, t.id, t.updated_at FROM json_each(?) j CROSS JOIN tickets t ON t.seq = j.value`, string(list))
+		rows, err := st.db.QueryContext(ctx, `SELECT t.seq, t.id, t.updated_at, t.created_at, t.state_category, t.type_id
+			FROM json_each(?) j CROSS JOIN tickets t ON t.seq = j.value`, string(list))
 		if err != nil {
 			return page, err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var seq int64
-			var id string
-			var updated int64
-			if err := rows.Scan(&seq, &id, &updated); err != nil {
+			var h hit
+			if err := rows.Scan(&seq, &h.id, &h.updated, &h.created, &h.state, &h.typ); err != nil {
 				return page, err
 			}
-			bySeq[seq].id, bySeq[seq].updated = id, updated
+			h.rank = bySeq[seq].rank
+			*bySeq[seq] = h
 		}
 		if err := rows.Err(); err != nil {
 			return page, err
 		}
 	}
+	if q.Number != "" {
+		// The ticket with that number, when it is one the user sees on
+		// the tab; otherwise nothing, exactly as for a number no ticket
+		// has.
+		var seq int64
+		var h hit
+		var creator, company string
+		err := st.queryRow(ctx, `SELECT t.seq, t.id, t.updated_at, t.created_at, t.state_category, t.type_id, coalesce(t.creator_id, ''), coalesce(t.company_id, '')
+			FROM tickets t WHERE t.ticket_id = ? AND `+portalEligible, q.Number).Scan(&seq, &h.id, &h.updated, &h.created, &h.state, &h.typ, &creator, &company)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return page, err
+		case scope.sees(creator, company):
+			if prev, ok := bySeq[seq]; ok {
+				prev.number = true
+			} else {
+				h.number = true
+				bySeq[seq] = &h
+				seqs = append(seqs, seq)
+			}
+		}
+	}
+	f := q.TicketFilter
+	after, before := int64(math.MinInt64), int64(math.MaxInt64)
+	if !f.CreatedAfter.IsZero() {
+		after = unixCeil(f.CreatedAfter)
+	}
+	if !f.CreatedBefore.IsZero() {
+		before = unixCeil(f.CreatedBefore)
+	}
+	cells := map[cell]int{}
 	hits := make([]hit, 0, len(seqs))
 	for _, seq := range seqs {
-		hits = append(hits, *bySeq[seq])
+		h := *bySeq[seq]
+		c := cell{state: h.state, typ: h.typ, dated: h.created >= after && h.created < before}
+		cells[c]++
+		if c.dated && (len(f.State) == 0 || slices.Contains(f.State, h.state)) && (len(f.Types) == 0 || slices.Contains(f.Types, h.typ)) {
+			hits = append(hits, h)
+		}
 	}
-	// Best first: bm25 is lower for better matches; then newer, then id.
-	sort.Slice(hits, func(i, j int) bool {
-		a, b := hits[i], hits[j]
-		if a.rank != b.rank {
-			return a.rank < b.rank
+	if page.Facets, page.Total, err = st.facets(ctx, cells, f); err != nil {
+		return page, err
+	}
+	// The numbered ticket first. Then, without a sort, best first: bm25
+	// is lower for better matches; then newer, then the greater id. With
+	// a sort, its key then the id, both in the order's direction.
+	slices.SortFunc(hits, func(a, b hit) int {
+		if a.number != b.number {
+			if a.number {
+				return -1
+			}
+			return 1
 		}
-		if a.updated != b.updated {
-			return a.updated > b.updated
+		if f.Sort == "" {
+			switch {
+			case a.rank < b.rank:
+				return -1
+			case a.rank > b.rank:
+				return 1
+			}
+			return -compareKeys(a.updated, a.id, b.updated, b.id)
 		}
-		return a.id > b.id
+		ak, bk := a.updated, b.updated
+		if f.Sort == portal.SortCreated {
+			ak, bk = a.created, b.created
+		}
+		if f.Ascending() {
+			return compareKeys(ak, a.id, bk, b.id)
+		}
+		return -compareKeys(ak, a.id, bk, b.id)
 	})
-	page.Total = len(hits)
 	for i := offset; i < len(hits) && len(page.IDs) < q.Limit; i++ {
 		page.IDs = append(page.IDs, hits[i].id)
 	}
 	if offset+len(page.IDs) < page.Total {
-		page.Next = encodeOffset(offset + len(page.IDs))
+		page.Next = encodeOffset(offset+len(page.IDs), f)
 	}
 	return page, nil
 }
@@ -270,24 +337,50 @@ func (st *SearchStore) prefixTerms(ctx context.Context, p string) ([]string, err
 	return out, nil
 }
 
-func encodeOffset(n int) string {
-	b, _ := json.Marshal(map[string]int{"o": n})
+// searchOrder is the sort and order a search's page cursor is made for:
+// "" for best first (whatever the order).
+func searchOrder(f portal.TicketFilter) (sortKey, order string) {
+	if f.Sort == "" {
+		return "", ""
+	}
+	return listOrder(f)
+}
+
+// offsetCursor is the position of a search's next page: how many results
+// come before it, and the sort and order it was made for.
+type offsetCursor struct {
+	Offset int    `json:"o"`
+	Sort   string `json:"s,omitempty"`
+	Order  string `json:"r,omitempty"`
+}
+
+func encodeOffset(n int, f portal.TicketFilter) string {
+	c := offsetCursor{Offset: n}
+	c.Sort, c.Order = searchOrder(f)
+	b, _ := json.Marshal(c)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeOffset(s string) (int, error) {
+func decodeOffset(s string, f portal.TicketFilter) (int, error) {
 	if s == "" {
 		return 0, nil
 	}
-	var m map[string]int
+	var m map[string]json.RawMessage
+	var c offsetCursor
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err == nil {
 		err = json.Unmarshal(b, &m)
 	}
-	if n, ok := m["o"]; err != nil || !ok || n < 0 || n > 100000 {
-		return 0, portal.Errorf(portal.EINVALID, "the page cursor is not valid; start again from the first page")
+	if err == nil {
+		err = json.Unmarshal(b, &c)
 	}
-	return m["o"], nil
+	if _, ok := m["o"]; err != nil || !ok || c.Offset < 0 || c.Offset > 100000 {
+		return 0, errBadCursor
+	}
+	if sortKey, order := searchOrder(f); c.Sort != sortKey || c.Order != order {
+		return 0, portal.Errorf(portal.EINVALID, "the page cursor was made for another sort or order; start again from the first page")
+	}
+	return c.Offset, nil
 }
 
 // TicketsMatching counts the indexed tickets (shared Customer ones) whose

@@ -3,11 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"portalstudio/backend/portal"
-	"sort"
 	"strings"
 	"time"
 )
@@ -45,143 +42,12 @@ func scanTicket(sc interface{ Scan(...any) error }) (portal.Ticket, error) {
 	return t, err
 }
 
-// cursor is the position after the last ticket of a page.
-type cursor struct {
-	Updated int64  `json:"u"`
-	ID      string `json:"i"`
-}
-
-func encodeCursor(t portal.Ticket) string {
-	b, _ := json.Marshal(cursor{t.UpdatedAt.Unix(), t.ID})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s string) (*cursor, error) {
-	if s == "" {
-		return nil, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	var c cursor
-	if err == nil {
-		err = json.Unmarshal(b, &c)
-	}
-	if err != nil || c.ID == "" {
-		return nil, portal.Errorf(portal.EINVALID, "the page cursor is not valid; start again from the first page")
-	}
-	return &c, nil
-}
-
 // Tickets returns one page of the shared Customer tickets a user sees on a
-// tab, newest first: on "mine" those they created; on "all" those of their
-// companies plus those they created. It reads one short index range per
-// company and one for the creator, and merges them. The caller decides
-// whether the user may see the tab at all.
+// tab that the query's filter keeps, in its order, with the tab's facets
+// (listTickets, ticketlist.go). The caller decides whether the user may
+// see the tab at all.
 func (ds *DirectoryStore) Tickets(ctx context.Context, q portal.TicketQuery) (portal.TicketPage, error) {
-	page := portal.TicketPage{Tickets: []portal.Ticket{}}
-	if q.Limit <= 0 || q.Limit > 200 {
-		q.Limit = 20
-	}
-	cur, err := decodeCursor(q.Cursor)
-	if err != nil {
-		return page, err
-	}
-	var companies []string
-	if q.Tab == portal.TabAll {
-		companies = q.CompanyIDs
-	} else if q.Tab != portal.TabMine {
-		return page, portal.Errorf(portal.EINVALID, "unknown tab %q; use all or mine", q.Tab)
-	}
-	const eligible = `t.category = 'Customer' AND t.is_shared = 1`
-	after, afterArgs := "", []any{}
-	if cur != nil {
-		after = ` AND (t.updated_at < ? OR (t.updated_at = ? AND t.id < ?))`
-		afterArgs = []any{cur.Updated, cur.Updated, cur.ID}
-	}
-	// Each source (the creator, each company) reads only the keys of its
-	// first Limit+1 tickets from its covering index, all in one statement
-	// (a UNION ALL of the sources, each its own ordered, limited scan); the
-	// merged page's tickets are then read whole in one query.
-	type key struct {
-		updated int64
-		id      string
-	}
-	var sources []string
-	var args []any
-	source := func(where string, arg any) {
-		sources = append(sources, `SELECT * FROM (SELECT t.updated_at, t.id FROM tickets t WHERE `+where+` AND `+eligible+after+
-			` ORDER BY t.updated_at DESC, t.id DESC LIMIT ?)`)
-		args = append(append(append(args, arg), afterArgs...), q.Limit+1)
-	}
-	if q.UserID != "" {
-		source(`t.creator_id = ?`, q.UserID)
-	}
-	for _, c := range dedupe(companies) {
-		source(`t.company_id = ?`, c)
-	}
-	seen := map[string]bool{}
-	var merged []key
-	if len(sources) > 0 {
-		rows, err := ds.query(ctx, strings.Join(sources, ` UNION ALL `), args...)
-		if err != nil {
-			return page, err
-		}
-		for rows.Next() {
-			var k key
-			if err := rows.Scan(&k.updated, &k.id); err != nil {
-				rows.Close()
-				return page, err
-			}
-			if !seen[k.id] {
-				seen[k.id] = true
-				merged = append(merged, k)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return page, err
-		}
-	}
-	// The order of portal.TicketBefore: updated_at newest first, then the
-	// greater id.
-	sort.Slice(merged, func(i, j int) bool {
-		if merged[i].updated != merged[j].updated {
-			return merged[i].updated > merged[j].updated
-		}
-		return merged[i].id > merged[j].id
-	})
-	if len(merged) > q.Limit {
-		merged = merged[:q.Limit]
-		last := merged[len(merged)-1]
-		page.Next = encodeCursor(portal.Ticket{ID: last.id, UpdatedAt: time.Unix(last.updated, 0)})
-	}
-	if len(merged) > 0 {
-		args := make([]any, len(merged))
-		for i, k := range merged {
-			args[i] = k.id
-		}
-		rows, err := ds.query(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id IN (`+placeholders(len(args))+`)`, args...)
-		if err != nil {
-			return page, err
-		}
-		byID := make(map[string]portal.Ticket, len(merged))
-		for rows.Next() {
-			t, err := scanTicket(rows)
-			if err != nil {
-				rows.Close()
-				return page, err
-			}
-			byID[t.ID] = t
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return page, err
-		}
-		for _, k := range merged {
-			page.Tickets = append(page.Tickets, byID[k.id])
-		}
-	}
-	page.Total, err = ds.countTickets(ctx, q.UserID, companies)
-	return page, err
+	return ds.listTickets(ctx, q)
 }
 
 func dedupe(ids []string) []string {

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -143,6 +144,30 @@ func TestManyStatementTexts(t *testing.T) {
 		names, err := ws.UserNames(ctx, ids[:n])
 		if err != nil || len(names) != n || names[ids[n-1]] != "Name "+ids[n-1] {
 			t.Fatalf("UserNames of %d ids: %d names, %v", n, len(names), err)
+		}
+	}
+}
+
+// A cursor made before lists had sorts ({"u": updated, "i": id}) goes on
+// with the default order, and is refused for another.
+func TestTicketsCursorFormats(t *testing.T) {
+	ws := MustOpen(t)
+	ctx := context.Background()
+	var recs []portal.Record
+	for i := 0; i < 3; i++ {
+		recs = append(recs, portal.Record{Ticket: &portal.Ticket{ID: fmt.Sprintf("t%d", i), TicketID: fmt.Sprint(100 + i), Title: "T",
+			Category: portal.CategoryCustomer, IsShared: true, ContactIDs: []string{"u"}, CreatedAt: t0, UpdatedAt: t0.Add(time.Duration(i) * time.Hour)}})
+	}
+	MustImport(t, ws, append(recs, portal.Record{User: &portal.User{ID: "u", Email: "u@x.io"}})...)
+	old := base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, `{"u":%d,"i":"t2"}`, t0.Add(2*time.Hour).Unix()))
+	page, err := ws.Tickets(ctx, portal.TicketQuery{UserID: "u", Tab: portal.TabMine, Cursor: old})
+	if err != nil || len(page.Tickets) != 2 || page.Tickets[0].ID != "t1" || page.Tickets[1].ID != "t0" {
+		t.Fatalf("an old cursor: %+v, %v", page.Tickets, err)
+	}
+	for _, f := range []portal.TicketFilter{{Sort: portal.SortCreated}, {Order: portal.OrderAsc}} {
+		_, err := ws.Tickets(ctx, portal.TicketQuery{UserID: "u", Tab: portal.TabMine, Cursor: old, TicketFilter: f})
+		if portal.ErrorCode(err) != portal.EINVALID {
+			t.Fatalf("an old cursor with %+v: %v, want EINVALID", f, err)
 		}
 	}
 }
