@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"portalstudio/backend/audience"
 	"portalstudio/backend/demo"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
@@ -87,6 +88,7 @@ type benchOptions struct {
 type bench struct {
 	ctx    context.Context
 	ws     *sqlite.Workspace
+	aud    *audience.Engine
 	svc    *studio.Service
 	schema *portal.Schema
 	now    time.Time
@@ -115,7 +117,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer b.ws.Close()
+	defer b.close()
 	b.rep.BuildSecs = buildSecs
 	// The indexed SQL set path first (what a one-shot command runs), then
 	// the in-memory columns (what a running app counts with).
@@ -184,7 +186,7 @@ func prepareBenchWorkspace(ctx context.Context, env *Env, opt benchOptions) (flo
 	start := time.Now()
 	demoOpt := demo.Options{Users: orNone(opt.users), Companies: orNone(opt.companies), Tickets: orNone(opt.tickets), Seed: 1}
 	if err := sqlite.Create(opt.workspace, func(ws *sqlite.Workspace) error {
-		_, err := runDemoImport(ctx, env, studio.New(ws), demoOpt, opt.json)
+		_, err := runDemoImport(ctx, env, studio.New(ws, nil), demoOpt, opt.json)
 		return err
 	}); err != nil {
 		return 0, err
@@ -203,17 +205,24 @@ func openBench(ctx context.Context, opt benchOptions) (*bench, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.ws, b.svc = ws, studio.New(ws)
+	b.aud = audience.NewEngine(ws, audience.Options{Path: ws.AudiencePath()})
+	b.ws, b.svc = ws, studio.New(ws, b.aud)
 	if err := b.firstCount(); err != nil {
-		ws.Close()
+		b.close()
 		return nil, err
 	}
 	b.rep.OpenMs = ms(time.Since(start))
 	if err := b.readDataset(); err != nil {
-		ws.Close()
+		b.close()
 		return nil, err
 	}
 	return b, nil
+}
+
+// close closes the engine and the workspace.
+func (b *bench) close() {
+	b.aud.Close()
+	b.ws.Close()
 }
 
 // firstCount reads the schema and counts the typical rule once: what an
@@ -223,7 +232,7 @@ func (b *bench) firstCount() error {
 	if b.schema, err = b.ws.Schema(b.ctx); err != nil {
 		return err
 	}
-	_, _, err = b.ws.Audience(b.ctx, benchrules.Typical(), b.schema, b.now, 0)
+	_, _, err = b.aud.Audience(b.ctx, benchrules.Typical(), b.schema, b.now, 0)
 	return err
 }
 
@@ -277,36 +286,46 @@ func (b *bench) measureAll(steps []benchStep) error {
 	return nil
 }
 
-// measureCounts measures, on one path ("SQL" or "columns"), the counts of
-// the typical and the hard rule, the typical rule's first users and the
+// measureCounts measures, on one path ("SQL": the retired SQL path, or
+// "columns": the audience engine), the counts of the typical and the
+// hard rule and, on the engine, the typical rule's first users and the
 // impact of the typical change.
 func (b *bench) measureCounts(path string) error {
 	typical, hard := benchrules.Typical(), benchrules.Hard()
-	impactBefore, impactAfter := benchrules.Change()
-	return b.measureAll([]benchStep{
+	count := func(r *portal.Rule) (int, error) {
+		if path == "SQL" {
+			return b.ws.CountRetiredSQL(b.ctx, r, b.schema, b.now)
+		}
+		n, _, err := b.aud.Audience(b.ctx, r, b.schema, b.now, 0)
+		return n, err
+	}
+	steps := []benchStep{
 		{"count, typical rule (" + path + ")", map[string]string{"SQL": "≤ 20 ms", "columns": "≤ 5 ms"}[path], func() error {
-			n, _, err := b.ws.Audience(b.ctx, typical, b.schema, b.now, 0)
+			n, err := count(typical)
 			b.counted["typical "+path] = n
 			return err
 		}},
 		{"count, hard rule (" + path + ")", map[string]string{"columns": "≤ 50 ms"}[path], func() error {
-			n, _, err := b.ws.Audience(b.ctx, hard, b.schema, b.now, 0)
+			n, err := count(hard)
 			b.counted["hard "+path] = n
 			return err
 		}},
-		{"first 50 matching users, typical (" + path + ")", "≤ 1 ms", func() error {
-			users, err := b.ws.AudienceFirst(b.ctx, typical, nil, b.schema, b.now, 50)
+	}
+	if path == "columns" {
+		impactBefore, impactAfter := benchrules.Change()
+		steps = append(steps, benchStep{"first 50 matching users, typical (" + path + ")", "≤ 1 ms", func() error {
+			users, err := b.aud.AudienceFirst(b.ctx, typical, nil, b.schema, b.now, 50)
 			b.firsts[path] = users
 			return err
-		}},
-		{"impact of a typical change (" + path + ")", "≤ 200 ms", func() error {
+		}}, benchStep{"impact of a typical change (" + path + ")", "≤ 200 ms", func() error {
 			res, err := b.svc.ImpactOf(b.ctx, impactBefore, impactAfter, wire.ImpactRequest{Limit: 20, Now: b.now})
 			if err == nil {
 				b.counted["impact "+path] = res.Changed
 			}
 			return err
-		}},
-	})
+		}})
+	}
+	return b.measureAll(steps)
 }
 
 // sweepOperators counts every operator's condition on one path: the SQL
@@ -321,7 +340,11 @@ func (b *bench) sweepOperators(columns bool) error {
 		var n int
 		ds, err := timeRuns(max(b.runs/3, 1), func() error {
 			var err error
-			n, _, err = b.ws.Audience(b.ctx, r, b.schema, b.now, 0)
+			if columns {
+				n, _, err = b.aud.Audience(b.ctx, r, b.schema, b.now, 0)
+			} else {
+				n, err = b.ws.CountRetiredSQL(b.ctx, r, b.schema, b.now)
+			}
 			return err
 		})
 		if err != nil {
@@ -347,10 +370,13 @@ func (b *bench) loadColumns() error {
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	if err := b.ws.LoadColumns(b.ctx); err != nil {
+	b.aud.Close()
+	b.aud = audience.NewEngine(b.ws, audience.Options{Path: b.ws.AudiencePath(), Keep: true})
+	b.svc.Audiences = b.aud
+	if err := b.aud.Load(b.ctx); err != nil {
 		return err
 	}
-	st := b.ws.ColumnStats()
+	st := b.aud.Stats()
 	var after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&after)
@@ -364,17 +390,17 @@ func (b *bench) loadColumns() error {
 // users, or when either path's first users are not the head of the
 // typical rule's whole list.
 func (b *bench) checkPathsAgree() error {
-	for _, k := range []string{"typical", "hard", "impact"} {
+	for _, k := range []string{"typical", "hard"} {
 		if b.counted[k+" SQL"] != b.counted[k+" columns"] {
 			return fmt.Errorf("bench: the %s rule counts %d users by SQL and %d by the columns", k, b.counted[k+" SQL"], b.counted[k+" columns"])
 		}
 	}
 	// The first users, without the count, are the head of the whole list.
-	_, head, err := b.ws.Audience(b.ctx, benchrules.Typical(), b.schema, b.now, 50)
+	_, head, err := b.aud.Audience(b.ctx, benchrules.Typical(), b.schema, b.now, 50)
 	if err != nil {
 		return err
 	}
-	for _, path := range []string{"SQL", "columns"} {
+	for _, path := range []string{"columns"} {
 		if !slices.Equal(head, b.firsts[path]) {
 			return fmt.Errorf("bench: the first 50 users of the typical rule by %s differ from the head of its whole list", path)
 		}
@@ -475,7 +501,7 @@ func (b *bench) noteCounts() {
 	res[1].Note = fmt.Sprintf("%d users match", b.counted["hard SQL"])
 	for i := range res {
 		if strings.HasPrefix(res[i].Name, "impact") {
-			res[i].Note = fmt.Sprintf("%d users change", b.counted["impact SQL"])
+			res[i].Note = fmt.Sprintf("%d users change", b.counted["impact columns"])
 		}
 	}
 }

@@ -65,8 +65,9 @@ func (ws *Workspace) Import(ctx context.Context, src portal.RecordSource, opt po
 		if len(rep.Rejected) > 0 && opt.Strict {
 			return portal.Errorf(portal.EINVALID, "%d record(s) were rejected, so nothing was imported (--strict); fix them, or import without --strict to keep the valid ones", len(rep.Rejected))
 		}
-		// In the same transaction: the in-memory columns read before it
-		// can never be taken for the new data (columns.go).
+		// In the same transaction: the audience engine's columns read
+		// before it can never be taken for the new data
+		// (audience_source.go).
 		return bumpGeneration(ctx, tx)
 	})
 	if err == nil {

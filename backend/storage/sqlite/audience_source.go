@@ -10,39 +10,28 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
 
 	"portalstudio/backend/audience"
 	"portalstudio/backend/portal"
 )
 
-// In-memory columns of the users' rule attributes: audiences are counted
-// by the audience engine (package audience), which scans compact columns
-// in Go instead of running one SQL query per condition. This file reads
-// the rows the engine is built from and keeps it in step with the data;
-// colfile.go keeps the engine's data in a file beside the workspace
-// (<workspace>.audience), derived data a new process reads in
-// milliseconds.
+// The audience engine's source (package audience): the rows the engine's
+// columns are built from, and the dataset's generation, which tells the
+// engine whether its columns hold the data as it is now.
 //
-// The policy per process: a long-running one (the desktop app, the
-// server, the bench: UseColumns(true) or LoadColumns) reads the file
-// when it holds the current generation, and otherwise builds the columns
-// from SQL and writes the file. A one-shot command (the default) reads
-// the file on its first audience when it holds the current generation,
-// and otherwise runs the indexed SQL path: it never waits for a build.
-// UseColumns(false) turns columns off (the SQL path always).
-//
-// The columns never give a stale answer. Every write to the dataset
-// (Import, including Replace) bumps a generation number stored in the
-// workspace, inside the writing transaction; the columns remember the
-// generation they were read at (in the read transactions of the data),
-// and an audience uses them only while the workspace's generation is the
-// same, which it reads first (one indexed row). Otherwise it runs the SQL
-// set path, and the columns are read again in the background. This holds
-// for writes by other processes on the same file too.
+// Every write to the dataset (Import, including Replace) bumps a
+// generation number stored in the workspace, inside the writing
+// transaction, with a random stamp; the columns are read in read
+// transactions that see one generation, and the engine answers from them
+// only while the workspace's generation is the same, which it reads
+// first (one indexed row). This holds for writes by other processes on
+// the same file too.
 
 // generationKey is the meta row holding the dataset's generation, a
 // counter; stampKey the row holding a random stamp written with it, so
@@ -100,229 +89,20 @@ func genCounter(gen string) (int64, error) {
 	return strconv.ParseInt(n, 10, 64)
 }
 
-// ColumnStats describes the in-memory columns.
-type ColumnStats struct {
-	// On is true when the workspace uses columns (LoadColumns or
-	// UseColumns(true) was called).
-	On bool `json:"on"`
-	// Loaded is true when columns are in memory (an audience uses them
-	// only while they match the dataset).
-	Loaded     bool          `json:"loaded"`
-	Users      int           `json:"users"`
-	Companies  int           `json:"companies"`
-	Attributes int           `json:"attributes"`
-	Bytes      int64         `json:"bytes"`
-	LoadTime   time.Duration `json:"load_time"`
-	// Err is the last background load's failure, if any.
-	Err string `json:"error,omitempty"`
-	// FromFile is true when the columns were read from the file beside
-	// the workspace (not built from SQL).
-	FromFile bool `json:"from_file"`
-	// FileErr says why the columns built could not be written beside
-	// the workspace, if so.
-	FileErr string `json:"file_error,omitempty"`
-}
-
-// colState is a workspace's column policy and its current columns.
-type colState struct {
-	mu      sync.Mutex
-	on      bool
-	cur     *columns
-	loading bool
-	done    chan struct{} // closed when the background load in progress ends
-	cancel  context.CancelFunc
-	failed  string // the generation a background load failed at
-	err     error
-	closed  bool
-	off     bool   // UseColumns(false): never columns, not even the file
-	tried   string // the generation a one-shot process last read the file at
-}
-
-// LoadColumns reads the columns now (a few streamed queries in read
-// transactions, which never block writers; about 2 s at 1,000,000 users)
-// and turns their use on: from then on audiences scan them while they
-// match the dataset, and a write makes the workspace read them again in
-// the background. Call it once after opening, in a long-running process
-// (or UseColumns(true), which does not wait).
-func (ws *Workspace) LoadColumns(ctx context.Context) error {
-	ws.cols.mu.Lock()
-	ws.cols.on, ws.cols.off = true, false
-	ws.cols.mu.Unlock()
-	_, c, err := ws.loadColumns(ctx)
-	if err != nil {
-		return fmt.Errorf("load columns: %w", err)
-	}
-	ws.cols.mu.Lock()
-	defer ws.cols.mu.Unlock()
-	ws.keepLocked(c)
-	return nil
-}
-
-// keepLocked makes c the current columns, unless newer ones are there.
-func (ws *Workspace) keepLocked(c *columns) {
-	if !ws.cols.on || ws.cols.closed {
-		return
-	}
-	if cur := ws.cols.cur; cur != nil {
-		a, errA := genCounter(cur.gen)
-		b, errB := genCounter(c.gen)
-		if errA == nil && errB == nil && a > b {
-			return
-		}
-	}
-	ws.cols.cur = c
-}
-
-// UseColumns turns the use of columns on or off. On: they are read in the
-// background now, from the file beside the workspace when it is fresh or
-// else from SQL (audiences run the SQL path meanwhile), and again after
-// every write. Off: they are dropped, and audiences run the SQL path,
-// even when the file is fresh.
-func (ws *Workspace) UseColumns(on bool) {
-	ws.cols.mu.Lock()
-	defer ws.cols.mu.Unlock()
-	ws.cols.on, ws.cols.off = on, !on
-	if !on {
-		ws.cols.cur = nil
-		if ws.cols.cancel != nil {
-			ws.cols.cancel()
-		}
-		return
-	}
-	if ws.cols.cur == nil {
-		ws.startLoadLocked("")
-	}
-}
-
-// ColumnStats reports the columns' state and memory.
-func (ws *Workspace) ColumnStats() ColumnStats {
-	ws.cols.mu.Lock()
-	defer ws.cols.mu.Unlock()
-	st := ColumnStats{On: ws.cols.on}
-	if ws.cols.err != nil {
-		st.Err = ws.cols.err.Error()
-	}
-	if c := ws.cols.cur; c != nil {
-		st.Loaded = true
-		st.Users, st.Companies, st.Attributes = c.Users(), c.Companies(), c.Attributes()
-		st.Bytes, st.LoadTime = c.Bytes(), c.loadTime
-		st.FromFile, st.FileErr = c.fromFile, c.fileErr
-	}
-	return st
-}
-
-// WaitColumns waits for a background load in progress, if any.
-func (ws *Workspace) WaitColumns(ctx context.Context) error {
-	ws.cols.mu.Lock()
-	done := ws.cols.done
-	ws.cols.mu.Unlock()
-	if done == nil {
-		return nil
-	}
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// closeColumns stops a background load and drops the columns.
-func (ws *Workspace) closeColumns() {
-	ws.cols.mu.Lock()
-	ws.cols.closed, ws.cols.on, ws.cols.cur = true, false, nil
-	if ws.cols.cancel != nil {
-		ws.cols.cancel()
-	}
-	done := ws.cols.done
-	ws.cols.mu.Unlock()
-	if done != nil {
-		<-done
-	}
-}
-
-// dataChanged is called after a write to the dataset committed: the
-// columns are stale, so they are dropped (no memory held for nothing)
-// and, when in use, read again in the background.
-func (ws *Workspace) dataChanged() {
-	ws.cols.mu.Lock()
-	defer ws.cols.mu.Unlock()
-	ws.cols.cur = nil
-	if ws.cols.on {
-		ws.startLoadLocked("")
-	}
-}
-
-// startLoadLocked starts a background load unless one runs, or the last
-// one failed at generation gen.
-func (ws *Workspace) startLoadLocked(gen string) {
-	if ws.cols.loading || ws.cols.closed || (gen != "" && gen == ws.cols.failed) {
-		return
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	ws.cols.loading, ws.cols.cancel, ws.cols.done = true, cancel, done
-	go func() {
-		defer close(done)
-		defer cancel()
-		gen, c, err := ws.loadColumns(ctx)
-		ws.cols.mu.Lock()
-		defer ws.cols.mu.Unlock()
-		ws.cols.loading, ws.cols.cancel = false, nil
-		if err != nil {
-			ws.cols.err, ws.cols.failed = err, gen
-			return
-		}
-		ws.cols.err, ws.cols.failed = nil, ""
-		ws.keepLocked(c)
-	}()
-}
-
-// freshColumns returns the columns when they are in use and match the
-// dataset now, else nil (then, when in use, a background load starts). A
-// one-shot process (columns neither on nor off) reads them from the file
-// beside the workspace, once per generation, when it is fresh.
-func (ws *Workspace) freshColumns(ctx context.Context) *columns {
-	ws.cols.mu.Lock()
-	on, off, c := ws.cols.on, ws.cols.off, ws.cols.cur
-	ws.cols.mu.Unlock()
-	if off {
-		return nil
-	}
+// Generation returns the dataset's generation (audience.Source). A
+// workspace not written since stamps came is given one first, when it
+// can be written.
+func (ws *Workspace) Generation(ctx context.Context) (string, error) {
 	gen, err := generation(ctx, ws.db)
-	if err != nil {
-		return nil
+	if err != nil || stamped(gen) {
+		return gen, err
 	}
-	if c != nil && c.gen == gen {
-		return c
-	}
-	if !on {
-		return ws.oneShotColumns(gen)
-	}
-	ws.cols.mu.Lock()
-	defer ws.cols.mu.Unlock()
-	if ws.cols.cur == c && c != nil {
-		ws.cols.cur = nil // stale: free it now
-	}
-	ws.startLoadLocked(gen)
-	return nil
+	ws.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, stampKey, newStamp())
+	return generation(ctx, ws.db)
 }
 
-// errNoColumns says the columns are not loaded or do not match the data.
-var errNoColumns = errors.New("the in-memory columns are not loaded or are stale")
-
-// columns are the audience engine's columns at one generation of the
-// dataset.
-type columns struct {
-	gen      string
-	loadTime time.Duration
-	fromFile bool   // read from the file beside the workspace
-	fileErr  string // why they could not be written there
-	*audience.Columns
-}
-
-// readColumns reads the columns, with the generation they hold. On
-// failure it still returns the generation it read, when it got that far.
+// ReadColumns reads every user, company and membership into the audience
+// engine's columns (audience.Source).
 //
 // The tables are read by three read transactions on three connections at
 // once (a snapshot each, never blocking writers): the users, their custom
@@ -330,29 +110,45 @@ type columns struct {
 // data when they saw the same generation (every write bumps it in its own
 // transaction); otherwise a write came between their starts, and they
 // read again.
-func (ws *Workspace) readColumns(ctx context.Context) (string, *columns, error) {
-	start := time.Now()
+func (ws *Workspace) ReadColumns(ctx context.Context) (*audience.Columns, string, error) {
 	var gen string
 	var err error
 	for try := 0; try < 3; try++ {
-		var c *columns
+		var c *audience.Columns
 		gen, c, err = ws.readColumnsOnce(ctx)
 		if err == nil {
-			c.loadTime = time.Since(start)
-			return gen, c, nil
+			return c, gen, nil
 		}
 		if !errors.Is(err, errMoved) {
 			break
 		}
 	}
-	return gen, nil, err
+	return nil, gen, err
+}
+
+// NotifyChanges makes the workspace call fn after every import it
+// commits (audience.ChangeNotifier).
+func (ws *Workspace) NotifyChanges(fn func()) {
+	ws.watchMu.Lock()
+	defer ws.watchMu.Unlock()
+	ws.watchers = append(ws.watchers, fn)
+}
+
+// dataChanged is called after a write to the dataset committed.
+func (ws *Workspace) dataChanged() {
+	ws.watchMu.Lock()
+	fns := slices.Clone(ws.watchers)
+	ws.watchMu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
 }
 
 // errMoved says a write came between the starts of the load's
 // transactions.
 var errMoved = errors.New("the dataset changed while the columns were read")
 
-func (ws *Workspace) readColumnsOnce(ctx context.Context) (string, *columns, error) {
+func (ws *Workspace) readColumnsOnce(ctx context.Context) (string, *audience.Columns, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	parts := []func(*colLoader) error{
@@ -406,11 +202,8 @@ func (ws *Workspace) readColumnsOnce(ctx context.Context) (string, *columns, err
 			return gen, nil, errMoved
 		}
 	}
-	eng, err := audience.NewColumns(loaders[0].ub, loaders[1].uab, loaders[2].cb)
-	if err != nil {
-		return gen, nil, err
-	}
-	return gen, &columns{gen: gen, Columns: eng}, nil
+	c, err := audience.NewColumns(loaders[0].ub, loaders[1].uab, loaders[2].cb)
+	return gen, c, err
 }
 
 // colLoader reads the rows of some of the columns in its own read
@@ -664,4 +457,119 @@ func (l *colLoader) memberships() error {
 		id, _ := valStr(v[1])
 		return b.Member(seq, id)
 	})
+}
+
+// ReadChanges reads the users changed since generation since
+// (audience.Source).
+func (ws *Workspace) ReadChanges(ctx context.Context, since string) (*audience.Columns, string, error) {
+	return nil, "", audience.ErrChangesUnknown
+}
+
+// Summaries returns the users of seqs, in the same order
+// (audience.Source).
+func (ws *Workspace) Summaries(ctx context.Context, seqs []uint32) ([]portal.UserSummary, error) {
+	if len(seqs) == 0 {
+		return []portal.UserSummary{}, nil
+	}
+	args := make([]any, len(seqs))
+	for i, s := range seqs {
+		args[i] = int64(s)
+	}
+	rows, err := ws.db.QueryContext(ctx, `SELECT u.seq, u.id, coalesce(u.email, ''), coalesce(u.name, '') FROM users u WHERE u.seq IN (`+
+		placeholders(len(args))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	bySeq := map[uint32]portal.UserSummary{}
+	for rows.Next() {
+		var seq int64
+		var u portal.UserSummary
+		if err := rows.Scan(&seq, &u.ID, &u.Email, &u.Name); err != nil {
+			return nil, err
+		}
+		bySeq[uint32(seq)] = u
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]portal.UserSummary, len(seqs))
+	for i, s := range seqs {
+		out[i] = bySeq[s]
+	}
+	return out, nil
+}
+
+// CompanyReach reads the members of companies a and b and the creators of
+// b's shared Customer tickets (audience.Source).
+func (ws *Workspace) CompanyReach(ctx context.Context, a, b string) (audience.Reach, error) {
+	var r audience.Reach
+	if err := ws.db.QueryRowContext(ctx, `SELECT count(*) FROM tickets t WHERE t.company_id = ? AND t.category = 'Customer' AND t.is_shared = 1`, b).Scan(&r.Tickets); err != nil {
+		return r, err
+	}
+	var err error
+	if r.MembersA, err = ws.seqs(ctx, `SELECT user_seq AS s FROM memberships WHERE company_id = ?`, a); err != nil {
+		return r, err
+	}
+	if r.MembersB, err = ws.seqs(ctx, `SELECT user_seq AS s FROM memberships WHERE company_id = ?`, b); err != nil {
+		return r, err
+	}
+	r.Creators, err = ws.seqs(ctx, `SELECT DISTINCT u.seq AS s FROM tickets t JOIN users u ON u.id = t.creator_id
+		WHERE t.company_id = ? AND t.category = 'Customer' AND t.is_shared = 1`, b)
+	return r, err
+}
+
+// seqsDenseMin is how many values seqs sets in a dense bitmap first.
+var seqsDenseMin = 1 << 14
+
+// seqs runs a query of one integer column named s and returns its values
+// as a set.
+// The values travel as one comma-separated string (one row from SQLite
+// instead of one per user); many values (in any order) are set in a dense
+// bitmap first, which becomes the set at once.
+func (ws *Workspace) seqs(ctx context.Context, query string, args ...any) (*roaring.Bitmap, error) {
+	var list []byte
+	if err := ws.db.QueryRowContext(ctx, `SELECT group_concat(s) FROM (`+query+`)`, args...).Scan(&list); err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return roaring.New(), nil
+	}
+	vals := make([]uint32, 0, min(len(list)/2+1, 1<<16))
+	var n uint64
+	for i, c := range list {
+		switch {
+		case c >= '0' && c <= '9':
+			if n = n*10 + uint64(c-'0'); n > math.MaxUint32 {
+				return nil, fmt.Errorf("seqs: a value out of range at byte %d", i)
+			}
+		case c == ',':
+			vals = append(vals, uint32(n))
+			n = 0
+		default:
+			return nil, fmt.Errorf("seqs: %q at byte %d is not a seq", c, i)
+		}
+	}
+	vals = append(vals, uint32(n))
+	if len(vals) < seqsDenseMin {
+		return roaring.BitmapOf(vals...), nil
+	}
+	dense := make([]uint64, (int(slices.Max(vals))+64)/64)
+	for _, v := range vals {
+		dense[v>>6] |= 1 << (v & 63)
+	}
+	return roaring.FromDense(dense, false), nil
+}
+
+func scanStrings(rows *sql.Rows) ([]string, error) {
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }
