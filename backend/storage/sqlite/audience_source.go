@@ -6,10 +6,12 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -214,6 +216,9 @@ type colLoader struct {
 	cache string // the connection's page cache size, restored at the end
 	gen   string // the dataset's generation the transaction sees
 	rows  int    // user rows: the highest seq + 1
+	// only, when not "", limits the load to the users whose seqs this
+	// JSON array lists, with their companies (ReadChanges).
+	only string
 	// The engine's builders this loader fills (one of them: users, their
 	// custom attributes, or the companies with the memberships).
 	ub  *audience.UserBuilder
@@ -286,7 +291,12 @@ func (l *colLoader) eachRow(query string, fn func([]driver.Value) error) error {
 		if !ok {
 			return errors.New("the SQLite driver cannot run queries")
 		}
-		rows, err := q.QueryContext(l.ctx, query, nil)
+		var args []driver.NamedValue
+		if l.only != "" {
+			// Every filter names the list once, as ?1.
+			args = []driver.NamedValue{{Ordinal: 1, Value: l.only}}
+		}
+		rows, err := q.QueryContext(l.ctx, query, args)
 		if err != nil {
 			return err
 		}
@@ -308,6 +318,25 @@ func (l *colLoader) eachRow(query string, fn func([]driver.Value) error) error {
 			}
 		}
 	})
+}
+
+// filter returns the WHERE clause that limits a query to the users of
+// l.only (by the column naming their seq), or "".
+func (l *colLoader) filter(seqCol string) string {
+	if l.only == "" {
+		return ""
+	}
+	return ` WHERE ` + seqCol + ` IN (SELECT value FROM json_each(?1))`
+}
+
+// companyFilter returns the WHERE clause that limits a query to the
+// companies of the users of l.only (by the column naming the company),
+// or "".
+func (l *colLoader) companyFilter(idCol string) string {
+	if l.only == "" {
+		return ""
+	}
+	return ` WHERE ` + idCol + ` IN (SELECT company_id FROM memberships WHERE user_seq IN (SELECT value FROM json_each(?1)))`
 }
 
 // The values of a row: ok is false for NULL.
@@ -352,7 +381,7 @@ var (
 func (l *colLoader) users() error {
 	b := audience.NewUserBuilder(l.rows)
 	err := l.eachRow(`SELECT seq, id_fold, external_id_fold, email_fold, name_fold, role_fold, created_at, signed_up_at, last_seen_at
-		FROM users ORDER BY seq`, func(v []driver.Value) error {
+		FROM users`+l.filter("seq")+` ORDER BY seq`, func(v []driver.Value) error {
 		seq, ok := valInt(v[0])
 		if !ok || seq < 0 || seq >= int64(l.rows) {
 			return audience.ErrOrder
@@ -399,7 +428,7 @@ func addAttr(b *audience.AttrBuilder, row uint32, v []driver.Value) error {
 
 func (l *colLoader) userAttrs() error {
 	b := audience.NewAttrBuilder()
-	err := l.eachRow(`SELECT user_seq, key, kind, str, num FROM user_attrs ORDER BY user_seq, key`, func(v []driver.Value) error {
+	err := l.eachRow(`SELECT user_seq, key, kind, str, num FROM user_attrs`+l.filter("user_seq")+` ORDER BY user_seq, key`, func(v []driver.Value) error {
 		seq, ok := valInt(v[0])
 		if !ok || seq < 0 || seq >= int64(l.rows) {
 			return nil // not a user (the foreign key forbids it)
@@ -414,7 +443,7 @@ func (l *colLoader) companies() error {
 	b := audience.NewCompanyBuilder(l.rows)
 	l.cb = b
 	return l.eachRow(`SELECT id, id_fold, company_id_fold, name_fold, plan_fold, industry_fold, website_fold, size, monthly_spend, created_at
-		FROM companies ORDER BY id`, func(v []driver.Value) error {
+		FROM companies`+l.companyFilter("id")+` ORDER BY id`, func(v []driver.Value) error {
 		id, _ := valStr(v[0])
 		r, err := b.Add(id)
 		if err != nil {
@@ -440,7 +469,7 @@ func (l *colLoader) companies() error {
 
 func (l *colLoader) companyAttrs() error {
 	b := l.cb
-	return l.eachRow(`SELECT company_id, key, kind, str, num FROM company_attrs ORDER BY company_id, key`, func(v []driver.Value) error {
+	return l.eachRow(`SELECT company_id, key, kind, str, num FROM company_attrs`+l.companyFilter("company_id")+` ORDER BY company_id, key`, func(v []driver.Value) error {
 		id, _ := valStr(v[0])
 		r, ok := b.Row(id)
 		if !ok {
@@ -452,17 +481,161 @@ func (l *colLoader) companyAttrs() error {
 
 func (l *colLoader) memberships() error {
 	b := l.cb
-	return l.eachRow(`SELECT user_seq, company_id FROM memberships ORDER BY user_seq, company_id`, func(v []driver.Value) error {
+	return l.eachRow(`SELECT user_seq, company_id FROM memberships`+l.filter("user_seq")+` ORDER BY user_seq, company_id`, func(v []driver.Value) error {
 		seq, _ := valInt(v[0])
 		id, _ := valStr(v[1])
 		return b.Member(seq, id)
 	})
 }
 
+// The changes log: every import records, with its generation, the users
+// and companies it wrote (dataset_log, dataset_changes; migration 009),
+// so that the audience engine re-reads only their rows. An import that
+// writes many, or a Replace (which deletes), records that its changes
+// are not listed; the log then starts again from it.
+const (
+	// maxLogged is the most users and companies an import lists.
+	maxLogged = 20_000
+	// logKept is how many generations the log keeps.
+	logKept = 512
+	// maxChangedUsers is the most users ReadChanges reads.
+	maxChangedUsers = 100_000
+)
+
+// changes are the users (seqs) and companies (ids) an import wrote.
+type changes struct {
+	users     map[int64]struct{}
+	companies map[string]struct{}
+	unlisted  bool // too many, or deletions: not listed
+}
+
+func newChanges() *changes {
+	return &changes{users: map[int64]struct{}{}, companies: map[string]struct{}{}}
+}
+
+func (c *changes) user(seq int64) {
+	if !c.unlisted {
+		c.users[seq] = struct{}{}
+		c.check()
+	}
+}
+
+func (c *changes) company(id string) {
+	if !c.unlisted {
+		c.companies[id] = struct{}{}
+		c.check()
+	}
+}
+
+func (c *changes) check() {
+	if len(c.users)+len(c.companies) > maxLogged {
+		c.unlisted, c.users, c.companies = true, nil, nil
+	}
+}
+
+// logChanges records ch under the generation bumpGeneration just wrote,
+// in the same transaction.
+func logChanges(ctx context.Context, tx *sql.Tx, ch *changes) error {
+	var counter int64
+	var stamp string
+	if err := tx.QueryRowContext(ctx, `SELECT CAST((SELECT value FROM meta WHERE key = ?) AS INTEGER), (SELECT value FROM meta WHERE key = ?)`,
+		generationKey, stampKey).Scan(&counter, &stamp); err != nil {
+		return err
+	}
+	if ch == nil || ch.unlisted {
+		// Nothing before this generation can be caught up from.
+		for _, q := range []string{`DELETE FROM dataset_changes`, `DELETE FROM dataset_log`} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO dataset_log (counter, stamp, listed) VALUES (?, ?, 0)`, counter, stamp)
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO dataset_log (counter, stamp, listed) VALUES (?, ?, 1)`, counter, stamp); err != nil {
+		return err
+	}
+	if len(ch.users) > 0 {
+		list, _ := json.Marshal(slices.Collect(maps.Keys(ch.users)))
+		if _, err := tx.ExecContext(ctx, `INSERT INTO dataset_changes (counter, user_seq) SELECT ?, value FROM json_each(?)`, counter, string(list)); err != nil {
+			return err
+		}
+	}
+	if len(ch.companies) > 0 {
+		list, _ := json.Marshal(slices.Collect(maps.Keys(ch.companies)))
+		if _, err := tx.ExecContext(ctx, `INSERT INTO dataset_changes (counter, company_id) SELECT ?, value FROM json_each(?)`, counter, string(list)); err != nil {
+			return err
+		}
+	}
+	for _, q := range []string{`DELETE FROM dataset_changes WHERE counter <= ?`, `DELETE FROM dataset_log WHERE counter <= ?`} {
+		if _, err := tx.ExecContext(ctx, q, counter-logKept); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseGen splits a generation into its counter, stamp and schema
+// version.
+func parseGen(gen string) (counter int64, stamp, schema string, ok bool) {
+	c, rest, ok1 := strings.Cut(gen, "/")
+	stamp, schema, ok2 := strings.Cut(rest, "/")
+	n, err := strconv.ParseInt(c, 10, 64)
+	return n, stamp, schema, ok1 && ok2 && err == nil
+}
+
 // ReadChanges reads the users changed since generation since
-// (audience.Source).
+// (audience.Source): the users the imports since listed, and the members
+// of the companies they listed, with all their attributes and companies,
+// in one read transaction. It returns audience.ErrChangesUnknown when
+// since is not a generation of this workspace's log, a migration came
+// since, an import since did not list its changes (a Replace, a large
+// import), or too many users changed.
 func (ws *Workspace) ReadChanges(ctx context.Context, since string) (*audience.Columns, string, error) {
-	return nil, "", audience.ErrChangesUnknown
+	l, err := ws.beginLoad(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	defer l.end()
+	c0, s0, m0, ok0 := parseGen(since)
+	c1, _, m1, ok1 := parseGen(l.gen)
+	if !ok0 || !ok1 || m0 != m1 || c0 > c1 {
+		return nil, l.gen, audience.ErrChangesUnknown
+	}
+	var known, listed int64
+	if err := l.conn.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM dataset_log WHERE counter = ?1 AND stamp = ?2),
+		(SELECT count(*) FROM dataset_log WHERE counter > ?1 AND counter <= ?3 AND listed = 1)`, c0, s0, c1).Scan(&known, &listed); err != nil {
+		return nil, l.gen, err
+	}
+	if known != 1 || listed != c1-c0 {
+		return nil, l.gen, audience.ErrChangesUnknown
+	}
+	var list []byte
+	if err := l.conn.QueryRowContext(ctx, `SELECT group_concat(s) FROM (
+		SELECT user_seq AS s FROM dataset_changes WHERE counter > ?1 AND counter <= ?2 AND user_seq IS NOT NULL
+		UNION SELECT m.user_seq FROM dataset_changes d JOIN memberships m ON m.company_id = d.company_id
+			WHERE d.counter > ?1 AND d.counter <= ?2 AND d.company_id IS NOT NULL)`, c0, c1).Scan(&list); err != nil {
+		return nil, l.gen, err
+	}
+	set, err := parseSeqs(list)
+	if err != nil {
+		return nil, l.gen, err
+	}
+	if set.GetCardinality() > maxChangedUsers {
+		return nil, l.gen, fmt.Errorf("%w: %d users changed", audience.ErrChangesUnknown, set.GetCardinality())
+	}
+	only, err := json.Marshal(set.ToArray())
+	if err != nil {
+		return nil, l.gen, err
+	}
+	l.only = string(only)
+	for _, step := range []func() error{l.users, l.userAttrs, l.companies, l.companyAttrs, l.memberships} {
+		if err := step(); err != nil {
+			return nil, l.gen, err
+		}
+	}
+	c, err := audience.NewColumns(l.ub, l.uab, l.cb)
+	return c, l.gen, err
 }
 
 // Summaries returns the users of seqs, in the same order
@@ -532,6 +705,11 @@ func (ws *Workspace) seqs(ctx context.Context, query string, args ...any) (*roar
 	if err := ws.db.QueryRowContext(ctx, `SELECT group_concat(s) FROM (`+query+`)`, args...).Scan(&list); err != nil {
 		return nil, err
 	}
+	return parseSeqs(list)
+}
+
+// parseSeqs reads a comma-separated list of seqs as a set.
+func parseSeqs(list []byte) (*roaring.Bitmap, error) {
 	if len(list) == 0 {
 		return roaring.New(), nil
 	}

@@ -163,16 +163,24 @@ func TestEngineFileStaleAfterImport(t *testing.T) {
 	if ids, err := engineIDs(ctx, e, pro, nil, schema, t0); err != nil || !slices.Equal(ids, []string{"u1", "u4", "u5"}) || e.Stats().From != "file" {
 		t.Fatalf("the file written again: %v, %v, %+v", ids, err, e.Stats())
 	}
-	// The old file, put back (an older generation), is refused.
-	replaceFile(t, app.AudiencePath(), old)
-	cli = openAt(t, path, nil)
-	e = oneShot(t, cli, nil)
-	if ids, err := engineIDs(ctx, e, pro, nil, schema, t0); err != nil || !slices.Equal(ids, []string{"u1", "u4", "u5"}) || e.Stats().From == "file" {
-		t.Fatalf("the file of an older generation: %v, %v, %+v", ids, err, e.Stats())
-	}
-	replaceFile(t, app.AudiencePath(), old)
-	if _, st := longRunning(t, openAt(t, path, nil)); st.From == "file" {
-		t.Fatalf("the long-running process used the older file: %+v", st)
+	// The old file, put back (an older generation), is never taken for
+	// the current data: the engine catches up from it with the users
+	// the import changed (read from the workspace's changes log, or from
+	// the changes file beside it), or reads everything.
+	for _, changesFile := range []bool{true, false} {
+		if !changesFile {
+			os.Remove(app.AudiencePath() + audience.ChangesSuffix)
+		}
+		replaceFile(t, app.AudiencePath(), old)
+		cli = openAt(t, path, nil)
+		e = oneShot(t, cli, nil)
+		if ids, err := engineIDs(ctx, e, pro, nil, schema, t0); err != nil || !slices.Equal(ids, []string{"u1", "u4", "u5"}) || (e.Stats().Changed == 0 && e.Stats().From != "store") {
+			t.Fatalf("the file of an older generation: %v, %v, %+v", ids, err, e.Stats())
+		}
+		replaceFile(t, app.AudiencePath(), old)
+		if _, st := longRunning(t, openAt(t, path, nil)); st.Changed == 0 && st.From != "store" {
+			t.Fatalf("the long-running process used the older file alone: %+v", st)
+		}
 	}
 	ws := openAt(t, path, nil)
 	answersFromFile(t, ws, oneShot(t, ws, nil), r, seed, 5)

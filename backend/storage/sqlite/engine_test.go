@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -298,5 +299,60 @@ func TestEngineCompaniesOfWholeWords(t *testing.T) {
 	got, err := engineIDs(ctx, e, portal.Cond("company.plan", portal.OpIsSet, nil), nil, schema, t0)
 	if err != nil || !cmp.Equal(got, []string{"u1"}) {
 		t.Errorf("company.plan is set: %v, %v; want [u1]", got, err)
+	}
+}
+
+// Importing a few records into a larger workspace catches the engine up
+// from the changed users alone (the rows of those users, read from the
+// workspace's changes log), in the process that imported and, through
+// the changes file, in the next one; a Replace import reads everything.
+func TestEngineCatchesUpFromChanges(t *testing.T) {
+	ctx := context.Background()
+	ws := MustOpen(t)
+	opt := demo.Options{Users: 3000, Companies: 300, Tickets: demo.None, Seed: 5}
+	if _, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+		return nil, demo.Generate(opt, emit)
+	}, portal.ImportOptions{Replace: true}); err != nil {
+		t.Fatal(err)
+	}
+	app, st := longRunning(t, ws)
+	if st.From != "store" {
+		t.Fatalf("the first load: %+v", st)
+	}
+	var recs []portal.Record
+	for i := 0; i < 10; i++ {
+		recs = append(recs, portal.Record{User: &portal.User{ID: fmt.Sprintf("new-%d", i), Email: fmt.Sprintf("new%d@examply.com", i), CompanyIDs: []string{"c-new"}}})
+	}
+	recs = append(recs, portal.Record{Company: &portal.Company{ID: "c-new", Plan: "Enterprise"}})
+	MustImport(t, ws, recs...)
+	schema, err := ws.Schema(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule := portal.AllOf(portal.Cond("company.plan", portal.OpEquals, "enterprise"), portal.Cond("user.email", portal.OpStartsWith, "new"))
+	for _, e := range []*audience.Engine{app, oneShot(t, openAt(t, ws.Location(), nil), nil)} {
+		n, _, err := e.Audience(ctx, rule, schema, t0, 0)
+		if err != nil || n != 10 {
+			t.Fatalf("after the import: %d, %v; want 10", n, err)
+		}
+		if st := e.Stats(); st.Changed != 10 || st.Users != 3010 || (st.From != "changes" && st.From != "file") {
+			t.Fatalf("after a small import: %+v; want the 10 new users read alone", st)
+		}
+	}
+	if _, err := os.Stat(ws.AudiencePath() + audience.ChangesSuffix); err != nil {
+		t.Fatalf("no changes file: %v", err)
+	}
+	// A Replace import: every row is read again.
+	if _, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+		return nil, demo.Generate(opt, emit)
+	}, portal.ImportOptions{Replace: true}); err != nil {
+		t.Fatal(err)
+	}
+	n, _, err := app.Audience(ctx, rule, schema, t0, 0)
+	if err != nil || n != 0 {
+		t.Fatalf("after a Replace import: %d, %v; want 0", n, err)
+	}
+	if st := app.Stats(); st.From != "store" || st.Changed != 0 || st.Users != 3000 {
+		t.Fatalf("after a Replace import: %+v", st)
 	}
 }
