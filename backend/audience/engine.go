@@ -181,9 +181,13 @@ func (e *Engine) Load(ctx context.Context) error {
 }
 
 // current returns the data at the store's current generation, loading
-// it (or joining the load in progress) when the data moved.
+// it (or joining the load in progress) when the data moved. Data loaded
+// by a load that started after the generation was read is as new as the
+// question (a write may have come since: the answer is as of a moment
+// after it was asked); a load joined in progress may be older, so the
+// generation is read again.
 func (e *Engine) current(ctx context.Context) (*view, error) {
-	for try := 0; ; try++ {
+	for try := 0; try < 8; try++ {
 		gen, err := e.src.Generation(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("read the data's generation: %w", err)
@@ -197,6 +201,7 @@ func (e *Engine) current(ctx context.Context) (*view, error) {
 			e.mu.Unlock()
 			return v, nil
 		}
+		joined := e.flight != nil
 		f := e.startLocked()
 		e.mu.Unlock()
 		select {
@@ -207,13 +212,11 @@ func (e *Engine) current(ctx context.Context) (*view, error) {
 		if f.err != nil {
 			return nil, f.err
 		}
-		if f.v.gen == gen || try == 5 {
-			// After several tries the data keeps moving under a busy
-			// writer: the columns of a generation read in one
-			// transaction are an answer as of that moment.
+		if f.v.gen == gen || !joined {
 			return f.v, nil
 		}
 	}
+	return nil, errors.New("the data kept changing while the audience data was read; try again")
 }
 
 // maxPatched is the most users a view's changes may hold, as a share of

@@ -308,3 +308,51 @@ func allIDs(t *testing.T, ws *sqlite.Workspace) []string {
 	sort.Strings(ids)
 	return ids
 }
+
+// The changes file beside the data (the users changed since it) is used
+// only whole and for the generation it names: damaged, truncated, or of
+// another generation, it is ignored and the changes are read again from
+// the workspace's log; never a wrong answer.
+func TestEngineChangesFileDamaged(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 59))
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ws.db")
+	app := openAt(t, path, nil)
+	MustImport(t, app, edgeDataset()...)
+	appEng, _ := longRunning(t, app)
+	MustImport(t, app, portal.Record{Company: &portal.Company{ID: "c2", Plan: "Pro"}})
+	pro := portal.Cond("company.plan", portal.OpEquals, "Pro")
+	schema, _ := app.Schema(ctx)
+	if ids, err := engineIDs(ctx, appEng, pro, nil, schema, t0); err != nil || !slices.Equal(ids, []string{"u1", "u4", "u5"}) {
+		t.Fatalf("after the import: %v, %v", ids, err)
+	}
+	changes := app.AudiencePath() + audience.ChangesSuffix
+	good, err := os.ReadFile(changes)
+	if err != nil {
+		t.Fatalf("no changes file: %v", err)
+	}
+	e := oneShot(t, openAt(t, path, nil), nil)
+	if _, err := engineIDs(ctx, e, pro, nil, schema, t0); err != nil || e.Stats().From != "file" || e.Stats().Changed == 0 {
+		t.Fatalf("the changes file whole: %v, %+v", err, e.Stats())
+	}
+	damages := map[string]func([]byte) []byte{
+		"truncated":      func(b []byte) []byte { return b[:r.IntN(len(b))] },
+		"a byte flipped": func(b []byte) []byte { b[r.IntN(len(b))] ^= byte(1 + r.IntN(255)); return b },
+		"the base file":  func([]byte) []byte { b, _ := os.ReadFile(app.AudiencePath()); return b },
+	}
+	for name, damage := range damages {
+		for try := 0; try < 5; try++ {
+			replaceFile(t, changes, damage(slices.Clone(good)))
+			e := oneShot(t, openAt(t, path, nil), nil)
+			ids, err := engineIDs(ctx, e, pro, nil, schema, t0)
+			if err != nil || !slices.Equal(ids, []string{"u1", "u4", "u5"}) {
+				t.Fatalf("%s: %v, %v", name, ids, err)
+			}
+			if st := e.Stats(); st.From != "changes" || st.Changed == 0 {
+				t.Fatalf("%s: %+v; want the changes read again from the workspace", name, st)
+			}
+		}
+	}
+}
