@@ -35,11 +35,11 @@ var layers = map[string][]string{
 	"frontend/cmd/wasm": {"frontend"},
 	"webui":             {"frontend"},
 	// Composition roots.
-	"app": {"backend/portal", "backend/wire", "backend/studio", "backend/remote", "backend/storage/sqlite", "webui"},
+	"app": {"backend/portal", "backend/wire", "backend/studio", "backend/remote", "backend/storage/sqlite", "backend/audience", "webui"},
 	// The command line may use anything but the test-only helpers; the
 	// bench command shares its measured rules with the Go benchmarks.
 	"backend/cli": {"backend/portal", "backend/wire", "backend/demo", "backend/intercom", "backend/studio", "backend/server",
-		"backend/remote", "backend/storage/sqlite", "internal/benchrules"},
+		"backend/remote", "backend/storage/sqlite", "backend/audience", "internal/benchrules"},
 	"": {"app", "backend/cli"},
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"portalstudio/internal/testkit"
 	"runtime"
 	"sync"
 	"testing"
@@ -25,7 +26,7 @@ func newWorkspace(tb testing.TB, users int) (*studio.Service, *app.Bindings) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { ws.Close() })
-	svc := studio.New(ws)
+	svc := testkit.Service(tb, ws)
 	if _, err := svc.GenerateDemo(context.Background(), studio.DemoRequest{Users: users, Companies: users / 10, Tickets: 2 * users}, nil); err != nil {
 		tb.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"portalstudio/internal/testkit"
 	"sort"
 	"testing"
 	"time"
@@ -36,7 +37,7 @@ func BenchmarkEditToCount(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer ws.Close()
-		svc = studio.New(ws)
+		svc = testkit.Service(b, ws)
 		bindings = app.NewBindings(ctx, svc, ws)
 	} else {
 		svc, bindings = newWorkspace(b, 2000)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"portalstudio/backend/audience"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
@@ -59,7 +60,7 @@ func Run(ctx context.Context, opt Options) error {
 		return err
 	}
 	defer ws.Close()
-	b := NewBindings(ctx, studio.New(ws), ws)
+	b := NewBindings(ctx, ws.Service(), ws.Workspace)
 	if !opt.Browser && opt.Window != nil {
 		reason := NoDisplay()
 		if reason == "" {
@@ -72,9 +73,26 @@ func Run(ctx context.Context, opt Options) error {
 	return ServeBrowser(ctx, b, opt.Web, opt.Addr, !opt.NoOpen, opt.Out)
 }
 
-// OpenWorkspace opens the workspace file. The app's own workspace is
-// created as a demo workspace on first start; any other file must exist.
-func OpenWorkspace(ctx context.Context, path string, isDefault bool, out io.Writer) (*sqlite.Workspace, error) {
+// Workspace is an open workspace with its audience engine.
+type Workspace struct {
+	*sqlite.Workspace
+	Audiences *audience.Engine
+}
+
+// Service returns the studio over the workspace and its engine.
+func (w *Workspace) Service() *studio.Service { return studio.New(w.Workspace, w.Audiences) }
+
+// Close closes the engine, then the workspace.
+func (w *Workspace) Close() error {
+	w.Audiences.Close()
+	return w.Workspace.Close()
+}
+
+// OpenWorkspace opens the workspace file with its audience engine, kept
+// in memory and in step with every write (a long-running process). The
+// app's own workspace is created as a demo workspace on first start; any
+// other file must exist.
+func OpenWorkspace(ctx context.Context, path string, isDefault bool, out io.Writer) (*Workspace, error) {
 	_, statErr := os.Stat(path)
 	create := os.IsNotExist(statErr)
 	if create && !isDefault {
@@ -85,14 +103,16 @@ func OpenWorkspace(ctx context.Context, path string, isDefault bool, out io.Writ
 			return nil, portal.Errorf(portal.EPRECONDITION, "cannot create the folder of %s: %v", path, err)
 		}
 	}
-	ws, err := sqlite.OpenWith(path, sqlite.Options{Notice: func(msg string) { fmt.Fprintln(out, msg) }})
+	notice := func(msg string) { fmt.Fprintln(out, msg) }
+	sws, err := sqlite.OpenWith(path, sqlite.Options{Notice: notice})
 	if err != nil {
 		return nil, err
 	}
-	// A long-running app: keep the audience columns in memory (loaded in
-	// the background; counts use the indexed SQL path until then).
-	ws.UseColumns(true)
-	svc := studio.New(ws)
+	// A long-running app: the engine loads in the background now and
+	// catches up after every write; an audience asked meanwhile waits
+	// for it.
+	ws := &Workspace{Workspace: sws, Audiences: audience.NewEngine(sws, audience.Options{Path: sws.AudiencePath(), Keep: true, Notice: notice})}
+	svc := ws.Service()
 	if create {
 		fmt.Fprintf(out, "Creating a demo workspace at %s (%d users) on first start…\n", path, DemoUsers)
 		if _, err := svc.GenerateDemo(ctx, studio.DemoRequest{Users: DemoUsers}, nil); err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"portalstudio/internal/testkit"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +14,6 @@ import (
 	"portalstudio/backend/portal"
 	"portalstudio/backend/remote"
 	"portalstudio/backend/storage/sqlite"
-	"portalstudio/backend/studio"
 )
 
 // The desktop keeps the admin token to its server: connecting to another
@@ -38,7 +38,7 @@ func TestSyncTokenStaysWithItsServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	b := app.NewBindings(ctx, studio.New(ws), ws)
+	b := app.NewBindings(ctx, testkit.Service(t, ws), ws)
 	if _, err := b.SyncConnect(srv.url, srv.token); err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 	"portalstudio/backend/portal"
 	"portalstudio/backend/remote"
 	"portalstudio/backend/storage/sqlite"
-	"portalstudio/backend/studio"
 	"portalstudio/backend/wire"
 	"portalstudio/frontend"
 	"portalstudio/internal/testkit"
@@ -64,7 +63,7 @@ func emptyDesktop(t *testing.T) *app.Bindings {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ws.Close() })
-	return app.NewBindings(context.Background(), studio.New(ws), ws)
+	return app.NewBindings(context.Background(), testkit.Service(t, ws), ws)
 }
 
 // editDraft changes the draft as the UI does (ApplySettings).

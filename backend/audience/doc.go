@@ -103,14 +103,40 @@
 // and whether company A's users see company B's tickets (ExposureOf) is
 // intersections of the members, the creators and the portal sets.
 //
-// # Filling the engine
+// # Filling the engine: the Source port
 //
-// The port is three builders, filled row by row in increasing order: a
-// UserBuilder (users and their standard fields), an AttrBuilder (custom
-// attributes of users, by seq) and a CompanyBuilder (companies, their
-// fields and custom attributes, then the memberships). Each may be filled
-// on a goroutine of its own, for example from three read transactions;
-// NewColumns assembles them into Columns, which never change afterwards
-// and are shared by every audience. Keeping them in step with the data
-// (which generation of the data they hold) is the adapter's concern.
+// A store feeds the engine through the Source interface (source.go),
+// which the engine owns and every store implements (the SQLite
+// workspace; a PostgreSQL store the same way). Its rows go into three
+// builders, filled row by row in increasing order: a UserBuilder (users
+// and their standard fields), an AttrBuilder (custom attributes of
+// users, by seq) and a CompanyBuilder (companies, their fields and custom
+// attributes, then the memberships). Each may be filled on a goroutine
+// of its own, for example from three read transactions; NewColumns
+// assembles them into Columns, which never change afterwards and are
+// shared by every audience.
+//
+// # Keeping in step: the Engine
+//
+// The Engine (engine.go) is what services use: it answers every audience
+// question (counts, first users, portal sets, impact, exposure) from
+// columns at the store's current generation, an opaque string the
+// Source changes in the same transaction as every write. Before each
+// answer it reads the generation; when the data moved it catches up
+// first, and never answers from another generation's columns:
+//
+//   - from the changes alone, when the Source can tell which users a
+//     write touched (ReadChanges): the columns of those users (delta)
+//     replace theirs in the columns of everyone (base), a rule deciding
+//     each user on their own attributes and companies, which delta holds
+//     whole: set = (base's set \ changed users) ∪ delta's set;
+//   - from the file it keeps beside the store (Options.Path; datafile.go
+//     and persist.go), when that holds the current generation, or the
+//     generation of a changes file beside it;
+//   - from every row (ReadColumns), with a notice, after which it writes
+//     the file for the next process.
+//
+// A long-running process (Options.Keep) does this in the background at
+// once and after every write it is told of (ChangeNotifier); a one-shot
+// command does it on its first question, mapping the file.
 package audience

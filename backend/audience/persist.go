@@ -339,6 +339,23 @@ func ReadColumns(b []byte, gen string) (*Columns, error) {
 	return c, nil
 }
 
+// SavedGeneration returns the generation a file saved by Save says it
+// holds, reading its header only (ReadColumns checks the rest). It
+// returns ErrDamaged or ErrVersion, wrapped, when the header is not one
+// this program wrote.
+func SavedGeneration(b []byte) (string, error) {
+	hdr := len(persistMagic) + 4
+	if len(b) < hdr+4+4 || string(b[:len(persistMagic)]) != persistMagic {
+		return "", fmt.Errorf("%w: no audience data header", ErrDamaged)
+	}
+	if v := binary.LittleEndian.Uint32(b[len(persistMagic):]); v != FormatVersion {
+		return "", fmt.Errorf("%w: version %d, this program reads %d", ErrVersion, v, FormatVersion)
+	}
+	d := &decoder{b: b[hdr : len(b)-4], off: hdr}
+	g := d.str()
+	return g, d.err
+}
+
 // decoder reads the body; the first error sticks, and every read after it
 // returns zero values.
 type decoder struct {

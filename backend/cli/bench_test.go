@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
-// TestBenchSmall runs the bench on a small workspace it builds: the SQL
-// set path and the in-memory columns count the same users (the bench
-// fails otherwise), and the columns report their load time and memory.
+// TestBenchSmall runs the bench on a small workspace it builds: the
+// retired SQL path and the engine count the same users (the bench fails
+// otherwise), the one-shot commands are measured as child processes, and
+// the engine reports its load time and memory.
 func TestBenchSmall(t *testing.T) {
 	ws := filepath.Join(t.TempDir(), "bench.db")
 	var rep struct {
@@ -18,6 +19,12 @@ func TestBenchSmall(t *testing.T) {
 		} `json:"results"`
 		ColumnsLoadMs float64 `json:"columns_load_ms"`
 		ColumnsMB     float64 `json:"columns_mb"`
+		OneShot       []struct {
+			Name string `json:"name"`
+		} `json:"one_shot"`
+		StartMs      float64 `json:"one_shot_start_ms"`
+		RetiredSQLMs float64 `json:"retired_sql_typical_ms"`
+		RetiredRatio float64 `json:"retired_sql_ratio"`
 	}
 	okJSON(t, &rep, "bench", "--workspace", ws, "--users", "400", "--companies", "40", "--tickets", "200", "--runs", "1")
 	paths := map[string]bool{}
@@ -31,12 +38,17 @@ func TestBenchSmall(t *testing.T) {
 	if !paths["(SQL)"] || !paths["(columns)"] {
 		t.Errorf("the bench measured %v; want counts by the SQL path and by the columns", rep.Results)
 	}
+	// The one-shot column: child processes of the binary, their start-up
+	// measured, and the retired SQL path's figure beside the engine's.
+	if len(rep.OneShot) != 4 || rep.StartMs <= 0 || rep.RetiredSQLMs <= 0 || rep.RetiredRatio <= 0 {
+		t.Errorf("one-shot column %v, start-up %v ms, retired SQL %v ms (ratio %v); want 4 commands and all measured", rep.OneShot, rep.StartMs, rep.RetiredSQLMs, rep.RetiredRatio)
+	}
 	if rep.ColumnsLoadMs <= 0 || rep.ColumnsMB <= 0 {
 		t.Errorf("columns load %v ms, %v MB; want both measured", rep.ColumnsLoadMs, rep.ColumnsMB)
 	}
 	// A second run reuses the workspace.
 	out := ok(t, "bench", "--workspace", ws, "--runs", "1")
-	if !strings.Contains(out, "In-memory columns: loaded in") || strings.Contains(out, "Built in") {
+	if !strings.Contains(out, "In-memory columns: loaded in") || !strings.Contains(out, "One-shot commands (child processes") || strings.Contains(out, "Built in") {
 		t.Errorf("second run:\n%s", out)
 	}
 }

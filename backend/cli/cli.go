@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"portalstudio/backend/audience"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
@@ -255,7 +256,16 @@ func (f flags) open() (*studio.Service, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return studio.New(ws), func() { ws.Close() }, nil
+	aud := oneShotAudiences(f.env, ws)
+	return studio.New(ws, aud), func() { aud.Close(); ws.Close() }, nil
+}
+
+// oneShotAudiences returns the audience engine of a one-shot command
+// over ws: it maps the engine's data file when it is current, and
+// otherwise catches up from the changes, or builds it (saying so on
+// stderr) and writes it for the next command.
+func oneShotAudiences(env *Env, ws *sqlite.Workspace) *audience.Engine {
+	return audience.NewEngine(ws, audience.Options{Path: ws.AudiencePath(), Notice: func(msg string) { fmt.Fprintf(env.Stderr, "portalstudio: %s\n", msg) }})
 }
 
 // openStore opens the workspace the flags name (the default one when none)

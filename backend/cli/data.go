@@ -13,6 +13,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"portalstudio/backend/audience"
 	"portalstudio/backend/demo"
 	"portalstudio/backend/intercom"
 	"portalstudio/backend/portal"
@@ -57,7 +58,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		// A new workspace appears only once it is complete.
 		err := sqlite.Create(*f.workspace, func(ws *sqlite.Workspace) error {
 			var err error
-			rep, err = runDemoImport(ctx, env, studio.New(ws), opt, *f.json)
+			rep, err = runDemoImport(ctx, env, studio.New(ws, nil), opt, *f.json)
 			return err
 		})
 		if err != nil {
@@ -88,16 +89,17 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 // writeAudience writes the audience engine's data beside a workspace just
 // built (a few seconds at a million users, after minutes of building), so
 // that the one-shot commands that follow (audience, impact, check,
-// preview, explain) read it instead of running SQL. It is derived data:
-// when it cannot be written, they run SQL, and the app or the server
-// writes it.
+// preview, explain) map it at once. It is derived data: when it cannot be
+// written, the next command builds it.
 func writeAudience(ctx context.Context, path string) {
 	ws, err := sqlite.Open(path)
 	if err != nil {
 		return
 	}
 	defer ws.Close()
-	ws.LoadColumns(ctx)
+	eng := audience.NewEngine(ws, audience.Options{Path: ws.AudiencePath()})
+	defer eng.Close()
+	eng.Load(ctx)
 }
 
 func printDemo(env *Env, path string, rep portal.ImportReport, seed int64, jsonOut bool) error {

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"portalstudio/backend/audience"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
 	"portalstudio/backend/storage/sqlite"
@@ -80,7 +81,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	ws.UseColumns(true)
+	// A long-running server: the audience engine loads in the background
+	// now and catches up after every write.
+	aud := audience.NewEngine(ws, audience.Options{Path: ws.AudiencePath(), Keep: true, Notice: func(msg string) { log.Info(msg) }})
+	defer aud.Close()
 	sec, err := server.PrepareSecrets(ctx, ws, dir, server.SecretOptions{RotateAdminToken: *rotateToken, RotateIdentitySecret: *rotateSecret, EndSessions: *endSessions})
 	if err != nil {
 		return err
@@ -102,7 +106,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if was != "" {
 		log.Info("the live settings named another portal URL; they now name the server's (a new version)", "was", was, "portal", portalURL, "version", live.Version)
 	}
-	cfg := server.Config{Store: ws, IdentitySecret: sec.IdentitySecret, MaxTokenLifetime: *maxTokenLifetime, Slug: slug, BaseURL: base, Logger: log, Web: env.Web,
+	cfg := server.Config{Store: ws, Audiences: aud, IdentitySecret: sec.IdentitySecret, MaxTokenLifetime: *maxTokenLifetime, Slug: slug, BaseURL: base, Logger: log, Web: env.Web,
 		AllowedHosts: allowedHosts(base, *allowHost)}
 	if *rateLimits {
 		cfg.RateLimits = server.DefaultRateLimits

@@ -68,7 +68,9 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	svc := studio.New(ws)
+	aud := oneShotAudiences(f.env, ws)
+	defer aud.Close()
+	svc := studio.New(ws, aud)
 	vault := remote.VaultOf(ws)
 	saved, err := remote.LoadCredentialsFrom(ctx, ws, vault)
 	if err != nil {

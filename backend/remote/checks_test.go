@@ -2,13 +2,13 @@ package remote_test
 
 import (
 	"context"
+	"portalstudio/internal/testkit"
 	"strings"
 	"testing"
 	"time"
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/remote"
-	"portalstudio/backend/studio"
 	"portalstudio/backend/wire"
 )
 
@@ -20,7 +20,7 @@ func TestPushRunsPortalTests(t *testing.T) {
 	ctx := context.Background()
 	s := newServer(t, nil)
 	ws := desktop(t, s)
-	svc := studio.New(ws)
+	svc := testkit.Service(t, ws)
 	svc.Now = func() time.Time { return now }
 	check := func(ctx context.Context, st *portal.Settings) (*wire.CheckReport, error) {
 		return svc.CheckSettings(ctx, st, "pushed", time.Time{})

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"portalstudio/internal/testkit"
 	"strconv"
 	"strings"
 	"sync"
@@ -223,7 +224,7 @@ func (f *fixture) restart(t *testing.T, opt server.SecretOptions) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := server.New(server.Config{Store: f.ws, IdentitySecret: sec.IdentitySecret, Slug: "acme", BaseURL: "http://portal.test",
+	s, err := server.New(server.Config{Store: f.ws, Audiences: testkit.ServerAudiences(t, f.ws), IdentitySecret: sec.IdentitySecret, Slug: "acme", BaseURL: "http://portal.test",
 		Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)

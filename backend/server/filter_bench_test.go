@@ -15,6 +15,7 @@ import (
 
 	"portalstudio/backend/server"
 	"portalstudio/backend/storage/sqlite"
+	"portalstudio/internal/testkit"
 	"portalstudio/backend/studio"
 )
 
@@ -42,7 +43,7 @@ func BenchmarkPortalFilteredList(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer ws.Close()
-	svc := studio.New(ws)
+	svc := testkit.Service(b, ws)
 	counts, err := ws.Counts(ctx)
 	if err != nil {
 		b.Fatal(err)
@@ -70,7 +71,7 @@ func BenchmarkPortalFilteredList(b *testing.B) {
 	}
 
 	identity := randomKey()
-	srv, err := server.New(server.Config{Store: ws, IdentitySecret: identity, Slug: "bench", BaseURL: "http://127.0.0.1"})
+	srv, err := server.New(server.Config{Store: ws, Audiences: testkit.ServerAudiences(b, ws), IdentitySecret: identity, Slug: "bench", BaseURL: "http://127.0.0.1"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"path/filepath"
+	"portalstudio/backend/audience"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,7 @@ func FuzzIdentityToken(f *testing.F) {
 	}
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	secret := []byte("fuzz-identity-secret-0123456789ab")
-	s, err := New(Config{Store: ws, IdentitySecret: secret, Slug: "acme", BaseURL: "https://help.example.com", Now: func() time.Time { return now }})
+	s, err := New(Config{Store: ws, Audiences: audience.NewEngine(ws, audience.Options{}), IdentitySecret: secret, Slug: "acme", BaseURL: "https://help.example.com", Now: func() time.Time { return now }})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -206,7 +207,7 @@ func FuzzSessionCookie(f *testing.F) {
 	}
 	f.Cleanup(func() { ws.Close() })
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
-	s, err := New(Config{Store: ws, IdentitySecret: []byte("fuzz-identity-secret-0123456789ab"), Slug: "acme", Now: func() time.Time { return now }})
+	s, err := New(Config{Store: ws, Audiences: audience.NewEngine(ws, audience.Options{}), IdentitySecret: []byte("fuzz-identity-secret-0123456789ab"), Slug: "acme", Now: func() time.Time { return now }})
 	if err != nil {
 		f.Fatal(err)
 	}

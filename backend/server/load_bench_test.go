@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"portalstudio/internal/testkit"
 	"strconv"
 	"testing"
 	"time"
@@ -64,7 +65,7 @@ func BenchmarkPortalLoad(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer ws.Close()
-	svc := studio.New(ws)
+	svc := testkit.Service(b, ws)
 	counts, err := ws.Counts(ctx)
 	if err != nil {
 		b.Fatal(err)
@@ -84,7 +85,7 @@ func BenchmarkPortalLoad(b *testing.B) {
 	defer restore()
 
 	identity := randomKey()
-	srv, err := server.New(server.Config{Store: ws, IdentitySecret: identity, Slug: "bench", BaseURL: "http://127.0.0.1"})
+	srv, err := server.New(server.Config{Store: ws, Audiences: testkit.ServerAudiences(b, ws), IdentitySecret: identity, Slug: "bench", BaseURL: "http://127.0.0.1"})
 	if err != nil {
 		b.Fatal(err)
 	}

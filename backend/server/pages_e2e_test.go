@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"portalstudio/internal/testkit"
 	"runtime"
 	"strings"
 	"sync"
@@ -100,7 +101,7 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	}
 	// The server's address first: the portal URL is made when the demo
 	// draft enables the portal, and stays.
-	svc := studio.New(ws)
+	svc := testkit.Service(t, ws)
 	if _, err := svc.GenerateDemo(ctx, studio.DemoRequest{Users: 300, Companies: 20, Tickets: 1200}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := server.New(server.Config{Store: ws, IdentitySecret: sec.IdentitySecret, Slug: "demo",
+	s, err := server.New(server.Config{Store: ws, Audiences: testkit.ServerAudiences(t, ws), IdentitySecret: sec.IdentitySecret, Slug: "demo",
 		BaseURL: base, Web: os.DirFS(web)})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"portalstudio/internal/testkit"
 	"sort"
 	"strings"
 	"testing"
@@ -188,7 +189,7 @@ func TestSessionCookie(t *testing.T) {
 		later := newFixture(t)
 		lc := start(t, later, later.identity(t, "ann-ext"))
 		// The same workspace and key, an hour and a second later.
-		g, err := server.New(server.Config{Store: later.ws, IdentitySecret: later.secret, Slug: "acme",
+		g, err := server.New(server.Config{Store: later.ws, Audiences: testkit.ServerAudiences(t, later.ws), IdentitySecret: later.secret, Slug: "acme",
 			Now: func() time.Time { return now.Add(time.Hour + time.Second) }})
 		if err != nil {
 			t.Fatal(err)

@@ -41,6 +41,8 @@ type Config struct {
 	// Store is the workspace the server serves; its "live" settings are the
 	// portal's.
 	Store Store
+	// Audiences is the audience engine over Store (audience.Engine).
+	Audiences studio.Audiences
 	// IdentitySecret verifies identity tokens (HS256). Session cookies
 	// are signed with a key derived from it and the session generation
 	// kept in the workspace (never with a key stored there), so every
@@ -100,6 +102,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("server: no workspace")
 	}
+	if cfg.Audiences == nil {
+		return nil, errors.New("server: no audience engine")
+	}
 	if len(cfg.IdentitySecret) < 16 {
 		return nil, portal.Errorf(portal.EINVALID, "the identity-verification secret must be at least 16 bytes")
 	}
@@ -133,7 +138,7 @@ func New(cfg Config) (*Server, error) {
 		// writes.
 		t.CacheReads()
 	}
-	s.svc = studio.New(cfg.Store)
+	s.svc = studio.New(cfg.Store, cfg.Audiences)
 	s.svc.Now = s.now
 	s.routes()
 	if cfg.Web != nil {

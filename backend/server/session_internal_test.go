@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"path/filepath"
+	"portalstudio/backend/audience"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ func TestSessionCapOnRead(t *testing.T) {
 	}
 	t.Cleanup(func() { ws.Close() })
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
-	s, err := New(Config{Store: ws, IdentitySecret: []byte("cap-identity-secret-0123456789abc"), Slug: "acme", Now: func() time.Time { return now }})
+	s, err := New(Config{Store: ws, Audiences: audience.NewEngine(ws, audience.Options{}), IdentitySecret: []byte("cap-identity-secret-0123456789abc"), Slug: "acme", Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

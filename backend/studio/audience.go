@@ -46,7 +46,7 @@ func (s *Service) RuleAudience(ctx context.Context, of string, rule *portal.Rule
 	if err != nil {
 		return nil, err
 	}
-	n, users, err := s.Store.Audience(ctx, rule, schema, s.Now(), limit)
+	n, users, err := s.Audiences.Audience(ctx, rule, schema, s.Now(), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func (s *Service) ruleFirst(ctx context.Context, of string, rule *portal.Rule, n
 	if err != nil {
 		return nil, err
 	}
-	users, err := s.Store.AudienceFirst(ctx, rule, nil, schema, s.Now(), limit)
+	users, err := s.Audiences.AudienceFirst(ctx, rule, nil, schema, s.Now(), limit)
 	if err != nil {
 		return nil, err
 	}

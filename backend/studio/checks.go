@@ -321,7 +321,7 @@ func (r *checkRun) portalSets(ctx context.Context) (audience.PortalSets, error) 
 	if err != nil {
 		return audience.PortalSets{}, err
 	}
-	p, err := r.s.Store.PortalSets(ctx, r.st, schema, r.now)
+	p, err := r.s.Audiences.PortalSets(ctx, r.st, schema, r.now)
 	if err != nil {
 		return p, err
 	}
@@ -393,7 +393,7 @@ func (r *checkRun) run(ctx context.Context, c wire.Check) (bool, string, error) 
 		if err != nil {
 			return false, "", err
 		}
-		ex, err := r.s.Store.CompanyExposure(ctx, p, a, b)
+		ex, err := r.s.Audiences.CompanyExposure(ctx, p, a, b)
 		if err != nil {
 			return false, "", err
 		}
@@ -402,7 +402,7 @@ func (r *checkRun) run(ctx context.Context, c wire.Check) (bool, string, error) 
 		if n == 0 {
 			return true, fmt.Sprintf("No user of %s sees any of the %s portal tickets of %s.", la, Thousands(ex.Tickets), lb), nil
 		}
-		first, err := r.s.Store.Summaries(ctx, ex.Users, 3)
+		first, err := r.s.Audiences.Summaries(ctx, ex.Users, 3)
 		if err != nil {
 			return false, "", err
 		}

@@ -43,7 +43,7 @@ func (s withChecks) RemoveChecks(ctx context.Context, ids []int) error {
 func checksOver(t *testing.T, cs *fake.CheckStore) *studio.Service {
 	t.Helper()
 	base := newService(t)
-	svc := studio.New(withChecks{Store: base.Store, checks: cs})
+	svc := studio.New(withChecks{Store: base.Store, checks: cs}, base.Audiences)
 	svc.Now = base.Now
 	return svc
 }

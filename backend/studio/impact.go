@@ -46,7 +46,7 @@ func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, 
 	if err != nil {
 		return nil, err
 	}
-	im, err := s.Store.Impact(ctx, before, after, schema, now)
+	im, err := s.Audiences.Impact(ctx, before, after, schema, now)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, 
 			continue
 		}
 		grp.Offset = req.Offset
-		if grp.Users, err = s.Store.ImpactUsers(ctx, im, g, req.Offset, req.Limit); err != nil {
+		if grp.Users, err = s.Audiences.ImpactUsers(ctx, im, g, req.Offset, req.Limit); err != nil {
 			return nil, err
 		}
 		if req.Tickets {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"portalstudio/internal/testkit"
 	"sort"
 	"testing"
 	"time"
@@ -84,7 +85,7 @@ func randomWorkspace(t *testing.T, r *rand.Rand) (*studio.Service, []string) {
 	}, portal.ImportOptions{Strict: true}); err != nil {
 		t.Fatal(err)
 	}
-	svc := studio.New(ws)
+	svc := testkit.Service(t, ws)
 	svc.Now = func() time.Time { return now }
 	return svc, ticketIDs
 }
@@ -171,8 +172,8 @@ func stateOf(d portal.Decision) string {
 
 // TestImpactMatchesBruteForce proves that the impact computed with sets
 // equals a per-user comparison of portal.Decide under both documents, on
-// random datasets and random pairs of settings, by the SQL set path and
-// by the in-memory columns; and that the ticket counts before and after
+// random datasets and random pairs of settings, by the audience engine of
+// a one-shot command and of a long-running process; and that the ticket counts before and after
 // equal the tickets portal.CanSee lets each listed user see.
 func TestImpactMatchesBruteForce(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
@@ -187,9 +188,8 @@ func TestImpactMatchesBruteForce(t *testing.T) {
 			t.Fatal(err)
 		}
 		if ds%2 == 1 {
-			if err := wsOf(svc).LoadColumns(ctx); err != nil {
-				t.Fatal(err)
-			}
+			// A long-running process's engine, read into memory.
+			svc.Audiences = testkit.ServerAudiences(t, wsOf(svc))
 		}
 		subjects := subjectsOf(t, svc)
 		var tickets []*portal.Ticket
@@ -290,7 +290,13 @@ func TestImpactMatchesBruteForce(t *testing.T) {
 func subjectsOf(t *testing.T, svc *studio.Service) []portal.Subject {
 	t.Helper()
 	ctx := context.Background()
-	ids, err := wsOf(svc).AudienceIDsSQL(ctx, portal.Everyone(), nil, now)
+	var ids []string
+	err := wsOf(svc).Snapshot(ctx, func(portal.SnapshotHeader) error { return nil }, func(r portal.Record) error {
+		if r.User != nil {
+			ids = append(ids, r.User.ID)
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,12 +3,12 @@ package studio_test
 import (
 	"context"
 	"path/filepath"
+	"portalstudio/internal/testkit"
 	"testing"
 	"time"
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
-	"portalstudio/backend/studio"
 	"portalstudio/backend/wire"
 )
 
@@ -42,7 +42,7 @@ func TestTicketPageShowsOnlyCustomerParts(t *testing.T) {
 	if _, err := ws.ApplyDraft(ctx, []byte(`{"portal": {"enabled": true}, "identity_verification": true, "access": {"rule": {"all": []}}}`)); err != nil {
 		t.Fatal(err)
 	}
-	svc := studio.New(ws)
+	svc := testkit.Service(t, ws)
 	svc.Now = func() time.Time { return now }
 	d, err := svc.Ticket(ctx, wire.TicketRequest{User: "ann@examply.com", TicketID: "t1"})
 	if err != nil {

@@ -3,6 +3,7 @@ package studio_test
 import (
 	"context"
 	"path/filepath"
+	"portalstudio/internal/testkit"
 	"slices"
 	"testing"
 
@@ -21,7 +22,7 @@ func TestSampleUsersShowTheDifference(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ws.Close() })
-	svc := studio.New(ws)
+	svc := testkit.Service(t, ws)
 	if _, err := svc.GenerateDemo(ctx, studio.DemoRequest{Users: 300, Companies: 30, Tickets: 600}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package studio_test
 import (
 	"context"
 	"path/filepath"
+	"portalstudio/internal/testkit"
 	"testing"
 	"time"
 
@@ -62,7 +63,7 @@ func newService(t *testing.T) *studio.Service {
 	if _, err := ws.ApplyDraft(context.Background(), []byte(doc)); err != nil {
 		t.Fatal(err)
 	}
-	svc := studio.New(ws)
+	svc := testkit.Service(t, ws)
 	svc.Now = func() time.Time { return now }
 	return svc
 }

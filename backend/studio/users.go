@@ -32,7 +32,7 @@ func (s *Service) SampleUsers(ctx context.Context, which string) (*wire.Samples,
 	}
 	now := s.Now()
 	first := func(rule, except *portal.Rule) (*portal.UserSummary, error) {
-		users, err := s.Store.AudienceFirst(ctx, rule, except, schema, now, 1)
+		users, err := s.Audiences.AudienceFirst(ctx, rule, except, schema, now, 1)
 		if err != nil || len(users) == 0 {
 			return nil, err
 		}
@@ -74,7 +74,7 @@ func (s *Service) samplePairs(ctx context.Context, access, restricted *portal.Ru
 	if access == nil || restricted == nil {
 		return nil, nil
 	}
-	users, err := s.Store.AudienceFirst(ctx, restricted, nil, schema, now, sampleCandidates)
+	users, err := s.Audiences.AudienceFirst(ctx, restricted, nil, schema, now, sampleCandidates)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func (s *Service) samplePairs(ctx context.Context, access, restricted *portal.Ru
 			break
 		}
 		for _, co := range c.companies {
-			colleagues, err := s.Store.AudienceFirst(ctx, portal.AllOf(access, portal.Cond("company.id", portal.OpEquals, co)), restricted, schema, now, 1)
+			colleagues, err := s.Audiences.AudienceFirst(ctx, portal.AllOf(access, portal.Cond("company.id", portal.OpEquals, co)), restricted, schema, now, 1)
 			if err != nil {
 				return nil, err
 			}

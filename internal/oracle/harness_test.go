@@ -16,6 +16,7 @@ import (
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/wire"
 	"portalstudio/internal/oracle"
+	"portalstudio/internal/testkit"
 )
 
 // testSecret signs the identity tokens of the oracle's portal servers.
@@ -59,7 +60,7 @@ func importDataset(t *testing.T, ctx context.Context, path string, d *oracle.Dat
 // fixed now, trusting tokens signed with testSecret. The caller closes it.
 func servePortal(t *testing.T, ws *sqlite.Workspace) *httptest.Server {
 	t.Helper()
-	s, err := server.New(server.Config{Store: ws, IdentitySecret: testSecret,
+	s, err := server.New(server.Config{Store: ws, Audiences: testkit.ServerAudiences(t, ws), IdentitySecret: testSecret,
 		Slug: "acme", BaseURL: "http://portal.test", Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)

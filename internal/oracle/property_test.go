@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"portalstudio/internal/testkit"
 	"reflect"
 	"regexp"
 	"sort"
@@ -133,7 +134,7 @@ func runDataset(t *testing.T, r *rand.Rand, d *oracle.Dataset, round int, withCL
 	defer ws.Close()
 	hs := servePortal(t, ws)
 	defer hs.Close()
-	svc := studio.New(ws)
+	svc := testkit.Service(t, ws)
 	svc.Now = func() time.Time { return now }
 	o := oracle.New(d)
 	st.datasets++

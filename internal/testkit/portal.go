@@ -85,7 +85,7 @@ func StartPortal(tb testing.TB, o PortalOptions) *Portal {
 	if _, err := ws.PutLive(ctx, []byte(o.LiveDoc), 0); err != nil {
 		tb.Fatal(err)
 	}
-	cfg := server.Config{Store: ws, IdentitySecret: sec.IdentitySecret, Slug: "acme", BaseURL: o.BaseURL, Now: o.Now}
+	cfg := server.Config{Store: ws, Audiences: ServerAudiences(tb, ws), IdentitySecret: sec.IdentitySecret, Slug: "acme", BaseURL: o.BaseURL, Now: o.Now}
 	if o.Configure != nil {
 		o.Configure(&cfg)
 	}

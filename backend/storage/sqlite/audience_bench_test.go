@@ -225,10 +225,14 @@ func BenchmarkAudience(b *testing.B) {
 	benchWorkspace(b)
 	ctx := context.Background()
 	ws, schema := benchData.ws, benchData.schema
+	eng := kept(b, ws)
+	if err := eng.Load(ctx); err != nil {
+		b.Fatal(err)
+	}
 	for _, r := range benchRules {
-		// The columns' count is every other path's reference.
-		ws.UseColumns(false)
-		want, _, err := ws.Audience(ctx, r.rule, schema, benchNow, 0)
+		// The retired SQL set path's count is every other path's
+		// reference.
+		want, err := ws.CountRetiredSQL(ctx, r.rule, schema, benchNow)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -244,41 +248,26 @@ func BenchmarkAudience(b *testing.B) {
 			}
 		}
 		b.Run(r.name+"/columns", func(b *testing.B) {
-			if err := ws.LoadColumns(ctx); err != nil {
-				b.Fatal(err)
-			}
 			n := 0
 			for b.Loop() {
-				n, _, err = ws.Audience(ctx, r.rule, schema, benchNow, 0)
+				n, _, err = eng.Audience(ctx, r.rule, schema, benchNow, 0)
 				if err != nil {
 					b.Fatal(err)
 				}
 			}
-			check(b, "the columns", n)
-			b.ReportMetric(float64(ws.ColumnStats().Bytes)/(1<<20), "MB-columns")
+			check(b, "the engine", n)
+			b.ReportMetric(float64(eng.Stats().Bytes)/(1<<20), "MB-columns")
 			benchData.nsCols[r.name] = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 		})
-		ws.UseColumns(false)
 		b.Run(r.name+"/sql-set", func(b *testing.B) {
 			n := 0
 			for b.Loop() {
-				n, _, err = ws.Audience(ctx, r.rule, schema, benchNow, 0)
+				n, err = ws.CountRetiredSQL(ctx, r.rule, schema, benchNow)
 				if err != nil {
 					b.Fatal(err)
 				}
 			}
 			check(b, "the SQL set path", n)
-			ratio(b)
-		})
-		b.Run(r.name+"/sql-where", func(b *testing.B) {
-			var ids []string
-			for b.Loop() {
-				ids, err = ws.AudienceIDsSQL(ctx, r.rule, schema, benchNow)
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-			check(b, "the compiled WHERE clause", len(ids))
 			ratio(b)
 		})
 		b.Run(r.name+"/naive-sql", func(b *testing.B) {

@@ -1,7 +1,10 @@
 // Package sqlite is the SQLite store of a Portal Studio workspace: the
 // helpdesk dataset, its attribute schema and the draft and live settings,
 // in one file. Every SQL statement of the workspace lives here (and in
-// package sqlrule, which compiles rules).
+// package sqlrule, which compiles rules for the retired SQL audience path
+// only). Audiences are computed by the audience engine (package
+// audience), which the workspace feeds as its Source
+// (audience_source.go).
 //
 // The file is opened in WAL mode with foreign keys on; the schema is
 // created by the embedded migrations, each applied in its own transaction.
@@ -32,9 +35,8 @@ var migrationFS embed.FS
 
 // Workspace is an open workspace file: the stores of its parts, each
 // implementing one port of the domain (ports.go), over one shared DB, and
-// the file's lifecycle (Open, Close, Path, KeepConnections). The
-// audiences are still its own methods: they share the columns
-// (columns.go).
+// the file's lifecycle (Open, Close, Path, KeepConnections). The audience
+// engine's source (audience_source.go) is its own method set.
 type Workspace struct {
 	*DB
 	DirectoryStore
@@ -46,9 +48,9 @@ type Workspace struct {
 	SnapshotStore
 	// notice is Options.Notice.
 	notice func(string)
-	// cols are the in-memory columns of a long-running process
-	// (columns.go).
-	cols colState
+	// watchers are called after every import (NotifyChanges).
+	watchMu  sync.Mutex
+	watchers []func()
 }
 
 // DB is what the stores of one workspace share: the database, the
@@ -211,10 +213,8 @@ func notWritable(path string) string {
 	return ""
 }
 
-// Close closes the workspace, after stopping a background load of the
-// columns.
+// Close closes the workspace. Close the audience engines over it first.
 func (ws *Workspace) Close() error {
-	ws.closeColumns()
 	ws.stmts.Range(func(_, s any) bool {
 		s.(*sql.Stmt).Close()
 		return true

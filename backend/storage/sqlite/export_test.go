@@ -2,10 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"time"
 
 	"portalstudio/backend/audience"
-	"portalstudio/backend/portal"
 )
 
 // SetFilterMax changes how few candidates make an "all" group test its
@@ -17,29 +15,10 @@ func SetFilterMax(n uint64) (restore func()) {
 	return func() { filterMax = old }
 }
 
-// AudienceIDsColumns is AudienceIDs by the in-memory columns only: it
-// fails when they are not loaded or do not match the dataset, or cannot
-// evaluate the rule, instead of falling back to the SQL path.
-func (ws *Workspace) AudienceIDsColumns(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time) ([]string, error) {
-	c := ws.freshColumns(ctx)
-	if c == nil {
-		return nil, errNoColumns
-	}
-	set, err := c.Audience(rule, nil, s, now)
-	if err != nil {
-		return nil, err
-	}
-	return ws.idsOf(ctx, set)
-}
-
-// AudienceIDsSetSQL is AudienceIDs by the indexed SQL set path only.
-func (ws *Workspace) AudienceIDsSetSQL(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time) ([]string, error) {
-	set, err := ws.audienceSQL(ctx, rule, nil, s, now, nil)
-	if err != nil {
-		return nil, err
-	}
-	return ws.idsOf(ctx, set)
-}
+// SetFirstScan changes how many users the engine's first-users path
+// tests before it computes the whole set, and returns a function that
+// restores it.
+func SetFirstScan(div, min int) (restore func()) { return audience.SetFirstScan(div, min) }
 
 // SetColFilterDiv changes how few candidates (rows/div) make an "all"
 // group of the column path test the rest user by user, and returns a
@@ -61,51 +40,6 @@ func (ws *Workspace) CountSQL(ctx context.Context, query string, args ...any) (i
 	var n int
 	err := ws.db.QueryRowContext(ctx, query, args...).Scan(&n)
 	return n, err
-}
-
-// SetFirstLimits changes the bounds of the first-users paths (see
-// first.go) and returns a function that restores them.
-func SetFirstLimits(scanDiv, scanMin, batchMin, driveMax int) (restore func()) {
-	restoreScan := audience.SetFirstScan(scanDiv, scanMin)
-	c, d := firstBatchMin, firstDriveMax
-	firstBatchMin, firstDriveMax = batchMin, driveMax
-	return func() { restoreScan(); firstBatchMin, firstDriveMax = c, d }
-}
-
-// AudienceFirstSQL is AudienceFirst by SQL only, as ids.
-func (ws *Workspace) AudienceFirstSQL(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, n int) ([]string, error) {
-	return IDsOf(ws.firstSQL(ctx, rule, except, s, now, n))
-}
-
-// AudienceFirstColumns is AudienceFirst by the columns only, as ids.
-func (ws *Workspace) AudienceFirstColumns(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time, n int) ([]string, error) {
-	c := ws.freshColumns(ctx)
-	if c == nil {
-		return nil, errNoColumns
-	}
-	seqs, err := c.First(rule, except, s, now, n)
-	if err != nil {
-		return nil, err
-	}
-	return IDsOf(ws.summaries(ctx, seqs))
-}
-
-// IDsOf returns the ids of users, in order.
-func IDsOf(users []portal.UserSummary, err error) ([]string, error) {
-	if err != nil {
-		return nil, err
-	}
-	ids := []string{}
-	for _, u := range users {
-		ids = append(ids, u.ID)
-	}
-	return ids, nil
-}
-
-// AudienceIDsSQLPerUser is AudienceIDsSQL with company conditions
-// compiled per user (as the SQL first-users path runs them).
-func (ws *Workspace) AudienceIDsSQLPerUser(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time) ([]string, error) {
-	return ws.audienceIDsWhere(ctx, rule, s, now, true)
 }
 
 // StringsSQL runs a query of one text column, for the benchmarks'

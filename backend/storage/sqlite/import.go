@@ -34,6 +34,9 @@ func (s *ImportStore) Import(ctx context.Context, src portal.RecordSource, opt p
 		}
 		defer im.close()
 		im.fresh = opt.Replace
+		if opt.Replace {
+			im.changed.unlisted = true // deletions: not listed
+		}
 		if err := im.seed(opt); err != nil {
 			return err
 		}
@@ -65,9 +68,13 @@ func (s *ImportStore) Import(ctx context.Context, src portal.RecordSource, opt p
 		if len(rep.Rejected) > 0 && opt.Strict {
 			return portal.Errorf(portal.EINVALID, "%d record(s) were rejected, so nothing was imported (--strict); fix them, or import without --strict to keep the valid ones", len(rep.Rejected))
 		}
-		// In the same transaction: the in-memory columns read before it
-		// can never be taken for the new data (columns.go).
-		return bumpGeneration(ctx, tx)
+		// In the same transaction: the audience engine's columns read
+		// before it can never be taken for the new data
+		// (audience_source.go).
+		if err := bumpGeneration(ctx, tx); err != nil {
+			return err
+		}
+		return logChanges(ctx, tx, im.changed)
 	})
 	if err == nil {
 		rep.Committed = true
@@ -145,6 +152,9 @@ type importer struct {
 	// that comes back with a higher seq was inserted, so it has no
 	// attributes, memberships, parts or index entries to remove.
 	maxUser, maxTicket int64
+	// changed are the users and companies written, for the changes log
+	// (audience_source.go).
+	changed *changes
 }
 
 // existing reports whether the row numbered seq existed before this write
@@ -207,7 +217,7 @@ var importSQL = map[string]string{
 }
 
 func newImporter(ctx context.Context, tx *sql.Tx) (*importer, error) {
-	im := &importer{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, kinds: map[string]portal.ValueKind{}}
+	im := &importer{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, kinds: map[string]portal.ValueKind{}, changed: newChanges()}
 	for name, q := range importSQL {
 		st, err := tx.PrepareContext(ctx, q)
 		if err != nil {
@@ -307,6 +317,7 @@ func (im *importer) putUser(u *portal.User, rep *portal.ImportReport) (string, e
 	} else if err := im.stmts["user"].QueryRowContext(im.ctx, args...).Scan(&seq); err != nil {
 		return "", fmt.Errorf("user: %w", err)
 	}
+	im.changed.user(seq)
 	if !im.fresh && im.existing(&im.maxUser, seq) {
 		for _, stmt := range []string{"userTrgmDel", "userAttrsDel", "membersDel"} {
 			if err := im.exec(stmt, seq); err != nil {
@@ -398,6 +409,7 @@ func (im *importer) putCompany(c *portal.Company, rep *portal.ImportReport) (str
 		floatPtr(c.MonthlySpend), nullTime(c.CreatedAt), string(custom)); err != nil {
 		return "", err
 	}
+	im.changed.company(c.ID)
 	if err := im.exec("companyAttrsDel", c.ID); err != nil {
 		return "", err
 	}

@@ -156,7 +156,7 @@ func TestImport(t *testing.T) {
 		if !ok || a.Kind != portal.KindNumber {
 			t.Fatalf("user.custom.seats = %+v, %v; want the first type seen, number", a, ok)
 		}
-		n, _, err := ws.Audience(ctx, portal.Cond("user.custom.seats", portal.OpIsSet, nil), s, t0, 0)
+		n, _, err := oneShot(t, ws, nil).Audience(ctx, portal.Cond("user.custom.seats", portal.OpIsSet, nil), s, t0, 0)
 		if err != nil || n != 1 {
 			t.Fatalf("is_set count = %d, %v; want 1 (the string value counts as unset)", n, err)
 		}

@@ -27,3 +27,7 @@ func (ws *Workspace) Location() string { return ws.path }
 
 // WorkspaceFile is the workspace's file in a portal server's data folder.
 const WorkspaceFile = "workspace.db"
+
+// AudiencePath returns where the audience engine keeps its data for this
+// workspace: a file beside it (audience.Options.Path).
+func (ws *Workspace) AudiencePath() string { return ws.path + ".audience" }

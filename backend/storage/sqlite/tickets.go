@@ -138,3 +138,19 @@ func (ds *DirectoryStore) TicketByNumber(ctx context.Context, number string) (st
 	}
 	return id, err
 }
+
+// TicketCounts returns the sizes of the user's two tabs (index range
+// counts; see countTickets).
+func (ws *Workspace) TicketCounts(ctx context.Context, userID string, companyIDs []string) (portal.TicketCounts, error) {
+	var c portal.TicketCounts
+	var err error
+	if c.Mine, err = ws.countTickets(ctx, userID, nil); err != nil {
+		return c, err
+	}
+	if len(dedupe(companyIDs)) == 0 {
+		c.All = c.Mine
+		return c, nil
+	}
+	c.All, err = ws.countTickets(ctx, userID, companyIDs)
+	return c, err
+}

@@ -1,7 +1,10 @@
 // Package sqlrule compiles audience rules to SQL predicates over the
-// workspace tables, for whole-population counts and lists. It writes the
-// SQL of one Dialect; the SQLite store uses it today and a PostgreSQL store
-// can use it later with its own Dialect.
+// workspace tables. Retired: every audience is computed by the audience
+// engine (package audience) over a store's audience.Source, in every
+// process and for every store; this package is kept only for the SQLite
+// store's CountRetiredSQL, which `portalstudio bench` measures one last
+// time beside the engine. Delete both after that run; do not build a
+// store on it.
 //
 // The compiled predicate is two-valued (never NULL), so that NOT of a
 // condition is exactly the negation of its positive twin, as in the Go

@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
-	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -18,12 +15,25 @@ import (
 	"portalstudio/backend/storage/sqlrule"
 )
 
-// An audience is computed as a set of user seqs: each condition is one
-// indexed query (trigram index for text, B-tree indexes for numbers, dates
-// and custom attributes, memberships for company conditions), and the
-// groups combine the sets (AND, OR, and NOT against all users) in memory.
-// This keeps the whole-population answer fast whatever the shape of the
-// rule, and exactly equal to portal.Eval (see the property tests).
+// The retired SQL audience path: each condition of a rule is one indexed
+// query (trigram index for text, B-tree indexes for numbers, dates and
+// custom attributes, memberships for company conditions), and the groups
+// combine the sets in memory. Every audience is now computed by the
+// audience engine (package audience); this path is kept only so that
+// `portalstudio bench` can print its figure beside the engine's one last
+// time, on the same data and rule. Delete it, with package sqlrule, after
+// that run.
+
+// CountRetiredSQL counts the users rule matches at now by the retired SQL set
+// path (see above): for the bench's comparison only.
+func (ws *Workspace) CountRetiredSQL(ctx context.Context, rule *portal.Rule, s *portal.Schema, now time.Time) (int, error) {
+	a := &audienceSet{ws: ws, ctx: ctx, schema: s, now: now}
+	set, err := a.eval(rule)
+	if err != nil {
+		return 0, err
+	}
+	return int(set.GetCardinality()), nil
+}
 
 // audienceSet evaluates rule to the set of seqs of the users it matches.
 type audienceSet struct {
@@ -32,55 +42,12 @@ type audienceSet struct {
 	schema *portal.Schema
 	now    time.Time
 	all    *roaring.Bitmap // every user, loaded on first need
-	// shared, when not nil, holds the sets of conditions (and of every
-	// user) for several rules evaluated together, on any goroutine.
-	shared *sharedSets
 }
 
-// sharedSets computes each set once for the rules of one computation
-// (impact compares documents that share conditions, evaluated on several
-// goroutines at once): the first to need a set computes it, the others
-// wait for it. The sets are shared: never change one.
-type sharedSets struct {
-	mu   sync.Mutex
-	sets map[string]*sharedSet
-}
-
-type sharedSet struct {
-	done chan struct{}
-	set  *roaring.Bitmap
-	err  error
-}
-
-func newSharedSets() *sharedSets { return &sharedSets{sets: map[string]*sharedSet{}} }
-
-func (sh *sharedSets) get(key string, compute func() (*roaring.Bitmap, error)) (*roaring.Bitmap, error) {
-	sh.mu.Lock()
-	if e, ok := sh.sets[key]; ok {
-		sh.mu.Unlock()
-		<-e.done
-		return e.set, e.err
-	}
-	e := &sharedSet{done: make(chan struct{})}
-	sh.sets[key] = e
-	sh.mu.Unlock()
-	e.set, e.err = compute()
-	close(e.done)
-	return e.set, e.err
-}
-
-// universe returns every user (shared: never change it).
+// universe returns every user (never change it).
 func (a *audienceSet) universe() (*roaring.Bitmap, error) {
 	if a.all != nil {
 		return a.all, nil
-	}
-	if a.shared != nil {
-		all, err := a.shared.get("", func() (*roaring.Bitmap, error) {
-			b := &audienceSet{ws: a.ws, ctx: a.ctx}
-			return b.universe()
-		})
-		a.all = all
-		return all, err
 	}
 	// Three queries: min and max alone are one B-tree descent each, and
 	// count alone counts pages; together they would read every row.
@@ -249,17 +216,7 @@ func (a *audienceSet) cond(c *portal.Condition) (*roaring.Bitmap, error) {
 		}
 		return b, nil
 	}
-	var b *roaring.Bitmap
-	var err error
-	if a.shared != nil {
-		key, kerr := json.Marshal([]any{attr.Name, pos, c.Value})
-		if kerr != nil {
-			return nil, kerr
-		}
-		b, err = a.shared.get(string(key), compute)
-	} else {
-		b, err = compute()
-	}
+	b, err := compute()
 	if err != nil {
 		return nil, err
 	}
@@ -269,9 +226,6 @@ func (a *audienceSet) cond(c *portal.Condition) (*roaring.Bitmap, error) {
 			return nil, err
 		}
 		return roaring.AndNot(u, b), nil
-	}
-	if a.shared != nil {
-		return b.Clone(), nil
 	}
 	return b, nil
 }
@@ -362,46 +316,4 @@ func leafColumn(attr portal.Attribute) string {
 // ftsString quotes s as one FTS5 string.
 func ftsString(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-}
-
-// seqsDenseMin is how many values seqs sets in a dense bitmap first.
-var seqsDenseMin = 1 << 14
-
-// seqs runs a query of one integer column named s and returns its values
-// as a set.
-// The values travel as one comma-separated string (one row from SQLite
-// instead of one per user); many values (in any order) are set in a dense
-// bitmap first, which becomes the set at once.
-func (ws *Workspace) seqs(ctx context.Context, query string, args ...any) (*roaring.Bitmap, error) {
-	var list []byte
-	if err := ws.db.QueryRowContext(ctx, `SELECT group_concat(s) FROM (`+query+`)`, args...).Scan(&list); err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
-		return roaring.New(), nil
-	}
-	vals := make([]uint32, 0, min(len(list)/2+1, 1<<16))
-	var n uint64
-	for i, c := range list {
-		switch {
-		case c >= '0' && c <= '9':
-			if n = n*10 + uint64(c-'0'); n > math.MaxUint32 {
-				return nil, fmt.Errorf("seqs: a value out of range at byte %d", i)
-			}
-		case c == ',':
-			vals = append(vals, uint32(n))
-			n = 0
-		default:
-			return nil, fmt.Errorf("seqs: %q at byte %d is not a seq", c, i)
-		}
-	}
-	vals = append(vals, uint32(n))
-	if len(vals) < seqsDenseMin {
-		return roaring.BitmapOf(vals...), nil
-	}
-	dense := make([]uint64, (int(slices.Max(vals))+64)/64)
-	for _, v := range vals {
-		dense[v>>6] |= 1 << (v & 63)
-	}
-	return roaring.FromDense(dense, false), nil
 }

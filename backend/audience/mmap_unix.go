@@ -1,6 +1,6 @@
 //go:build unix
 
-package sqlite
+package audience
 
 import (
 	"os"
@@ -8,10 +8,10 @@ import (
 )
 
 // mapFile maps the file at path into memory, read-only; unmap releases
-// it. A one-shot process reads the audience data this way: no copy, and
-// only the pages an audience touches are read. The audience data is only
-// ever replaced by a rename, never changed in place, so a mapping stays
-// whole while the process runs.
+// it. A one-shot process reads the engine's data this way: no copy, and
+// only the pages an audience touches are read. The files are only ever
+// replaced by a rename, never changed in place, so a mapping stays whole
+// while the process runs.
 func mapFile(path string) ([]byte, func(), error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"portalstudio/backend/audience"
 	"portalstudio/backend/demo"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
@@ -39,7 +42,7 @@ func edgeDataset() []portal.Record {
 	}
 }
 
-func TestColumnsEdgeCases(t *testing.T) {
+func TestEngineEdgeCases(t *testing.T) {
 	ctx := context.Background()
 	cases := []struct {
 		rule *portal.Rule
@@ -86,25 +89,19 @@ func TestColumnsEdgeCases(t *testing.T) {
 			defer sqlite.SetColumnForms(f.arena, f.layout, f.noFixed, f.float)()
 			ws := MustOpen(t)
 			MustImport(t, ws, edgeDataset()...)
-			if err := ws.LoadColumns(ctx); err != nil {
-				t.Fatal(err)
-			}
+			e, _ := longRunning(t, ws)
 			schema, err := ws.Schema(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
 			subjects := allSubjects(t, ws)
 			for _, c := range cases {
-				got, err := ws.AudienceIDsColumns(ctx, c.rule, schema, t0)
+				got, err := engineIDs(ctx, e, c.rule, nil, schema, t0)
 				if err != nil {
 					t.Fatalf("%s: %v", c.rule, err)
 				}
 				if d := cmp.Diff(c.want, got); d != "" {
-					t.Errorf("%s (-want +columns):\n%s", c.rule, d)
-				}
-				viaSQL, err := ws.AudienceIDsSetSQL(ctx, c.rule, schema, t0)
-				if err != nil || !cmp.Equal(viaSQL, c.want) {
-					t.Errorf("%s: the SQL set path gives %v, %v; want %v", c.rule, viaSQL, err, c.want)
+					t.Errorf("%s (-want +engine):\n%s", c.rule, d)
 				}
 				goEval := []string{}
 				for _, sub := range subjects {
@@ -116,44 +113,59 @@ func TestColumnsEdgeCases(t *testing.T) {
 					t.Errorf("%s: portal.Eval gives %v; want %v", c.rule, goEval, c.want)
 				}
 			}
-			st := ws.ColumnStats()
-			if !st.On || !st.Loaded || st.Users != 5 || st.Companies != 2 || st.Bytes <= 0 {
-				t.Errorf("stats %+v: want on, loaded, 5 users, 2 companies", st)
+			st := e.Stats()
+			if !st.Loaded || st.Users != 5 || st.Companies != 2 || st.Bytes <= 0 {
+				t.Errorf("stats %+v: want loaded, 5 users, 2 companies", st)
 			}
 		})
 	}
 }
 
-// A condition the columns cannot evaluate (an unknown attribute, a value
-// of the wrong type) runs the SQL path, which says what is wrong.
-func TestColumnsFallBackOnBadRules(t *testing.T) {
+// A condition the engine cannot evaluate (an unknown attribute, a value
+// of the wrong type) is refused with a sentence saying what is wrong
+// (EINVALID), whatever the order of evaluation, even when an earlier
+// condition matches no one; on every path (counts, first users, impact).
+func TestEngineRefusesBadRules(t *testing.T) {
 	ctx := context.Background()
 	ws := MustOpen(t)
 	MustImport(t, ws, edgeDataset()...)
-	if err := ws.LoadColumns(ctx); err != nil {
-		t.Fatal(err)
-	}
 	schema, err := ws.Schema(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []*portal.Rule{
-		portal.Cond("user.nope", portal.OpEquals, "x"),
-		portal.Cond("user.email", portal.OpEquals, 3.0),
-		portal.Cond("user.custom.seats", portal.OpContains, "x"),
-	} {
-		if _, err := ws.AudienceIDsColumns(ctx, r, schema, t0); err == nil {
-			t.Errorf("%s: the columns answered", r)
-		}
-		if _, _, err := ws.Audience(ctx, r, schema, t0, 5); err == nil {
-			t.Errorf("%s: Audience gave no error", r)
+	for _, e := range []*audience.Engine{oneShot(t, ws, nil), kept(t, ws)} {
+		for _, c := range []struct {
+			rule *portal.Rule
+			msg  string
+		}{
+			{portal.Cond("user.nope", portal.OpEquals, "x"), `unknown attribute "user.nope"`},
+			{portal.Cond("user.email", portal.OpEquals, 3.0), "user.email cannot be compared with equals 3"},
+			{portal.Cond("user.custom.seats", portal.OpContains, "x"), "user.custom.seats cannot be compared with contains x"},
+			{portal.AllOf(portal.Cond("user.email", portal.OpEquals, "nobody@example.com"), portal.Cond("user.nope", portal.OpEquals, "x")), `unknown attribute "user.nope"`},
+		} {
+			check := func(path string, err error) {
+				t.Helper()
+				if err == nil || portal.ErrorCode(err) != portal.EINVALID || !strings.Contains(err.Error(), c.msg) {
+					t.Errorf("%s: %s: %v (%s); want EINVALID saying %s", c.rule, path, err, portal.ErrorCode(err), c.msg)
+				}
+			}
+			_, _, err := e.Audience(ctx, c.rule, schema, t0, 5)
+			check("Audience", err)
+			_, err = e.AudienceFirst(ctx, c.rule, nil, schema, t0, 5)
+			check("AudienceFirst", err)
+			st := portal.DefaultSettings()
+			st.Portal.Enabled, st.Access.Rule = true, c.rule
+			_, err = e.Impact(ctx, portal.DefaultSettings(), st, schema, t0)
+			check("Impact", err)
 		}
 	}
 }
 
-// One-shot use keeps the SQL path: nothing is loaded unless asked.
-// UseColumns(true) loads in the background; UseColumns(false) drops them.
-func TestColumnsPolicy(t *testing.T) {
+// A one-shot engine loads nothing until asked; a long-running one loads
+// in the background at once, and again after every import, which it is
+// told of; closing during a load waits for it. No answer ever comes from
+// the data before an import.
+func TestEnginePolicy(t *testing.T) {
 	ctx := context.Background()
 	ws := MustOpen(t)
 	MustImport(t, ws, edgeDataset()...)
@@ -161,75 +173,55 @@ func TestColumnsPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st := ws.ColumnStats(); st.On || st.Loaded {
-		t.Fatalf("a freshly opened workspace uses columns: %+v", st)
+	once := oneShot(t, ws, nil)
+	if st := once.Stats(); st.Loaded {
+		t.Fatalf("a one-shot engine loaded before any audience: %+v", st)
 	}
-	if _, err := ws.AudienceIDsColumns(ctx, portal.Everyone(), schema, t0); err == nil {
-		t.Fatal("the columns answered before they were loaded")
-	}
-	ws.UseColumns(true)
-	if err := ws.WaitColumns(ctx); err != nil {
+	e := kept(t, ws)
+	if err := e.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if st := ws.ColumnStats(); !st.On || !st.Loaded || st.Err != "" {
-		t.Fatalf("after UseColumns(true): %+v", st)
+	if st := e.Stats(); !st.Loaded || st.Err != "" {
+		t.Fatalf("after a background load: %+v", st)
 	}
-	ids, err := ws.AudienceIDsColumns(ctx, portal.Cond("company.plan", portal.OpEquals, "Pro"), schema, t0)
+	pro := portal.Cond("company.plan", portal.OpEquals, "Pro")
+	ids, err := engineIDs(ctx, e, pro, nil, schema, t0)
 	if err != nil || !cmp.Equal(ids, []string{"u1", "u4"}) {
-		t.Fatalf("columns after a background load: %v, %v", ids, err)
+		t.Fatalf("after a background load: %v, %v", ids, err)
 	}
-	// An import makes the columns stale at once; they are read again in
-	// the background, and meanwhile the SQL path answers.
+	gen := e.Stats().Generation
+	// An import: the next answer is the new data's, on both engines.
 	MustImport(t, ws, portal.Record{Company: &portal.Company{ID: "c2", Plan: "Pro"}})
-	n, _, err := ws.Audience(ctx, portal.Cond("company.plan", portal.OpEquals, "Pro"), schema, t0, 0)
-	if err != nil || n != 3 {
-		t.Fatalf("right after an import: %d, %v; want 3 (u1, u4, u5)", n, err)
+	for _, en := range []*audience.Engine{e, once} {
+		n, _, err := en.Audience(ctx, pro, schema, t0, 0)
+		if err != nil || n != 3 {
+			t.Fatalf("right after an import: %d, %v; want 3 (u1, u4, u5)", n, err)
+		}
 	}
-	if err := ws.WaitColumns(ctx); err != nil {
+	if err := e.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	ids, err = ws.AudienceIDsColumns(ctx, portal.Cond("company.plan", portal.OpEquals, "Pro"), schema, t0)
-	if err != nil || !cmp.Equal(ids, []string{"u1", "u4", "u5"}) {
-		t.Fatalf("columns read again after the import: %v, %v", ids, err)
-	}
-	ws.UseColumns(false)
-	if st := ws.ColumnStats(); st.On || st.Loaded {
-		t.Fatalf("after UseColumns(false): %+v", st)
+	if st := e.Stats(); !st.Loaded || st.Generation == gen {
+		t.Fatalf("the long-running engine after an import: %+v (was at %s)", st, gen)
 	}
 	// Closing during a background load waits for it.
-	ws.UseColumns(true)
+	MustImport(t, ws, portal.Record{Company: &portal.Company{ID: "c1", Plan: "Starter"}})
+	e.Close()
+	if _, _, err := e.Audience(ctx, pro, schema, t0, 0); err == nil {
+		t.Fatal("a closed engine answered")
+	}
 	if err := ws.Close(); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// A rule with a condition the columns cannot evaluate is left to the SQL
-// path whatever the order of evaluation, even when an earlier condition
-// matches no one.
-func TestColumnsRefuseWhatSQLRefuses(t *testing.T) {
-	ctx := context.Background()
-	ws := MustOpen(t)
-	MustImport(t, ws, edgeDataset()...)
-	if err := ws.LoadColumns(ctx); err != nil {
-		t.Fatal(err)
-	}
-	schema, err := ws.Schema(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := portal.AllOf(portal.Cond("user.email", portal.OpEquals, "nobody@example.com"), portal.Cond("user.nope", portal.OpEquals, "x"))
-	if _, err := ws.AudienceIDsColumns(ctx, r, schema, t0); err == nil {
-		t.Error("the columns answered a rule naming an unknown attribute")
 	}
 }
 
 // TestColumnsOnDemo checks random rules on a demo workspace large enough
 // for every column form to arise by itself (arenas of thousands of
 // values, dictionaries, dense and sparse columns, users with several
-// companies): the columns, the SQL set path (reading large sets densely)
-// and portal.Eval agree, and so do the first 50 users on both paths.
-func TestColumnsOnDemo(t *testing.T) {
-	defer sqlite.SetSeqsDenseMin(100)()
+// companies): the engine of a long-running process, a one-shot
+// process's (mapping the file the first wrote) and portal.Eval agree, and
+// so do the first 50 users.
+func TestEngineOnDemo(t *testing.T) {
 	ctx := context.Background()
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
@@ -241,9 +233,8 @@ func TestColumnsOnDemo(t *testing.T) {
 	}, portal.ImportOptions{Replace: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := ws.LoadColumns(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e, _ := longRunning(t, ws)
+	once := oneShot(t, openAt(t, ws.Location(), nil), nil)
 	schema, err := ws.Schema(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -261,25 +252,23 @@ func TestColumnsOnDemo(t *testing.T) {
 			}
 		}
 		sort.Strings(want)
-		got, err := ws.AudienceIDsColumns(ctx, rule, schema, now)
-		if err != nil {
-			t.Fatalf("seed %d: %s: %v", seed, rule, err)
+		for _, en := range []*audience.Engine{e, once} {
+			got, err := engineIDs(ctx, en, rule, nil, schema, now)
+			if err != nil {
+				t.Fatalf("seed %d: %s: %v", seed, rule, err)
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Fatalf("seed %d: rule %s: the engine and Go disagree (-go +engine):\n%s", seed, rule, d)
+			}
 		}
-		if d := cmp.Diff(want, got); d != "" {
-			t.Fatalf("seed %d: rule %s: the columns and Go disagree (-go +columns):\n%s", seed, rule, d)
-		}
-		viaSQL, err := ws.AudienceIDsSetSQL(ctx, rule, schema, now)
-		if err != nil || !cmp.Equal(viaSQL, want) {
-			t.Fatalf("seed %d: rule %s: the SQL set path gives %d users (%v), Go %d", seed, rule, len(viaSQL), err, len(want))
-		}
-		_, list, err := ws.Audience(ctx, rule, schema, now, 50)
+		_, list, err := e.Audience(ctx, rule, schema, now, 50)
 		if err != nil {
 			t.Fatal(err)
 		}
-		head, _ := sqlite.IDsOf(list, nil)
+		head, _ := idsOf(list, nil)
 		for _, p := range []idPath{
-			{"the columns' first path", func() ([]string, error) { return ws.AudienceFirstColumns(ctx, rule, nil, schema, now, 50) }},
-			{"the SQL first path", func() ([]string, error) { return ws.AudienceFirstSQL(ctx, rule, nil, schema, now, 50) }},
+			{"the long-running engine's first path", func() ([]string, error) { return engineFirst(ctx, e, rule, nil, schema, now, 50) }},
+			{"the one-shot engine's first path", func() ([]string, error) { return engineFirst(ctx, once, rule, nil, schema, now, 50) }},
 		} {
 			got, err := p.ids()
 			if err != nil || !cmp.Equal(got, head) {
@@ -291,9 +280,9 @@ func TestColumnsOnDemo(t *testing.T) {
 
 // A workspace of exactly 64 companies (a whole word of them) that all
 // have a plan keeps the plan in a dense column: "company.plan is set" on
-// the columns used to panic (its set of companies has one more bit, for
+// the engine used to panic (its set of companies has one more bit, for
 // "no company", than the column has rows).
-func TestColumnsCompaniesOfWholeWords(t *testing.T) {
+func TestEngineCompaniesOfWholeWords(t *testing.T) {
 	ctx := context.Background()
 	ws := MustOpen(t)
 	var recs []portal.Record
@@ -302,15 +291,68 @@ func TestColumnsCompaniesOfWholeWords(t *testing.T) {
 	}
 	recs = append(recs, portal.Record{User: &portal.User{ID: "u1", CompanyIDs: []string{"c01"}}}, portal.Record{User: &portal.User{ID: "u2"}})
 	MustImport(t, ws, recs...)
-	if err := ws.LoadColumns(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e, _ := longRunning(t, ws)
 	schema, err := ws.Schema(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := ws.AudienceIDsColumns(ctx, portal.Cond("company.plan", portal.OpIsSet, nil), schema, t0)
+	got, err := engineIDs(ctx, e, portal.Cond("company.plan", portal.OpIsSet, nil), nil, schema, t0)
 	if err != nil || !cmp.Equal(got, []string{"u1"}) {
 		t.Errorf("company.plan is set: %v, %v; want [u1]", got, err)
+	}
+}
+
+// Importing a few records into a larger workspace catches the engine up
+// from the changed users alone (the rows of those users, read from the
+// workspace's changes log), in the process that imported and, through
+// the changes file, in the next one; a Replace import reads everything.
+func TestEngineCatchesUpFromChanges(t *testing.T) {
+	ctx := context.Background()
+	ws := MustOpen(t)
+	opt := demo.Options{Users: 3000, Companies: 300, Tickets: demo.None, Seed: 5}
+	if _, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+		return nil, demo.Generate(opt, emit)
+	}, portal.ImportOptions{Replace: true}); err != nil {
+		t.Fatal(err)
+	}
+	app, st := longRunning(t, ws)
+	if st.From != "store" {
+		t.Fatalf("the first load: %+v", st)
+	}
+	var recs []portal.Record
+	for i := 0; i < 10; i++ {
+		recs = append(recs, portal.Record{User: &portal.User{ID: fmt.Sprintf("new-%d", i), Email: fmt.Sprintf("new%d@examply.com", i), CompanyIDs: []string{"c-new"}}})
+	}
+	recs = append(recs, portal.Record{Company: &portal.Company{ID: "c-new", Plan: "Enterprise"}})
+	MustImport(t, ws, recs...)
+	schema, err := ws.Schema(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule := portal.AllOf(portal.Cond("company.plan", portal.OpEquals, "enterprise"), portal.Cond("user.email", portal.OpStartsWith, "new"))
+	for _, e := range []*audience.Engine{app, oneShot(t, openAt(t, ws.Location(), nil), nil)} {
+		n, _, err := e.Audience(ctx, rule, schema, t0, 0)
+		if err != nil || n != 10 {
+			t.Fatalf("after the import: %d, %v; want 10", n, err)
+		}
+		if st := e.Stats(); st.Changed != 10 || st.Users != 3010 || (st.From != "changes" && st.From != "file") {
+			t.Fatalf("after a small import: %+v; want the 10 new users read alone", st)
+		}
+	}
+	if _, err := os.Stat(ws.AudiencePath() + audience.ChangesSuffix); err != nil {
+		t.Fatalf("no changes file: %v", err)
+	}
+	// A Replace import: every row is read again.
+	if _, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+		return nil, demo.Generate(opt, emit)
+	}, portal.ImportOptions{Replace: true}); err != nil {
+		t.Fatal(err)
+	}
+	n, _, err := app.Audience(ctx, rule, schema, t0, 0)
+	if err != nil || n != 0 {
+		t.Fatalf("after a Replace import: %d, %v; want 0", n, err)
+	}
+	if st := app.Stats(); st.From != "store" || st.Changed != 0 || st.Users != 3000 {
+		t.Fatalf("after a Replace import: %+v", st)
 	}
 }

@@ -1,0 +1,127 @@
+package audience
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// The engine's data in files beside the store: Options.Path holds every
+// user's columns (Columns.Save), stamped with the generation they were
+// read at; Path+ChangesSuffix, when there, the columns of the users
+// changed since, stamped with both generations. They are derived data:
+// the store stays the one source of truth, so deleting or losing them
+// loses nothing (they are built again), and a file that is missing,
+// damaged, of another format version or of another generation is never
+// used. Each is written atomically (a temporary file, synced, renamed
+// over the old one, the folder synced): a process killed while writing
+// leaves the old file or the new one, never a mix. Their mode is 0600:
+// they hold the users' attributes.
+
+// ChangesSuffix names the file of the changes beside Options.Path.
+const ChangesSuffix = "-changes"
+
+func changesPath(path string) string { return path + ChangesSuffix }
+
+// changesKey is the generation stamped on a changes file: the base's and
+// the data's.
+func changesKey(baseGen, gen string) string { return baseGen + "\n" + gen }
+
+// errNoFile says the file is not there (the normal case before the first
+// build).
+var errNoFile = errors.New("no audience data file")
+
+// readData reads the columns saved at path, which must hold generation
+// want ("": any, returned). Mapped, the columns use the file's pages in
+// place, and the mapping is never released (a one-shot process ends
+// soon); otherwise the file is read into memory.
+func readData(path string, mapped bool, want string) (*Columns, string, error) {
+	var b []byte
+	unmap := func() {}
+	var err error
+	if mapped {
+		b, unmap, err = mapFile(path)
+	} else {
+		b, err = os.ReadFile(path)
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, "", errNoFile
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	gen := want
+	if gen == "" {
+		if gen, err = SavedGeneration(b); err != nil {
+			unmap()
+			return nil, "", err
+		}
+	}
+	c, err := ReadColumns(b, gen)
+	if err != nil {
+		unmap()
+		return nil, "", err
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		os.Chmod(path, fi.Mode().Perm()&^0o077)
+	}
+	return c, gen, nil
+}
+
+// writeData writes c, stamped with gen, to path, atomically.
+func writeData(path string, c *Columns, gen string) error {
+	if strings.TrimSpace(gen) == "" {
+		return errors.New("the data has no generation to stamp the file with")
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	removeStaleTemps(dir, base)
+	f, err := os.CreateTemp(dir, base+".*.tmp") // mode 0600
+	if err != nil {
+		return fmt.Errorf("write the audience data: %w", err)
+	}
+	tmp := f.Name()
+	_, err = c.Save(f, gen)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write the audience data: %w", err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// removeFile removes a file of the engine's data that no longer holds.
+func removeFile(path string) { os.Remove(path) }
+
+// staleTemp is the age past which a temporary file of the engine's data
+// is a killed writer's (a write takes seconds at most).
+var staleTemp = 10 * time.Minute
+
+// removeStaleTemps removes the temporary files that writers killed while
+// writing left in dir.
+func removeStaleTemps(dir, base string) {
+	names, _ := filepath.Glob(filepath.Join(dir, base+".*.tmp"))
+	for _, name := range names {
+		if fi, err := os.Stat(name); err == nil && time.Since(fi.ModTime()) >= staleTemp {
+			os.Remove(name)
+		}
+	}
+}
