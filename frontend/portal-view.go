@@ -31,6 +31,11 @@ type portalProps struct {
 	// reason, say); empty: a generic one.
 	Denied string
 
+	// TicketHref, when set, is a ticket's page address: the list's
+	// titles become links (the portal's pages; the studio's preview
+	// opens tickets in place).
+	TicketHref func(t wire.TicketView) string
+
 	OnTab    func(tab string) app.EventHandler
 	OnSearch func(ctx app.Context, text string)
 	OnOpen   func(id string) app.EventHandler
@@ -114,18 +119,25 @@ func ticketList(p portalProps) app.UI {
 	} else {
 		rows = app.Table().Class("tickets").Body(
 			app.THead().Body(app.Tr().Body(
-				app.Th().Text("Ticket"),
+				app.Th().Class("col-ticket").Text("Ticket"),
 				app.If(searching && hasPreview(r.Tickets), func() app.UI { return app.Th().Class("col-preview").Text("Preview") }),
-				app.Th().Text("Status"),
+				app.Th().Class("col-state").Text("Status"),
 				app.Th().Class("col-updated").Text("Updated"),
 			)),
 			app.TBody().Body(app.Range(r.Tickets).Slice(func(i int) app.UI {
 				t := r.Tickets[i]
-				return app.Tr().Class("ticket-row").DataSet("id", t.ID).TabIndex(0).OnClick(func(ctx app.Context, e app.Event) {
+				var title app.UI = app.Span().Class("ticket-title").Text(t.Title)
+				if p.TicketHref != nil {
+					title = app.A().Class("ticket-title").Href(p.TicketHref(t)).Text(t.Title)
+				}
+				return app.Tr().Class("ticket-row").DataSet("id", t.ID).DataSet("number", t.TicketID).TabIndex(0).OnClick(func(ctx app.Context, e app.Event) {
+					if e.Get("target").Call("closest", "a").Truthy() {
+						return // the link opens it
+					}
 					p.OnOpen(ctx.JSSrc().Get("dataset").Get("id").String())(ctx, e)
 				}).Body(
-					app.Td().Body(
-						app.Span().Class("ticket-title").Text(t.Title),
+					app.Td().Class("col-ticket").Body(
+						title,
 						app.Span().Class("ticket-meta").Text("#"+t.TicketID+creator(t.CreatedBy)),
 					),
 					app.If(searching && hasPreview(r.Tickets), func() app.UI {
@@ -137,8 +149,10 @@ func ticketList(p portalProps) app.UI {
 							app.Span().Class("meta").Text(t.Preview.Author+" · "+t.Preview.Ago),
 						)
 					}),
-					app.Td().Body(app.Span().Class("state").Text(t.State)),
-					app.Td().Class("col-updated").Text(portal.Ago(t.UpdatedAt, now(p.Now))),
+					app.Td().Class("col-state").Body(app.Span().Class("state").Text(t.State)),
+					app.Td().Class("col-updated").Body(
+						app.Time().DateTime(t.UpdatedAt.UTC().Format(time.RFC3339)).Title("Updated "+longDate(t.UpdatedAt)).Text(portal.Ago(t.UpdatedAt, now(p.Now))),
+					),
 				)
 			})),
 		)
@@ -160,7 +174,7 @@ func ticketList(p portalProps) app.UI {
 			if p.LoadingMore {
 				label = "Loading…"
 			}
-			return app.Button().Class("btn btn-ghost more").Disabled(p.LoadingMore).Text(label).OnClick(p.OnMore)
+			return disabledIf(p.LoadingMore, app.Button().Class("btn btn-ghost more").Text(label)).OnClick(p.OnMore)
 		}),
 		app.If(p.Err != "", func() app.UI { return errorText(p.Err) }),
 	)
@@ -189,20 +203,64 @@ func now(t time.Time) time.Time {
 	return t
 }
 
-// ticketPage renders one ticket: its state, description and the
+// longDate writes a moment for a customer, in the browser's time zone:
+// "3 Mar 2026, 14:05".
+func longDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format("2 Jan 2006, 15:04")
+}
+
+// ticketPage renders one ticket: its state, number and type, when it was
+// opened and by whom, when it was last updated, the description (the
+// customer's own first message, with its author and date) and the
 // customer-visible conversation.
 func ticketPage(p portalProps) app.UI {
 	t := p.Ticket
+	at := now(p.Now)
+	stamp := func(cls, label string, when time.Time) app.UI {
+		return app.Span().Class(cls).Body(
+			app.Text(label+" "),
+			app.Time().DateTime(when.UTC().Format(time.RFC3339)).Title(longDate(when)).Text(longDate(when)),
+		)
+	}
+	author := t.CreatedBy
+	if author == "" {
+		author = "You"
+	}
 	return app.Article().Class("ticket-page").Body(
 		app.Button().Class("btn btn-link back").Text("← All tickets").OnClick(p.OnBack),
 		app.Header().Class("ticket-head").Body(
 			app.H3().Text(t.Title),
 			app.Div().Class("ticket-meta").Body(
 				app.Span().Class("state").Text(t.State),
-				app.Span().Text(" #"+t.TicketID+" · "+t.TypeName+creator(t.CreatedBy)),
+				app.Span().Class("ticket-number").Text("#"+t.TicketID),
+				app.If(t.TypeName != "", func() app.UI { return app.Span().Class("ticket-type").Text(t.TypeName) }),
+			),
+			app.Div().Class("ticket-dates").Body(
+				app.If(!t.CreatedAt.IsZero(), func() app.UI {
+					return app.Span().Class("ticket-opened").Body(
+						stamp("", "Opened", t.CreatedAt),
+						app.If(t.CreatedBy != "", func() app.UI { return app.Text(" by " + t.CreatedBy) }),
+					)
+				}),
+				app.If(!t.UpdatedAt.IsZero(), func() app.UI {
+					return app.Span().Class("ticket-updated").Text("Updated " + portal.Ago(t.UpdatedAt, at)).Title(longDate(t.UpdatedAt))
+				}),
 			),
 		),
-		app.If(t.Description != "", func() app.UI { return app.P().Class("ticket-desc").Text(t.Description) }),
+		app.If(t.Description != "", func() app.UI {
+			return app.Section().Class("ticket-desc").Body(
+				app.Div().Class("part-head").Body(
+					app.Span().Class("part-author").Text(author),
+					app.If(!t.CreatedAt.IsZero(), func() app.UI {
+						return app.Time().Class("part-ago").DateTime(t.CreatedAt.UTC().Format(time.RFC3339)).Text(longDate(t.CreatedAt))
+					}),
+				),
+				app.P().Class("part-body").Text(t.Description),
+			)
+		}),
 		app.Ol().Class("parts").Body(app.Range(t.Parts).Slice(func(i int) app.UI {
 			part := t.Parts[i]
 			cls := "part"
@@ -212,7 +270,7 @@ func ticketPage(p portalProps) app.UI {
 			return app.Li().Class(cls).Body(
 				app.Div().Class("part-head").Body(
 					app.Span().Class("part-author").Text(part.Author),
-					app.Span().Class("part-ago").Text(part.Ago),
+					app.Time().Class("part-ago").DateTime(part.CreatedAt.UTC().Format(time.RFC3339)).Title(longDate(part.CreatedAt)).Text(part.Ago),
 				),
 				app.P().Class("part-body").Text(part.Body),
 			)

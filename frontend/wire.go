@@ -41,6 +41,9 @@ type WireError struct {
 	Code     string           `json:"code"`
 	Message  string           `json:"message"`
 	Problems []portal.Problem `json:"problems,omitempty"`
+	// Reason is why the portal server refused a sign-in or a session
+	// (wire.Refused…).
+	Reason string `json:"reason,omitempty"`
 }
 
 func (e *WireError) Error() string { return e.Message }

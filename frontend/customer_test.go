@@ -1,0 +1,90 @@
+package frontend
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"portalstudio/backend/wire"
+)
+
+// The sign-in form as the server prerenders it must be sendable before
+// the WebAssembly runs: a button with a disabled attribute, even
+// disabled="false", cannot send it.
+func TestSignInFormPrerenderedSendable(t *testing.T) {
+	h := app.HTMLString(signInBox("/portal/acme/", "", false))
+	for _, want := range []string{`action="/portal/acme/session"`, `method="post"`, `name="token"`, `type="submit"`, "Sign-in link or code"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("missing %q in\n%s", want, h)
+		}
+	}
+	if strings.Contains(h, "disabled") || strings.Contains(strings.ToLower(h), "identity token") {
+		t.Errorf("the form is not sendable or speaks of identity tokens:\n%s", h)
+	}
+	if h := app.HTMLString(signInBox("/portal/acme/", "", true)); !strings.Contains(h, "disabled") {
+		t.Errorf("a busy form's button is not disabled:\n%s", h)
+	}
+	// A refused plain form post comes back with why, prerendered.
+	h = app.HTMLString(signInContent("/portal/acme/", wire.RefusedExpired, customerState{}))
+	if !strings.Contains(h, "This sign-in link has expired — open the portal again from our website.") {
+		t.Errorf("the refusal is not on the page:\n%s", h)
+	}
+}
+
+func TestListViewInAddress(t *testing.T) {
+	for _, v := range []listView{{}, {Tab: "mine"}, {Search: "card declined & co"}, {Tab: "all", Search: "#1789"}} {
+		h := v.href("/portal/acme/")
+		u, err := url.Parse(h)
+		if err != nil || u.Path != "/portal/acme/" {
+			t.Fatalf("%+v: %q (%v)", v, h, err)
+		}
+		if got := viewOf(u.Query()); got != v {
+			t.Errorf("%+v → %q → %+v", v, h, got)
+		}
+	}
+	if h := (listView{}).href("/portal/acme/"); h != "/portal/acme/" {
+		t.Errorf("the default view's address is %q", h)
+	}
+}
+
+func TestTicketPageDatesAndAuthor(t *testing.T) {
+	created := time.Date(2026, 3, 3, 14, 5, 0, 0, time.UTC)
+	d := &wire.TicketDetail{
+		TicketView:  wire.TicketView{ID: "700001728", TicketID: "2925", Title: "Card declined", State: "In progress", UpdatedAt: created.Add(48 * time.Hour), CreatedBy: "Ann Smith"},
+		Description: "My card is declined.",
+		CreatedAt:   created,
+		TypeName:    "Billing",
+	}
+	h := app.HTMLString(portalBody(portalProps{Result: &wire.PreviewResult{Access: true}, Ticket: d, Now: created.Add(72 * time.Hour)}))
+	for _, want := range []string{"#2925", "Billing", "In progress", `datetime="2026-03-03T14:05:00Z"`, "Opened", " by Ann Smith", "Updated 1d", `<span class="part-author">Ann Smith</span>`, "My card is declined."} {
+		if !strings.Contains(h, want) {
+			t.Errorf("missing %q in\n%s", want, h)
+		}
+	}
+}
+
+func TestTicketListLinksByNumber(t *testing.T) {
+	r := &wire.PreviewResult{Access: true, Tabs: []string{"all"}, Tab: "all", Total: 1, Tickets: []wire.TicketView{{ID: "700001728", TicketID: "2925", Title: "Card declined", State: "In progress"}}}
+	noop := func(string) app.EventHandler { return func(app.Context, app.Event) {} }
+	p := portalProps{Result: r, OnTab: noop, OnOpen: noop, TicketHref: func(t wire.TicketView) string { return ticketHref("/portal/acme/", t.TicketID) }}
+	h := app.HTMLString(portalBody(p))
+	if !strings.Contains(h, `href="/portal/acme/tickets/2925"`) || strings.Contains(h, "tickets/700001728") {
+		t.Errorf("the title does not link to the ticket's number:\n%s", h)
+	}
+	p.TicketHref = nil
+	if h := app.HTMLString(portalBody(p)); strings.Contains(h, "<a ") {
+		t.Errorf("without TicketHref (the studio) the list has links:\n%s", h)
+	}
+}
+
+func TestHelpCenterSpeaksCustomer(t *testing.T) {
+	for _, kind := range []string{"collection", "article_list", "contact"} {
+		h := app.HTMLString(helpSectionCard(HelpSection{ID: "x", Title: "Getting started", Kind: kind}))
+		if !strings.Contains(h, "Getting started") || strings.Contains(h, "Collection") || strings.Contains(h, "Article list") {
+			t.Errorf("%s: %s", kind, h)
+		}
+	}
+}
