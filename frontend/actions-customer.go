@@ -24,6 +24,7 @@ const (
 	actionCustomerSignOut = "customer/signout" // Base
 	actionCustomerSite    = "customer/site"    // Base; Text: "help" or "messenger"
 	actionCustomerWho     = "customer/who"     // Base: whom the session signs in
+	actionCustomerFilter  = "customer/filter"  // Base; Tab: the parameter ("" clears them); Text: its value; More: toggle
 )
 
 // States of the customer portal's pages.
@@ -56,6 +57,44 @@ type customerAction struct {
 type listView struct {
 	Tab    string
 	Search string
+	listFilter
+}
+
+// listFilter is the list's filters and order, each as its query
+// parameter's value: State and Types comma-separated (state categories,
+// type ids), After and Before YYYY-MM-DD (created_after inclusive,
+// created_before exclusive), Sort (updated, created) and Order (desc,
+// asc); "" is unset.
+type listFilter struct {
+	State, Types, After, Before, Sort, Order string
+}
+
+// The list's query parameters, the portal API's names.
+var filterParams = []string{"state", "type", "created_after", "created_before", "sort", "order"}
+
+// field returns the filter's value of a query parameter.
+func (f *listFilter) field(param string) *string {
+	switch param {
+	case "state":
+		return &f.State
+	case "type":
+		return &f.Types
+	case "created_after":
+		return &f.After
+	case "created_before":
+		return &f.Before
+	case "sort":
+		return &f.Sort
+	case "order":
+		return &f.Order
+	}
+	return nil
+}
+
+// narrowed reports whether the filter leaves tickets out (the sort
+// leaves none out).
+func (f listFilter) narrowed() bool {
+	return f.State != "" || f.Types != "" || f.After != "" || f.Before != ""
 }
 
 // query is the view as query parameters: only what is set.
@@ -66,6 +105,11 @@ func (v listView) query() url.Values {
 	}
 	if v.Search != "" {
 		q.Set("q", v.Search)
+	}
+	for _, p := range filterParams {
+		if val := *v.field(p); val != "" {
+			q.Set(p, val)
+		}
 	}
 	return q
 }
@@ -80,7 +124,57 @@ func (v listView) href(base string) string {
 
 // viewOf reads a view from an address's query.
 func viewOf(q url.Values) listView {
-	return listView{Tab: q.Get("tab"), Search: strings.TrimSpace(q.Get("q"))}
+	v := listView{Tab: q.Get("tab"), Search: strings.TrimSpace(q.Get("q"))}
+	for _, p := range filterParams {
+		*v.field(p) = strings.TrimSpace(strings.Join(q[p], ","))
+	}
+	return v
+}
+
+// toggled returns a comma-separated list with value added, or removed
+// when it is there.
+func toggled(list, value string) string {
+	var out []string
+	found := false
+	for _, v := range strings.Split(list, ",") {
+		switch {
+		case v == "":
+		case v == value:
+			found = true
+		default:
+			out = append(out, v)
+		}
+	}
+	if !found {
+		out = append(out, value)
+	}
+	return strings.Join(out, ",")
+}
+
+// handleCustomerFilter changes one filter of the list (Tab: the query
+// parameter; Text: its new value, "" to remove it; More: toggle Text in
+// a comma-separated list; "sort" takes "sort:order"), or clears them all
+// (Tab ""; the order stays), and shows its first page.
+func handleCustomerFilter(ctx app.Context, a app.Action) {
+	ca, ok := customerOf(a)
+	if !ok {
+		return
+	}
+	var c customerState
+	ctx.GetState(stateCustomer, &c)
+	v := c.View
+	if ca.Tab == "" {
+		v.listFilter = listFilter{Sort: v.Sort, Order: v.Order}
+	} else if ca.Tab == "sort" {
+		v.Sort, v.Order, _ = strings.Cut(ca.Text, ":")
+	} else if f := v.field(ca.Tab); f != nil {
+		if ca.More {
+			*f = toggled(*f, ca.Text)
+		} else {
+			*f = ca.Text
+		}
+	}
+	handleCustomerView(ctx, ca.Base, v)
 }
 
 // customerState is the customer portal as the signed-in user sees it.
@@ -101,6 +195,7 @@ type customerState struct {
 	WhoAsked bool
 	Denied   string // the server's reason for a 403
 	Result   *wire.PreviewResult
+	Facets   *ListFacets
 	View     listView // what the list shows: the address's view
 	Tab      string   // the tab shown (the server's default when View.Tab is "")
 	More     bool
@@ -133,6 +228,7 @@ func init() {
 	app.Handle(actionCustomerSignOut, handleCustomerSignOut)
 	app.Handle(actionCustomerSite, handleCustomerSite)
 	app.Handle(actionCustomerWho, handleCustomerWho)
+	app.Handle(actionCustomerFilter, handleCustomerFilter)
 }
 
 // refusalText is what the customer reads when the server refused to sign
@@ -303,8 +399,9 @@ func handleCustomerList(ctx app.Context, a app.Action) {
 		}
 		q.Set("cursor", prev.Next)
 	}
-	var res wire.PreviewResult
-	err := portalAPI(cctx, "GET", ca.Base+"api/tickets?"+q.Encode(), nil, &res)
+	var list CustomerList
+	err := portalAPI(cctx, "GET", ca.Base+"api/tickets?"+q.Encode(), nil, &list)
+	res := list.PreviewResult
 	updateLatest(ctx, "customer-list", n, stateCustomer, func(c *customerState) {
 		c.More = false
 		if err != nil {
@@ -327,6 +424,9 @@ func handleCustomerList(ctx app.Context, a app.Action) {
 		}
 		c.SignedOut, c.Denied, c.SignInErr = false, "", ""
 		c.Status, c.Err, c.Result, c.Tab = Loaded, nil, &res, res.Tab
+		if !ca.More {
+			c.Facets = list.Facets
+		}
 		if c.Who == nil {
 			u := res.User
 			c.Who = &u

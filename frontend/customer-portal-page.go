@@ -49,6 +49,11 @@ func customerProps(base string, st customerState) portalProps {
 		TicketStatus: st.TicketStatus,
 		Denied:       st.Denied,
 		TicketHref:   func(t wire.TicketView) string { return ticketHref(base, t.TicketID) },
+		Filter:       st.View.listFilter,
+		Facets:       st.Facets,
+		OnFilter: func(ctx app.Context, param, value string, toggle bool) {
+			ctx.NewActionWithValue(actionCustomerFilter, customerAction{Base: currentBase(ctx), Tab: param, Text: value, More: toggle})
+		},
 		OnTab: func(tab string) app.EventHandler {
 			return func(ctx app.Context, e app.Event) {
 				ctx.NewActionWithValue(actionCustomerList, customerAction{Base: currentBase(ctx), Tab: tab})

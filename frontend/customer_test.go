@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -86,5 +87,63 @@ func TestHelpCenterSpeaksCustomer(t *testing.T) {
 		if !strings.Contains(h, "Getting started") || strings.Contains(h, "Collection") || strings.Contains(h, "Article list") {
 			t.Errorf("%s: %s", kind, h)
 		}
+	}
+}
+
+func TestFilterViewInAddress(t *testing.T) {
+	v := listView{Tab: "all", listFilter: listFilter{State: "in_progress,resolved", Types: "95", After: "2026-01-01", Before: "2026-02-01", Sort: "created", Order: "asc"}}
+	u, err := url.Parse(v.href("/portal/acme/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := viewOf(u.Query()); got != v {
+		t.Fatalf("%+v → %s → %+v", v, u, got)
+	}
+	if u.Query().Get("state") != "in_progress,resolved" || u.Query().Get("created_before") != "2026-02-01" || u.Query().Get("order") != "asc" {
+		t.Fatalf("the address does not use the API's parameters: %s", u)
+	}
+	if toggled("in_progress,resolved", "resolved") != "in_progress" || toggled("", "resolved") != "resolved" || toggled("in_progress", "resolved") != "in_progress,resolved" {
+		t.Fatal("toggled")
+	}
+}
+
+func TestFilterBarAndEmptyState(t *testing.T) {
+	noop := func(string) app.EventHandler { return func(app.Context, app.Event) {} }
+	facets := &ListFacets{State: map[string]int{"submitted": 2, "in_progress": 0, "waiting_on_customer": 1, "resolved": 9}, Type: []TypeCount{{ID: "95", Name: "Bug report", Count: 0}, {ID: "96", Name: "Question", Count: 12}}}
+	r := &wire.PreviewResult{Access: true, Tabs: []string{"all"}, Tab: "all"}
+	p := portalProps{Result: r, OnTab: noop, OnOpen: noop, Facets: facets, Filter: listFilter{State: "in_progress", Sort: "created", Order: "asc"},
+		OnFilter: func(app.Context, string, string, bool) {}}
+	h := regexp.MustCompile(`>\s+<`).ReplaceAllString(app.HTMLString(portalBody(p)), "><")
+	chipTag := func(value string) string {
+		return regexp.MustCompile(`<button[^>]*data-value="` + value + `"[^>]*>`).FindString(h)
+	}
+	// (HTMLString writes aria-pressed="true" bare; the browser gets "true".)
+	if !strings.Contains(chipTag("in_progress"), `class="chip on"`) || !strings.Contains(chipTag("resolved"), `aria-pressed="false"`) {
+		t.Errorf("the chips' pressed states: %q, %q", chipTag("in_progress"), chipTag("resolved"))
+	}
+	if sel := regexp.MustCompile(`<option[^>]*selected[^>]*>`).FindAllString(h, -1); len(sel) != 1 || !strings.Contains(sel[0], `value="created:asc"`) {
+		t.Errorf("the sort menu's choice: %q", sel)
+	}
+	for _, want := range []string{
+		`<span class="chip-label">Resolved</span><span class="chip-count">9</span>`, `<span class="chip-label">Bug report</span><span class="chip-count">0</span>`,
+		`id="clear-filters"`,
+		"No tickets are In progress — 12 tickets in other states. The status filter hides them all.", `id="empty-clear-filters"`,
+	} {
+		if !strings.Contains(h, want) {
+			t.Errorf("missing %q in\n%s", want, h)
+		}
+	}
+	p.Filter = listFilter{Types: "95"}
+	if h := app.HTMLString(portalBody(p)); !strings.Contains(h, "No tickets of type Bug report — 12 tickets of other types. The type filter hides them all.") {
+		t.Errorf("the type filter's empty state:\n%s", h)
+	}
+	p.Filter = listFilter{After: "2026-01-01", Before: "2026-02-01"}
+	if h := app.HTMLString(portalBody(p)); !strings.Contains(h, "No tickets were opened from 2026-01-01 to 2026-01-31. The date range hides them all.") || !strings.Contains(h, `value="2026-01-31"`) {
+		t.Errorf("the date range's empty state:\n%s", h)
+	}
+	// The studio (no OnFilter) shows no filters.
+	p.OnFilter = nil
+	if h := app.HTMLString(portalBody(p)); strings.Contains(h, `id="filters"`) {
+		t.Errorf("filters without OnFilter:\n%s", h)
 	}
 }

@@ -94,6 +94,31 @@ type MessengerPage struct {
 	Total    int               `json:"total,omitempty"`
 }
 
+// CustomerList is one page of the portal's list (GET
+// /portal/<slug>/api/tickets) with its facets.
+type CustomerList struct {
+	wire.PreviewResult
+	// Facets counts the tab's tickets per state category and per type,
+	// each with the other filters (and the search) applied: the state
+	// counts ignore the state filter, the type counts the type filter.
+	// Nil from a server that does not count them.
+	Facets *ListFacets `json:"facets,omitempty"`
+}
+
+// ListFacets is the list's counts per state category (submitted,
+// in_progress, waiting_on_customer, resolved) and per type.
+type ListFacets struct {
+	State map[string]int `json:"state"`
+	Type  []TypeCount    `json:"type"`
+}
+
+// TypeCount is how many tickets of the list are of one type.
+type TypeCount struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
 // SyncPushAnswer is a push's result and, when nothing was pushed, why.
 type SyncPushAnswer struct {
 	Result  *wire.PushResult `json:"result"`

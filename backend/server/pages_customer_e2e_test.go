@@ -327,4 +327,51 @@ func TestCustomerPagesInChromium(t *testing.T) {
 		b.waitEq("back on the view", `location.pathname + location.search`, "/portal/demo/?"+url.Values{"tab": {"all"}, "q": {word}}.Encode())
 		b.waitEq("its results", jsRows, found.ids())
 	})
+
+	for _, wd := range widths {
+		t.Run("Filters"+wd.name, func(t *testing.T) {
+			// Choose a state chip and a sort: the list and the counts are
+			// the API's for that query, the address carries them, and a
+			// reload shows the same view.
+			b := f.browser(t, chromedp.EmulateViewport(wd.w, wd.h))
+			tok := signInByLink(t, b, f, samples.Unrestricted)
+			b.wait("the filters", `document.querySelector("#filters .chip")`)
+			type facetsList struct {
+				apiList
+				Facets *struct {
+					State map[string]int `json:"state"`
+				} `json:"facets"`
+			}
+			check := func(what, query string) {
+				t.Helper()
+				var want facetsList
+				if st := f.api("/api/tickets?limit=20&"+query, tok, &want); st != 200 {
+					t.Fatalf("the API for %s: %d", query, st)
+				}
+				b.waitEq(what+": the list", jsRows, want.ids())
+				b.waitEq(what+": the address", `location.search`, "?"+query)
+				if want.Facets != nil {
+					for state, n := range want.Facets.State {
+						b.waitEq(what+": the count of "+state, fmt.Sprintf(`document.querySelector('.chip[data-value=%q] .chip-count').textContent`, state), fmt.Sprint(n))
+					}
+				}
+			}
+			b.click(`.chip[data-param="state"][data-value="resolved"]`)
+			check("resolved", "state=resolved")
+			b.waitEq("the chip pressed", `document.querySelector('.chip[data-value="resolved"]').getAttribute("aria-pressed")`, "true")
+			b.eval(`(() => { const s = document.querySelector("#filter-sort"); s.value = "created:asc"; s.dispatchEvent(new Event("change", {bubbles: true})); return "ok"; })()`)
+			check("resolved, oldest first", "order=asc&sort=created&state=resolved")
+			if bad := b.eval(fmt.Sprintf(jsUncut, ".ticket-title, .tickets th, .chip")); bad != "" {
+				t.Fatalf("cut or overflowing at %s px: %s", wd.name, bad)
+			}
+			shots(b, wd.name, "filters")
+			b.do("reloading", chromedp.Reload())
+			b.wait("the UI to load", `!document.getElementById("app-wasm-loader") && document.querySelector("#filters")`)
+			check("after a reload", "order=asc&sort=created&state=resolved")
+			b.waitEq("the chip still pressed", `document.querySelector('.chip[data-value="resolved"]').getAttribute("aria-pressed")`, "true")
+			b.waitEq("the sort still chosen", `document.querySelector("#filter-sort").value`, "created:asc")
+			b.click("#clear-filters")
+			check("cleared (the order stays)", "order=asc&sort=created")
+		})
+	}
 }
