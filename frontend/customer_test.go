@@ -56,9 +56,9 @@ func TestTicketPageDatesAndAuthor(t *testing.T) {
 	d := &wire.TicketDetail{
 		TicketView:  wire.TicketView{ID: "700001728", TicketID: "2925", Title: "Card declined", State: "In progress", UpdatedAt: created.Add(48 * time.Hour), CreatedBy: "Ann Smith"},
 		Description: "My card is declined.",
-		CreatedAt:   created,
 		TypeName:    "Billing",
 	}
+	d.CreatedAt = created // (a field of TicketDetail, or of its TicketView)
 	h := app.HTMLString(portalBody(portalProps{Result: &wire.PreviewResult{Access: true}, Ticket: d, Now: created.Add(72 * time.Hour)}))
 	for _, want := range []string{"#2925", "Billing", "In progress", `datetime="2026-03-03T14:05:00Z"`, "Opened", " by Ann Smith", "Updated 1d", `<span class="part-author">Ann Smith</span>`, "My card is declined."} {
 		if !strings.Contains(h, want) {
