@@ -23,6 +23,8 @@ const (
 	actionCustomerForget  = "customer/forget"  // Base: drop a sign-in link not confirmed
 	actionCustomerSignOut = "customer/signout" // Base
 	actionCustomerSite    = "customer/site"    // Base; Text: "help" or "messenger"
+	actionCustomerWho     = "customer/who"     // Base: whom the session signs in
+	actionCustomerFilter  = "customer/filter"  // Base; Tab: the parameter ("" clears them); Text: its value; More: toggle
 )
 
 // States of the customer portal's pages.
@@ -40,6 +42,139 @@ type customerAction struct {
 	Text  string
 	Token string
 	More  bool
+	// View is the list's view of the address arrived at
+	// (actionCustomerOpen).
+	View *listView
+	// Refused is the reason a sign-in form post was refused
+	// (login?refused=), to word for the customer.
+	Refused string
+}
+
+// listView is how the customer looks at the list: the tab and the
+// search. It lives in the page's address with the API's own parameter
+// names (/portal/<slug>/?tab=mine&q=invoice), so a link or a reload
+// reproduces the view.
+type listView struct {
+	Tab    string
+	Search string
+	listFilter
+}
+
+// listFilter is the list's filters and order, each as its query
+// parameter's value: State and Types comma-separated (state categories,
+// type ids), After and Before YYYY-MM-DD (created_after inclusive,
+// created_before exclusive), Sort (updated, created) and Order (desc,
+// asc); "" is unset.
+type listFilter struct {
+	State, Types, After, Before, Sort, Order string
+}
+
+// The list's query parameters, the portal API's names.
+var filterParams = []string{"state", "type", "created_after", "created_before", "sort", "order"}
+
+// field returns the filter's value of a query parameter.
+func (f *listFilter) field(param string) *string {
+	switch param {
+	case "state":
+		return &f.State
+	case "type":
+		return &f.Types
+	case "created_after":
+		return &f.After
+	case "created_before":
+		return &f.Before
+	case "sort":
+		return &f.Sort
+	case "order":
+		return &f.Order
+	}
+	return nil
+}
+
+// narrowed reports whether the filter leaves tickets out (the sort
+// leaves none out).
+func (f listFilter) narrowed() bool {
+	return f.State != "" || f.Types != "" || f.After != "" || f.Before != ""
+}
+
+// query is the view as query parameters: only what is set.
+func (v listView) query() url.Values {
+	q := url.Values{}
+	if v.Tab != "" {
+		q.Set("tab", v.Tab)
+	}
+	if v.Search != "" {
+		q.Set("q", v.Search)
+	}
+	for _, p := range filterParams {
+		if val := *v.field(p); val != "" {
+			q.Set(p, val)
+		}
+	}
+	return q
+}
+
+// href is the list's address in this view.
+func (v listView) href(base string) string {
+	if q := v.query().Encode(); q != "" {
+		return base + "?" + q
+	}
+	return base
+}
+
+// viewOf reads a view from an address's query.
+func viewOf(q url.Values) listView {
+	v := listView{Tab: q.Get("tab"), Search: strings.TrimSpace(q.Get("q"))}
+	for _, p := range filterParams {
+		*v.field(p) = strings.TrimSpace(strings.Join(q[p], ","))
+	}
+	return v
+}
+
+// toggled returns a comma-separated list with value added, or removed
+// when it is there.
+func toggled(list, value string) string {
+	var out []string
+	found := false
+	for _, v := range strings.Split(list, ",") {
+		switch {
+		case v == "":
+		case v == value:
+			found = true
+		default:
+			out = append(out, v)
+		}
+	}
+	if !found {
+		out = append(out, value)
+	}
+	return strings.Join(out, ",")
+}
+
+// handleCustomerFilter changes one filter of the list (Tab: the query
+// parameter; Text: its new value, "" to remove it; More: toggle Text in
+// a comma-separated list; "sort" takes "sort:order"), or clears them all
+// (Tab ""; the order stays), and shows its first page.
+func handleCustomerFilter(ctx app.Context, a app.Action) {
+	ca, ok := customerOf(a)
+	if !ok {
+		return
+	}
+	var c customerState
+	ctx.GetState(stateCustomer, &c)
+	v := c.View
+	if ca.Tab == "" {
+		v.listFilter = listFilter{Sort: v.Sort, Order: v.Order}
+	} else if ca.Tab == "sort" {
+		v.Sort, v.Order, _ = strings.Cut(ca.Text, ":")
+	} else if f := v.field(ca.Tab); f != nil {
+		if ca.More {
+			*f = toggled(*f, ca.Text)
+		} else {
+			*f = ca.Text
+		}
+	}
+	handleCustomerView(ctx, ca.Base, v)
 }
 
 // customerState is the customer portal as the signed-in user sees it.
@@ -54,12 +189,17 @@ type customerState struct {
 	// in the address).
 	Confirm *wire.UserInfo
 	Pending string
-	Denied  string // the server's reason for a 403
-	Result  *wire.PreviewResult
-	Tab     string
-	Search  string
-	More    bool
-	Err     *WireError
+	// Who is whom the session signs in (every page shows the name and
+	// Sign out); nil: nobody, or not known yet (WhoAsked false).
+	Who      *wire.UserInfo
+	WhoAsked bool
+	Denied   string // the server's reason for a 403
+	Result   *wire.PreviewResult
+	Facets   *ListFacets
+	View     listView // what the list shows: the address's view
+	Tab      string   // the tab shown (the server's default when View.Tab is "")
+	More     bool
+	Err      *WireError
 
 	Ticket       *wire.TicketDetail
 	TicketID     string
@@ -87,6 +227,19 @@ func init() {
 	app.Handle(actionCustomerForget, handleCustomerForget)
 	app.Handle(actionCustomerSignOut, handleCustomerSignOut)
 	app.Handle(actionCustomerSite, handleCustomerSite)
+	app.Handle(actionCustomerWho, handleCustomerWho)
+	app.Handle(actionCustomerFilter, handleCustomerFilter)
+}
+
+// refusalText is what the customer reads when the server refused to sign
+// them in: its reason worded for them (never the integrator's sentence,
+// which speaks of tokens and claims), or the transport's own sentence.
+func refusalText(err *WireError) string {
+	switch err.Code {
+	case "unauthorized", "too_many_requests":
+		return wire.SignInRefusal(err.Reason)
+	}
+	return err.Message
 }
 
 func customerOf(a app.Action) (customerAction, bool) {
@@ -99,7 +252,10 @@ func customerOf(a app.Action) (customerAction, bool) {
 func refused(c *customerState, err *WireError) bool {
 	switch err.Code {
 	case "unauthorized":
-		c.SignedOut, c.Result, c.Ticket = true, nil, nil
+		c.SignedOut, c.Result, c.Ticket, c.Who = true, nil, nil, nil
+		if err.Reason == wire.RefusedSessionEnded {
+			c.SignInErr = wire.SignInRefusal(err.Reason)
+		}
 		return true
 	case "forbidden":
 		c.SignedOut, c.Ticket = false, nil
@@ -118,20 +274,93 @@ func handleCustomerOpen(ctx app.Context, a app.Action) {
 	if !ok {
 		return
 	}
+	if ca.Token == "" {
+		// Whom the session signs in, once per page load (a sign-in
+		// link asks its own question).
+		var c customerState
+		ctx.GetState(stateCustomer, &c)
+		if c.Base != ca.Base || !c.WhoAsked {
+			ctx.Async(func() { handleCustomerWho(ctx, app.Action{Value: customerAction{Base: ca.Base}}) })
+		}
+	}
 	switch {
 	case ca.Token != "" && (ca.Page == "portal" || ca.Page == "login"):
 		handleCustomerCheck(ctx, app.Action{Value: customerAction{Base: ca.Base, Text: ca.Token}})
+	case ca.Page == "login" && ca.Refused != "":
+		// A sign-in form posted without the WebAssembly, refused.
+		update(ctx, stateCustomer, func(c *customerState) {
+			if c.Base != ca.Base {
+				*c = customerState{Base: ca.Base}
+			}
+			c.SignedOut, c.SigningIn, c.SignInErr = true, false, wire.SignInRefusal(ca.Refused)
+		})
 	case ca.Page == "help" || ca.Page == "messenger":
 		handleCustomerSite(ctx, app.Action{Value: customerAction{Base: ca.Base, Text: ca.Page}})
 	case ca.Page != "portal":
 	case strings.HasPrefix(ca.Text, ca.Base+"tickets/") && len(ca.Text) > len(ca.Base+"tickets/"):
 		handleCustomerTicket(ctx, app.Action{Value: customerAction{Base: ca.Base, Text: strings.TrimPrefix(ca.Text, ca.Base+"tickets/")}})
 	default:
+		view := listView{}
+		if ca.View != nil {
+			view = *ca.View
+		}
 		c := update(ctx, stateCustomer, func(c *customerState) { c.Ticket, c.TicketID, c.TicketStatus, c.TicketErr = nil, "", NotLoaded, nil })
-		if c.Base != ca.Base || c.Result == nil || (c.Result.Access && len(c.Result.Tabs) == 0) {
-			handleCustomerList(ctx, app.Action{Value: customerAction{Base: ca.Base}})
+		if c.Base != ca.Base || c.Result == nil || c.View != view || (c.Result.Access && len(c.Result.Tabs) == 0) {
+			handleCustomerView(ctx, ca.Base, view)
 		}
 	}
+}
+
+// handleCustomerView shows the list in a view (the address's): its first
+// page.
+func handleCustomerView(ctx app.Context, base string, view listView) {
+	update(ctx, stateCustomer, func(c *customerState) {
+		if c.Base != base {
+			*c = customerState{Base: base}
+		}
+		c.View = view
+	})
+	handleCustomerList(ctx, app.Action{Value: customerAction{Base: base}})
+}
+
+// showView puts the list's view in the address, without a new history
+// entry, while the list is what the page shows.
+func showView(ctx app.Context, base string, v listView) {
+	ctx.Dispatch(func(ctx app.Context) {
+		if app.Window().URL().Path != base {
+			return
+		}
+		u, err := url.Parse(v.href(base))
+		if err != nil {
+			return
+		}
+		if cur := app.Window().URL(); cur.Path+"?"+cur.RawQuery == u.Path+"?"+u.RawQuery {
+			return
+		}
+		ctx.Page().ReplaceURL(u)
+	})
+}
+
+// handleCustomerWho asks whom the session signs in (GET <base>session).
+func handleCustomerWho(ctx app.Context, a app.Action) {
+	ca, ok := customerOf(a)
+	if !ok {
+		return
+	}
+	var s SessionInfo
+	err := portalAPI(ctx, "GET", ca.Base+"session", nil, &s)
+	update(ctx, stateCustomer, func(c *customerState) {
+		if c.Base != ca.Base {
+			*c = customerState{Base: ca.Base}
+		}
+		c.WhoAsked = true
+		if err != nil {
+			c.Who = nil
+			return
+		}
+		u := s.User
+		c.Who = &u
+	})
 }
 
 // handleCustomerList loads the tab's first page (or the next one), or the
@@ -148,7 +377,8 @@ func handleCustomerList(ctx app.Context, a app.Action) {
 			*c = customerState{Base: ca.Base}
 		}
 		if ca.Tab != "" && ca.Tab != c.Tab {
-			c.Tab, c.Search = ca.Tab, ""
+			// Another tab starts without the search.
+			c.View.Tab, c.View.Search = ca.Tab, ""
 		}
 		if ca.More {
 			c.More = true
@@ -157,13 +387,10 @@ func handleCustomerList(ctx app.Context, a app.Action) {
 		}
 		prev = c.Result
 	})
-	q := url.Values{}
-	if c.Tab != "" {
-		q.Set("tab", c.Tab)
+	if !ca.More {
+		showView(ctx, ca.Base, c.View)
 	}
-	if c.Search != "" {
-		q.Set("q", c.Search)
-	}
+	q := c.View.query()
 	q.Set("limit", itoa(customerPageSize))
 	if ca.More {
 		if prev == nil || prev.Next == "" {
@@ -172,8 +399,9 @@ func handleCustomerList(ctx app.Context, a app.Action) {
 		}
 		q.Set("cursor", prev.Next)
 	}
-	var res wire.PreviewResult
-	err := portalAPI(cctx, "GET", ca.Base+"api/tickets?"+q.Encode(), nil, &res)
+	var list CustomerList
+	err := portalAPI(cctx, "GET", ca.Base+"api/tickets?"+q.Encode(), nil, &list)
+	res := list.PreviewResult
 	updateLatest(ctx, "customer-list", n, stateCustomer, func(c *customerState) {
 		c.More = false
 		if err != nil {
@@ -194,8 +422,15 @@ func handleCustomerList(ctx app.Context, a app.Action) {
 			merged.Tickets = append(append([]wire.TicketView{}, prev.Tickets...), res.Tickets...)
 			res = merged
 		}
-		c.SignedOut, c.Denied = false, ""
+		c.SignedOut, c.Denied, c.SignInErr = false, "", ""
 		c.Status, c.Err, c.Result, c.Tab = Loaded, nil, &res, res.Tab
+		if !ca.More {
+			c.Facets = list.Facets
+		}
+		if c.Who == nil {
+			u := res.User
+			c.Who = &u
+		}
 	})
 }
 
@@ -206,7 +441,7 @@ func handleCustomerSearch(ctx app.Context, a app.Action) {
 		return
 	}
 	n, _ := startRequest(ctx, "customer-search")
-	update(ctx, stateCustomer, func(c *customerState) { c.Search = strings.TrimSpace(ca.Text) })
+	update(ctx, stateCustomer, func(c *customerState) { c.View.Search = strings.TrimSpace(ca.Text) })
 	time.Sleep(debounce)
 	if !isLatest(ctx, "customer-search", n) {
 		return
@@ -247,7 +482,22 @@ func handleCustomerTicket(ctx app.Context, a app.Action) {
 		}
 		c.TicketStatus, c.Ticket = Loaded, &t
 	})
+	if err == nil && t.TicketID != "" && t.TicketID != ca.Text {
+		// Opened by its internal id (an old link): show the number
+		// customers know in the address.
+		ctx.Dispatch(func(ctx app.Context) {
+			if app.Window().URL().Path != ca.Base+"tickets/"+ca.Text {
+				return
+			}
+			if u, err := url.Parse(ticketHref(ca.Base, t.TicketID)); err == nil {
+				ctx.Page().ReplaceURL(u)
+			}
+		})
+	}
 }
+
+// ticketHref is a ticket's page: by the number customers know.
+func ticketHref(base, number string) string { return base + "tickets/" + url.PathEscape(number) }
 
 // handleCustomerSignIn exchanges an identity token for the session cookie
 // (POST <base>session), then opens the portal, which loads the list.
@@ -260,15 +510,18 @@ func handleCustomerSignIn(ctx app.Context, a app.Action) {
 		*c = customerState{Base: ca.Base, SigningIn: true, Status: Loading}
 	})
 	var s SessionInfo
-	err := portalAPI(ctx, "POST", ca.Base+"session", map[string]string{"token": strings.TrimSpace(ca.Text)}, &s)
+	err := portalAPI(ctx, "POST", ca.Base+"session", map[string]string{"token": wire.SignInCode(ca.Text)}, &s)
 	if err != nil {
 		update(ctx, stateCustomer, func(c *customerState) {
 			c.SigningIn, c.SignedOut, c.Status = false, true, Loaded
-			c.SignInErr = toWire(err).Message
+			c.SignInErr = refusalText(toWire(err))
 		})
 		return
 	}
-	update(ctx, stateCustomer, func(c *customerState) { c.SigningIn = false })
+	update(ctx, stateCustomer, func(c *customerState) {
+		u := s.User
+		c.SigningIn, c.Who, c.WhoAsked = false, &u, true
+	})
 	ctx.Dispatch(func(ctx app.Context) {
 		// The token must not stay in the address bar nor in the history.
 		app.Window().Get("history").Call("replaceState", nil, "", ca.Base)
@@ -286,7 +539,7 @@ func handleCustomerCheck(ctx app.Context, a app.Action) {
 	if !ok {
 		return
 	}
-	tok := strings.TrimSpace(ca.Text)
+	tok := wire.SignInCode(ca.Text)
 	update(ctx, stateCustomer, func(c *customerState) {
 		*c = customerState{Base: ca.Base, SigningIn: true, Status: Loading}
 	})
@@ -298,7 +551,7 @@ func handleCustomerCheck(ctx app.Context, a app.Action) {
 	update(ctx, stateCustomer, func(c *customerState) {
 		c.SigningIn, c.SignedOut, c.Status = false, true, Loaded
 		if err != nil {
-			c.SignInErr = toWire(err).Message
+			c.SignInErr = refusalText(toWire(err))
 			return
 		}
 		u := s.User
@@ -322,7 +575,9 @@ func handleCustomerSignOut(ctx app.Context, a app.Action) {
 		return
 	}
 	portalAPI(ctx, "DELETE", ca.Base+"session", nil, nil)
-	update(ctx, stateCustomer, func(c *customerState) { *c = customerState{Base: ca.Base, SignedOut: true, Status: Loaded} })
+	update(ctx, stateCustomer, func(c *customerState) {
+		*c = customerState{Base: ca.Base, SignedOut: true, Status: Loaded, WhoAsked: true}
+	})
 	ctx.Dispatch(func(ctx app.Context) { ctx.Navigate(ca.Base) })
 }
 

@@ -30,7 +30,7 @@ func (c *helpCenterPage) Render() app.UI {
 			return helpSectionCard(hc.Sections[i])
 		}))
 	}
-	return customerLayout(c.base, "help", "", nil, app.Div().Class("hc-page").Body(
+	return customerLayout(c.base, "help", c.who(), app.Div().Class("hc-page").Body(
 		app.Div().Class("hc-hero").Body(
 			app.H1().Text("How can we help?"),
 			app.P().Text("Guides, answers and your support tickets."),
@@ -51,6 +51,21 @@ func helpSectionCard(s HelpSection) app.UI {
 	}
 	return app.Section().Class("hc-section").DataSet("id", s.ID).DataSet("kind", s.Kind).Body(
 		app.H2().Text(s.Title),
-		app.P().Class("hint").Text(kindLabel(s.Kind)),
+		app.If(sectionBlurb(s.Kind) != "", func() app.UI { return app.P().Class("hint").Text(sectionBlurb(s.Kind)) }),
 	)
+}
+
+// sectionBlurb says in the customer's words what a kind of section holds
+// (the studio's names of kinds, "Collection", "Article list", are the
+// admin's, not theirs); "" for a kind it has no words for.
+func sectionBlurb(kind string) string {
+	switch kind {
+	case portal.SectionCollection:
+		return "Guides and answers, gathered by topic."
+	case portal.SectionArticleList:
+		return "Articles picked for you by our team."
+	case portal.SectionContact:
+		return "Talk to our support team."
+	}
+	return ""
 }

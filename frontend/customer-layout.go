@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"portalstudio/backend/wire"
 )
 
 // The frame of the customer-facing pages the portal server serves (the
@@ -22,14 +24,31 @@ func portalBase(path string) string {
 }
 
 // customerLayout frames a customer page. active is "help", "portal" or
-// "messenger"; user (when signed in) is shown with a sign-out button.
-func customerLayout(base, active, user string, onSignOut app.EventHandler, content ...app.UI) app.UI {
+// "messenger"; who (when someone is signed in) is shown with Sign out on
+// every page, so a customer can switch account from any of them;
+// otherwise the header offers to sign in.
+func customerLayout(base, active string, who *wire.UserInfo, content ...app.UI) app.UI {
 	link := func(href, label, id string) app.UI {
 		a := app.A().Class("site-link").ID("nav-" + id).Href(href).Text(label)
 		if id == active {
 			a = a.Class("active").Aria("current", "page")
 		}
 		return a
+	}
+	var user app.UI
+	if who != nil {
+		name := who.Name
+		if name == "" {
+			name = who.Email
+		}
+		user = app.Div().Class("site-user").Body(
+			app.Span().ID("signed-in-as").Title(who.Email).Text(name),
+			app.Button().Type("button").Class("btn btn-ghost btn-small").ID("sign-out").DataSet("base", base).Text("Sign out").OnClick(signOutClicked),
+		)
+	} else if active != "login" {
+		user = app.Div().Class("site-user").Body(
+			app.A().Class("btn btn-ghost btn-small").ID("sign-in-link").Href(base + "login").Text("Sign in"),
+		)
 	}
 	return app.Div().Class("customer-site").Body(
 		app.Header().Class("site-head").Body(
@@ -42,16 +61,20 @@ func customerLayout(base, active, user string, onSignOut app.EventHandler, conte
 				link(base, "Your tickets", "portal"),
 				link(base+"messenger", "Messenger", "messenger"),
 			),
-			app.If(user != "", func() app.UI {
-				return app.Div().Class("site-user").Body(
-					app.Span().ID("signed-in-as").Text(user),
-					app.Button().Class("btn btn-ghost btn-small").ID("sign-out").Text("Sign out").OnClick(onSignOut),
-				)
-			}),
+			user,
 		),
 		&mobileNotice{},
 		app.Main().Class("site-main").Body(content...),
 	)
+}
+
+// signOutClicked signs out. Like every handler of the customer pages it
+// reads what it needs from the element (go-app keeps the first handler
+// of an element it updates in place, so a value captured by a closure
+// could be stale: the portal's base rendered before the address was
+// read, say).
+func signOutClicked(ctx app.Context, e app.Event) {
+	ctx.NewActionWithValue(actionCustomerSignOut, customerAction{Base: ctx.JSSrc().Get("dataset").Get("base").String()})
 }
 
 // mobileNotice says politely that the portal is not supported on mobile
@@ -85,33 +108,64 @@ var mobileUA = regexp.MustCompile(`(?i)\b(mobi|android|iphone|ipad|ipod|windows 
 // mobileUserAgent reports whether a user agent is a phone's or a tablet's.
 func mobileUserAgent(ua string) bool { return mobileUA.MatchString(ua) }
 
-// signInBox is the sign-in form: it posts the identity token to the
-// server, which sets the session cookie. A plain form post works before
-// the WebAssembly runs (the server redirects to the portal); once it runs
-// the form is sent by fetch, so a refusal shows here as a sentence.
+// signInBox is the sign-in form: it posts what the customer pasted (a
+// sign-in link or its code) to the server, which sets the session cookie.
+// A plain form post works before the WebAssembly runs (the server
+// redirects to the portal, or back here with why it refused); once it
+// runs the form is sent by fetch, so a refusal shows here as a sentence.
+// Enter in the field sends it too.
 func signInBox(base, errMsg string, busy bool) app.UI {
-	return app.Form().Class("signin card").ID("signin-form").Method("post").Action(base+"session").Body(
+	label := "Sign in"
+	if busy {
+		label = "Signing in…"
+	}
+	return app.Form().Class("signin card").ID("signin-form").Method("post").Action(base+"session").DataSet("base", base).Body(
 		app.H2().Text("Sign in to see your tickets"),
-		app.P().Class("hint").Text("Open the customer portal from your account on our website: it signs you in. If it gave you an identity token, paste it here."),
-		app.Label().For("signin-token").Class("field-label").Text("Identity token"),
-		app.Textarea().ID("signin-token").Name("token").Rows(3).Required(true).Attr("autocomplete", "off").Attr("spellcheck", "false"),
+		app.P().Class("hint").Text("The easiest way: open the customer portal from your account on our website, and you are signed in. If our website gave you a sign-in link or code, paste it here."),
+		app.Label().For("signin-token").Class("field-label").Text("Sign-in link or code"),
+		app.Input().Type("text").ID("signin-token").Name("token").Required(true).
+			Attr("autocomplete", "off").Attr("autocapitalize", "off").Spellcheck(false).
+			Placeholder("Paste your sign-in link or code").Aria("describedby", "signin-error"),
 		app.Div().Body(
-			app.Button().Type("submit").ID("signin-submit").Class("btn btn-primary").Disabled(busy).Text("Sign in"),
+			disabledIf(busy, app.Button().Type("submit").ID("signin-submit").Class("btn btn-primary").Text(label)),
 		),
-		errorText(errMsg),
-	).OnSubmit(func(ctx app.Context, e app.Event) {
-		e.PreventDefault()
-		tok := app.Window().GetElementByID("signin-token").Get("value").String()
-		ctx.NewActionWithValue(actionCustomerSignIn, customerAction{Base: base, Text: tok})
+		app.If(errMsg != "", func() app.UI {
+			return app.P().Class("error").ID("signin-error").Role("alert").Text(errMsg)
+		}),
+	).OnSubmit(signInSubmitted)
+}
+
+// disabledIf disables b when busy. The attribute is left out otherwise:
+// prerendered, Disabled(false) reads disabled="false", which disables a
+// button in HTML (the sign-in form could not be sent before the
+// WebAssembly ran).
+func disabledIf(busy bool, b app.HTMLButton) app.HTMLButton {
+	if busy {
+		return b.Disabled(true)
+	}
+	return b
+}
+
+// signInSubmitted sends the sign-in form by fetch (see signOutClicked for
+// why it reads the form rather than captured values).
+func signInSubmitted(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	form := ctx.JSSrc()
+	ctx.NewActionWithValue(actionCustomerSignIn, customerAction{
+		Base: form.Get("dataset").Get("base").String(),
+		Text: form.Call("querySelector", "#signin-token").Get("value").String(),
 	})
 }
 
 // signInContent is what a signed-out customer sees: the confirmation of a
 // sign-in link ("Continue as …"), or the sign-in form.
-func signInContent(base string, st customerState) app.UI {
+func signInContent(base, refused string, st customerState) app.UI {
 	if st.Base != base || st.Confirm == nil {
 		errMsg := ""
-		if st.Base == base {
+		if refused != "" {
+			errMsg = wire.SignInRefusal(refused)
+		}
+		if st.Base == base && st.SignInErr != "" {
 			errMsg = st.SignInErr
 		}
 		return signInBox(base, errMsg, st.SigningIn)
@@ -120,7 +174,6 @@ func signInContent(base string, st customerState) app.UI {
 	if who == "" {
 		who = st.Confirm.Email
 	}
-	token := st.Pending
 	return app.Div().Class("signin card").ID("signin-confirm").Body(
 		app.H2().Text("Sign in as "+who+"?"),
 		app.P().Class("hint").Body(
@@ -130,13 +183,19 @@ func signInContent(base string, st customerState) app.UI {
 			app.Text(". Continue only if this is you: a link someone else sent you could sign you in to their account."),
 		),
 		app.Div().Class("signin-actions").Body(
-			app.Button().Type("button").ID("signin-continue").Class("btn btn-primary").Disabled(st.SigningIn).Text("Continue as "+who).
+			disabledIf(st.SigningIn, app.Button().Type("button").ID("signin-continue").Class("btn btn-primary").Text("Continue as "+who)).
 				OnClick(func(ctx app.Context, e app.Event) {
-					ctx.NewActionWithValue(actionCustomerSignIn, customerAction{Base: base, Text: token})
+					// The token waiting now, not the one of the render
+					// that made this handler.
+					var st customerState
+					ctx.GetState(stateCustomer, &st)
+					ctx.NewActionWithValue(actionCustomerSignIn, customerAction{Base: st.Base, Text: st.Pending})
 				}),
 			app.Button().Type("button").ID("signin-not-me").Class("btn").Text("This is not me").
 				OnClick(func(ctx app.Context, e app.Event) {
-					ctx.NewActionWithValue(actionCustomerForget, customerAction{Base: base})
+					var st customerState
+					ctx.GetState(stateCustomer, &st)
+					ctx.NewActionWithValue(actionCustomerForget, customerAction{Base: st.Base})
 				}),
 		),
 	)

@@ -11,5 +11,5 @@ type customerLoginPage struct {
 }
 
 func (c *customerLoginPage) Render() app.UI {
-	return customerLayout(c.base, "portal", "", nil, app.Div().Class("portal-page").Body(signInContent(c.base, c.st)))
+	return customerLayout(c.base, "login", c.who(), app.Div().Class("portal-page").Body(signInContent(c.base, c.refused, c.st)))
 }

@@ -37,7 +37,7 @@ func (c *messengerPage) Render() app.UI {
 			messengerTickets(c.base, m),
 		)
 	}
-	return customerLayout(c.base, "messenger", "", nil, app.Div().Class("messenger-page").Body(
+	return customerLayout(c.base, "messenger", c.who(), app.Div().Class("messenger-page").Body(
 		app.Div().Class("messenger").Body(
 			app.Header().Class("messenger-head").Body(app.H2().Text("Tickets")),
 			body,
@@ -62,10 +62,17 @@ func messengerTickets(base string, m *MessengerPage) app.UI {
 	return app.Div().Class("messenger-list").Body(
 		app.Ul().Class("messenger-tickets").Body(app.Range(m.Tickets).Slice(func(i int) app.UI {
 			t := m.Tickets[i]
-			return app.Li().Class("messenger-ticket").DataSet("id", t.ID).Body(
+			body := []app.UI{
 				app.Span().Class("ticket-title").Text(t.Title),
-				app.Span().Class("ticket-meta").Text("#"+t.TicketID+" · "+portal.Ago(t.UpdatedAt, time.Now())),
+				app.Span().Class("ticket-meta").Text("#" + t.TicketID + " · " + portal.Ago(t.UpdatedAt, time.Now())),
 				app.Span().Class("state").Text(t.State),
+			}
+			if m.PortalURL == "" {
+				// No portal to open it in.
+				return app.Li().Class("messenger-ticket").DataSet("id", t.ID).Body(body...)
+			}
+			return app.Li().DataSet("id", t.ID).Class("messenger-item").Body(
+				app.A().Class("messenger-ticket").DataSet("id", t.ID).Href(ticketHref(m.PortalURL, t.TicketID)).Body(body...),
 			)
 		})),
 		app.If(m.Total > len(m.Tickets), func() app.UI {

@@ -2,6 +2,8 @@ package frontend
 
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"portalstudio/backend/wire"
 )
 
 // customerPage is the lifecycle every customer page shares; a page embeds
@@ -16,9 +18,18 @@ type customerPage struct {
 	page  string // what Routes serves: "portal", "login", "help" or "messenger"
 	title string // the tab's title
 
-	base string
-	st   customerState
-	site siteState
+	base    string
+	refused string // login?refused=: why a sign-in form post was refused
+	st      customerState
+	site    siteState
+}
+
+// who is the signed-in user the header shows, nil when nobody is.
+func (c *customerPage) who() *wire.UserInfo {
+	if c.st.Base != c.base || c.st.SignedOut {
+		return nil
+	}
+	return c.st.Who
 }
 
 func (c *customerPage) OnPreRender(ctx app.Context) {
@@ -36,10 +47,19 @@ func (c *customerPage) OnNav(ctx app.Context) {
 		return
 	}
 	u := ctx.Page().URL()
-	ctx.NewActionWithValue(actionCustomerOpen, customerAction{Base: c.base, Page: c.page, Text: u.Path, Token: u.Query().Get("token")})
+	view := viewOf(u.Query())
+	ctx.NewActionWithValue(actionCustomerOpen, customerAction{Base: c.base, Page: c.page, Text: u.Path,
+		Token: u.Query().Get("token"), View: &view, Refused: c.refused})
 }
 
 func (c *customerPage) arrive(ctx app.Context) {
-	c.base = portalBase(ctx.Page().URL().Path)
+	u := ctx.Page().URL()
+	c.base = portalBase(u.Path)
+	c.refused = ""
+	if c.page == "login" {
+		// Prerendered too: the plain form's refusal shows without the
+		// WebAssembly.
+		c.refused = u.Query().Get("refused")
+	}
 	ctx.Page().SetTitle(c.title)
 }

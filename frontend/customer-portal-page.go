@@ -2,31 +2,27 @@ package frontend
 
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"portalstudio/backend/wire"
 )
 
 // customerPortalPage is the customer portal as the portal server serves
-// it at /portal/<slug>/ (the list) and /portal/<slug>/tickets/<id> (a
-// ticket's page), rendered by the same components as the studio's
-// preview (portalBody). The data comes from the server's JSON API with
-// the session cookie; without a session it shows the sign-in form. An
-// identity token in the address (?token=) signs in at once.
+// it at /portal/<slug>/ (the list) and /portal/<slug>/tickets/<number> (a
+// ticket's page; the internal id works too), rendered by the same
+// components as the studio's preview (portalBody). The data comes from
+// the server's JSON API with the session cookie; without a session it
+// shows the sign-in form. An identity token in the address (?token=)
+// asks the customer to confirm whom it signs in.
 type customerPortalPage struct {
 	customerPage
 }
 
 func (c *customerPortalPage) Render() app.UI {
 	st := c.st
-	user := ""
-	if st.Result != nil && !st.SignedOut {
-		user = st.Result.User.Name
-		if user == "" {
-			user = st.Result.User.Email
-		}
-	}
 	var content app.UI
 	switch {
 	case st.SignedOut || st.SigningIn:
-		content = signInContent(c.base, st)
+		content = signInContent(c.base, "", st)
 	case st.TicketID != "" && st.Ticket == nil && st.TicketErr == nil:
 		content = app.Div().Class("portal").Body(app.P().Class("portal-loading").Body(spinner(), app.Text(" Loading the ticket…")))
 	case st.Result == nil && st.Err != nil:
@@ -34,37 +30,60 @@ func (c *customerPortalPage) Render() app.UI {
 	case st.Result == nil:
 		content = app.Div().Class("portal").Body(app.P().Class("portal-loading").ID("portal-loading").Body(spinner(), app.Text(" Loading your tickets…")))
 	default:
-		content = portalBody(c.props(st))
+		content = portalBody(customerProps(c.base, st))
 	}
-	return customerLayout(c.base, "portal", user, c.signOut, app.Div().Class("portal-page").Body(content))
+	return customerLayout(c.base, "portal", c.who(), app.Div().Class("portal-page").Body(content))
 }
 
-// props are the portal view's data and events for the signed-in user.
-func (c *customerPortalPage) props(st customerState) portalProps {
-	base := c.base
+// customerProps are the portal view's data and events for the signed-in
+// user. The events read the state when they fire, not values captured
+// at render time (go-app keeps an element's first handler).
+func customerProps(base string, st customerState) portalProps {
 	p := portalProps{
 		Result:       st.Result,
 		Tab:          st.Tab,
-		Search:       st.Search,
+		Search:       st.View.Search,
 		Loading:      st.Status == Loading,
 		LoadingMore:  st.More,
 		Ticket:       st.Ticket,
 		TicketStatus: st.TicketStatus,
 		Denied:       st.Denied,
+		TicketHref:   func(t wire.TicketView) string { return ticketHref(base, t.TicketID) },
+		Filter:       st.View.listFilter,
+		Facets:       st.Facets,
+		OnFilter: func(ctx app.Context, param, value string, toggle bool) {
+			ctx.NewActionWithValue(actionCustomerFilter, customerAction{Base: currentBase(ctx), Tab: param, Text: value, More: toggle})
+		},
 		OnTab: func(tab string) app.EventHandler {
 			return func(ctx app.Context, e app.Event) {
-				ctx.NewActionWithValue(actionCustomerList, customerAction{Base: base, Tab: tab})
+				ctx.NewActionWithValue(actionCustomerList, customerAction{Base: currentBase(ctx), Tab: tab})
 			}
 		},
 		OnSearch: func(ctx app.Context, text string) {
-			ctx.NewActionWithValue(actionCustomerSearch, customerAction{Base: base, Text: text})
+			ctx.NewActionWithValue(actionCustomerSearch, customerAction{Base: currentBase(ctx), Text: text})
 		},
 		OnOpen: func(id string) app.EventHandler {
-			return func(ctx app.Context, e app.Event) { ctx.Navigate(base + "tickets/" + id) }
+			return func(ctx app.Context, e app.Event) {
+				var st customerState
+				ctx.GetState(stateCustomer, &st)
+				number := id
+				if st.Result != nil {
+					for _, t := range st.Result.Tickets {
+						if t.ID == id && t.TicketID != "" {
+							number = t.TicketID
+						}
+					}
+				}
+				ctx.Navigate(ticketHref(st.Base, number))
+			}
 		},
-		OnBack: func(ctx app.Context, e app.Event) { ctx.Navigate(base) },
+		OnBack: func(ctx app.Context, e app.Event) {
+			var st customerState
+			ctx.GetState(stateCustomer, &st)
+			ctx.Navigate(st.View.href(st.Base))
+		},
 		OnMore: func(ctx app.Context, e app.Event) {
-			ctx.NewActionWithValue(actionCustomerList, customerAction{Base: base, More: true})
+			ctx.NewActionWithValue(actionCustomerList, customerAction{Base: currentBase(ctx), More: true})
 		},
 	}
 	if st.TicketErr != nil {
@@ -76,6 +95,5 @@ func (c *customerPortalPage) props(st customerState) portalProps {
 	return p
 }
 
-func (c *customerPortalPage) signOut(ctx app.Context, e app.Event) {
-	ctx.NewActionWithValue(actionCustomerSignOut, customerAction{Base: c.base})
-}
+// currentBase is the portal's base of the page shown.
+func currentBase(ctx app.Context) string { return portalBase(ctx.Page().URL().Path) }

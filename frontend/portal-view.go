@@ -1,6 +1,8 @@
 package frontend
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -30,6 +32,20 @@ type portalProps struct {
 	// Denied is the sentence under "You don't have access" (the server's
 	// reason, say); empty: a generic one.
 	Denied string
+
+	// TicketHref, when set, is a ticket's page address: the list's
+	// titles become links (the portal's pages; the studio's preview
+	// opens tickets in place).
+	TicketHref func(t wire.TicketView) string
+
+	// The list's filters and order, and its counts per state and type:
+	// shown when OnFilter is set (the portal's pages). OnFilter sets a
+	// query parameter's value ("" removes it), or toggles value in its
+	// comma-separated list; with param "" it clears the filters. The
+	// sort menu sets "sort" to "sort:order", both at once.
+	Filter   listFilter
+	Facets   *ListFacets
+	OnFilter func(ctx app.Context, param, value string, toggle bool)
 
 	OnTab    func(tab string) app.EventHandler
 	OnSearch func(ctx app.Context, text string)
@@ -110,22 +126,39 @@ func ticketList(p portalProps) app.UI {
 		if searching {
 			msg = "No tickets match “" + r.Search + "”."
 		}
-		rows = app.P().Class("portal-empty").Text(msg)
+		if p.OnFilter != nil && p.Filter.narrowed() {
+			msg = emptyBecause(p.Filter, p.Facets, r.Search)
+		}
+		rows = app.Div().Class("portal-empty").ID("portal-empty").Body(
+			app.P().Text(msg),
+			app.If(p.OnFilter != nil && p.Filter.narrowed(), func() app.UI {
+				return app.Button().Type("button").Class("btn btn-small").ID("empty-clear-filters").Text("Clear filters").OnClick(func(ctx app.Context, e app.Event) {
+					p.OnFilter(ctx, "", "", false)
+				})
+			}),
+		)
 	} else {
 		rows = app.Table().Class("tickets").Body(
 			app.THead().Body(app.Tr().Body(
-				app.Th().Text("Ticket"),
+				app.Th().Class("col-ticket").Text("Ticket"),
 				app.If(searching && hasPreview(r.Tickets), func() app.UI { return app.Th().Class("col-preview").Text("Preview") }),
-				app.Th().Text("Status"),
+				app.Th().Class("col-state").Text("Status"),
 				app.Th().Class("col-updated").Text("Updated"),
 			)),
 			app.TBody().Body(app.Range(r.Tickets).Slice(func(i int) app.UI {
 				t := r.Tickets[i]
-				return app.Tr().Class("ticket-row").DataSet("id", t.ID).TabIndex(0).OnClick(func(ctx app.Context, e app.Event) {
+				var title app.UI = app.Span().Class("ticket-title").Text(t.Title)
+				if p.TicketHref != nil {
+					title = app.A().Class("ticket-title").Href(p.TicketHref(t)).Text(t.Title)
+				}
+				return app.Tr().Class("ticket-row").DataSet("id", t.ID).DataSet("number", t.TicketID).TabIndex(0).OnClick(func(ctx app.Context, e app.Event) {
+					if e.Get("target").Call("closest", "a").Truthy() {
+						return // the link opens it
+					}
 					p.OnOpen(ctx.JSSrc().Get("dataset").Get("id").String())(ctx, e)
 				}).Body(
-					app.Td().Body(
-						app.Span().Class("ticket-title").Text(t.Title),
+					app.Td().Class("col-ticket").Body(
+						title,
 						app.Span().Class("ticket-meta").Text("#"+t.TicketID+creator(t.CreatedBy)),
 					),
 					app.If(searching && hasPreview(r.Tickets), func() app.UI {
@@ -137,8 +170,10 @@ func ticketList(p portalProps) app.UI {
 							app.Span().Class("meta").Text(t.Preview.Author+" · "+t.Preview.Ago),
 						)
 					}),
-					app.Td().Body(app.Span().Class("state").Text(t.State)),
-					app.Td().Class("col-updated").Text(portal.Ago(t.UpdatedAt, now(p.Now))),
+					app.Td().Class("col-state").Body(app.Span().Class("state").Text(t.State)),
+					app.Td().Class("col-updated").Body(
+						app.Time().DateTime(t.UpdatedAt.UTC().Format(time.RFC3339)).Title("Updated "+longDate(t.UpdatedAt)).Text(portal.Ago(t.UpdatedAt, now(p.Now))),
+					),
 				)
 			})),
 		)
@@ -153,6 +188,7 @@ func ticketList(p portalProps) app.UI {
 			app.Div().Class("tabs").Role("tablist").Body(tabs...),
 		),
 		&liveInput{IType: "search", IClass: "portal-search", IPlaceholder: "Search tickets", ILabel: "Search tickets", IValue: p.Search, IOnInput: p.OnSearch},
+		app.If(p.OnFilter != nil, func() app.UI { return filterBar(p) }),
 		app.P().Class("portal-total").Text(total),
 		rows,
 		app.If(r.Next != "", func() app.UI {
@@ -160,7 +196,7 @@ func ticketList(p portalProps) app.UI {
 			if p.LoadingMore {
 				label = "Loading…"
 			}
-			return app.Button().Class("btn btn-ghost more").Disabled(p.LoadingMore).Text(label).OnClick(p.OnMore)
+			return disabledIf(p.LoadingMore, app.Button().Class("btn btn-ghost more").Text(label)).OnClick(p.OnMore)
 		}),
 		app.If(p.Err != "", func() app.UI { return errorText(p.Err) }),
 	)
@@ -189,20 +225,64 @@ func now(t time.Time) time.Time {
 	return t
 }
 
-// ticketPage renders one ticket: its state, description and the
+// longDate writes a moment for a customer, in the browser's time zone:
+// "3 Mar 2026, 14:05".
+func longDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format("2 Jan 2006, 15:04")
+}
+
+// ticketPage renders one ticket: its state, number and type, when it was
+// opened and by whom, when it was last updated, the description (the
+// customer's own first message, with its author and date) and the
 // customer-visible conversation.
 func ticketPage(p portalProps) app.UI {
 	t := p.Ticket
+	at := now(p.Now)
+	stamp := func(cls, label string, when time.Time) app.UI {
+		return app.Span().Class(cls).Body(
+			app.Text(label+" "),
+			app.Time().DateTime(when.UTC().Format(time.RFC3339)).Title(longDate(when)).Text(longDate(when)),
+		)
+	}
+	author := t.CreatedBy
+	if author == "" {
+		author = "You"
+	}
 	return app.Article().Class("ticket-page").Body(
 		app.Button().Class("btn btn-link back").Text("← All tickets").OnClick(p.OnBack),
 		app.Header().Class("ticket-head").Body(
 			app.H3().Text(t.Title),
 			app.Div().Class("ticket-meta").Body(
 				app.Span().Class("state").Text(t.State),
-				app.Span().Text(" #"+t.TicketID+" · "+t.TypeName+creator(t.CreatedBy)),
+				app.Span().Class("ticket-number").Text("#"+t.TicketID),
+				app.If(t.TypeName != "", func() app.UI { return app.Span().Class("ticket-type").Text(t.TypeName) }),
+			),
+			app.Div().Class("ticket-dates").Body(
+				app.If(!t.CreatedAt.IsZero(), func() app.UI {
+					return app.Span().Class("ticket-opened").Body(
+						stamp("", "Opened", t.CreatedAt),
+						app.If(t.CreatedBy != "", func() app.UI { return app.Text(" by " + t.CreatedBy) }),
+					)
+				}),
+				app.If(!t.UpdatedAt.IsZero(), func() app.UI {
+					return app.Span().Class("ticket-updated").Text("Updated " + portal.Ago(t.UpdatedAt, at)).Title(longDate(t.UpdatedAt))
+				}),
 			),
 		),
-		app.If(t.Description != "", func() app.UI { return app.P().Class("ticket-desc").Text(t.Description) }),
+		app.If(t.Description != "", func() app.UI {
+			return app.Section().Class("ticket-desc").Body(
+				app.Div().Class("part-head").Body(
+					app.Span().Class("part-author").Text(author),
+					app.If(!t.CreatedAt.IsZero(), func() app.UI {
+						return app.Time().Class("part-ago").DateTime(t.CreatedAt.UTC().Format(time.RFC3339)).Text(longDate(t.CreatedAt))
+					}),
+				),
+				app.P().Class("part-body").Text(t.Description),
+			)
+		}),
 		app.Ol().Class("parts").Body(app.Range(t.Parts).Slice(func(i int) app.UI {
 			part := t.Parts[i]
 			cls := "part"
@@ -212,11 +292,193 @@ func ticketPage(p portalProps) app.UI {
 			return app.Li().Class(cls).Body(
 				app.Div().Class("part-head").Body(
 					app.Span().Class("part-author").Text(part.Author),
-					app.Span().Class("part-ago").Text(part.Ago),
+					app.Time().Class("part-ago").DateTime(part.CreatedAt.UTC().Format(time.RFC3339)).Title(longDate(part.CreatedAt)).Text(part.Ago),
 				),
 				app.P().Class("part-body").Text(part.Body),
 			)
 		})),
 		app.If(len(t.Parts) == 0, func() app.UI { return app.P().Class("hint").Text("No replies yet.") }),
 	)
+}
+
+// stateCategoryLabels are the state categories in the customer's words, in the
+// order a ticket meets them.
+var stateCategoryLabels = []struct{ ID, Label string }{
+	{"submitted", "Submitted"},
+	{"in_progress", "In progress"},
+	{"waiting_on_customer", "Waiting on you"},
+	{"resolved", "Resolved"},
+}
+
+// sortChoices are the sort menu's entries: sort and order.
+var sortChoices = []struct{ Sort, Order, Label string }{
+	{"", "", "Recently updated"},
+	{"updated", "asc", "Least recently updated"},
+	{"created", "desc", "Newest first"},
+	{"created", "asc", "Oldest first"},
+}
+
+// inList reports whether a comma-separated list holds v.
+func inList(list, v string) bool {
+	for _, x := range strings.Split(list, ",") {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// filterBar renders the list's filters: a chip per state category and
+// per type with its count (the facets), the creation date range, the
+// sort menu and Clear filters. Each control reads what it sets from its
+// element (go-app keeps an element's first handler).
+func filterBar(p portalProps) app.UI {
+	f := p.Filter
+	chip := func(param, value, label string, count int, counted bool) app.UI {
+		on := inList(*f.field(param), value)
+		cls := "chip"
+		if on {
+			cls += " on"
+		}
+		return app.Button().Type("button").Class(cls).DataSet("param", param).DataSet("value", value).Aria("pressed", strconv.FormatBool(on)).
+			OnClick(func(ctx app.Context, e app.Event) {
+				ds := ctx.JSSrc().Get("dataset")
+				p.OnFilter(ctx, ds.Get("param").String(), ds.Get("value").String(), true)
+			}).Body(
+			app.Span().Class("chip-label").Text(label),
+			app.If(counted, func() app.UI { return app.Span().Class("chip-count").Text(itoa(count)) }),
+		)
+	}
+	states := make([]app.UI, 0, len(stateCategoryLabels))
+	for _, st := range stateCategoryLabels {
+		n, counted := 0, p.Facets != nil
+		if counted {
+			n = p.Facets.State[st.ID]
+		}
+		states = append(states, chip("state", st.ID, st.Label, n, counted))
+	}
+	var types []app.UI
+	if p.Facets != nil {
+		for _, t := range p.Facets.Type {
+			types = append(types, chip("type", t.ID, t.Name, t.Count, true))
+		}
+	}
+	sortValue := f.Sort + ":" + f.Order
+	opts := make([]app.UI, 0, len(sortChoices))
+	for _, c := range sortChoices {
+		v := c.Sort + ":" + c.Order
+		o := app.Option().Value(v).Text(c.Label)
+		if v == sortValue || (c.Sort == "" && sortValue == "updated:desc") {
+			o = o.Selected(true) // never selected="false": that selects it
+		}
+		opts = append(opts, o)
+	}
+	date := func(id, param, label, value string) app.UI {
+		return app.Label().Class("filter-date").Body(
+			app.Span().Text(label),
+			app.Input().Type("date").ID(id).DataSet("param", param).Value(value).OnChange(func(ctx app.Context, e app.Event) {
+				el := ctx.JSSrc()
+				param := el.Get("dataset").Get("param").String()
+				v := el.Get("value").String()
+				if param == "created_before" && v != "" {
+					v = dayAfter(v)
+				}
+				p.OnFilter(ctx, param, v, false)
+			}),
+		)
+	}
+	to := ""
+	if f.Before != "" {
+		to = dayBefore(f.Before)
+	}
+	return app.Div().Class("filters").ID("filters").Body(
+		app.Div().Class("filter-row").Role("group").Aria("label", "Status").Body(states...),
+		app.If(len(types) > 0, func() app.UI {
+			return app.Div().Class("filter-row").Role("group").Aria("label", "Type").Body(types...)
+		}),
+		app.Div().Class("filter-row").Body(
+			date("filter-from", "created_after", "Opened from", f.After),
+			date("filter-to", "created_before", "to", to),
+			app.Label().Class("filter-sort").Body(
+				app.Span().Text("Sort"),
+				app.Select().ID("filter-sort").Body(opts...).OnChange(func(ctx app.Context, e app.Event) {
+					// "sort:order", both at once.
+					p.OnFilter(ctx, "sort", ctx.JSSrc().Get("value").String(), false)
+				}),
+			),
+			app.If(f.narrowed(), func() app.UI {
+				return app.Button().Type("button").Class("btn btn-link").ID("clear-filters").Text("Clear filters").OnClick(func(ctx app.Context, e app.Event) {
+					p.OnFilter(ctx, "", "", false)
+				})
+			}),
+		),
+	)
+}
+
+// dayAfter and dayBefore move a YYYY-MM-DD date by a day: the date
+// range's "to" is inclusive, created_before exclusive.
+func dayAfter(d string) string  { return shiftDay(d, 1) }
+func dayBefore(d string) string { return shiftDay(d, -1) }
+
+func shiftDay(d string, n int) string {
+	t, err := time.Parse("2006-01-02", d)
+	if err != nil {
+		return d
+	}
+	return t.AddDate(0, 0, n).Format("2006-01-02")
+}
+
+// emptyBecause says which filter hides every ticket of a list that came
+// back empty. The facets tell: the state counts ignore the state filter
+// and the type counts the type filter, so a state (or type) filter whose
+// own counts are 0 while others are not is the one.
+func emptyBecause(f listFilter, facets *ListFacets, search string) string {
+	if facets != nil && f.State != "" {
+		sel, all := 0, 0
+		var names []string
+		for _, st := range stateCategoryLabels {
+			all += facets.State[st.ID]
+			if inList(f.State, st.ID) {
+				sel += facets.State[st.ID]
+				names = append(names, st.Label)
+			}
+		}
+		if sel == 0 && all > 0 {
+			return "No tickets are " + strings.Join(names, " or ") + " — " + plural(all, "ticket", "tickets") + " in other states. The status filter hides them all."
+		}
+	}
+	if facets != nil && f.Types != "" {
+		sel, all := 0, 0
+		var names []string
+		for _, t := range facets.Type {
+			all += t.Count
+			if inList(f.Types, t.ID) {
+				sel += t.Count
+				names = append(names, t.Name)
+			}
+		}
+		if sel == 0 && all > 0 {
+			return "No tickets of type " + strings.Join(names, " or ") + " — " + plural(all, "ticket", "tickets") + " of other types. The type filter hides them all."
+		}
+	}
+	if f.After != "" || f.Before != "" {
+		when := ""
+		switch {
+		case f.After != "" && f.Before != "":
+			when = "from " + f.After + " to " + dayBefore(f.Before)
+		case f.After != "":
+			when = "on or after " + f.After
+		default:
+			when = "before " + f.Before
+		}
+		msg := "No tickets were opened " + when
+		if search != "" {
+			msg += " that match “" + search + "”"
+		}
+		return msg + ". The date range hides them all."
+	}
+	if search != "" {
+		return "No tickets match “" + search + "” with these filters."
+	}
+	return "No tickets match these filters."
 }

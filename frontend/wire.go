@@ -41,6 +41,9 @@ type WireError struct {
 	Code     string           `json:"code"`
 	Message  string           `json:"message"`
 	Problems []portal.Problem `json:"problems,omitempty"`
+	// Reason is why the portal server refused a sign-in or a session
+	// (wire.Refused…).
+	Reason string `json:"reason,omitempty"`
 }
 
 func (e *WireError) Error() string { return e.Message }
@@ -89,6 +92,31 @@ type MessengerPage struct {
 	SignedIn bool              `json:"signed_in"`
 	Tickets  []wire.TicketView `json:"tickets,omitempty"`
 	Total    int               `json:"total,omitempty"`
+}
+
+// CustomerList is one page of the portal's list (GET
+// /portal/<slug>/api/tickets) with its facets.
+type CustomerList struct {
+	wire.PreviewResult
+	// Facets counts the tab's tickets per state category and per type,
+	// each with the other filters (and the search) applied: the state
+	// counts ignore the state filter, the type counts the type filter.
+	// Nil from a server that does not count them.
+	Facets *ListFacets `json:"facets,omitempty"`
+}
+
+// ListFacets is the list's counts per state category (submitted,
+// in_progress, waiting_on_customer, resolved) and per type.
+type ListFacets struct {
+	State map[string]int `json:"state"`
+	Type  []TypeCount    `json:"type"`
+}
+
+// TypeCount is how many tickets of the list are of one type.
+type TypeCount struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Count int    `json:"count"`
 }
 
 // SyncPushAnswer is a push's result and, when nothing was pushed, why.

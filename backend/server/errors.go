@@ -71,6 +71,9 @@ type errorJSON struct {
 	Problems []portal.Problem `json:"problems,omitempty"`
 	// Rejected lists the records a strict import refused.
 	Rejected []portal.Rejection `json:"rejected,omitempty"`
+	// Reason says in one word why a portal credential was refused
+	// (wire.Refused…): the pages word it for the customer.
+	Reason string `json:"reason,omitempty"`
 }
 
 // writeError answers with err as JSON. Internal errors are logged with
@@ -80,7 +83,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if _, known := statusOf[code]; !known {
 		code = portal.EINTERNAL
 	}
-	body := errorBody{Error: errorJSON{Code: code, Message: portal.ErrorMessage(err)}}
+	body := errorBody{Error: errorJSON{Code: code, Message: portal.ErrorMessage(err), Reason: refusalReason(err)}}
 	if code == portal.EINTERNAL {
 		s.log.ErrorContext(r.Context(), "internal error", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 		body.Error.Message = "Internal error; the server's log has the details. Try again, or tell the server's operator."

@@ -19,6 +19,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/wire"
 )
 
 // Identity tokens and sessions.
@@ -89,11 +90,32 @@ func unauthorized(format string, args ...any) error {
 const errNoSuchUser = "the identity token names no user this portal can sign in; check its user_id or email (the server's log says why)"
 
 // refused logs why a portal credential was refused (never the credential
-// itself) and returns the answer: EUNAUTHORIZED with a sentence fit for
-// the customer. what is "identity token" or "session".
-func (s *Server) refused(ctx context.Context, what, reason, answer string) error {
+// itself) and returns the answer: EUNAUTHORIZED with a sentence for the
+// integrator, and code (wire.Refused…), which the pages word for the
+// customer. what is "identity token" or "session".
+func (s *Server) refused(ctx context.Context, what, code, reason, answer string) error {
 	s.log.LogAttrs(ctx, slog.LevelInfo, what+" refused", slog.String("reason", reason))
-	return unauthorized("%s", answer)
+	return &refusal{err: unauthorized("%s", answer), reason: code}
+}
+
+// refusal is a portal credential refused, with why in one word
+// (wire.Refused…): the answer's "reason".
+type refusal struct {
+	err    error
+	reason string
+}
+
+func (e *refusal) Error() string { return e.err.Error() }
+func (e *refusal) Unwrap() error { return e.err }
+
+// refusalReason is the reason of a refused credential (wire.Refused…),
+// "" for other errors.
+func refusalReason(err error) string {
+	var rf *refusal
+	if errors.As(err, &rf) {
+		return rf.reason
+	}
+	return ""
 }
 
 // verifyToken checks an identity token and returns the contact it names
@@ -123,7 +145,7 @@ func (s *Server) verifyToken(ctx context.Context, raw string) (*portal.User, tim
 func (s *Server) parseToken(ctx context.Context, raw string) (*identityClaims, error) {
 	const what = "identity token"
 	if len(raw) > maxTokenSize {
-		return nil, s.refused(ctx, what, "longer than 8 KiB", "the identity token is too long")
+		return nil, s.refused(ctx, what, wire.RefusedInvalid, "longer than 8 KiB", "the identity token is too long")
 	}
 	var claims identityClaims
 	_, err := jwt.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) { return s.identitySecret, nil },
@@ -132,29 +154,29 @@ func (s *Server) parseToken(ctx context.Context, raw string) (*identityClaims, e
 		jwt.WithLeeway(clockSkew),
 		jwt.WithTimeFunc(s.now),
 	)
-	var answer string
+	answer, code := "", wire.RefusedInvalid
 	switch {
 	case err == nil:
 	case errors.Is(err, jwt.ErrTokenExpired):
-		answer = "the identity token has expired; sign a new one"
+		answer, code = "the identity token has expired; sign a new one", wire.RefusedExpired
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
 		answer = "the identity token has no exp claim; it must say when it expires"
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
 		answer = "the identity token is not signed with this portal's identity-verification secret (HS256)"
 	case errors.Is(err, jwt.ErrTokenNotValidYet):
-		answer = "the identity token is not valid yet (its nbf is in the future); check the clock of the server that signs it"
+		answer, code = "the identity token is not valid yet (its nbf is in the future); check the clock of the server that signs it", wire.RefusedNotYetValid
 	default:
 		answer = "the identity token is not a valid JWT signed with HS256"
 	}
 	if err != nil {
-		return nil, s.refused(ctx, what, err.Error(), answer)
+		return nil, s.refused(ctx, what, code, err.Error(), answer)
 	}
 	if ahead := claims.ExpiresAt.Sub(s.now()); ahead > s.maxTokenLifetime+clockSkew {
-		return nil, s.refused(ctx, what, fmt.Sprintf("exp is %s ahead, more than the %s allowed", shortDuration(ahead), shortDuration(s.maxTokenLifetime)),
+		return nil, s.refused(ctx, what, wire.RefusedInvalid, fmt.Sprintf("exp is %s ahead, more than the %s allowed", shortDuration(ahead), shortDuration(s.maxTokenLifetime)),
 			fmt.Sprintf("the identity token lives too long: its exp must be at most %s ahead; sign tokens that expire sooner", shortDuration(s.maxTokenLifetime)))
 	}
 	if reason := s.audienceProblem(claims.Aud); reason != "" {
-		return nil, s.refused(ctx, what, reason,
+		return nil, s.refused(ctx, what, wire.RefusedInvalid, reason,
 			fmt.Sprintf("the identity token is meant for another audience: its aud must be this portal's URL (%s) or its slug (%s)", s.ownPortalURL(), s.slug))
 	}
 	return &claims, nil
@@ -215,15 +237,15 @@ func (s *Server) tokenUser(ctx context.Context, claims *identityClaims) (*portal
 	case strings.TrimSpace(claims.Email) != "":
 		u, err = s.ws.UserByEmail(ctx, claims.Email)
 	default:
-		return nil, s.refused(ctx, what, "no user_id nor email claim", "the identity token names no user; give a user_id or an email claim")
+		return nil, s.refused(ctx, what, wire.RefusedInvalid, "no user_id nor email claim", "the identity token names no user; give a user_id or an email claim")
 	}
 	switch portal.ErrorCode(err) {
 	case "":
 		return u, nil
 	case portal.ENOTFOUND:
-		return nil, s.refused(ctx, what, "no contact has its user_id (external_id) or email", errNoSuchUser)
+		return nil, s.refused(ctx, what, wire.RefusedUnknownUser, "no contact has its user_id (external_id) or email", errNoSuchUser)
 	case portal.ECONFLICT:
-		return nil, s.refused(ctx, what, "ambiguous email: "+err.Error()+"; the token must use user_id", errNoSuchUser)
+		return nil, s.refused(ctx, what, wire.RefusedUnknownUser, "ambiguous email: "+err.Error()+"; the token must use user_id", errNoSuchUser)
 	}
 	return nil, err
 }
@@ -323,28 +345,28 @@ func (s *Server) readSession(ctx context.Context, v string) (session, error) {
 	ended := "the session has ended; sign in again with a new identity token"
 	ss, mac, ok := parseSession(v)
 	if !ok {
-		return session{}, s.refused(ctx, what, "not a v2 session cookie", bad)
+		return session{}, s.refused(ctx, what, wire.RefusedSessionEnded, "not a v2 session cookie", bad)
 	}
 	ep, revoked, err := s.ws.SessionState(ctx, ss.id)
 	if err != nil {
 		return session{}, err
 	}
 	if ss.gen != ep.Generation {
-		return session{}, s.refused(ctx, what, fmt.Sprintf("made in session generation %d, now %d: every session was ended", ss.gen, ep.Generation), ended)
+		return session{}, s.refused(ctx, what, wire.RefusedSessionEnded, fmt.Sprintf("made in session generation %d, now %d: every session was ended", ss.gen, ep.Generation), ended)
 	}
 	if !hmac.Equal(mac, ss.mac(s.slug, s.sessionKey(ep))) {
-		return session{}, s.refused(ctx, what, "its MAC is not this portal's", bad)
+		return session{}, s.refused(ctx, what, wire.RefusedSessionEnded, "its MAC is not this portal's", bad)
 	}
 	now := s.now()
 	exp := time.Unix(ss.exp, 0)
 	if exp.Sub(now) > maxSession+clockSkew {
-		return session{}, s.refused(ctx, what, fmt.Sprintf("its expiry is %s ahead, beyond the %s cap", shortDuration(exp.Sub(now)), shortDuration(maxSession)), bad)
+		return session{}, s.refused(ctx, what, wire.RefusedSessionEnded, fmt.Sprintf("its expiry is %s ahead, beyond the %s cap", shortDuration(exp.Sub(now)), shortDuration(maxSession)), bad)
 	}
 	if !now.Before(exp) {
-		return session{}, s.refused(ctx, what, "expired", "the session has expired; sign in again with a new identity token")
+		return session{}, s.refused(ctx, what, wire.RefusedSessionEnded, "expired", "the session has expired; sign in again with a new identity token")
 	}
 	if revoked {
-		return session{}, s.refused(ctx, what, "signed out", ended)
+		return session{}, s.refused(ctx, what, wire.RefusedSessionEnded, "signed out", ended)
 	}
 	return ss, nil
 }
@@ -362,21 +384,26 @@ func bearer(r *http.Request) string {
 // identity token given as a Bearer token, else the session cookie. It
 // returns EUNAUTHORIZED when there is neither or it is not valid.
 func (s *Server) portalUser(r *http.Request) (*portal.User, error) {
+	u, _, err := s.requestUser(r)
+	return u, err
+}
+
+// requestUser is portalUser with when its credential expires.
+func (s *Server) requestUser(r *http.Request) (*portal.User, time.Time, error) {
 	if tok := bearer(r); tok != "" {
-		u, _, err := s.verifyToken(r.Context(), tok)
-		return u, err
+		return s.verifyToken(r.Context(), tok)
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
-		return nil, unauthorized("sign in: send an identity token as Authorization: Bearer, or exchange it for a session at POST %ssession", s.portalPath())
+		return nil, time.Time{}, unauthorized("sign in: send an identity token as Authorization: Bearer, or exchange it for a session at POST %ssession", s.portalPath())
 	}
 	ss, err := s.readSession(r.Context(), c.Value)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	u, err := s.ws.UserByID(r.Context(), ss.userID)
 	if portal.ErrorCode(err) == portal.ENOTFOUND {
-		return nil, unauthorized("the session's user is no longer known to this portal; sign in again")
+		return nil, time.Time{}, &refusal{err: unauthorized("the session's user is no longer known to this portal; sign in again"), reason: wire.RefusedSessionEnded}
 	}
-	return u, err
+	return u, time.Unix(ss.exp, 0), err
 }

@@ -191,9 +191,10 @@ type apiList struct {
 	Total   int      `json:"total"`
 	Next    string   `json:"next"`
 	Tickets []struct {
-		ID      string `json:"id"`
-		Title   string `json:"title"`
-		Preview *struct {
+		ID       string `json:"id"`
+		TicketID string `json:"ticket_id"`
+		Title    string `json:"title"`
+		Preview  *struct {
 			Snippet string `json:"snippet"`
 			Author  string `json:"author"`
 			Ago     string `json:"ago"`
@@ -420,7 +421,7 @@ func TestPortalPagesInChromium(t *testing.T) {
 		f.api("/api/tickets/"+found.Tickets[0].ID, tok, &ticket)
 		b.click(".ticket-row")
 		b.waitEq("the ticket's page", `(document.querySelector(".ticket-page h3")||{}).textContent`, ticket.Title)
-		b.waitEq("its address", `location.pathname`, "/portal/demo/tickets/"+found.Tickets[0].ID)
+		b.waitEq("its address (the number customers know)", `location.pathname`, "/portal/demo/tickets/"+found.Tickets[0].TicketID)
 		b.waitEq("its state's external label", `document.querySelector(".ticket-page .state").textContent`, ticket.State)
 		b.waitEq("its parts", `document.querySelectorAll(".ticket-page .part").length`, fmt.Sprint(len(ticket.Parts)))
 		b.click(".ticket-page .back")

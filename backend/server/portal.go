@@ -177,14 +177,14 @@ type sessionInfo struct {
 // most maxSession. A form post is redirected to the portal (303); a JSON
 // request gets the user and the expiry.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request) {
-	u, exp, form, err := s.sessionToken(w, r)
+	u, exp, _, err := s.sessionToken(w, r)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.signInError(w, r, err)
 		return
 	}
 	value, err := s.newSession(r.Context(), u.ID, exp)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.signInError(w, r, err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -197,8 +197,45 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request) {
 		Secure:   s.secure(r),
 		SameSite: http.SameSiteLaxMode,
 	})
-	if form {
+	if isForm(r) {
 		http.Redirect(w, r, s.portalPath(), http.StatusSeeOther)
+		return
+	}
+	writeJSON(w, http.StatusOK, sessionInfo{User: portalUserInfo{Email: u.Email, Name: u.Name}, ExpiresAt: exp.UTC()})
+}
+
+// signInError answers a sign-in that failed. The sign-in form posted
+// without the WebAssembly (a plain HTML form) is sent back to the sign-in
+// page with why (login?refused=<reason>, which the page words for the
+// customer; the refusal is logged); the pages' fetch and other
+// clients get the JSON error.
+func (s *Server) signInError(w http.ResponseWriter, r *http.Request, err error) {
+	if !isForm(r) || r.Method != http.MethodPost {
+		s.writeError(w, r, err)
+		return
+	}
+	reason := refusalReason(err)
+	if portal.ErrorCode(err) == codeTooManyRequests {
+		reason = wire.RefusedTooMany
+	}
+	if reason == "" {
+		// A form no page of ours sends (unreadable, too large): the
+		// JSON answer.
+		s.writeError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, s.portalPath()+"login?refused="+url.QueryEscape(reason), http.StatusSeeOther)
+}
+
+// currentSession answers GET /portal/<slug>/session: whom the request's
+// session cookie (or Bearer identity token) signs in, and until when;
+// 401 with the reason when nobody. Every page asks it to show the
+// signed-in name and Sign out, the Help Center's and the no-access page's
+// too, which have no other answer naming the user.
+func (s *Server) currentSession(w http.ResponseWriter, r *http.Request) {
+	u, exp, err := s.requestUser(r)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, sessionInfo{User: portalUserInfo{Email: u.Email, Name: u.Name}, ExpiresAt: exp.UTC()})
@@ -216,7 +253,7 @@ func (s *Server) sessionToken(w http.ResponseWriter, r *http.Request) (u *portal
 		}
 	}
 	if tok == "" {
-		return nil, exp, form, unauthorized("send the identity token: a JSON body {\"token\": ...} or a form field token")
+		return nil, exp, form, &refusal{err: unauthorized("send the identity token: a JSON body {\"token\": ...} or a form field token"), reason: wire.RefusedMissing}
 	}
 	if u, exp, err = s.verifyToken(r.Context(), tok); err != nil {
 		return nil, exp, form, err
@@ -227,7 +264,7 @@ func (s *Server) sessionToken(w http.ResponseWriter, r *http.Request) (u *portal
 	exp = exp.Truncate(time.Second)
 	if !exp.After(s.now()) {
 		// Accepted within the clock skew, but too late for a session.
-		return nil, exp, form, unauthorized("the identity token has expired; sign a new one")
+		return nil, exp, form, &refusal{err: unauthorized("the identity token has expired; sign a new one"), reason: wire.RefusedExpired}
 	}
 	return u, exp, form, nil
 }
@@ -254,10 +291,17 @@ func tokenFromBody(w http.ResponseWriter, r *http.Request) (tok string, form boo
 	switch ct {
 	case "application/x-www-form-urlencoded", "multipart/form-data":
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-		if err := r.ParseMultipartForm(maxFormBody); err != nil && err != http.ErrNotMultipart {
+		// ParseMultipartForm would hide ParseForm's error (a body over
+		// the limit, cut short) behind ErrNotMultipart: each its own.
+		parse := r.ParseForm
+		if ct == "multipart/form-data" {
+			parse = func() error { return r.ParseMultipartForm(maxFormBody) }
+		}
+		if err := parse(); err != nil {
 			return "", true, portal.Errorf(portal.EINVALID, "the form could not be read; send the field token")
 		}
-		return strings.TrimSpace(r.PostFormValue("token")), true, nil
+		// A customer may paste the whole sign-in link.
+		return wire.SignInCode(r.PostFormValue("token")), true, nil
 	}
 	b, err := readBody(w, r, maxFormBody, "the session request")
 	if err != nil {

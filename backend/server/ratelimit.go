@@ -168,7 +168,7 @@ func (s *Server) rateLimited(l *limiter, what string, counts func(*http.Request)
 			if d := l.wait(clientKey(r), time.Now()); d > 0 {
 				secs := int(math.Ceil(d.Seconds()))
 				w.Header().Set("Retry-After", strconv.Itoa(secs))
-				s.writeError(w, r, portal.Errorf(codeTooManyRequests, "too many %s from your address; wait %d seconds and try again", what, secs))
+				s.signInError(w, r, portal.Errorf(codeTooManyRequests, "too many %s from your address; wait %d seconds and try again", what, secs))
 				return
 			}
 		}

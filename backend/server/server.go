@@ -163,6 +163,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /portal/{slug}/session", s.portalOnly(s.sameOrigin(s.rateLimited(s.signIns, "sign-in attempts", nil, s.startSession))))
 	s.mux.HandleFunc("POST /portal/{slug}/session/check", s.portalOnly(s.sameOrigin(s.rateLimited(s.signIns, "sign-in attempts", nil, s.checkSession))))
 	s.mux.HandleFunc("DELETE /portal/{slug}/session", s.portalOnly(s.sameOrigin(s.endSession)))
+	s.mux.HandleFunc("GET /portal/{slug}/session", s.portalOnly(s.limited(s.currentSession)))
 	s.mux.HandleFunc("GET /portal/{slug}/api/tickets", s.portalOnly(s.rateLimited(s.searches, "searches", isSearch, s.limited(s.listTickets))))
 	s.mux.HandleFunc("GET /portal/{slug}/api/tickets/{id}", s.portalOnly(s.limited(s.getTicket)))
 	// What the Help Center and Messenger pages read (JSON, served with or
