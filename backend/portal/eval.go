@@ -30,14 +30,16 @@ type Trace struct {
 	Sentence  string     `json:"sentence,omitempty"`
 }
 
-// Evidence is one value a condition was decided on: the user's own
-// (Company empty), or one company's. A company condition that holds has
-// the company that satisfied it (or, negated, the one that made it fail);
-// one that fails has every company of the user; a user of no company has
-// none.
+// Evidence is one value a condition was decided on: the user's own, or
+// one company's. A company condition that holds has the company that
+// satisfied it (or, negated, the one that made it fail); one that fails
+// has every company of the user; a user of no company has none.
 type Evidence struct {
-	Company string `json:"company,omitempty"` // the company's name, else its id
-	Value   Value  `json:"value"`             // unset when the attribute is
+	// Of names whose value it is: the user (name, else email, else id) or
+	// the company (name, else id).
+	Of      string `json:"of"`
+	Company bool   `json:"company,omitempty"`
+	Value   Value  `json:"value"` // unset when the attribute is
 }
 
 // Eval evaluates a checked rule for a subject at time now. A nil rule
@@ -122,7 +124,7 @@ func evalCond(c *Condition, s *Schema, sub Subject, now time.Time, explain bool)
 		held = holds(a, pos, v, c.Value, now)
 		if explain {
 			detail = "the user's " + a.Label + " is " + describeAttr(v, a)
-			ev = []Evidence{{Value: typed(v, a)}}
+			ev = []Evidence{{Of: userLabel(sub.User), Value: typed(v, a)}}
 		}
 	} else {
 		var which *Company
@@ -139,15 +141,15 @@ func evalCond(c *Condition, s *Schema, sub Subject, now time.Time, explain bool)
 				detail = "the user belongs to no company"
 			case held && negated:
 				detail = fmt.Sprintf("company %s has %s %s", companyLabel(which), a.Label, describeAttr(CompanyAttr(which, a), a))
-				ev = []Evidence{{Company: companyLabel(which), Value: typed(CompanyAttr(which, a), a)}}
+				ev = []Evidence{{Of: companyLabel(which), Company: true, Value: typed(CompanyAttr(which, a), a)}}
 			case held:
 				detail = fmt.Sprintf("company %s satisfies it", companyLabel(which))
-				ev = []Evidence{{Company: companyLabel(which), Value: typed(CompanyAttr(which, a), a)}}
+				ev = []Evidence{{Of: companyLabel(which), Company: true, Value: typed(CompanyAttr(which, a), a)}}
 			default:
 				names := make([]string, 0, len(sub.Companies))
 				for _, co := range sub.Companies {
 					names = append(names, companyLabel(co)+": "+describeAttr(CompanyAttr(co, a), a))
-					ev = append(ev, Evidence{Company: companyLabel(co), Value: typed(CompanyAttr(co, a), a)})
+					ev = append(ev, Evidence{Of: companyLabel(co), Company: true, Value: typed(CompanyAttr(co, a), a)})
 				}
 				detail = "no company of the user satisfies " + string(pos) + " (" + strings.Join(names, "; ") + ")"
 			}
@@ -166,6 +168,16 @@ func typed(v Value, a Attribute) Value {
 		return Value{}
 	}
 	return v
+}
+
+func userLabel(u *User) string {
+	switch {
+	case u.Name != "":
+		return u.Name
+	case u.Email != "":
+		return u.Email
+	}
+	return u.ID
 }
 
 func companyLabel(c *Company) string {
