@@ -16,13 +16,14 @@ import (
 // same in words.
 var layers = map[string][]string{
 	// The domain and the leaves.
-	"backend/portal":      {},
-	"backend/textdiff":    {},
-	"backend/privatefile": {},
-	"backend/wire":        {"backend/portal"},
-	"backend/intercom":    {"backend/portal"},
-	"backend/demo":        {"backend/portal"},
-	"backend/audience":    {"backend/portal"},
+	"backend/portal":       {},
+	"backend/portal/words": {"backend/portal"},
+	"backend/textdiff":     {},
+	"backend/privatefile":  {},
+	"backend/wire":         {"backend/portal"},
+	"backend/intercom":     {"backend/portal"},
+	"backend/demo":         {"backend/portal"},
+	"backend/audience":     {"backend/portal"},
 	// Adapters: domain terms only, never a service or the wire types.
 	"backend/storage/sqlrule": {"backend/portal"},
 	"backend/storage/sqlite":  {"backend/portal", "backend/storage/sqlrule", "backend/audience"},
