@@ -28,12 +28,22 @@ func (c *decisionPanel) Render() app.UI {
 		tabText = strings.Join(tabs, " and ")
 	}
 	return app.Div().Class("decision").Body(
-		verdict("access", r.Access, "Has access", "No access", r.AccessReason, d.AccessTrace),
+		verdict("access", r.Access, "Has access", "No access", said(r.AccessSentence, r.AccessReason), d.AccessTrace),
 		app.If(r.Access, func() app.UI {
-			return verdict("restricted", !r.Restricted, "Sees all company tickets", "Restricted to own tickets", r.RestrictedReason, d.RestrictedTrace)
+			return verdict("restricted", !r.Restricted, "Sees all company tickets", "Restricted to own tickets", said(r.RestrictedSentence, r.RestrictedReason), d.RestrictedTrace)
 		}),
 		app.P().Class("tabs-line").Body(app.Span().Class("hint").Text("Tabs: "), app.Strong().Class("tabs-value").Text(tabText)),
 	)
+}
+
+// said is a decision's sentence (backend/portal/words: the schema's
+// labels and the values that decided it), or its reason when the answer
+// has none.
+func said(sentence, reason string) string {
+	if sentence != "" {
+		return sentence
+	}
+	return reason
 }
 
 // verdict renders one decision: a badge, the reason and the trace.
@@ -70,8 +80,12 @@ func traceTree(t portal.Trace) app.UI {
 	return app.Ul().Class("trace-tree").Body(
 		app.Li().Class(cls).Body(
 			app.Span().Class("t-mark").Text(mark),
-			app.Span().Class("t-rule").Text(t.Rule),
-			app.If(t.Detail != "", func() app.UI { return app.Span().Class("t-detail").Text(" — " + t.Detail) }),
+			app.If(t.Sentence != "", func() app.UI { return app.Span().Class("t-rule").Text(t.Sentence) }).Else(func() app.UI {
+				return app.Span().Class("t-rule").Body(
+					app.Text(t.Rule),
+					app.If(t.Detail != "", func() app.UI { return app.Span().Class("t-detail").Text(" — " + t.Detail) }),
+				)
+			}),
 			app.Range(t.Children).Slice(func(i int) app.UI { return traceTree(t.Children[i]) }),
 		),
 	)

@@ -24,6 +24,8 @@ func (c *draftStatus) Render() app.UI {
 	switch {
 	case d.Settings == nil:
 		save = app.Span().Class("pill").Text("Loading the draft…")
+	case waitingOnly(d.Settings, d.Problems):
+		save = app.Span().Class("pill").ID("save-state").Text("Not saved yet: a condition waits for its value")
 	case len(d.Problems) > 0:
 		save = app.Span().Class("pill pill-error").ID("save-state").Text("Not saved: fix the problems below")
 	case d.SaveErr != nil:
