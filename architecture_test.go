@@ -27,7 +27,7 @@ var layers = map[string][]string{
 	// Adapters: domain terms only, never a service or the wire types.
 	"backend/storage/sqlrule": {"backend/portal"},
 	"backend/storage/sqlite":  {"backend/portal", "backend/storage/sqlrule", "backend/audience"},
-	"backend/remote":          {"backend/portal", "backend/wire", "backend/intercom", "backend/textdiff", "backend/privatefile"},
+	"backend/remote":          {"backend/portal", "backend/portal/words", "backend/wire", "backend/intercom", "backend/textdiff", "backend/privatefile"},
 	// Services: the domain's ports, never an adapter.
 	"backend/studio": {"backend/portal", "backend/portal/words", "backend/wire", "backend/demo", "backend/intercom", "backend/textdiff", "backend/audience"},
 	"backend/server": {"backend/portal", "backend/wire", "backend/studio", "backend/intercom", "backend/privatefile", "webui"},

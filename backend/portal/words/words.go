@@ -56,10 +56,24 @@ func Label(a portal.Attribute) string {
 
 // attribute returns the schema's attribute of that name, or one labelled
 // with the name itself when the schema does not know it.
+//
+// Without a schema (a merge of two documents knows none) a standard
+// attribute still has its label and a custom one its key in words.
 func attribute(name string, s *portal.Schema) portal.Attribute {
 	if s != nil {
 		if a, ok := s.Lookup(name); ok {
 			return a
+		}
+		return portal.Attribute{Name: name, Label: name}
+	}
+	for _, a := range portal.StandardAttributes() {
+		if a.Name == name {
+			return a
+		}
+	}
+	for _, scope := range []portal.Scope{portal.ScopeUser, portal.ScopeCompany} {
+		if key, ok := strings.CutPrefix(name, string(scope)+".custom."); ok && key != "" {
+			return portal.Attribute{Name: name, Scope: scope, Field: key, Custom: true, Label: key}
 		}
 	}
 	return portal.Attribute{Name: name, Label: name}

@@ -330,6 +330,15 @@ func TestChanges(t *testing.T) {
 		}
 		b.WriteString("\n")
 	}
+	// A merge knows no schema: standard labels stay, custom keys are
+	// said in words.
+	b.WriteString("## without a schema\n")
+	for _, l := range words.Changes(base, cases[1].after, nil) {
+		b.WriteString(l + "\n")
+	}
+	for _, l := range words.Changes(base, cases[8].after, nil) {
+		b.WriteString(l + "\n")
+	}
 	golden(t, "changes.golden", b.String())
 }
 
