@@ -116,14 +116,17 @@ func fill(form, label string, v any) string {
 }
 
 // Value is a condition's value as people read it: Pro, 10, true. Text
-// is quoted only when it would be misread (empty, or with spaces at its
-// ends).
+// is quoted only when it would be misread: empty, with spaces at its
+// ends, or holding the words that join conditions and values in a
+// sentence ("Pro or Enterprise").
 func Value(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "nothing"
 	case string:
-		if x == "" || strings.TrimSpace(x) != x {
+		l := " " + strings.ToLower(x) + " "
+		if x == "" || strings.TrimSpace(x) != x || strings.Contains(l, " and ") || strings.Contains(l, " or ") ||
+			strings.ContainsAny(x, "—;()\"") {
 			return strconv.Quote(x)
 		}
 		return x

@@ -154,6 +154,17 @@ func TestOperators(t *testing.T) {
 	golden(t, "operators.golden", b.String())
 }
 
+func TestValue(t *testing.T) {
+	for v, want := range map[any]string{
+		"Pro": "Pro", "examply.com": "examply.com", "": `""`, " Pro": `" Pro"`, "Pro or Enterprise": `"Pro or Enterprise"`,
+		"Sales and Support": `"Sales and Support"`, "Tier (gold)": `"Tier (gold)"`, "Oregon": "Oregon", 10.0: "10", 12.5: "12.5", true: "true", nil: "nothing",
+	} {
+		if got := words.Value(v); got != want {
+			t.Errorf("Value(%#v) = %s, want %s", v, got, want)
+		}
+	}
+}
+
 func TestLabel(t *testing.T) {
 	for field, want := range map[string]string{
 		"sla_tier": "SLA tier", "trial_ends_at": "Trial ends at", "department": "Department", "id": "Id",
