@@ -46,13 +46,19 @@ func TestUISentences(t *testing.T) {
 		u.do("search user", chromedp.SendKeys(chromedp.CSS("#pane-0 .user-search-input"), samples.Restricted.Email))
 		u.wait("search result", `document.querySelector("#pane-0 .found-user")`)
 		u.click("#pane-0 .found-user")
-		reason := `(document.querySelector('#pane-0 [data-decision="restricted"] .reason') || {}).textContent`
-		got := u.wait("the restriction's sentence", fmt.Sprintf(`document.querySelector("#pane-0 .who-email") && document.querySelector("#pane-0 .who-email").textContent === %q && %s`, samples.Restricted.Email, reason))
+		// The badge says the decision, the line under it why; the line
+		// carries the whole sentence.
+		reason := `document.querySelector('#pane-0 [data-decision="restricted"] .reason')`
+		got := u.wait("the restriction's sentence", fmt.Sprintf(`document.querySelector("#pane-0 .who-email") && document.querySelector("#pane-0 .who-email").textContent === %q && %s && %s.dataset.sentence`, samples.Restricted.Email, reason, reason))
 		if got != want {
-			t.Errorf("the Preview says %q, want %q", got, want)
+			t.Errorf("the Preview's sentence is %q, want %q", got, want)
+		}
+		shown := u.eval(`document.querySelector('#pane-0 [data-decision="restricted"]').innerText.replace(/\s+/g, " ").trim()`)
+		if !strings.HasPrefix(shown, "◐ Restricted to own tickets Is admin is false — "+name+": is admin false.") {
+			t.Errorf("the Preview shows %q", shown)
 		}
 		access := u.eval(`document.querySelector('#pane-0 [data-decision="access"] .reason').textContent`)
-		if access != "Has access: the access rule is Everyone." {
+		if access != "The access rule is Everyone." {
 			t.Errorf("access reason %q", access)
 		}
 		nodes := u.eval(`Array.from(document.querySelectorAll('#pane-0 [data-decision="restricted"] .t-rule')).map(e => e.textContent).join(" | ")`)

@@ -46,6 +46,17 @@ func said(sentence, reason string) string {
 	return reason
 }
 
+// because returns the reason part of a decision's sentence ("Has access:
+// the access rule is Everyone." → "The access rule is Everyone."), or the
+// whole of one that has no head.
+func because(sentence string) string {
+	head, why, found := strings.Cut(sentence, ": ")
+	if !found || strings.ContainsAny(head, ".—") || why == "" {
+		return sentence
+	}
+	return strings.ToUpper(why[:1]) + why[1:]
+}
+
 // verdict renders one decision: a badge, the reason and the trace.
 func verdict(id string, good bool, yes, no, reason string, trace *portal.Trace) app.UI {
 	cls, label, mark := "verdict good", yes, "✓"
@@ -61,7 +72,10 @@ func verdict(id string, good bool, yes, no, reason string, trace *portal.Trace) 
 			app.Span().Class("verdict-mark").Text(mark),
 			app.Span().Class("verdict-label").Text(label),
 		),
-		app.P().Class("reason").Text(reason),
+		// The badge says the decision; the line under it says why (the
+		// sentence without its head: "Has access: …"), and carries the
+		// whole sentence.
+		app.P().Class("reason").DataSet("sentence", reason).Title(reason).Text(because(reason)),
 		app.If(trace != nil, func() app.UI {
 			return app.Details().Class("trace").Body(
 				app.Summary().Text("Which conditions matched"),

@@ -83,7 +83,9 @@ func TestDecisionPanelSaysSentences(t *testing.T) {
 	r := &wire.PreviewResult{Access: d.Access, AccessReason: d.AccessReason, Restricted: d.Restricted, RestrictedReason: d.RestrictedReason,
 		AccessSentence: words.Access(st, d, s), RestrictedSentence: words.Restriction(st, d, s), Tabs: d.Tabs, Decision: d}
 	h := html(t, &decisionPanel{IResult: r})
-	for _, want := range []string{"Has access: the access rule is Everyone.", "Sees only their own tickets: SLA tier is not Premier — Cobaltyard Games has Standard.",
+	for _, want := range []string{`data-sentence="Has access: the access rule is Everyone."`, ">The access rule is Everyone.<",
+		`data-sentence="Sees only their own tickets: SLA tier is not Premier — Cobaltyard Games has Standard."`,
+		">SLA tier is not Premier — Cobaltyard Games has Standard.<",
 		">SLA tier is not Premier — Cobaltyard Games has Standard<", ">All of these<"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("missing %q in\n%s", want, h)

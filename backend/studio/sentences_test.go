@@ -61,7 +61,7 @@ func TestSentences(t *testing.T) {
 	}
 	want := []string{
 		"Customer portal: turned on.",
-		"Access: everyone.",
+		"Access: now everyone.",
 	}
 	for _, w := range want {
 		if !contains(d.Summary, w) {

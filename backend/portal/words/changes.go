@@ -81,7 +81,7 @@ type ruleWords struct {
 }
 
 var accessWords = ruleWords{
-	none: "no one (no access rule)", everyone: "everyone",
+	none: "no one any more (no access rule)", everyone: "now everyone",
 	alsoAny: "now also users ", notAny: "no longer users ",
 	alsoAll: "now only users ", notAll: "no longer only users ",
 	now: "now users who match: ",

@@ -340,6 +340,12 @@ func Whose(r *portal.Rule, s *portal.Schema) string {
 		return "who match: " + Condition(c, s)
 	}
 	label := lowerFirst(Label(a))
+	for _, verb := range []string{"is ", "has ", "can "} {
+		if strings.HasPrefix(label, verb) {
+			// "whose is admin is false" would not read.
+			return "who match: " + Condition(c, s)
+		}
+	}
 	if o.Value == portal.ValueDays {
 		label += " date is"
 	}
