@@ -59,6 +59,11 @@ func TestConditionWaitsForItsValue(t *testing.T) {
 	if h := html(t, row); !strings.Contains(h, "has-error") || !strings.Contains(h, "Something else is wrong.") {
 		t.Errorf("a problem with a typed value is an error:\n%s", h)
 	}
+	bad := []portal.Problem{{Path: "access.rule.all[1].any[0].operator", Message: "company.plan is a string and cannot use is greater than (greater_than)"}}
+	if h := html(t, &draftStatus{draft: draftState{Settings: st, Problems: bad}}); !strings.Contains(h, "pill-error") ||
+		!strings.Contains(h, `title="Access permissions, condition 2.1: company.plan is a string and cannot use is greater than (greater_than)."`) {
+		t.Errorf("draft status of a wrong condition:\n%s", h)
+	}
 	if waitingOnly(st, []portal.Problem{{Path: "access.rule.all[2].value", Message: "x"}}) || waitingOnly(st, []portal.Problem{{Path: "access.rule.all[0].operator"}}) {
 		t.Error("a typed value or an operator problem is not waiting")
 	}
