@@ -16,29 +16,30 @@ import (
 // same in words.
 var layers = map[string][]string{
 	// The domain and the leaves.
-	"backend/portal":      {},
-	"backend/textdiff":    {},
-	"backend/privatefile": {},
-	"backend/wire":        {"backend/portal"},
-	"backend/intercom":    {"backend/portal"},
-	"backend/demo":        {"backend/portal"},
-	"backend/audience":    {"backend/portal"},
+	"backend/portal":       {},
+	"backend/portal/words": {"backend/portal"},
+	"backend/textdiff":     {},
+	"backend/privatefile":  {},
+	"backend/wire":         {"backend/portal"},
+	"backend/intercom":     {"backend/portal"},
+	"backend/demo":         {"backend/portal"},
+	"backend/audience":     {"backend/portal"},
 	// Adapters: domain terms only, never a service or the wire types.
 	"backend/storage/sqlrule": {"backend/portal"},
 	"backend/storage/sqlite":  {"backend/portal", "backend/storage/sqlrule", "backend/audience"},
-	"backend/remote":          {"backend/portal", "backend/wire", "backend/intercom", "backend/textdiff", "backend/privatefile"},
+	"backend/remote":          {"backend/portal", "backend/portal/words", "backend/wire", "backend/intercom", "backend/textdiff", "backend/privatefile"},
 	// Services: the domain's ports, never an adapter.
-	"backend/studio": {"backend/portal", "backend/wire", "backend/demo", "backend/intercom", "backend/textdiff", "backend/audience"},
+	"backend/studio": {"backend/portal", "backend/portal/words", "backend/wire", "backend/demo", "backend/intercom", "backend/textdiff", "backend/audience"},
 	"backend/server": {"backend/portal", "backend/wire", "backend/studio", "backend/intercom", "backend/privatefile", "webui"},
 	// The UI shares the domain and the wire types.
-	"frontend":          {"backend/portal", "backend/wire"},
+	"frontend":          {"backend/portal", "backend/portal/words", "backend/wire"},
 	"frontend/cmd/wasm": {"frontend"},
 	"webui":             {"frontend"},
 	// Composition roots.
 	"app": {"backend/portal", "backend/wire", "backend/studio", "backend/remote", "backend/storage/sqlite", "backend/audience", "webui"},
 	// The command line may use anything but the test-only helpers; the
 	// bench command shares its measured rules with the Go benchmarks.
-	"backend/cli": {"backend/portal", "backend/wire", "backend/demo", "backend/intercom", "backend/studio", "backend/server",
+	"backend/cli": {"backend/portal", "backend/portal/words", "backend/wire", "backend/demo", "backend/intercom", "backend/studio", "backend/server",
 		"backend/remote", "backend/storage/sqlite", "backend/audience", "internal/benchrules"},
 	"": {"app", "backend/cli"},
 }

@@ -32,12 +32,20 @@ func (c *diffView) Render() app.UI {
 			c.open = !c.open
 		}),
 	)
+	// The changes in sentences, above the lines (backend/portal/words).
+	var summary app.UI
+	if changed && len(d.Summary) > 0 {
+		summary = app.Ul().Class("change-summary").ID("change-summary").Body(app.Range(d.Summary).Slice(func(i int) app.UI {
+			return app.Li().Class("change").Text(d.Summary[i])
+		}))
+	}
 	if !c.open || !changed {
-		return app.Div().Class("diff").Body(head)
+		return app.Div().Class("diff").Body(head, summary)
 	}
 	lines := strings.Split(strings.TrimSuffix(d.Unified, "\n"), "\n")
 	return app.Div().Class("diff open").Body(
 		head,
+		summary,
 		app.Pre().Class("diff-view").ID("diff-view").Body(
 			app.Range(lines).Slice(func(i int) app.UI {
 				l := lines[i]

@@ -1,7 +1,12 @@
 package frontend
 
 import (
+	"strings"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/portal/words"
 )
 
 // draftStatus is the marker in the page header: whether every change is
@@ -24,8 +29,10 @@ func (c *draftStatus) Render() app.UI {
 	switch {
 	case d.Settings == nil:
 		save = app.Span().Class("pill").Text("Loading the draft…")
+	case waitingOnly(d.Settings, d.Problems):
+		save = app.Span().Class("pill").ID("save-state").Text("Not saved yet: a condition waits for its value")
 	case len(d.Problems) > 0:
-		save = app.Span().Class("pill pill-error").ID("save-state").Text("Not saved: fix the problems below")
+		save = app.Span().Class("pill pill-error").ID("save-state").Title(problemList(d.Problems)).Text("Not saved: fix the problems below")
 	case d.SaveErr != nil:
 		save = app.Span().Class("pill pill-error").ID("save-state").Title(d.SaveErr.Message).Text("Not saved")
 	case d.Saving || d.Seq != d.Saved:
@@ -46,4 +53,14 @@ func (c *draftStatus) Render() app.UI {
 		}
 	}
 	return app.Div().Class("draft-status").ID("draft-status").Body(save, live)
+}
+
+// problemList says each problem where the admin finds it on the page
+// ("Access permissions, condition 2.1: …"), one a line.
+func problemList(ps []portal.Problem) string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = words.Problem(p)
+	}
+	return strings.Join(lines, "\n")
 }

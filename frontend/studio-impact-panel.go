@@ -57,7 +57,7 @@ func (c *impactPanel) Render() app.UI {
 			return app.Button().Class(cls).ID("impact-"+g).Disabled(grp.Count == 0).Body(
 				app.Span().Class("impact-count").Text(formatInt(grp.Count)),
 				app.Span().Class("impact-label").Text(" "+impactTitles[g]),
-			).OnClick(func(ctx app.Context, e app.Event) {
+			).Title(grp.Sentence).OnClick(func(ctx app.Context, e app.Event) {
 				if c.open == g {
 					c.open = ""
 				} else {
@@ -89,7 +89,7 @@ func (c *impactPanel) groupList(d *wire.ImpactResult, g string) app.UI {
 			return app.Li().Class("impact-user").Body(
 				app.Span().Class("user-name").Text(name),
 				app.Span().Class("user-email").Text(" "+u.Email),
-				app.Span().Class("hint").Text(" "+stateLabels[u.Before]+" → "+stateLabels[u.After]+tickets),
+				app.Span().Class("hint").Title(u.Sentence).Text(" "+stateLabels[u.Before]+" → "+stateLabels[u.After]+tickets),
 			)
 		})),
 		app.If(more > 0, func() app.UI {

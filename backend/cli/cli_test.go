@@ -963,7 +963,7 @@ func TestPreview(t *testing.T) {
 			t.Errorf("%s with no access rule: access %v (%q), %d tickets, total %d", u, p.Access, p.AccessReason, len(p.Tickets), p.Total)
 		}
 	}
-	if text := ok(t, "preview", "--workspace", ws, "--user", alice); !strings.Contains(text, "Access: no.") {
+	if text := ok(t, "preview", "--workspace", ws, "--user", alice); !strings.Contains(text, "Access: no. No access: no access rule is set, so no one has access.") {
 		t.Errorf("preview text without access:\n%s", text)
 	}
 
@@ -1076,7 +1076,14 @@ func TestPreviewPagination(t *testing.T) {
 func TestDiff(t *testing.T) {
 	t.Parallel()
 	ws := newDemo(t, demoSeed)
-	out := ok(t, "diff", "--workspace", ws)
+	text := ok(t, "diff", "--workspace", ws)
+	// The changes in sentences come first, then a blank line and the
+	// unified diff.
+	head, out, found := strings.Cut(text, "\n\n--- live")
+	out = "--- live" + out
+	if !found || !strings.Contains(head, "Customer portal: turned on.") {
+		t.Errorf("diff of a fresh demo workspace does not start with the change summary:\n%s", text)
+	}
 	lines := strings.Split(out, "\n")
 	if len(lines) < 3 || !strings.HasPrefix(lines[0], "--- live") || lines[1] != "+++ draft" || !strings.HasPrefix(lines[2], "@@ ") {
 		t.Errorf("diff of a fresh demo workspace:\n%s", out)
@@ -1085,12 +1092,13 @@ func TestDiff(t *testing.T) {
 		t.Errorf("the diff does not show the portal turned on:\n%s", out)
 	}
 	var d struct {
-		Changed *bool  `json:"changed"`
-		Unified string `json:"unified"`
+		Changed *bool    `json:"changed"`
+		Unified string   `json:"unified"`
+		Summary []string `json:"summary"`
 	}
 	okJSON(t, &d, "diff", "--workspace", ws)
-	if d.Changed == nil || !*d.Changed || d.Unified != out {
-		t.Errorf("diff --json: changed %v, unified equals the text: %v", d.Changed, d.Unified == out)
+	if d.Changed == nil || !*d.Changed || d.Unified != out || strings.Join(d.Summary, "\n") != head {
+		t.Errorf("diff --json: changed %v, unified equals the text: %v, summary %q equals the text: %v", d.Changed, d.Unified == out, d.Summary, strings.Join(d.Summary, "\n") == head)
 	}
 
 	// A workspace whose draft was never edited: draft and live agree.
@@ -1100,7 +1108,7 @@ func TestDiff(t *testing.T) {
 		t.Errorf("diff of an unedited draft:\n%s", out)
 	}
 	okJSON(t, &d, "diff", "--workspace", plain)
-	if d.Changed == nil || *d.Changed || d.Unified != "" {
+	if d.Changed == nil || *d.Changed || d.Unified != "" || d.Summary == nil || len(d.Summary) != 0 {
 		t.Errorf("diff --json of an unedited draft: %+v", d)
 	}
 }

@@ -48,7 +48,11 @@ func runExplain(ctx context.Context, env *Env, args []string) error {
 		if s.OK {
 			mark = "✓"
 		}
-		fmt.Fprintf(w, "  %s %-11s %s\n", mark, s.Step, strings.ReplaceAll(s.Text, "\n", " "))
+		text := s.Sentence
+		if text == "" {
+			text = s.Text
+		}
+		fmt.Fprintf(w, "  %s %-11s %s\n", mark, s.Step, strings.ReplaceAll(text, "\n", " "))
 	}
 	return nil
 }

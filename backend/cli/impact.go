@@ -96,11 +96,14 @@ func printImpact(env *Env, res *wire.ImpactResult, only string) {
 		if only != "" && only != g {
 			continue
 		}
-		fmt.Fprintf(w, "\n%s (%s): %s\n", groupTitles[g], g, studio.Thousands(grp.Count))
+		fmt.Fprintf(w, "\n%s (%s): %s\n", groupTitles[g], g, grp.Sentence)
 		for _, u := range grp.Users {
 			line := fmt.Sprintf("  %-28s %-40s %s", u.ID, u.Email, u.Name)
 			if u.TicketsBefore != nil {
 				line += fmt.Sprintf("  tickets %d → %d", *u.TicketsBefore, *u.TicketsAfter)
+			}
+			if u.Sentence != "" {
+				line += "\n      " + u.Sentence
 			}
 			fmt.Fprintln(w, strings.TrimRight(line, " "))
 		}

@@ -165,7 +165,7 @@ func TestCheckCommand(t *testing.T) {
 	}
 	// Under live the portal is off: both fail, exit 1, each explained.
 	stdout, stderr, code := run(t, "check", "--workspace", ws, "--settings", "live", "--now", now)
-	if code != 1 || strings.Count(stdout, "FAIL") != 2 || !strings.Contains(stdout, "turned off") || !strings.Contains(stderr, "2 of 2 portal tests fail against the live settings") {
+	if code != 1 || strings.Count(stdout, "FAIL") != 2 || !strings.Contains(stdout, "No access: the customer portal is off.") || !strings.Contains(stderr, "2 of 2 portal tests fail against the live settings") {
 		t.Fatalf("check --settings live: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	var rep struct {

@@ -157,12 +157,12 @@ func printPreview(env *Env, res *wire.PreviewResult) {
 		fmt.Fprintf(w, "Companies: %s\n", strings.Join(names, ", "))
 	}
 	yes := map[bool]string{true: "yes", false: "no"}
-	fmt.Fprintf(w, "Access: %s. %s\n", yes[res.Access], res.AccessReason)
+	fmt.Fprintf(w, "Access: %s. %s\n", yes[res.Access], or(res.AccessSentence, res.AccessReason))
 	if !res.Access {
 		fmt.Fprintln(w, "The portal shows this user \"You don't have access\".")
 		return
 	}
-	fmt.Fprintf(w, "Restricted to own tickets: %s. %s\n", yes[res.Restricted], res.RestrictedReason)
+	fmt.Fprintf(w, "Restricted to own tickets: %s. %s\n", yes[res.Restricted], or(res.RestrictedSentence, res.RestrictedReason))
 	tabs := make([]string, len(res.Tabs))
 	for i, t := range res.Tabs {
 		tabs[i] = tabNames[t]
@@ -256,6 +256,21 @@ func runDiff(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "The draft is the same as the live settings (version %d).\n", res.LiveVersion)
 		return nil
 	}
+	// The changes in sentences, then the lines.
+	for _, l := range res.Summary {
+		fmt.Fprintln(env.Stdout, l)
+	}
+	if len(res.Summary) > 0 {
+		fmt.Fprintln(env.Stdout)
+	}
 	fmt.Fprint(env.Stdout, res.Unified)
 	return nil
+}
+
+// or returns s, or else when s is empty.
+func or(s, orElse string) string {
+	if s == "" {
+		return orElse
+	}
+	return s
 }

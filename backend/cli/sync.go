@@ -237,13 +237,22 @@ func printCheckFailures(w io.Writer, rep *wire.CheckReport) {
 	}
 }
 
+// summaryLines are a change summary's sentences, one a line, then a
+// blank line; nothing when it is empty.
+func summaryLines(summary []string) string {
+	if len(summary) == 0 {
+		return ""
+	}
+	return strings.Join(summary, "\n") + "\n\n"
+}
+
 // printMerge shows a push's three-way merge: the two diffs from the
 // common base, the changes taken and the conflicts.
 func printMerge(w io.Writer, res *wire.PushResult) {
 	m := res.Merge
 	fmt.Fprintf(w, "The server's live settings moved on from version %d to %d while the draft was edited.\n\n", res.BaseVersion, res.LiveVersion)
-	fmt.Fprintf(w, "What changed on the server:\n%s\n", orNothing(m.LiveDiff))
-	fmt.Fprintf(w, "What changed in the draft:\n%s\n", orNothing(m.DraftDiff))
+	fmt.Fprintf(w, "What changed on the server:\n%s%s\n", summaryLines(m.LiveSummary), orNothing(m.LiveDiff))
+	fmt.Fprintf(w, "What changed in the draft:\n%s%s\n", summaryLines(m.DraftSummary), orNothing(m.DraftDiff))
 	for _, c := range m.Changes {
 		who := "your draft"
 		if c.Side == remote.TakeLive {

@@ -22,6 +22,24 @@ type Trace struct {
 	// which company satisfied it.
 	Detail   string  `json:"detail,omitempty"`
 	Children []Trace `json:"children,omitempty"`
+	// Condition is a leaf's condition and Evidence the values that
+	// decided it (the user's, or the companies'), so that it can be said
+	// in the schema's words (backend/portal/words), which fill Sentence.
+	Condition *Condition `json:"condition,omitempty"`
+	Evidence  []Evidence `json:"evidence,omitempty"`
+	Sentence  string     `json:"sentence,omitempty"`
+}
+
+// Evidence is one value a condition was decided on: the user's own, or
+// one company's. A company condition that holds has the company that
+// satisfied it (or, negated, the one that made it fail); one that fails
+// has every company of the user; a user of no company has none.
+type Evidence struct {
+	// Of names whose value it is: the user (name, else email, else id) or
+	// the company (name, else id).
+	Of      string `json:"of"`
+	Company bool   `json:"company,omitempty"`
+	Value   Value  `json:"value"` // unset when the attribute is
 }
 
 // Eval evaluates a checked rule for a subject at time now. A nil rule
@@ -46,9 +64,10 @@ func evalNode(r *Rule, s *Schema, sub Subject, now time.Time, t *Trace) bool {
 		return false
 	}
 	if r.Cond != nil {
-		res, detail := evalCond(r.Cond, s, sub, now, t != nil)
+		res, detail, ev := evalCond(r.Cond, s, sub, now, t != nil)
 		if t != nil {
-			*t = Trace{Rule: r.Cond.String(), Result: res, Detail: detail}
+			c := *r.Cond
+			*t = Trace{Rule: r.Cond.String(), Result: res, Detail: detail, Condition: &c, Evidence: ev}
 		}
 		return res
 	}
@@ -89,12 +108,14 @@ func evalNode(r *Rule, s *Schema, sub Subject, now time.Time, t *Trace) bool {
 	return res
 }
 
-// evalCond evaluates one condition; with explain it also says why.
-func evalCond(c *Condition, s *Schema, sub Subject, now time.Time, explain bool) (bool, string) {
+// evalCond evaluates one condition; with explain it also says why and
+// on which values.
+func evalCond(c *Condition, s *Schema, sub Subject, now time.Time, explain bool) (bool, string, []Evidence) {
 	a, ok := s.Lookup(c.Attribute)
 	if !ok {
-		return false, "unknown attribute " + c.Attribute
+		return false, "unknown attribute " + c.Attribute, nil
 	}
+	var ev []Evidence
 	pos, negated := c.Operator.Positive()
 	var held bool
 	var detail string
@@ -103,6 +124,7 @@ func evalCond(c *Condition, s *Schema, sub Subject, now time.Time, explain bool)
 		held = holds(a, pos, v, c.Value, now)
 		if explain {
 			detail = "the user's " + a.Label + " is " + describeAttr(v, a)
+			ev = []Evidence{{Of: userLabel(sub.User), Value: typed(v, a)}}
 		}
 	} else {
 		var which *Company
@@ -119,21 +141,43 @@ func evalCond(c *Condition, s *Schema, sub Subject, now time.Time, explain bool)
 				detail = "the user belongs to no company"
 			case held && negated:
 				detail = fmt.Sprintf("company %s has %s %s", companyLabel(which), a.Label, describeAttr(CompanyAttr(which, a), a))
+				ev = []Evidence{{Of: companyLabel(which), Company: true, Value: typed(CompanyAttr(which, a), a)}}
 			case held:
 				detail = fmt.Sprintf("company %s satisfies it", companyLabel(which))
+				ev = []Evidence{{Of: companyLabel(which), Company: true, Value: typed(CompanyAttr(which, a), a)}}
 			default:
 				names := make([]string, 0, len(sub.Companies))
 				for _, co := range sub.Companies {
 					names = append(names, companyLabel(co)+": "+describeAttr(CompanyAttr(co, a), a))
+					ev = append(ev, Evidence{Of: companyLabel(co), Company: true, Value: typed(CompanyAttr(co, a), a)})
 				}
 				detail = "no company of the user satisfies " + string(pos) + " (" + strings.Join(names, "; ") + ")"
 			}
 		}
 	}
 	if negated {
-		return !held, detail
+		return !held, detail, ev
 	}
-	return held, detail
+	return held, detail, ev
+}
+
+// typed returns v, or unset when it is not of the attribute's type (such a
+// value counts as unset for rules).
+func typed(v Value, a Attribute) Value {
+	if !v.IsSet() || v.Kind != a.Kind {
+		return Value{}
+	}
+	return v
+}
+
+func userLabel(u *User) string {
+	switch {
+	case u.Name != "":
+		return u.Name
+	case u.Email != "":
+		return u.Email
+	}
+	return u.ID
 }
 
 func companyLabel(c *Company) string {

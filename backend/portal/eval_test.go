@@ -579,9 +579,11 @@ func TestExplain(t *testing.T) {
 	)
 	tr := portal.Explain(r, s, portal.Subject{User: u}, now)
 	want := portal.Trace{Rule: "all of", Result: false, Children: []portal.Trace{
-		{Rule: `user.email contains "other.org"`, Result: false, Detail: `the user's Email is "ana@examply.com"`},
+		{Rule: `user.email contains "other.org"`, Result: false, Detail: `the user's Email is "ana@examply.com"`,
+			Condition: r.All[0].Cond, Evidence: []portal.Evidence{{Of: "Ana", Value: portal.StringValue("ana@examply.com")}}},
 		{Rule: "any of", Result: true, Children: []portal.Trace{
-			{Rule: `user.name equals "ana"`, Result: true, Detail: `the user's Name is "Ana"`},
+			{Rule: `user.name equals "ana"`, Result: true, Detail: `the user's Name is "Ana"`,
+				Condition: r.All[1].Any[0].Cond, Evidence: []portal.Evidence{{Of: "Ana", Value: portal.StringValue("Ana")}}},
 		}},
 	}}
 	if diff := cmp.Diff(want, tr); diff != "" {

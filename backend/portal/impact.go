@@ -38,6 +38,9 @@ type ImpactUser struct {
 	// asked for.
 	TicketsBefore *int `json:"tickets_before,omitempty"`
 	TicketsAfter  *int `json:"tickets_after,omitempty"`
+	// Sentence says the change: "Ana had no access; now sees all company
+	// tickets (0 tickets → 12 tickets)."
+	Sentence string `json:"sentence,omitempty"`
 }
 
 // TicketCounts are how many portal tickets a user's tabs hold.

@@ -10,74 +10,6 @@ import (
 	"strings"
 )
 
-// Operator is a comparison of a rule condition.
-type Operator string
-
-// Operators.
-const (
-	OpEquals          Operator = "equals"
-	OpNotEquals       Operator = "not_equals"
-	OpContains        Operator = "contains"
-	OpNotContains     Operator = "not_contains"
-	OpStartsWith      Operator = "starts_with"
-	OpEndsWith        Operator = "ends_with"
-	OpIsSet           Operator = "is_set"
-	OpIsNotSet        Operator = "is_not_set"
-	OpGreaterThan     Operator = "greater_than"
-	OpLessThan        Operator = "less_than"
-	OpMoreThanDaysAgo Operator = "more_than_days_ago"
-	OpLessThanDaysAgo Operator = "less_than_days_ago"
-)
-
-// Positive returns the positive twin of a negative operator and true, or op
-// and false when op is positive. A negative operator is exactly the
-// negation of its twin over the same attribute.
-func (op Operator) Positive() (Operator, bool) {
-	switch op {
-	case OpNotEquals:
-		return OpEquals, true
-	case OpNotContains:
-		return OpContains, true
-	case OpIsNotSet:
-		return OpIsSet, true
-	}
-	return op, false
-}
-
-// operatorsByKind lists, in the UI's order, the operators that fit each
-// attribute type.
-var operatorsByKind = map[ValueKind][]Operator{
-	KindString:  {OpEquals, OpNotEquals, OpContains, OpNotContains, OpStartsWith, OpEndsWith, OpIsSet, OpIsNotSet},
-	KindNumber:  {OpEquals, OpNotEquals, OpGreaterThan, OpLessThan, OpIsSet, OpIsNotSet},
-	KindBoolean: {OpEquals, OpNotEquals, OpIsSet, OpIsNotSet},
-	KindDate:    {OpMoreThanDaysAgo, OpLessThanDaysAgo, OpIsSet, OpIsNotSet},
-}
-
-// OperatorsFor returns the operators that fit an attribute type.
-func OperatorsFor(k ValueKind) []Operator {
-	return append([]Operator(nil), operatorsByKind[k]...)
-}
-
-func operatorFits(k ValueKind, op Operator) bool {
-	for _, o := range operatorsByKind[k] {
-		if o == op {
-			return true
-		}
-	}
-	return false
-}
-
-func knownOperator(op Operator) bool {
-	for _, ops := range operatorsByKind {
-		for _, o := range ops {
-			if o == op {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // Rule is a node of an audience rule: a group (All or Any of its children)
 // or a single condition. Exactly one of All, Any and Cond is set; an All
 // with no children matches everyone ("Everyone"), an Any with none matches
@@ -472,19 +404,19 @@ func validateCondition(c *Condition, s *Schema, path string) *Problem {
 		return &Problem{path + ".operator", fmt.Sprintf("unknown operator %q; %s takes %s", c.Operator, a.Name, opList(a.Kind))}
 	}
 	if !operatorFits(a.Kind, c.Operator) {
-		return &Problem{path + ".operator", fmt.Sprintf("%s is a %s and cannot use %q; use one of %s", a.Name, a.Kind, c.Operator, opList(a.Kind))}
+		return &Problem{path + ".operator", fmt.Sprintf("%s is a %s and cannot use %s; use %s", a.Name, a.Kind, c.Operator.Named(), opList(a.Kind))}
 	}
 	vp := path + ".value"
 	switch c.Operator {
 	case OpIsSet, OpIsNotSet:
 		if c.Value != nil {
-			return &Problem{vp, fmt.Sprintf("%s takes no value; remove it", c.Operator)}
+			return &Problem{vp, fmt.Sprintf("%s takes no value; remove it", c.Operator.Named())}
 		}
 		return nil
 	}
 	if c.Value == nil {
 		if c.Operator == OpMoreThanDaysAgo || c.Operator == OpLessThanDaysAgo {
-			return &Problem{vp, fmt.Sprintf("%s %s needs a number of days; add one", a.Name, c.Operator)}
+			return &Problem{vp, fmt.Sprintf("%s %s needs a number of days; enter one", a.Name, c.Operator.Named())}
 		}
 		return &Problem{vp, fmt.Sprintf("%s is %s; add a value (%s)", a.Name, kindWord(a.Kind), valueHint(a.Kind))}
 	}
@@ -492,7 +424,7 @@ func validateCondition(c *Condition, s *Schema, path string) *Problem {
 	case OpMoreThanDaysAgo, OpLessThanDaysAgo:
 		f, ok := c.Value.(float64)
 		if !ok {
-			return &Problem{vp, fmt.Sprintf("%s %s needs a number of days, not %s", a.Name, c.Operator, describeValue(c.Value))}
+			return &Problem{vp, fmt.Sprintf("%s %s needs a number of days, not %s", a.Name, c.Operator.Named(), describeValue(c.Value))}
 		}
 		if f < 0 || f != math.Trunc(f) || f > 100000 {
 			return &Problem{vp, fmt.Sprintf("the number of days must be a whole number from 0 to 100000, not %s", formatValue(f))}
@@ -506,7 +438,7 @@ func validateCondition(c *Condition, s *Schema, path string) *Problem {
 			return &Problem{vp, fmt.Sprintf("%s is a string; write the value in quotes, not %s", a.Name, describeValue(c.Value))}
 		}
 		if strings.TrimSpace(str) == "" {
-			return &Problem{vp, fmt.Sprintf("the value is empty; enter some text, or use is_set / is_not_set")}
+			return &Problem{vp, "the value is empty; enter some text, or use has any value / is unknown"}
 		}
 		if len(str) > 1000 {
 			return &Problem{vp, "the value is longer than 1000 characters"}
@@ -555,15 +487,6 @@ func describeValue(v any) string {
 		return strconv.FormatBool(x)
 	}
 	return jsonKind(v)
-}
-
-func opList(k ValueKind) string {
-	ops := operatorsByKind[k]
-	s := make([]string, len(ops))
-	for i, o := range ops {
-		s[i] = string(o)
-	}
-	return strings.Join(s, ", ")
 }
 
 // Conditions returns every condition of r, depth first.

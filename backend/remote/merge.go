@@ -9,6 +9,7 @@ import (
 	"portalstudio/backend/wire"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/portal/words"
 )
 
 // Sides of a three-way merge, and the --take choices.
@@ -45,6 +46,10 @@ func ThreeWay(base, live, draft *portal.Settings, take string) (*wire.SyncMerge,
 	m := &wire.SyncMerge{Changes: []wire.SyncChange{}, Conflicts: []wire.SyncConflict{},
 		LiveDiff:  textdiff.Unified(string(b), string(l), fmt.Sprintf("base (version %d)", base.Version), fmt.Sprintf("live (version %d)", live.Version), 3),
 		DraftDiff: textdiff.Unified(string(b), string(d), fmt.Sprintf("base (version %d)", base.Version), "draft", 3),
+		// The merge knows no workspace schema: standard attributes take
+		// their labels, custom ones their keys in words.
+		LiveSummary:  nonNil(words.Changes(base, live, nil)),
+		DraftSummary: nonNil(words.Changes(base, draft, nil)),
 	}
 	bv, lv, dv := decode(b), decode(l), decode(d)
 	mg := merger{m: m, take: take}
@@ -62,6 +67,13 @@ func ThreeWay(base, live, draft *portal.Settings, take string) (*wire.SyncMerge,
 	}
 	m.Merged = &st
 	return m, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // plain returns the canonical JSON of st without its version.

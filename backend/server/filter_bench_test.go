@@ -15,8 +15,8 @@ import (
 
 	"portalstudio/backend/server"
 	"portalstudio/backend/storage/sqlite"
-	"portalstudio/internal/testkit"
 	"portalstudio/backend/studio"
+	"portalstudio/internal/testkit"
 )
 
 // everyoneLive lets every user in and restricts no one: the measured user

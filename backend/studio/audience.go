@@ -6,6 +6,7 @@ import (
 	"portalstudio/backend/wire"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/portal/words"
 )
 
 // Audiences: who may open the portal, or who is restricted to their own
@@ -50,7 +51,7 @@ func (s *Service) RuleAudience(ctx context.Context, of string, rule *portal.Rule
 	if err != nil {
 		return nil, err
 	}
-	return &wire.AudienceResult{Of: of, Rule: rule.String(), Count: n, Users: users, Note: note}, nil
+	return &wire.AudienceResult{Of: of, Rule: rule.String(), Sentence: words.Rule(rule, schema), Count: n, Users: users, Note: note}, nil
 }
 
 // ruleFirst lists the first users a rule matches without counting them.
@@ -63,7 +64,7 @@ func (s *Service) ruleFirst(ctx context.Context, of string, rule *portal.Rule, n
 	if err != nil {
 		return nil, err
 	}
-	return &wire.AudienceResult{Of: of, Rule: rule.String(), Count: -1, Users: users, Note: note}, nil
+	return &wire.AudienceResult{Of: of, Rule: rule.String(), Sentence: words.Rule(rule, schema), Count: -1, Users: users, Note: note}, nil
 }
 
 // validSchema returns the workspace's schema, or EINVALID when rule does

@@ -13,6 +13,7 @@ import (
 
 	"portalstudio/backend/audience"
 	"portalstudio/backend/portal"
+	"portalstudio/backend/portal/words"
 	"portalstudio/backend/wire"
 )
 
@@ -313,6 +314,18 @@ type checkRun struct {
 	users  int
 }
 
+// schemaOf returns the workspace's schema, read once per run.
+func (r *checkRun) schemaOf(ctx context.Context) (*portal.Schema, error) {
+	if r.schema == nil {
+		s, err := r.s.Store.Schema(ctx)
+		if err != nil {
+			return nil, err
+		}
+		r.schema = s
+	}
+	return r.schema, nil
+}
+
 func (r *checkRun) portalSets(ctx context.Context) (audience.PortalSets, error) {
 	if r.sets != nil {
 		return *r.sets, nil
@@ -350,18 +363,31 @@ func (r *checkRun) run(ctx context.Context, c wire.Check) (bool, string, error) 
 			return false, "", err
 		}
 	}
+	// What was found, said with the schema's labels and the values that
+	// decided it.
+	var access, restricted string
+	if u != nil {
+		schema, err := r.schemaOf(ctx)
+		if err != nil {
+			return false, "", err
+		}
+		access, restricted = words.Access(r.st, d, schema), words.Restriction(r.st, d, schema)
+	}
 	switch c.Kind {
 	case wire.CheckCanAccess:
-		return d.Access, d.AccessReason, nil
+		return d.Access, access, nil
 	case wire.CheckCannotAccess:
-		return !d.Access, d.AccessReason, nil
+		return !d.Access, access, nil
 	case wire.CheckRestricted:
-		return d.Access && d.Restricted, d.RestrictedReason, nil
+		if !d.Access {
+			return false, access, nil
+		}
+		return d.Restricted, restricted, nil
 	case wire.CheckNotRestricted:
 		if !d.Access {
-			return false, d.AccessReason + " " + d.RestrictedReason, nil
+			return false, access, nil
 		}
-		return !d.Restricted, d.RestrictedReason, nil
+		return !d.Restricted, restricted, nil
 	case wire.CheckSeesTicket, wire.CheckNotSeesTicket:
 		id, err := r.s.Store.FindTicket(ctx, c.Ticket)
 		if err != nil {

@@ -46,10 +46,10 @@ func TestChecksEachKind(t *testing.T) {
 		pass bool
 		says string // in the message
 	}{
-		{"ann@examply.com can access", true, "Everyone"},
+		{"ann@examply.com can access", true, "Has access: the access rule is Everyone."},
 		{"ann@examply.com cannot access", false, "Everyone"},
-		{"ben@examply.com is restricted", true, "lead"},
-		{"ann@examply.com is restricted", false, "Does not match"},
+		{"ben@examply.com is restricted", true, "Sees only their own tickets: Role is lead — Ben has lead."},
+		{"ann@examply.com is restricted", false, "Sees all company tickets: Role is not lead — Ann has user."},
 		{"ann@examply.com is not restricted", true, ""},
 		{"ben@examply.com is not restricted", false, "only their own"},
 		{"ann@examply.com sees ticket 102", true, "All tab"},
@@ -101,7 +101,7 @@ func TestChecksEachKind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o := live.Results[0]; o.Pass || !strings.Contains(o.Message, "turned off") {
+	if o := live.Results[0]; o.Pass || o.Message != "No access: the customer portal is off." {
 		t.Errorf("can access under live: %+v", o)
 	}
 	if o := live.Results[16]; o.Pass {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"portalstudio/backend/portal/words"
 	"portalstudio/backend/textdiff"
 	"portalstudio/backend/wire"
 )
@@ -23,5 +24,13 @@ func (s *Service) Diff(ctx context.Context) (*wire.DiffResult, error) {
 	a.Version, b.Version = 0, 0
 	u := textdiff.Unified(string(a.Canonical()), string(b.Canonical()),
 		fmt.Sprintf("live (version %d)", live.Version), "draft", 3)
-	return &wire.DiffResult{Changed: u != "", LiveVersion: live.Version, Unified: u}, nil
+	schema, err := s.Store.Schema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	summary := words.Changes(live, draft, schema)
+	if summary == nil {
+		summary = []string{}
+	}
+	return &wire.DiffResult{Changed: u != "", LiveVersion: live.Version, Unified: u, Summary: summary}, nil
 }

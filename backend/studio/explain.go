@@ -3,8 +3,10 @@ package studio
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/portal/words"
 	"portalstudio/backend/wire"
 )
 
@@ -47,7 +49,8 @@ func (s *Service) Explain(ctx context.Context, req wire.ExplainRequest) (*wire.E
 }
 
 // explainTicket is ExplainTicketFor with the creator's and the
-// company's names looked up.
+// company's names looked up, and its steps said with the schema's
+// labels.
 func (s *Service) explainTicket(ctx context.Context, st *portal.Settings, d portal.Decision, u *portal.User, t *portal.Ticket) (*wire.ExplainResult, error) {
 	names, err := s.Store.UserNames(ctx, []string{t.CreatorID()})
 	if err != nil {
@@ -63,7 +66,39 @@ func (s *Service) explainTicket(ctx context.Context, st *portal.Settings, d port
 			company = cs[0].Name
 		}
 	}
-	return ExplainTicketFor(st, d, u, t, names[t.CreatorID()], company), nil
+	schema, err := s.Store.Schema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return SayExplanation(ExplainTicketFor(st, d, u, t, names[t.CreatorID()], company), st, d, schema), nil
+}
+
+// SayExplanation fills the Sentence of each step of an explanation of
+// decision d (made under st): the access and restriction steps say the
+// condition that decided them with the schema's labels and whose value
+// did; the others are sentences already. A verdict of no access ends
+// with the access sentence instead of the rule's internal form.
+func SayExplanation(res *wire.ExplainResult, st *portal.Settings, d portal.Decision, schema *portal.Schema) *wire.ExplainResult {
+	d = words.Decision(d, schema)
+	access, restricted := words.Access(st, d, schema), words.Restriction(st, d, schema)
+	for i := range res.Steps {
+		step := &res.Steps[i]
+		switch step.Step {
+		case "access":
+			step.Sentence = access
+			step.Trace = d.AccessTrace
+		case "restriction":
+			step.Sentence = restricted
+			step.Trace = d.RestrictedTrace
+		default:
+			step.Sentence = step.Text
+		}
+	}
+	if st.Portal.Enabled && !d.Access {
+		why := strings.TrimPrefix(access, "No access: ")
+		res.Verdict = strings.TrimSuffix(res.Verdict, d.AccessReason) + strings.ToUpper(why[:1]) + why[1:]
+	}
+	return res
 }
 
 // ExplainTicketFor builds the explanation of decision d (made under st)

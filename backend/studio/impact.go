@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/portal/words"
 	"portalstudio/backend/wire"
 )
 
@@ -73,6 +74,12 @@ func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, 
 				u.TicketsBefore, u.TicketsAfter = &b, &a
 			}
 		}
+		for i := range grp.Users {
+			grp.Users[i].Sentence = words.Change(grp.Users[i])
+		}
+	}
+	for _, g := range portal.ImpactGroups {
+		res.Group(g).Sentence = words.Group(g, res.Group(g).Count)
 	}
 	res.Summary = ImpactSummary(res)
 	return res, nil

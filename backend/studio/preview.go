@@ -8,6 +8,7 @@ import (
 	"portalstudio/backend/wire"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/portal/words"
 )
 
 // Preview shows the portal exactly as a user sees it under the draft (or
@@ -18,12 +19,17 @@ func (s *Service) Preview(ctx context.Context, req wire.PreviewRequest) (*wire.P
 	if err != nil {
 		return nil, err
 	}
-	return s.PreviewUser(ctx, u, req)
+	return s.previewUser(ctx, u, req, true)
 }
 
-// PreviewUser is Preview for a user already found (req.User is not read):
-// the portal server calls it for the user an identity token names.
+// PreviewUser is Preview for a user already found (req.User is not read),
+// without the decision said in sentences: the portal server calls it for
+// the user an identity token names, and never shows the reasons.
 func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req wire.PreviewRequest) (*wire.PreviewResult, error) {
+	return s.previewUser(ctx, u, req, false)
+}
+
+func (s *Service) previewUser(ctx context.Context, u *portal.User, req wire.PreviewRequest, say bool) (*wire.PreviewResult, error) {
 	if err := req.TicketFilter.Validate(); err != nil {
 		return nil, err
 	}
@@ -31,18 +37,26 @@ func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req wire.Prev
 	if err != nil {
 		return nil, err
 	}
+	var sentences decisionWords
+	if say {
+		if sentences, err = s.sayDecision(ctx, st, &d); err != nil {
+			return nil, err
+		}
+	}
 	res := &wire.PreviewResult{
-		User:             userInfo(u, sub),
-		Settings:         req.Settings,
-		Access:           d.Access,
-		AccessReason:     d.AccessReason,
-		Restricted:       d.Restricted,
-		RestrictedReason: d.RestrictedReason,
-		Tabs:             d.Tabs,
-		Tickets:          []wire.TicketView{},
-		Filter:           req.TicketFilter,
-		Facets:           wire.FacetsOf(portal.NewFacets()),
-		Decision:         d,
+		User:               userInfo(u, sub),
+		Settings:           req.Settings,
+		Access:             d.Access,
+		AccessReason:       d.AccessReason,
+		Restricted:         d.Restricted,
+		RestrictedReason:   d.RestrictedReason,
+		AccessSentence:     sentences.access,
+		RestrictedSentence: sentences.restricted,
+		Tabs:               d.Tabs,
+		Tickets:            []wire.TicketView{},
+		Filter:             req.TicketFilter,
+		Facets:             wire.FacetsOf(portal.NewFacets()),
+		Decision:           d,
 	}
 	if res.Settings == "" {
 		res.Settings = Draft
@@ -75,6 +89,20 @@ func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req wire.Prev
 	res.Total, res.Next, res.Facets = page.Total, page.Next, wire.FacetsOf(page.Facets)
 	res.Tickets, err = s.views(ctx, page.Tickets)
 	return res, err
+}
+
+// decisionWords are a decision's reasons in sentences.
+type decisionWords struct{ access, restricted string }
+
+// sayDecision says decision d (made under st) in sentences with the
+// schema's labels, and fills the sentence of every node of its traces.
+func (s *Service) sayDecision(ctx context.Context, st *portal.Settings, d *portal.Decision) (decisionWords, error) {
+	schema, err := s.Store.Schema(ctx)
+	if err != nil {
+		return decisionWords{}, err
+	}
+	*d = words.Decision(*d, schema)
+	return decisionWords{access: words.Access(st, *d, schema), restricted: words.Restriction(st, *d, schema)}, nil
 }
 
 // decideFor decides for u under the draft or live settings at now (the

@@ -23,9 +23,11 @@ type ImpactRequest struct {
 // ImpactGroup is the users of one group: how many, and one page of them
 // in workspace order.
 type ImpactGroup struct {
-	Count  int                 `json:"count"`
-	Offset int                 `json:"offset"`
-	Users  []portal.ImpactUser `json:"users"`
+	// Sentence says the group with its size: "12 users gain access".
+	Sentence string              `json:"sentence"`
+	Count    int                 `json:"count"`
+	Offset   int                 `json:"offset"`
+	Users    []portal.ImpactUser `json:"users"`
 }
 
 // ImpactResult is whom the draft changes against the live settings.
@@ -92,10 +94,13 @@ type ExplainRequest struct {
 // ExplainStep is one step of the decision. OK says whether it lets the
 // user see the ticket (or, for a step that cannot, whether it is met).
 type ExplainStep struct {
-	Step  string        `json:"step"` // portal, access, ticket, restriction, creator, company
-	OK    bool          `json:"ok"`
-	Text  string        `json:"text"`
-	Trace *portal.Trace `json:"trace,omitempty"`
+	Step string `json:"step"` // portal, access, ticket, restriction, creator, company
+	OK   bool   `json:"ok"`
+	Text string `json:"text"`
+	// Sentence is the step said with the schema's labels (for access and
+	// restriction, the condition that decided it and whose value did).
+	Sentence string        `json:"sentence,omitempty"`
+	Trace    *portal.Trace `json:"trace,omitempty"`
 }
 
 // ExplainTicket describes the ticket being explained.

@@ -39,6 +39,10 @@ type SyncMerge struct {
 	// documents: base to live, and base to draft.
 	LiveDiff  string `json:"live_diff"`
 	DraftDiff string `json:"draft_diff"`
+	// LiveSummary and DraftSummary say the same changes in sentences
+	// (backend/portal/words), one per area.
+	LiveSummary  []string `json:"live_summary"`
+	DraftSummary []string `json:"draft_summary"`
 }
 
 // PullResult says what a pull did.

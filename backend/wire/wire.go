@@ -23,10 +23,12 @@ type AudienceRequest struct {
 
 // AudienceResult is how many users match and the first of them.
 type AudienceResult struct {
-	Of    string               `json:"of"`
-	Rule  string               `json:"rule"`  // the rule in words
-	Count int                  `json:"count"` // -1: not counted (ListOnly)
-	Users []portal.UserSummary `json:"users"`
+	Of   string `json:"of"`
+	Rule string `json:"rule"` // the rule, as written
+	// Sentence is the rule with the schema's labels: "Plan is Pro".
+	Sentence string               `json:"sentence,omitempty"`
+	Count    int                  `json:"count"` // -1: not counted (ListOnly)
+	Users    []portal.UserSummary `json:"users"`
 	// Note explains an audience that is empty for a reason other than the
 	// rule's conditions (no rule, visibility off).
 	Note string `json:"note,omitempty"`
@@ -37,6 +39,9 @@ type DiffResult struct {
 	Changed     bool   `json:"changed"`
 	LiveVersion int    `json:"live_version"`
 	Unified     string `json:"unified"` // a unified line diff, "" when equal
+	// Summary says the changes in sentences, one per area ("Access: now
+	// also users whose department is IT."), shown above the diff.
+	Summary []string `json:"summary"`
 }
 
 // PreviewRequest asks for the portal as one user sees it.
@@ -90,18 +95,23 @@ type Snippet struct {
 
 // PreviewResult is the portal as the user sees it, with why.
 type PreviewResult struct {
-	User             UserInfo     `json:"user"`
-	Settings         string       `json:"settings"`
-	Access           bool         `json:"access"`
-	AccessReason     string       `json:"access_reason"`
-	Restricted       bool         `json:"restricted"`
-	RestrictedReason string       `json:"restricted_reason"`
-	Tabs             []string     `json:"tabs"`
-	Tab              string       `json:"tab,omitempty"`
-	Search           string       `json:"search,omitempty"`
-	Tickets          []TicketView `json:"tickets"`
-	Total            int          `json:"total"`
-	Next             string       `json:"next,omitempty"`
+	User             UserInfo `json:"user"`
+	Settings         string   `json:"settings"`
+	Access           bool     `json:"access"`
+	AccessReason     string   `json:"access_reason"`
+	Restricted       bool     `json:"restricted"`
+	RestrictedReason string   `json:"restricted_reason"`
+	// AccessSentence and RestrictedSentence are the same decisions said
+	// with the schema's labels and the values that decided them ("Has
+	// access: Plan is Pro — Acme has Pro."), as the studio shows them.
+	AccessSentence     string       `json:"access_sentence,omitempty"`
+	RestrictedSentence string       `json:"restricted_sentence,omitempty"`
+	Tabs               []string     `json:"tabs"`
+	Tab                string       `json:"tab,omitempty"`
+	Search             string       `json:"search,omitempty"`
+	Tickets            []TicketView `json:"tickets"`
+	Total              int          `json:"total"`
+	Next               string       `json:"next,omitempty"`
 	// Filter is the filter and order the list is in, as applied.
 	Filter portal.TicketFilter `json:"filter"`
 	// Facets counts the tab's tickets per state and type (see Facets);
