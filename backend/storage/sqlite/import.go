@@ -65,6 +65,11 @@ func (ws *Workspace) Import(ctx context.Context, src portal.RecordSource, opt po
 		if len(rep.Rejected) > 0 && opt.Strict {
 			return portal.Errorf(portal.EINVALID, "%d record(s) were rejected, so nothing was imported (--strict); fix them, or import without --strict to keep the valid ones", len(rep.Rejected))
 		}
+		// The values the rule builder suggests follow the data
+		// (attrvalues.go).
+		if err := refreshAttributeValues(ctx, tx); err != nil {
+			return err
+		}
 		// In the same transaction: the in-memory columns read before it
 		// can never be taken for the new data (columns.go).
 		return bumpGeneration(ctx, tx)
