@@ -91,6 +91,15 @@ func (b *Bindings) FindUsers(query string, limit int) ([]portal.UserSummary, err
 	return b.svc.FindUsers(b.ctx, query, limit)
 }
 
+// AttributeValues suggests values of a text attribute as the admin types
+// one: those beginning with prefix, with how many hold each. A newer call
+// cancels this one.
+func (b *Bindings) AttributeValues(attr, prefix string, limit int) ([]portal.ValueCount, error) {
+	ctx, done := b.latest("values")
+	defer done()
+	return b.svc.AttributeValues(ctx, attr, prefix, limit)
+}
+
 // SampleUsers picks a restricted, an unrestricted and a user without
 // access under the draft (or live) settings.
 func (b *Bindings) SampleUsers(which string) (*wire.Samples, error) {

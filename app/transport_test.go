@@ -80,6 +80,7 @@ func TestHTTPTransportMatchesBindings(t *testing.T) {
 		{"Diff", nil, func() (any, error) { return b.Diff() }},
 		{"FindUsers", []any{"mart", 5}, func() (any, error) { return b.FindUsers("mart", 5) }},
 		{"SampleUsers", []any{"draft"}, func() (any, error) { return b.SampleUsers("draft") }},
+		{"AttributeValues", []any{"company.plan", "", 10}, func() (any, error) { return b.AttributeValues("company.plan", "", 10) }},
 		{"Preview", []any{wire.PreviewRequest{User: samples.Unrestricted.ID, Limit: 3}}, func() (any, error) {
 			return b.Preview(wire.PreviewRequest{User: samples.Unrestricted.ID, Limit: 3})
 		}},
