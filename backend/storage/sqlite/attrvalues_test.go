@@ -126,7 +126,7 @@ func TestAttributeValuesTooMany(t *testing.T) {
 		}
 	}
 	n := portal.MaxValueSuggestions + 1
-	if got, err := ws.AttributeValues(ctx, "user.role", "", 10); err != nil || !reflect.DeepEqual(got, []portal.ValueCount{vc("user", n - (n+2)/3), vc("admin", (n + 2) / 3)}) {
+	if got, err := ws.AttributeValues(ctx, "user.role", "", 10); err != nil || !reflect.DeepEqual(got, []portal.ValueCount{vc("user", n-(n+2)/3), vc("admin", (n+2)/3)}) {
 		t.Errorf("user.role: %v %v", got, err)
 	}
 	if got, err := ws.AttributeValues(ctx, "user.custom.team", "t", 10); err != nil || len(got) != 4 {
