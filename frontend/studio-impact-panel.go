@@ -79,17 +79,35 @@ func (c *impactPanel) groupList(d *wire.ImpactResult, g string) app.UI {
 	if grp == nil {
 		return nil
 	}
-	users, offset, count := grp.Users, grp.Offset, grp.Count
-	if p := c.page; p.Group == g && p.Status == Loaded {
-		users, offset, count = p.Users, p.Offset, p.Count
-	}
+	users, offset, count := c.shown(d, g)
 	busy := c.page.Group == g && c.page.Status == Loading
-	page := func(offset int) app.EventHandler {
+	// go-app keeps an element's first handler: the handlers read the page
+	// shown when they run.
+	page := func(next bool) app.EventHandler {
 		return func(ctx app.Context, e app.Event) {
-			ctx.NewActionWithValue(actionImpactPage, impactPageRequest{Group: g, Offset: offset})
+			d, g := c.impact.Data, c.open
+			if d == nil || d.Group(g) == nil {
+				return
+			}
+			users, offset, _ := c.shown(d, g)
+			to := max(offset-impactListLimit, 0)
+			if next {
+				to = offset + len(users)
+			}
+			ctx.NewActionWithValue(actionImpactPage, impactPageRequest{Group: g, Offset: to})
 		}
 	}
-	prev := max(offset-impactListLimit, 0)
+	open := func(ctx app.Context, e app.Event) {
+		id := ctx.JSSrc().Get("dataset").Get("id").String()
+		if d := c.impact.Data; d != nil && d.Group(c.open) != nil {
+			users, _, _ := c.shown(d, c.open)
+			for _, u := range users {
+				if u.ID == id {
+					ctx.NewActionWithValue(actionImpactOpen, portal.UserSummary{ID: u.ID, Email: u.Email, Name: u.Name})
+				}
+			}
+		}
+	}
 	cls := "impact-users"
 	if busy {
 		cls += " busy"
@@ -105,11 +123,8 @@ func (c *impactPanel) groupList(d *wire.ImpactResult, g string) app.UI {
 			if u.TicketsBefore != nil && u.TicketsAfter != nil {
 				tickets = " · tickets " + itoa(*u.TicketsBefore) + " → " + itoa(*u.TicketsAfter)
 			}
-			sum := portal.UserSummary{ID: u.ID, Email: u.Email, Name: u.Name}
 			return app.Li().Class("impact-user").Body(
-				app.Button().Class("impact-open").DataSet("id", u.ID).Title("Open "+name+" in Preview").OnClick(func(ctx app.Context, e app.Event) {
-					ctx.NewActionWithValue(actionImpactOpen, sum)
-				}).Body(
+				app.Button().Class("impact-open").DataSet("id", u.ID).Title("Open "+name+" in Preview").OnClick(open).Body(
 					app.Span().Class("user-name").Text(name),
 					app.Span().Class("user-email").Text(u.Email),
 					app.Span().Class("hint").Text(stateLabels[u.Before]+" → "+stateLabels[u.After]+tickets),
@@ -119,12 +134,22 @@ func (c *impactPanel) groupList(d *wire.ImpactResult, g string) app.UI {
 		app.If(count > len(users) || offset > 0, func() app.UI {
 			return app.Div().Class("pager").Body(
 				app.Span().Class("hint").ID("impact-range").Text(formatInt(offset+1)+"–"+formatInt(offset+len(users))+" of "+formatInt(count)),
-				app.Button().Class("btn btn-small").ID("impact-prev").Disabled(offset == 0 || busy).Text("Previous").OnClick(page(prev)),
-				app.Button().Class("btn btn-small").ID("impact-next").Disabled(offset+len(users) >= count || busy).Text("Next").OnClick(page(offset+len(users))),
+				app.Button().Class("btn btn-small").ID("impact-prev").Disabled(offset == 0 || busy).Text("Previous").OnClick(page(false)),
+				app.Button().Class("btn btn-small").ID("impact-next").Disabled(offset+len(users) >= count || busy).Text("Next").OnClick(page(true)),
 			)
 		}),
 		app.If(c.page.Group == g && c.page.Err != nil, func() app.UI {
 			return errorText("This page of users could not be loaded: " + c.page.Err.Message)
 		}),
 	)
+}
+
+// shown is the page of group g's users shown: the one loaded by Next or
+// Previous, else the first, which comes with the impact.
+func (c *impactPanel) shown(d *wire.ImpactResult, g string) (users []portal.ImpactUser, offset, count int) {
+	if p := c.page; p.Group == g && p.Status == Loaded {
+		return p.Users, p.Offset, p.Count
+	}
+	grp := d.Group(g)
+	return grp.Users, grp.Offset, grp.Count
 }

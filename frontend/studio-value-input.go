@@ -42,11 +42,17 @@ func (c *valueInput) elemID() string {
 	return "value-" + strings.NewReplacer(":", "-", ".", "-").Replace(c.key())
 }
 
+// post sets the condition's value. go-app keeps an element's first event
+// handler while the handler's code is the same, so handlers read the
+// component's fields when they run (here, the condition's path), never
+// what a render captured.
+func (c *valueInput) post(ctx app.Context, v any, immediate bool) {
+	ref := ruleRef{Scope: c.IScope, Path: append([]int(nil), c.IPath...)}
+	ctx.NewActionWithValue(actionEdit, edit{immediate: immediate, apply: func(st *portal.Settings) { setValue(st, ref, v) }})
+}
+
 func (c *valueInput) Render() app.UI {
-	ref := ruleRef{Scope: c.IScope, Path: c.IPath}
-	post := func(ctx app.Context, v any, immediate bool) {
-		ctx.NewActionWithValue(actionEdit, edit{immediate: immediate, apply: func(st *portal.Settings) { setValue(st, ref, v) }})
-	}
+	post := c.post
 	// A number being typed ("1.", "-") is shown as typed and saved as no
 	// value yet.
 	number := func(ctx app.Context, text string) { post(ctx, parseNumber(text), false) }
@@ -81,10 +87,7 @@ func (c *valueInput) Render() app.UI {
 func (c *valueInput) text(post func(app.Context, any, bool)) app.UI {
 	id := c.elemID()
 	listID := id + "-list"
-	var shown []portal.ValueCount
-	if c.open && c.values.Key == c.key() {
-		shown = c.values.Values
-	}
+	shown := c.shown()
 	if c.active >= len(shown) {
 		c.active = -1
 	}
@@ -92,19 +95,7 @@ func (c *valueInput) text(post func(app.Context, any, bool)) app.UI {
 	if c.active >= 0 {
 		active = listID + "-" + itoa(c.active)
 	}
-	ask := func(ctx app.Context, prefix string) {
-		if c.IAttr.Kind != portal.KindString {
-			return // an attribute the schema does not know has none
-		}
-		ctx.NewActionWithValue(actionValues, valuesRequest{Key: c.key(), Attr: c.IAttr.Name, Prefix: prefix})
-	}
-	pick := func(ctx app.Context, v string) {
-		if el := app.Window().GetElementByID(id); el.Truthy() {
-			el.Set("value", v)
-		}
-		c.typed, c.open, c.active = v, false, -1
-		post(ctx, v, true)
-	}
+	ask, pick := c.ask, c.pick
 	holders := "users"
 	if c.IAttr.Scope == portal.ScopeCompany {
 		holders = "companies"
@@ -119,9 +110,17 @@ func (c *valueInput) text(post func(app.Context, any, bool)) app.UI {
 		IOnFocus: func(ctx app.Context, e app.Event) {
 			c.typed, c.open, c.active = ctx.JSSrc().Get("value").String(), true, -1
 			ask(ctx, c.typed)
+			ctx.Update()
 		},
-		IOnBlur: func(ctx app.Context, e app.Event) { c.open, c.active = false, -1 },
+		IOnBlur: func(ctx app.Context, e app.Event) {
+			c.open, c.active = false, -1
+			ctx.Update()
+		},
 		IOnKeyDown: func(ctx app.Context, e app.Event) {
+			// The input is the liveInput's: render this box again. The
+			// handler may be an earlier render's: read the list now.
+			defer ctx.Update()
+			shown := c.shown()
 			switch e.Get("key").String() {
 			case "ArrowDown":
 				if !c.open {
@@ -160,14 +159,41 @@ func (c *valueInput) text(post func(app.Context, any, bool)) app.UI {
 						app.Span().Class("value-text").Text(v.Value),
 						app.Span().Class("value-count").Text(formatInt(v.Count)+" "+holders),
 					).OnMouseDown(func(ctx app.Context, e app.Event) {
-						// Before the input's blur, so the click lands.
+						// Before the input's blur, so the click lands. The
+						// row's value is read from the row: its handler is
+						// the first render's.
 						e.PreventDefault()
-						pick(ctx, v.Value)
+						pick(ctx, ctx.JSSrc().Get("dataset").Get("value").String())
 					})
 				}),
 			)
 		}),
 	)
+}
+
+// ask asks for the suggestions for what is typed.
+func (c *valueInput) ask(ctx app.Context, prefix string) {
+	if c.IAttr.Kind != portal.KindString {
+		return // an attribute the schema does not know has none
+	}
+	ctx.NewActionWithValue(actionValues, valuesRequest{Key: c.key(), Attr: c.IAttr.Name, Prefix: prefix})
+}
+
+// pick makes a suggestion the value.
+func (c *valueInput) pick(ctx app.Context, v string) {
+	if el := app.Window().GetElementByID(c.elemID()); el.Truthy() {
+		el.Set("value", v)
+	}
+	c.typed, c.open, c.active = v, false, -1
+	c.post(ctx, v, true)
+}
+
+// shown is the suggestions listed: the latest for this box, while open.
+func (c *valueInput) shown() []portal.ValueCount {
+	if c.open && c.values.Key == c.key() {
+		return c.values.Values
+	}
+	return nil
 }
 
 // days is "more/less than N days ago": the number, and a date picker
