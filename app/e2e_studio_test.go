@@ -133,7 +133,7 @@ func TestUIStudioPaths(t *testing.T) {
 		}
 		u.wait("the impact", fmt.Sprintf(`document.querySelector("#impact-%s .impact-count") && document.querySelector("#impact-%s .impact-count").textContent === %q`, group, group, portal.Thousands(grp.Count)))
 		u.click("#impact-" + group)
-		u.wait("the first page", `document.querySelectorAll("#impact-users .impact-open").length === 10 && document.querySelector("#impact-range").textContent.startsWith("1–10 of")`)
+		u.wait("the first page", `document.querySelectorAll("#impact-users .impact-open").length === 10 && document.querySelector("#impact-range").textContent.startsWith("1–10 of") && !document.querySelector("#impact-users.busy")`)
 		u.click("#impact-next")
 		ids := `Array.from(document.querySelectorAll("#impact-users .impact-open")).map(b => b.dataset.id).join(",")`
 		var want []string
@@ -142,7 +142,7 @@ func TestUIStudioPaths(t *testing.T) {
 		}
 		u.wait("the second page", fmt.Sprintf(`document.querySelector("#impact-range").textContent.startsWith("11–") && %s === %q`, ids, strings.Join(want, ",")))
 		u.click("#impact-prev")
-		u.wait("the first page again", `document.querySelector("#impact-range").textContent.startsWith("1–10 of")`)
+		u.wait("the first page again", `document.querySelector("#impact-range").textContent.startsWith("1–10 of") && !document.querySelector("#impact-users.busy")`)
 		u.click("#impact-next")
 		u.wait("the second page again", fmt.Sprintf(`%s === %q`, ids, strings.Join(want, ",")))
 		first := grp.Users[0]

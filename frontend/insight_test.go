@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -45,6 +46,12 @@ func TestImpactPanelShowsSummaryGroupsAndUsers(t *testing.T) {
 	}
 	if strings.Contains(h, "ann@examply.com") {
 		t.Errorf("the second page still lists the first page's user:\n%s", h)
+	}
+	// While another page loads, the page shown stays, and waits.
+	c.page.Status = Loading
+	h = html(t, c)
+	if !strings.Contains(h, "ben@examply.com") || !strings.Contains(h, "impact-users busy") || !regexp.MustCompile(`<button[^>]*id="impact-prev"[^>]*disabled`).MatchString(h) {
+		t.Errorf("loading the next page:\n%s", h)
 	}
 	c.page = impactPageState{}
 	// An empty group cannot be opened.

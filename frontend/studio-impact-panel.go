@@ -147,7 +147,8 @@ func (c *impactPanel) groupList(d *wire.ImpactResult, g string) app.UI {
 // shown is the page of group g's users shown: the one loaded by Next or
 // Previous, else the first, which comes with the impact.
 func (c *impactPanel) shown(d *wire.ImpactResult, g string) (users []portal.ImpactUser, offset, count int) {
-	if p := c.page; p.Group == g && p.Status == Loaded {
+	// While the next page loads, the page before stays.
+	if p := c.page; p.Group == g && (p.Status == Loaded || p.Status == Loading && p.Users != nil) {
 		return p.Users, p.Offset, p.Count
 	}
 	grp := d.Group(g)
