@@ -46,6 +46,18 @@ func BenchmarkAttributeValues(b *testing.B) {
 	}
 }
 
+// BenchmarkAttributeValuesRefresh measures what every import adds at its
+// end: refilling the suggested values of every text attribute from the
+// data (on the same workspace as BenchmarkAttributeValues).
+func BenchmarkAttributeValuesRefresh(b *testing.B) {
+	ws := attrValuesWorkspace(b)
+	for b.Loop() {
+		if err := ws.RefreshAttributeValues(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func attrValuesWorkspace(b *testing.B) *sqlite.Workspace {
 	b.Helper()
 	if path := os.Getenv("PORTALSTUDIO_BENCH_WORKSPACE"); path != "" {
