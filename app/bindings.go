@@ -72,6 +72,21 @@ func (b *Bindings) ApplySettings(doc json.RawMessage) (*portal.Settings, error) 
 	return b.svc.ApplySettings(b.ctx, doc)
 }
 
+// SaveDraft is ApplySettings for the editor: a document that is not valid
+// yet is answered with its problems (nothing saved) rather than refused,
+// so the intermediate states of an edit are not errors.
+func (b *Bindings) SaveDraft(doc json.RawMessage) (*wire.DraftResult, error) {
+	st, err := b.svc.ApplySettings(b.ctx, doc)
+	if portal.ErrorCode(err) == portal.EINVALID {
+		we := ToWire(err)
+		return &wire.DraftResult{Message: we.Message, Problems: we.Problems}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &wire.DraftResult{Settings: st}, nil
+}
+
 // Audience counts and lists the users the draft's access rule matches, or
 // the users it restricts (Of "visibility"). A newer call for the same
 // audience cancels this one.
@@ -89,6 +104,15 @@ func (b *Bindings) Diff() (*wire.DiffResult, error) {
 // FindUsers finds users by name or email.
 func (b *Bindings) FindUsers(query string, limit int) ([]portal.UserSummary, error) {
 	return b.svc.FindUsers(b.ctx, query, limit)
+}
+
+// AttributeValues suggests values of a text attribute as the admin types
+// one: those beginning with prefix, with how many hold each. A newer call
+// cancels this one.
+func (b *Bindings) AttributeValues(attr, prefix string, limit int) ([]portal.ValueCount, error) {
+	ctx, done := b.latest("values")
+	defer done()
+	return b.svc.AttributeValues(ctx, attr, prefix, limit)
 }
 
 // SampleUsers picks a restricted, an unrestricted and a user without

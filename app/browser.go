@@ -120,6 +120,13 @@ func (s *BrowserServer) gate(next http.Handler) http.Handler {
 			s.firstVisit(w, r, signedIn)
 			return
 		}
+		if !signedIn && r.URL.Path == "/manifest.webmanifest" && r.Method == http.MethodGet && r.URL.RawQuery == "" {
+			// The web app manifest holds nothing but the app's name,
+			// colours and icon paths, and browsers fetch it without
+			// cookies: it is the one thing served without the session.
+			next.ServeHTTP(w, r)
+			return
+		}
 		if !signedIn {
 			refuse(w, api, http.StatusForbidden, "Forbidden: open the address Portal Studio printed when it started (it holds a one-time secret).")
 			return

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -367,4 +368,32 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestBrowserManifestWithoutSession: browsers fetch the web app manifest
+// without cookies, so it is served without the session (it holds the
+// app's name and icon paths only); with the secret in its address, or
+// anything else without the session, is still refused.
+func TestBrowserManifestWithoutSession(t *testing.T) {
+	_, b := newWorkspace(t, 20)
+	// A UI to serve (its app.wasm is not run here).
+	web := fstest.MapFS{"app.wasm": {Data: []byte("\x00asm\x01\x00\x00\x00")}}
+	s, srv := serveBrowser(t, b, web)
+	base := srv.URL
+	c := noRedirect()
+	status, hdr, body := send(t, c, "GET", base+"/manifest.webmanifest", "", nil)
+	if status != http.StatusOK || !strings.Contains(body, `"Portal Studio"`) || strings.Contains(body, s.Secret) {
+		t.Errorf("GET /manifest.webmanifest without the session: %d %s", status, body)
+	}
+	if csp := hdr.Get("Content-Security-Policy"); csp == "" {
+		t.Error("the manifest is served without the Content-Security-Policy")
+	}
+	for _, p := range []string{"/manifest.webmanifest?x=1", "/web/icon-192.png", "/app.js"} {
+		if status, _, _ := send(t, c, "GET", base+p, "", nil); status != http.StatusForbidden {
+			t.Errorf("GET %s without the session: %d, want 403", p, status)
+		}
+	}
+	if status, _, _ := send(t, c, "POST", base+"/manifest.webmanifest", "", nil); status != http.StatusForbidden {
+		t.Errorf("POST /manifest.webmanifest without the session: %d, want 403", status)
+	}
 }

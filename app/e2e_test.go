@@ -286,8 +286,6 @@ func TestUIEndToEnd(t *testing.T) {
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("draft sections %v, want %v", got, want)
 		}
-		u.click("#save-live")
-		u.wait("save note", `document.querySelector("#save-note.ok")`)
 	})
 
 	t.Run("DraftDiff", func(t *testing.T) {
@@ -378,7 +376,7 @@ func TestUIEndToEnd(t *testing.T) {
 		}
 	})
 
-	// Connect to a real portal server, then "Save and set live": the
+	// Connect to a real portal server, then "Go live": the
 	// server's settings differ where the draft's do, so the card shows the
 	// three-way difference and the conflicts. The demo draft names an
 	// attribute the server's dataset lacks, so "Keep my draft" is refused
@@ -393,7 +391,8 @@ func TestUIEndToEnd(t *testing.T) {
 		u.click("#sync-connect-btn")
 		u.wait("connected", `document.querySelector("#sync-server-line") && document.querySelector("#sync-done") && document.querySelector("#sync-done").textContent.startsWith("Pulled the live settings, version 1")`)
 		u.saved()
-		u.click("#sync-push")
+		u.wait("the go-live card connected", `document.querySelector("#go-live") && !document.querySelector("#go-live").disabled`)
+		u.click("#go-live")
 		u.wait("the conflicts", `document.querySelector("#sync-conflicts li") && document.querySelector("#sync-live-diff .diff-add") && document.querySelector("#sync-draft-diff .diff-add")`)
 		if srv.live(t).Version != 1 {
 			t.Fatal("a conflicting push changed the server")

@@ -78,8 +78,12 @@ func TestHTTPTransportMatchesBindings(t *testing.T) {
 			return b.Audience(wire.AudienceRequest{Of: "visibility", Limit: 5})
 		}},
 		{"Diff", nil, func() (any, error) { return b.Diff() }},
+		{"SaveDraft", []any{json.RawMessage(`{"access": {"rule": {"attribute": "user.role", "operator": "equals", "value": 3}}}`)}, func() (any, error) {
+			return b.SaveDraft(json.RawMessage(`{"access": {"rule": {"attribute": "user.role", "operator": "equals", "value": 3}}}`))
+		}},
 		{"FindUsers", []any{"mart", 5}, func() (any, error) { return b.FindUsers("mart", 5) }},
 		{"SampleUsers", []any{"draft"}, func() (any, error) { return b.SampleUsers("draft") }},
+		{"AttributeValues", []any{"company.plan", "", 10}, func() (any, error) { return b.AttributeValues("company.plan", "", 10) }},
 		{"Preview", []any{wire.PreviewRequest{User: samples.Unrestricted.ID, Limit: 3}}, func() (any, error) {
 			return b.Preview(wire.PreviewRequest{User: samples.Unrestricted.ID, Limit: 3})
 		}},

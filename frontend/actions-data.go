@@ -116,7 +116,7 @@ func importFile(ctx app.Context, f app.Value) fileReport {
 	name := f.Get("name").String()
 	fr := fileReport{Name: name}
 	if f.Get("size").Int() > maxImportBytes {
-		fr.Err = &WireError{Code: "too_large", Message: "It is larger than 256 MB; import it with portalstudio import instead."}
+		fr.Err = &WireError{Code: "too_large", Message: "It is larger than 256 MB, more than the app imports at once; split it into smaller files, or import it from the command line."}
 		return fr
 	}
 	text, rejected, err := await(ctx, f.Call("text"))

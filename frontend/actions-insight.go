@@ -80,6 +80,8 @@ func loadImpact(ctx app.Context) {
 		switch {
 		case err == nil:
 			ctx.SetState(stateImpact, impactState{Status: Loaded, Data: &res})
+			// The pages shown were of the previous draft.
+			ctx.SetState(stateImpactPage, impactPageState{})
 		case toWire(err).Code != codeCanceled:
 			ctx.SetState(stateImpact, impactState{Status: Failed, Err: toWire(err), Data: prev.Data})
 		}

@@ -172,7 +172,16 @@ func save(ctx app.Context, seq int, enabling bool) {
 	}
 
 	var saved portal.Settings
-	err := bridge().Call(ctx, "ApplySettings", &saved, json.RawMessage(doc))
+	var res wire.DraftResult
+	err := bridge().Call(ctx, "SaveDraft", &res, json.RawMessage(doc))
+	switch {
+	case err != nil:
+	case res.Settings == nil:
+		// Not valid yet: the problems, and the draft keeps its content.
+		err = &WireError{Code: codeInvalid, Message: res.Message, Problems: res.Problems}
+	default:
+		saved = *res.Settings
+	}
 
 	recount, next := false, 0
 	update(ctx, stateDraft, func(d *draftState) {

@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"portalstudio/backend/wire"
@@ -77,7 +78,7 @@ func loadSyncStatus(ctx app.Context) {
 	err := bridge().Call(ctx, "SyncStatus", &st)
 	update(ctx, stateSync, func(s *syncState) {
 		if err != nil {
-			s.Status, s.Err = Failed, toWire(err)
+			s.Status, s.Err = Failed, syncError(err)
 			return
 		}
 		s.Status, s.Info = Loaded, &st
@@ -136,7 +137,7 @@ func finishPull(ctx app.Context, res *wire.PullResult, err error) {
 	update(ctx, stateSync, func(s *syncState) {
 		s.Busy = ""
 		if err != nil {
-			s.Err = toWire(err)
+			s.Err = syncError(err)
 			return
 		}
 		s.Push = nil
@@ -187,7 +188,7 @@ func pushDraft(ctx app.Context, p syncPush) {
 		switch {
 		case err != nil:
 			// The conflicts shown stay: the admin may take the other side.
-			s.Err = toWire(err)
+			s.Err = syncError(err)
 		case ans.Refused != nil:
 			s.Push, s.Take = &ans, p.Take
 		default:
@@ -221,4 +222,17 @@ func pushSentence(r *wire.PushResult) string {
 		msg += " Pushed anyway: " + itoa(r.Checks.Failed) + " of " + itoa(len(r.Checks.Results)) + " portal tests fail."
 	}
 	return msg
+}
+
+// syncError is a sync's error as the desktop says it: the sync client's
+// sentences name the command line's flags and commands where a server
+// cannot be reached, which the admin here has no use for.
+func syncError(err error) *WireError {
+	we := toWire(err)
+	if i := strings.Index(we.Message, "; check --server"); i >= 0 {
+		c := *we
+		c.Message = we.Message[:i] + "; check the server's address, and that the portal server is running there"
+		return &c
+	}
+	return we
 }

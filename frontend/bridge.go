@@ -166,13 +166,23 @@ func await(ctx context.Context, promise app.Value) (v app.Value, rejected bool, 
 		ch <- result{v: arg0(args), rejected: true}
 		return nil
 	})
-	defer onOK.Release()
-	defer onErr.Release()
+	release := func() {
+		onOK.Release()
+		onErr.Release()
+	}
 	promise.Call("then", onOK, onErr)
 	select {
 	case r := <-ch:
+		release()
 		return r.v, r.rejected, nil
 	case <-ctx.Done():
+		// The Promise still settles (a cancelled fetch rejects): its
+		// callbacks are released only then, never while JavaScript may
+		// still call them ("call to released function").
+		go func() {
+			<-ch
+			release()
+		}()
 		return nil, false, &WireError{Code: codeCanceled, Message: "This request was replaced by a newer one."}
 	}
 }

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -26,11 +27,33 @@ func TestImpactPanelShowsSummaryGroupsAndUsers(t *testing.T) {
 	}
 	c.open = portal.LoseAccess
 	h = html(t, c)
-	for _, want := range []string{"ann@examply.com", "all company tickets → no access", "tickets 12 → 0", "… and 2 more", "--group lose_access"} {
+	for _, want := range []string{"ann@examply.com", "all company tickets → no access", "tickets 12 → 0", "1–1 of 3", `id="impact-next"`, `data-id="u1"`, "Open Ann in Preview"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("open group: missing %q in\n%s", want, h)
 		}
 	}
+	// The rest pages in the app: no command to type.
+	if strings.Contains(h, "portalstudio") || strings.Contains(h, "--group") {
+		t.Errorf("the impact list names a command:\n%s", h)
+	}
+	// A later page, once loaded, replaces the first.
+	c.page = impactPageState{Status: Loaded, Group: portal.LoseAccess, Offset: 1, Count: 3, Users: []portal.ImpactUser{{ID: "u2", Email: "ben@examply.com", Before: portal.StateAll, After: portal.StateNone}, {ID: "u3", Email: "cat@examply.com", Before: portal.StateAll, After: portal.StateNone}}}
+	h = html(t, c)
+	for _, want := range []string{"ben@examply.com", "cat@examply.com", "2–3 of 3"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("second page: missing %q in\n%s", want, h)
+		}
+	}
+	if strings.Contains(h, "ann@examply.com") {
+		t.Errorf("the second page still lists the first page's user:\n%s", h)
+	}
+	// While another page loads, the page shown stays, and waits.
+	c.page.Status = Loading
+	h = html(t, c)
+	if !strings.Contains(h, "ben@examply.com") || !strings.Contains(h, "impact-users busy") || !regexp.MustCompile(`<button[^>]*id="impact-prev"[^>]*disabled`).MatchString(h) {
+		t.Errorf("loading the next page:\n%s", h)
+	}
+	c.page = impactPageState{}
 	// An empty group cannot be opened.
 	if !strings.Contains(h, `id="impact-gain_access" disabled`) && !strings.Contains(h, `disabled id="impact-gain_access"`) {
 		if i := strings.Index(h, `id="impact-gain_access"`); i < 0 || !strings.Contains(h[max(0, i-200):i+80], "disabled") {

@@ -11,6 +11,7 @@ import (
 type liveInput struct {
 	app.Compo
 	IValue       string
+	IID          string
 	IType        string // "text", "number", "search"
 	IClass       string
 	IPlaceholder string
@@ -21,6 +22,9 @@ type liveInput struct {
 	IOnInput func(ctx app.Context, text string)
 	// IOnKeyDown, when set, receives the key presses (arrows, Enter).
 	IOnKeyDown app.EventHandler
+	// IOnFocus and IOnBlur, when set, hear the focus come and go.
+	IOnFocus app.EventHandler
+	IOnBlur  app.EventHandler
 	// IControls and IActive are the combobox attributes of an input
 	// that drives a list of suggestions: the list's ID and the ID of
 	// the highlighted suggestion ("" when none).
@@ -57,8 +61,17 @@ func (c *liveInput) Render() app.UI {
 	if c.IOnKeyDown != nil {
 		in = in.OnKeyDown(c.IOnKeyDown)
 	}
+	if c.IOnFocus != nil {
+		in = in.OnFocus(c.IOnFocus)
+	}
+	if c.IOnBlur != nil {
+		in = in.OnBlur(c.IOnBlur)
+	}
+	if c.IID != "" {
+		in = in.ID(c.IID)
+	}
 	if c.IControls != "" {
-		in = in.Role("combobox").Aria("controls", c.IControls).Aria("autocomplete", "list").Aria("activedescendant", c.IActive)
+		in = in.Role("combobox").Aria("controls", c.IControls).Aria("autocomplete", "list").Aria("activedescendant", c.IActive).Attr("autocomplete", "off")
 	}
 	if c.IStep != "" {
 		in = in.Attr("step", c.IStep)

@@ -56,7 +56,7 @@ func (c *conditionRow) Render() app.UI {
 				kind := attr.Kind
 				ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) { changeOperator(st, ref, kind, op) }})
 			}).Body(ops...),
-			&valueInput{IScope: c.IScope, IPath: c.IPath, IKind: attr.Kind, IOp: c.ICond.Operator, IValue: c.ICond.Value},
+			&valueInput{IScope: c.IScope, IPath: c.IPath, IAttr: attr, IOp: c.ICond.Operator, IValue: c.ICond.Value},
 			app.Button().Class("icon-btn cond-remove").Title("Remove this condition").Aria("label", "Remove this condition").Text("×").OnClick(func(ctx app.Context, e app.Event) {
 				ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) { removeNode(st, ref) }})
 			}),

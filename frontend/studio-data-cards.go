@@ -14,6 +14,9 @@ type dataCards struct {
 	data      dataState
 	dropping  bool
 	demoUsers string
+	// confirmDemo is how many demo users the admin is asked to confirm
+	// (0: no question open).
+	confirmDemo int
 }
 
 func (c *dataCards) OnMount(ctx app.Context) {
@@ -182,16 +185,43 @@ func (c *dataCards) demoCard() app.UI {
 				c.demoUsers = ctx.JSSrc().Get("value").String()
 			}),
 			app.Span().Class("hint").Text("with a company for every 10 users and 2 tickets per user"),
-			app.Button().Class("btn btn-danger").ID("demo-generate").Disabled(c.data.Running).Text("Regenerate demo data").OnClick(func(ctx app.Context, e app.Event) {
+			app.Button().Class("btn btn-danger").ID("demo-generate").Disabled(c.data.Running || c.confirmDemo > 0).Text("Regenerate demo data").OnClick(func(ctx app.Context, e app.Event) {
 				n, err := strconv.Atoi(c.demoUsers)
 				if err != nil || n < 10 {
 					n = 2000
 				}
-				if !app.Window().Call("confirm", "Replace every user, company and ticket of this workspace with "+formatInt(n)+" demo users? The settings are kept.").Bool() {
-					return
-				}
-				ctx.NewActionWithValue(actionDemo, DemoRequest{Users: n, Companies: max(1, n/10), Tickets: 2 * n})
+				c.confirmDemo = n
+				ctx.Defer(func(ctx app.Context) { focusByID("demo-confirm-no") })
 			}),
 		),
+		// The confirmation, in the page: nothing is replaced until the
+		// admin says so.
+		app.If(c.confirmDemo > 0, func() app.UI {
+			n := c.confirmDemo
+			return app.Div().Class("confirm-box").ID("demo-confirm").Role("alertdialog").Aria("labelledby", "demo-confirm-text").Body(
+				app.P().ID("demo-confirm-text").Text("Replace every user, company and ticket of this workspace with "+formatInt(n)+" demo users? The settings are kept."),
+				app.Div().Class("confirm-actions").Body(
+					app.Button().Class("btn btn-danger").ID("demo-confirm-yes").Text("Replace with demo data").OnClick(func(ctx app.Context, e app.Event) {
+						c.confirmDemo = 0
+						ctx.NewActionWithValue(actionDemo, DemoRequest{Users: n, Companies: max(1, n/10), Tickets: 2 * n})
+					}),
+					app.Button().Class("btn").ID("demo-confirm-no").Text("Cancel").OnClick(func(ctx app.Context, e app.Event) {
+						c.confirmDemo = 0
+						ctx.Defer(func(ctx app.Context) { focusByID("demo-generate") })
+					}),
+				),
+			).OnKeyDown(func(ctx app.Context, e app.Event) {
+				if e.Get("key").String() == "Escape" {
+					c.confirmDemo = 0
+				}
+			})
+		}),
 	)
+}
+
+// focusByID gives the keyboard focus to the element with that ID.
+func focusByID(id string) {
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Call("focus")
+	}
 }

@@ -7,14 +7,13 @@ import (
 )
 
 // helpCenterCard is the Help Center's "Layout and sections": show/hide and
-// reorder the homepage sections (drag and drop, buttons, or Alt+↑/↓), and
-// "Save and set live". The Customer portal section cannot be edited, only
-// shown/hidden and moved.
+// reorder the homepage sections (drag and drop, buttons, or Alt+↑/↓). The
+// Customer portal section cannot be edited, only shown/hidden and moved.
+// Going live is the Go live card's (goLiveCard).
 type helpCenterCard struct {
 	app.Compo
 
 	draft    draftState
-	sync     syncState
 	dragFrom int
 	dragOver int
 	// follow is the section moved with Alt+↑/↓: once the draft shows the
@@ -33,7 +32,6 @@ func (c *helpCenterCard) OnMount(ctx app.Context) {
 		// After the update that renders the moved rows.
 		ctx.Defer(func(ctx app.Context) { focusSection(id) })
 	})
-	ctx.ObserveState(stateSync, &c.sync)
 	c.dragFrom, c.dragOver = -1, -1
 }
 
@@ -57,42 +55,13 @@ func (c *helpCenterCard) Render() app.UI {
 		return app.Div()
 	}
 	secs := st.HelpCenter.Sections
-	var note app.UI
-	if c.sync.connected() {
-		note = app.P().Class("note").ID("save-note").Text(c.pushNote())
-	} else if c.draft.Confirmed {
-		note = app.P().Class("note ok").ID("save-note").Text("Saved to the draft. It goes live when you push the settings to the portal server (portalstudio sync push).")
-	} else {
-		note = app.P().Class("note").ID("save-note").Text("Changes are saved to the local draft as you make them; they go live when you push the draft to the portal server.")
-	}
 	return card("help-center-card", "Help Center: layout and sections",
 		"The sections of your Help Center homepage, in order. Drag a section by its handle, or use the arrows (Alt+↑/↓ on a focused row).",
 		app.Ol().Class("sections").ID("sections").Body(
 			app.Range(secs).Slice(func(i int) app.UI { return c.row(secs, i) }),
 		),
 		errorText(firstProblem(c.draft.problemsUnder("help_center"))),
-		app.Div().Class("card-foot").Body(
-			note,
-			app.Button().Class("btn btn-primary").ID("save-live").Text("Save and set live").OnClick(func(ctx app.Context, e app.Event) {
-				ctx.NewAction(actionSetLive)
-			}),
-		),
 	)
-}
-
-// pushNote is the note next to "Save and set live" once the workspace is
-// connected to its portal server: the button pushes.
-func (c *helpCenterCard) pushNote() string {
-	s := c.sync
-	switch {
-	case s.Busy == "push":
-		return "Setting the draft live on " + s.Info.Server + "…"
-	case s.Err != nil || s.Push != nil:
-		return "Not set live yet: see Sync with the portal server above."
-	case s.Done != "" && c.draft.Confirmed:
-		return s.Done
-	}
-	return "Changes are saved to the local draft as you make them; Save and set live pushes them to " + s.Info.Server + "."
 }
 
 func firstProblem(ps []portal.Problem) string {

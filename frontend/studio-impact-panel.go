@@ -9,16 +9,19 @@ import (
 
 // impactPanel shows, next to the diff, whom the draft changes against
 // live: the sentence ("This change restricts 1,204 users…"), each group's
-// count, and its first users with the tickets they see before and after.
+// count, and its users, a page at a time, with the tickets they see
+// before and after; a user opens in Preview.
 type impactPanel struct {
 	app.Compo
 
 	impact impactState
-	open   string // the group whose users are shown
+	page   impactPageState // the page shown after Next/Previous
+	open   string          // the group whose users are shown
 }
 
 func (c *impactPanel) OnMount(ctx app.Context) {
 	ctx.ObserveState(stateImpact, &c.impact)
+	ctx.ObserveState(stateImpactPage, &c.page)
 }
 
 var impactTitles = map[string]string{
@@ -69,15 +72,49 @@ func (c *impactPanel) Render() app.UI {
 	)
 }
 
+// groupList lists one page of a group's users, each opening in Preview,
+// with Previous and Next.
 func (c *impactPanel) groupList(d *wire.ImpactResult, g string) app.UI {
 	grp := d.Group(g)
 	if grp == nil {
 		return nil
 	}
-	more := grp.Count - len(grp.Users)
-	return app.Div().Class("impact-users").ID("impact-users").Body(
-		app.Ul().Body(app.Range(grp.Users).Slice(func(i int) app.UI {
-			u := grp.Users[i]
+	users, offset, count := c.shown(d, g)
+	busy := c.page.Group == g && c.page.Status == Loading
+	// go-app keeps an element's first handler: the handlers read the page
+	// shown when they run.
+	page := func(next bool) app.EventHandler {
+		return func(ctx app.Context, e app.Event) {
+			d, g := c.impact.Data, c.open
+			if d == nil || d.Group(g) == nil {
+				return
+			}
+			users, offset, _ := c.shown(d, g)
+			to := max(offset-impactListLimit, 0)
+			if next {
+				to = offset + len(users)
+			}
+			ctx.NewActionWithValue(actionImpactPage, impactPageRequest{Group: g, Offset: to})
+		}
+	}
+	open := func(ctx app.Context, e app.Event) {
+		id := ctx.JSSrc().Get("dataset").Get("id").String()
+		if d := c.impact.Data; d != nil && d.Group(c.open) != nil {
+			users, _, _ := c.shown(d, c.open)
+			for _, u := range users {
+				if u.ID == id {
+					ctx.NewActionWithValue(actionImpactOpen, portal.UserSummary{ID: u.ID, Email: u.Email, Name: u.Name})
+				}
+			}
+		}
+	}
+	cls := "impact-users"
+	if busy {
+		cls += " busy"
+	}
+	return app.Div().Class(cls).ID("impact-users").Body(
+		app.Ul().Body(app.Range(users).Slice(func(i int) app.UI {
+			u := users[i]
 			name := u.Name
 			if name == "" {
 				name = u.Email
@@ -87,13 +124,33 @@ func (c *impactPanel) groupList(d *wire.ImpactResult, g string) app.UI {
 				tickets = " · tickets " + itoa(*u.TicketsBefore) + " → " + itoa(*u.TicketsAfter)
 			}
 			return app.Li().Class("impact-user").Body(
-				app.Span().Class("user-name").Text(name),
-				app.Span().Class("user-email").Text(" "+u.Email),
-				app.Span().Class("hint").Title(u.Sentence).Text(" "+stateLabels[u.Before]+" → "+stateLabels[u.After]+tickets),
+				app.Button().Class("impact-open").DataSet("id", u.ID).Title("Open "+name+" in Preview").OnClick(open).Body(
+					app.Span().Class("user-name").Text(name),
+					app.Span().Class("user-email").Text(u.Email),
+					app.Span().Class("hint").Title(u.Sentence).Text(stateLabels[u.Before]+" → "+stateLabels[u.After]+tickets),
+				),
 			)
 		})),
-		app.If(more > 0, func() app.UI {
-			return app.P().Class("hint").Text("… and " + formatInt(more) + " more (portalstudio impact --group " + g + " lists them all).")
+		app.If(count > len(users) || offset > 0, func() app.UI {
+			return app.Div().Class("pager").Body(
+				app.Span().Class("hint").ID("impact-range").Text(formatInt(offset+1)+"–"+formatInt(offset+len(users))+" of "+formatInt(count)),
+				app.Button().Class("btn btn-small").ID("impact-prev").Disabled(offset == 0 || busy).Text("Previous").OnClick(page(false)),
+				app.Button().Class("btn btn-small").ID("impact-next").Disabled(offset+len(users) >= count || busy).Text("Next").OnClick(page(true)),
+			)
+		}),
+		app.If(c.page.Group == g && c.page.Err != nil, func() app.UI {
+			return errorText("This page of users could not be loaded: " + c.page.Err.Message)
 		}),
 	)
+}
+
+// shown is the page of group g's users shown: the one loaded by Next or
+// Previous, else the first, which comes with the impact.
+func (c *impactPanel) shown(d *wire.ImpactResult, g string) (users []portal.ImpactUser, offset, count int) {
+	// While the next page loads, the page before stays.
+	if p := c.page; p.Group == g && (p.Status == Loaded || p.Status == Loading && p.Users != nil) {
+		return p.Users, p.Offset, p.Count
+	}
+	grp := d.Group(g)
+	return grp.Users, grp.Offset, grp.Count
 }

@@ -26,6 +26,7 @@ func (c *settingsPage) Render() app.UI {
 			&draftStatus{}),
 		&diffView{},
 		&impactPanel{},
+		&goLiveCard{},
 		&syncCard{},
 		&settingsCards{},
 		&checksCard{},

@@ -7,7 +7,7 @@ import (
 )
 
 // syncCard is "Sync with the portal server": connect with the server's URL
-// and admin token, then Pull and "Save and set live" (push). A push the
+// and admin token, then Pull; Go live (goLiveCard) pushes. A push the
 // server refused shows what to resolve: the three-way difference and the
 // conflicts with "Keep my draft" / "Take the server's", or the failing
 // portal tests with "Push anyway".
@@ -15,7 +15,6 @@ type syncCard struct {
 	app.Compo
 
 	sync   syncState
-	impact impactState
 	server string
 	token  string
 	data   bool
@@ -23,7 +22,6 @@ type syncCard struct {
 
 func (c *syncCard) OnMount(ctx app.Context) {
 	ctx.ObserveState(stateSync, &c.sync)
-	ctx.ObserveState(stateImpact, &c.impact)
 	if app.IsClient {
 		ctx.NewAction(actionSyncStatus)
 	}
@@ -54,7 +52,7 @@ func (c *syncCard) Render() app.UI {
 		body = append(body, c.refused(s.Push))
 	}
 	return app.Div().Class("sync-wrap").Body(card("sync-card", "Sync with the portal server",
-		"Pull the server's live settings, and set the draft live by pushing it. When the server moved on meanwhile, nothing is overwritten: you choose.",
+		"Pull the server's live settings; Go live pushes the draft to it. When the server moved on meanwhile, nothing is overwritten: you choose.",
 		body...))
 }
 
@@ -100,8 +98,7 @@ func (c *syncCard) connectForm(busy bool) app.UI {
 	)
 }
 
-// connected shows the server, the impact of the push, Pull and "Save and
-// set live".
+// connected shows the server and Pull; Go live (goLiveCard) pushes.
 func (c *syncCard) connected(busy bool) []app.UI {
 	info := c.sync.Info
 	v := "not pulled yet"
@@ -113,9 +110,6 @@ func (c *syncCard) connected(busy bool) []app.UI {
 			app.Text("Connected to "), app.Strong().Text(info.Server), app.Text(" · live settings "+v+"."),
 		),
 	}
-	if d := c.impact.Data; d != nil && d.Summary != "" {
-		out = append(out, app.P().Class("impact-summary sync-impact").ID("sync-impact").Text(strings.Replace(d.Summary, "This change", "Setting the draft live", 1)))
-	}
 	out = append(out, app.Div().Class("sync-actions").Body(
 		app.Button().Class("btn").ID("sync-pull").Disabled(busy).Text("Pull").OnClick(func(ctx app.Context, e app.Event) {
 			ctx.NewActionWithValue(actionSyncPull, c.data)
@@ -126,9 +120,6 @@ func (c *syncCard) connected(busy bool) []app.UI {
 			}),
 			app.Text(" with the dataset"),
 		),
-		app.Button().Class("btn btn-primary").ID("sync-push").Disabled(busy).Text("Save and set live").OnClick(func(ctx app.Context, e app.Event) {
-			ctx.NewAction(actionSetLive)
-		}),
 	))
 	return out
 }

@@ -74,7 +74,7 @@ func (c *visibilityCard) Render() app.UI {
 				},
 			),
 			app.Div().Class("split-side").Body(
-				app.Button().Class("btn").ID("visibility-preview").Text(label).OnClick(func(ctx app.Context, e app.Event) {
+				app.Button().Class("btn btn-soft").ID("visibility-preview").Text(label).OnClick(func(ctx app.Context, e app.Event) {
 					c.showUsers = !c.showUsers
 				}),
 				&audiencePanel{

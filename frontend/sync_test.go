@@ -27,19 +27,23 @@ func TestSyncCard(t *testing.T) {
 	})
 	t.Run("Connected", func(t *testing.T) {
 		h := html(t, &syncCard{
-			sync:   syncState{Status: Loaded, Info: &wire.SyncStatus{Server: "http://127.0.0.1:8080", HasToken: true, Connected: true, LiveVersion: 3}, Done: "Set live: the live settings are now version 3."},
-			impact: impactState{Status: Loaded, Data: &wire.ImpactResult{Summary: "This change restricts 12 users."}},
+			sync: syncState{Status: Loaded, Info: &wire.SyncStatus{Server: "http://127.0.0.1:8080", HasToken: true, Connected: true, LiveVersion: 3}, Done: "Set live: the live settings are now version 3."},
 		})
-		wantIn(t, h, "Connected to", "http://127.0.0.1:8080", "version 3", "Setting the draft live restricts 12 users.",
-			`id="sync-pull"`, "with the dataset", `id="sync-push"`, "Save and set live", "now version 3")
+		wantIn(t, h, "Connected to", "http://127.0.0.1:8080", "version 3",
+			`id="sync-pull"`, "with the dataset", "now version 3")
 		if strings.Contains(h, `id="sync-token"`) || disabledCount(h) > 0 {
 			t.Errorf("connected and idle: no token field, nothing disabled:\n%s", h)
+		}
+		// Going live is the Go live card's, the one way.
+		if strings.Contains(h, `id="sync-push"`) || strings.Contains(h, "set live") {
+			t.Errorf("the Sync card offers a second way to go live:\n%s", h)
 		}
 	})
 	t.Run("Busy", func(t *testing.T) {
 		h := html(t, &syncCard{sync: syncState{Info: &wire.SyncStatus{Server: "http://s", Connected: true}, Busy: "pull", Progress: JobProgress{Running: true, Done: 1000, Total: 2000}}})
 		wantIn(t, h, "1,000 of 2,000 records", "spinner")
-		if disabledCount(h) < 3 {
+		// Pull and its checkbox (Go live waits too: TestGoLiveCard).
+		if disabledCount(h) < 2 {
 			t.Errorf("the buttons must wait while pulling:\n%s", h)
 		}
 	})
@@ -73,16 +77,56 @@ func TestSyncCard(t *testing.T) {
 	})
 }
 
-// Once connected, "Save and set live" pushes, and its note says so.
-func TestHelpCenterNoteWhenConnected(t *testing.T) {
-	st := demoSettings()
-	h := html(t, &helpCenterCard{draft: draftState{Settings: st}, sync: syncState{Info: &wire.SyncStatus{Server: "http://127.0.0.1:8080", Connected: true}}, dragFrom: -1, dragOver: -1})
-	wantIn(t, h, "Save and set live pushes them to http://127.0.0.1:8080.")
-	h = html(t, &helpCenterCard{draft: draftState{Settings: st}, dragFrom: -1, dragOver: -1})
-	wantIn(t, h, "portal server")
+// The Go live card: connected, the impact of the push, the portal tests'
+// outcome and Go live; not connected, "Connect a server first" and the
+// way to the Sync card; never a command to type.
+func TestGoLiveCard(t *testing.T) {
+	connected := syncState{Status: Loaded, Info: &wire.SyncStatus{Server: "http://127.0.0.1:8080", Connected: true, LiveVersion: 3}}
+	t.Run("Connected", func(t *testing.T) {
+		h := html(t, &goLiveCard{sync: connected,
+			impact: impactState{Status: Loaded, Data: &wire.ImpactResult{Summary: "This change restricts 12 users."}},
+			checks: checksState{Status: Loaded, Report: &wire.CheckReport{Passed: 2, Results: []wire.CheckOutcome{{Pass: true}, {Pass: true}}}},
+		})
+		wantIn(t, h, "Go live on http://127.0.0.1:8080", "Going live restricts 12 users.", "All 2 portal tests pass.", `id="go-live"`)
+		if disabledCount(h) > 0 || strings.Contains(h, "go-live-connect") {
+			t.Errorf("connected and idle:\n%s", h)
+		}
+	})
+	t.Run("FailingTests", func(t *testing.T) {
+		h := html(t, &goLiveCard{sync: connected,
+			checks: checksState{Status: Loaded, Report: &wire.CheckReport{Failed: 1, Passed: 1, Results: []wire.CheckOutcome{{Pass: true}, {}}}},
+		})
+		wantIn(t, h, "go-live-checks fail", "1 of 2 portal tests fail")
+	})
+	t.Run("Pushing", func(t *testing.T) {
+		s := connected
+		s.Busy = "push"
+		h := html(t, &goLiveCard{sync: s})
+		wantIn(t, h, "pushing the draft")
+		if disabledCount(h) != 1 {
+			t.Errorf("Go live must wait while pushing:\n%s", h)
+		}
+	})
+	t.Run("NotConnected", func(t *testing.T) {
+		h := html(t, &goLiveCard{sync: syncState{Status: Loaded, Info: &wire.SyncStatus{}}})
+		wantIn(t, h, "Connect a server first", `id="go-live-connect"`)
+		if strings.Contains(h, `id="go-live"`) || strings.Contains(h, "portalstudio ") {
+			t.Errorf("not connected:\n%s", h)
+		}
+	})
 }
 
 // disabledCount counts the disabled controls of rendered HTML.
 func disabledCount(h string) int {
 	return strings.Count(h, "disabled") - strings.Count(h, `disabled="false"`)
+}
+
+// The sync client's "cannot reach" names the command line's --server and
+// `portalstudio serve`: the desktop says it without them.
+func TestSyncErrorForTheDesktop(t *testing.T) {
+	got := syncError(&WireError{Code: "precondition", Message: "cannot reach the portal server at http://127.0.0.1:9 (connection refused); check --server and that `portalstudio serve` runs there"})
+	if got.Code != "precondition" || strings.Contains(got.Message, "--") || strings.Contains(got.Message, "portalstudio") ||
+		!strings.HasPrefix(got.Message, "cannot reach the portal server at http://127.0.0.1:9 (connection refused); check the server's address") {
+		t.Errorf("%+v", got)
+	}
 }

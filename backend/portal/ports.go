@@ -70,7 +70,29 @@ type Directory interface {
 	// the user's and validates the filter. Returns EINVALID for a cursor
 	// it did not make or one made for another sort or order.
 	Tickets(ctx context.Context, q TicketQuery) (TicketPage, error)
+	// AttributeValues lists the values of a text attribute ("company.plan",
+	// "user.custom.department") whose folded form begins with prefix
+	// (folded: letter case and accents aside), each with how many users
+	// (a person attribute) or companies (a company attribute) hold it,
+	// most held first, at most limit. Spellings that fold alike count as
+	// one value. An attribute held with more than MaxValueSuggestions
+	// distinct values (ids, emails, names) lists none. Returns EINVALID
+	// for an attribute the schema does not know or that is not text, and
+	// for a limit outside 1 to 100.
+	AttributeValues(ctx context.Context, attr, prefix string, limit int) ([]ValueCount, error)
 }
+
+// ValueCount is one value of an attribute and how many users (or
+// companies) hold it.
+type ValueCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// MaxValueSuggestions is how many distinct values an attribute may have
+// and still have them suggested: beyond it, its values identify rather
+// than group (emails, names) and AttributeValues lists none.
+const MaxValueSuggestions = 5000
 
 // TicketSearch finds the portal tickets on a user's tab that match a
 // search.

@@ -282,6 +282,7 @@ func (ws *Workspace) KeepConnections(n int) { ws.db.SetMaxIdleConns(n) }
 var migrationThen = map[string]func(context.Context, *sql.Tx) error{
 	"migrations/006_search_prefix.sql":    reindexSearch,
 	"migrations/007_search_allowlist.sql": reindexSearch,
+	"migrations/011_attribute_values.sql": refreshAttributeValues,
 }
 
 // migrate applies every embedded migration not yet applied, in name order,

@@ -68,6 +68,11 @@ func (s *ImportStore) Import(ctx context.Context, src portal.RecordSource, opt p
 		if len(rep.Rejected) > 0 && opt.Strict {
 			return portal.Errorf(portal.EINVALID, "%d record(s) were rejected, so nothing was imported (--strict); fix them, or import without --strict to keep the valid ones", len(rep.Rejected))
 		}
+		// The values the rule builder suggests follow the data
+		// (attrvalues.go).
+		if err := refreshAttributeValues(ctx, tx); err != nil {
+			return err
+		}
 		// In the same transaction: the audience engine's columns read
 		// before it can never be taken for the new data
 		// (audience_source.go).

@@ -1,0 +1,51 @@
+package app_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"portalstudio/backend/remote"
+)
+
+// TestUIScreenshots renders the settings and preview pages at a wide
+// desktop, a narrow desktop and a phone's width, checks that none of them
+// scrolls sideways, and saves each as a PNG (into
+// PORTALSTUDIO_SCREENSHOTS when set, else the test's temporary folder) for
+// a person to look at.
+func TestUIScreenshots(t *testing.T) {
+	t.Setenv(remote.NoKeyringEnv, "1")
+	dir := os.Getenv("PORTALSTUDIO_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	u := newUI(t, 300)
+	u.open()
+	for _, w := range []int{1440, 1024, 390} {
+		for _, page := range []struct{ name, nav, ready string }{
+			{"settings", "#nav-settings", `document.querySelector("#access-count") && document.querySelector("#impact-summary")`},
+			{"preview", "#nav-preview", `document.querySelector("#pane-0 .who-email") && document.querySelector("#pane-1 .who-email") && !document.querySelector(".portal-frame.busy")`},
+		} {
+			name := fmt.Sprintf("%s-%d", page.name, w)
+			t.Run(name, func(t *testing.T) {
+				u.t = t
+				u.do("resize", chromedp.EmulateViewport(int64(w), 900))
+				u.click(page.nav)
+				u.wait(page.name, page.ready)
+				if over := u.eval(`document.documentElement.scrollWidth - window.innerWidth`); over != "0" {
+					t.Errorf("at %d px the %s page scrolls sideways by %s px", w, page.name, over)
+				}
+				png, err := chromedp.Run(u.ctx, chromedp.FullScreenshot(80))
+				if err != nil {
+					u.fail("screenshot", err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, name+".jpg"), png, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+	}
+}
