@@ -106,7 +106,9 @@ func TestUIStudioPaths(t *testing.T) {
 		num := `#access-builder .condition[data-attribute="company.size"] input.cond-value`
 		u.wait("the size condition", `document.querySelector('`+num+`') && document.querySelector('`+num+`').type === "number"`)
 		u.do("type -", chromedp.SendKeys(chromedp.CSS(num), "-"))
-		u.wait("its problem", `document.querySelector('#access-builder .condition[data-attribute="company.size"].has-error')`)
+		// A lone "-" is no number yet: the row waits for its value
+		// (a neutral hint, no red error, nothing saved).
+		u.wait("its hint", `document.querySelector('#access-builder .condition[data-attribute="company.size"].waiting .cond-waiting')`)
 		u.click(`#access-builder .condition[data-attribute="company.size"] .cond-remove`)
 		u.saved()
 	})

@@ -53,11 +53,11 @@ func TestUISentences(t *testing.T) {
 		if got != want {
 			t.Errorf("the Preview's sentence is %q, want %q", got, want)
 		}
-		shown := u.eval(`document.querySelector('#pane-0 [data-decision="restricted"]').innerText.replace(/\s+/g, " ").trim()`)
+		shown := u.wait("the decision shown", `(function(){ const e = document.querySelector('#pane-0 [data-decision="restricted"]'); return e ? e.innerText.replace(/\s+/g, " ").trim() : "" })()`)
 		if !strings.HasPrefix(shown, "◐ Restricted to own tickets Is admin is false — "+name+": is admin false.") {
 			t.Errorf("the Preview shows %q", shown)
 		}
-		access := u.eval(`document.querySelector('#pane-0 [data-decision="access"] .reason').textContent`)
+		access := u.wait("the access reason", `(document.querySelector('#pane-0 [data-decision="access"] .reason')||{}).textContent`)
 		if access != "The access rule is Everyone." {
 			t.Errorf("access reason %q", access)
 		}
