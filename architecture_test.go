@@ -24,9 +24,10 @@ var layers = map[string][]string{
 	"backend/demo":        {"backend/portal"},
 	"backend/audience":    {"backend/portal"},
 	// Adapters: domain terms only, never a service or the wire types.
-	"backend/storage/sqlrule": {"backend/portal"},
-	"backend/storage/sqlite":  {"backend/portal", "backend/storage/sqlrule", "backend/audience"},
-	"backend/remote":          {"backend/portal", "backend/wire", "backend/intercom", "backend/textdiff", "backend/privatefile"},
+	"backend/storage/sqlrule":  {"backend/portal"},
+	"backend/storage/sqlite":   {"backend/portal", "backend/storage/sqlrule", "backend/audience"},
+	"backend/storage/postgres": {"backend/portal", "backend/audience"},
+	"backend/remote":           {"backend/portal", "backend/wire", "backend/intercom", "backend/textdiff", "backend/privatefile"},
 	// Services: the domain's ports, never an adapter.
 	"backend/studio": {"backend/portal", "backend/wire", "backend/demo", "backend/intercom", "backend/textdiff", "backend/audience"},
 	"backend/server": {"backend/portal", "backend/wire", "backend/studio", "backend/intercom", "backend/privatefile", "webui"},

@@ -7,13 +7,12 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
+	"portalstudio/internal/teststore"
 )
 
 // FuzzIdentityToken: the identity-token check never panics, and never
@@ -25,11 +24,7 @@ import (
 // another key, or not at all.
 func FuzzIdentityToken(f *testing.F) {
 	ctx := context.Background()
-	ws, err := sqlite.Open(filepath.Join(f.TempDir(), "workspace.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { ws.Close() })
+	ws := teststore.Open(f)
 	recs := []portal.Record{
 		{User: &portal.User{ID: "u1", ExternalID: "ann-ext", Email: "ann@examply.com", Name: "Ann"}},
 		{User: &portal.User{ID: "u2", ExternalID: "42", Email: "ben@examply.com"}},
@@ -200,11 +195,7 @@ func itoa(n int64) string {
 // generation, or not at all.
 func FuzzSessionCookie(f *testing.F) {
 	ctx := context.Background()
-	ws, err := sqlite.Open(filepath.Join(f.TempDir(), "workspace.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { ws.Close() })
+	ws := teststore.Open(f)
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	s, err := New(Config{Store: ws, IdentitySecret: []byte("fuzz-identity-secret-0123456789ab"), Slug: "acme", Now: func() time.Time { return now }})
 	if err != nil {

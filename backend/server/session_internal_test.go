@@ -3,14 +3,13 @@ package server
 import (
 	"context"
 	"encoding/base64"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
+	"portalstudio/internal/teststore"
 )
 
 // TestSessionCapOnRead: a cookie whose MAC is valid (made with the real
@@ -19,11 +18,7 @@ import (
 // read, not only when it is made.
 func TestSessionCapOnRead(t *testing.T) {
 	ctx := context.Background()
-	ws, err := sqlite.Open(filepath.Join(t.TempDir(), "workspace.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
+	ws := teststore.Open(t)
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	s, err := New(Config{Store: ws, IdentitySecret: []byte("cap-identity-secret-0123456789abc"), Slug: "acme", Now: func() time.Time { return now }})
 	if err != nil {

@@ -48,9 +48,10 @@ var (
 	initErr error
 )
 
-// Main runs the tests of a package and then stops the cluster, if one was
-// started: call it from TestMain (os.Exit(pgtest.Main(m))).
-func Main(m *testing.M) int {
+// Main runs the tests of a package (m, a *testing.M) and then stops the
+// cluster, if one was started: call it from TestMain
+// (os.Exit(pgtest.Main(m))).
+func Main(m interface{ Run() int }) int {
 	code := m.Run()
 	if shared != nil {
 		shared.Stop()
