@@ -40,7 +40,7 @@ var layers = map[string][]string{
 	// The command line may use anything but the test-only helpers; the
 	// bench command shares its measured rules with the Go benchmarks.
 	"backend/cli": {"backend/portal", "backend/wire", "backend/demo", "backend/intercom", "backend/studio", "backend/server",
-		"backend/remote", "backend/storage/sqlite", "internal/benchrules"},
+		"backend/remote", "backend/storage/sqlite", "backend/storage/postgres", "internal/benchrules"},
 	"": {"app", "backend/cli"},
 }
 

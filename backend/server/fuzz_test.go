@@ -251,9 +251,9 @@ func FuzzSessionCookie(f *testing.F) {
 		}
 		switch mode % 4 {
 		case 1:
-			raw = fields(ss.mac("acme", s.sessionKey(cur)))
+			raw = fields(ss.mac("acme", s.sessionKey(s.identitySecret, cur)))
 		case 2:
-			raw = fields(ss.mac("acme", s.sessionKey(old)))
+			raw = fields(ss.mac("acme", s.sessionKey(s.identitySecret, old)))
 		case 3:
 			raw = fields(nil)
 		}
@@ -270,7 +270,7 @@ func FuzzSessionCookie(f *testing.F) {
 			t.Fatalf("accepted a cookie not of generation %d: %q", cur.Generation, raw)
 		}
 		mac, err := enc.DecodeString(parts[5])
-		if err != nil || !hmac.Equal(mac, got.mac("acme", s.sessionKey(cur))) {
+		if err != nil || !hmac.Equal(mac, got.mac("acme", s.sessionKey(s.identitySecret, cur))) {
 			t.Fatalf("accepted a cookie not MACed with the current key: %q", raw)
 		}
 		exp := time.Unix(got.exp, 0)

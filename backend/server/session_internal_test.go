@@ -32,7 +32,7 @@ func TestSessionCapOnRead(t *testing.T) {
 	mint := func(ahead time.Duration) string {
 		ss := session{gen: ep.Generation, id: enc.EncodeToString([]byte("0123456789abcdef")), userID: "u1", exp: now.Add(ahead).Unix()}
 		return strings.Join([]string{"v2", strconv.FormatInt(ss.gen, 10), ss.id, enc.EncodeToString([]byte(ss.userID)),
-			strconv.FormatInt(ss.exp, 10), enc.EncodeToString(ss.mac("acme", s.sessionKey(ep)))}, ".")
+			strconv.FormatInt(ss.exp, 10), enc.EncodeToString(ss.mac("acme", s.sessionKey(s.identitySecret, ep)))}, ".")
 	}
 	// The minted cookie is right: within the cap, it is accepted.
 	if ss, err := s.readSession(ctx, mint(11*time.Hour)); err != nil || ss.userID != "u1" {

@@ -44,6 +44,8 @@ type Store struct {
 	pool *pgxpool.Pool
 	// where names the database for people: its URL without the password.
 	where string
+	// dbName is the database's name.
+	dbName string
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 	// cols are the audience engine's columns (audience.go).
@@ -81,7 +83,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, dbError(err)
 	}
-	s := &Store{pool: pool, where: describe(cfg.ConnConfig), Now: time.Now}
+	s := &Store{pool: pool, where: describe(cfg.ConnConfig), dbName: cfg.ConnConfig.Database, Now: time.Now}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, dbError(fmt.Errorf("migrate %s: %w", s.where, err))
@@ -118,6 +120,9 @@ func (s *Store) Close() error {
 	s.pool.Close()
 	return nil
 }
+
+// DatabaseName returns the database's name.
+func (s *Store) DatabaseName() string { return s.dbName }
 
 // Location names the database (without its password).
 func (s *Store) Location() string { return s.where }

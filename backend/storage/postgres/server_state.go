@@ -62,6 +62,21 @@ func (s *Store) SetServer(ctx context.Context, baseURL, slug string) error {
 	})
 }
 
+// metaSyncServer is the server this workspace last pulled from.
+const metaSyncServer = "sync_server"
+
+// SyncServer returns the URL of the server this workspace last synced
+// with, or "".
+func (s *Store) SyncServer(ctx context.Context) (string, error) {
+	m, err := metaValues(ctx, s.pool)
+	return m[metaSyncServer], dbError(err)
+}
+
+// SetSyncServer records the URL of the server this workspace syncs with.
+func (s *Store) SetSyncServer(ctx context.Context, url string) error {
+	return s.tx(ctx, func(tx pgx.Tx) error { return setMeta(ctx, tx, metaSyncServer, url) })
+}
+
 func newSalt() ([]byte, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {

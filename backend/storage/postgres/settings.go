@@ -139,13 +139,7 @@ func (s *Store) env(ctx context.Context, q queryRower) (portal.Env, error) {
 
 // defaultSlug is the slug before a server records one: the database's
 // name.
-func (s *Store) defaultSlug() string {
-	name := s.where
-	if i := strings.LastIndex(name, "/"); i >= 0 {
-		name = name[i+1:]
-	}
-	return portal.Slug(name + ".db")
-}
+func (s *Store) defaultSlug() string { return portal.Slug(s.dbName + ".db") }
 
 func metaValues(ctx context.Context, q queryRower) (map[string]string, error) {
 	rows, err := q.Query(ctx, `SELECT key, value FROM meta`)
