@@ -48,6 +48,8 @@ type Store struct {
 	dbName string
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// notice is Options.Notice.
+	notice func(string)
 	// cols are the audience engine's columns (audience.go).
 	cols colState
 }
@@ -83,7 +85,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, dbError(err)
 	}
-	s := &Store{pool: pool, where: describe(cfg.ConnConfig), dbName: cfg.ConnConfig.Database, Now: time.Now}
+	s := &Store{pool: pool, where: describe(cfg.ConnConfig), dbName: cfg.ConnConfig.Database, Now: time.Now, notice: opt.Notice}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, dbError(fmt.Errorf("migrate %s: %w", s.where, err))

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -157,10 +158,66 @@ type importer struct {
 	keys map[string]*keyOwners
 	pos  int64
 	// batch holds the records not yet checked and staged.
-	batch []portal.Record
+	batch []prepared
 	rows  map[string][][]any
 	n     int
 	opt   portal.ImportOptions
+	// vector is the search vector of the ticket being staged.
+	vector any
+}
+
+// prepared is a record with what the import derives from it without the
+// database (a ticket's search vector), made a batch ahead.
+type prepared struct {
+	rec    portal.Record
+	vector any
+}
+
+// errStopped tells a source that the import stopped (the writer failed).
+var errStopped = errors.New("the import stopped")
+
+// pipeline runs src on its own goroutine, which also prepares each
+// record, ahead of put, which stages them here in order: reading,
+// preparing and writing use two cores. The first error of put (or the
+// context's) stops src and is returned; otherwise src's.
+func pipeline(ctx context.Context, src portal.RecordSource, put func(prepared) error) ([]portal.Rejection, error) {
+	recs := make(chan prepared, 1024)
+	stop := make(chan struct{})
+	var readRej []portal.Rejection
+	var srcErr error
+	go func() {
+		defer close(recs)
+		readRej, srcErr = src(func(r portal.Record) error {
+			p := prepared{rec: r}
+			if r.Ticket != nil {
+				p.vector = searchVector(r.Ticket)
+			}
+			select {
+			case recs <- p:
+				return nil
+			case <-stop:
+				return errStopped
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	var putErr error
+	for p := range recs {
+		if putErr != nil {
+			continue // the source is stopping: drain
+		}
+		if putErr = ctx.Err(); putErr == nil {
+			putErr = put(p)
+		}
+		if putErr != nil {
+			close(stop)
+		}
+	}
+	if putErr != nil {
+		return readRej, putErr
+	}
+	return readRej, srcErr
 }
 
 // keyOwners tracks one unique key (external_id, company_id or ticket_id)
@@ -255,11 +312,8 @@ func (s *Store) Import(ctx context.Context, src portal.RecordSource, opt portal.
 			im.pos++
 			im.rows["stage_types"] = append(im.rows["stage_types"], []any{im.pos, tt.ID, tt.Name, tt.Category})
 		}
-		readRej, err := src(func(r portal.Record) error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			im.batch = append(im.batch, r)
+		readRej, err := pipeline(ctx, src, func(p prepared) error {
+			im.batch = append(im.batch, p)
 			if len(im.batch) >= batchSize {
 				return im.flush()
 			}
@@ -292,9 +346,23 @@ func (s *Store) Import(ctx context.Context, src portal.RecordSource, opt portal.
 	if err == nil {
 		rep.Committed = true
 		s.dataChanged()
+		if n := rep.Contacts + rep.Companies + rep.Tickets; n >= bigImport || opt.Replace {
+			// Fresh statistics for the planner, and the visibility map set
+			// so that the portal's counts are index-only scans. Not part of
+			// the import: a failure here changes nothing that was written.
+			if _, verr := s.pool.Exec(ctx, `VACUUM (ANALYZE) users, user_attrs, memberships, companies, company_attrs, tickets, ticket_contacts, parts`); verr != nil {
+				if s.notice != nil {
+					s.notice(fmt.Sprintf("the import is saved; refreshing the database's statistics after it failed (%v): run VACUUM ANALYZE on the database", verr))
+				}
+			}
+		}
 	}
 	return rep, err
 }
+
+// bigImport is how many records make an import worth a VACUUM (ANALYZE)
+// of the dataset's tables right after it.
+const bigImport = 10000
 
 // attr records the kind of a custom attribute the first time it is seen.
 func (im *importer) attr(scope, key string, kind portal.ValueKind) portal.ValueKind {
@@ -315,7 +383,8 @@ func (im *importer) flush() error {
 	// The owners, before the import, of the unique keys the batch names:
 	// one query per key.
 	want := map[string][]string{}
-	for _, r := range im.batch {
+	for _, p := range im.batch {
+		r := p.rec
 		switch {
 		case r.User != nil && r.User.ExternalID != "":
 			want["user"] = append(want["user"], r.User.ExternalID)
@@ -347,8 +416,10 @@ func (im *importer) flush() error {
 		}
 		db[kind] = m
 	}
-	for _, r := range im.batch {
+	for _, p := range im.batch {
+		r := p.rec
 		im.pos++
+		im.vector = p.vector
 		reason, err := im.stage(r, db)
 		if err != nil {
 			return fmt.Errorf("%s:%d: %w", r.Source.File, r.Source.Line, err)
@@ -506,7 +577,7 @@ func (im *importer) stageTicket(t *portal.Ticket, tt *portal.TicketType, db map[
 	}
 	im.add("stage_tickets", im.pos, t.ID, t.TicketID, t.Title, t.Description, t.Category, t.IsShared,
 		t.StateCategory, t.StateLabel, t.TypeID, t.TypeName, nullStr(t.CreatorID()), nullStr(t.CompanyID),
-		t.CreatedAt.Unix(), t.UpdatedAt.Unix(), t.Open, searchVector(t))
+		t.CreatedAt.Unix(), t.UpdatedAt.Unix(), t.Open, im.vector)
 	for i, c := range t.ContactIDs {
 		im.add("stage_contacts", im.pos, t.ID, int32(i), c)
 	}
