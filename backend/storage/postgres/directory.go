@@ -69,25 +69,20 @@ func scanUser(row pgx.Row) (*portal.User, error) {
 }
 
 // userWhere returns the user a condition on users selects, with their
-// companies, or pgx.ErrNoRows.
+// companies (one query), or pgx.ErrNoRows.
 func (s *Store) userWhere(ctx context.Context, where string, arg string) (*portal.User, error) {
 	if !storable(arg) {
 		return nil, pgx.ErrNoRows
 	}
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg))
+	var companies []string
+	u, err := scanUser(suffixRow{rows: nil, row: s.pool.QueryRow(ctx, `SELECT `+userColumns+`,
+		(SELECT array_agg(m.company_id ORDER BY m.position, m.company_id) FROM memberships m WHERE m.user_seq = users.seq)
+		FROM users WHERE `+where, arg), suffix: []any{&companies}})
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT m.company_id FROM memberships m JOIN users u ON u.seq = m.user_seq WHERE u.id = $1 ORDER BY m.position, m.company_id`, u.ID)
-	if err != nil {
-		return nil, err
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, err
-	}
-	if len(ids) > 0 {
-		u.CompanyIDs = ids
+	if len(companies) > 0 {
+		u.CompanyIDs = companies
 	}
 	return u, nil
 }

@@ -98,13 +98,19 @@ func snapshotCompanies(ctx context.Context, tx pgx.Tx, emit func(portal.Record) 
 }
 
 // suffixRow scans the leading columns with the caller's targets and the
-// rest into its own.
+// rest into its own (from rows, or else row).
 type suffixRow struct {
 	rows   pgx.Rows
+	row    pgx.Row
 	suffix []any
 }
 
-func (r suffixRow) Scan(dest ...any) error { return r.rows.Scan(append(dest, r.suffix...)...) }
+func (r suffixRow) Scan(dest ...any) error {
+	if r.rows != nil {
+		return r.rows.Scan(append(dest, r.suffix...)...)
+	}
+	return r.row.Scan(append(dest, r.suffix...)...)
+}
 
 func snapshotUsers(ctx context.Context, tx pgx.Tx, emit func(portal.Record) error) error {
 	rows, err := tx.Query(ctx, `SELECT `+userColumns+`,

@@ -179,55 +179,53 @@ func (s *Store) Tickets(ctx context.Context, q portal.TicketQuery) (portal.Ticke
 	if cur != nil {
 		args = append(args, updated, afterID)
 	}
-	rows, err := s.pool.Query(ctx, query, args...)
-	if err != nil {
-		return page, dbError(err)
-	}
-	for rows.Next() {
-		t, err := scanTicket(rows)
-		if err != nil {
-			rows.Close()
-			return page, dbError(err)
+	// The page and the tab's total in one round trip.
+	batch := &pgx.Batch{}
+	batch.Queue(query, args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			t, err := scanTicket(rows)
+			if err != nil {
+				return err
+			}
+			page.Tickets = append(page.Tickets, t)
 		}
-		page.Tickets = append(page.Tickets, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return page, dbError(err)
+		return rows.Err()
+	})
+	var mine, theirs, both int
+	batch.Queue(countSQL, q.UserID, companies).QueryRow(func(row pgx.Row) error { return row.Scan(&mine, &theirs, &both) })
+	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {
+		return portal.TicketPage{Tickets: []portal.Ticket{}}, dbError(err)
 	}
 	if len(page.Tickets) > q.Limit {
 		page.Tickets = page.Tickets[:q.Limit]
 		last := page.Tickets[len(page.Tickets)-1]
 		page.Next = encodeCursor(last.UpdatedAt.Unix(), last.ID)
 	}
-	page.Total, err = s.countTickets(ctx, q.UserID, companies)
-	return page, err
+	page.Total = mine + theirs - both
+	return page, nil
 }
 
+// countSQL counts the shared Customer tickets created by $1, of the
+// companies $2, and both: a tab's total is mine + theirs - both (three
+// index counts; an OR of the two would scan).
+const countSQL = `SELECT
+	(SELECT count(*) FROM tickets t WHERE t.creator_id = $1 AND ` + eligible + `),
+	(SELECT count(*) FROM tickets t WHERE t.company_id = ANY($2) AND ` + eligible + `),
+	(SELECT count(*) FROM tickets t WHERE t.creator_id = $1 AND t.company_id = ANY($2) AND ` + eligible + `)`
+
 // countTickets counts the shared Customer tickets created by userID or of
-// the companies: created + of the companies − both, three index counts
-// in one statement.
+// the companies.
 func (s *Store) countTickets(ctx context.Context, userID string, companies []string) (int, error) {
 	var mine, theirs, both int
-	err := s.pool.QueryRow(ctx, `SELECT
-		(SELECT count(*) FROM tickets t WHERE t.creator_id = $1 AND `+eligible+`),
-		(SELECT count(*) FROM tickets t WHERE t.company_id = ANY($2) AND `+eligible+`),
-		(SELECT count(*) FROM tickets t WHERE t.creator_id = $1 AND t.company_id = ANY($2) AND `+eligible+`)`,
-		userID, dedupe(companies)).Scan(&mine, &theirs, &both)
+	err := s.pool.QueryRow(ctx, countSQL, userID, storableOnly(dedupe(companies))).Scan(&mine, &theirs, &both)
 	return mine + theirs - both, dbError(err)
 }
 
-// TicketCounts returns the sizes of the user's two tabs.
+// TicketCounts returns the sizes of the user's two tabs, in one query.
 func (s *Store) TicketCounts(ctx context.Context, userID string, companyIDs []string) (portal.TicketCounts, error) {
 	var c portal.TicketCounts
-	var err error
-	if c.Mine, err = s.countTickets(ctx, userID, nil); err != nil {
-		return c, err
-	}
-	if len(dedupe(companyIDs)) == 0 {
-		c.All = c.Mine
-		return c, nil
-	}
-	c.All, err = s.countTickets(ctx, userID, companyIDs)
-	return c, err
+	var mine, theirs, both int
+	err := s.pool.QueryRow(ctx, countSQL, userID, storableOnly(dedupe(companyIDs))).Scan(&mine, &theirs, &both)
+	c.Mine, c.All = mine, mine+theirs-both
+	return c, dbError(err)
 }
