@@ -23,6 +23,7 @@ import (
 	"io/fs"
 	"net"
 	"net/url"
+	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -56,8 +57,8 @@ type Store struct {
 
 // Options change how Open opens a store.
 type Options struct {
-	// MaxConns bounds the pool's connections (default: pgxpool's, at
-	// least 4; a server asks for more through KeepConnections).
+	// MaxConns bounds the pool's connections (default: pool_max_conns of
+	// the connection string, else 4 per CPU and 4 more).
 	MaxConns int32
 	// Notice, when set, is told what opening does that takes time.
 	Notice func(message string)
@@ -74,8 +75,10 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	}
 	if opt.MaxConns > 0 {
 		cfg.MaxConns = opt.MaxConns
-	} else if cfg.MaxConns < 8 {
-		cfg.MaxConns = 8
+	} else if !strings.Contains(url, "pool_max_conns") {
+		// A server answers a few portal requests per CPU at once (and
+		// sign-ins and admin requests besides): a connection for each.
+		cfg.MaxConns = int32(4*runtime.GOMAXPROCS(0) + 4)
 	}
 	cfg.ConnConfig.ConnectTimeout = 10 * time.Second
 	// Every statement is prepared once per connection (pgx's statement
@@ -137,13 +140,9 @@ func (s *Store) DatabaseName() string { return s.dbName }
 // Location names the database (without its password).
 func (s *Store) Location() string { return s.where }
 
-// KeepConnections lets the pool hold up to n connections, for a server
-// answering n requests at once.
-func (s *Store) KeepConnections(n int) {
-	// pgxpool's size is fixed at creation; Open already sizes it. Kept to
-	// satisfy the server's tuning hook without surprises.
-	_ = n
-}
+// KeepConnections is the server's tuning hook: pgxpool's size is fixed
+// when the pool is made, and Open sizes it for a server (Options.MaxConns).
+func (s *Store) KeepConnections(int) {}
 
 // CacheReads is the server's hook for a store it is the only writer of.
 // A PostgreSQL store never is (replicas write the same database), so it
