@@ -344,3 +344,50 @@ func TestMoveToPostgres(t *testing.T) {
 		t.Fatalf("live settings differ: %d\n%s\nwant\n%s", status, newLive, oldLive)
 	}
 }
+
+// TestReplicaRotation: rotating the identity secret and the admin token
+// on a replica that starts with the flags takes effect on the replicas
+// already running: the old token and identity tokens signed with the old
+// secret are refused there, the new ones accepted, sessions made before
+// are over.
+func TestReplicaRotation(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	dirA, dirC := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "c")
+	a := startServer(t, dirA, replicaArgs(db, "one")...)
+	token := adminToken(t, dirA)
+	oldSecret, _ := os.ReadFile(filepath.Join(dirA, "identity-secret"))
+	if status, body := call(t, "POST", a.url+"/api/v1/import", token, serverData); status != 200 {
+		t.Fatalf("import: %d %s", status, body)
+	}
+	if status, body := call(t, "PUT", a.url+"/api/v1/settings", token, portalLive, "If-Match", `"0"`); status != 200 {
+		t.Fatalf("settings: %d %s", status, body)
+	}
+	oldTok := tokenFor(t, strings.TrimSpace(string(oldSecret)), "ann", time.Hour)
+	cookie := signIn(t, a.url, oldTok)
+	// Another replica starts with both rotations; its folder receives the
+	// new files.
+	c := startServer(t, dirC, append(replicaArgs(db, "three"), "--rotate-identity-secret", "--rotate-admin-token")...)
+	newToken := adminToken(t, dirC)
+	newSecret, err := os.ReadFile(filepath.Join(dirC, "identity-secret"))
+	if err != nil || newToken == token || strings.TrimSpace(string(newSecret)) == strings.TrimSpace(string(oldSecret)) {
+		t.Fatalf("the rotating replica's folder: token changed %v, secret %q, %v", newToken != token, newSecret, err)
+	}
+	newTok := tokenFor(t, strings.TrimSpace(string(newSecret)), "ann", time.Hour)
+	for _, p := range []*serverProc{a, c} {
+		if status, _ := call(t, "GET", p.url+"/api/v1/settings", token, ""); status != 401 {
+			t.Fatalf("the old admin token: %d", status)
+		}
+		if status, _ := call(t, "GET", p.url+"/api/v1/settings", newToken, ""); status != 200 {
+			t.Fatalf("the new admin token: %d", status)
+		}
+		if status, _ := call(t, "GET", p.url+"/portal/acme/api/tickets", oldTok, ""); status != 401 {
+			t.Fatalf("an identity token of the old secret: %d", status)
+		}
+		if status, body := call(t, "GET", p.url+"/portal/acme/api/tickets", newTok, ""); status != 200 {
+			t.Fatalf("an identity token of the new secret: %d %s", status, body)
+		}
+		if s := sessionStatus(t, p.url, cookie); s != 401 {
+			t.Fatalf("a session from before the rotation: %d", s)
+		}
+	}
+}
