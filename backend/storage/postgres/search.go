@@ -2,8 +2,8 @@ package postgres
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -92,81 +92,131 @@ func tsQuery(terms []string) string {
 }
 
 // Search returns one page of the shared Customer tickets the user sees on
-// the tab whose text holds every term (the last as a prefix), ranked by
-// relevance (ts_rank, the title above the rest), then recency, then id.
+// the tab whose text holds every term (the last as a prefix), or whose
+// number is q.Number, and that the filter keeps: the numbered ticket
+// first, then ranked by relevance (ts_rank, the title above the rest),
+// then recency, then id; or in the filter's sort when it has one. The
+// matches come in one statement (the GIN index and the visibility filter
+// in the query); the facets, the order and the page are made in Go, the
+// same as on SQLite.
 func (s *Store) Search(ctx context.Context, q portal.SearchQuery) (portal.SearchPage, error) {
-	page := portal.SearchPage{IDs: []string{}}
+	page := portal.SearchPage{IDs: []string{}, Facets: portal.NewFacets()}
 	if q.Tab != portal.TabAll && q.Tab != portal.TabMine {
 		return page, portal.Errorf(portal.EINVALID, "unknown tab %q; use all or mine", q.Tab)
 	}
-	if len(q.Terms) == 0 || q.UserID == "" {
+	if (len(q.Terms) == 0 && q.Number == "") || q.UserID == "" {
 		return page, nil
 	}
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 20
 	}
-	offset, err := decodeOffset(q.Cursor)
+	f := q.TicketFilter
+	offset, err := decodeOffset(q.Cursor, f)
 	if err != nil {
 		return page, err
 	}
-	if !storable(q.UserID) || !storable(q.Terms...) {
+	if !storable(q.UserID) {
+		return page, nil
+	}
+	if !storable(q.Terms...) {
+		q.Terms = nil
+	}
+	if !storable(q.Number) {
+		q.Number = ""
+	}
+	if len(q.Terms) == 0 && q.Number == "" {
 		return page, nil
 	}
 	companies := []string{}
 	if q.Tab == portal.TabAll {
 		companies = storableOnly(dedupe(q.CompanyIDs))
 	}
-	rows, err := s.pool.Query(ctx, `SELECT t.id, count(*) OVER () FROM tickets t
-		WHERE t.search @@ $1::tsquery AND `+eligible+` AND (t.creator_id = $2 OR t.company_id = ANY($3))
-		ORDER BY ts_rank(t.search, $1::tsquery) DESC, t.updated_at DESC, t.id DESC
-		OFFSET $4 LIMIT $5`, tsQuery(q.Terms), q.UserID, companies, offset, q.Limit)
+	rank, numbered := `0::real`, `false`
+	var which []string
+	args := []any{q.UserID, companies}
+	if len(q.Terms) > 0 {
+		args = append(args, tsQuery(q.Terms))
+		rank = fmt.Sprintf(`CASE WHEN coalesce(t.search @@ $%[1]d::tsquery, false) THEN ts_rank(t.search, $%[1]d::tsquery) ELSE 0 END`, len(args))
+		which = append(which, fmt.Sprintf(`t.search @@ $%d::tsquery`, len(args)))
+	}
+	if q.Number != "" {
+		args = append(args, q.Number)
+		numbered = fmt.Sprintf(`t.ticket_id = $%d`, len(args))
+		which = append(which, numbered)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT t.id, `+rank+`, t.updated_at, t.created_at, t.state_category, t.type_id, `+numbered+`
+		FROM tickets t WHERE (`+strings.Join(which, ` OR `)+`) AND `+eligible+` AND (t.creator_id = $1 OR t.company_id = ANY($2::text[]))`, args...)
 	if err != nil {
 		return page, dbError(err)
 	}
+	type hit struct {
+		id               string
+		rank             float32
+		updated, created int64
+		state, typ       string
+		number           bool
+	}
+	var all []hit
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id, &page.Total); err != nil {
+		var h hit
+		if err := rows.Scan(&h.id, &h.rank, &h.updated, &h.created, &h.state, &h.typ, &h.number); err != nil {
 			rows.Close()
 			return page, dbError(err)
 		}
-		page.IDs = append(page.IDs, id)
+		all = append(all, h)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return page, dbError(err)
 	}
-	if len(page.IDs) == 0 && offset > 0 {
-		// Past the end: the total still counts every match.
-		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM tickets t
-			WHERE t.search @@ $1::tsquery AND `+eligible+` AND (t.creator_id = $2 OR t.company_id = ANY($3))`,
-			tsQuery(q.Terms), q.UserID, companies).Scan(&page.Total); err != nil {
-			return page, dbError(err)
+	dated := datesKeep(f)
+	cells := map[cell]int{}
+	hits := make([]hit, 0, len(all))
+	for _, h := range all {
+		c := cell{state: h.state, typ: h.typ, dated: dated(h.created)}
+		cells[c]++
+		if c.dated && (len(f.State) == 0 || slices.Contains(f.State, h.state)) && (len(f.Types) == 0 || slices.Contains(f.Types, h.typ)) {
+			hits = append(hits, h)
 		}
 	}
+	if page.Facets, page.Total, err = s.facets(ctx, cells, f); err != nil {
+		return page, err
+	}
+	// The numbered ticket first. Then, without a sort, best first (the
+	// higher rank), then newer, then the greater id. With a sort, its key
+	// then the id, both in the order's direction.
+	slices.SortFunc(hits, func(a, b hit) int {
+		if a.number != b.number {
+			if a.number {
+				return -1
+			}
+			return 1
+		}
+		if f.Sort == "" {
+			switch {
+			case a.rank > b.rank:
+				return -1
+			case a.rank < b.rank:
+				return 1
+			}
+			return -compareKeys(a.updated, a.id, b.updated, b.id)
+		}
+		ak, bk := a.updated, b.updated
+		if f.Sort == portal.SortCreated {
+			ak, bk = a.created, b.created
+		}
+		if f.Ascending() {
+			return compareKeys(ak, a.id, bk, b.id)
+		}
+		return -compareKeys(ak, a.id, bk, b.id)
+	})
+	for i := offset; i < len(hits) && len(page.IDs) < q.Limit; i++ {
+		page.IDs = append(page.IDs, hits[i].id)
+	}
 	if offset+len(page.IDs) < page.Total {
-		page.Next = encodeOffset(offset + len(page.IDs))
+		page.Next = encodeOffset(offset+len(page.IDs), f)
 	}
 	return page, nil
-}
-
-func encodeOffset(n int) string {
-	b, _ := json.Marshal(map[string]int{"o": n})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeOffset(s string) (int, error) {
-	if s == "" {
-		return 0, nil
-	}
-	var m map[string]int
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, &m)
-	}
-	if n, ok := m["o"]; err != nil || !ok || n < 0 || n > 100000 {
-		return 0, portal.Errorf(portal.EINVALID, "the page cursor is not valid; start again from the first page")
-	}
-	return m["o"], nil
 }
 
 // TicketsMatching counts the indexed tickets (shared Customer ones) whose

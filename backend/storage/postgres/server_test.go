@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"portalstudio/backend/audience"
 	"testing"
 
 	"portalstudio/backend/portal"
@@ -32,7 +33,9 @@ func TestServerWithoutDatabase(t *testing.T) {
 	if err := pg.SetSecret(ctx, portal.SecretAdminTokenHash, sha(token)); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Store: pg, IdentitySecret: secret, Slug: "acme", BaseURL: "http://127.0.0.1"})
+	aud := audience.NewEngine(pg, audience.Options{Keep: true})
+	defer aud.Close()
+	srv, err := server.New(server.Config{Store: pg, Audiences: aud, IdentitySecret: secret, Slug: "acme", BaseURL: "http://127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,8 @@ package postgres
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -109,100 +108,87 @@ func (s *Store) Ticket(ctx context.Context, id string) (*portal.Ticket, error) {
 	return &t, dbError(prow.Err())
 }
 
-// cursor is the position after the last ticket of a page (the SQLite
-// store's format).
-type cursor struct {
-	Updated int64  `json:"u"`
-	ID      string `json:"i"`
-}
-
-func encodeCursor(updated int64, id string) string {
-	b, _ := json.Marshal(cursor{updated, id})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s string) (*cursor, error) {
-	if s == "" {
-		return nil, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	var c cursor
-	if err == nil {
-		err = json.Unmarshal(b, &c)
-	}
-	if err != nil || c.ID == "" {
-		return nil, portal.Errorf(portal.EINVALID, "the page cursor is not valid; start again from the first page")
-	}
-	return &c, nil
-}
-
 // eligible selects the tickets a portal may show: shared Customer ones.
 const eligible = `t.category = 'Customer' AND t.is_shared`
 
 // Tickets returns one page of the shared Customer tickets a user sees on a
-// tab, newest first: on "mine" those they created; on "all" those of
-// their companies plus those they created. Each source (the creator, each
-// company) is its own short scan of a partial index, limited to the page
-// (LATERAL over the companies); the page is the newest of their union.
+// tab that the filter keeps, in its order (last update or creation,
+// either way, ties by id): on "mine" those they created; on "all" those
+// of their companies plus those they created. Each source (the creator,
+// each company) is its own scan limited to the page (LATERAL over the
+// companies); the page is the first of their union. The total and the
+// facets come from one grouped count of the tab.
 func (s *Store) Tickets(ctx context.Context, q portal.TicketQuery) (portal.TicketPage, error) {
-	page := portal.TicketPage{Tickets: []portal.Ticket{}}
+	page := portal.TicketPage{Tickets: []portal.Ticket{}, Facets: portal.NewFacets()}
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 20
 	}
-	cur, err := decodeCursor(q.Cursor)
-	if err != nil {
-		return page, err
-	}
 	companies := []string{}
-	if !storable(q.UserID) {
-		q.UserID = ""
-	}
 	if q.Tab == portal.TabAll {
 		companies = storableOnly(dedupe(q.CompanyIDs))
 	} else if q.Tab != portal.TabMine {
 		return page, portal.Errorf(portal.EINVALID, "unknown tab %q; use all or mine", q.Tab)
 	}
-	after := `true`
-	var updated int64
-	var afterID string
-	if cur != nil {
-		after = `(t.updated_at, t.id) < ($4, $5::text COLLATE "C")`
-		updated, afterID = cur.Updated, cur.ID
+	cur, err := decodeCursor(q.Cursor, q.TicketFilter)
+	if err != nil {
+		return page, err
 	}
+	if !storable(q.UserID) {
+		q.UserID = ""
+	}
+	sortKey, order := listOrder(q.TicketFilter)
+	col, dir, cmp := `t.updated_at`, `DESC`, `<`
+	if sortKey == portal.SortCreated {
+		col = `t.created_at`
+	}
+	if order == portal.OrderAsc {
+		dir, cmp = `ASC`, `>`
+	}
+	args := []any{q.UserID, companies, q.Limit + 1}
+	cond, condArgs := filterWhere(q.TicketFilter, len(args)+1)
+	args = append(args, condArgs...)
+	if cur != nil {
+		cond += fmt.Sprintf(` AND (%s, t.id) %s ($%d::bigint, $%d::text COLLATE "C")`, col, cmp, len(args)+1, len(args)+2)
+		args = append(args, cur.Key, cur.ID)
+	}
+	orderBy := ` ORDER BY ` + col + ` ` + dir + `, t.id ` + dir
 	query := `SELECT ` + ticketColumns + ` FROM tickets t WHERE t.seq IN (
-			(SELECT t.seq FROM tickets t WHERE t.creator_id = $1 AND ` + eligible + ` AND ` + after + ` ORDER BY t.updated_at DESC, t.id DESC LIMIT $3)
+			(SELECT t.seq FROM tickets t WHERE t.creator_id = $1 AND ` + eligible + cond + orderBy + ` LIMIT $3)
 			UNION ALL
 			SELECT k.seq FROM unnest($2::text[]) AS c(id) CROSS JOIN LATERAL (
-				SELECT t.seq FROM tickets t WHERE t.company_id = c.id AND ` + eligible + ` AND ` + after + ` ORDER BY t.updated_at DESC, t.id DESC LIMIT $3) k)
-		ORDER BY t.updated_at DESC, t.id DESC LIMIT $3`
-	args := []any{q.UserID, companies, q.Limit + 1}
-	if cur != nil {
-		args = append(args, updated, afterID)
+				SELECT t.seq FROM tickets t WHERE t.company_id = c.id AND ` + eligible + cond + orderBy + ` LIMIT $3) k)
+		` + orderBy + ` LIMIT $3`
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return page, dbError(err)
 	}
-	// The page and the tab's total in one round trip.
-	batch := &pgx.Batch{}
-	batch.Queue(query, args...).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			t, err := scanTicket(rows)
-			if err != nil {
-				return err
-			}
-			page.Tickets = append(page.Tickets, t)
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			rows.Close()
+			return portal.TicketPage{Tickets: []portal.Ticket{}, Facets: portal.NewFacets()}, dbError(err)
 		}
-		return rows.Err()
-	})
-	var mine, theirs, both int
-	batch.Queue(countSQL, q.UserID, companies).QueryRow(func(row pgx.Row) error { return row.Scan(&mine, &theirs, &both) })
-	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {
-		return portal.TicketPage{Tickets: []portal.Ticket{}}, dbError(err)
+		page.Tickets = append(page.Tickets, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return portal.TicketPage{Tickets: []portal.Ticket{}, Facets: portal.NewFacets()}, dbError(err)
 	}
 	if len(page.Tickets) > q.Limit {
 		page.Tickets = page.Tickets[:q.Limit]
 		last := page.Tickets[len(page.Tickets)-1]
-		page.Next = encodeCursor(last.UpdatedAt.Unix(), last.ID)
+		key := last.UpdatedAt.Unix()
+		if sortKey == portal.SortCreated {
+			key = last.CreatedAt.Unix()
+		}
+		page.Next = encodeCursor(key, last.ID, q.TicketFilter)
 	}
-	page.Total = mine + theirs - both
-	return page, nil
+	cells, err := s.facetCells(ctx, q.UserID, companies, q.TicketFilter)
+	if err != nil {
+		return page, err
+	}
+	page.Facets, page.Total, err = s.facets(ctx, cells, q.TicketFilter)
+	return page, err
 }
 
 // countSQL counts the shared Customer tickets created by $1, of the
