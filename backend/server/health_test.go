@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"portalstudio/internal/testkit"
 	"testing"
 	"time"
 
@@ -52,7 +53,7 @@ func TestSharedIdentitySecret(t *testing.T) {
 	if err := f.ws.SetSecret(ctx, portal.SecretIdentity, old); err != nil {
 		t.Fatal(err)
 	}
-	s, err := server.New(server.Config{Store: f.ws, SharedIdentitySecret: true, Slug: "acme", BaseURL: "http://portal.test", Now: func() time.Time { return now }})
+	s, err := server.New(server.Config{Store: f.ws, Audiences: testkit.ServerAudiences(t, f.ws), SharedIdentitySecret: true, Slug: "acme", BaseURL: "http://portal.test", Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
