@@ -25,9 +25,10 @@ var layers = map[string][]string{
 	"backend/demo":         {"backend/portal"},
 	"backend/audience":     {"backend/portal"},
 	// Adapters: domain terms only, never a service or the wire types.
-	"backend/storage/sqlrule": {"backend/portal"},
-	"backend/storage/sqlite":  {"backend/portal", "backend/storage/sqlrule", "backend/audience"},
-	"backend/remote":          {"backend/portal", "backend/portal/words", "backend/wire", "backend/intercom", "backend/textdiff", "backend/privatefile"},
+	"backend/storage/sqlrule":  {"backend/portal"},
+	"backend/storage/sqlite":   {"backend/portal", "backend/storage/sqlrule", "backend/audience"},
+	"backend/storage/postgres": {"backend/portal", "backend/audience"},
+	"backend/remote":           {"backend/portal", "backend/portal/words", "backend/wire", "backend/intercom", "backend/textdiff", "backend/privatefile"},
 	// Services: the domain's ports, never an adapter.
 	"backend/studio": {"backend/portal", "backend/portal/words", "backend/wire", "backend/demo", "backend/intercom", "backend/textdiff", "backend/audience"},
 	"backend/server": {"backend/portal", "backend/wire", "backend/studio", "backend/intercom", "backend/privatefile", "webui"},
@@ -40,7 +41,7 @@ var layers = map[string][]string{
 	// The command line may use anything but the test-only helpers; the
 	// bench command shares its measured rules with the Go benchmarks.
 	"backend/cli": {"backend/portal", "backend/portal/words", "backend/wire", "backend/demo", "backend/intercom", "backend/studio", "backend/server",
-		"backend/remote", "backend/storage/sqlite", "backend/audience", "internal/benchrules"},
+		"backend/remote", "backend/storage/sqlite", "backend/storage/postgres", "backend/audience", "internal/benchrules"},
 	"": {"app", "backend/cli"},
 }
 

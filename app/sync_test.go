@@ -43,7 +43,7 @@ func newSyncServer(t *testing.T) *syncServer {
 			ContactIDs: []string{"u1"}, CompanyID: "c1", TypeID: "ty", CreatedAt: syncNow, UpdatedAt: syncNow},
 			TicketType: &portal.TicketType{ID: "ty", Name: "Bug", Category: portal.CategoryCustomer}},
 	}, LiveDoc: syncLiveDoc, BaseURL: "https://help.example.com"})
-	return &syncServer{ws: p.WS, url: p.URL, token: p.AdminToken}
+	return &syncServer{ws: p.WS.(*sqlite.Workspace), url: p.URL, token: p.AdminToken}
 }
 
 func (s *syncServer) live(t *testing.T) *portal.Settings {

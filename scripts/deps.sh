@@ -2,7 +2,8 @@
 # Installs what building and testing Portal Studio needs and is missing:
 # a C compiler for SQLite (cgo); GTK 3 and WebKitGTK 4.1 for the desktop
 # window; Chromium, Xvfb, xauth, xdotool, ImageMagick and fonts for the UI
-# tests. Go itself must be on the machine. apt-get update runs once, only
+# tests; PostgreSQL for the tests of the PostgreSQL store (a throwaway
+# cluster each test run starts). Go itself must be on the machine. apt-get update runs once, only
 # when something is missing.
 set -euo pipefail
 
@@ -11,7 +12,7 @@ command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v gzip >/dev/null 2>&1 || need+=(gzip)
 if command -v dpkg-query >/dev/null 2>&1; then
-	for pkg in libgtk-3-dev libwebkit2gtk-4.1-dev xvfb xauth xdotool imagemagick chromium fonts-dejavu-core; do
+	for pkg in libgtk-3-dev libwebkit2gtk-4.1-dev xvfb xauth xdotool imagemagick chromium fonts-dejavu-core postgresql; do
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 	done
 fi

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"portalstudio/internal/pgtest"
 	"reflect"
 	"regexp"
 	"sort"
@@ -53,7 +54,9 @@ func testMain(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "cli_test: go build: %v\n%s", err, out)
 		return 1
 	}
-	return m.Run()
+	// The replicas' tests start a throwaway PostgreSQL cluster: stopped
+	// at the end.
+	return pgtest.Main(m)
 }
 
 // run runs the binary and returns what it printed and its exit code.

@@ -40,7 +40,7 @@ func (p *serverProc) log() string {
 	return p.logs.String()
 }
 
-var listening = regexp.MustCompile(`msg="portal server listening" url=(\S+)`)
+var listening = regexp.MustCompile(`msg="portal server listening"(?: replica=\S+)? url=(\S+)`)
 
 // startServer runs `portalstudio serve --data dir` on a free port and
 // waits until it listens. It fails the test when the server exits first.

@@ -12,6 +12,7 @@ import (
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/remote"
+	"portalstudio/backend/storage/postgres"
 	"portalstudio/backend/studio"
 	"portalstudio/backend/wire"
 )
@@ -25,6 +26,7 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 	data := f.Bool("data", false, "with pull: also replace the local dataset with the server's")
 	take := f.String("take", "", "with push: resolve every conflict with the draft or the live settings (draft or live)")
 	override := f.Bool("override-checks", false, "with push: push even when portal tests fail (they run before every push)")
+	database := f.String("database", "", "with pull: pull into this PostgreSQL database (a connection string) instead of a workspace file: moves a server's dataset and live settings into the database a `serve --database` serves")
 	pos, err := parse(f.FlagSet, args, -1)
 	if err != nil {
 		return err
@@ -62,6 +64,9 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 	}
 	if *token == "" {
 		*token = strings.TrimSpace(os.Getenv(remote.TokenEnv))
+	}
+	if *database != "" {
+		return pullIntoDatabase(ctx, env, *f.json, sub, *database, *f.workspace, *serverURL, *token, *insecure, *data)
 	}
 	ws, err := f.openStore()
 	if err != nil {
@@ -289,4 +294,31 @@ func syncJSON(name string, res any, where string) map[string]any {
 		out["token_saved_in"] = where
 	}
 	return out
+}
+
+// pullIntoDatabase pulls a server's live settings (and with data its
+// dataset) into a PostgreSQL database: how a workspace moves from one
+// server to replicas on PostgreSQL. Nothing is remembered (a database has
+// no keyring entry nor token file beside it).
+func pullIntoDatabase(ctx context.Context, env *Env, jsonOut bool, sub, database, workspace, serverURL, token string, insecure, data bool) error {
+	switch {
+	case sub != "pull":
+		return usagef("sync push: --database is for pull (a server on the database takes pushes itself)")
+	case workspace != "":
+		return usagef("sync pull: give --workspace or --database, not both")
+	case serverURL == "":
+		return usagef("sync pull --database: pass --server URL, the server to pull from")
+	case token == "":
+		return usagef("sync pull --database: give the server's admin token with --token-file or %s", remote.TokenEnv)
+	}
+	client, err := remote.NewClientWith(serverURL, token, remote.ClientOptions{Insecure: insecure})
+	if err != nil {
+		return err
+	}
+	pg, err := postgres.Open(ctx, database, postgres.Options{})
+	if err != nil {
+		return err
+	}
+	defer pg.Close()
+	return syncPull(ctx, env, jsonOut, pg, client, func() (string, error) { return "", nil }, data)
 }

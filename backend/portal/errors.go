@@ -16,6 +16,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // valid credentials, no access
 	EPRECONDITION = "precondition" // a prerequisite is not met
 	ETOOLARGE     = "too_large"    // the input is bigger than allowed
+	EUNAVAILABLE  = "unavailable"  // the store cannot be reached for now; try again
 )
 
 // Error is an error meant for people: a code for programs and a sentence

@@ -212,6 +212,12 @@ type ServerState interface {
 // ServerState; the token itself is never stored.
 const SecretAdminTokenHash = "admin_token_sha256"
 
+// SecretIdentity names the identity-verification secret in the
+// ServerState of a store that replicas share (PostgreSQL): there every
+// replica reads it from the database. A server on one machine keeps it
+// in a file outside its store instead.
+const SecretIdentity = "identity_secret"
+
 // SessionEpoch is a generation of portal sessions: starting a new one
 // ends every session of the ones before.
 type SessionEpoch struct {

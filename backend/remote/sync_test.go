@@ -65,7 +65,7 @@ func newServer(t *testing.T, wrap func(http.Handler) http.Handler) *portalServer
 	t.Helper()
 	p := testkit.StartPortal(t, testkit.PortalOptions{Records: dataset(), LiveDoc: liveDoc,
 		BaseURL: "https://help.example.com", Wrap: wrap})
-	return &portalServer{ws: p.WS, url: p.URL, token: p.AdminToken, h: p.Handler}
+	return &portalServer{ws: p.WS.(*sqlite.Workspace), url: p.URL, token: p.AdminToken, h: p.Handler}
 }
 
 func (s *portalServer) client(t *testing.T) *remote.Client {

@@ -8,14 +8,13 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"portalstudio/backend/server"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/wire"
+	"portalstudio/internal/teststore"
 )
 
 var adminEndpoints = []struct{ method, path string }{
@@ -50,13 +49,23 @@ func TestAdminNeedsToken(t *testing.T) {
 	if v := f.liveVersion(t); v != 1 {
 		t.Fatalf("live version %d after refused requests, want 1", v)
 	}
-	// The database keeps only a hash of the token.
-	db, err := os.ReadFile(filepath.Join(f.dir, sqlite.WorkspaceFile))
-	if err != nil {
-		t.Fatal(err)
+	// The database keeps only a hash of the token: not in the workspace
+	// file, nor in any value of the tables that hold secrets and settings.
+	for _, file := range teststore.Current.Files(f.dir) {
+		db, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(db, []byte(f.token)) {
+			t.Fatal("the workspace file holds the admin token itself")
+		}
 	}
-	if bytes.Contains(db, []byte(f.token)) {
-		t.Fatal("the workspace file holds the admin token itself")
+	for _, q := range []string{`SELECT value FROM server_secrets`, `SELECT value FROM meta`, `SELECT doc FROM settings`, `SELECT doc FROM settings_versions`} {
+		for _, v := range teststore.Current.Raw(t, f.ws, q) {
+			if bytes.Contains(v, []byte(f.token)) {
+				t.Fatalf("%s reads the admin token itself", q)
+			}
+		}
 	}
 }
 

@@ -10,12 +10,10 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"portalstudio/internal/testkit"
 	"strconv"
 	"strings"
@@ -24,11 +22,10 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	_ "github.com/mattn/go-sqlite3"
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
-	"portalstudio/backend/storage/sqlite"
+	"portalstudio/internal/teststore"
 )
 
 // lookalikes are contacts whose addresses differ from others' only by
@@ -303,25 +300,9 @@ func TestSignOutEndsSession(t *testing.T) {
 func TestSessionForgedFromWorkspace(t *testing.T) {
 	f := newFixture(t)
 	valid := startSession(t, f.url, f.identity(t, "ann-ext"))
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(f.dir, sqlite.WorkspaceFile)+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	var keys [][]byte
 	for _, q := range []string{`SELECT value FROM server_secrets`, `SELECT salt FROM session_epoch`} {
-		rows, err := db.Query(q)
-		if err != nil {
-			continue // a table of the other version
-		}
-		for rows.Next() {
-			var k []byte
-			if err := rows.Scan(&k); err != nil {
-				t.Fatal(err)
-			}
-			keys = append(keys, k)
-		}
-		rows.Close()
+		keys = append(keys, teststore.Current.Raw(t, f.ws, q)...)
 	}
 	if len(keys) == 0 {
 		t.Fatal("read nothing from the workspace")

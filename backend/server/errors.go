@@ -37,6 +37,7 @@ var statusOf = map[string]int{
 	portal.EPRECONDITION:     http.StatusPreconditionFailed,
 	codePreconditionRequired: http.StatusPreconditionRequired,
 	portal.ETOOLARGE:         http.StatusRequestEntityTooLarge,
+	portal.EUNAVAILABLE:      http.StatusServiceUnavailable,
 	codeMethodNotAllowed:     http.StatusMethodNotAllowed,
 	codeMisdirected:          http.StatusMisdirectedRequest,
 	codeUnsupportedMediaType: http.StatusUnsupportedMediaType,
@@ -100,6 +101,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var rej *rejectedError
 	if errors.As(err, &rej) {
 		body.Error.Rejected = rej.rejected
+	}
+	if code == portal.EUNAVAILABLE {
+		w.Header().Set("Retry-After", "1")
 	}
 	if code == portal.EUNAUTHORIZED {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="portalstudio"`)

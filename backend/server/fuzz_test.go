@@ -7,14 +7,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"path/filepath"
 	"portalstudio/backend/audience"
 	"strings"
 	"testing"
 	"time"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
+	"portalstudio/internal/teststore"
 )
 
 // FuzzIdentityToken: the identity-token check never panics, and never
@@ -26,11 +25,7 @@ import (
 // another key, or not at all.
 func FuzzIdentityToken(f *testing.F) {
 	ctx := context.Background()
-	ws, err := sqlite.Open(filepath.Join(f.TempDir(), "workspace.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { ws.Close() })
+	ws := teststore.Open(f)
 	recs := []portal.Record{
 		{User: &portal.User{ID: "u1", ExternalID: "ann-ext", Email: "ann@examply.com", Name: "Ann"}},
 		{User: &portal.User{ID: "u2", ExternalID: "42", Email: "ben@examply.com"}},
@@ -201,11 +196,7 @@ func itoa(n int64) string {
 // generation, or not at all.
 func FuzzSessionCookie(f *testing.F) {
 	ctx := context.Background()
-	ws, err := sqlite.Open(filepath.Join(f.TempDir(), "workspace.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { ws.Close() })
+	ws := teststore.Open(f)
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	s, err := New(Config{Store: ws, Audiences: audience.NewEngine(ws, audience.Options{}), IdentitySecret: []byte("fuzz-identity-secret-0123456789ab"), Slug: "acme", Now: func() time.Time { return now }})
 	if err != nil {
@@ -261,9 +252,9 @@ func FuzzSessionCookie(f *testing.F) {
 		}
 		switch mode % 4 {
 		case 1:
-			raw = fields(ss.mac("acme", s.sessionKey(cur)))
+			raw = fields(ss.mac("acme", s.sessionKey(s.identitySecret, cur)))
 		case 2:
-			raw = fields(ss.mac("acme", s.sessionKey(old)))
+			raw = fields(ss.mac("acme", s.sessionKey(s.identitySecret, old)))
 		case 3:
 			raw = fields(nil)
 		}
@@ -280,7 +271,7 @@ func FuzzSessionCookie(f *testing.F) {
 			t.Fatalf("accepted a cookie not of generation %d: %q", cur.Generation, raw)
 		}
 		mac, err := enc.DecodeString(parts[5])
-		if err != nil || !hmac.Equal(mac, got.mac("acme", s.sessionKey(cur))) {
+		if err != nil || !hmac.Equal(mac, got.mac("acme", s.sessionKey(s.identitySecret, cur))) {
 			t.Fatalf("accepted a cookie not MACed with the current key: %q", raw)
 		}
 		exp := time.Unix(got.exp, 0)

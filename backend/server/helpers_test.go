@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,16 +15,20 @@ import (
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/internal/testkit"
+	"portalstudio/internal/teststore"
 )
+
+// TestMain runs every test of the package once per store: the SQLite
+// workspace, then PostgreSQL (a throwaway cluster).
+func TestMain(m *testing.M) { os.Exit(teststore.Main(m)) }
 
 // now is the server's clock in every test.
 var now = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
 // fixture is a real server on loopback over a real workspace.
 type fixture struct {
-	ws     *sqlite.Workspace
+	ws     teststore.Store
 	dir    string
 	url    string // the server's URL
 	token  string // the admin token
@@ -75,7 +80,7 @@ func dataset() []portal.Record {
 	)
 }
 
-func importRecords(t testing.TB, ws *sqlite.Workspace, recs []portal.Record) {
+func importRecords(t testing.TB, ws portal.Importer, recs []portal.Record) {
 	t.Helper()
 	testkit.ImportRecords(t, ws, recs)
 }

@@ -147,8 +147,12 @@ func (s *Server) parseToken(ctx context.Context, raw string) (*identityClaims, e
 	if len(raw) > maxTokenSize {
 		return nil, s.refused(ctx, what, wire.RefusedInvalid, "longer than 8 KiB", "the identity token is too long")
 	}
+	key, err := s.secret(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var claims identityClaims
-	_, err := jwt.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) { return s.identitySecret, nil },
+	_, err = jwt.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) { return key, nil },
 		jwt.WithValidMethods([]string{"HS256"}),
 		jwt.WithExpirationRequired(),
 		jwt.WithLeeway(clockSkew),
@@ -264,8 +268,8 @@ type session struct {
 // generation and the generation's salt (both in the workspace): reading
 // the workspace gives nothing that signs a session; rotating the secret
 // or starting a new generation changes the key.
-func (s *Server) sessionKey(ep portal.SessionEpoch) []byte {
-	m := hmac.New(sha256.New, s.identitySecret)
+func (s *Server) sessionKey(secret []byte, ep portal.SessionEpoch) []byte {
+	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("portalstudio session key v2\x00"))
 	m.Write([]byte(s.slug))
 	m.Write([]byte{0})
@@ -300,6 +304,10 @@ func (s *Server) newSession(ctx context.Context, userID string, exp time.Time) (
 	if err != nil {
 		return "", err
 	}
+	key, err := s.secret(ctx)
+	if err != nil {
+		return "", err
+	}
 	id := make([]byte, sessionIDSize)
 	if _, err := rand.Read(id); err != nil {
 		return "", fmt.Errorf("session id: %w", err)
@@ -307,7 +315,7 @@ func (s *Server) newSession(ctx context.Context, userID string, exp time.Time) (
 	enc := base64.RawURLEncoding
 	ss := session{gen: ep.Generation, id: enc.EncodeToString(id), userID: userID, exp: exp.Unix()}
 	return strings.Join([]string{sessionVersion, strconv.FormatInt(ss.gen, 10), ss.id, enc.EncodeToString([]byte(userID)),
-		strconv.FormatInt(ss.exp, 10), enc.EncodeToString(ss.mac(s.slug, s.sessionKey(ep)))}, "."), nil
+		strconv.FormatInt(ss.exp, 10), enc.EncodeToString(ss.mac(s.slug, s.sessionKey(key, ep)))}, "."), nil
 }
 
 // parseSession splits a session cookie's value into its session and MAC,
@@ -351,10 +359,14 @@ func (s *Server) readSession(ctx context.Context, v string) (session, error) {
 	if err != nil {
 		return session{}, err
 	}
+	key, err := s.secret(ctx)
+	if err != nil {
+		return session{}, err
+	}
 	if ss.gen != ep.Generation {
 		return session{}, s.refused(ctx, what, wire.RefusedSessionEnded, fmt.Sprintf("made in session generation %d, now %d: every session was ended", ss.gen, ep.Generation), ended)
 	}
-	if !hmac.Equal(mac, ss.mac(s.slug, s.sessionKey(ep))) {
+	if !hmac.Equal(mac, ss.mac(s.slug, s.sessionKey(key, ep))) {
 		return session{}, s.refused(ctx, what, wire.RefusedSessionEnded, "its MAC is not this portal's", bad)
 	}
 	now := s.now()
@@ -369,6 +381,22 @@ func (s *Server) readSession(ctx context.Context, v string) (session, error) {
 		return session{}, s.refused(ctx, what, wire.RefusedSessionEnded, "signed out", ended)
 	}
 	return ss, nil
+}
+
+// secret returns the identity-verification secret: the configured one,
+// or, for replicas sharing a database, the one the store holds now.
+func (s *Server) secret(ctx context.Context) ([]byte, error) {
+	if !s.sharedSecret {
+		return s.identitySecret, nil
+	}
+	b, err := s.ws.Secret(ctx, portal.SecretIdentity)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) < 16 {
+		return nil, portal.Errorf(portal.EPRECONDITION, "this portal has no identity-verification secret yet; its server must start once to make one")
+	}
+	return b, nil
 }
 
 // bearer returns the Bearer token of a request, or "".

@@ -23,6 +23,7 @@ import (
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
 	"portalstudio/internal/loadgen"
+	"portalstudio/internal/teststore"
 )
 
 // loadLive is the live settings of the load benchmark: the portal on for
@@ -49,22 +50,37 @@ const loadLive = `{
 // loop), PORTALSTUDIO_BENCH_SECONDS (default 10), PORTALSTUDIO_BENCH_USERS
 // (default 2000). It reports req/s and the p50 and p99 latencies, and
 // fails on any unexpected answer. Run it with -benchtime 1x: one run is
-// the whole fixed-duration load.
+// the whole fixed-duration load. It runs once per store (TestMain): on
+// PostgreSQL against one replica, on PORTALSTUDIO_BENCH_DATABASE when
+// set, else on a new demo database in the throwaway cluster.
 func BenchmarkPortalLoad(b *testing.B) {
 	ctx := context.Background()
 	rate := envInt("PORTALSTUDIO_BENCH_RATE", 2000)
 	seconds := envInt("PORTALSTUDIO_BENCH_SECONDS", 10)
 	nUsers := envInt("PORTALSTUDIO_BENCH_USERS", 2000)
 
-	path := os.Getenv("PORTALSTUDIO_BENCH_WORKSPACE")
-	if path == "" {
-		path = filepath.Join(b.TempDir(), "load.db")
+	var ws teststore.Store
+	if teststore.Current.Name == "postgres" {
+		// One PostgreSQL replica: the database named by
+		// PORTALSTUDIO_BENCH_DATABASE (a demo imported there), else a
+		// new one in the throwaway cluster.
+		if url := os.Getenv("PORTALSTUDIO_BENCH_DATABASE"); url != "" {
+			ws = teststore.OpenPostgresAt(b, url)
+		} else {
+			ws = teststore.Open(b)
+		}
+	} else {
+		path := os.Getenv("PORTALSTUDIO_BENCH_WORKSPACE")
+		if path == "" {
+			path = filepath.Join(b.TempDir(), "load.db")
+		}
+		w, err := sqlite.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer w.Close()
+		ws = w
 	}
-	ws, err := sqlite.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ws.Close()
 	svc := testkit.Service(b, ws)
 	counts, err := ws.Counts(ctx)
 	if err != nil {
@@ -148,6 +164,7 @@ func BenchmarkPortalLoad(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	fmt.Printf("store %s: ", teststore.Current.Name)
 	fmt.Printf("portal list API on %d users / %d tickets; %d signed-in users (%d unrestricted, %d restricted, %d without access), %d requests in the mix\n",
 		counts.Users, counts.Tickets, nUsers, kinds["unrestricted"], kinds["restricted"], kinds["no access"], len(targets))
 	fmt.Printf("  open loop at %d req/s: %s\n", rate, res)
@@ -183,7 +200,7 @@ func signIn(b *testing.B, base string, secret []byte, externalID string) string 
 
 // useLive makes doc the live settings (without a new version in the
 // history) and returns how to put the previous ones back.
-func useLive(ctx context.Context, ws *sqlite.Workspace, doc string) (restore func(), err error) {
+func useLive(ctx context.Context, ws portal.SettingsStore, doc string) (restore func(), err error) {
 	cur, err := ws.Live(ctx)
 	if err != nil {
 		return nil, err

@@ -26,8 +26,8 @@ import (
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
+	"portalstudio/internal/teststore"
 )
 
 // The customer portal's pages in headless Chromium, against the real
@@ -71,7 +71,7 @@ func livePages(enabled bool, tickets bool, sections ...string) string {
 // pagesFixture is the server with the UI over a demo workspace.
 type pagesFixture struct {
 	t      *testing.T
-	ws     *sqlite.Workspace
+	ws     teststore.Store
 	svc    *studio.Service
 	url    string
 	secret []byte
@@ -85,11 +85,7 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	web := wasmDir(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	ws, err := sqlite.Open(filepath.Join(dir, sqlite.WorkspaceFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
+	ws := teststore.Open(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -170,3 +170,108 @@ func writeSecretFile(path, secret string) error {
 	}
 	return nil
 }
+
+// PrepareSharedSecrets makes the secrets of replicas sharing one store (a
+// PostgreSQL database) ready: there the admin token's hash and the
+// identity-verification secret both live in the store, so every replica
+// reads them, and a rotation by any replica takes effect on all. Call it
+// while holding the store's start lock, so that replicas starting at once
+// create them once.
+//
+// The replica that creates a secret (the first start on an empty
+// database, or a rotation) writes it to dir/admin-token or
+// dir/identity-secret (0600): dir is required then. An existing secret
+// file in dir on an empty database is adopted (a server moved from its
+// data folder keeps its token and secret). A token file in dir that is
+// not the database's is an error, as with one machine.
+func PrepareSharedSecrets(ctx context.Context, ws portal.ServerState, dir string, opt SecretOptions) (*Secrets, error) {
+	sec := &Secrets{}
+	need := func(what string) error {
+		return portal.Errorf(portal.EPRECONDITION, "this replica must create %s (the first start on an empty database, or a rotation): give --data DIR to receive it", what)
+	}
+	var tokenPath, secretPath string
+	if dir != "" {
+		tokenPath, secretPath = filepath.Join(dir, AdminTokenFile), filepath.Join(dir, IdentitySecretFile)
+	}
+	hash, err := ws.Secret(ctx, portal.SecretAdminTokenHash)
+	if err != nil {
+		return nil, err
+	}
+	token := ""
+	if dir != "" {
+		if token, err = readSecretFile(tokenPath); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case opt.RotateAdminToken || (hash == nil && token == ""):
+		if dir == "" {
+			return nil, need("the admin token")
+		}
+		if token, err = newSecret(); err != nil {
+			return nil, err
+		}
+		if err := writeSecretFile(tokenPath, token); err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256([]byte(token))
+		if err := ws.SetSecret(ctx, portal.SecretAdminTokenHash, sum[:]); err != nil {
+			return nil, err
+		}
+		sec.Notes = append(sec.Notes, "created a new admin token in "+tokenPath+" (mode 0600); every replica accepts it")
+	case hash == nil:
+		sum := sha256.Sum256([]byte(token))
+		if err := ws.SetSecret(ctx, portal.SecretAdminTokenHash, sum[:]); err != nil {
+			return nil, err
+		}
+		sec.Notes = append(sec.Notes, "adopted the existing admin token in "+tokenPath)
+	case token != "":
+		sum := sha256.Sum256([]byte(token))
+		if subtle.ConstantTimeCompare(sum[:], hash) != 1 {
+			return nil, portal.Errorf(portal.EPRECONDITION, "the admin token in %s is not the one the database knows; remove the stale file, restore the right one, or start once with --rotate-admin-token to make a new token", tokenPath)
+		}
+	}
+
+	stored, err := ws.Secret(ctx, portal.SecretIdentity)
+	if err != nil {
+		return nil, err
+	}
+	fileSecret := ""
+	if dir != "" {
+		if fileSecret, err = readSecretFile(secretPath); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case opt.RotateIdentitySecret || (stored == nil && fileSecret == ""):
+		if dir == "" {
+			return nil, need("the identity-verification secret")
+		}
+		s, err := newSecret()
+		if err != nil {
+			return nil, err
+		}
+		if err := writeSecretFile(secretPath, s); err != nil {
+			return nil, err
+		}
+		if err := ws.SetSecret(ctx, portal.SecretIdentity, []byte(s)); err != nil {
+			return nil, err
+		}
+		stored = []byte(s)
+		sec.Notes = append(sec.Notes, "created a new identity-verification secret in "+secretPath+" (mode 0600), kept in the database for every replica: sign end users' identity tokens (JWT, HS256) with it")
+	case stored == nil:
+		if len(fileSecret) < 16 {
+			return nil, portal.Errorf(portal.EPRECONDITION, "the identity-verification secret in %s is shorter than 16 characters; start once with --rotate-identity-secret to make a strong one", secretPath)
+		}
+		if err := ws.SetSecret(ctx, portal.SecretIdentity, []byte(fileSecret)); err != nil {
+			return nil, err
+		}
+		stored = []byte(fileSecret)
+		sec.Notes = append(sec.Notes, "adopted the existing identity-verification secret in "+secretPath+"; every replica now reads it from the database")
+	}
+	sec.IdentitySecret = stored
+	if err := prepareSessions(ctx, ws, sec, opt); err != nil {
+		return nil, err
+	}
+	return sec, nil
+}

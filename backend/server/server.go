@@ -48,6 +48,11 @@ type Config struct {
 	// kept in the workspace (never with a key stored there), so every
 	// replica shares it by reading the same secret file.
 	IdentitySecret []byte
+	// SharedIdentitySecret, for replicas on one database, reads the
+	// identity secret from the store (portal.SecretIdentity) on each use
+	// instead of IdentitySecret: a rotation by any replica takes effect on
+	// all at once.
+	SharedIdentitySecret bool
 	// MaxTokenLifetime bounds how far ahead an identity token's exp may
 	// be; default DefaultMaxTokenLifetime (24 hours).
 	MaxTokenLifetime time.Duration
@@ -80,6 +85,7 @@ type Server struct {
 	ws               Store
 	svc              *studio.Service
 	identitySecret   []byte
+	sharedSecret     bool
 	maxTokenLifetime time.Duration
 	slug             string
 	baseURL          string
@@ -105,7 +111,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Audiences == nil {
 		return nil, errors.New("server: no audience engine")
 	}
-	if len(cfg.IdentitySecret) < 16 {
+	if len(cfg.IdentitySecret) < 16 && !cfg.SharedIdentitySecret {
 		return nil, portal.Errorf(portal.EINVALID, "the identity-verification secret must be at least 16 bytes")
 	}
 	if cfg.MaxTokenLifetime < 0 {
@@ -114,7 +120,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Slug == "" {
 		return nil, portal.Errorf(portal.EINVALID, "the server needs the workspace's slug")
 	}
-	s := &Server{ws: cfg.Store, identitySecret: cfg.IdentitySecret, maxTokenLifetime: cfg.MaxTokenLifetime, slug: cfg.Slug,
+	s := &Server{ws: cfg.Store, identitySecret: cfg.IdentitySecret, sharedSecret: cfg.SharedIdentitySecret, maxTokenLifetime: cfg.MaxTokenLifetime, slug: cfg.Slug,
 		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), log: cfg.Logger, now: cfg.Now, maxImport: cfg.MaxImportBody, mux: http.NewServeMux()}
 	s.hosts = allowedHosts(cfg)
 	s.signIns, s.searches = newLimiter(cfg.RateLimits.SignIn), newLimiter(cfg.RateLimits.Search)
@@ -178,9 +184,10 @@ func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, 
 
 // Handler returns the server's HTTP handler: every route, JSON errors for
 // unknown routes (404) and methods (405), the guards (only the server's
-// own Host; nosniff and HSTS on every answer) and the request log.
+// own Host; nosniff and HSTS on every answer), the load balancer's
+// probes (/healthz, /readyz: at any Host) and the request log.
 func (s *Server) Handler() http.Handler {
-	return s.logged(s.guarded(routed(s.mux, s)))
+	return s.logged(s.probes(s.guarded(routed(s.mux, s))))
 }
 
 // portalPath is the path of the portal: /portal/<slug>/.

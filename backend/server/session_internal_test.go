@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/base64"
-	"path/filepath"
 	"portalstudio/backend/audience"
 	"strconv"
 	"strings"
@@ -11,7 +10,7 @@ import (
 	"time"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
+	"portalstudio/internal/teststore"
 )
 
 // TestSessionCapOnRead: a cookie whose MAC is valid (made with the real
@@ -20,11 +19,7 @@ import (
 // read, not only when it is made.
 func TestSessionCapOnRead(t *testing.T) {
 	ctx := context.Background()
-	ws, err := sqlite.Open(filepath.Join(t.TempDir(), "workspace.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
+	ws := teststore.Open(t)
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	s, err := New(Config{Store: ws, Audiences: audience.NewEngine(ws, audience.Options{}), IdentitySecret: []byte("cap-identity-secret-0123456789abc"), Slug: "acme", Now: func() time.Time { return now }})
 	if err != nil {
@@ -38,7 +33,7 @@ func TestSessionCapOnRead(t *testing.T) {
 	mint := func(ahead time.Duration) string {
 		ss := session{gen: ep.Generation, id: enc.EncodeToString([]byte("0123456789abcdef")), userID: "u1", exp: now.Add(ahead).Unix()}
 		return strings.Join([]string{"v2", strconv.FormatInt(ss.gen, 10), ss.id, enc.EncodeToString([]byte(ss.userID)),
-			strconv.FormatInt(ss.exp, 10), enc.EncodeToString(ss.mac("acme", s.sessionKey(ep)))}, ".")
+			strconv.FormatInt(ss.exp, 10), enc.EncodeToString(ss.mac("acme", s.sessionKey(s.identitySecret, ep)))}, ".")
 	}
 	// The minted cookie is right: within the cap, it is accepted.
 	if ss, err := s.readSession(ctx, mint(11*time.Hour)); err != nil || ss.userID != "u1" {

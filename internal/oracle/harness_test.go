@@ -17,6 +17,7 @@ import (
 	"portalstudio/backend/wire"
 	"portalstudio/internal/oracle"
 	"portalstudio/internal/testkit"
+	"portalstudio/internal/teststore"
 )
 
 // testSecret signs the identity tokens of the oracle's portal servers.
@@ -26,11 +27,20 @@ var testSecret = []byte("0123456789abcdef0123456789abcdef")
 // real import path (Intercom JSON Lines → intercom.Read → the strict
 // import), checks every record arrived, and names the portal acme at
 // http://portal.test. label says which dataset failed ("round 3").
-func importDataset(t *testing.T, ctx context.Context, path string, d *oracle.Dataset, label string) *sqlite.Workspace {
+//
+// The store is teststore.Current's kind: the SQLite workspace at path, or
+// a new PostgreSQL database.
+func importDataset(t *testing.T, ctx context.Context, path string, d *oracle.Dataset, label string) teststore.Store {
 	t.Helper()
-	ws, err := sqlite.Open(path)
-	if err != nil {
-		t.Fatal(err)
+	var ws teststore.Store
+	if teststore.Current.Name == "sqlite" {
+		w, err := sqlite.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws = w
+	} else {
+		ws = teststore.Open(t)
 	}
 	var buf bytes.Buffer
 	if err := d.WriteJSONL(&buf); err != nil {
@@ -58,7 +68,7 @@ func importDataset(t *testing.T, ctx context.Context, path string, d *oracle.Dat
 
 // servePortal serves ws's portal acme on a loopback server, at the tests'
 // fixed now, trusting tokens signed with testSecret. The caller closes it.
-func servePortal(t *testing.T, ws *sqlite.Workspace) *httptest.Server {
+func servePortal(t *testing.T, ws teststore.Store) *httptest.Server {
 	t.Helper()
 	s, err := server.New(server.Config{Store: ws, Audiences: testkit.ServerAudiences(t, ws), IdentitySecret: testSecret,
 		Slug: "acme", BaseURL: "http://portal.test", Now: func() time.Time { return now }})

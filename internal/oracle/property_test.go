@@ -34,10 +34,10 @@ import (
 	"time"
 
 	"portalstudio/backend/portal"
-	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
 	"portalstudio/backend/wire"
 	"portalstudio/internal/oracle"
+	"portalstudio/internal/teststore"
 )
 
 var now = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -70,7 +70,7 @@ func testMain(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "oracle_test: go build: %v\n%s", err, out)
 		return 1
 	}
-	return m.Run()
+	return teststore.Main(m)
 }
 
 func envInt(name string, def int64) int64 {
@@ -116,7 +116,7 @@ type check struct {
 	r     *rand.Rand
 	o     *oracle.Oracle
 	d     *oracle.Dataset
-	ws    *sqlite.Workspace
+	ws    teststore.Store
 	svc   *studio.Service
 	srv   string // portal server URL
 	path  string
@@ -150,7 +150,8 @@ func runDataset(t *testing.T, r *rand.Rand, d *oracle.Dataset, round int, withCL
 		st.settings++
 		c := &check{t: t, r: r, o: o, d: d, ws: ws, svc: svc, srv: hs.URL, path: path, st: sett, doc: doc, round: round, stats: st}
 		for i := range d.Users {
-			c.user(&d.Users[i], withCLI && i < 4)
+			// The CLI reads SQLite workspace files.
+			c.user(&d.Users[i], withCLI && i < 4 && teststore.Current.Name == "sqlite")
 			if t.Failed() {
 				return
 			}

@@ -12,12 +12,12 @@ import (
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
-	"portalstudio/backend/storage/sqlite"
+	"portalstudio/internal/teststore"
 )
 
 // ImportRecords imports recs into ws in one strict import, failing the
 // test on any error.
-func ImportRecords(tb testing.TB, ws *sqlite.Workspace, recs []portal.Record) {
+func ImportRecords(tb testing.TB, ws portal.Importer, recs []portal.Record) {
 	tb.Helper()
 	_, err := ws.Import(context.Background(), func(emit func(portal.Record) error) ([]portal.Rejection, error) {
 		for _, r := range recs {
@@ -45,12 +45,15 @@ type PortalOptions struct {
 	Configure func(*server.Config)
 	// Wrap, when given, stands in front of the served handler.
 	Wrap func(http.Handler) http.Handler
+	// Store, when given, is the store served (else a new one of
+	// teststore.Current's kind).
+	Store teststore.Store
 }
 
 // Portal is a real portal server on loopback over a new workspace, the
 // way `serve` prepares one: secrets and an admin token in its folder.
 type Portal struct {
-	WS             *sqlite.Workspace
+	WS             teststore.Store
 	Dir            string // the server's folder
 	URL            string
 	AdminToken     string
@@ -65,11 +68,15 @@ func StartPortal(tb testing.TB, o PortalOptions) *Portal {
 	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
-	ws, err := sqlite.Open(filepath.Join(dir, sqlite.WorkspaceFile))
-	if err != nil {
-		tb.Fatal(err)
+	ws := o.Store
+	if ws == nil {
+		if teststore.Current.Name == "sqlite" {
+			ws = teststore.OpenSQLiteIn(tb, dir) // the server's data folder, as serve keeps it
+		} else {
+			ws = teststore.Open(tb)
+		}
 	}
-	tb.Cleanup(func() { ws.Close() })
+	tb.Logf("store: %s", teststore.Current.Name)
 	sec, err := server.PrepareSecrets(ctx, ws, dir, server.SecretOptions{})
 	if err != nil {
 		tb.Fatal(err)

@@ -1,0 +1,217 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"portalstudio/backend/portal"
+)
+
+// This file holds the reads of tickets: one with its parts, a user's
+// portal list page by page (the same cursors as the SQLite store), and
+// lookups by number.
+
+const ticketColumns = `t.id, t.ticket_id, t.title, t.description, t.category, t.is_shared, t.state_category, t.state_label, t.type_id, t.type_name, coalesce(t.creator_id, ''), coalesce(t.company_id, ''), t.created_at, t.updated_at, t.open`
+
+func scanTicket(row pgx.Row) (portal.Ticket, error) {
+	var t portal.Ticket
+	var creator string
+	var created, updated int64
+	err := row.Scan(&t.ID, &t.TicketID, &t.Title, &t.Description, &t.Category, &t.IsShared, &t.StateCategory, &t.StateLabel,
+		&t.TypeID, &t.TypeName, &creator, &t.CompanyID, &created, &updated, &t.Open)
+	if creator != "" {
+		t.ContactIDs = []string{creator}
+	}
+	t.CreatedAt, t.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
+	return t, err
+}
+
+// FindTicket returns the id of the ticket with that id or, failing that,
+// that number, or ENOTFOUND.
+func (s *Store) FindTicket(ctx context.Context, key string) (string, error) {
+	key = strings.TrimPrefix(strings.TrimSpace(key), "#")
+	var id string
+	if !storable(key) {
+		return "", portal.Errorf(portal.ENOTFOUND, "ticket %s not found", key)
+	}
+	err := s.pool.QueryRow(ctx, `SELECT id FROM tickets WHERE id = $1 UNION ALL (SELECT id FROM tickets WHERE ticket_id = $1) LIMIT 1`, key).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", portal.Errorf(portal.ENOTFOUND, "ticket %s not found", key)
+	}
+	return id, dbError(err)
+}
+
+// TicketsByKey returns the ticket whose id is key, then the one whose
+// number is key (none when neither exists), without parts and with their
+// creator as their only contact: one query whichever exists.
+func (s *Store) TicketsByKey(ctx context.Context, key string) ([]portal.Ticket, error) {
+	if !storable(key) {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id = $1 OR t.ticket_id = $1 ORDER BY t.id <> $1`, key)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	defer rows.Close()
+	var out []portal.Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, dbError(err)
+		}
+		out = append(out, t)
+	}
+	return out, dbError(rows.Err())
+}
+
+// Ticket returns a ticket with all its contacts and parts (notes
+// included), or ENOTFOUND.
+func (s *Store) Ticket(ctx context.Context, id string) (*portal.Ticket, error) {
+	if !storable(id) {
+		return nil, portal.Errorf(portal.ENOTFOUND, "ticket %s not found", id)
+	}
+	t, err := scanTicket(s.pool.QueryRow(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, portal.Errorf(portal.ENOTFOUND, "ticket %s not found", id)
+	}
+	if err != nil {
+		return nil, dbError(err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT user_id FROM ticket_contacts WHERE ticket_id = $1 ORDER BY position`, id)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	contacts, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, dbError(err)
+	}
+	t.ContactIDs = contacts
+	prow, err := s.pool.Query(ctx, `SELECT id, part_type, body, author_type, author_id, author_name, created_at FROM parts WHERE ticket_id = $1 ORDER BY position`, id)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	defer prow.Close()
+	for prow.Next() {
+		var p portal.Part
+		var created int64
+		if err := prow.Scan(&p.ID, &p.PartType, &p.Body, &p.AuthorType, &p.AuthorID, &p.AuthorName, &created); err != nil {
+			return nil, dbError(err)
+		}
+		p.CreatedAt = time.Unix(created, 0).UTC()
+		t.Parts = append(t.Parts, p)
+	}
+	return &t, dbError(prow.Err())
+}
+
+// eligible selects the tickets a portal may show: shared Customer ones.
+const eligible = `t.category = 'Customer' AND t.is_shared`
+
+// Tickets returns one page of the shared Customer tickets a user sees on a
+// tab that the filter keeps, in its order (last update or creation,
+// either way, ties by id): on "mine" those they created; on "all" those
+// of their companies plus those they created. Each source (the creator,
+// each company) is its own scan limited to the page (LATERAL over the
+// companies); the page is the first of their union. The total and the
+// facets come from one grouped count of the tab.
+func (s *Store) Tickets(ctx context.Context, q portal.TicketQuery) (portal.TicketPage, error) {
+	page := portal.TicketPage{Tickets: []portal.Ticket{}, Facets: portal.NewFacets()}
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 20
+	}
+	companies := []string{}
+	if q.Tab == portal.TabAll {
+		companies = storableOnly(dedupe(q.CompanyIDs))
+	} else if q.Tab != portal.TabMine {
+		return page, portal.Errorf(portal.EINVALID, "unknown tab %q; use all or mine", q.Tab)
+	}
+	cur, err := decodeCursor(q.Cursor, q.TicketFilter)
+	if err != nil {
+		return page, err
+	}
+	if !storable(q.UserID) {
+		q.UserID = ""
+	}
+	sortKey, order := listOrder(q.TicketFilter)
+	col, dir, cmp := `t.updated_at`, `DESC`, `<`
+	if sortKey == portal.SortCreated {
+		col = `t.created_at`
+	}
+	if order == portal.OrderAsc {
+		dir, cmp = `ASC`, `>`
+	}
+	args := []any{q.UserID, companies, q.Limit + 1}
+	cond, condArgs := filterWhere(q.TicketFilter, len(args)+1)
+	args = append(args, condArgs...)
+	if cur != nil {
+		cond += fmt.Sprintf(` AND (%s, t.id) %s ($%d::bigint, $%d::text COLLATE "C")`, col, cmp, len(args)+1, len(args)+2)
+		args = append(args, cur.Key, cur.ID)
+	}
+	orderBy := ` ORDER BY ` + col + ` ` + dir + `, t.id ` + dir
+	query := `SELECT ` + ticketColumns + ` FROM tickets t WHERE t.seq IN (
+			(SELECT t.seq FROM tickets t WHERE t.creator_id = $1 AND ` + eligible + cond + orderBy + ` LIMIT $3)
+			UNION ALL
+			SELECT k.seq FROM unnest($2::text[]) AS c(id) CROSS JOIN LATERAL (
+				SELECT t.seq FROM tickets t WHERE t.company_id = c.id AND ` + eligible + cond + orderBy + ` LIMIT $3) k)
+		` + orderBy + ` LIMIT $3`
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return page, dbError(err)
+	}
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			rows.Close()
+			return portal.TicketPage{Tickets: []portal.Ticket{}, Facets: portal.NewFacets()}, dbError(err)
+		}
+		page.Tickets = append(page.Tickets, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return portal.TicketPage{Tickets: []portal.Ticket{}, Facets: portal.NewFacets()}, dbError(err)
+	}
+	if len(page.Tickets) > q.Limit {
+		page.Tickets = page.Tickets[:q.Limit]
+		last := page.Tickets[len(page.Tickets)-1]
+		key := last.UpdatedAt.Unix()
+		if sortKey == portal.SortCreated {
+			key = last.CreatedAt.Unix()
+		}
+		page.Next = encodeCursor(key, last.ID, q.TicketFilter)
+	}
+	cells, err := s.facetCells(ctx, q.UserID, companies, q.TicketFilter)
+	if err != nil {
+		return page, err
+	}
+	page.Facets, page.Total, err = s.facets(ctx, cells, q.TicketFilter)
+	return page, err
+}
+
+// countSQL counts the shared Customer tickets created by $1, of the
+// companies $2, and both: a tab's total is mine + theirs - both (three
+// index counts; an OR of the two would scan).
+const countSQL = `SELECT
+	(SELECT count(*) FROM tickets t WHERE t.creator_id = $1 AND ` + eligible + `),
+	(SELECT count(*) FROM tickets t WHERE t.company_id = ANY($2) AND ` + eligible + `),
+	(SELECT count(*) FROM tickets t WHERE t.creator_id = $1 AND t.company_id = ANY($2) AND ` + eligible + `)`
+
+// countTickets counts the shared Customer tickets created by userID or of
+// the companies.
+func (s *Store) countTickets(ctx context.Context, userID string, companies []string) (int, error) {
+	var mine, theirs, both int
+	err := s.pool.QueryRow(ctx, countSQL, userID, storableOnly(dedupe(companies))).Scan(&mine, &theirs, &both)
+	return mine + theirs - both, dbError(err)
+}
+
+// TicketCounts returns the sizes of the user's two tabs, in one query.
+func (s *Store) TicketCounts(ctx context.Context, userID string, companyIDs []string) (portal.TicketCounts, error) {
+	var c portal.TicketCounts
+	var mine, theirs, both int
+	err := s.pool.QueryRow(ctx, countSQL, userID, storableOnly(dedupe(companyIDs))).Scan(&mine, &theirs, &both)
+	c.Mine, c.All = mine, mine+theirs-both
+	return c, dbError(err)
+}
