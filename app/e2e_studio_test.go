@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -94,7 +95,13 @@ func TestUIStudioPaths(t *testing.T) {
 		u.wait("the is_admin switch", `document.querySelector('`+sw+`') && document.querySelector('`+sw+`').checked === false`)
 		u.click(sw)
 		u.saved()
+		// saved() can see the previous save's pill before this click's
+		// save starts: read the draft until the switch's value is in it.
 		st, _ := u.svc.Settings(ctx, "draft")
+		for i := 0; i < 100 && !strings.Contains(st.Visibility.Conditions.String(), "user.custom.is_admin equals true"); i++ {
+			time.Sleep(100 * time.Millisecond)
+			st, _ = u.svc.Settings(ctx, "draft")
+		}
 		if !strings.Contains(st.Visibility.Conditions.String(), "user.custom.is_admin equals true") {
 			t.Errorf("visibility after the switch: %s", st.Visibility.Conditions)
 		}
