@@ -19,6 +19,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"net"
@@ -53,6 +54,13 @@ type Store struct {
 	notice func(string)
 	// notify are the audience engines told of this store's imports.
 	notify notifiers
+	// schema is the PostgreSQL schema of a workspace the catalog made
+	// (every connection's search_path is it alone); "" for the
+	// database's first workspace, in the public schema (catalog.go).
+	schema string
+	// slug is the slug the catalog lists the workspace under ("" for the
+	// first workspace before a server records one).
+	slug string
 }
 
 // Options change how Open opens a store.
@@ -62,6 +70,9 @@ type Options struct {
 	MaxConns int32
 	// Notice, when set, is told what opening does that takes time.
 	Notice func(message string)
+	// MaxConnIdleTime closes a connection idle that long (default:
+	// pgxpool's); a server of many workspaces keeps few idle ones.
+	MaxConnIdleTime time.Duration
 }
 
 // Open connects to the database at url (a PostgreSQL connection string or
@@ -69,6 +80,11 @@ type Options struct {
 // string that is not one, and EUNAVAILABLE when the database cannot be
 // reached.
 func Open(ctx context.Context, url string, opt Options) (*Store, error) {
+	return open(ctx, url, opt, "", "")
+}
+
+// open opens the workspace in schema ("" for the public one) under slug.
+func open(ctx context.Context, url string, opt Options, schema, slug string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, portal.Errorf(portal.EINVALID, "the database address is not a PostgreSQL connection string (%v); give one like postgres://user:password@host:5432/dbname", redactErr(err))
@@ -92,11 +108,23 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	// A connection found broken is dropped, and the next one dials anew:
 	// the pool recovers by itself when the database comes back.
 	cfg.HealthCheckPeriod = 5 * time.Second
+	if opt.MaxConnIdleTime > 0 {
+		cfg.MaxConnIdleTime = opt.MaxConnIdleTime
+	}
+	if schema != "" {
+		// Every statement of this store names its tables unqualified:
+		// each connection sees this workspace's schema alone (and
+		// pg_catalog, always), so no statement can reach another's.
+		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, dbError(err)
 	}
-	s := &Store{pool: pool, where: describe(cfg.ConnConfig), dbName: cfg.ConnConfig.Database, Now: time.Now, notice: opt.Notice}
+	s := &Store{pool: pool, where: describe(cfg.ConnConfig), dbName: cfg.ConnConfig.Database, Now: time.Now, notice: opt.Notice, schema: schema, slug: slug}
+	if schema != "" {
+		s.where += " (workspace " + slug + ")"
+	}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, dbError(fmt.Errorf("migrate %s: %w", s.where, err))
@@ -214,17 +242,27 @@ func (s *Store) migrate(ctx context.Context) error {
 				return err
 			}
 			if err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-				if _, err := tx.Exec(ctx, string(body)); err != nil {
-					return fmt.Errorf("%s: %w", name, err)
+				if s.schema != "" {
+					if err := migrationPath(ctx, tx, s.schema); err != nil {
+						return err
+					}
 				}
-				_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (name) VALUES ($1)`, name)
-				return err
+				return applyMigration(ctx, tx, name, body)
 			}); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// applyMigration runs one migration in tx and records it.
+func applyMigration(ctx context.Context, tx pgx.Tx, name string, body []byte) error {
+	if _, err := tx.Exec(ctx, string(body)); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (name) VALUES ($1)`, name)
+	return err
 }
 
 // locked runs fn on a connection holding the workspace's advisory lock
@@ -235,11 +273,25 @@ func (s *Store) locked(ctx context.Context, fn func(*pgxpool.Conn) error) error 
 		return err
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(migrationLock)); err != nil {
+	key := s.lockKey(migrationLock)
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
 		return err
 	}
-	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, int64(migrationLock))
+	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, key)
 	return fn(conn)
+}
+
+// lockKey is the key of one of the workspace's advisory locks: base for
+// the public workspace (the keys every replica has always taken), base
+// mixed with the schema's name for the others, so that workspaces never
+// wait on each other's locks.
+func (s *Store) lockKey(base int64) int64 {
+	if s.schema == "" {
+		return base
+	}
+	h := fnv.New64a()
+	h.Write([]byte("portalstudio workspace\x00" + s.schema))
+	return base ^ int64(h.Sum64())
 }
 
 // Locked runs fn while this replica holds the workspace's advisory lock:

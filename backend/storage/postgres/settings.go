@@ -139,7 +139,12 @@ func (s *Store) env(ctx context.Context, q queryRower) (portal.Env, error) {
 
 // defaultSlug is the slug before a server records one: the database's
 // name.
-func (s *Store) defaultSlug() string { return portal.Slug(s.dbName + ".db") }
+func (s *Store) defaultSlug() string {
+	if s.slug != "" {
+		return s.slug
+	}
+	return portal.Slug(s.dbName + ".db")
+}
 
 func metaValues(ctx context.Context, q queryRower) (map[string]string, error) {
 	rows, err := q.Query(ctx, `SELECT key, value FROM meta`)
@@ -216,8 +221,8 @@ func staleError(cur *portal.Settings, ifMatch int) *portal.StaleError {
 
 // lockLive takes the live settings' write lock in tx and returns them as
 // they are.
-func lockLive(ctx context.Context, tx pgx.Tx) (*portal.Settings, error) {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(settingsLock)); err != nil {
+func (s *Store) lockLive(ctx context.Context, tx pgx.Tx) (*portal.Settings, error) {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, s.lockKey(settingsLock)); err != nil {
 		return nil, err
 	}
 	var doc string
@@ -272,7 +277,7 @@ func (s *Store) RestoreLive(ctx context.Context, n, ifMatch int) (*portal.Settin
 }
 
 func (s *Store) putLive(ctx context.Context, tx pgx.Tx, doc []byte, ifMatch int, note string) (*portal.Settings, error) {
-	cur, err := lockLive(ctx, tx)
+	cur, err := s.lockLive(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -385,7 +390,7 @@ func (s *Store) Version(ctx context.Context, n int) (*portal.Settings, error) {
 // replicas starting together write at most one version.
 func (s *Store) PinPortalURL(ctx context.Context, url string) (live *portal.Settings, was string, err error) {
 	err = s.tx(ctx, func(tx pgx.Tx) error {
-		cur, err := lockLive(ctx, tx)
+		cur, err := s.lockLive(ctx, tx)
 		if err != nil {
 			return err
 		}
