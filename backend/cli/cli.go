@@ -72,6 +72,7 @@ func init() {
 		{"check", "run, add, remove, list or import portal tests", runCheck},
 		{"bench", "measure the hot paths on a large demo workspace", runBench},
 		{"serve", "run the portal server", runServe},
+		{"workspace", "create or list the workspaces of a PostgreSQL database", runWorkspace},
 		{"sync", "pull or push settings with a portal server", runSync},
 	}
 }

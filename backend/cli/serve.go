@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -90,76 +91,174 @@ func pinPortalURL(ctx context.Context, log *slog.Logger, ws interface {
 	return nil
 }
 
-// openReplica opens the PostgreSQL store at dbURL (applying its
-// migrations once) and, holding the database's start lock so that
-// replicas starting together do it once, prepares the shared secrets
-// (written to data when this replica creates them), records the address
-// and pins the portal URL.
-func openReplica(ctx context.Context, env *Env, log *slog.Logger, dbURL, data, flagSlug, flagURL, listenURL string, opt server.SecretOptions) (servedStore, error) {
-	var st servedStore
+// replicaSet is what a replica on a PostgreSQL database starts with: the
+// database's catalog of workspaces and the front workspace (the one
+// --slug names, else the database's only one, else its first), opened.
+type replicaSet struct {
+	cat   *postgres.Catalog
+	front servedStore
+	// slugs are the workspaces the catalog listed at the start.
+	slugs []string
+}
+
+// openReplica opens the catalog of the PostgreSQL database at dbURL and,
+// holding its lock so that replicas starting together do this once,
+// picks the home workspace (--slug's, else the only one): it prepares
+// its shared secrets (written to data when this replica creates them),
+// records its address and pins its portal URL. On a database without
+// any workspace it makes the first one in the public schema, as a single
+// server always did. The front workspace is the home one, else the
+// first listed.
+func openReplica(ctx context.Context, env *Env, log *slog.Logger, dbURL, data, flagSlug, flagURL, listenURL string, opt server.SecretOptions) (*replicaSet, error) {
 	dir := ""
 	if data != "" {
 		if err := os.MkdirAll(data, 0o700); err != nil {
-			return st, portal.Errorf(portal.EPRECONDITION, "cannot create the data folder %s: %v", data, errReason(err))
+			return nil, portal.Errorf(portal.EPRECONDITION, "cannot create the data folder %s: %v", data, errReason(err))
 		}
 		var err error
 		if dir, err = filepath.Abs(data); err != nil {
-			return st, err
+			return nil, err
 		}
 	}
-	pg, err := postgres.Open(ctx, dbURL, postgres.Options{Notice: func(msg string) { fmt.Fprintf(env.Stderr, "portalstudio: %s\n", msg) }})
+	pgOpt := postgres.Options{Notice: func(msg string) { fmt.Fprintf(env.Stderr, "portalstudio: %s\n", msg) }}
+	cat, err := postgres.OpenCatalog(ctx, dbURL, pgOpt)
 	if err != nil {
-		return st, err
+		return nil, err
 	}
+	rs := &replicaSet{cat: cat}
 	ok := false
 	defer func() {
 		if !ok {
-			pg.Close()
+			if rs.front.store != nil {
+				rs.front.store.Close()
+			}
+			cat.Close()
 		}
 	}()
-	var base, slug string
-	var secret []byte
-	err = pg.Locked(ctx, func() error {
-		sec, err := server.PrepareSharedSecrets(ctx, pg, dir, opt)
+	rotating := opt.RotateAdminToken || opt.RotateIdentitySecret || opt.EndSessions
+	err = cat.Locked(ctx, func() error {
+		list, err := cat.Workspaces(ctx)
 		if err != nil {
 			return err
 		}
-		for _, note := range sec.Notes {
-			log.Info(note)
+		for _, w := range list {
+			rs.slugs = append(rs.slugs, w.Slug)
 		}
-		secret = sec.IdentitySecret
-		recBase, recSlug, err := pg.ServerAddress(ctx)
+		home, public, err := homeWorkspace(ctx, cat, list, flagSlug, dir)
 		if err != nil {
 			return err
 		}
-		base, slug = recBase, recSlug
-		if flagURL != "" {
-			base = flagURL
-		} else if base == "" {
-			base = listenURL
+		if home == "" && rotating {
+			return usagef("serve: this database holds %d workspaces (%s); name the one whose secrets or sessions to change with --slug", len(list), strings.Join(rs.slugs, ", "))
 		}
-		base = strings.TrimSuffix(base, "/")
-		switch {
-		case slug != "" && flagSlug != "" && portal.Slug(flagSlug+".db") != slug:
-			return portal.Errorf(portal.EPRECONDITION, "this database's workspace has the slug %q (portal URLs carry it), not %q; leave --slug out", slug, flagSlug)
-		case slug != "":
-		case flagSlug != "":
-			slug = portal.Slug(flagSlug + ".db")
-		case dir != "":
-			slug = portal.Slug(filepath.Base(dir) + ".db")
-		default:
-			slug = portal.Slug(pg.DatabaseName() + ".db")
+		frontSlug := home
+		if frontSlug == "" {
+			frontSlug = list[0].Slug
 		}
-		if base, slug, err = recordAddress(ctx, pg, base, slug); err != nil {
+		var pg *postgres.Store
+		if public {
+			pg, err = postgres.Open(ctx, dbURL, pgOpt)
+		} else {
+			pg, err = cat.Open(ctx, frontSlug, pgOpt)
+		}
+		if err != nil {
 			return err
 		}
-		return pinPortalURL(ctx, log, pg, base+"/portal/"+slug+"/")
+		rs.front.store = pg
+		prepare := func() error {
+			if home != "" {
+				sec, err := server.PrepareSharedSecrets(ctx, pg, dir, opt)
+				if err != nil {
+					return err
+				}
+				for _, note := range sec.Notes {
+					log.Info(note, "workspace", home)
+				}
+			}
+			recBase, _, err := pg.ServerAddress(ctx)
+			if err != nil {
+				return err
+			}
+			base := recBase
+			if flagURL != "" {
+				base = flagURL
+			} else if base == "" {
+				base = listenURL
+			}
+			base, slug, err := recordAddress(ctx, pg, strings.TrimSuffix(base, "/"), frontSlug)
+			if err != nil {
+				return err
+			}
+			rs.front.base, rs.front.slug = base, slug
+			return pinPortalURL(ctx, log, pg, base+"/portal/"+slug+"/")
+		}
+		if err := pg.Locked(ctx, prepare); err != nil {
+			return err
+		}
+		if public {
+			if err := cat.Register(ctx, frontSlug); err != nil {
+				return err
+			}
+			if !slices.Contains(rs.slugs, frontSlug) {
+				rs.slugs = append(rs.slugs, frontSlug)
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return st, err
+		return nil, err
 	}
+	rs.front.dir = dir
 	ok = true
-	return servedStore{store: pg, secret: secret, base: base, slug: slug, dir: dir}, nil
+	return rs, nil
+}
+
+// homeWorkspace returns the slug of the workspace whose secrets this
+// replica prepares: --slug's; else the database's only one; else none
+// ("", the database holding several). public says it is the public
+// schema's workspace not yet listed: the first one, made (or adopted,
+// when a dataset was moved in) by this start, its slug --slug's, else
+// the data folder's name, else the database's.
+func homeWorkspace(ctx context.Context, cat *postgres.Catalog, list []postgres.Workspace, flagSlug, dir string) (slug string, public bool, err error) {
+	listed := func(s string) bool {
+		return slices.ContainsFunc(list, func(w postgres.Workspace) bool { return w.Slug == s })
+	}
+	publicListed := slices.ContainsFunc(list, func(w postgres.Workspace) bool { return w.Schema == "public" })
+	slugs := make([]string, len(list))
+	for i, w := range list {
+		slugs[i] = w.Slug
+	}
+	if flagSlug != "" {
+		s := portal.Slug(flagSlug + ".db")
+		if listed(s) {
+			return s, false, nil
+		}
+		hasPublic, err := cat.PublicWorkspace(ctx)
+		if err != nil {
+			return "", false, err
+		}
+		switch {
+		case publicListed && len(list) == 1:
+			return "", false, portal.Errorf(portal.EPRECONDITION, "this database's workspace has the slug %q (portal URLs carry it), not %q; leave --slug out", list[0].Slug, s)
+		case !publicListed && (len(list) == 0 || hasPublic):
+			if err := postgres.ValidSlug(s); err != nil {
+				return "", false, err
+			}
+			return s, true, nil
+		}
+		return "", false, portal.Errorf(portal.EPRECONDITION, "this database has no workspace %q (it has %s); make it with portalstudio workspace create, or leave --slug out to serve them all", s, strings.Join(slugs, ", "))
+	}
+	switch len(list) {
+	case 0:
+		s := portal.Slug(cat.DatabaseName() + ".db")
+		if dir != "" {
+			s = portal.Slug(filepath.Base(dir) + ".db")
+		}
+		return s, true, nil
+	case 1:
+		return list[0].Slug, false, nil
+	}
+	return "", false, nil
 }
 
 // The portal server's HTTP timeouts. Imports and snapshots extend their
@@ -229,55 +328,81 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return portal.Errorf(portal.EPRECONDITION, "cannot listen on %s: %v; pick another --addr", *addr, err)
 	}
 	defer ln.Close()
-	var st servedStore
-	if dbURL != "" {
-		st, err = openReplica(ctx, env, log, dbURL, *data, *slugFlag, *baseURL, "http://"+ln.Addr().String(),
-			server.SecretOptions{RotateAdminToken: *rotateToken, RotateIdentitySecret: *rotateSecret, EndSessions: *endSessions})
-	} else {
-		st, err = openDataFolder(ctx, env, log, *data, *baseURL, "http://"+ln.Addr().String(),
-			server.SecretOptions{RotateAdminToken: *rotateToken, RotateIdentitySecret: *rotateSecret, EndSessions: *endSessions})
-	}
-	if err != nil {
-		return err
-	}
-	defer st.store.Close()
-	// A long-running server: the audience engine loads in the background
+	opt := server.SecretOptions{RotateAdminToken: *rotateToken, RotateIdentitySecret: *rotateSecret, EndSessions: *endSessions}
+	listenURL := "http://" + ln.Addr().String()
+	// A long-running server: each audience engine loads in the background
 	// now and catches up after every write.
-	notice := func(msg string) { log.Info(msg) }
-	var aud *audience.Engine
-	if ws, ok := st.store.(*sqlite.Workspace); ok {
-		aud = audience.NewEngine(ws, audience.Options{Path: ws.AudiencePath(), Keep: true, Notice: notice})
+	newServer := func(st servedStore, log *slog.Logger) (*server.Server, *audience.Engine, error) {
+		notice := func(msg string) { log.Info(msg) }
+		var aud *audience.Engine
+		if ws, ok := st.store.(*sqlite.Workspace); ok {
+			aud = audience.NewEngine(ws, audience.Options{Path: ws.AudiencePath(), Keep: true, Notice: notice})
+		} else {
+			aud = audience.NewEngine(st.store.(*postgres.Store), audience.Options{Keep: true, Notice: notice})
+		}
+		cfg := server.Config{Store: st.store, Audiences: aud, IdentitySecret: st.secret, SharedIdentitySecret: dbURL != "", MaxTokenLifetime: *maxTokenLifetime, Slug: st.slug, BaseURL: st.base, Logger: log, Web: env.Web,
+			AllowedHosts: allowedHosts(st.base, *allowHost)}
+		if *rateLimits {
+			cfg.RateLimits = server.DefaultRateLimits
+		}
+		srv, err := server.New(cfg)
+		if err != nil {
+			aud.Close()
+			return nil, nil, err
+		}
+		return srv, aud, nil
+	}
+	var st servedStore
+	var httpHandler http.Handler
+	var tenants *replicaTenants
+	if dbURL != "" {
+		rs, err := openReplica(ctx, env, log, dbURL, *data, *slugFlag, *baseURL, listenURL, opt)
+		if err != nil {
+			return err
+		}
+		defer rs.cat.Close()
+		st = rs.front
+		srv, aud, err := newServer(st, log.With("workspace", st.slug))
+		if err != nil {
+			st.store.Close()
+			return err
+		}
+		tenants = &replicaTenants{cat: rs.cat, base: st.base, log: log, newServer: newServer}
+		defer tenants.close()
+		tenants.keep(st.store, aud)
+		router := server.NewRouter(srv, tenants)
+		httpHandler = router.Handler()
+		st.slug = strings.Join(rs.slugs, ",")
 	} else {
-		aud = audience.NewEngine(st.store.(*postgres.Store), audience.Options{Keep: true, Notice: notice})
-	}
-	defer aud.Close()
-	base, slug, portalURL := st.base, st.slug, st.base+"/portal/"+st.slug+"/"
-	cfg := server.Config{Store: st.store, Audiences: aud, IdentitySecret: st.secret, SharedIdentitySecret: dbURL != "", MaxTokenLifetime: *maxTokenLifetime, Slug: slug, BaseURL: base, Logger: log, Web: env.Web,
-		AllowedHosts: allowedHosts(base, *allowHost)}
-	if *rateLimits {
-		cfg.RateLimits = server.DefaultRateLimits
-	}
-	srv, err := server.New(cfg)
-	if err != nil {
-		return err
+		var err error
+		if st, err = openDataFolder(ctx, env, log, *data, *baseURL, listenURL, opt); err != nil {
+			return err
+		}
+		defer st.store.Close()
+		srv, aud, err := newServer(st, log)
+		if err != nil {
+			return err
+		}
+		defer aud.Close()
+		httpHandler = srv.Handler()
 	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           httpHandler,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	if dbURL != "" {
-		log.Info("portal server listening", "url", "http://"+ln.Addr().String(), "portal", portalURL, "database", st.store.Location())
+		log.Info("portal server listening", "url", listenURL, "portal", st.base+"/portal/<slug>/", "workspaces", st.slug, "database", st.store.Location())
 	} else {
-		log.Info("portal server listening", "url", "http://"+ln.Addr().String(), "portal", portalURL,
+		log.Info("portal server listening", "url", listenURL, "portal", st.base+"/portal/"+st.slug+"/",
 			"data", st.dir, "admin_token_file", filepath.Join(st.dir, server.AdminTokenFile))
 	}
 

@@ -56,10 +56,11 @@ type Workspace struct {
 
 // Catalog is the list of a database's workspaces, and opens them.
 type Catalog struct {
-	pool  *pgxpool.Pool
-	url   string
-	opt   Options
-	where string
+	pool   *pgxpool.Pool
+	url    string
+	opt    Options
+	where  string
+	dbName string
 }
 
 // OpenCatalog connects to the database at url, makes the catalog when it
@@ -79,7 +80,7 @@ func OpenCatalog(ctx context.Context, url string, opt Options) (*Catalog, error)
 	if err != nil {
 		return nil, dbError(err)
 	}
-	c := &Catalog{pool: pool, url: url, opt: opt, where: describe(cfg.ConnConfig)}
+	c := &Catalog{pool: pool, url: url, opt: opt, where: describe(cfg.ConnConfig), dbName: cfg.ConnConfig.Database}
 	err = c.Locked(ctx, func() error {
 		_, err := c.pool.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+catalogSchema+`;
 			CREATE TABLE IF NOT EXISTS `+catalogSchema+`.workspaces (
@@ -105,6 +106,9 @@ func OpenCatalog(ctx context.Context, url string, opt Options) (*Catalog, error)
 
 // Close closes the catalog's connections (not the stores it opened).
 func (c *Catalog) Close() { c.pool.Close() }
+
+// DatabaseName returns the database's name.
+func (c *Catalog) DatabaseName() string { return c.dbName }
 
 // Location names the database (without its password).
 func (c *Catalog) Location() string { return c.where }
@@ -192,7 +196,7 @@ func (c *Catalog) Workspaces(ctx context.Context) ([]Workspace, error) {
 // none.
 func (c *Catalog) Lookup(ctx context.Context, slug string) (Workspace, error) {
 	w := Workspace{Slug: slug}
-	if ValidSlug(slug) != nil {
+	if !storable(slug) {
 		return w, noWorkspace(slug)
 	}
 	var created int64
