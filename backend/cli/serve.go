@@ -223,7 +223,7 @@ func homeWorkspace(ctx context.Context, cat *postgres.Catalog, list []postgres.W
 	listed := func(s string) bool {
 		return slices.ContainsFunc(list, func(w postgres.Workspace) bool { return w.Slug == s })
 	}
-	publicListed := slices.ContainsFunc(list, func(w postgres.Workspace) bool { return w.Schema == "public" })
+	publicListed := slices.ContainsFunc(list, func(w postgres.Workspace) bool { return w.Schema == cat.DefaultSchema() })
 	slugs := make([]string, len(list))
 	for i, w := range list {
 		slugs[i] = w.Slug

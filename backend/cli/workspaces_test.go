@@ -137,7 +137,9 @@ func TestWorkspaces(t *testing.T) {
 	if entries, _ := os.ReadDir(dirR); len(entries) != 0 {
 		t.Fatalf("a replica of several workspaces wrote %v", entries)
 	}
-	var list struct{ Workspaces []struct{ Slug, Schema string } }
+	var list struct {
+		Workspaces []struct{ Slug, Schema string }
+	}
 	okJSON(t, &list, "workspace", "list", "--database", db)
 	if len(list.Workspaces) != 2 || list.Workspaces[0].Slug != "acme" || list.Workspaces[0].Schema != "public" || list.Workspaces[1].Slug != "beta" {
 		t.Fatalf("workspace list: %+v", list)

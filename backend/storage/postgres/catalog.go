@@ -18,8 +18,9 @@ import (
 // Many workspaces in one database. The catalog (the table
 // portalstudio.workspaces) lists them, each with its slug and the schema
 // that holds its tables:
-//   - the public schema holds the workspace a server makes on its first
-//     start on an empty database, and the one every database made before
+//   - the connection's schema (public, unless the connection string sets
+//     search_path) holds the workspace a server makes on its first start
+//     on an empty database, and the one every database made before
 //     workspaces holds: it is listed under its slug once a server has
 //     recorded one (its tables and advisory locks are as they always
 //     were, so such a database needs no migration);
@@ -48,7 +49,8 @@ type Workspace struct {
 	// Slug is the workspace's slug: its portal is at /portal/<slug>/.
 	Slug string
 	// Schema is the PostgreSQL schema of its tables ("public" for the
-	// database's first workspace).
+	// database's first workspace, unless the connection string sets
+	// search_path).
 	Schema string
 	// Created is when it was listed.
 	Created time.Time
@@ -61,11 +63,14 @@ type Catalog struct {
 	opt    Options
 	where  string
 	dbName string
+	// home is the connection's schema: that of the workspace Open opens.
+	home string
 }
 
 // OpenCatalog connects to the database at url, makes the catalog when it
-// has none and lists the public schema's workspace under its slug when a
-// server has recorded one. Errors are those of Open.
+// has none and lists the workspace of the connection's schema (public,
+// unless url sets search_path) under its slug when a server has recorded
+// one. Errors are those of Open.
 func OpenCatalog(ctx context.Context, url string, opt Options) (*Catalog, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -82,6 +87,9 @@ func OpenCatalog(ctx context.Context, url string, opt Options) (*Catalog, error)
 	}
 	c := &Catalog{pool: pool, url: url, opt: opt, where: describe(cfg.ConnConfig), dbName: cfg.ConnConfig.Database}
 	err = c.Locked(ctx, func() error {
+		if err := c.pool.QueryRow(ctx, `SELECT coalesce(current_schema(), 'public')`).Scan(&c.home); err != nil {
+			return err
+		}
 		_, err := c.pool.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+catalogSchema+`;
 			CREATE TABLE IF NOT EXISTS `+catalogSchema+`.workspaces (
 				slug        text COLLATE "C" PRIMARY KEY,
@@ -129,33 +137,39 @@ func (c *Catalog) Locked(ctx context.Context, fn func() error) error {
 	return dbError(fn())
 }
 
-// publicSlug returns the slug recorded in the public schema's workspace,
-// "" when it has none (or there is no such workspace).
+// publicSlug returns the slug recorded in the connection's schema's
+// workspace, "" when it has none (or there is no such workspace).
 func (c *Catalog) publicSlug(ctx context.Context) (string, error) {
+	home := pgx.Identifier{c.home}.Sanitize()
 	var exists bool
-	if err := c.pool.QueryRow(ctx, `SELECT to_regclass('public.meta') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+	if err := c.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, home+".meta").Scan(&exists); err != nil || !exists {
 		return "", err
 	}
 	var slug string
-	err := c.pool.QueryRow(ctx, `SELECT coalesce((SELECT value FROM public.meta WHERE key = 'slug'), '')`).Scan(&slug)
+	err := c.pool.QueryRow(ctx, `SELECT coalesce((SELECT value FROM `+home+`.meta WHERE key = 'slug'), '')`).Scan(&slug)
 	return slug, err
 }
 
-// PublicWorkspace reports whether the public schema holds a workspace
-// (its migrations table), listed or not.
+// DefaultSchema is the connection's schema (public, unless the
+// connection string sets search_path): that of the workspace Open opens.
+func (c *Catalog) DefaultSchema() string { return c.home }
+
+// PublicWorkspace reports whether the connection's schema holds a
+// workspace (its migrations table), listed or not.
 func (c *Catalog) PublicWorkspace(ctx context.Context) (bool, error) {
 	var ok bool
-	err := c.pool.QueryRow(ctx, `SELECT to_regclass('public.schema_migrations') IS NOT NULL`).Scan(&ok)
+	err := c.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, pgx.Identifier{c.home}.Sanitize()+".schema_migrations").Scan(&ok)
 	return ok, dbError(err)
 }
 
-// Register lists the public schema's workspace under slug (its server
-// recorded it); it does nothing when that workspace is listed already.
-// It returns ECONFLICT when another workspace has the slug.
+// Register lists the connection's schema's workspace (Open's) under slug
+// (its server recorded it); it does nothing when that workspace is
+// listed already. It returns ECONFLICT when another workspace has the
+// slug.
 func (c *Catalog) Register(ctx context.Context, slug string) error {
 	tag, err := c.pool.Exec(ctx, `INSERT INTO `+catalogSchema+`.workspaces (slug, schema_name, created_at)
-		SELECT $1, 'public', $2 WHERE NOT EXISTS (SELECT 1 FROM `+catalogSchema+`.workspaces WHERE schema_name = 'public')
-		ON CONFLICT (slug) DO NOTHING`, slug, time.Now().Unix())
+		SELECT $1, $2::text, $3 WHERE NOT EXISTS (SELECT 1 FROM `+catalogSchema+`.workspaces WHERE schema_name = $2::text)
+		ON CONFLICT (slug) DO NOTHING`, slug, c.home, time.Now().Unix())
 	if err != nil {
 		return dbError(err)
 	}
@@ -163,11 +177,11 @@ func (c *Catalog) Register(ctx context.Context, slug string) error {
 		return nil
 	}
 	w, err := c.Lookup(ctx, slug)
-	if err == nil && w.Schema != "public" {
+	if err == nil && w.Schema != c.home {
 		return taken(slug)
 	}
 	if portal.ErrorCode(err) == portal.ENOTFOUND {
-		return nil // the public workspace is listed under another slug
+		return nil // the workspace is listed under another slug
 	}
 	return err
 }
@@ -223,7 +237,7 @@ func (c *Catalog) Open(ctx context.Context, slug string, opt Options) (*Store, e
 	if opt.Notice == nil {
 		opt.Notice = c.opt.Notice
 	}
-	if w.Schema == "public" {
+	if w.Schema == c.home {
 		return open(ctx, c.url, opt, "", "")
 	}
 	return open(ctx, c.url, opt, w.Schema, w.Slug)

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/postgres"
 	"portalstudio/internal/pgtest"
@@ -194,5 +196,64 @@ func TestCatalogOnEmptyDatabase(t *testing.T) {
 	}
 	if ok, err := cat.PublicWorkspace(ctx); err != nil || ok {
 		t.Fatalf("creating a workspace made one in public: %v, %v", ok, err)
+	}
+}
+
+// TestCatalogWithSearchPath: a workspace kept in a schema of its own by a
+// connection string's search_path (how one database held several before
+// the catalog) is listed under its slug with that schema, and opened from
+// a connection string without it.
+func TestCatalogWithSearchPath(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Exec(ctx, `CREATE SCHEMA legacy`)
+	conn.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withPath := url + "&search_path=legacy"
+	old, err := postgres.Open(ctx, withPath, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if err := old.SetServer(ctx, "http://127.0.0.1", "old"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Import(ctx, source(imports()[0][:50]), portal.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := snapshotLines(t, old)
+	c1, err := postgres.OpenCatalog(ctx, withPath, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c1.Close()
+	c2, err := postgres.OpenCatalog(ctx, url, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	for _, c := range []*postgres.Catalog{c1, c2} {
+		list, err := c.Workspaces(ctx)
+		if err != nil || len(list) != 1 || list[0].Slug != "old" || list[0].Schema != "legacy" {
+			t.Fatalf("catalog (default schema %s): %+v, %v", c.DefaultSchema(), list, err)
+		}
+		s, err := c.Open(ctx, "old", postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := snapshotLines(t, s)
+		s.Close()
+		if len(got) != len(want) || got[len(got)-1] != want[len(want)-1] {
+			t.Fatalf("the workspace opened through the catalog (default schema %s) has %d lines, want %d", c.DefaultSchema(), len(got), len(want))
+		}
+	}
+	if ok, err := c2.PublicWorkspace(ctx); err != nil || ok {
+		t.Fatalf("public holds a workspace: %v %v", ok, err)
 	}
 }
