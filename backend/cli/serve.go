@@ -275,7 +275,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags("serve", env)
 	data := fs.String("data", "", "the server's data folder: workspace.db, admin-token, identity-secret (created on first start); with --database, where this replica writes the secrets it creates")
 	database := fs.String("database", "", "keep everything in this PostgreSQL database (a connection string; default $"+DatabaseEnv+"): serve processes on one database are replicas")
-	slugFlag := fs.String("slug", "", "with --database: the workspace's slug on its first start (default: the --data folder's name, else the database's)")
+	slugFlag := fs.String("slug", "", "with --database: the workspace whose secrets this replica prepares (--data) and rotates, made on an empty database (default: the database's only workspace; on an empty one, the --data folder's name, else the database's); every workspace is served")
 	replica := fs.String("replica", "", "with --database: this replica's name in the log (default: host name and process id)")
 	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on (port 0: any free port)")
 	baseURL := fs.String("base-url", "", "the server's public base URL, for portal URLs (default: the one recorded, else http://<addr>); remembered")

@@ -248,4 +248,23 @@ func TestWorkspaces(t *testing.T) {
 			t.Fatalf("%s: gamma's admin API: %d %s", p.url, status, body)
 		}
 	}
+
+	// Rotating beta's identity secret on a replica started for beta
+	// (--slug) takes effect for beta on the running replicas, and changes
+	// nothing for acme.
+	startServer(t, dirB, "--database", db, "--replica", "three", "--slug", "beta", "--base-url", "http://127.0.0.1", "--rotate-identity-secret")
+	newBetaAnn := tokenFor(t, secretIn(t, dirB), "ann", time.Hour)
+	if secretIn(t, dirB) == betaSecret || adminToken(t, dirA) != acmeToken || secretIn(t, dirA) != acmeSecret {
+		t.Fatal("the rotation did not write beta's new secret alone")
+	}
+	for _, p := range []*serverProc{a, r2} {
+		for _, c := range []struct {
+			slug, tok string
+			status    int
+		}{{"beta", betaAnn, 401}, {"beta", newBetaAnn, 200}, {"acme", acmeAnn, 200}, {"acme", newBetaAnn, 401}} {
+			if status, body := call(t, "GET", p.url+"/portal/"+c.slug+"/api/tickets", c.tok, ""); status != c.status {
+				t.Fatalf("%s: after beta's rotation, at %s: %d %s; want %d", p.url, c.slug, status, body, c.status)
+			}
+		}
+	}
 }

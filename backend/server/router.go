@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -63,18 +62,6 @@ func NewRouter(front *Server, tenants Tenants) *Router {
 func (rt *Router) Handler() http.Handler {
 	f := rt.front
 	return f.logged(f.probes(f.guarded(http.HandlerFunc(rt.dispatch))))
-}
-
-// Served returns the slugs of the workspaces served so far.
-func (rt *Router) Served() []string {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	out := make([]string, 0, len(rt.served))
-	for s := range rt.served {
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func (rt *Router) dispatch(w http.ResponseWriter, r *http.Request) {
