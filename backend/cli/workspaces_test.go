@@ -249,6 +249,17 @@ func TestWorkspaces(t *testing.T) {
 		}
 	}
 
+	// Without --data the secrets are printed once, and work.
+	var printed map[string]any
+	okJSON(t, &printed, "workspace", "create", "--database", db, "--slug", "delta")
+	deltaToken, _ := printed["admin_token"].(string)
+	if len(deltaToken) != 43 || printed["identity_secret"] == nil || printed["admin_token_file"] != nil {
+		t.Fatalf("workspace create without --data: %v", printed)
+	}
+	if status, body := call(t, "GET", r2.url+"/api/v1/workspace", deltaToken, ""); status != 200 || !strings.Contains(body, `"tickets": 0`) {
+		t.Fatalf("delta's printed admin token: %d %s", status, body)
+	}
+
 	// Rotating beta's identity secret on a replica started for beta
 	// (--slug) takes effect for beta on the running replicas, and changes
 	// nothing for acme.

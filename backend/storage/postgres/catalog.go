@@ -96,6 +96,10 @@ func OpenCatalog(ctx context.Context, url string, opt Options) (*Catalog, error)
 				schema_name text NOT NULL UNIQUE,
 				created_at  bigint NOT NULL
 			)`)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42501" { // insufficient_privilege
+			return portal.Errorf(portal.EPRECONDITION, "the database role may not create the schema %s (the list of workspaces); grant it CREATE on the database, or create that schema once for it (CREATE SCHEMA %s AUTHORIZATION <role>)", catalogSchema, catalogSchema)
+		}
 		if err != nil {
 			return err
 		}
