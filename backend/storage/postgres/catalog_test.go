@@ -138,6 +138,20 @@ func TestWorkspaceCatalog(t *testing.T) {
 		t.Fatalf("admin token hashes: %v, %v (gamma has none)", hashes, err)
 	}
 
+	// A workspace's schema dropped by hand costs the others nothing.
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Exec(ctx, `DROP SCHEMA ws_gamma CASCADE`)
+	conn.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hashes, err := cat.AdminTokenHashes(ctx); err != nil || len(hashes) != 2 {
+		t.Fatalf("admin token hashes with gamma's schema gone: %v, %v", hashes, err)
+	}
+
 	// Reopening changes nothing; another handle (a replica) sees the same.
 	cat2, err := postgres.OpenCatalog(ctx, url, postgres.Options{})
 	if err != nil {
