@@ -2,10 +2,7 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -15,7 +12,6 @@ import (
 
 	"portalstudio/backend/audience"
 	"portalstudio/backend/portal"
-	"portalstudio/backend/privatefile"
 	"portalstudio/backend/server"
 	"portalstudio/backend/storage/postgres"
 )
@@ -70,17 +66,12 @@ func runWorkspaceCreate(ctx context.Context, env *Env, args []string) error {
 	}
 	dir := ""
 	if *data != "" {
-		if dir, err = secretsFolder(*data); err != nil {
+		if err := os.MkdirAll(*data, 0o700); err != nil {
+			return portal.Errorf(portal.EPRECONDITION, "cannot create the folder %s: %v", *data, errReason(err))
+		}
+		if dir, err = filepath.Abs(*data); err != nil {
 			return err
 		}
-	}
-	token, err := server.NewSecret()
-	if err != nil {
-		return err
-	}
-	secret, err := server.NewSecret()
-	if err != nil {
-		return err
 	}
 	cat, err := postgres.OpenCatalog(ctx, dbURL, postgres.Options{})
 	if err != nil {
@@ -90,21 +81,14 @@ func runWorkspaceCreate(ctx context.Context, env *Env, args []string) error {
 	// The files first, then the workspace in one transaction: when that
 	// fails (the slug taken meanwhile), the files go again, and nothing
 	// is left half-made.
-	var written []string
-	if dir != "" {
-		for name, value := range map[string]string{server.AdminTokenFile: token, server.IdentitySecretFile: secret} {
-			p := filepath.Join(dir, name)
-			if err := privatefile.Write(p, []byte(value+"\n")); err != nil {
-				removeAll(written)
-				return portal.Errorf(portal.EPRECONDITION, "cannot write %s: %v", p, errReason(err))
-			}
-			written = append(written, p)
-		}
-	}
-	sum := sha256.Sum256([]byte(token))
-	w, err := cat.Create(ctx, *slug, map[string][]byte{portal.SecretAdminTokenHash: sum[:], portal.SecretIdentity: []byte(secret)})
+	sec, err := server.MakeSecrets(dir)
 	if err != nil {
-		removeAll(written)
+		return err
+	}
+	token, secret := sec.AdminToken, sec.IdentitySecret
+	w, err := cat.Create(ctx, *slug, sec.Stored)
+	if err != nil {
+		sec.RemoveFiles()
 		return err
 	}
 	out := map[string]any{"slug": w.Slug, "schema": w.Schema, "database": cat.Location()}
@@ -125,33 +109,6 @@ func runWorkspaceCreate(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "Every server on this database serves it at <base URL>/portal/%s/ from its first request; import its data with its admin token (POST /api/v1/import).\n", w.Slug)
 	return nil
-}
-
-// secretsFolder makes the folder that receives a new workspace's secret
-// files (0700), refusing one that holds secret files already: each
-// workspace has its own folder.
-func secretsFolder(data string) (string, error) {
-	if err := os.MkdirAll(data, 0o700); err != nil {
-		return "", portal.Errorf(portal.EPRECONDITION, "cannot create the folder %s: %v", data, errReason(err))
-	}
-	dir, err := filepath.Abs(data)
-	if err != nil {
-		return "", err
-	}
-	for _, name := range []string{server.AdminTokenFile, server.IdentitySecretFile} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			return "", portal.Errorf(portal.EPRECONDITION, "%s already holds %s (another workspace's?); give each workspace its own --data folder", dir, name)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return "", portal.Errorf(portal.EPRECONDITION, "cannot read %s: %v", dir, errReason(err))
-		}
-	}
-	return dir, nil
-}
-
-func removeAll(paths []string) {
-	for _, p := range paths {
-		os.Remove(p)
-	}
 }
 
 func runWorkspaceList(ctx context.Context, env *Env, args []string) error {

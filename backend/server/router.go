@@ -4,7 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -165,6 +169,62 @@ func looksLikeSlug(s string) bool {
 	return true
 }
 
-// NewSecret returns a new secret (an admin token, an identity-verification
-// secret): 32 random bytes as base64url text.
-func NewSecret() (string, error) { return newSecret() }
+// NewSecrets are the secrets of a workspace made while servers run
+// (portalstudio workspace create).
+type NewSecrets struct {
+	AdminToken     string
+	IdentitySecret string
+	// Stored is what the workspace keeps: the admin token's SHA-256 and
+	// the identity secret, by name (portal.SecretAdminTokenHash,
+	// portal.SecretIdentity).
+	Stored map[string][]byte
+	// Files are the files written (dir/admin-token, dir/identity-secret).
+	Files []string
+}
+
+// MakeSecrets makes a new workspace's admin token and identity secret
+// and, when dir is not "", writes them to dir/admin-token and
+// dir/identity-secret (0600). A folder that holds either file already is
+// refused (each workspace has its own); on failure nothing stays written.
+func MakeSecrets(dir string) (*NewSecrets, error) {
+	token, err := newSecret()
+	if err != nil {
+		return nil, err
+	}
+	secret, err := newSecret()
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(token))
+	ns := &NewSecrets{AdminToken: token, IdentitySecret: secret,
+		Stored: map[string][]byte{portal.SecretAdminTokenHash: sum[:], portal.SecretIdentity: []byte(secret)}}
+	if dir == "" {
+		return ns, nil
+	}
+	files := []struct{ name, value string }{{AdminTokenFile, token}, {IdentitySecretFile, secret}}
+	for _, f := range files {
+		if _, err := os.Stat(filepath.Join(dir, f.name)); err == nil {
+			return nil, portal.Errorf(portal.EPRECONDITION, "%s already holds %s (another workspace's?); give each workspace its own --data folder", dir, f.name)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, portal.Errorf(portal.EPRECONDITION, "cannot read %s: %v", dir, err)
+		}
+	}
+	for _, f := range files {
+		p := filepath.Join(dir, f.name)
+		if err := writeSecretFile(p, f.value); err != nil {
+			ns.RemoveFiles()
+			return nil, err
+		}
+		ns.Files = append(ns.Files, p)
+	}
+	return ns, nil
+}
+
+// RemoveFiles removes the files MakeSecrets wrote (the workspace was not
+// made after all).
+func (ns *NewSecrets) RemoveFiles() {
+	for _, p := range ns.Files {
+		os.Remove(p)
+	}
+	ns.Files = nil
+}
