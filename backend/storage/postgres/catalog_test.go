@@ -3,6 +3,8 @@ package postgres_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -269,5 +271,32 @@ func TestCatalogWithSearchPath(t *testing.T) {
 	}
 	if ok, err := c2.PublicWorkspace(ctx); err != nil || ok {
 		t.Fatalf("public holds a workspace: %v %v", ok, err)
+	}
+
+	// The two ways of opening it take the same locks: of two writers from
+	// one version, one through each, exactly one wins (from version 0,
+	// before any live row exists to lock, too).
+	viaCatalog, err := c2.Open(ctx, "old", postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer viaCatalog.Close()
+	for round := 0; round < 4; round++ {
+		v, err := old.LiveVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i, st := range []*postgres.Store{old, viaCatalog} {
+			wg.Go(func() {
+				_, errs[i] = st.PutLive(ctx, []byte(fmt.Sprintf(`{"preview_column": %v}`, (round+i)%2 == 0)), v)
+			})
+		}
+		wg.Wait()
+		var stale *portal.StaleError
+		if !(errs[0] == nil && errors.As(errs[1], &stale)) && !(errs[1] == nil && errors.As(errs[0], &stale)) {
+			t.Fatalf("round %d from version %d: %v / %v; want one win and one stale", round, v, errs[0], errs[1])
+		}
 	}
 }

@@ -58,6 +58,9 @@ type Store struct {
 	// (every connection's search_path is it alone); "" for the
 	// database's first workspace, in the public schema (catalog.go).
 	schema string
+	// lockSchema is the schema the workspace's tables are in (for
+	// schema "", the connection's): its name keys the advisory locks.
+	lockSchema string
 	// slug is the slug the catalog lists the workspace under ("" for the
 	// first workspace before a server records one).
 	slug string
@@ -121,9 +124,12 @@ func open(ctx context.Context, url string, opt Options, schema, slug string) (*S
 	if err != nil {
 		return nil, dbError(err)
 	}
-	s := &Store{pool: pool, where: describe(cfg.ConnConfig), dbName: cfg.ConnConfig.Database, Now: time.Now, notice: opt.Notice, schema: schema, slug: slug}
+	s := &Store{pool: pool, where: describe(cfg.ConnConfig), dbName: cfg.ConnConfig.Database, Now: time.Now, notice: opt.Notice, schema: schema, slug: slug, lockSchema: schema}
 	if schema != "" {
 		s.where += " (workspace " + slug + ")"
+	} else if err := pool.QueryRow(ctx, `SELECT coalesce(current_schema(), 'public')`).Scan(&s.lockSchema); err != nil {
+		pool.Close()
+		return nil, dbError(err)
 	}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
@@ -282,15 +288,17 @@ func (s *Store) locked(ctx context.Context, fn func(*pgxpool.Conn) error) error 
 }
 
 // lockKey is the key of one of the workspace's advisory locks: base for
-// the public workspace (the keys every replica has always taken), base
-// mixed with the schema's name for the others, so that workspaces never
-// wait on each other's locks.
+// the workspace in public (the keys every replica has always taken),
+// base mixed with the schema's name for the others, so that workspaces
+// never wait on each other's locks and every store of one workspace
+// (opened by its schema or by a connection string's search_path) takes
+// the same keys.
 func (s *Store) lockKey(base int64) int64 {
-	if s.schema == "" {
+	if s.lockSchema == "" || s.lockSchema == "public" {
 		return base
 	}
 	h := fnv.New64a()
-	h.Write([]byte("portalstudio workspace\x00" + s.schema))
+	h.Write([]byte("portalstudio workspace\x00" + s.lockSchema))
 	return base ^ int64(h.Sum64())
 }
 
