@@ -33,14 +33,19 @@ func searchVector(t *portal.Ticket) any {
 	if !t.PortalEligible() {
 		return nil
 	}
-	type lex struct{ pos []string }
-	lexemes := map[string]*lex{}
-	var order []string
-	pos := 0
+	// Each lexeme's positions, in the order the lexemes first come; a
+	// position is pos<<1, plus 1 for weight B.
+	type lex struct {
+		tok string
+		pos []int32
+	}
+	var lexes []lex
+	index := map[string]int{}
+	pos := int32(0)
 	for _, src := range portal.SearchSources(t, "") {
-		weight := "B"
+		b := int32(1)
 		if src.Kind == "title" {
-			weight = "A"
+			b = 0
 		}
 		for _, tok := range portal.Tokens(src.Text) {
 			if pos < maxPosition {
@@ -49,32 +54,49 @@ func searchVector(t *portal.Ticket) any {
 			if len(tok) > maxLexeme {
 				continue
 			}
-			l := lexemes[tok]
-			if l == nil {
-				l = &lex{}
-				lexemes[tok] = l
-				order = append(order, tok)
+			i, ok := index[tok]
+			if !ok {
+				i = len(lexes)
+				index[tok] = i
+				lexes = append(lexes, lex{tok: tok})
 			}
-			if len(l.pos) < 256 {
-				l.pos = append(l.pos, strconv.Itoa(pos)+weight)
+			if l := &lexes[i]; len(l.pos) < 256 {
+				l.pos = append(l.pos, pos<<1|b)
 			}
 		}
 	}
 	var b strings.Builder
-	for i, tok := range order {
+	var num []byte
+	for i, l := range lexes {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(quoteLexeme(tok))
-		b.WriteByte(':')
-		b.WriteString(strings.Join(lexemes[tok].pos, ","))
+		b.WriteByte('\'')
+		lexemeQuoter.WriteString(&b, l.tok)
+		b.WriteString("':")
+		for j, p := range l.pos {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			num = strconv.AppendInt(num[:0], int64(p>>1), 10)
+			b.Write(num)
+			if p&1 == 1 {
+				b.WriteByte('B')
+			} else {
+				b.WriteByte('A')
+			}
+		}
 	}
 	return b.String()
 }
 
+// lexemeQuoter escapes a lexeme inside quotes (made once: building a
+// Replacer costs more than using it).
+var lexemeQuoter = strings.NewReplacer(`\`, `\\`, `'`, `''`)
+
 // quoteLexeme quotes a lexeme for tsvector and tsquery text.
 func quoteLexeme(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'"
+	return "'" + lexemeQuoter.Replace(s) + "'"
 }
 
 // tsQuery returns the tsquery text of search terms: every term, the last
