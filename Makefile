@@ -11,7 +11,7 @@ TAGS      := sqlite_fts5
 BIN       := build/bin/portalstudio
 DEMO      ?= build/demo.db
 
-.PHONY: deps wasm build build-cli run test vet fmt-check bench bench-ui clean
+.PHONY: deps wasm build build-cli run test vet fmt-check bench bench-ui bench-postgres clean
 
 DESKTOP   := desktop,production,webkit2_41,$(TAGS)
 WEB       := app/web
@@ -76,6 +76,19 @@ bench: build bench-ui
 	PORTALSTUDIO_BENCH_WORKSPACE=$(CURDIR)/build/bench.db $(GO) test -tags $(TAGS) -count=1 -run '^$$' -bench BenchmarkPortalLoad -benchtime 1x ./backend/server
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x ./backend/demo ./backend/intercom
 	PORTALSTUDIO_BENCH_WORKSPACE=$(CURDIR)/build/bench.db $(GO) test -tags $(TAGS) -count=1 -run '^$$' -bench 'BenchmarkAudience|BenchmarkSearch' ./backend/storage/sqlite
+
+# PostgreSQL beside SQLite on the same 1,000,000-user demo (BENCH_USERS
+# changes the size; the workspace is made once, then kept): its import
+# into a throwaway PostgreSQL cluster (internal/pgtest) with a progress
+# bar, search, and the portal list API on the SQLite server, one
+# PostgreSQL replica and two; figures and ratios as a Markdown table. The
+# benchmark writes the workspace's live settings during the run (put back
+# after), so it uses its own file.
+BENCH_USERS ?= 1000000
+BENCH_PG_DB ?= build/bench-postgres-$(BENCH_USERS).db
+bench-postgres: deps build-cli
+	test -f $(BENCH_PG_DB) || $(BIN) demo --workspace $(BENCH_PG_DB) --users $(BENCH_USERS) --companies $$(($(BENCH_USERS)/10)) --tickets $$(($(BENCH_USERS)*2))
+	PORTALSTUDIO_TEST_STORES=sqlite PORTALSTUDIO_BENCH_WORKSPACE=$(CURDIR)/$(BENCH_PG_DB) $(GO) test -tags $(TAGS) -count=1 -timeout 3h -run '^$$' -bench BenchmarkStores -benchtime 1x ./backend/server
 
 # Fuzzing (go test -fuzz), each target for FUZZTIME (default 10s). The
 # committed seed corpora (testdata/fuzz/<FuzzName>/) run in `make test`

@@ -67,10 +67,10 @@ func NewSchema(custom []Attribute) *Schema {
 		s.add(a)
 	}
 	for _, a := range custom {
-		a.Custom = true
-		a.Name = CustomAttributeName(a.Scope, a.Field)
-		if a.Label == "" {
-			a.Label = a.Field
+		label := a.Label
+		a = CustomAttribute(a.Scope, a.Field, a.Kind)
+		if label != "" {
+			a.Label = label
 		}
 		s.add(a)
 	}
@@ -96,6 +96,13 @@ func (s *Schema) add(a Attribute) {
 	}
 	s.byName[a.Name] = a
 	s.list = append(s.list, a)
+}
+
+// CustomAttribute returns the custom attribute of a scope's field
+// holding kind, as a store records it (scope, field, kind): its rule
+// name, and the field as its label.
+func CustomAttribute(scope Scope, field string, kind ValueKind) Attribute {
+	return Attribute{Scope: scope, Field: field, Kind: kind, Custom: true, Name: CustomAttributeName(scope, field), Label: field}
 }
 
 // CustomAttributeName returns the rule name of a custom attribute:

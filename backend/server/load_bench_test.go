@@ -54,7 +54,6 @@ const loadLive = `{
 // PostgreSQL against one replica, on PORTALSTUDIO_BENCH_DATABASE when
 // set, else on a new demo database in the throwaway cluster.
 func BenchmarkPortalLoad(b *testing.B) {
-	ctx := context.Background()
 	rate := envInt("PORTALSTUDIO_BENCH_RATE", 2000)
 	seconds := envInt("PORTALSTUDIO_BENCH_SECONDS", 10)
 	nUsers := envInt("PORTALSTUDIO_BENCH_USERS", 2000)
@@ -81,6 +80,41 @@ func BenchmarkPortalLoad(b *testing.B) {
 		defer w.Close()
 		ws = w
 	}
+	run := portalLoad(b, []teststore.Store{ws}, rate, seconds, nUsers)
+	fmt.Printf("store %s: %s", teststore.Current.Name, run)
+	b.ReportMetric(run.Open.Throughput, "req/s")
+	b.ReportMetric(float64(run.Open.P50)/1e6, "p50-ms")
+	b.ReportMetric(float64(run.Open.P99)/1e6, "p99-ms")
+	b.ReportMetric(run.Closed.Throughput, "peak-req/s")
+}
+
+// loadRun is what portalLoad measured.
+type loadRun struct {
+	Counts       portal.Counts
+	Users        int
+	Kinds        map[string]int
+	Targets      int
+	Rate         int
+	Servers      int
+	Open, Closed loadgen.Result
+}
+
+func (r loadRun) String() string {
+	return fmt.Sprintf("portal list API on %d users / %d tickets, %d server(s); %d signed-in users (%d unrestricted, %d restricted, %d without access), %d requests in the mix\n"+
+		"  open loop at %d req/s: %s\n  closed loop, 16 in flight: %s\n",
+		r.Counts.Users, r.Counts.Tickets, r.Servers, r.Users, r.Kinds["unrestricted"], r.Kinds["restricted"], r.Kinds["no access"], r.Targets, r.Rate, r.Open, r.Closed)
+}
+
+// portalLoad serves the stores (each its own server on a loopback port:
+// replicas when they are one database) with loadLive as the live
+// settings, signs nUsers users drawn at random in, and sends the list
+// requests their rights allow, spread round robin over the servers: a
+// warm-up, an open-loop run at rate req/s for seconds (the benchmark's
+// timer), then a closed-loop run with 16 in flight. A store without users
+// gets a 20,000-user demo first. Any unexpected answer fails b.
+func portalLoad(b *testing.B, stores []teststore.Store, rate, seconds, nUsers int) loadRun {
+	ctx := context.Background()
+	ws := stores[0]
 	svc := testkit.Service(b, ws)
 	counts, err := ws.Counts(ctx)
 	if err != nil {
@@ -101,18 +135,22 @@ func BenchmarkPortalLoad(b *testing.B) {
 	defer restore()
 
 	identity := randomKey()
-	srv, err := server.New(server.Config{Store: ws, Audiences: testkit.ServerAudiences(b, ws), IdentitySecret: identity, Slug: "bench", BaseURL: "http://127.0.0.1"})
-	if err != nil {
-		b.Fatal(err)
+	var bases []string
+	for _, st := range stores {
+		srv, err := server.New(server.Config{Store: st, Audiences: testkit.ServerAudiences(b, st), IdentitySecret: identity, Slug: "bench", BaseURL: "http://127.0.0.1"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go hs.Serve(ln)
+		defer hs.Close()
+		bases = append(bases, "http://"+ln.Addr().String())
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go hs.Serve(ln)
-	defer hs.Close()
-	base := "http://" + ln.Addr().String()
+	base := bases[0]
 
 	// Users spread over the whole workspace, each signed in (a session
 	// cookie, as the pages have), with the requests their rights allow.
@@ -149,6 +187,9 @@ func BenchmarkPortalLoad(b *testing.B) {
 		}
 	}
 	rnd.Shuffle(len(targets), func(i, j int) { targets[i], targets[j] = targets[j], targets[i] })
+	for i := range targets {
+		targets[i].Base = bases[i%len(bases)]
+	}
 
 	// Warm up (caches, connections), then the measured run.
 	if _, err := loadgen.Run(ctx, loadgen.Options{BaseURL: base, Targets: targets, Workers: 8, Duration: 2 * time.Second}); err != nil {
@@ -164,18 +205,10 @@ func BenchmarkPortalLoad(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fmt.Printf("store %s: ", teststore.Current.Name)
-	fmt.Printf("portal list API on %d users / %d tickets; %d signed-in users (%d unrestricted, %d restricted, %d without access), %d requests in the mix\n",
-		counts.Users, counts.Tickets, nUsers, kinds["unrestricted"], kinds["restricted"], kinds["no access"], len(targets))
-	fmt.Printf("  open loop at %d req/s: %s\n", rate, res)
-	fmt.Printf("  closed loop, 16 in flight: %s\n", peak)
-	b.ReportMetric(res.Throughput, "req/s")
-	b.ReportMetric(float64(res.P50)/1e6, "p50-ms")
-	b.ReportMetric(float64(res.P99)/1e6, "p99-ms")
-	b.ReportMetric(peak.Throughput, "peak-req/s")
 	if res.Errors > 0 || peak.Errors > 0 {
 		b.Fatalf("unexpected answers: %d, %d (first: %s%s)", res.Errors, peak.Errors, res.FirstError, peak.FirstError)
 	}
+	return loadRun{Counts: counts, Users: nUsers, Kinds: kinds, Targets: len(targets), Rate: rate, Servers: len(stores), Open: res, Closed: peak}
 }
 
 // signIn exchanges an identity token for a session cookie.

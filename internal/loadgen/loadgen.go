@@ -27,6 +27,9 @@ import (
 type Target struct {
 	Method string // default GET
 	Path   string // appended to the base URL
+	// Base, when set, is this target's server instead of Options.BaseURL
+	// (replicas side by side); it must be a loopback address too.
+	Base   string
 	Header http.Header
 	// Want is the status the answer must have (default 200); any other
 	// counts as an error.
@@ -81,6 +84,14 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	}
 	if len(opt.Targets) == 0 {
 		return Result{}, errors.New("loadgen: no targets")
+	}
+	for _, t := range opt.Targets {
+		if t.Base == "" {
+			continue
+		}
+		if u, err := url.Parse(t.Base); err != nil || !loopback(u.Hostname()) {
+			return Result{}, fmt.Errorf("loadgen: target base %s is not a loopback address; the load generator only loads this machine", t.Base)
+		}
 	}
 	if opt.Workers <= 0 {
 		opt.Workers = 64
@@ -200,6 +211,9 @@ func send(ctx context.Context, c *http.Client, base string, t *Target) (int, err
 	m := t.Method
 	if m == "" {
 		m = http.MethodGet
+	}
+	if t.Base != "" {
+		base = t.Base
 	}
 	req, err := http.NewRequestWithContext(ctx, m, base+t.Path, nil)
 	if err != nil {

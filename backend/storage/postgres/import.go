@@ -274,7 +274,7 @@ func (s *Store) Import(ctx context.Context, src portal.RecordSource, opt portal.
 		}
 		im := &importer{ctx: ctx, tx: tx, rep: &rep, kinds: map[string]portal.ValueKind{}, rows: map[string][][]any{}, opt: opt,
 			keys: map[string]*keyOwners{
-				"user":    newKeyOwners("users", "external_id"),
+				"contact": newKeyOwners("users", "external_id"),
 				"company": newKeyOwners("companies", "company_id"),
 				"ticket":  newKeyOwners("tickets", "ticket_id"),
 			}}
@@ -384,14 +384,8 @@ func (im *importer) flush() error {
 	// one query per key.
 	want := map[string][]string{}
 	for _, p := range im.batch {
-		r := p.rec
-		switch {
-		case r.User != nil && r.User.ExternalID != "":
-			want["user"] = append(want["user"], r.User.ExternalID)
-		case r.Company != nil && r.Company.CompanyID != "":
-			want["company"] = append(want["company"], r.Company.CompanyID)
-		case r.Ticket != nil && r.Ticket.TicketID != "":
-			want["ticket"] = append(want["ticket"], r.Ticket.TicketID)
+		if _, key := p.rec.UniqueKey(); key != "" {
+			want[p.rec.Kind()] = append(want[p.rec.Kind()], key)
 		}
 	}
 	db := map[string]map[string]string{}
@@ -453,26 +447,25 @@ func (im *importer) stage(r portal.Record, db map[string]map[string]string) (str
 	if !recordStorable(r) {
 		return "a text field holds a NUL character or is not UTF-8, which PostgreSQL cannot store", nil
 	}
+	if reason := r.Problem(); reason != "" {
+		return reason, nil
+	}
+	_, key := r.UniqueKey()
+	keys := im.keys[r.Kind()]
+	if other := keys.owner(key, r.ID(), db[r.Kind()]); other != "" {
+		return r.KeyTaken(other), nil
+	}
+	keys.claim(key, r.ID())
 	switch {
 	case r.User != nil:
-		return im.stageUser(r.User, db["user"])
+		return im.stageUser(r.User)
 	case r.Company != nil:
-		return im.stageCompany(r.Company, db["company"])
-	case r.Ticket != nil:
-		return im.stageTicket(r.Ticket, r.TicketType, db["ticket"])
+		return im.stageCompany(r.Company)
 	}
-	return "the record holds no contact, company or ticket", nil
+	return im.stageTicket(r.Ticket, r.TicketType)
 }
 
-func (im *importer) stageUser(u *portal.User, db map[string]string) (string, error) {
-	if strings.TrimSpace(u.ID) == "" {
-		return "id is missing", nil
-	}
-	keys := im.keys["user"]
-	if other := keys.owner(u.ExternalID, u.ID, db); other != "" {
-		return fmt.Sprintf("external_id %q already belongs to contact %s", u.ExternalID, other), nil
-	}
-	keys.claim(u.ExternalID, u.ID)
+func (im *importer) stageUser(u *portal.User) (string, error) {
 	custom, err := json.Marshal(u.Custom)
 	if err != nil {
 		return "", err
@@ -533,15 +526,7 @@ func floatPtr(f *float64) any {
 	return *f
 }
 
-func (im *importer) stageCompany(c *portal.Company, db map[string]string) (string, error) {
-	if strings.TrimSpace(c.ID) == "" {
-		return "id is missing", nil
-	}
-	keys := im.keys["company"]
-	if other := keys.owner(c.CompanyID, c.ID, db); other != "" {
-		return fmt.Sprintf("company_id %q already belongs to company %s", c.CompanyID, other), nil
-	}
-	keys.claim(c.CompanyID, c.ID)
+func (im *importer) stageCompany(c *portal.Company) (string, error) {
 	custom, err := json.Marshal(c.Custom)
 	if err != nil {
 		return "", err
@@ -555,23 +540,7 @@ func (im *importer) stageCompany(c *portal.Company, db map[string]string) (strin
 	return "", nil
 }
 
-func (im *importer) stageTicket(t *portal.Ticket, tt *portal.TicketType, db map[string]string) (string, error) {
-	if strings.TrimSpace(t.ID) == "" {
-		return "id is missing", nil
-	}
-	if t.TicketID == "" {
-		return "ticket_id is missing", nil
-	}
-	switch t.Category {
-	case portal.CategoryCustomer, portal.CategoryBackOffice, portal.CategoryTracker:
-	default:
-		return fmt.Sprintf("category %q is not one of Customer, Back-office, Tracker", t.Category), nil
-	}
-	keys := im.keys["ticket"]
-	if other := keys.owner(t.TicketID, t.ID, db); other != "" {
-		return fmt.Sprintf("ticket_id %q already belongs to ticket %s", t.TicketID, other), nil
-	}
-	keys.claim(t.TicketID, t.ID)
+func (im *importer) stageTicket(t *portal.Ticket, tt *portal.TicketType) (string, error) {
 	if tt != nil && tt.ID != "" {
 		im.add("stage_types", im.pos, tt.ID, tt.Name, tt.Category)
 	}

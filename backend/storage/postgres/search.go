@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -34,14 +33,19 @@ func searchVector(t *portal.Ticket) any {
 	if !t.PortalEligible() {
 		return nil
 	}
-	type lex struct{ pos []string }
-	lexemes := map[string]*lex{}
-	var order []string
-	pos := 0
+	// Each lexeme's positions, in the order the lexemes first come; a
+	// position is pos<<1, plus 1 for weight B.
+	type lex struct {
+		tok string
+		pos []int32
+	}
+	var lexes []lex
+	index := map[string]int{}
+	pos := int32(0)
 	for _, src := range portal.SearchSources(t, "") {
-		weight := "B"
+		b := int32(1)
 		if src.Kind == "title" {
-			weight = "A"
+			b = 0
 		}
 		for _, tok := range portal.Tokens(src.Text) {
 			if pos < maxPosition {
@@ -50,32 +54,49 @@ func searchVector(t *portal.Ticket) any {
 			if len(tok) > maxLexeme {
 				continue
 			}
-			l := lexemes[tok]
-			if l == nil {
-				l = &lex{}
-				lexemes[tok] = l
-				order = append(order, tok)
+			i, ok := index[tok]
+			if !ok {
+				i = len(lexes)
+				index[tok] = i
+				lexes = append(lexes, lex{tok: tok})
 			}
-			if len(l.pos) < 256 {
-				l.pos = append(l.pos, strconv.Itoa(pos)+weight)
+			if l := &lexes[i]; len(l.pos) < 256 {
+				l.pos = append(l.pos, pos<<1|b)
 			}
 		}
 	}
 	var b strings.Builder
-	for i, tok := range order {
+	var num []byte
+	for i, l := range lexes {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(quoteLexeme(tok))
-		b.WriteByte(':')
-		b.WriteString(strings.Join(lexemes[tok].pos, ","))
+		b.WriteByte('\'')
+		lexemeQuoter.WriteString(&b, l.tok)
+		b.WriteString("':")
+		for j, p := range l.pos {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			num = strconv.AppendInt(num[:0], int64(p>>1), 10)
+			b.Write(num)
+			if p&1 == 1 {
+				b.WriteByte('B')
+			} else {
+				b.WriteByte('A')
+			}
+		}
 	}
 	return b.String()
 }
 
+// lexemeQuoter escapes a lexeme inside quotes (made once: building a
+// Replacer costs more than using it).
+var lexemeQuoter = strings.NewReplacer(`\`, `\\`, `'`, `''`)
+
 // quoteLexeme quotes a lexeme for tsvector and tsquery text.
 func quoteLexeme(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'"
+	return "'" + lexemeQuoter.Replace(s) + "'"
 }
 
 // tsQuery returns the tsquery text of search terms: every term, the last
@@ -95,10 +116,13 @@ func tsQuery(terms []string) string {
 // the tab whose text holds every term (the last as a prefix), or whose
 // number is q.Number, and that the filter keeps: the numbered ticket
 // first, then ranked by relevance (ts_rank, the title above the rest),
-// then recency, then id; or in the filter's sort when it has one. The
-// matches come in one statement (the GIN index and the visibility filter
-// in the query); the facets, the order and the page are made in Go, the
-// same as on SQLite.
+// then recency, then id; or in the filter's sort (its key, then id) when
+// it has one. It is one statement: the match (the GIN index), the
+// visibility filter and the rank make the matches once; from them
+// PostgreSQL counts the facets' cells and cuts the page (ORDER BY with a
+// total tie-break on the id, LIMIT and OFFSET), so only the page's ids
+// and a few counts come back. The snippets are made from the page's
+// tickets only (by the caller, portal.Highlight).
 func (s *Store) Search(ctx context.Context, q portal.SearchQuery) (portal.SearchPage, error) {
 	page := portal.SearchPage{IDs: []string{}, Facets: portal.NewFacets()}
 	if q.Tab != portal.TabAll && q.Tab != portal.TabMine {
@@ -133,7 +157,7 @@ func (s *Store) Search(ctx context.Context, q portal.SearchQuery) (portal.Search
 	}
 	rank, numbered := `0::real`, `false`
 	var which []string
-	args := []any{q.UserID, companies}
+	args := []any{q.UserID, companies, q.Limit, offset}
 	if len(q.Terms) > 0 {
 		args = append(args, tsQuery(q.Terms))
 		rank = fmt.Sprintf(`CASE WHEN coalesce(t.search @@ $%[1]d::tsquery, false) THEN ts_rank(t.search, $%[1]d::tsquery) ELSE 0 END`, len(args))
@@ -144,74 +168,66 @@ func (s *Store) Search(ctx context.Context, q portal.SearchQuery) (portal.Search
 		numbered = fmt.Sprintf(`t.ticket_id = $%d`, len(args))
 		which = append(which, numbered)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT t.id, `+rank+`, t.updated_at, t.created_at, t.state_category, t.type_id, `+numbered+`
-		FROM tickets t WHERE (`+strings.Join(which, ` OR `)+`) AND `+eligible+` AND (t.creator_id = $1 OR t.company_id = ANY($2::text[]))`, args...)
+	// The creation dates decide a cell (the facets count the rest of the
+	// filter themselves); the whole filter decides the page.
+	dated, dateArgs := filterWhere(portal.TicketFilter{CreatedAfter: f.CreatedAfter, CreatedBefore: f.CreatedBefore}, len(args)+1)
+	args = append(args, dateArgs...)
+	kept, keptArgs := filterWhere(f, len(args)+1)
+	args = append(args, keptArgs...)
+	// The numbered ticket first. Then, without a sort, best first (the
+	// higher rank), then newer, then the greater id. With a sort, its key
+	// then the id, both in the order's direction. Ids are unique, so the
+	// order is total and the pages never overlap.
+	order := `t.numbered DESC, t.rank DESC, t.updated_at DESC, t.id DESC`
+	if f.Sort != "" {
+		key, dir := `t.updated_at`, `DESC`
+		if f.Sort == portal.SortCreated {
+			key = `t.created_at`
+		}
+		if f.Ascending() {
+			dir = `ASC`
+		}
+		order = `t.numbered DESC, ` + key + ` ` + dir + `, t.id ` + dir
+	}
+	rows, err := s.pool.Query(ctx, `WITH m AS MATERIALIZED (
+			SELECT t.id, `+rank+` AS rank, t.updated_at, t.created_at, t.state_category, t.type_id, `+numbered+` AS numbered
+			FROM tickets t
+			WHERE (`+strings.Join(which, ` OR `)+`) AND `+eligible+` AND (t.creator_id = $1 OR t.company_id = ANY($2::text[]))
+		), page AS (
+			SELECT t.id, row_number() OVER (ORDER BY `+order+`) AS ord
+			FROM m t WHERE true`+kept+`
+			ORDER BY `+order+` LIMIT $3 OFFSET $4
+		)
+		SELECT false, t.state_category, t.type_id, count(*)::bigint, (count(*) FILTER (WHERE true`+dated+`))::bigint, ''::text
+		FROM m t GROUP BY t.state_category, t.type_id
+		UNION ALL
+		SELECT true, '', '', p.ord, 0, p.id FROM page p
+		ORDER BY 1, 4`, args...)
 	if err != nil {
 		return page, dbError(err)
 	}
-	type hit struct {
-		id               string
-		rank             float32
-		updated, created int64
-		state, typ       string
-		number           bool
-	}
-	var all []hit
+	cells := map[cell]int{}
 	for rows.Next() {
-		var h hit
-		if err := rows.Scan(&h.id, &h.rank, &h.updated, &h.created, &h.state, &h.typ, &h.number); err != nil {
+		var isPage bool
+		var state, typ, id string
+		var n, nDated int64
+		if err := rows.Scan(&isPage, &state, &typ, &n, &nDated, &id); err != nil {
 			rows.Close()
-			return page, dbError(err)
+			return portal.SearchPage{IDs: []string{}, Facets: portal.NewFacets()}, dbError(err)
 		}
-		all = append(all, h)
+		if isPage {
+			page.IDs = append(page.IDs, id)
+			continue
+		}
+		cells[cell{state, typ, true}] += int(nDated)
+		cells[cell{state, typ, false}] += int(n - nDated)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return page, dbError(err)
-	}
-	dated := datesKeep(f)
-	cells := map[cell]int{}
-	hits := make([]hit, 0, len(all))
-	for _, h := range all {
-		c := cell{state: h.state, typ: h.typ, dated: dated(h.created)}
-		cells[c]++
-		if c.dated && (len(f.State) == 0 || slices.Contains(f.State, h.state)) && (len(f.Types) == 0 || slices.Contains(f.Types, h.typ)) {
-			hits = append(hits, h)
-		}
+		return portal.SearchPage{IDs: []string{}, Facets: portal.NewFacets()}, dbError(err)
 	}
 	if page.Facets, page.Total, err = s.facets(ctx, cells, f); err != nil {
 		return page, err
-	}
-	// The numbered ticket first. Then, without a sort, best first (the
-	// higher rank), then newer, then the greater id. With a sort, its key
-	// then the id, both in the order's direction.
-	slices.SortFunc(hits, func(a, b hit) int {
-		if a.number != b.number {
-			if a.number {
-				return -1
-			}
-			return 1
-		}
-		if f.Sort == "" {
-			switch {
-			case a.rank > b.rank:
-				return -1
-			case a.rank < b.rank:
-				return 1
-			}
-			return -compareKeys(a.updated, a.id, b.updated, b.id)
-		}
-		ak, bk := a.updated, b.updated
-		if f.Sort == portal.SortCreated {
-			ak, bk = a.created, b.created
-		}
-		if f.Ascending() {
-			return compareKeys(ak, a.id, bk, b.id)
-		}
-		return -compareKeys(ak, a.id, bk, b.id)
-	})
-	for i := offset; i < len(hits) && len(page.IDs) < q.Limit; i++ {
-		page.IDs = append(page.IDs, hits[i].id)
 	}
 	if offset+len(page.IDs) < page.Total {
 		page.Next = encodeOffset(offset+len(page.IDs), f)

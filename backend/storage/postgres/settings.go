@@ -1,9 +1,7 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -214,11 +212,6 @@ func (s *Store) SetSynced(ctx context.Context, live, draft *portal.Settings) err
 	})
 }
 
-func staleError(cur *portal.Settings, ifMatch int) *portal.StaleError {
-	return &portal.StaleError{Current: cur, Err: portal.Errorf(portal.EPRECONDITION,
-		"the live settings are at version %d, not %d; merge your changes into version %d and send them again", cur.Version, ifMatch, cur.Version)}
-}
-
 // lockLive takes the live settings' write lock in tx and returns them as
 // they are.
 func (s *Store) lockLive(ctx context.Context, tx pgx.Tx) (*portal.Settings, error) {
@@ -281,67 +274,18 @@ func (s *Store) putLive(ctx context.Context, tx pgx.Tx, doc []byte, ifMatch int,
 	if err != nil {
 		return nil, err
 	}
-	if ifMatch != portal.AnyVersion && ifMatch != cur.Version {
-		return nil, staleError(cur, ifMatch)
-	}
-	env, err := s.env(ctx, tx)
+	st, summary, err := portal.NextLive(cur, doc, ifMatch, note, func() (portal.Env, error) { return s.env(ctx, tx) })
 	if err != nil {
 		return nil, err
 	}
-	st, err := portal.ParseSettings(doc, env)
-	if err != nil {
-		return nil, err
-	}
-	st.Version = cur.Version + 1
 	if err := s.saveSettings(ctx, tx, "live", st); err != nil {
 		return nil, err
-	}
-	summary := changeSummary(cur.Canonical(), st.Canonical())
-	if note != "" {
-		summary = note + ": " + summary
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO settings_versions (version, doc, summary, created_at) VALUES ($1, $2, $3, $4)`,
 		st.Version, string(st.Canonical()), summary, s.Now().Unix()); err != nil {
 		return nil, err
 	}
 	return st, nil
-}
-
-// changeSummary names the fields that differ between two canonical
-// settings documents, two levels deep ("changed portal.enabled,
-// access.rule"); the version is not a change.
-func changeSummary(prev, next []byte) string {
-	var a, b map[string]any
-	if json.Unmarshal(prev, &a) != nil || json.Unmarshal(next, &b) != nil {
-		return "changed"
-	}
-	var changed []string
-	for _, k := range portal.UnionKeys(a, b) {
-		if k == "version" || jsonEqual(a[k], b[k]) {
-			continue
-		}
-		ao, aok := a[k].(map[string]any)
-		bo, bok := b[k].(map[string]any)
-		if !aok || !bok {
-			changed = append(changed, k)
-			continue
-		}
-		for _, kk := range portal.UnionKeys(ao, bo) {
-			if !jsonEqual(ao[kk], bo[kk]) {
-				changed = append(changed, k+"."+kk)
-			}
-		}
-	}
-	if len(changed) == 0 {
-		return "no change"
-	}
-	return "changed " + strings.Join(changed, ", ")
-}
-
-func jsonEqual(a, b any) bool {
-	x, err1 := json.Marshal(a)
-	y, err2 := json.Marshal(b)
-	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
 
 // Versions lists the live settings' versions, newest first, at most
@@ -398,21 +342,19 @@ func (s *Store) PinPortalURL(ctx context.Context, url string) (live *portal.Sett
 			return err
 		}
 		live = cur
-		if cur.Portal.URL == "" || cur.Portal.URL == url {
+		next, summary := portal.PinnedLive(cur, url)
+		if next == nil {
 			return nil
 		}
 		was = cur.Portal.URL
-		next := *cur
-		next.Portal.URL = url
-		next.Version = cur.Version + 1
-		if err := s.saveSettings(ctx, tx, "live", &next); err != nil {
+		if err := s.saveSettings(ctx, tx, "live", next); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO settings_versions (version, doc, summary, created_at) VALUES ($1, $2, $3, $4)`,
-			next.Version, string(next.Canonical()), "the portal URL set to the server's: changed portal.url", s.Now().Unix()); err != nil {
+			next.Version, string(next.Canonical()), summary, s.Now().Unix()); err != nil {
 			return err
 		}
-		live = &next
+		live = next
 		return nil
 	})
 	return live, was, err

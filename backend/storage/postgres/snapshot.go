@@ -50,15 +50,12 @@ func snapshotHeader(ctx context.Context, tx pgx.Tx) (portal.SnapshotHeader, erro
 		return h, err
 	}
 	for rows.Next() {
-		var a portal.Attribute
-		var scope, kind string
-		if err := rows.Scan(&scope, &a.Field, &kind); err != nil {
+		var scope, field, kind string
+		if err := rows.Scan(&scope, &field, &kind); err != nil {
 			rows.Close()
 			return h, err
 		}
-		a.Scope, a.Kind, a.Custom = portal.Scope(scope), portal.ValueKind(kind), true
-		a.Name, a.Label = portal.CustomAttributeName(a.Scope, a.Field), a.Field
-		h.Attributes = append(h.Attributes, a)
+		h.Attributes = append(h.Attributes, portal.CustomAttribute(portal.Scope(scope), field, portal.ValueKind(kind)))
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -285,6 +285,27 @@ func TestReplaceImport(t *testing.T) {
 	if diff := cmp.Diff(snapshotLines(t, lite), snapshotLines(t, pg)); diff != "" {
 		t.Fatalf("snapshots differ after a replace (-sqlite +postgres):\n%s", diff)
 	}
+	// The users are numbered from 1 again, in the order they came (the
+	// audience engine's numbering), and nothing is numbered after them.
+	var ids []string
+	var seqs []uint32
+	for _, r := range small {
+		if r.User != nil {
+			ids = append(ids, r.User.ID)
+			seqs = append(seqs, uint32(len(seqs)+1))
+		}
+	}
+	sums, err := pg.Summaries(ctx, append(seqs, uint32(len(seqs)+1), 151))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, u := range sums {
+		got = append(got, u.ID)
+	}
+	if diff := cmp.Diff(append(ids, "", ""), got); diff != "" {
+		t.Fatalf("users by seq after a replace (-want +got):\n%s", diff)
+	}
 }
 
 // TestStrictImport: a strict import with a rejection writes nothing.

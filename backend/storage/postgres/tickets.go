@@ -199,14 +199,6 @@ const countSQL = `SELECT
 	(SELECT count(*) FROM tickets t WHERE t.company_id = ANY($2) AND ` + eligible + `),
 	(SELECT count(*) FROM tickets t WHERE t.creator_id = $1 AND t.company_id = ANY($2) AND ` + eligible + `)`
 
-// countTickets counts the shared Customer tickets created by userID or of
-// the companies.
-func (s *Store) countTickets(ctx context.Context, userID string, companies []string) (int, error) {
-	var mine, theirs, both int
-	err := s.pool.QueryRow(ctx, countSQL, userID, storableOnly(dedupe(companies))).Scan(&mine, &theirs, &both)
-	return mine + theirs - both, dbError(err)
-}
-
 // TicketCounts returns the sizes of the user's two tabs, in one query.
 func (s *Store) TicketCounts(ctx context.Context, userID string, companyIDs []string) (portal.TicketCounts, error) {
 	var c portal.TicketCounts

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strings"
 
 	"portalstudio/backend/portal"
 )
@@ -285,25 +284,28 @@ func (im *importer) taken(name, key, id string) (string, error) {
 
 // put writes one record; it returns a rejection reason, or an error.
 func (im *importer) put(r portal.Record, body string, rep *portal.ImportReport) (string, error) {
+	if reason := r.Problem(); reason != "" {
+		return reason, nil
+	}
+	_, key := r.UniqueKey()
+	other, err := im.taken(keyStatements[r.Kind()], key, r.ID())
+	if err != nil || other != "" {
+		return r.KeyTaken(other), err
+	}
 	switch {
 	case r.User != nil:
 		return im.putUser(r.User, rep)
 	case r.Company != nil:
 		return im.putCompany(r.Company, rep)
-	case r.Ticket != nil:
-		return im.putTicket(r.Ticket, r.TicketType, body, rep)
 	}
-	return "the record holds no contact, company or ticket", nil
+	return im.putTicket(r.Ticket, r.TicketType, body, rep)
 }
 
+// keyStatements name the statements that find another holder of a
+// record's unique key, by the record's kind.
+var keyStatements = map[string]string{"contact": "userExt", "company": "companyExt", "ticket": "ticketExt"}
+
 func (im *importer) putUser(u *portal.User, rep *portal.ImportReport) (string, error) {
-	if strings.TrimSpace(u.ID) == "" {
-		return "id is missing", nil
-	}
-	other, err := im.taken("userExt", u.ExternalID, u.ID)
-	if err != nil || other != "" {
-		return fmt.Sprintf("external_id %q already belongs to contact %s", u.ExternalID, other), err
-	}
 	custom, err := json.Marshal(u.Custom)
 	if err != nil {
 		return "", err
@@ -397,13 +399,6 @@ func attrColumns(v portal.Value) (any, any) {
 }
 
 func (im *importer) putCompany(c *portal.Company, rep *portal.ImportReport) (string, error) {
-	if strings.TrimSpace(c.ID) == "" {
-		return "id is missing", nil
-	}
-	other, err := im.taken("companyExt", c.CompanyID, c.ID)
-	if err != nil || other != "" {
-		return fmt.Sprintf("company_id %q already belongs to company %s", c.CompanyID, other), err
-	}
 	custom, err := json.Marshal(c.Custom)
 	if err != nil {
 		return "", err
@@ -433,21 +428,6 @@ func floatPtr(f *float64) any {
 }
 
 func (im *importer) putTicket(t *portal.Ticket, tt *portal.TicketType, body string, rep *portal.ImportReport) (string, error) {
-	if strings.TrimSpace(t.ID) == "" {
-		return "id is missing", nil
-	}
-	if t.TicketID == "" {
-		return "ticket_id is missing", nil
-	}
-	switch t.Category {
-	case portal.CategoryCustomer, portal.CategoryBackOffice, portal.CategoryTracker:
-	default:
-		return fmt.Sprintf("category %q is not one of Customer, Back-office, Tracker", t.Category), nil
-	}
-	other, err := im.taken("ticketExt", t.TicketID, t.ID)
-	if err != nil || other != "" {
-		return fmt.Sprintf("ticket_id %q already belongs to ticket %s", t.TicketID, other), err
-	}
 	if tt != nil && tt.ID != "" {
 		if err := im.exec("ticketType", tt.ID, tt.Name, tt.Category); err != nil {
 			return "", err

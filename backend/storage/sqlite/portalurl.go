@@ -27,21 +27,19 @@ func (s *SettingsStore) PinPortalURL(ctx context.Context, url string) (live *por
 			return err
 		}
 		live = cur
-		if cur.Portal.URL == "" || cur.Portal.URL == url {
+		next, summary := portal.PinnedLive(cur, url)
+		if next == nil {
 			return nil
 		}
 		was = cur.Portal.URL
-		next := *cur
-		next.Portal.URL = url
-		next.Version = cur.Version + 1
-		if err := s.saveSettings(ctx, tx, "live", &next); err != nil {
+		if err := s.saveSettings(ctx, tx, "live", next); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO settings_versions (version, doc, summary, created_at) VALUES (?, ?, ?, ?)`,
-			next.Version, string(next.Canonical()), "the portal URL set to the server's: changed portal.url", s.Now().Unix()); err != nil {
+			next.Version, string(next.Canonical()), summary, s.Now().Unix()); err != nil {
 			return err
 		}
-		live = &next
+		live = next
 		return nil
 	})
 	return live, was, err

@@ -1,13 +1,10 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"portalstudio/backend/portal"
@@ -16,11 +13,6 @@ import (
 // This file holds the versions of the live settings: the portal server's
 // optimistic writes (PutLive, RestoreLive), their history, and what a sync
 // brings back.
-
-func staleError(cur *portal.Settings, ifMatch int) *portal.StaleError {
-	return &portal.StaleError{Current: cur, Err: portal.Errorf(portal.EPRECONDITION,
-		"the live settings are at version %d, not %d; merge your changes into version %d and send them again", cur.Version, ifMatch, cur.Version)}
-}
 
 // LiveVersion returns the version of the live settings (0 before the first
 // write).
@@ -78,67 +70,18 @@ func (s *SettingsStore) putLive(ctx context.Context, tx *sql.Tx, doc []byte, ifM
 	if err != nil {
 		return nil, err
 	}
-	if ifMatch != portal.AnyVersion && ifMatch != cur.Version {
-		return nil, staleError(cur, ifMatch)
-	}
-	env, err := s.env(ctx, tx)
+	st, summary, err := portal.NextLive(cur, doc, ifMatch, note, func() (portal.Env, error) { return s.env(ctx, tx) })
 	if err != nil {
 		return nil, err
 	}
-	st, err := portal.ParseSettings(doc, env)
-	if err != nil {
-		return nil, err
-	}
-	st.Version = cur.Version + 1
 	if err := s.saveSettings(ctx, tx, "live", st); err != nil {
 		return nil, err
-	}
-	summary := changeSummary(cur.Canonical(), st.Canonical())
-	if note != "" {
-		summary = note + ": " + summary
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO settings_versions (version, doc, summary, created_at) VALUES (?, ?, ?, ?)`,
 		st.Version, string(st.Canonical()), summary, s.Now().Unix()); err != nil {
 		return nil, err
 	}
 	return st, nil
-}
-
-// changeSummary names the fields that differ between two canonical
-// settings documents, two levels deep ("changed portal.enabled,
-// access.rule"); the version is not a change.
-func changeSummary(prev, next []byte) string {
-	var a, b map[string]any
-	if json.Unmarshal(prev, &a) != nil || json.Unmarshal(next, &b) != nil {
-		return "changed"
-	}
-	var changed []string
-	for _, k := range portal.UnionKeys(a, b) {
-		if k == "version" || jsonEqual(a[k], b[k]) {
-			continue
-		}
-		ao, aok := a[k].(map[string]any)
-		bo, bok := b[k].(map[string]any)
-		if !aok || !bok {
-			changed = append(changed, k)
-			continue
-		}
-		for _, kk := range portal.UnionKeys(ao, bo) {
-			if !jsonEqual(ao[kk], bo[kk]) {
-				changed = append(changed, k+"."+kk)
-			}
-		}
-	}
-	if len(changed) == 0 {
-		return "no change"
-	}
-	return "changed " + strings.Join(changed, ", ")
-}
-
-func jsonEqual(a, b any) bool {
-	x, err1 := json.Marshal(a)
-	y, err2 := json.Marshal(b)
-	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
 
 // Versions lists the versions of the live settings, newest first, at most
