@@ -493,9 +493,11 @@ func (l *colLoader) memberships() error {
 // so that the audience engine re-reads only their rows. An import that
 // writes many, or a Replace (which deletes), records that its changes
 // are not listed; the log then starts again from it.
+// maxLogged is the most users and companies an import lists (tests
+// lower it).
+var maxLogged = 20_000
+
 const (
-	// maxLogged is the most users and companies an import lists.
-	maxLogged = 20_000
 	// logKept is how many generations the log keeps.
 	logKept = 512
 	// maxChangedUsers is the most users ReadChanges reads.
