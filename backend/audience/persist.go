@@ -30,10 +30,13 @@ import (
 // start of the file (zero bytes pad before them): on a little-endian
 // machine the columns read use the file's bytes in place, without a
 // copy. The body holds the user rows, the
-// companies, the set of users (dense 64-bit words), the eight standard
+// companies, the set of users (rowSet: dense 64-bit words, or the rows
+// when few of them are users), the eight standard
 // user columns, the custom user columns (key, kind, column), the nine
 // standard company columns, the custom company columns, and the
-// memberships (four uint32 arrays, CSR form). A column is its layout
+// memberships (four uint32 arrays, CSR form; the first, one per row, is
+// written as the rows with a company and their companies when that is
+// smaller: firsts). A column is its layout
 // (dense: a bitset of the rows holding a value; sparse: the rows, uint32
 // increasing) and its values in their form (dictionary codes, arena with
 // offsets, fixed-width arena, float64 or small unsigned integers off a
@@ -46,10 +49,15 @@ import (
 // generation, the checksum, and then every length, offset, code and row
 // against the structure, so that no file, however damaged or forged,
 // gives columns that panic or answer differently from the builders'.
+//
+// The changes file of the Engine holds columns of a few users among
+// many rows (rows = the whole workspace's): every per-row part then has
+// a compact form, so that its size follows the rows changed, not the
+// workspace (a few kilobytes for a small import into a million users).
 
 // FormatVersion is the version of the persisted form; a file of another
 // version is refused (ErrVersion) and must be rebuilt.
-const FormatVersion = 2
+const FormatVersion = 3
 
 const persistMagic = "PSAUDCOL"
 
@@ -106,7 +114,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 func (c *Columns) encode(e *encoder) {
 	e.u64(uint64(c.rows))
 	e.u64(uint64(c.nComp))
-	e.words(c.all)
+	e.rowSet(c.all, c.nUsers)
 	for f := UserID; f < userFields; f++ {
 		e.column(c.user[userFieldNames[f]])
 	}
@@ -117,10 +125,59 @@ func (c *Columns) encode(e *encoder) {
 	e.attrs(c.compAttr)
 	// The membership offsets without their final end (buildMemberships
 	// adds it back).
-	e.u32s(c.memFirst)
+	e.firsts(c.memFirst, uint32(c.nComp))
 	e.u32s(c.memMore)
 	e.u32s(c.memOff[:len(c.memOff)-1])
 	e.u32s(c.memComp)
+}
+
+// The forms of rowSet and firsts.
+const (
+	formDense  = 0
+	formSparse = 1
+)
+
+// rowSet writes a set of n rows: its words, or the rows themselves when
+// that is smaller.
+func (e *encoder) rowSet(b bitset, n int) {
+	if n >= len(b)*2 {
+		e.u64(formDense)
+		e.words(b)
+		return
+	}
+	e.u64(formSparse)
+	rows := make([]uint32, 0, n)
+	for w, x := range b {
+		for ; x != 0; x &= x - 1 {
+			rows = append(rows, uint32(w*64+bits.TrailingZeros64(x)))
+		}
+	}
+	e.u32s(rows)
+}
+
+// firsts writes the users' first companies (none = nComp): one per row,
+// or the rows with one and their companies when that is smaller.
+func (e *encoder) firsts(first []uint32, none uint32) {
+	n := 0
+	for _, f := range first {
+		if f != none {
+			n++
+		}
+	}
+	if 2*n >= len(first) {
+		e.u64(formDense)
+		e.u32s(first)
+		return
+	}
+	e.u64(formSparse)
+	rows, comps := make([]uint32, 0, n), make([]uint32, 0, n)
+	for r, f := range first {
+		if f != none {
+			rows, comps = append(rows, uint32(r)), append(comps, f)
+		}
+	}
+	e.u32s(rows)
+	e.u32s(comps)
 }
 
 // encoder writes the parts of the body; the first error sticks.
@@ -481,8 +538,7 @@ func (d *decoder) columns() *Columns {
 		d.fail("%d rows, %d companies", rows, nComp)
 	}
 	c := &Columns{rows: int(rows), nComp: int(nComp), user: map[string]*column{}, comp: map[string]*column{}}
-	c.all = d.words()
-	d.checkBitset(c.all, c.rows, "the users")
+	c.all = d.rowSet(c.rows)
 	c.nUsers = c.all.count()
 	for f := UserID; f < userFields; f++ {
 		c.user[userFieldNames[f]] = d.column(c.rows, f < UserCreatedAt)
@@ -492,13 +548,84 @@ func (d *decoder) columns() *Columns {
 		c.comp[companyFieldNames[f]] = d.column(c.nComp, f < CompanySize)
 	}
 	c.compAttr = d.attrs(c.nComp)
-	first, more, off, comp := d.u32s(), d.u32s(), d.u32s(), d.u32s()
+	first := d.firsts(c.rows, uint32(c.nComp))
+	more, off, comp := d.u32s(), d.u32s(), d.u32s()
 	d.checkMembers(c, first, more, off, comp)
 	if d.err != nil {
 		return nil
 	}
 	buildMemberships(c, first, more, off, comp)
 	return c
+}
+
+// rowSet reads what encoder.rowSet wrote: a set of rows.
+func (d *decoder) rowSet(rows int) bitset {
+	switch form := d.u64(); {
+	case d.err != nil:
+		return nil
+	case form == formDense:
+		b := bitset(d.words())
+		d.checkBitset(b, rows, "the users")
+		return b
+	case form == formSparse:
+		list := d.u32s()
+		if !d.increasing(list, rows, "the users") {
+			return nil
+		}
+		b := make(bitset, (rows+63)/64)
+		for _, r := range list {
+			b[r>>6] |= 1 << (r & 63)
+		}
+		return b
+	default:
+		d.fail("the set of users has form %d", form)
+		return nil
+	}
+}
+
+// firsts reads what encoder.firsts wrote: the first company of each of
+// rows users (none for none).
+func (d *decoder) firsts(rows int, none uint32) []uint32 {
+	switch form := d.u64(); {
+	case d.err != nil:
+		return nil
+	case form == formDense:
+		return d.u32s()
+	case form == formSparse:
+		list, comps := d.u32s(), d.u32s()
+		if !d.increasing(list, rows, "the users with a company") {
+			return nil
+		}
+		if len(comps) != len(list) {
+			d.fail("%d first companies for %d users", len(comps), len(list))
+			return nil
+		}
+		first := make([]uint32, rows)
+		for i := range first {
+			first[i] = none
+		}
+		for i, r := range list {
+			first[r] = comps[i] // checkMembers checks the companies
+		}
+		return first
+	default:
+		d.fail("the first companies have form %d", form)
+		return nil
+	}
+}
+
+// increasing checks that rows are increasing row numbers below n.
+func (d *decoder) increasing(rows []uint32, n int, what string) bool {
+	if d.err != nil {
+		return false
+	}
+	for i, r := range rows {
+		if int64(r) >= int64(n) || (i > 0 && r <= rows[i-1]) {
+			d.fail("%s: row %d of %d out of order or range", what, r, n)
+			return false
+		}
+	}
+	return true
 }
 
 // checkBitset checks that b holds rows bits exactly (no bit beyond).
