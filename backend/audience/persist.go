@@ -5,10 +5,15 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
 	"math"
 	"math/bits"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"portalstudio/backend/portal"
@@ -23,7 +28,9 @@ import (
 //	version  uint32 (FormatVersion)
 //	gen      uint32 length + bytes: the data's generation, opaque, given by the adapter
 //	body     the columns (below)
-//	crc      uint32: CRC-32C of everything before it
+//	crc      uint32: Checksum of everything before it: the CRC-32C of
+//	         the CRC-32Cs of its blocks of 4 MiB, which a reader checks
+//	         on every core at once
 //
 // Every integer is little-endian, and every array (a uint64 count, then
 // its elements) starts its elements at a multiple of 8 bytes from the
@@ -57,7 +64,7 @@ import (
 
 // FormatVersion is the version of the persisted form; a file of another
 // version is refused (ErrVersion) and must be rebuilt.
-const FormatVersion = 3
+const FormatVersion = 3 // 3: compact sets of rows, checksum by blocks
 
 const persistMagic = "PSAUDCOL"
 
@@ -80,7 +87,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 func (c *Columns) Save(w io.Writer, gen string) (int64, error) {
 	cw := &countWriter{w: w}
 	bw := bufio.NewWriterSize(cw, 1<<20)
-	crc := crc32.New(castagnoli)
+	crc := &blockSum{cur: crc32.New(castagnoli)}
 	e := &encoder{w: bufio.NewWriterSize(io.MultiWriter(bw, crc), 1<<16)}
 	e.raw([]byte(persistMagic))
 	e.u32(FormatVersion)
@@ -98,6 +105,65 @@ func (c *Columns) Save(w io.Writer, gen string) (int64, error) {
 		e.err = bw.Flush()
 	}
 	return cw.n, e.err
+}
+
+// sumBlock is the size of the blocks whose CRC-32Cs Checksum covers.
+const sumBlock = 4 << 20
+
+// Checksum returns the checksum Save writes after b: the CRC-32C of the
+// CRC-32Cs (little-endian) of b's blocks of sumBlock bytes, the last one
+// shorter. The blocks are summed on every core at once: a million users'
+// file (about 130 MB) is checked in half the time on two cores.
+func Checksum(b []byte) uint32 {
+	n := (len(b) + sumBlock - 1) / sumBlock
+	sums := make([]byte, 4*n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				blk := b[i*sumBlock : min(len(b), (i+1)*sumBlock)]
+				binary.LittleEndian.PutUint32(sums[4*i:], crc32.Checksum(blk, castagnoli))
+			}
+		})
+	}
+	wg.Wait()
+	return crc32.Checksum(sums, castagnoli)
+}
+
+// blockSum computes Checksum over what is written to it.
+type blockSum struct {
+	cur  hash.Hash32 // the CRC-32C of the block being written
+	n    int         // its bytes so far
+	sums []byte      // the CRC-32Cs of the blocks before
+}
+
+func (b *blockSum) Write(p []byte) (int, error) {
+	total := len(p)
+	for len(p) > 0 {
+		k := min(len(p), sumBlock-b.n)
+		b.cur.Write(p[:k])
+		b.n += k
+		p = p[k:]
+		if b.n == sumBlock {
+			b.sums = binary.LittleEndian.AppendUint32(b.sums, b.cur.Sum32())
+			b.cur.Reset()
+			b.n = 0
+		}
+	}
+	return total, nil
+}
+
+func (b *blockSum) Sum32() uint32 {
+	sums := b.sums
+	if b.n > 0 {
+		sums = binary.LittleEndian.AppendUint32(slices.Clip(sums), b.cur.Sum32())
+	}
+	return crc32.Checksum(sums, castagnoli)
 }
 
 type countWriter struct {
@@ -164,7 +230,9 @@ func (e *encoder) firsts(first []uint32, none uint32) {
 			n++
 		}
 	}
-	if 2*n >= len(first) {
+	// Dense is read in place; sparse is expanded on reading, so it is
+	// for few users among many rows (the changes file).
+	if 16*n >= len(first) {
 		e.u64(formDense)
 		e.u32s(first)
 		return
@@ -379,7 +447,7 @@ func ReadColumns(b []byte, gen string) (*Columns, error) {
 		return nil, fmt.Errorf("%w: version %d, this program reads %d", ErrVersion, v, FormatVersion)
 	}
 	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
-	if crc32.Checksum(body, castagnoli) != sum {
+	if Checksum(body) != sum {
 		return nil, fmt.Errorf("%w: checksum mismatch", ErrDamaged)
 	}
 	d := &decoder{b: body[hdr:], off: hdr}

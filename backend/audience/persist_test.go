@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -130,7 +129,7 @@ func TestPersistChangesCompact(t *testing.T) {
 // sealed returns b with its checksum recomputed, as a forger would.
 func sealed(b []byte) []byte {
 	b = slices.Clone(b)
-	binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], crc32.MakeTable(crc32.Castagnoli)))
+	binary.LittleEndian.PutUint32(b[len(b)-4:], audience.Checksum(b[:len(b)-4]))
 	return b
 }
 
