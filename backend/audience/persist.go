@@ -191,7 +191,7 @@ func (c *Columns) encode(e *encoder) {
 	e.attrs(c.compAttr)
 	// The membership offsets without their final end (buildMemberships
 	// adds it back).
-	e.firsts(c.memFirst, uint32(c.nComp))
+	e.firsts(c.memFirst, uint32(c.nComp), few(c.nUsers, c.rows))
 	e.u32s(c.memMore)
 	e.u32s(c.memOff[:len(c.memOff)-1])
 	e.u32s(c.memComp)
@@ -203,10 +203,15 @@ const (
 	formSparse = 1
 )
 
+// few reports whether n users among rows are few enough for the sparse
+// forms: they are expanded on reading, which costs a pass over the rows
+// (the dense forms are read in place), so they are for the changes file.
+func few(n, rows int) bool { return 32*n < rows }
+
 // rowSet writes a set of n rows: its words, or the rows themselves when
-// that is smaller.
+// they are few.
 func (e *encoder) rowSet(b bitset, n int) {
-	if n >= len(b)*2 {
+	if !few(n, 64*len(b)) {
 		e.u64(formDense)
 		e.words(b)
 		return
@@ -222,20 +227,19 @@ func (e *encoder) rowSet(b bitset, n int) {
 }
 
 // firsts writes the users' first companies (none = nComp): one per row,
-// or the rows with one and their companies when that is smaller.
-func (e *encoder) firsts(first []uint32, none uint32) {
+// or, when the users are few (sparse), the rows with one and their
+// companies.
+func (e *encoder) firsts(first []uint32, none uint32, sparse bool) {
+	if !sparse {
+		e.u64(formDense)
+		e.u32s(first)
+		return
+	}
 	n := 0
 	for _, f := range first {
 		if f != none {
 			n++
 		}
-	}
-	// Dense is read in place; sparse is expanded on reading, so it is
-	// for few users among many rows (the changes file).
-	if 16*n >= len(first) {
-		e.u64(formDense)
-		e.u32s(first)
-		return
 	}
 	e.u64(formSparse)
 	rows, comps := make([]uint32, 0, n), make([]uint32, 0, n)
