@@ -452,15 +452,19 @@ func (b *bench) explainSteps() ([]benchStep, error) {
 	}}}, nil
 }
 
+// benchSearchWords are the words searched, with the running app's goal
+// and the one-shot command's (issue 17: a rare and a common word).
+var benchSearchWords = []struct{ word, goal, oneShot string }{
+	// Issue 10's goals are for a rare word, one in 15% and one in 50%
+	// of the tickets; "the" (nearly all) has none.
+	{"montréal", "≤ 5 ms", "≤ 10 ms"}, {"account", "≤ 20 ms", ""}, {"thanks", "≤ 50 ms", "≤ 60 ms"}, {"the", "", ""},
+}
+
 // searchSteps search the busy user's tickets for words by how many of the
 // shared Customer tickets hold them.
 func (b *bench) searchSteps() ([]benchStep, error) {
 	var steps []benchStep
-	for _, w := range []struct{ word, goal string }{
-		// Issue 10's goals are for a rare word, one in 15% and one in 50%
-		// of the tickets; "the" (nearly all) has none.
-		{"montréal", "≤ 5 ms"}, {"account", "≤ 20 ms"}, {"thanks", "≤ 50 ms"}, {"the", ""},
-	} {
+	for _, w := range benchSearchWords {
 		n, err := b.ws.TicketsMatching(b.ctx, w.word)
 		if err != nil {
 			return nil, err

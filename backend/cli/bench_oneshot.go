@@ -2,10 +2,14 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,11 +72,34 @@ func (b *bench) measureOneShot() error {
 		return st
 	}
 	now := b.now.Format(time.RFC3339)
+	// The pages under settings that let everyone in and restrict no one,
+	// as the running app's pages are measured.
+	everyone := before.Clone()
+	everyone.Portal.Enabled = true
+	everyone.Access.Rule = portal.Everyone()
+	everyone.Visibility.RestrictToOwn = false
+	page := func(extra ...string) []string {
+		return append([]string{"preview", "--user", b.busy, "--settings", "live", "--now", now}, extra...)
+	}
 	steps := []oneShotStep{
 		{"count, typical rule", "≤ 20 ms", "count, typical rule (columns)", with(benchrules.Typical()), before, []string{"audience", "--limit", "1"}},
 		{"count, hard rule", "≤ 50 ms", "count, hard rule (columns)", with(benchrules.Hard()), before, []string{"audience", "--limit", "1"}},
 		{"first 50 matching users, typical", "≤ 5 ms", "first 50 matching users, typical (columns)", with(benchrules.Typical()), before, []string{"audience", "--list-only", "--limit", "50"}},
 		{"impact of a typical change", "≤ 50 ms", "impact of a typical change (columns)", after, before, []string{"impact", "--limit", "20", "--now", now}},
+		{"a user's page, All tab", "≤ 5 ms", "preview, user with 5 companies, All tab", everyone, everyone, page("--tab", "all")},
+		{"a user's page, Created by me tab", "≤ 5 ms", "preview, Created by me tab", everyone, everyone, page("--tab", "mine")},
+	}
+	for _, w := range benchSearchWords {
+		if w.oneShot == "" {
+			continue
+		}
+		app := ""
+		for _, r := range b.rep.Results {
+			if strings.HasPrefix(r.Name, fmt.Sprintf("search %q", w.word)) {
+				app = r.Name
+			}
+		}
+		steps = append(steps, oneShotStep{fmt.Sprintf("search %q, ranked with snippets", w.word), w.oneShot, app, everyone, everyone, page("--tab", "all", "--search", w.word)})
 	}
 	return b.withSettings(func(draft, live *portal.Settings) error {
 		for _, s := range steps {
@@ -83,13 +110,94 @@ func (b *bench) measureOneShot() error {
 			if err != nil {
 				return err
 			}
-			r := benchResult{Name: s.name, Goal: s.goal, Median: ms(d - start), Runs: b.runs, GoalMs: goalMs(s.goal), Note: s.app}
-			met := r.Median <= r.GoalMs
-			r.Met = &met
-			b.rep.OneShot = append(b.rep.OneShot, r)
+			b.oneShotResult(s.name, s.goal, ms(d-start), s.app)
+			if s.name == "count, typical rule" {
+				// A new process from its start to its first count.
+				b.oneShotResult("open to first count, whole new process", "≤ 50 ms", ms(d), "")
+			}
 		}
-		return nil
+		return b.importThenCount(exe, start)
 	})
+}
+
+// oneShotResult adds a one-shot figure beside the running app's result
+// named app.
+func (b *bench) oneShotResult(name, goal string, median float64, app string) {
+	r := benchResult{Name: name, Goal: goal, Median: median, Runs: b.runs, GoalMs: goalMs(goal), Note: app}
+	met := r.Median <= r.GoalMs
+	r.Met = &met
+	b.rep.OneShot = append(b.rep.OneShot, r)
+}
+
+// importThenCount measures `import` of 10 users (5 updated, 5 new) and
+// then `audience --limit 1`, two new processes, on a copy of the
+// workspace (and of its audience data) in a temporary folder beside it:
+// the bench's workspace is never written. The figure is the two
+// processes' time minus two start-ups.
+func (b *bench) importThenCount(exe string, start time.Duration) error {
+	dir, err := os.MkdirTemp(filepath.Dir(b.rep.Workspace), ".bench-import-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	ws := filepath.Join(dir, "copy.db")
+	for _, suffix := range []string{"", ".audience"} {
+		if err := copyFile(b.rep.Workspace+suffix, ws+suffix); err != nil && !(suffix != "" && errors.Is(err, fs.ErrNotExist)) {
+			return err
+		}
+	}
+	first, err := b.aud.AudienceFirst(b.ctx, portal.Everyone(), nil, b.schema, b.now, 5)
+	if err != nil {
+		return err
+	}
+	var users []string
+	for _, u := range first {
+		users = append(users, u.ID)
+	}
+	var ds []time.Duration
+	for round := 0; round <= b.runs; round++ {
+		file := filepath.Join(dir, fmt.Sprintf("round%d.jsonl", round))
+		var lines []string
+		for i, id := range users {
+			lines = append(lines, fmt.Sprintf(`{"type":"contact","id":%q,"email":"bench%d.r%d@example.com","name":"Bench %d","role":"r%d"}`, id, i, round, i, round%3))
+		}
+		for i := range 5 {
+			lines = append(lines, fmt.Sprintf(`{"type":"contact","id":"bench-new-%d-%d","email":"new%d.r%d@example.com","name":"New %d"}`, round, i, i, round, i))
+		}
+		if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+			return err
+		}
+		t0 := time.Now()
+		for _, args := range [][]string{{"import", "--workspace", ws, "--json", file}, {"audience", "--limit", "1", "--workspace", ws, "--json"}} {
+			if out, err := exec.CommandContext(b.ctx, exe, args...).CombinedOutput(); err != nil {
+				return fmt.Errorf("portalstudio %s: %v: %s", strings.Join(args, " "), err, out)
+			}
+		}
+		if round > 0 { // round 0 warms the copy's page cache
+			ds = append(ds, time.Since(t0))
+		}
+	}
+	slices.Sort(ds)
+	b.oneShotResult("import 10 users, then a count (2 processes)", "≤ 100 ms", ms(ds[len(ds)/2]-2*start), "")
+	return nil
+}
+
+// copyFile copies a file (the kernel may share its blocks).
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
 }
 
 // withSettings runs fn, then puts the draft and the live settings back.
@@ -129,14 +237,18 @@ func printBenchOneShot(w io.Writer, rep *benchReport) {
 		app[r.Name] = r.Median
 	}
 	fmt.Fprintf(w, "\nOne-shot commands (child processes, above their start-up of %.1f ms) beside the running app\n", rep.StartMs)
-	fmt.Fprintf(w, "%-36s %14s %14s  %s\n", "hot path", "one-shot ms", "app ms", "one-shot goal")
-	fmt.Fprintln(w, strings.Repeat("-", 84))
+	fmt.Fprintf(w, "%-46s %12s %10s  %s\n", "hot path", "one-shot ms", "app ms", "one-shot goal")
+	fmt.Fprintln(w, strings.Repeat("-", 90))
 	for _, r := range rep.OneShot {
 		goal := r.Goal
 		if r.Met != nil && !*r.Met {
 			goal += " NOT MET"
 		}
-		fmt.Fprintf(w, "%-36s %14.2f %14.2f  %s\n", r.Name, r.Median, app[r.Note], goal)
+		inApp := "-"
+		if ms, ok := app[r.Note]; ok {
+			inApp = fmt.Sprintf("%.2f", ms)
+		}
+		fmt.Fprintf(w, "%-46s %12.2f %10s  %s\n", r.Name, r.Median, inApp, goal)
 	}
 	if rep.RetiredSQLMs > 0 {
 		fmt.Fprintf(w, "The retired SQL path (what a one-shot count ran before the engine), typical rule, last time: %.2f ms;\n", rep.RetiredSQLMs)

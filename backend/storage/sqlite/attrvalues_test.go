@@ -227,7 +227,8 @@ func TestAttributeValuesMatchData(t *testing.T) {
 }
 
 // TestAttributeValuesMigration: a workspace made before the suggestions
-// (no attribute_values table) gets them filled when it is opened.
+// (no attribute_values table, nor its helpers) gets them filled when it
+// is opened.
 func TestAttributeValuesMigration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
@@ -241,7 +242,8 @@ func TestAttributeValuesMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`DROP TABLE attribute_values; DELETE FROM migrations WHERE name = 'migrations/011_attribute_values.sql'`); err != nil {
+	if _, err := db.Exec(`DROP TABLE attribute_values; DROP TABLE attribute_spellings; DROP TABLE attribute_values_full;
+		DELETE FROM migrations WHERE name IN ('migrations/011_attribute_values.sql', 'migrations/012_attribute_values_incremental.sql')`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

@@ -282,7 +282,8 @@ func (ws *Workspace) KeepConnections(n int) { ws.db.SetMaxIdleConns(n) }
 var migrationThen = map[string]func(context.Context, *sql.Tx) error{
 	"migrations/006_search_prefix.sql":    reindexSearch,
 	"migrations/007_search_allowlist.sql": reindexSearch,
-	"migrations/011_attribute_values.sql": refreshAttributeValues,
+	// 011 made attribute_values; 012 its helper tables, and fills the three.
+	"migrations/012_attribute_values_incremental.sql": refreshAttributeValues,
 }
 
 // migrate applies every embedded migration not yet applied, in name order,

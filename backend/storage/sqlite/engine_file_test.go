@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
-	"hash/crc32"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -252,7 +251,7 @@ func TestEngineFileDamaged(t *testing.T) {
 	}
 	want := allIDs(t, app)
 	reseal := func(b []byte) []byte {
-		binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], crc32.MakeTable(crc32.Castagnoli)))
+		binary.LittleEndian.PutUint32(b[len(b)-4:], audience.Checksum(b[:len(b)-4]))
 		return b
 	}
 	damages := map[string]func([]byte) []byte{

@@ -35,6 +35,8 @@ func (s *ImportStore) Import(ctx context.Context, src portal.RecordSource, opt p
 		im.fresh = opt.Replace
 		if opt.Replace {
 			im.changed.unlisted = true // deletions: not listed
+		} else {
+			im.values = newValueChanges()
 		}
 		if err := im.seed(opt); err != nil {
 			return err
@@ -68,8 +70,16 @@ func (s *ImportStore) Import(ctx context.Context, src portal.RecordSource, opt p
 			return portal.Errorf(portal.EINVALID, "%d record(s) were rejected, so nothing was imported (--strict); fix them, or import without --strict to keep the valid ones", len(rep.Rejected))
 		}
 		// The values the rule builder suggests follow the data
-		// (attrvalues.go).
-		if err := refreshAttributeValues(ctx, tx); err != nil {
+		// (attrvalues.go): a small import changes the values of what
+		// it wrote, a large one counts them all again.
+		if im.collecting() {
+			if err := newValues(ctx, tx, im.changed, im.values); err != nil {
+				return err
+			}
+			if err := applyValueChanges(ctx, tx, im.values); err != nil {
+				return err
+			}
+		} else if err := refreshAttributeValues(ctx, tx); err != nil {
 			return err
 		}
 		// In the same transaction: the audience engine's columns read
@@ -159,6 +169,9 @@ type importer struct {
 	// changed are the users and companies written, for the changes log
 	// (audience_source.go).
 	changed *changes
+	// values are the holders of text values the import took and gave
+	// while it lists its changes (attrvalues.go); nil for a Replace.
+	values *valueChanges
 }
 
 // existing reports whether the row numbered seq existed before this write
@@ -218,6 +231,12 @@ var importSQL = map[string]string{
 	"ticketType": `INSERT INTO ticket_types (id, name, category) VALUES (?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, category = excluded.category`,
 	"attr": `INSERT INTO attributes (scope, key, kind) VALUES (?, ?, ?) ON CONFLICT (scope, key) DO NOTHING`,
+	// The old values of a user or company about to be written, for the
+	// suggested values (attrvalues.go).
+	"userOld":         `SELECT seq, ` + valueColumns(userTextAttrs) + ` FROM users WHERE id = ?`,
+	"userOldAttrs":    `SELECT key, str FROM user_attrs WHERE user_seq = ? AND kind = 'string'`,
+	"companyOld":      `SELECT ` + valueColumns(companyTextAttrs) + ` FROM companies WHERE id = ?`,
+	"companyOldAttrs": `SELECT key, str FROM company_attrs WHERE company_id = ? AND kind = 'string'`,
 }
 
 func newImporter(ctx context.Context, tx *sql.Tx) (*importer, error) {
@@ -314,6 +333,11 @@ func (im *importer) putUser(u *portal.User, rep *portal.ImportReport) (string, e
 	args := []any{u.ID, idFold, nullStr(u.ExternalID), extFold,
 		nullStr(u.Email), emailFold, nullStr(u.Name), nameFold, nullStr(u.Role), roleFold,
 		nullTime(u.CreatedAt), nullTime(u.SignedUpAt), nullTime(u.LastSeenAt), string(custom)}
+	if im.collecting() {
+		if err := im.oldUser(u.ID); err != nil {
+			return "", err
+		}
+	}
 	var seq int64
 	if im.fresh {
 		im.maxUser++
@@ -402,6 +426,11 @@ func (im *importer) putCompany(c *portal.Company, rep *portal.ImportReport) (str
 	custom, err := json.Marshal(c.Custom)
 	if err != nil {
 		return "", err
+	}
+	if im.collecting() {
+		if err := im.oldCompany(c.ID); err != nil {
+			return "", err
+		}
 	}
 	if err := im.exec("company", c.ID, portal.Fold(c.ID), nullStr(c.CompanyID), nullFold(c.CompanyID),
 		nullStr(c.Name), nullFold(c.Name), nullStr(c.Plan), nullFold(c.Plan), floatPtr(c.Size),
