@@ -1,13 +1,11 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -26,7 +24,6 @@ func TestUIStudioPaths(t *testing.T) {
 	t.Setenv(remote.NoKeyringEnv, "1")
 	u := newUI(t, 300)
 	u.open()
-	ctx := context.Background()
 
 	// Plan: typing the start of a plan lists the workspace's plans that
 	// begin so, each with how many companies hold it (as the binding
@@ -76,10 +73,9 @@ func TestUIStudioPaths(t *testing.T) {
 		picked = want[0].Value
 		u.wait("the value picked", fmt.Sprintf(`document.querySelector('%s').value === %q && !document.querySelector("#access-builder .value-option")`, box, picked))
 		u.saved()
-		st, _ := u.svc.Settings(ctx, "draft")
-		if !strings.Contains(st.Access.Rule.String(), fmt.Sprintf(`company.plan equals %q`, picked)) {
-			t.Errorf("draft rule %s, want company.plan equals %q", st.Access.Rule, picked)
-		}
+		u.draftHas(fmt.Sprintf("draft rule holding company.plan equals %q", picked), func(st *portal.Settings) bool {
+			return strings.Contains(st.Access.Rule.String(), fmt.Sprintf(`company.plan equals %q`, picked))
+		})
 		aud, err := u.b.Audience(wire.AudienceRequest{Of: "access", Limit: 1})
 		if err != nil {
 			t.Fatal(err)
@@ -95,16 +91,9 @@ func TestUIStudioPaths(t *testing.T) {
 		u.wait("the is_admin switch", `document.querySelector('`+sw+`') && document.querySelector('`+sw+`').checked === false`)
 		u.click(sw)
 		u.saved()
-		// saved() can see the previous save's pill before this click's
-		// save starts: read the draft until the switch's value is in it.
-		st, _ := u.svc.Settings(ctx, "draft")
-		for i := 0; i < 100 && !strings.Contains(st.Visibility.Conditions.String(), "user.custom.is_admin equals true"); i++ {
-			time.Sleep(100 * time.Millisecond)
-			st, _ = u.svc.Settings(ctx, "draft")
-		}
-		if !strings.Contains(st.Visibility.Conditions.String(), "user.custom.is_admin equals true") {
-			t.Errorf("visibility after the switch: %s", st.Visibility.Conditions)
-		}
+		u.draftHas("visibility after the switch holding user.custom.is_admin equals true", func(st *portal.Settings) bool {
+			return strings.Contains(st.Visibility.Conditions.String(), "user.custom.is_admin equals true")
+		})
 		u.click(sw)
 		u.saved()
 		u.click("#access-add")
