@@ -30,12 +30,12 @@ func html(t *testing.T, c app.UI) string {
 
 func TestAccessCardRendersRuleAndPreview(t *testing.T) {
 	c := &accessCard{
-		draft:    draftState{Status: Loaded, Settings: demoSettings(), Problems: []portal.Problem{{Path: "access.rule.all[1].any[1].value", Message: "company.size is a number; write a number without quotes"}}},
+		draft:    draftState{Status: Loaded, Settings: demoSettings(), Problems: []portal.Problem{{Path: "access.rule.all[1].any[1].value", Message: "Company size must be a number (without quotes), not the string \"ten\""}}},
 		overview: overviewState{Status: Loaded, Data: &Overview{Attributes: attrs()}},
 		audience: audienceState{Status: Loaded, Result: &wire.AudienceResult{Count: 1234, Users: []portal.UserSummary{{ID: "1", Email: "alice@examply.com", Name: "Alice Martin"}}}},
 	}
 	h := html(t, c)
-	for _, want := range []string{"Access permissions", "+ Add new", "1,234", "Alice Martin", "alice@examply.com", `value="examply.com"`, "Company.size is a number", "Users who match"} {
+	for _, want := range []string{"Access permissions", "+ Add new", "1,234", "Alice Martin", "alice@examply.com", `value="examply.com"`, "Company size must be a number", "Users who match"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("missing %q in\n%s", want, h)
 		}
