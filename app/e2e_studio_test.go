@@ -117,7 +117,7 @@ func TestUIStudioPaths(t *testing.T) {
 		// The first group of more than one page.
 		group, grp := "", (*wire.ImpactGroup)(nil)
 		for _, g := range portal.ImpactGroups {
-			im, err := u.b.Impact(wire.ImpactRequest{Group: g, Limit: 10, Offset: 10})
+			im, err := u.b.Impact(wire.ImpactRequest{Group: g, Limit: 10, Offset: 10, Tickets: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -143,6 +143,22 @@ func TestUIStudioPaths(t *testing.T) {
 		u.wait("the first page again", `document.querySelector("#impact-range").textContent.startsWith("1–10 of") && !document.querySelector("#impact-users.busy")`)
 		u.click("#impact-next")
 		u.wait("the second page again", fmt.Sprintf(`%s === %q`, ids, strings.Join(want, ",")))
+		// Each row's visible text says the user's change and why, as the
+		// binding says it: the condition and whose value decided it.
+		var sentences []string
+		for _, x := range grp.Users {
+			if !strings.Contains(x.Sentence, " — ") && !strings.Contains(x.Sentence, "the access rule is Everyone") {
+				t.Errorf("the binding's sentence for %s says no why: %q", x.ID, x.Sentence)
+			}
+			sentences = append(sentences, x.Sentence)
+		}
+		shown := u.eval(`Array.from(document.querySelectorAll("#impact-users .impact-change")).map(e => e.innerText).join("\n")`)
+		if shown != strings.Join(sentences, "\n") {
+			t.Errorf("the rows show\n%s\nwant the binding's sentences\n%s", shown, strings.Join(sentences, "\n"))
+		}
+		if g := u.eval(`document.querySelector("#impact-group-sentence").innerText`); g != grp.Sentence+"." {
+			t.Errorf("the group's sentence shows %q, want %q", g, grp.Sentence+".")
+		}
 		first := grp.Users[0]
 		u.click(fmt.Sprintf(`#impact-users .impact-open[data-id=%q]`, first.ID))
 		u.wait("that user in Preview", fmt.Sprintf(`location.pathname === "/preview" && document.querySelector("#pane-0 .who-email") && document.querySelector("#pane-0 .who-email").textContent === %q && !document.querySelector("#pane-0 .portal-frame.busy")`, first.Email))

@@ -200,7 +200,9 @@ func Node(t portal.Trace, s *portal.Schema) string {
 		return upperFirst(t.Rule)
 	}
 	a := attribute(t.Condition.Attribute, s)
-	known := false
+	// Without a schema (a trace said where none is at hand) every
+	// attribute is taken as known, with its standard label.
+	known := s == nil
 	if s != nil {
 		_, known = s.Lookup(t.Condition.Attribute)
 	}

@@ -378,6 +378,29 @@ func TestImpact(t *testing.T) {
 	} {
 		b.WriteString(words.Change(u) + "\n")
 	}
+	// With why, from each subject's decision under the new settings.
+	s := schema()
+	access := portal.AllOf(cond("user.email", portal.OpContains, "examply.com"), cond("company.plan", portal.OpEquals, "Pro"))
+	restrict := portal.AllOf(cond("company.custom.sla_tier", portal.OpNotEquals, "Premier"))
+	for _, st := range []*portal.Settings{settings(true, access, true, restrict), settings(false, access, true, restrict)} {
+		for _, sub := range subjects() {
+			d := portal.Decide(st, s, sub, now)
+			after := portal.StateNone
+			switch {
+			case d.Access && d.Restricted:
+				after = portal.StateOwn
+			case d.Access:
+				after = portal.StateAll
+			}
+			for _, before := range []string{portal.StateNone, portal.StateAll, portal.StateOwn} {
+				if before == after {
+					continue
+				}
+				u := portal.ImpactUser{ID: sub.User.ID, Name: sub.User.Name, Email: sub.User.Email, Before: before, After: after}
+				b.WriteString(words.ChangeDecided(u, st, d, s) + "\n")
+			}
+		}
+	}
 	golden(t, "impact.golden", b.String())
 }
 
