@@ -420,6 +420,30 @@ func TestUIEndToEnd(t *testing.T) {
 		if srv.live(t).Version != 1 {
 			t.Fatal("a conflicting push changed the server")
 		}
+		// What each side changed reads in sentences, as the merge says
+		// them (the same refused push, asked of the binding: it changes
+		// nothing), and each conflict names its place and says both
+		// sides in words.
+		again, err := u.b.SyncPush("", false)
+		if err != nil || again.Result == nil || again.Result.Merge == nil || len(again.Result.Merge.LiveSummary) == 0 || len(again.Result.Merge.DraftSummary) == 0 {
+			t.Fatalf("the refused push's merge has no summaries: %v %+v", err, again)
+		}
+		for id, want := range map[string][]string{"#sync-live-summary": again.Result.Merge.LiveSummary, "#sync-draft-summary": again.Result.Merge.DraftSummary} {
+			got := u.eval(`Array.from(document.querySelectorAll("` + id + ` .change")).map(e => e.innerText).join("\n")`)
+			if got != strings.Join(want, "\n") {
+				t.Errorf("%s shows\n%s\nwant the merge's sentences\n%s", id, got, strings.Join(want, "\n"))
+			}
+		}
+		rows := u.eval(`Array.from(document.querySelectorAll("#sync-conflicts li")).map(e => e.innerText).join("\n")`)
+		t.Logf("the server's changes: %q; the draft's: %q; the conflicts:\n%s", again.Result.Merge.LiveSummary, again.Result.Merge.DraftSummary, rows)
+		for _, line := range strings.Split(rows, "\n") {
+			if !strings.Contains(line, ": the server has ") || !strings.Contains(line, "; your draft has ") || strings.Contains(line, "\"attribute\"") {
+				t.Errorf("a conflict does not read in words: %q", line)
+			}
+		}
+		if srv.live(t).Version != 1 {
+			t.Fatal("the refused push asked again changed the server")
+		}
 		u.click("#sync-keep-draft")
 		refusal := u.wait("the server's refusal", `document.querySelector("#sync-card .error:not(#sync-conflict)") && document.querySelector("#sync-card .error:not(#sync-conflict)").textContent`)
 		if !strings.Contains(refusal, "The server refused the settings") || !strings.HasSuffix(refusal, ".") {
