@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"portalstudio/backend/portal"
 	"portalstudio/backend/remote"
 )
 
@@ -39,9 +40,7 @@ func TestUIAdminIssue20(t *testing.T) {
 			u.click("#portal-enabled")
 			u.saved()
 		}
-		if st, _ := u.svc.Settings(context.Background(), "draft"); !st.Portal.Enabled {
-			t.Fatal("the portal did not turn on with its prerequisites met")
-		}
+		u.draftHas("the portal turning on with its prerequisites met", func(st *portal.Settings) bool { return st.Portal.Enabled })
 		u.click("#identity-verification")
 		u.wait("the portal turned off", `!document.querySelector("#portal-enabled").checked && document.querySelector("#portal-error") && document.querySelector("#portal-error").textContent.includes("turned off")`)
 		u.saved()
@@ -52,10 +51,9 @@ func TestUIAdminIssue20(t *testing.T) {
 		if !strings.Contains(msg, "End users are not authenticated") {
 			t.Errorf("the note %q does not name identity verification", msg)
 		}
-		st, _ := u.svc.Settings(context.Background(), "draft")
-		if st.Portal.Enabled || st.IdentityVerification {
-			t.Errorf("the saved draft has portal.enabled %v, identity_verification %v; want both off, as shown", st.Portal.Enabled, st.IdentityVerification)
-		}
+		u.draftHas("portal.enabled and identity_verification both off in the saved draft, as shown", func(st *portal.Settings) bool {
+			return !st.Portal.Enabled && !st.IdentityVerification
+		})
 		// Turning identity verification back on clears the note; the
 		// portal stays off until the admin turns it on.
 		u.click("#identity-verification")
@@ -63,9 +61,7 @@ func TestUIAdminIssue20(t *testing.T) {
 		u.wait("the note gone", `!document.querySelector("#portal-error") && !document.querySelector("#portal-enabled").checked`)
 		u.click("#portal-enabled")
 		u.saved()
-		if st, _ := u.svc.Settings(context.Background(), "draft"); !st.Portal.Enabled {
-			t.Error("the portal did not turn back on")
-		}
+		u.draftHas("the portal turning back on", func(st *portal.Settings) bool { return st.Portal.Enabled })
 	})
 
 	// Alt+↓ on a focused section moves it, and the focus follows it: a
@@ -83,10 +79,9 @@ func TestUIAdminIssue20(t *testing.T) {
 			u.wait("the focus on the moved section", fmt.Sprintf(`document.activeElement && document.activeElement.dataset.id === %q`, first))
 			u.saved()
 		}
-		st, _ := u.svc.Settings(context.Background(), "draft")
-		if got := st.HelpCenter.Sections[2].ID; got != first {
-			t.Errorf("after Alt+↓ twice the draft's third section is %s, want %s (moved twice)", got, first)
-		}
+		u.draftHas("after Alt+↓ twice, "+first+" third in the draft's sections (moved twice)", func(st *portal.Settings) bool {
+			return len(st.HelpCenter.Sections) > 2 && st.HelpCenter.Sections[2].ID == first
+		})
 	})
 
 	// The user picker: type, ↓ ↓ highlights the second suggestion, Enter

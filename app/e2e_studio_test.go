@@ -1,13 +1,11 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -26,7 +24,6 @@ func TestUIStudioPaths(t *testing.T) {
 	t.Setenv(remote.NoKeyringEnv, "1")
 	u := newUI(t, 300)
 	u.open()
-	ctx := context.Background()
 
 	// Plan: typing the start of a plan lists the workspace's plans that
 	// begin so, each with how many companies hold it (as the binding
@@ -76,10 +73,9 @@ func TestUIStudioPaths(t *testing.T) {
 		picked = want[0].Value
 		u.wait("the value picked", fmt.Sprintf(`document.querySelector('%s').value === %q && !document.querySelector("#access-builder .value-option")`, box, picked))
 		u.saved()
-		st, _ := u.svc.Settings(ctx, "draft")
-		if !strings.Contains(st.Access.Rule.String(), fmt.Sprintf(`company.plan equals %q`, picked)) {
-			t.Errorf("draft rule %s, want company.plan equals %q", st.Access.Rule, picked)
-		}
+		u.draftHas(fmt.Sprintf("draft rule holding company.plan equals %q", picked), func(st *portal.Settings) bool {
+			return strings.Contains(st.Access.Rule.String(), fmt.Sprintf(`company.plan equals %q`, picked))
+		})
 		aud, err := u.b.Audience(wire.AudienceRequest{Of: "access", Limit: 1})
 		if err != nil {
 			t.Fatal(err)
@@ -95,16 +91,9 @@ func TestUIStudioPaths(t *testing.T) {
 		u.wait("the is_admin switch", `document.querySelector('`+sw+`') && document.querySelector('`+sw+`').checked === false`)
 		u.click(sw)
 		u.saved()
-		// saved() can see the previous save's pill before this click's
-		// save starts: read the draft until the switch's value is in it.
-		st, _ := u.svc.Settings(ctx, "draft")
-		for i := 0; i < 100 && !strings.Contains(st.Visibility.Conditions.String(), "user.custom.is_admin equals true"); i++ {
-			time.Sleep(100 * time.Millisecond)
-			st, _ = u.svc.Settings(ctx, "draft")
-		}
-		if !strings.Contains(st.Visibility.Conditions.String(), "user.custom.is_admin equals true") {
-			t.Errorf("visibility after the switch: %s", st.Visibility.Conditions)
-		}
+		u.draftHas("visibility after the switch holding user.custom.is_admin equals true", func(st *portal.Settings) bool {
+			return strings.Contains(st.Visibility.Conditions.String(), "user.custom.is_admin equals true")
+		})
 		u.click(sw)
 		u.saved()
 		u.click("#access-add")
@@ -128,7 +117,7 @@ func TestUIStudioPaths(t *testing.T) {
 		// The first group of more than one page.
 		group, grp := "", (*wire.ImpactGroup)(nil)
 		for _, g := range portal.ImpactGroups {
-			im, err := u.b.Impact(wire.ImpactRequest{Group: g, Limit: 10, Offset: 10})
+			im, err := u.b.Impact(wire.ImpactRequest{Group: g, Limit: 10, Offset: 10, Tickets: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,6 +143,22 @@ func TestUIStudioPaths(t *testing.T) {
 		u.wait("the first page again", `document.querySelector("#impact-range").textContent.startsWith("1–10 of") && !document.querySelector("#impact-users.busy")`)
 		u.click("#impact-next")
 		u.wait("the second page again", fmt.Sprintf(`%s === %q`, ids, strings.Join(want, ",")))
+		// Each row's visible text says the user's change and why, as the
+		// binding says it: the condition and whose value decided it.
+		var sentences []string
+		for _, x := range grp.Users {
+			if !strings.Contains(x.Sentence, " — ") && !strings.Contains(x.Sentence, "the access rule is Everyone") {
+				t.Errorf("the binding's sentence for %s says no why: %q", x.ID, x.Sentence)
+			}
+			sentences = append(sentences, x.Sentence)
+		}
+		shown := u.eval(`Array.from(document.querySelectorAll("#impact-users .impact-change")).map(e => e.innerText).join("\n")`)
+		if shown != strings.Join(sentences, "\n") {
+			t.Errorf("the rows show\n%s\nwant the binding's sentences\n%s", shown, strings.Join(sentences, "\n"))
+		}
+		if g := u.eval(`document.querySelector("#impact-group-sentence").innerText`); g != grp.Sentence+"." {
+			t.Errorf("the group's sentence shows %q, want %q", g, grp.Sentence+".")
+		}
 		first := grp.Users[0]
 		u.click(fmt.Sprintf(`#impact-users .impact-open[data-id=%q]`, first.ID))
 		u.wait("that user in Preview", fmt.Sprintf(`location.pathname === "/preview" && document.querySelector("#pane-0 .who-email") && document.querySelector("#pane-0 .who-email").textContent === %q && !document.querySelector("#pane-0 .portal-frame.busy")`, first.Email))

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"portalstudio/app"
+	"portalstudio/backend/portal"
 	"portalstudio/backend/remote"
 	"portalstudio/backend/studio"
 	"portalstudio/backend/wire"
@@ -142,6 +143,29 @@ func (u *ui) open() {
 	u.wait("the UI", `!document.getElementById("app-wasm-loader") && document.querySelector("#access-count") && document.querySelector("#restricted-count")`)
 	if tr := u.eval(`document.body.dataset.transport`); tr != "http" {
 		u.t.Fatalf("transport %q, want http in browser mode", tr)
+	}
+}
+
+// draftHas reads the saved draft until ok holds of it and returns it; it
+// fails the test, naming what it waited for, when ok does not hold within
+// the polling time of wait. saved() alone can see the pill of the save
+// before a click, when the click's own save has not started yet: a test
+// that then reads the draft reads it through draftHas.
+func (u *ui) draftHas(what string, ok func(*portal.Settings) bool) *portal.Settings {
+	u.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		st, err := u.svc.Settings(u.ctx, studio.Draft)
+		if err == nil && ok(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			if err != nil {
+				u.t.Fatalf("%s: reading the draft: %v", what, err)
+			}
+			u.t.Fatalf("waited for %s: the saved draft never showed it", what)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -278,14 +302,13 @@ func TestUIEndToEnd(t *testing.T) {
 		want = append([]string{want[len(want)-1]}, want[:len(want)-1]...)
 		u.wait("dropped", fmt.Sprintf(`%s === %q`, order, strings.Join(want, ",")))
 		u.saved()
-		st, _ := u.svc.Settings(context.Background(), "draft")
-		var got []string
-		for _, s := range st.HelpCenter.Sections {
-			got = append(got, s.ID)
-		}
-		if strings.Join(got, ",") != strings.Join(want, ",") {
-			t.Errorf("draft sections %v, want %v", got, want)
-		}
+		u.draftHas(fmt.Sprintf("draft sections %v", want), func(st *portal.Settings) bool {
+			var got []string
+			for _, s := range st.HelpCenter.Sections {
+				got = append(got, s.ID)
+			}
+			return strings.Join(got, ",") == strings.Join(want, ",")
+		})
 	})
 
 	t.Run("DraftDiff", func(t *testing.T) {
@@ -396,6 +419,30 @@ func TestUIEndToEnd(t *testing.T) {
 		u.wait("the conflicts", `document.querySelector("#sync-conflicts li") && document.querySelector("#sync-live-diff .diff-add") && document.querySelector("#sync-draft-diff .diff-add")`)
 		if srv.live(t).Version != 1 {
 			t.Fatal("a conflicting push changed the server")
+		}
+		// What each side changed reads in sentences, as the merge says
+		// them (the same refused push, asked of the binding: it changes
+		// nothing), and each conflict names its place and says both
+		// sides in words.
+		again, err := u.b.SyncPush("", false)
+		if err != nil || again.Result == nil || again.Result.Merge == nil || len(again.Result.Merge.LiveSummary) == 0 || len(again.Result.Merge.DraftSummary) == 0 {
+			t.Fatalf("the refused push's merge has no summaries: %v %+v", err, again)
+		}
+		for id, want := range map[string][]string{"#sync-live-summary": again.Result.Merge.LiveSummary, "#sync-draft-summary": again.Result.Merge.DraftSummary} {
+			got := u.eval(`Array.from(document.querySelectorAll("` + id + ` .change")).map(e => e.innerText).join("\n")`)
+			if got != strings.Join(want, "\n") {
+				t.Errorf("%s shows\n%s\nwant the merge's sentences\n%s", id, got, strings.Join(want, "\n"))
+			}
+		}
+		rows := u.eval(`Array.from(document.querySelectorAll("#sync-conflicts li")).map(e => e.innerText).join("\n")`)
+		t.Logf("the server's changes: %q; the draft's: %q; the conflicts:\n%s", again.Result.Merge.LiveSummary, again.Result.Merge.DraftSummary, rows)
+		for _, line := range strings.Split(rows, "\n") {
+			if !strings.Contains(line, ": the server has ") || !strings.Contains(line, "; your draft has ") || strings.Contains(line, "\"attribute\"") {
+				t.Errorf("a conflict does not read in words: %q", line)
+			}
+		}
+		if srv.live(t).Version != 1 {
+			t.Fatal("the refused push asked again changed the server")
 		}
 		u.click("#sync-keep-draft")
 		refusal := u.wait("the server's refusal", `document.querySelector("#sync-card .error:not(#sync-conflict)") && document.querySelector("#sync-card .error:not(#sync-conflict)").textContent`)

@@ -3,10 +3,12 @@ package frontend
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/portal/words"
 	"portalstudio/backend/wire"
 )
 
@@ -30,12 +32,12 @@ func html(t *testing.T, c app.UI) string {
 
 func TestAccessCardRendersRuleAndPreview(t *testing.T) {
 	c := &accessCard{
-		draft:    draftState{Status: Loaded, Settings: demoSettings(), Problems: []portal.Problem{{Path: "access.rule.all[1].any[1].value", Message: "company.size is a number; write a number without quotes"}}},
+		draft:    draftState{Status: Loaded, Settings: demoSettings(), Problems: []portal.Problem{{Path: "access.rule.all[1].any[1].value", Message: "Company size must be a number (without quotes), not the string \"ten\""}}},
 		overview: overviewState{Status: Loaded, Data: &Overview{Attributes: attrs()}},
 		audience: audienceState{Status: Loaded, Result: &wire.AudienceResult{Count: 1234, Users: []portal.UserSummary{{ID: "1", Email: "alice@examply.com", Name: "Alice Martin"}}}},
 	}
 	h := html(t, c)
-	for _, want := range []string{"Access permissions", "+ Add new", "1,234", "Alice Martin", "alice@examply.com", `value="examply.com"`, "Company.size is a number", "Users who match"} {
+	for _, want := range []string{"Access permissions", "+ Add new", "1,234", "Alice Martin", "alice@examply.com", `value="examply.com"`, "Company size must be a number", "Users who match"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("missing %q in\n%s", want, h)
 		}
@@ -96,13 +98,37 @@ func TestPortalFrameSearchSnippets(t *testing.T) {
 	}
 }
 
+// The decision panel shows each decision's sentence (the schema's labels,
+// the value that decided it) as its visible text, and the trace node by
+// node in words, never the rule's internal form the answer also carries
+// (access_reason, restricted_reason, each node's rule and detail). A
+// trace that came without its sentences is said in words all the same.
 func TestDecisionPanelExplains(t *testing.T) {
-	tr := portal.Trace{Rule: "all of", Result: true, Children: []portal.Trace{{Rule: `user.role equals "user"`, Result: true, Detail: `role is "user"`}}}
-	h := html(t, &decisionPanel{IResult: &wire.PreviewResult{Access: true, AccessReason: "The access rule is Everyone.", Restricted: true,
-		RestrictedReason: "Matches the ticket visibility conditions.", Tabs: []string{"mine"}, Decision: portal.Decision{RestrictedTrace: &tr}}})
-	for _, want := range []string{"Has access", "Restricted to own tickets", "The access rule is Everyone.", `role is &#34;user&#34;`, "Created by me"} {
-		if !strings.Contains(h, want) {
-			t.Errorf("missing %q in\n%s", want, h)
+	st := demoSettings()
+	st.Access.Rule = portal.Everyone()
+	schema := portal.NewSchema(nil)
+	sub := portal.Subject{User: &portal.User{ID: "u1", Name: "Ana", Email: "ana@examply.com", Role: "user"}}
+	d := portal.Decide(st, schema, sub, time.Now())
+	if !d.Access || !d.Restricted || !strings.Contains(d.RestrictedReason, `user.role`) {
+		t.Fatalf("the decision %+v is not the one this test is about", d)
+	}
+	for _, annotated := range []bool{true, false} {
+		dec := d
+		if annotated {
+			dec = words.Decision(d, schema)
+		}
+		h := html(t, &decisionPanel{IResult: &wire.PreviewResult{Access: true, AccessReason: d.AccessReason, AccessSentence: words.Access(st, d, schema),
+			Restricted: true, RestrictedReason: d.RestrictedReason, RestrictedSentence: words.Restriction(st, d, schema), Tabs: []string{"mine"}, Decision: dec}})
+		for _, want := range []string{"Has access", "Restricted to own tickets", `data-sentence="Has access: the access rule is Everyone."`, `">The access rule is Everyone.</p>`,
+			`>Role is user — Ana has user.</p>`, `<span class="t-rule">Role is user — Ana has user</span>`, "Created by me"} {
+			if !strings.Contains(h, want) {
+				t.Errorf("annotated %v: missing %q in\n%s", annotated, want, h)
+			}
+		}
+		for _, internal := range []string{"user.role", "equals", d.RestrictedReason} {
+			if strings.Contains(h, internal) {
+				t.Errorf("annotated %v: the panel shows the rule's internal form %q:\n%s", annotated, internal, h)
+			}
 		}
 	}
 }

@@ -13,7 +13,8 @@ func intp(n int) *int { return &n }
 
 func TestImpactPanelShowsSummaryGroupsAndUsers(t *testing.T) {
 	res := &wire.ImpactResult{Summary: "This change removes access for 3 users and restricts 1,204 users to their own tickets.",
-		LoseAccess:       wire.ImpactGroup{Count: 3, Users: []portal.ImpactUser{{ID: "u1", Email: "ann@examply.com", Name: "Ann", Before: portal.StateAll, After: portal.StateNone, TicketsBefore: intp(12), TicketsAfter: intp(0)}}},
+		LoseAccess: wire.ImpactGroup{Count: 3, Sentence: "3 users lose access", Users: []portal.ImpactUser{{ID: "u1", Email: "ann@examply.com", Name: "Ann", Before: portal.StateAll, After: portal.StateNone, TicketsBefore: intp(12), TicketsAfter: intp(0),
+			Sentence: "Ann saw all company tickets; now has no access (12 tickets → 0 tickets): Plan is not Pro — Acme has Basic."}}},
 		BecomeRestricted: wire.ImpactGroup{Count: 1204, Users: []portal.ImpactUser{}}}
 	c := &impactPanel{impact: impactState{Status: Loaded, Data: res}}
 	h := html(t, c)
@@ -27,7 +28,9 @@ func TestImpactPanelShowsSummaryGroupsAndUsers(t *testing.T) {
 	}
 	c.open = portal.LoseAccess
 	h = html(t, c)
-	for _, want := range []string{"ann@examply.com", "all company tickets → no access", "tickets 12 → 0", "1–1 of 3", `id="impact-next"`, `data-id="u1"`, "Open Ann in Preview"} {
+	for _, want := range []string{"ann@examply.com", "all company tickets → no access", "tickets 12 → 0", "1–1 of 3", `id="impact-next"`, `data-id="u1"`, "Open Ann in Preview",
+		`impact-group-sentence`, `">3 users lose access.</p>`,
+		`<span class="impact-change">Ann saw all company tickets; now has no access (12 tickets → 0 tickets): Plan is not Pro — Acme has Basic.</span>`} {
 		if !strings.Contains(h, want) {
 			t.Errorf("open group: missing %q in\n%s", want, h)
 		}
@@ -39,7 +42,8 @@ func TestImpactPanelShowsSummaryGroupsAndUsers(t *testing.T) {
 	// A later page, once loaded, replaces the first.
 	c.page = impactPageState{Status: Loaded, Group: portal.LoseAccess, Offset: 1, Count: 3, Users: []portal.ImpactUser{{ID: "u2", Email: "ben@examply.com", Before: portal.StateAll, After: portal.StateNone}, {ID: "u3", Email: "cat@examply.com", Before: portal.StateAll, After: portal.StateNone}}}
 	h = html(t, c)
-	for _, want := range []string{"ben@examply.com", "cat@examply.com", "2–3 of 3"} {
+	// A user whose answer came without a sentence still reads in words.
+	for _, want := range []string{"ben@examply.com", "cat@examply.com", "2–3 of 3", "ben@examply.com saw all company tickets; now has no access."} {
 		if !strings.Contains(h, want) {
 			t.Errorf("second page: missing %q in\n%s", want, h)
 		}
@@ -50,7 +54,7 @@ func TestImpactPanelShowsSummaryGroupsAndUsers(t *testing.T) {
 	// While another page loads, the page shown stays, and waits.
 	c.page.Status = Loading
 	h = html(t, c)
-	if !strings.Contains(h, "ben@examply.com") || !strings.Contains(h, "impact-users busy") || !regexp.MustCompile(`<button[^>]*id="impact-prev"[^>]*disabled`).MatchString(h) {
+	if !strings.Contains(h, "ben@examply.com") || !strings.Contains(h, "impact-users busy") || !regexp.MustCompile(`<button(?:[^>]*id="impact-prev"[^>]*disabled|[^>]*disabled[^>]*id="impact-prev")`).MatchString(h) {
 		t.Errorf("loading the next page:\n%s", h)
 	}
 	c.page = impactPageState{}

@@ -6,6 +6,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/portal/words"
 	"portalstudio/backend/wire"
 )
 
@@ -28,37 +29,19 @@ func (c *decisionPanel) Render() app.UI {
 		tabText = strings.Join(tabs, " and ")
 	}
 	return app.Div().Class("decision").Body(
-		verdict("access", r.Access, "Has access", "No access", said(r.AccessSentence, r.AccessReason), d.AccessTrace),
+		verdict("access", r.Access, "Has access", "No access", r.AccessSentence, d.AccessTrace),
 		app.If(r.Access, func() app.UI {
-			return verdict("restricted", !r.Restricted, "Sees all company tickets", "Restricted to own tickets", said(r.RestrictedSentence, r.RestrictedReason), d.RestrictedTrace)
+			return verdict("restricted", !r.Restricted, "Sees all company tickets", "Restricted to own tickets", r.RestrictedSentence, d.RestrictedTrace)
 		}),
 		app.P().Class("tabs-line").Body(app.Span().Class("hint").Text("Tabs: "), app.Strong().Class("tabs-value").Text(tabText)),
 	)
 }
 
-// said is a decision's sentence (backend/portal/words: the schema's
-// labels and the values that decided it), or its reason when the answer
-// has none.
-func said(sentence, reason string) string {
-	if sentence != "" {
-		return sentence
-	}
-	return reason
-}
-
-// because returns the reason part of a decision's sentence ("Has access:
-// the access rule is Everyone." → "The access rule is Everyone."), or the
-// whole of one that has no head.
-func because(sentence string) string {
-	head, why, found := strings.Cut(sentence, ": ")
-	if !found || strings.ContainsAny(head, ".—") || why == "" {
-		return sentence
-	}
-	return strings.ToUpper(why[:1]) + why[1:]
-}
-
-// verdict renders one decision: a badge, the reason and the trace.
-func verdict(id string, good bool, yes, no, reason string, trace *portal.Trace) app.UI {
+// verdict renders one decision: a badge, the reason and the trace. The
+// reason is the decision's sentence (backend/portal/words: the schema's
+// labels and the values that decided it), never the rule's internal form
+// (the answer's access_reason / restricted_reason, kept for scripts).
+func verdict(id string, good bool, yes, no, sentence string, trace *portal.Trace) app.UI {
 	cls, label, mark := "verdict good", yes, "✓"
 	if !good {
 		cls, label, mark = "verdict bad", no, "✗"
@@ -72,10 +55,10 @@ func verdict(id string, good bool, yes, no, reason string, trace *portal.Trace) 
 			app.Span().Class("verdict-mark").Text(mark),
 			app.Span().Class("verdict-label").Text(label),
 		),
-		// The badge says the decision; the line under it says why (the
-		// sentence without its head: "Has access: …"), and carries the
-		// whole sentence.
-		app.P().Class("reason").DataSet("sentence", reason).Title(reason).Text(because(reason)),
+		// The badge says the decision; the line under it says why, in
+		// words (the sentence without its head: "Has access: …"), and
+		// carries the whole sentence.
+		app.P().Class("reason").DataSet("sentence", sentence).Text(words.Why(sentence)),
 		app.If(trace != nil, func() app.UI {
 			return app.Details().Class("trace").Body(
 				app.Summary().Text("Which conditions matched"),
@@ -94,13 +77,18 @@ func traceTree(t portal.Trace) app.UI {
 	return app.Ul().Class("trace-tree").Body(
 		app.Li().Class(cls).Body(
 			app.Span().Class("t-mark").Text(mark),
-			app.If(t.Sentence != "", func() app.UI { return app.Span().Class("t-rule").Text(t.Sentence) }).Else(func() app.UI {
-				return app.Span().Class("t-rule").Body(
-					app.Text(t.Rule),
-					app.If(t.Detail != "", func() app.UI { return app.Span().Class("t-detail").Text(" — " + t.Detail) }),
-				)
-			}),
+			app.Span().Class("t-rule").Text(nodeSentence(t)),
 			app.Range(t.Children).Slice(func(i int) app.UI { return traceTree(t.Children[i]) }),
 		),
 	)
+}
+
+// nodeSentence says a trace node in words: its Sentence, which the studio
+// fills; a node that came without one is said here with the standard
+// labels (custom keys in words), never in the rule's internal form.
+func nodeSentence(t portal.Trace) string {
+	if t.Sentence != "" {
+		return t.Sentence
+	}
+	return words.Node(t, nil)
 }

@@ -93,7 +93,7 @@ func (c *explainPanel) answer() app.UI {
 			return app.Li().Class(scls).Body(
 				app.Span().Class("step-mark").Text(mark+" "),
 				app.Span().Class("step-name").Text(s.Step+": "),
-				app.Span().Class("step-text").Text(said(s.Sentence, s.Text)),
+				app.Span().Class("step-text").Text(s.Sentence),
 			)
 		})),
 	)

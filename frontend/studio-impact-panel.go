@@ -4,6 +4,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/portal/words"
 	"portalstudio/backend/wire"
 )
 
@@ -113,6 +114,7 @@ func (c *impactPanel) groupList(d *wire.ImpactResult, g string) app.UI {
 		cls += " busy"
 	}
 	return app.Div().Class(cls).ID("impact-users").Body(
+		app.P().Class("impact-group-sentence").ID("impact-group-sentence").Text(grp.Sentence+"."),
 		app.Ul().Body(app.Range(users).Slice(func(i int) app.UI {
 			u := users[i]
 			name := u.Name
@@ -123,11 +125,21 @@ func (c *impactPanel) groupList(d *wire.ImpactResult, g string) app.UI {
 			if u.TicketsBefore != nil && u.TicketsAfter != nil {
 				tickets = " · tickets " + itoa(*u.TicketsBefore) + " → " + itoa(*u.TicketsAfter)
 			}
+			// The change in words, with why (the condition and whose
+			// value decided it), is the row's text; the states in short
+			// stand beside the name.
+			change := u.Sentence
+			if change == "" {
+				change = words.Change(u)
+			}
 			return app.Li().Class("impact-user").Body(
 				app.Button().Class("impact-open").DataSet("id", u.ID).Title("Open "+name+" in Preview").OnClick(open).Body(
-					app.Span().Class("user-name").Text(name),
-					app.Span().Class("user-email").Text(u.Email),
-					app.Span().Class("hint").Title(u.Sentence).Text(stateLabels[u.Before]+" → "+stateLabels[u.After]+tickets),
+					app.Span().Class("impact-user-head").Body(
+						app.Span().Class("user-name").Text(name),
+						app.Span().Class("user-email").Text(u.Email),
+						app.Span().Class("hint impact-states").Text(stateLabels[u.Before]+" → "+stateLabels[u.After]+tickets),
+					),
+					app.Span().Class("impact-change").Text(change),
 				),
 			)
 		})),

@@ -173,7 +173,7 @@ func attributeSelect(id, selected string, attrs []portal.Attribute, placeholder 
 			if a.Scope != scope {
 				continue
 			}
-			opts = append(opts, app.Option().Value(a.Name).Selected(a.Name == selected).Text(attrLabel(a)))
+			opts = append(opts, app.Option().Value(a.Name).Selected(a.Name == selected).Text(a.Named()))
 		}
 		return app.OptGroup().Label(label).Body(opts...)
 	}
@@ -194,16 +194,4 @@ func attributeSelect(id, selected string, attrs []portal.Attribute, placeholder 
 		first = app.Option().Value("").Selected(true).Disabled(true).Text("Choose a Person or Company attribute…")
 	}
 	return sel.Body(first, group("Person", portal.ScopeUser), group("Company", portal.ScopeCompany))
-}
-
-// attrLabel names an attribute for people: "Email", "seats (custom)".
-func attrLabel(a portal.Attribute) string {
-	l := a.Label
-	if l == "" {
-		l = a.Name
-	}
-	if a.Custom {
-		l += " (custom)"
-	}
-	return l
 }

@@ -1,9 +1,13 @@
 package frontend
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"portalstudio/backend/portal"
+	"portalstudio/backend/portal/words"
 )
 
 // syncCard is "Sync with the portal server": connect with the server's URL
@@ -136,19 +140,31 @@ func (c *syncCard) refused(a *SyncPushAnswer) app.UI {
 		parts = append(parts,
 			app.P().Class("error").Role("alert").ID("sync-conflict").Text("The live settings changed on the server (version "+itoa(r.LiveVersion)+
 				") where your draft changed them too. Nothing was changed, here or there: choose which side to keep."),
-			app.Div().Class("sync-diffs").Body(
-				lineDiff("sync-live-diff", "What changed on the server", m.LiveDiff),
-				lineDiff("sync-draft-diff", "What changed in your draft", m.DraftDiff),
+			// What each side changed since the draft's base, in sentences
+			// (backend/portal/words), then each conflict in words; the line
+			// diffs of the documents stay below for the details.
+			app.Div().Class("sync-summaries").Body(
+				changeList("sync-live-summary", "What changed on the server", m.LiveSummary),
+				changeList("sync-draft-summary", "What changed in your draft", m.DraftSummary),
 			),
+			app.H3().Class("sync-conflicts-title").Text("Changed on both sides"),
 			app.Ul().Class("sync-conflicts").ID("sync-conflicts").Body(app.Range(m.Conflicts).Slice(func(i int) app.UI {
 				k := m.Conflicts[i]
 				return app.Li().Class("sync-conflict-row").DataSet("path", k.Path).Body(
-					app.Code().Class("sync-path").Text(k.Path),
-					app.Span().Class("sync-side").Text(" server: "+compact(k.Live)),
-					app.Span().Class("sync-side").Text(" · your draft: "+compact(k.Draft)),
-					app.Span().Class("hint").Text(" · was: "+compact(k.Base)),
+					app.Strong().Class("sync-where").Text(words.Where(k.Path)+": "),
+					app.Span().Class("sync-side").Text("the server has "+conflictValue(k.Path, k.Live)),
+					app.Span().Class("sync-side").Text("; your draft has "+conflictValue(k.Path, k.Draft)),
+					app.Span().Class("hint").Text("; it was "+conflictValue(k.Path, k.Base)+". "),
+					app.Code().Class("sync-path hint").Text(k.Path),
 				)
 			})),
+			app.Details().Class("sync-details").Body(
+				app.Summary().Text("The settings line by line"),
+				app.Div().Class("sync-diffs").Body(
+					lineDiff("sync-live-diff", "On the server", m.LiveDiff),
+					lineDiff("sync-draft-diff", "In your draft", m.DraftDiff),
+				),
+			),
 			app.Div().Class("sync-actions").Body(
 				c.pushButton("sync-keep-draft", "btn btn-primary", "Keep my draft", syncPush{Take: "draft"}),
 				c.pushButton("sync-take-live", "btn", "Take the server's", syncPush{Take: "live"}),
@@ -203,6 +219,60 @@ func lineDiff(id, title, diff string) app.UI {
 			}))
 		}),
 	)
+}
+
+// changeList renders a side's change summary: one sentence per change.
+func changeList(id, title string, changes []string) app.UI {
+	return app.Div().Class("sync-summary").ID(id).Body(
+		app.H3().Text(title),
+		app.If(len(changes) == 0, func() app.UI { return app.P().Class("hint").Text("Nothing.") }).Else(func() app.UI {
+			return app.Ul().Class("changes").Body(app.Range(changes).Slice(func(i int) app.UI {
+				return app.Li().Class("change").Text(changes[i])
+			}))
+		}),
+	)
+}
+
+// conflictValue says one side's value of a conflicting field: a rule in
+// words ("Plan is Pro", "Everyone"), on/off for a switch, the Help
+// Center's sections by title, "nothing" when the side has none, else the
+// JSON value on one line.
+func conflictValue(path string, raw []byte) string {
+	v := strings.TrimSpace(string(raw))
+	if v == "" || v == "null" {
+		if path == "access.rule" || path == "visibility.conditions" {
+			return words.Rule(nil, nil)
+		}
+		return "nothing"
+	}
+	switch {
+	case path == "access.rule" || path == "visibility.conditions":
+		var r portal.Rule
+		if err := json.Unmarshal(raw, &r); err == nil {
+			return words.Rule(&r, nil)
+		}
+	case path == "help_center.sections":
+		var secs []portal.Section
+		if err := json.Unmarshal(raw, &secs); err == nil {
+			titles := make([]string, 0, len(secs))
+			for _, sec := range secs {
+				t := sec.Title
+				if !sec.Visible {
+					t += " (hidden)"
+				}
+				titles = append(titles, t)
+			}
+			if len(titles) == 0 {
+				return "no sections"
+			}
+			return strings.Join(titles, ", ")
+		}
+	case v == "true":
+		return "on"
+	case v == "false":
+		return "off"
+	}
+	return compact(raw)
 }
 
 // compact shows a JSON value on one line ("absent" when missing).

@@ -51,13 +51,26 @@ func TestSyncCard(t *testing.T) {
 		ans := &SyncPushAnswer{Refused: &WireError{Code: "conflict", Message: "… --take draft"}, Result: &wire.PushResult{BaseVersion: 2, LiveVersion: 3, Merge: &wire.SyncMerge{
 			LiveDiff:  "--- base\n+++ live\n@@ -1,3 +1,3 @@\n   \"visibility\": {\n-    \"value\": \"lead\"\n+    \"value\": \"admin\"\n",
 			DraftDiff: "--- base\n+++ draft\n@@ -1,3 +1,3 @@\n   \"visibility\": {\n-    \"value\": \"lead\"\n+    \"value\": \"user\"\n",
-			Conflicts: []wire.SyncConflict{{Path: "visibility.conditions.all[0].value", Base: []byte(`"lead"`), Live: []byte(`"admin"`), Draft: []byte(`"user"`)}},
+			Conflicts: []wire.SyncConflict{
+				{Path: "visibility.conditions", Base: []byte(`{"all": [{"attribute": "user.role", "operator": "equals", "value": "lead"}]}`),
+					Live: []byte(`{"all": [{"attribute": "user.role", "operator": "equals", "value": "admin"}]}`), Draft: []byte(`{"all": [{"attribute": "user.custom.is_admin", "operator": "equals", "value": false}]}`)},
+				{Path: "identity_verification", Base: []byte(`false`), Live: []byte(`true`), Draft: nil},
+			},
+			LiveSummary:  []string{"Ticket visibility: restricted are now users whose role is admin (was: users whose role is lead)."},
+			DraftSummary: []string{"Ticket visibility: restricted are now users who match: Is admin is false (was: users whose role is lead)."},
 		}}}
 		h := html(t, &syncCard{sync: syncState{Info: &wire.SyncStatus{Server: "http://s", Connected: true}, Push: ans}})
 		wantIn(t, h, "changed on the server (version 3)", "What changed on the server", "What changed in your draft",
+			`id="sync-live-summary"`, `id="sync-draft-summary"`,
+			"<li class=\"change\">Ticket visibility: restricted are now users whose role is admin (was: users whose role is lead).</li>",
+			"<li class=\"change\">Ticket visibility: restricted are now users who match: Is admin is false (was: users whose role is lead).</li>",
 			`id="sync-live-diff"`, `id="sync-draft-diff"`, "diff-line diff-add", "diff-line diff-del", "diff-line diff-hunk",
-			"visibility.conditions.all[0].value", `server: &#34;admin&#34;`, `your draft: &#34;user&#34;`, `was: &#34;lead&#34;`,
+			"Ticket visibility: ", "the server has Role is admin", "; your draft has Is admin is false", "; it was Role is lead. ",
+			"Identity verification: ", "the server has on", "; your draft has nothing", "; it was off. ",
 			"Keep my draft", "Take the server&#39;s", "Push again")
+		if strings.Contains(h, "attribute&#34;") || strings.Contains(h, "user.role") {
+			t.Errorf("a conflict shows the rule's internal form:\n%s", h)
+		}
 		if strings.Contains(h, "--take") {
 			t.Error("the CLI's flags leaked into the desktop's sentence")
 		}

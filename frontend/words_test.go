@@ -59,9 +59,9 @@ func TestConditionWaitsForItsValue(t *testing.T) {
 	if h := html(t, row); !strings.Contains(h, "has-error") || !strings.Contains(h, "Something else is wrong.") {
 		t.Errorf("a problem with a typed value is an error:\n%s", h)
 	}
-	bad := []portal.Problem{{Path: "access.rule.all[1].any[0].operator", Message: "company.plan is a string and cannot use is greater than (greater_than)"}}
+	bad := []portal.Problem{{Path: "access.rule.all[1].any[0].operator", Message: "Plan holds text and cannot use is greater than (greater_than)"}}
 	if h := html(t, &draftStatus{draft: draftState{Settings: st, Problems: bad}}); !strings.Contains(h, "pill-error") ||
-		!strings.Contains(h, `title="Access permissions, condition 2.1: company.plan is a string and cannot use is greater than (greater_than)."`) {
+		!strings.Contains(h, `title="Access permissions, condition 2.1: Plan holds text and cannot use is greater than (greater_than)."`) {
 		t.Errorf("draft status of a wrong condition:\n%s", h)
 	}
 	if waitingOnly(st, []portal.Problem{{Path: "access.rule.all[2].value", Message: "x"}}) || waitingOnly(st, []portal.Problem{{Path: "access.rule.all[0].operator"}}) {
@@ -114,5 +114,25 @@ func TestDiffViewSummary(t *testing.T) {
 	h = html(t, c)
 	if i, j := strings.Index(h, "change-summary"), strings.Index(h, "diff-view"); i < 0 || j < 0 || i > j {
 		t.Errorf("the summary is not above the diff:\n%s", h)
+	}
+}
+
+// A validation problem beside a condition names the attribute as the
+// attribute menu does ("Seats (custom)"), never by its JSON name.
+func TestProblemNamesTheAttributeByItsLabel(t *testing.T) {
+	s := portal.NewSchema([]portal.Attribute{{Scope: portal.ScopeCompany, Field: "seats", Kind: portal.KindNumber}})
+	doc := `{"all": [{"attribute": "company.custom.seats", "operator": "greater_than", "value": "ten"}]}`
+	_, err := portal.ParseRule([]byte(doc), s, "access.rule")
+	pe, ok := err.(*portal.Error)
+	if !ok || len(pe.Problems) != 1 {
+		t.Fatalf("want one problem, got %v", err)
+	}
+	cond := portal.Condition{Attribute: "company.custom.seats", Operator: portal.OpGreaterThan, Value: "ten"}
+	h := html(t, &conditionRow{IScope: scopeAccess, IPath: []int{0}, ICond: cond, IAttributes: s.Attributes(), IProblem: pe.Problems[0].Message})
+	if !strings.Contains(h, ">Seats (custom)</option>") {
+		t.Errorf("the attribute menu does not name Seats (custom):\n%s", h)
+	}
+	if !strings.Contains(h, "Seats (custom) must be a number") || strings.Contains(h, "company.custom.seats must") || strings.Contains(h, "company.custom.seats is") {
+		t.Errorf("the problem beside the condition does not name Seats (custom):\n%s", h)
 	}
 }

@@ -48,11 +48,7 @@ func runExplain(ctx context.Context, env *Env, args []string) error {
 		if s.OK {
 			mark = "✓"
 		}
-		text := s.Sentence
-		if text == "" {
-			text = s.Text
-		}
-		fmt.Fprintf(w, "  %s %-11s %s\n", mark, s.Step, strings.ReplaceAll(text, "\n", " "))
+		fmt.Fprintf(w, "  %s %-11s %s\n", mark, s.Step, strings.ReplaceAll(s.Sentence, "\n", " "))
 	}
 	return nil
 }

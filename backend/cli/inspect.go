@@ -56,7 +56,7 @@ func runAudience(ctx context.Context, env *Env, args []string) error {
 	if res.Note != "" {
 		fmt.Fprintln(env.Stdout, res.Note)
 	} else {
-		fmt.Fprintf(env.Stdout, "Rule: %s\n", res.Rule)
+		fmt.Fprintf(env.Stdout, "Rule: %s\n", res.Sentence)
 	}
 	for _, u := range res.Users {
 		fmt.Fprintf(env.Stdout, "  %-28s %-40s %s\n", u.ID, u.Email, u.Name)
@@ -157,12 +157,12 @@ func printPreview(env *Env, res *wire.PreviewResult) {
 		fmt.Fprintf(w, "Companies: %s\n", strings.Join(names, ", "))
 	}
 	yes := map[bool]string{true: "yes", false: "no"}
-	fmt.Fprintf(w, "Access: %s. %s\n", yes[res.Access], or(res.AccessSentence, res.AccessReason))
+	fmt.Fprintf(w, "Access: %s. %s\n", yes[res.Access], res.AccessSentence)
 	if !res.Access {
 		fmt.Fprintln(w, "The portal shows this user \"You don't have access\".")
 		return
 	}
-	fmt.Fprintf(w, "Restricted to own tickets: %s. %s\n", yes[res.Restricted], or(res.RestrictedSentence, res.RestrictedReason))
+	fmt.Fprintf(w, "Restricted to own tickets: %s. %s\n", yes[res.Restricted], res.RestrictedSentence)
 	tabs := make([]string, len(res.Tabs))
 	for i, t := range res.Tabs {
 		tabs[i] = tabNames[t]
@@ -265,12 +265,4 @@ func runDiff(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprint(env.Stdout, res.Unified)
 	return nil
-}
-
-// or returns s, or else when s is empty.
-func or(s, orElse string) string {
-	if s == "" {
-		return orElse
-	}
-	return s
 }

@@ -401,10 +401,10 @@ func validateCondition(c *Condition, s *Schema, path string) *Problem {
 		return &Problem{path + ".attribute", fmt.Sprintf("unknown attribute %q; %s", c.Attribute, s.suggest(c.Attribute))}
 	}
 	if !knownOperator(c.Operator) {
-		return &Problem{path + ".operator", fmt.Sprintf("unknown operator %q; %s takes %s", c.Operator, a.Name, opList(a.Kind))}
+		return &Problem{path + ".operator", fmt.Sprintf("unknown operator %q; %s takes %s", c.Operator, a.Named(), opList(a.Kind))}
 	}
 	if !operatorFits(a.Kind, c.Operator) {
-		return &Problem{path + ".operator", fmt.Sprintf("%s is a %s and cannot use %s; use %s", a.Name, a.Kind, c.Operator.Named(), opList(a.Kind))}
+		return &Problem{path + ".operator", fmt.Sprintf("%s holds %s and cannot use %s; use %s", a.Named(), kindHolds(a.Kind), c.Operator.Named(), opList(a.Kind))}
 	}
 	vp := path + ".value"
 	switch c.Operator {
@@ -416,15 +416,15 @@ func validateCondition(c *Condition, s *Schema, path string) *Problem {
 	}
 	if c.Value == nil {
 		if c.Operator == OpMoreThanDaysAgo || c.Operator == OpLessThanDaysAgo {
-			return &Problem{vp, fmt.Sprintf("%s %s needs a number of days; enter one", a.Name, c.Operator.Named())}
+			return &Problem{vp, fmt.Sprintf("%s %s needs a number of days; enter one", a.Named(), c.Operator.Named())}
 		}
-		return &Problem{vp, fmt.Sprintf("%s is %s; add a value (%s)", a.Name, kindWord(a.Kind), valueHint(a.Kind))}
+		return &Problem{vp, fmt.Sprintf("%s needs a value: %s", a.Named(), valueHint(a.Kind))}
 	}
 	switch c.Operator {
 	case OpMoreThanDaysAgo, OpLessThanDaysAgo:
 		f, ok := c.Value.(float64)
 		if !ok {
-			return &Problem{vp, fmt.Sprintf("%s %s needs a number of days, not %s", a.Name, c.Operator.Named(), describeValue(c.Value))}
+			return &Problem{vp, fmt.Sprintf("%s %s needs a number of days, not %s", a.Named(), c.Operator.Named(), describeValue(c.Value))}
 		}
 		if f < 0 || f != math.Trunc(f) || f > 100000 {
 			return &Problem{vp, fmt.Sprintf("the number of days must be a whole number from 0 to 100000, not %s", formatValue(f))}
@@ -435,7 +435,7 @@ func validateCondition(c *Condition, s *Schema, path string) *Problem {
 	case KindString:
 		str, ok := c.Value.(string)
 		if !ok {
-			return &Problem{vp, fmt.Sprintf("%s is a string; write the value in quotes, not %s", a.Name, describeValue(c.Value))}
+			return &Problem{vp, fmt.Sprintf("%s must be text (in quotes), not %s", a.Named(), describeValue(c.Value))}
 		}
 		if strings.TrimSpace(str) == "" {
 			return &Problem{vp, "the value is empty; enter some text, or use has any value / is unknown"}
@@ -445,24 +445,27 @@ func validateCondition(c *Condition, s *Schema, path string) *Problem {
 		}
 	case KindNumber:
 		if _, ok := c.Value.(float64); !ok {
-			return &Problem{vp, fmt.Sprintf("%s is a number; write a number without quotes, not %s", a.Name, describeValue(c.Value))}
+			return &Problem{vp, fmt.Sprintf("%s must be a number (without quotes), not %s", a.Named(), describeValue(c.Value))}
 		}
 	case KindBoolean:
 		if _, ok := c.Value.(bool); !ok {
-			return &Problem{vp, fmt.Sprintf("%s is true/false; write true or false, not %s", a.Name, describeValue(c.Value))}
+			return &Problem{vp, fmt.Sprintf("%s must be true or false, not %s", a.Named(), describeValue(c.Value))}
 		}
 	}
 	return nil
 }
 
-func kindWord(k ValueKind) string {
+// kindHolds says what an attribute of a kind holds: "Plan holds text".
+func kindHolds(k ValueKind) string {
 	switch k {
 	case KindBoolean:
-		return "true/false"
+		return "true or false"
 	case KindNumber:
-		return "a number"
+		return "numbers"
+	case KindDate:
+		return "dates"
 	}
-	return "a " + string(k)
+	return "text"
 }
 
 func valueHint(k ValueKind) string {

@@ -147,17 +147,17 @@ func TestParseRuleErrors(t *testing.T) {
 
 		// Operators.
 		{"contains on a number", `{"attribute": "company.custom.seats", "operator": "contains", "value": "1"}`,
-			[]problem{{"access.rule.operator", []string{"company.custom.seats is a number", "cannot use contains;", "greater_than"}}}},
+			[]problem{{"access.rule.operator", []string{"Seats (custom) holds numbers", "cannot use contains;", "greater_than"}}}},
 		{"greater_than on a string", `{"attribute": "user.email", "operator": "greater_than", "value": 3}`,
-			[]problem{{"access.rule.operator", []string{"user.email is a string", `cannot use is greater than (greater_than)`, "has any value (is_set) or is unknown (is_not_set)"}}}},
+			[]problem{{"access.rule.operator", []string{"Email holds text", `cannot use is greater than (greater_than)`, "has any value (is_set) or is unknown (is_not_set)"}}}},
 		{"days on a string", `{"attribute": "company.plan", "operator": "more_than_days_ago", "value": 3}`,
-			[]problem{{"access.rule.operator", []string{"company.plan is a string"}}}},
+			[]problem{{"access.rule.operator", []string{"Plan holds text"}}}},
 		{"equals on a date", `{"attribute": "user.created_at", "operator": "equals", "value": "2024-01-01"}`,
-			[]problem{{"access.rule.operator", []string{"user.created_at is a date", "more_than_days_ago"}}}},
+			[]problem{{"access.rule.operator", []string{"Created holds dates", "more_than_days_ago"}}}},
 		{"contains on a boolean", `{"attribute": "company.custom.vip", "operator": "contains", "value": "t"}`,
-			[]problem{{"access.rule.operator", []string{"company.custom.vip is a boolean"}}}},
+			[]problem{{"access.rule.operator", []string{"VIP (custom) holds true or false"}}}},
 		{"greater_than on a boolean", `{"attribute": "user.custom.beta", "operator": "greater_than", "value": 1}`,
-			[]problem{{"access.rule.operator", []string{"user.custom.beta is a boolean"}}}},
+			[]problem{{"access.rule.operator", []string{"Beta (custom) holds true or false"}}}},
 		{"unknown operator", `{"attribute": "user.email", "operator": "like", "value": "x"}`,
 			[]problem{{"access.rule.operator", []string{`unknown operator "like"`, "contains"}}}},
 		{"operator missing", `{"attribute": "user.email", "value": "x"}`,
@@ -167,25 +167,25 @@ func TestParseRuleErrors(t *testing.T) {
 		{"string for a number (SPEC path)", `{"all": [` + email + `, {"any": [
 				{"attribute": "company.custom.seats", "operator": "greater_than", "value": "10"},
 				{"attribute": "company.plan", "operator": "equals", "value": "Pro"}]}]}`,
-			[]problem{{"access.rule.all[1].any[0].value", []string{"company.custom.seats is a number", `"10"`}}}},
+			[]problem{{"access.rule.all[1].any[0].value", []string{"Seats (custom) must be a number", `"10"`}}}},
 		{"number for a string", `{"attribute": "user.email", "operator": "equals", "value": 5}`,
-			[]problem{{"access.rule.value", []string{"user.email is a string", "the number 5"}}}},
+			[]problem{{"access.rule.value", []string{"Email must be text", "the number 5"}}}},
 		{"boolean for a string", `{"attribute": "company.custom.region", "operator": "equals", "value": true}`,
-			[]problem{{"access.rule.value", []string{"company.custom.region is a string", "true"}}}},
+			[]problem{{"access.rule.value", []string{"Region (custom) must be text", "true"}}}},
 		{"string for a boolean", `{"attribute": "user.custom.beta", "operator": "equals", "value": "true"}`,
-			[]problem{{"access.rule.value", []string{"user.custom.beta is true/false", `"true"`}}}},
+			[]problem{{"access.rule.value", []string{"Beta (custom) must be true or false", `"true"`}}}},
 		{"number for a boolean", `{"attribute": "company.custom.vip", "operator": "not_equals", "value": 1}`,
-			[]problem{{"access.rule.value", []string{"company.custom.vip is true/false"}}}},
+			[]problem{{"access.rule.value", []string{"VIP (custom) must be true or false"}}}},
 		{"boolean for a number", `{"attribute": "company.size", "operator": "less_than", "value": false}`,
-			[]problem{{"access.rule.value", []string{"company.size is a number"}}}},
+			[]problem{{"access.rule.value", []string{"Company size must be a number"}}}},
 		{"date string for days", `{"attribute": "user.signed_up_at", "operator": "less_than_days_ago", "value": "2024-01-01"}`,
-			[]problem{{"access.rule.value", []string{"user.signed_up_at less than (less_than_days_ago) needs a number of days", `"2024-01-01"`}}}},
+			[]problem{{"access.rule.value", []string{"Signed up less than (less_than_days_ago) needs a number of days", `"2024-01-01"`}}}},
 		{"missing value, string", `{"attribute": "user.email", "operator": "equals"}`,
-			[]problem{{"access.rule.value", []string{"user.email is a string"}}}},
+			[]problem{{"access.rule.value", []string{"Email needs a value: text in quotes"}}}},
 		{"missing value, number", `{"attribute": "company.size", "operator": "greater_than"}`,
-			[]problem{{"access.rule.value", []string{"company.size is a number"}}}},
+			[]problem{{"access.rule.value", []string{"Company size needs a value: a number without quotes"}}}},
 		{"null value, boolean", `{"attribute": "user.custom.beta", "operator": "equals", "value": null}`,
-			[]problem{{"access.rule.value", []string{"user.custom.beta is true/false"}}}},
+			[]problem{{"access.rule.value", []string{"Beta (custom) needs a value: true or false"}}}},
 		{"missing days", `{"attribute": "company.created_at", "operator": "more_than_days_ago"}`,
 			[]problem{{"access.rule.value", []string{"needs a number of days"}}}},
 		{"empty string", `{"attribute": "user.email", "operator": "contains", "value": ""}`,
@@ -254,8 +254,8 @@ func TestParseRuleErrors(t *testing.T) {
 			[]problem{
 				{"access.rule.all[0].attribute", []string{"unknown attribute"}},
 				{"access.rule.all[1]", []string{"not null"}},
-				{"access.rule.all[2].any[0].operator", []string{"company.size is a number"}},
-				{"access.rule.all[2].any[1].value", []string{"company.custom.seats is a number"}},
+				{"access.rule.all[2].any[0].operator", []string{"Company size holds numbers"}},
+				{"access.rule.all[2].any[1].value", []string{"Seats (custom) must be a number"}},
 				{"access.rule.all[3].oops", []string{"unknown field"}},
 				{"access.rule.all[4].value", []string{"whole number"}},
 			}},
@@ -324,7 +324,7 @@ func TestValidateRule(t *testing.T) {
 	if diff := cmp.Diff(want, paths); diff != "" {
 		t.Errorf("paths (-want +got):\n%s\n%v", diff, got)
 	}
-	if len(got) > 0 && !strings.HasPrefix(got[0].Message, "company.custom.seats is a number") {
+	if len(got) > 0 && !strings.HasPrefix(got[0].Message, "Seats (custom) must be a number") {
 		t.Errorf("message = %q", got[0].Message)
 	}
 	if ps := portal.ValidateRule(nil, s, "access.rule"); len(ps) != 0 {

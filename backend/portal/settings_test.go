@@ -254,13 +254,13 @@ func TestParseSettingsEveryProblem(t *testing.T) {
 	}
 	checkProblems(t, err, []problem{
 		{"access.rule.all[0].attribute", []string{`unknown attribute "user.emial"`}},
-		{"access.rule.all[1].any[0].value", []string{"company.custom.seats is a number"}},
+		{"access.rule.all[1].any[0].value", []string{"Seats (custom) must be a number"}},
 		{"colour", []string{"unknown field", "identity_verification"}},
 		{"help_center.sections[1].id", []string{`"a" is used by another section`}},
 		{"help_center.sections[1].kind", []string{`unknown kind "faq"`}},
 		{"messenger.banner", []string{"unknown field", "tickets_space"}},
 		{"portal.enabled", []string{"cannot be enabled", "Help Center is not live", "identity_verification", "ticket type of category Customer"}},
-		{"visibility.conditions.value", []string{"user.custom.tier is a string"}},
+		{"visibility.conditions.value", []string{"Tier (custom) needs a value: text in quotes"}},
 		{"visibility.restrict_to_own", []string{"must be true or false", "a string"}},
 	})
 }

@@ -74,8 +74,19 @@ func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, 
 				u.TicketsBefore, u.TicketsAfter = &b, &a
 			}
 		}
+		// Each listed user's change says why, from their decision under
+		// the new settings (a page is at most a thousand users).
 		for i := range grp.Users {
-			grp.Users[i].Sentence = words.Change(grp.Users[i])
+			u := &grp.Users[i]
+			who, err := s.Store.FindUser(ctx, u.ID)
+			if err != nil {
+				return nil, err
+			}
+			d, _, err := s.decide(ctx, after, who, now)
+			if err != nil {
+				return nil, err
+			}
+			u.Sentence = words.ChangeDecided(*u, after, d, schema)
 		}
 	}
 	for _, g := range portal.ImpactGroups {

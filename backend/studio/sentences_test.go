@@ -79,7 +79,8 @@ func TestSentences(t *testing.T) {
 		t.Errorf("group sentences %q, %q", im.GainAccess.Sentence, im.LoseAccess.Sentence)
 	}
 	for _, u := range im.GainAccess.Users {
-		if u.Sentence == "" || !strings.HasPrefix(u.Sentence, u.Name+" had no access; now sees ") || !strings.Contains(u.Sentence, " (0 tickets → ") {
+		if u.Sentence == "" || !strings.HasPrefix(u.Sentence, u.Name+" had no access; now sees ") || !strings.Contains(u.Sentence, " (0 tickets → ") ||
+			!strings.HasSuffix(u.Sentence, "): the access rule is Everyone.") {
 			t.Errorf("user %s: %q", u.ID, u.Sentence)
 		}
 	}

@@ -48,6 +48,49 @@ func State(state string) string {
 // Change says how one user's portal changes: "Ana had no access; now sees
 // all company tickets (0 → 12 tickets)." Ticket counts are optional.
 func Change(u portal.ImpactUser) string {
+	return ChangeBecause(u, "")
+}
+
+// ChangeBecause is Change followed by why, the reason of the decision
+// under the new settings (see Why): "Ana had no access; now sees all
+// company tickets: Plan is Pro — Acme has Pro."
+func ChangeBecause(u portal.ImpactUser, why string) string {
+	s := change(u)
+	if why = strings.TrimSuffix(strings.TrimSpace(why), "."); why != "" {
+		s += ": " + why
+	}
+	return s + "."
+}
+
+// ChangeDecided says how one user's portal changes and why, from the
+// decision d made for them under the new settings st: the access
+// decision's reason when they gain or lose access, the restriction's
+// when they keep access and only what they see changes.
+func ChangeDecided(u portal.ImpactUser, st *portal.Settings, d portal.Decision, s *portal.Schema) string {
+	why := Access(st, d, s)
+	if u.Before != portal.StateNone && u.After != portal.StateNone {
+		why = Restriction(st, d, s)
+	}
+	return ChangeBecause(u, reason(why))
+}
+
+// Why returns the reason of a decision's sentence, without its head:
+// "Has access: Plan is Pro — Acme has Pro." → "Plan is Pro — Acme has
+// Pro."; a sentence without a head is its own reason.
+func Why(sentence string) string {
+	return upperFirst(reason(sentence))
+}
+
+// reason is a decision's sentence without its head, as it is written.
+func reason(sentence string) string {
+	head, why, found := strings.Cut(sentence, ": ")
+	if !found || strings.ContainsAny(head, ".—") || why == "" {
+		return sentence
+	}
+	return why
+}
+
+func change(u portal.ImpactUser) string {
 	who := u.Name
 	if who == "" {
 		who = u.Email
@@ -61,7 +104,7 @@ func Change(u portal.ImpactUser) string {
 	if u.TicketsBefore != nil && u.TicketsAfter != nil {
 		s += fmt.Sprintf(" (%s → %s)", plural(*u.TicketsBefore, "ticket", "tickets"), plural(*u.TicketsAfter, "ticket", "tickets"))
 	}
-	return s + "."
+	return s
 }
 
 // Problem says a validation problem where the admin sees it: "Access

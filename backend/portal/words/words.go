@@ -23,36 +23,10 @@ import (
 	"portalstudio/backend/portal"
 )
 
-// acronyms are written in capitals when a custom attribute's key is
-// turned into a label ("sla_tier" → "SLA tier").
-var acronyms = map[string]string{
-	"id": "id", "sla": "SLA", "url": "URL", "api": "API", "sso": "SSO", "vip": "VIP", "crm": "CRM",
-	"nps": "NPS", "arr": "ARR", "mrr": "MRR", "csm": "CSM", "it": "IT", "hr": "HR", "eu": "EU", "us": "US", "uk": "UK",
-}
-
 // Label is an attribute's name for people: the schema's label, or for a
 // custom attribute its key in words ("sla_tier" → "SLA tier",
-// "trial_ends_at" → "Trial ends at").
-func Label(a portal.Attribute) string {
-	if !a.Custom || a.Label != a.Field {
-		if a.Label != "" {
-			return a.Label
-		}
-		return a.Name
-	}
-	parts := strings.FieldsFunc(a.Field, func(r rune) bool { return r == '_' || r == '-' || r == '.' || r == ' ' })
-	if len(parts) == 0 {
-		return a.Field
-	}
-	for i, p := range parts {
-		if up, ok := acronyms[strings.ToLower(p)]; ok && (i > 0 || up != "id") {
-			parts[i] = up
-			continue
-		}
-		parts[i] = strings.ToLower(p)
-	}
-	return upperFirst(strings.Join(parts, " "))
-}
+// "trial_ends_at" → "Trial ends at"). See portal.Attribute.Title.
+func Label(a portal.Attribute) string { return a.Title() }
 
 // attribute returns the schema's attribute of that name, or one labelled
 // with the name itself when the schema does not know it.
@@ -226,7 +200,9 @@ func Node(t portal.Trace, s *portal.Schema) string {
 		return upperFirst(t.Rule)
 	}
 	a := attribute(t.Condition.Attribute, s)
-	known := false
+	// Without a schema (a trace said where none is at hand) every
+	// attribute is taken as known, with its standard label.
+	known := s == nil
 	if s != nil {
 		_, known = s.Lookup(t.Condition.Attribute)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -377,6 +378,29 @@ func TestImpact(t *testing.T) {
 	} {
 		b.WriteString(words.Change(u) + "\n")
 	}
+	// With why, from each subject's decision under the new settings.
+	s := schema()
+	access := portal.AllOf(cond("user.email", portal.OpContains, "examply.com"), cond("company.plan", portal.OpEquals, "Pro"))
+	restrict := portal.AllOf(cond("company.custom.sla_tier", portal.OpNotEquals, "Premier"))
+	for _, st := range []*portal.Settings{settings(true, access, true, restrict), settings(false, access, true, restrict)} {
+		for _, sub := range subjects() {
+			d := portal.Decide(st, s, sub, now)
+			after := portal.StateNone
+			switch {
+			case d.Access && d.Restricted:
+				after = portal.StateOwn
+			case d.Access:
+				after = portal.StateAll
+			}
+			for _, before := range []string{portal.StateNone, portal.StateAll, portal.StateOwn} {
+				if before == after {
+					continue
+				}
+				u := portal.ImpactUser{ID: sub.User.ID, Name: sub.User.Name, Email: sub.User.Email, Before: before, After: after}
+				b.WriteString(words.ChangeDecided(u, st, d, s) + "\n")
+			}
+		}
+	}
 	golden(t, "impact.golden", b.String())
 }
 
@@ -390,7 +414,23 @@ func TestProblems(t *testing.T) {
 		`{"attribute": "user.name", "operator": "is_not_set", "value": "x"}`,
 		`{"attribute": "user.custom.nope", "operator": "is_set"}`,
 		`{"attribute": "user.custom.is_admin", "operator": "equals", "value": "yes"}`,
+		`{"attribute": "user.custom.department", "operator": "like", "value": "IT"}`,
+		`{"attribute": "company.plan", "operator": "greater_than", "value": 3}`,
+		`{"attribute": "user.custom.trial_ends_at", "operator": "equals", "value": "2025-01-01"}`,
+		`{"attribute": "company.custom.vip", "operator": "contains", "value": "t"}`,
+		`{"attribute": "company.custom.sla_tier", "operator": "equals", "value": 3}`,
+		`{"attribute": "company.custom.seats", "operator": "greater_than", "value": "10"}`,
+		`{"attribute": "company.size", "operator": "less_than", "value": false}`,
+		`{"attribute": "company.custom.sla_tier", "operator": "equals"}`,
+		`{"attribute": "user.custom.nps_score", "operator": "greater_than"}`,
+		`{"attribute": "company.custom.vip", "operator": "equals", "value": null}`,
+		`{"attribute": "company.custom.renewed_at", "operator": "less_than_days_ago", "value": "2024-01-01"}`,
+		`{"attribute": "user.last_seen_at", "operator": "more_than_days_ago", "value": 2.5}`,
 	}
+	// Every problem about an attribute of the schema names it by its
+	// label, as the attribute menu does, never by its JSON name (the
+	// path still says where it is).
+	jsonName := regexp.MustCompile(`\b(user|company)\.(custom\.)?[a-z_]+`)
 	var b strings.Builder
 	for _, doc := range docs {
 		fmt.Fprintf(&b, "%s\n", doc)
@@ -402,6 +442,9 @@ func TestProblems(t *testing.T) {
 			}
 			for _, p := range pe.Problems {
 				fmt.Fprintf(&b, "  %s\n", words.Problem(p))
+				if !strings.Contains(p.Message, "unknown attribute") && jsonName.MatchString(p.Message) {
+					t.Errorf("%s: %q names an attribute by its JSON name", doc, p.Message)
+				}
 			}
 		}
 	}
