@@ -3,11 +3,11 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/listpage"
 )
 
 // Search on PostgreSQL: each shared Customer ticket's searchable text is a
@@ -101,17 +101,15 @@ func tsQuery(terms []string) string {
 // same as on SQLite.
 func (s *Store) Search(ctx context.Context, q portal.SearchQuery) (portal.SearchPage, error) {
 	page := portal.SearchPage{IDs: []string{}, Facets: portal.NewFacets()}
-	if q.Tab != portal.TabAll && q.Tab != portal.TabMine {
-		return page, portal.Errorf(portal.EINVALID, "unknown tab %q; use all or mine", q.Tab)
+	companies, err := listpage.Companies(q.Tab, q.CompanyIDs)
+	if err != nil {
+		return page, err
 	}
 	if (len(q.Terms) == 0 && q.Number == "") || q.UserID == "" {
 		return page, nil
 	}
-	if q.Limit <= 0 || q.Limit > 200 {
-		q.Limit = 20
-	}
-	f := q.TicketFilter
-	offset, err := decodeOffset(q.Cursor, f)
+	q.Limit = listpage.Limit(q.Limit)
+	offset, err := listpage.DecodeOffset(q.Cursor, q.TicketFilter)
 	if err != nil {
 		return page, err
 	}
@@ -127,10 +125,7 @@ func (s *Store) Search(ctx context.Context, q portal.SearchQuery) (portal.Search
 	if len(q.Terms) == 0 && q.Number == "" {
 		return page, nil
 	}
-	companies := []string{}
-	if q.Tab == portal.TabAll {
-		companies = storableOnly(dedupe(q.CompanyIDs))
-	}
+	companies = storableOnly(companies)
 	rank, numbered := `0::real`, `false`
 	var which []string
 	args := []any{q.UserID, companies}
@@ -149,73 +144,28 @@ func (s *Store) Search(ctx context.Context, q portal.SearchQuery) (portal.Search
 	if err != nil {
 		return page, dbError(err)
 	}
-	type hit struct {
-		id               string
-		rank             float32
-		updated, created int64
-		state, typ       string
-		number           bool
-	}
-	var all []hit
+	var hits []listpage.Hit
 	for rows.Next() {
-		var h hit
-		if err := rows.Scan(&h.id, &h.rank, &h.updated, &h.created, &h.state, &h.typ, &h.number); err != nil {
+		var h listpage.Hit
+		var rank float32
+		if err := rows.Scan(&h.ID, &rank, &h.Updated, &h.Created, &h.State, &h.Type, &h.Number); err != nil {
 			rows.Close()
 			return page, dbError(err)
 		}
-		all = append(all, h)
+		h.Score = float64(rank) // higher is better
+		hits = append(hits, h)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return page, dbError(err)
 	}
-	dated := datesKeep(f)
-	cells := map[cell]int{}
-	hits := make([]hit, 0, len(all))
-	for _, h := range all {
-		c := cell{state: h.state, typ: h.typ, dated: dated(h.created)}
-		cells[c]++
-		if c.dated && (len(f.State) == 0 || slices.Contains(f.State, h.state)) && (len(f.Types) == 0 || slices.Contains(f.Types, h.typ)) {
-			hits = append(hits, h)
-		}
-	}
-	if page.Facets, page.Total, err = s.facets(ctx, cells, f); err != nil {
+	res := listpage.Filter(hits, q.TicketFilter)
+	names, err := s.typeNames(ctx, res.Cells().TypeIDs())
+	if err != nil {
 		return page, err
 	}
-	// The numbered ticket first. Then, without a sort, best first (the
-	// higher rank), then newer, then the greater id. With a sort, its key
-	// then the id, both in the order's direction.
-	slices.SortFunc(hits, func(a, b hit) int {
-		if a.number != b.number {
-			if a.number {
-				return -1
-			}
-			return 1
-		}
-		if f.Sort == "" {
-			switch {
-			case a.rank > b.rank:
-				return -1
-			case a.rank < b.rank:
-				return 1
-			}
-			return -compareKeys(a.updated, a.id, b.updated, b.id)
-		}
-		ak, bk := a.updated, b.updated
-		if f.Sort == portal.SortCreated {
-			ak, bk = a.created, b.created
-		}
-		if f.Ascending() {
-			return compareKeys(ak, a.id, bk, b.id)
-		}
-		return -compareKeys(ak, a.id, bk, b.id)
-	})
-	for i := offset; i < len(hits) && len(page.IDs) < q.Limit; i++ {
-		page.IDs = append(page.IDs, hits[i].id)
-	}
-	if offset+len(page.IDs) < page.Total {
-		page.Next = encodeOffset(offset+len(page.IDs), f)
-	}
+	page = res.Page(offset, q.Limit)
+	page.Facets, _ = res.Cells().Facets(q.TicketFilter, names)
 	return page, nil
 }
 

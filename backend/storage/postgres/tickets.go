@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/listpage"
 )
 
 // This file holds the reads of tickets: one with its parts, a user's
@@ -120,23 +121,20 @@ const eligible = `t.category = 'Customer' AND t.is_shared`
 // facets come from one grouped count of the tab.
 func (s *Store) Tickets(ctx context.Context, q portal.TicketQuery) (portal.TicketPage, error) {
 	page := portal.TicketPage{Tickets: []portal.Ticket{}, Facets: portal.NewFacets()}
-	if q.Limit <= 0 || q.Limit > 200 {
-		q.Limit = 20
+	q.Limit = listpage.Limit(q.Limit)
+	companies, err := listpage.Companies(q.Tab, q.CompanyIDs)
+	if err != nil {
+		return page, err
 	}
-	companies := []string{}
-	if q.Tab == portal.TabAll {
-		companies = storableOnly(dedupe(q.CompanyIDs))
-	} else if q.Tab != portal.TabMine {
-		return page, portal.Errorf(portal.EINVALID, "unknown tab %q; use all or mine", q.Tab)
-	}
-	cur, err := decodeCursor(q.Cursor, q.TicketFilter)
+	companies = storableOnly(companies)
+	cur, err := listpage.DecodeCursor(q.Cursor, q.TicketFilter)
 	if err != nil {
 		return page, err
 	}
 	if !storable(q.UserID) {
 		q.UserID = ""
 	}
-	sortKey, order := listOrder(q.TicketFilter)
+	sortKey, order := listpage.Order(q.TicketFilter)
 	col, dir, cmp := `t.updated_at`, `DESC`, `<`
 	if sortKey == portal.SortCreated {
 		col = `t.created_at`
@@ -174,21 +172,29 @@ func (s *Store) Tickets(ctx context.Context, q portal.TicketQuery) (portal.Ticke
 	if err := rows.Err(); err != nil {
 		return portal.TicketPage{Tickets: []portal.Ticket{}, Facets: portal.NewFacets()}, dbError(err)
 	}
-	if len(page.Tickets) > q.Limit {
-		page.Tickets = page.Tickets[:q.Limit]
-		last := page.Tickets[len(page.Tickets)-1]
-		key := last.UpdatedAt.Unix()
-		if sortKey == portal.SortCreated {
-			key = last.CreatedAt.Unix()
-		}
-		page.Next = encodeCursor(key, last.ID, q.TicketFilter)
+	keys := make([]listpage.Key, len(page.Tickets))
+	for i := range page.Tickets {
+		keys[i] = listpage.KeyOf(&page.Tickets[i], q.TicketFilter)
+	}
+	keys, page.Next = listpage.Page(keys, q.TicketFilter, q.Limit)
+	byID := make(map[string]portal.Ticket, len(page.Tickets))
+	for _, t := range page.Tickets {
+		byID[t.ID] = t
+	}
+	page.Tickets = page.Tickets[:0]
+	for _, k := range keys {
+		page.Tickets = append(page.Tickets, byID[k.ID])
 	}
 	cells, err := s.facetCells(ctx, q.UserID, companies, q.TicketFilter)
 	if err != nil {
 		return page, err
 	}
-	page.Facets, page.Total, err = s.facets(ctx, cells, q.TicketFilter)
-	return page, err
+	names, err := s.typeNames(ctx, cells.TypeIDs())
+	if err != nil {
+		return page, err
+	}
+	page.Facets, page.Total = cells.Facets(q.TicketFilter, names)
+	return page, nil
 }
 
 // countSQL counts the shared Customer tickets created by $1, of the
@@ -203,7 +209,7 @@ const countSQL = `SELECT
 // the companies.
 func (s *Store) countTickets(ctx context.Context, userID string, companies []string) (int, error) {
 	var mine, theirs, both int
-	err := s.pool.QueryRow(ctx, countSQL, userID, storableOnly(dedupe(companies))).Scan(&mine, &theirs, &both)
+	err := s.pool.QueryRow(ctx, countSQL, userID, storableOnly(listpage.Dedupe(companies))).Scan(&mine, &theirs, &both)
 	return mine + theirs - both, dbError(err)
 }
 
@@ -211,7 +217,7 @@ func (s *Store) countTickets(ctx context.Context, userID string, companies []str
 func (s *Store) TicketCounts(ctx context.Context, userID string, companyIDs []string) (portal.TicketCounts, error) {
 	var c portal.TicketCounts
 	var mine, theirs, both int
-	err := s.pool.QueryRow(ctx, countSQL, userID, storableOnly(dedupe(companyIDs))).Scan(&mine, &theirs, &both)
+	err := s.pool.QueryRow(ctx, countSQL, userID, storableOnly(listpage.Dedupe(companyIDs))).Scan(&mine, &theirs, &both)
 	c.Mine, c.All = mine, mine+theirs-both
 	return c, dbError(err)
 }
