@@ -1,9 +1,10 @@
 package postgres
 
 import (
-	"context"
 	"fmt"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/listpage"
@@ -11,7 +12,7 @@ import (
 
 // This file holds the filter of a portal list and its search (state,
 // type, creation dates) as SQL, and the grouped counts of a tab its
-// facets are made of. The cursors, the order and the facets themselves
+// facets are made of (with the types' names). The cursors, the order and the facets themselves
 // are the stores' shared ones (package listpage).
 
 // filterWhere returns the filter's conditions on tickets t, each after
@@ -38,8 +39,10 @@ func filterWhere(f portal.TicketFilter, next int) (string, []any) {
 	return sb.String(), args
 }
 
-// facetCells counts the tickets of a tab per cell, in one grouped query.
-func (s *Store) facetCells(ctx context.Context, userID string, companies []string, f portal.TicketFilter) (listpage.Cells, error) {
+// facetsQuery is the grouped count of a tab per cell (listpage.Cells),
+// each group with its type's name as the workspace knows it: one
+// statement, the names joined to the groups.
+func facetsQuery(userID string, companies []string, f portal.TicketFilter) (string, []any) {
 	dated, args := `true`, []any{userID, companies}
 	if !f.CreatedAfter.IsZero() || !f.CreatedBefore.IsZero() {
 		var conds []string
@@ -53,43 +56,25 @@ func (s *Store) facetCells(ctx context.Context, userID string, companies []strin
 		}
 		dated = strings.Join(conds, ` AND `)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT t.state_category, t.type_id, count(*), count(*) FILTER (WHERE `+dated+`)
-		FROM tickets t WHERE (t.creator_id = $1 OR t.company_id = ANY($2::text[])) AND `+eligible+`
-		GROUP BY t.state_category, t.type_id`, args...)
-	if err != nil {
-		return nil, dbError(err)
-	}
-	defer rows.Close()
-	cells := listpage.Cells{}
-	for rows.Next() {
-		var state, typ string
-		var n, kept int
-		if err := rows.Scan(&state, &typ, &n, &kept); err != nil {
-			return nil, dbError(err)
-		}
-		cells.AddGroup(state, typ, n, kept, 1)
-	}
-	return cells, dbError(rows.Err())
+	return `SELECT g.state_category, g.type_id, coalesce(tt.name, ''), g.n, g.kept FROM (
+		SELECT t.state_category, t.type_id, count(*) AS n, count(*) FILTER (WHERE ` + dated + `) AS kept
+		FROM tickets t WHERE (t.creator_id = $1 OR t.company_id = ANY($2::text[])) AND ` + eligible + `
+		GROUP BY t.state_category, t.type_id) g
+		LEFT JOIN ticket_types tt ON tt.id = g.type_id`, args
 }
 
-// typeNames returns the names of the ticket types with those ids (the
-// ones the workspace knows).
-func (s *Store) typeNames(ctx context.Context, ids []string) (map[string]string, error) {
-	names := make(map[string]string, len(ids))
-	if len(ids) == 0 {
-		return names, nil
-	}
-	rows, err := s.pool.Query(ctx, `SELECT id, name FROM ticket_types WHERE id = ANY($1::text[])`, ids)
-	if err != nil {
-		return nil, dbError(err)
-	}
+// scanFacets reads facetsQuery's rows: the cells and the types' names.
+func scanFacets(rows pgx.Rows) (listpage.Cells, map[string]string, error) {
 	defer rows.Close()
+	cells, names := listpage.Cells{}, map[string]string{}
 	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, dbError(err)
+		var state, typ, name string
+		var n, kept int
+		if err := rows.Scan(&state, &typ, &name, &n, &kept); err != nil {
+			return nil, nil, dbError(err)
 		}
-		names[id] = name
+		cells.AddGroup(state, typ, n, kept, 1)
+		names[typ] = name
 	}
-	return names, dbError(rows.Err())
+	return cells, names, dbError(rows.Err())
 }

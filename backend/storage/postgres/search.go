@@ -96,9 +96,9 @@ func tsQuery(terms []string) string {
 // number is q.Number, and that the filter keeps: the numbered ticket
 // first, then ranked by relevance (ts_rank, the title above the rest),
 // then recency, then id; or in the filter's sort when it has one. The
-// matches come in one statement (the GIN index and the visibility filter
-// in the query); the facets, the order and the page are made in Go, the
-// same as on SQLite.
+// matches come in one statement, with their types' names (the GIN index
+// and the visibility filter in the query); the facets, the order and the
+// page are made in Go (package listpage), the same as on SQLite.
 func (s *Store) Search(ctx context.Context, q portal.SearchQuery) (portal.SearchPage, error) {
 	page := portal.SearchPage{IDs: []string{}, Facets: portal.NewFacets()}
 	companies, err := listpage.Companies(q.Tab, q.CompanyIDs)
@@ -139,31 +139,32 @@ func (s *Store) Search(ctx context.Context, q portal.SearchQuery) (portal.Search
 		numbered = fmt.Sprintf(`t.ticket_id = $%d`, len(args))
 		which = append(which, numbered)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT t.id, `+rank+`, t.updated_at, t.created_at, t.state_category, t.type_id, `+numbered+`
-		FROM tickets t WHERE (`+strings.Join(which, ` OR `)+`) AND `+eligible+` AND (t.creator_id = $1 OR t.company_id = ANY($2::text[]))`, args...)
+	// Each match with its type's name (for the facets): one round trip.
+	rows, err := s.pool.Query(ctx, `SELECT t.id, `+rank+`, t.updated_at, t.created_at, t.state_category, t.type_id, coalesce(tt.name, ''), `+numbered+`
+		FROM tickets t LEFT JOIN ticket_types tt ON tt.id = t.type_id
+		WHERE (`+strings.Join(which, ` OR `)+`) AND `+eligible+` AND (t.creator_id = $1 OR t.company_id = ANY($2::text[]))`, args...)
 	if err != nil {
 		return page, dbError(err)
 	}
 	var hits []listpage.Hit
+	names := map[string]string{}
 	for rows.Next() {
 		var h listpage.Hit
 		var rank float32
-		if err := rows.Scan(&h.ID, &rank, &h.Updated, &h.Created, &h.State, &h.Type, &h.Number); err != nil {
+		var typeName string
+		if err := rows.Scan(&h.ID, &rank, &h.Updated, &h.Created, &h.State, &h.Type, &typeName, &h.Number); err != nil {
 			rows.Close()
 			return page, dbError(err)
 		}
 		h.Score = float64(rank) // higher is better
 		hits = append(hits, h)
+		names[h.Type] = typeName
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return page, dbError(err)
 	}
 	res := listpage.Filter(hits, q.TicketFilter)
-	names, err := s.typeNames(ctx, res.Cells().TypeIDs())
-	if err != nil {
-		return page, err
-	}
 	page = res.Page(offset, q.Limit)
 	page.Facets, _ = res.Cells().Facets(q.TicketFilter, names)
 	return page, nil

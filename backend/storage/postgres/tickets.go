@@ -118,7 +118,8 @@ const eligible = `t.category = 'Customer' AND t.is_shared`
 // of their companies plus those they created. Each source (the creator,
 // each company) is its own scan limited to the page (LATERAL over the
 // companies); the page is the first of their union. The total and the
-// facets come from one grouped count of the tab.
+// facets come from one grouped count of the tab, with the types' names,
+// sent with the page's statement in one batch: one round trip.
 func (s *Store) Tickets(ctx context.Context, q portal.TicketQuery) (portal.TicketPage, error) {
 	page := portal.TicketPage{Tickets: []portal.Ticket{}, Facets: portal.NewFacets()}
 	q.Limit = listpage.Limit(q.Limit)
@@ -156,42 +157,48 @@ func (s *Store) Tickets(ctx context.Context, q portal.TicketQuery) (portal.Ticke
 			SELECT k.seq FROM unnest($2::text[]) AS c(id) CROSS JOIN LATERAL (
 				SELECT t.seq FROM tickets t WHERE t.company_id = c.id AND ` + eligible + cond + orderBy + ` LIMIT $3) k)
 		` + orderBy + ` LIMIT $3`
-	rows, err := s.pool.Query(ctx, query, args...)
+	// The page and the facets in one round trip: a batch of the two
+	// statements, pipelined.
+	facetsSQL, facetsArgs := facetsQuery(q.UserID, companies, q.TicketFilter)
+	batch := &pgx.Batch{}
+	batch.Queue(query, args...)
+	batch.Queue(facetsSQL, facetsArgs...)
+	br := s.pool.SendBatch(ctx, batch)
+	defer br.Close()
+	rows, err := br.Query()
 	if err != nil {
 		return page, dbError(err)
 	}
+	var tickets []portal.Ticket
 	for rows.Next() {
 		t, err := scanTicket(rows)
 		if err != nil {
 			rows.Close()
-			return portal.TicketPage{Tickets: []portal.Ticket{}, Facets: portal.NewFacets()}, dbError(err)
+			return page, dbError(err)
 		}
-		page.Tickets = append(page.Tickets, t)
+		tickets = append(tickets, t)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return portal.TicketPage{Tickets: []portal.Ticket{}, Facets: portal.NewFacets()}, dbError(err)
+		return page, dbError(err)
 	}
-	keys := make([]listpage.Key, len(page.Tickets))
-	for i := range page.Tickets {
-		keys[i] = listpage.KeyOf(&page.Tickets[i], q.TicketFilter)
+	rows, err = br.Query()
+	if err != nil {
+		return page, dbError(err)
+	}
+	cells, names, err := scanFacets(rows)
+	if err != nil {
+		return page, err
+	}
+	keys := make([]listpage.Key, len(tickets))
+	byID := make(map[string]portal.Ticket, len(tickets))
+	for i := range tickets {
+		keys[i] = listpage.KeyOf(&tickets[i], q.TicketFilter)
+		byID[tickets[i].ID] = tickets[i]
 	}
 	keys, page.Next = listpage.Page(keys, q.TicketFilter, q.Limit)
-	byID := make(map[string]portal.Ticket, len(page.Tickets))
-	for _, t := range page.Tickets {
-		byID[t.ID] = t
-	}
-	page.Tickets = page.Tickets[:0]
 	for _, k := range keys {
 		page.Tickets = append(page.Tickets, byID[k.ID])
-	}
-	cells, err := s.facetCells(ctx, q.UserID, companies, q.TicketFilter)
-	if err != nil {
-		return page, err
-	}
-	names, err := s.typeNames(ctx, cells.TypeIDs())
-	if err != nil {
-		return page, err
 	}
 	page.Facets, page.Total = cells.Facets(q.TicketFilter, names)
 	return page, nil
