@@ -120,6 +120,12 @@ func ticketList(p portalProps) app.UI {
 		}))
 	}
 	searching := r.Search != ""
+	// The date column shows the date the list is sorted by: the
+	// creation when sorted so, else the last update.
+	dateHead, dateOf := "Updated", func(t wire.TicketView) time.Time { return t.UpdatedAt }
+	if r.Filter.Sort == portal.SortCreated {
+		dateHead, dateOf = "Opened", func(t wire.TicketView) time.Time { return t.CreatedAt }
+	}
 	var rows app.UI
 	if len(r.Tickets) == 0 {
 		msg := "No tickets yet."
@@ -143,7 +149,7 @@ func ticketList(p portalProps) app.UI {
 				app.Th().Class("col-ticket").Text("Ticket"),
 				app.If(searching && hasPreview(r.Tickets), func() app.UI { return app.Th().Class("col-preview").Text("Preview") }),
 				app.Th().Class("col-state").Text("Status"),
-				app.Th().Class("col-updated").Text("Updated"),
+				app.Th().Class("col-date").Text(dateHead),
 			)),
 			app.TBody().Body(app.Range(r.Tickets).Slice(func(i int) app.UI {
 				t := r.Tickets[i]
@@ -171,8 +177,8 @@ func ticketList(p portalProps) app.UI {
 						)
 					}),
 					app.Td().Class("col-state").Body(app.Span().Class("state").Text(t.State)),
-					app.Td().Class("col-updated").Body(
-						app.Time().DateTime(t.UpdatedAt.UTC().Format(time.RFC3339)).Title("Updated "+longDate(t.UpdatedAt)).Text(portal.Ago(t.UpdatedAt, now(p.Now))),
+					app.Td().Class("col-date").Body(
+						app.Time().DateTime(dateOf(t).UTC().Format(time.RFC3339)).Title(dateHead+" "+longDate(dateOf(t))).Text(portal.Ago(dateOf(t), now(p.Now))),
 					),
 				)
 			})),
