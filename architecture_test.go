@@ -26,8 +26,9 @@ var layers = map[string][]string{
 	"backend/audience":     {"backend/portal"},
 	// Adapters: domain terms only, never a service or the wire types.
 	"backend/storage/sqlrule":  {"backend/portal"},
-	"backend/storage/sqlite":   {"backend/portal", "backend/storage/sqlrule", "backend/audience"},
-	"backend/storage/postgres": {"backend/portal", "backend/audience"},
+	"backend/storage/listpage": {"backend/portal"},
+	"backend/storage/sqlite":   {"backend/portal", "backend/storage/sqlrule", "backend/storage/listpage", "backend/audience"},
+	"backend/storage/postgres": {"backend/portal", "backend/storage/listpage", "backend/audience"},
 	"backend/remote":           {"backend/portal", "backend/portal/words", "backend/wire", "backend/intercom", "backend/textdiff", "backend/privatefile"},
 	// Services: the domain's ports, never an adapter.
 	"backend/studio": {"backend/portal", "backend/portal/words", "backend/wire", "backend/demo", "backend/intercom", "backend/textdiff", "backend/audience"},

@@ -106,10 +106,8 @@ func (v listView) query() url.Values {
 	if v.Search != "" {
 		q.Set("q", v.Search)
 	}
-	for _, p := range filterParams {
-		if val := *v.field(p); val != "" {
-			q.Set(p, val)
-		}
+	for p, vals := range v.listFilter.values() {
+		q[p] = vals
 	}
 	return q
 }
@@ -163,18 +161,41 @@ func handleCustomerFilter(ctx app.Context, a app.Action) {
 	var c customerState
 	ctx.GetState(stateCustomer, &c)
 	v := c.View
-	if ca.Tab == "" {
-		v.listFilter = listFilter{Sort: v.Sort, Order: v.Order}
-	} else if ca.Tab == "sort" {
-		v.Sort, v.Order, _ = strings.Cut(ca.Text, ":")
-	} else if f := v.field(ca.Tab); f != nil {
-		if ca.More {
-			*f = toggled(*f, ca.Text)
+	v.listFilter = v.changed(ca.Tab, ca.Text, ca.More)
+	handleCustomerView(ctx, ca.Base, v)
+}
+
+// changed returns the filter with one query parameter's value changed
+// (value "" removes it; toggle adds or removes value in its
+// comma-separated list; "sort" takes "sort:order", both at once), or
+// with param "" cleared (the order stays): what the filter bar's events
+// ask (portalProps.OnFilter).
+func (f listFilter) changed(param, value string, toggle bool) listFilter {
+	switch {
+	case param == "":
+		return listFilter{Sort: f.Sort, Order: f.Order}
+	case param == "sort":
+		f.Sort, f.Order, _ = strings.Cut(value, ":")
+	case f.field(param) != nil:
+		if toggle {
+			*f.field(param) = toggled(*f.field(param), value)
 		} else {
-			*f = ca.Text
+			*f.field(param) = value
 		}
 	}
-	handleCustomerView(ctx, ca.Base, v)
+	return f
+}
+
+// values is the filter as the portal API's query parameters: only what
+// is set (portal.ParseTicketFilter reads them).
+func (f listFilter) values() url.Values {
+	q := url.Values{}
+	for _, p := range filterParams {
+		if val := *f.field(p); val != "" {
+			q.Set(p, val)
+		}
+	}
+	return q
 }
 
 // customerState is the customer portal as the signed-in user sees it.

@@ -18,6 +18,7 @@ const (
 	actionTab         = "preview/tab"    // Text: all or mine
 	actionSearch      = "preview/search" // Text: the query (debounced)
 	actionMore        = "preview/more"   // the next page
+	actionFilter      = "preview/filter" // Text: a filter's query parameter ("" clears them), Value, Toggle: see listFilter.changed
 	actionOpenTicket  = "preview/open"   // Text: the ticket id
 	actionCloseTicket = "preview/close"
 	actionNextExample = "preview/next-example" // the next pair of Samples.Pairs, side by side
@@ -25,9 +26,11 @@ const (
 
 // paneAction says which pane an action is for.
 type paneAction struct {
-	Pane int
-	Text string
-	User *portal.UserSummary
+	Pane   int
+	Text   string
+	Value  string
+	Toggle bool
+	User   *portal.UserSummary
 }
 
 const paneListLimit = 10
@@ -40,6 +43,7 @@ func init() {
 	app.Handle(actionTab, handleTab)
 	app.Handle(actionSearch, handleSearch)
 	app.Handle(actionMore, handleMore)
+	app.Handle(actionFilter, handleFilter)
 	app.Handle(actionOpenTicket, handleOpenTicket)
 	app.Handle(actionCloseTicket, handleCloseTicket)
 	app.Handle(actionNextExample, handleNextExample)
@@ -201,6 +205,21 @@ func handleSearch(ctx app.Context, a app.Action) {
 	loadPane(ctx, pa.Pane, false)
 }
 
+// handleFilter changes one filter of a pane's list (or clears them) and
+// shows its first page, as the portal's filter bar does.
+func handleFilter(ctx app.Context, a app.Action) {
+	pa, ok := paneOf(a)
+	if !ok {
+		return
+	}
+	update(ctx, statePreview, func(p *previewState) {
+		ps := &p.Panes[pa.Pane]
+		ps.Filter = ps.Filter.changed(pa.Text, pa.Value, pa.Toggle)
+		ps.Ticket = nil
+	})
+	loadPane(ctx, pa.Pane, false)
+}
+
 func handleMore(ctx app.Context, a app.Action) {
 	pa, ok := paneOf(a)
 	if !ok {
@@ -229,6 +248,17 @@ func loadPane(ctx app.Context, i int, more bool) {
 		return
 	}
 	req = wire.PreviewRequest{User: ps.User.ID, Tab: ps.Tab, Search: ps.Search, Limit: paneListLimit}
+	// The filters as the portal's address holds them, read by the
+	// portal's own parser: a bad one says what to fix, as the API would.
+	f, err := portal.ParseTicketFilter(ps.Filter.values())
+	if err != nil {
+		updateLatest(ctx, lane, n, statePreview, func(p *previewState) {
+			p.Panes[i].More = false
+			p.Panes[i].Status, p.Panes[i].Err = Failed, toWire(err)
+		})
+		return
+	}
+	req.TicketFilter = f
 	if more {
 		if prev == nil || prev.Next == "" {
 			return
@@ -236,7 +266,7 @@ func loadPane(ctx app.Context, i int, more bool) {
 		req.Cursor = prev.Next
 	}
 	var res wire.PreviewResult
-	err := bridge().Call(cctx, "Preview", &res, req)
+	err = bridge().Call(cctx, "Preview", &res, req)
 	updateLatest(ctx, lane, n, statePreview, func(p *previewState) {
 		ps := &p.Panes[i]
 		ps.More = false

@@ -9,6 +9,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"portalstudio/backend/portal"
 	"portalstudio/backend/wire"
 )
 
@@ -145,5 +146,25 @@ func TestFilterBarAndEmptyState(t *testing.T) {
 	p.OnFilter = nil
 	if h := app.HTMLString(portalBody(p)); strings.Contains(h, `id="filters"`) {
 		t.Errorf("filters without OnFilter:\n%s", h)
+	}
+}
+
+// The list's date column is the date it is sorted by: the creation when
+// sorted by creation (the header says "Opened"), else the last update.
+func TestTicketListDateColumnFollowsSort(t *testing.T) {
+	created, updated := time.Date(2026, 3, 3, 14, 5, 0, 0, time.UTC), time.Date(2026, 4, 9, 8, 0, 0, 0, time.UTC)
+	noop := func(string) app.EventHandler { return func(app.Context, app.Event) {} }
+	for _, c := range []struct {
+		sort, head string
+		when       time.Time
+	}{{"", "Updated", updated}, {"updated", "Updated", updated}, {"created", "Opened", created}} {
+		r := &wire.PreviewResult{Access: true, Tabs: []string{"all"}, Tab: "all", Total: 1, Filter: portal.TicketFilter{Sort: c.sort},
+			Tickets: []wire.TicketView{{ID: "1", TicketID: "2925", Title: "Card declined", State: "In progress", CreatedAt: created, UpdatedAt: updated}}}
+		h := app.HTMLString(portalBody(portalProps{Result: r, OnTab: noop, OnOpen: noop, Now: updated.Add(time.Hour)}))
+		head := regexp.MustCompile(`<th class="col-date">\s*([^<]*?)\s*</th>`).FindStringSubmatch(h)
+		cell := regexp.MustCompile(`<td class="col-date">\s*<time datetime="([^"]+)"`).FindStringSubmatch(h)
+		if head == nil || head[1] != c.head || cell == nil || cell[1] != c.when.Format(time.RFC3339) {
+			t.Errorf("sort %q: header %q, date %q; want %q, %s\n%s", c.sort, head, cell, c.head, c.when.Format(time.RFC3339), h)
+		}
 	}
 }

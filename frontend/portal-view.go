@@ -39,13 +39,18 @@ type portalProps struct {
 	TicketHref func(t wire.TicketView) string
 
 	// The list's filters and order, and its counts per state and type:
-	// shown when OnFilter is set (the portal's pages). OnFilter sets a
+	// shown when OnFilter is set (the portal's pages and the studio's
+	// preview). OnFilter sets a
 	// query parameter's value ("" removes it), or toggles value in its
 	// comma-separated list; with param "" it clears the filters. The
 	// sort menu sets "sort" to "sort:order", both at once.
 	Filter   listFilter
 	Facets   *ListFacets
 	OnFilter func(ctx app.Context, param, value string, toggle bool)
+	// IDSuffix ends the ids of the filter bar's controls and the empty
+	// state: "" on the portal's pages, the pane's on the studio's
+	// preview, which shows two portals side by side.
+	IDSuffix string
 
 	OnTab    func(tab string) app.EventHandler
 	OnSearch func(ctx app.Context, text string)
@@ -120,6 +125,12 @@ func ticketList(p portalProps) app.UI {
 		}))
 	}
 	searching := r.Search != ""
+	// The date column shows the date the list is sorted by: the
+	// creation when sorted so, else the last update.
+	dateHead, dateOf := "Updated", func(t wire.TicketView) time.Time { return t.UpdatedAt }
+	if r.Filter.Sort == portal.SortCreated {
+		dateHead, dateOf = "Opened", func(t wire.TicketView) time.Time { return t.CreatedAt }
+	}
 	var rows app.UI
 	if len(r.Tickets) == 0 {
 		msg := "No tickets yet."
@@ -129,10 +140,10 @@ func ticketList(p portalProps) app.UI {
 		if p.OnFilter != nil && p.Filter.narrowed() {
 			msg = emptyBecause(p.Filter, p.Facets, r.Search)
 		}
-		rows = app.Div().Class("portal-empty").ID("portal-empty").Body(
+		rows = app.Div().Class("portal-empty").ID(p.id("portal-empty")).Body(
 			app.P().Text(msg),
 			app.If(p.OnFilter != nil && p.Filter.narrowed(), func() app.UI {
-				return app.Button().Type("button").Class("btn btn-small").ID("empty-clear-filters").Text("Clear filters").OnClick(func(ctx app.Context, e app.Event) {
+				return app.Button().Type("button").Class("btn btn-small").ID(p.id("empty-clear-filters")).Text("Clear filters").OnClick(func(ctx app.Context, e app.Event) {
 					p.OnFilter(ctx, "", "", false)
 				})
 			}),
@@ -143,7 +154,7 @@ func ticketList(p portalProps) app.UI {
 				app.Th().Class("col-ticket").Text("Ticket"),
 				app.If(searching && hasPreview(r.Tickets), func() app.UI { return app.Th().Class("col-preview").Text("Preview") }),
 				app.Th().Class("col-state").Text("Status"),
-				app.Th().Class("col-updated").Text("Updated"),
+				app.Th().Class("col-date").Text(dateHead),
 			)),
 			app.TBody().Body(app.Range(r.Tickets).Slice(func(i int) app.UI {
 				t := r.Tickets[i]
@@ -171,8 +182,8 @@ func ticketList(p portalProps) app.UI {
 						)
 					}),
 					app.Td().Class("col-state").Body(app.Span().Class("state").Text(t.State)),
-					app.Td().Class("col-updated").Body(
-						app.Time().DateTime(t.UpdatedAt.UTC().Format(time.RFC3339)).Title("Updated "+longDate(t.UpdatedAt)).Text(portal.Ago(t.UpdatedAt, now(p.Now))),
+					app.Td().Class("col-date").Body(
+						app.Time().DateTime(dateOf(t).UTC().Format(time.RFC3339)).Title(dateHead+" "+longDate(dateOf(t))).Text(portal.Ago(dateOf(t), now(p.Now))),
 					),
 				)
 			})),
@@ -201,6 +212,9 @@ func ticketList(p portalProps) app.UI {
 		app.If(p.Err != "", func() app.UI { return errorText(p.Err) }),
 	)
 }
+
+// id returns an element's id on this portal view (see IDSuffix).
+func (p portalProps) id(name string) string { return name + p.IDSuffix }
 
 func hasPreview(ts []wire.TicketView) bool {
 	for _, t := range ts {
@@ -391,23 +405,23 @@ func filterBar(p portalProps) app.UI {
 	if f.Before != "" {
 		to = dayBefore(f.Before)
 	}
-	return app.Div().Class("filters").ID("filters").Body(
+	return app.Div().Class("filters").ID(p.id("filters")).Body(
 		app.Div().Class("filter-row").Role("group").Aria("label", "Status").Body(states...),
 		app.If(len(types) > 0, func() app.UI {
 			return app.Div().Class("filter-row").Role("group").Aria("label", "Type").Body(types...)
 		}),
 		app.Div().Class("filter-row").Body(
-			date("filter-from", "created_after", "Opened from", f.After),
-			date("filter-to", "created_before", "to", to),
+			date(p.id("filter-from"), "created_after", "Opened from", f.After),
+			date(p.id("filter-to"), "created_before", "to", to),
 			app.Label().Class("filter-sort").Body(
 				app.Span().Text("Sort"),
-				app.Select().ID("filter-sort").Body(opts...).OnChange(func(ctx app.Context, e app.Event) {
+				app.Select().ID(p.id("filter-sort")).Body(opts...).OnChange(func(ctx app.Context, e app.Event) {
 					// "sort:order", both at once.
 					p.OnFilter(ctx, "sort", ctx.JSSrc().Get("value").String(), false)
 				}),
 			),
 			app.If(f.narrowed(), func() app.UI {
-				return app.Button().Type("button").Class("btn btn-link").ID("clear-filters").Text("Clear filters").OnClick(func(ctx app.Context, e app.Event) {
+				return app.Button().Type("button").Class("btn btn-link").ID(p.id("clear-filters")).Text("Clear filters").OnClick(func(ctx app.Context, e app.Event) {
 					p.OnFilter(ctx, "", "", false)
 				})
 			}),

@@ -111,7 +111,8 @@ type paneState struct {
 	Err          *WireError
 	Tab          string
 	Search       string
-	More         bool // a next page is loading
+	Filter       listFilter // the list's filters and order, as the portal's address holds them
+	More         bool       // a next page is loading
 	Query        string
 	Found        []portal.UserSummary // user search results
 	Ticket       *wire.TicketDetail   // the open ticket's page

@@ -4,6 +4,7 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/wire"
 )
 
 // previewPane is one side of the Preview page: a user picker, the
@@ -200,6 +201,15 @@ func (c *previewPane) portal(ps paneState) app.UI {
 		},
 		OnBack: func(ctx app.Context, e app.Event) { c.post(ctx, actionCloseTicket, paneAction{}) },
 		OnMore: func(ctx app.Context, e app.Event) { c.post(ctx, actionMore, paneAction{}) },
+		// The filter bar, as on the portal's page.
+		Filter:   ps.Filter,
+		IDSuffix: "-" + itoa(c.IIndex),
+		OnFilter: func(ctx app.Context, param, value string, toggle bool) {
+			c.post(ctx, actionFilter, paneAction{Text: param, Value: value, Toggle: toggle})
+		},
+	}
+	if r != nil && r.Access && r.Facets.State != nil {
+		props.Facets = listFacetsOf(r.Facets)
 	}
 	if ps.TicketErr != nil {
 		props.TicketErr = ps.TicketErr.Message
@@ -208,4 +218,13 @@ func (c *previewPane) portal(ps paneState) app.UI {
 		props.Err = ps.Err.Message
 	}
 	return portalFrame(props)
+}
+
+// listFacetsOf returns a preview's facets as the portal view shows them.
+func listFacetsOf(f wire.Facets) *ListFacets {
+	out := &ListFacets{State: f.State, Type: make([]TypeCount, 0, len(f.Type))}
+	for _, t := range f.Type {
+		out.Type = append(out.Type, TypeCount{ID: t.ID, Name: t.Name, Count: t.Count})
+	}
+	return out
 }

@@ -1,12 +1,15 @@
 package server_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // facetsOf reads an answer's facets.
@@ -80,6 +83,33 @@ func TestPortalListFilters(t *testing.T) {
 		}
 		if s2 := getList(t, f, ann, "?q=ticket&limit=1&sort=created&order=asc&cursor="+url.QueryEscape(s1.Next)); s2.ids() != "t2" || s2.Next != "" {
 			t.Fatalf("search page 2 %+v", s2)
+		}
+	})
+	t.Run("OldCursors", func(t *testing.T) {
+		// Cursors the portal issued before lists had sorts, literally:
+		// a list's {"u": updated, "i": id} and a search's {"o": offset}.
+		// They mean the default order, so a customer paging at the
+		// upgrade goes on where they were.
+		// t1 was updated an hour ago, t2 two: after t1 comes t2.
+		old := base64.RawURLEncoding.EncodeToString([]byte(`{"u":` + strconv.FormatInt(now.Add(-time.Hour).Unix(), 10) + `,"i":"t1"}`))
+		if l := getList(t, f, ann, "?limit=1&cursor="+old); l.ids() != "t2" || l.Next != "" {
+			t.Fatalf("an old list cursor: %+v", l)
+		}
+		best := getList(t, f, ann, "?q=ticket")
+		if best.ids() == "" || len(best.Tickets) != 2 {
+			t.Fatalf("the search %+v", best)
+		}
+		oldSearch := base64.RawURLEncoding.EncodeToString([]byte(`{"o":1}`))
+		if oldSearch != "eyJvIjoxfQ" {
+			t.Fatalf("old search cursor %q", oldSearch)
+		}
+		if l := getList(t, f, ann, "?q=ticket&limit=1&cursor="+oldSearch); l.ids() != best.Tickets[1].ID || l.Next != "" {
+			t.Fatalf("an old search cursor: %+v, want %s", l, best.Tickets[1].ID)
+		}
+		// For another sort than the one it was made for (best first),
+		// it is refused with a sentence, as any cursor is.
+		if r := f.portal(t, "/api/tickets?q=ticket&limit=1&sort=created&cursor="+oldSearch, ann); r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "another sort or order") {
+			t.Fatalf("an old search cursor with sort=created: %d %s", r.status, r.body)
 		}
 	})
 	t.Run("FiltersAndSort", func(t *testing.T) {

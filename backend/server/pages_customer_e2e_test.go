@@ -350,6 +350,19 @@ func TestCustomerPagesInChromium(t *testing.T) {
 				}
 				b.waitEq(what+": the list", jsRows, want.ids())
 				b.waitEq(what+": the address", `location.search`, "?"+query)
+				// The date column is the date the list is sorted by.
+				head, dates := "Updated", make([]string, len(want.Tickets))
+				for i, tk := range want.Tickets {
+					d := tk.UpdatedAt
+					if strings.Contains(query, "sort=created") {
+						head, d = "Opened", tk.CreatedAt
+					}
+					dates[i] = d.UTC().Format(time.RFC3339)
+				}
+				b.waitEq(what+": the date column", `[...document.querySelectorAll(".ticket-row td.col-date time")].map(t => t.dateTime).join(",")`, strings.Join(dates, ","))
+				if len(dates) > 0 {
+					b.waitEq(what+": the date column's header", `document.querySelector(".tickets th.col-date").textContent`, head)
+				}
 				if want.Facets != nil {
 					for state, n := range want.Facets.State {
 						b.waitEq(what+": the count of "+state, fmt.Sprintf(`document.querySelector('.chip[data-value=%q] .chip-count').textContent`, state), fmt.Sprint(n))

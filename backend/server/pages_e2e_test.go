@@ -187,10 +187,12 @@ type apiList struct {
 	Total   int      `json:"total"`
 	Next    string   `json:"next"`
 	Tickets []struct {
-		ID       string `json:"id"`
-		TicketID string `json:"ticket_id"`
-		Title    string `json:"title"`
-		Preview  *struct {
+		ID        string    `json:"id"`
+		TicketID  string    `json:"ticket_id"`
+		Title     string    `json:"title"`
+		CreatedAt time.Time `json:"created_at"`
+		UpdatedAt time.Time `json:"updated_at"`
+		Preview   *struct {
 			Snippet string `json:"snippet"`
 			Author  string `json:"author"`
 			Ago     string `json:"ago"`

@@ -428,19 +428,6 @@ func timeOf(n *int64) time.Time {
 	return time.Unix(*n, 0).UTC()
 }
 
-// dedupe returns ids without "" and repeats, in order.
-func dedupe(ids []string) []string {
-	seen := map[string]bool{}
-	out := []string{}
-	for _, id := range ids {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 // storableOnly returns the ids PostgreSQL can hold (the others name
 // nothing stored).
 func storableOnly(ids []string) []string {

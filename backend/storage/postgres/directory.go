@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/listpage"
 )
 
 // This file holds the directory's reads (portal.Directory but the
@@ -208,7 +209,7 @@ func (s *Store) SearchUsers(ctx context.Context, q string, limit int) ([]portal.
 // UserNames returns the names (else emails) of the users with those ids.
 func (s *Store) UserNames(ctx context.Context, ids []string) (map[string]string, error) {
 	out := map[string]string{}
-	ids = storableOnly(dedupe(ids))
+	ids = storableOnly(listpage.Dedupe(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/listpage"
 )
 
 // Search on PostgreSQL: each shared Customer ticket's searchable text is a
@@ -125,17 +126,16 @@ func tsQuery(terms []string) string {
 // tickets only (by the caller, portal.Highlight).
 func (s *Store) Search(ctx context.Context, q portal.SearchQuery) (portal.SearchPage, error) {
 	page := portal.SearchPage{IDs: []string{}, Facets: portal.NewFacets()}
-	if q.Tab != portal.TabAll && q.Tab != portal.TabMine {
-		return page, portal.Errorf(portal.EINVALID, "unknown tab %q; use all or mine", q.Tab)
+	companies, err := listpage.Companies(q.Tab, q.CompanyIDs)
+	if err != nil {
+		return page, err
 	}
 	if (len(q.Terms) == 0 && q.Number == "") || q.UserID == "" {
 		return page, nil
 	}
-	if q.Limit <= 0 || q.Limit > 200 {
-		q.Limit = 20
-	}
+	q.Limit = listpage.Limit(q.Limit)
 	f := q.TicketFilter
-	offset, err := decodeOffset(q.Cursor, f)
+	offset, err := listpage.DecodeOffset(q.Cursor, q.TicketFilter)
 	if err != nil {
 		return page, err
 	}
@@ -151,10 +151,7 @@ func (s *Store) Search(ctx context.Context, q portal.SearchQuery) (portal.Search
 	if len(q.Terms) == 0 && q.Number == "" {
 		return page, nil
 	}
-	companies := []string{}
-	if q.Tab == portal.TabAll {
-		companies = storableOnly(dedupe(q.CompanyIDs))
-	}
+	companies = storableOnly(companies)
 	rank, numbered := `0::real`, `false`
 	var which []string
 	args := []any{q.UserID, companies, q.Limit, offset}
@@ -198,15 +195,15 @@ func (s *Store) Search(ctx context.Context, q portal.SearchQuery) (portal.Search
 			FROM m t WHERE true`+kept+`
 			ORDER BY `+order+` LIMIT $3 OFFSET $4
 		)
-		SELECT false, t.state_category, t.type_id, count(*)::bigint, (count(*) FILTER (WHERE true`+dated+`))::bigint, ''::text
-		FROM m t GROUP BY t.state_category, t.type_id
+		SELECT false, t.state_category, t.type_id, count(*)::bigint, (count(*) FILTER (WHERE true`+dated+`))::bigint, coalesce(min(tt.name), '')
+		FROM m t LEFT JOIN ticket_types tt ON tt.id = t.type_id GROUP BY t.state_category, t.type_id
 		UNION ALL
 		SELECT true, '', '', p.ord, 0, p.id FROM page p
 		ORDER BY 1, 4`, args...)
 	if err != nil {
 		return page, dbError(err)
 	}
-	cells := map[cell]int{}
+	cells, names := listpage.Cells{}, map[string]string{}
 	for rows.Next() {
 		var isPage bool
 		var state, typ, id string
@@ -219,18 +216,16 @@ func (s *Store) Search(ctx context.Context, q portal.SearchQuery) (portal.Search
 			page.IDs = append(page.IDs, id)
 			continue
 		}
-		cells[cell{state, typ, true}] += int(nDated)
-		cells[cell{state, typ, false}] += int(n - nDated)
+		cells.AddGroup(state, typ, int(n), int(nDated), 1)
+		names[typ] = id // a group's row carries its type's name
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return portal.SearchPage{IDs: []string{}, Facets: portal.NewFacets()}, dbError(err)
 	}
-	if page.Facets, page.Total, err = s.facets(ctx, cells, f); err != nil {
-		return page, err
-	}
+	page.Facets, page.Total = cells.Facets(f, names)
 	if offset+len(page.IDs) < page.Total {
-		page.Next = encodeOffset(offset+len(page.IDs), f)
+		page.Next = listpage.EncodeOffset(offset+len(page.IDs), f)
 	}
 	return page, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/listpage"
 )
 
 // This file holds the reads of tickets: one with its parts, a user's
@@ -117,26 +118,24 @@ const eligible = `t.category = 'Customer' AND t.is_shared`
 // of their companies plus those they created. Each source (the creator,
 // each company) is its own scan limited to the page (LATERAL over the
 // companies); the page is the first of their union. The total and the
-// facets come from one grouped count of the tab.
+// facets come from one grouped count of the tab, with the types' names,
+// sent with the page's statement in one batch: one round trip.
 func (s *Store) Tickets(ctx context.Context, q portal.TicketQuery) (portal.TicketPage, error) {
 	page := portal.TicketPage{Tickets: []portal.Ticket{}, Facets: portal.NewFacets()}
-	if q.Limit <= 0 || q.Limit > 200 {
-		q.Limit = 20
+	q.Limit = listpage.Limit(q.Limit)
+	companies, err := listpage.Companies(q.Tab, q.CompanyIDs)
+	if err != nil {
+		return page, err
 	}
-	companies := []string{}
-	if q.Tab == portal.TabAll {
-		companies = storableOnly(dedupe(q.CompanyIDs))
-	} else if q.Tab != portal.TabMine {
-		return page, portal.Errorf(portal.EINVALID, "unknown tab %q; use all or mine", q.Tab)
-	}
-	cur, err := decodeCursor(q.Cursor, q.TicketFilter)
+	companies = storableOnly(companies)
+	cur, err := listpage.DecodeCursor(q.Cursor, q.TicketFilter)
 	if err != nil {
 		return page, err
 	}
 	if !storable(q.UserID) {
 		q.UserID = ""
 	}
-	sortKey, order := listOrder(q.TicketFilter)
+	sortKey, order := listpage.Order(q.TicketFilter)
 	col, dir, cmp := `t.updated_at`, `DESC`, `<`
 	if sortKey == portal.SortCreated {
 		col = `t.created_at`
@@ -158,37 +157,51 @@ func (s *Store) Tickets(ctx context.Context, q portal.TicketQuery) (portal.Ticke
 			SELECT k.seq FROM unnest($2::text[]) AS c(id) CROSS JOIN LATERAL (
 				SELECT t.seq FROM tickets t WHERE t.company_id = c.id AND ` + eligible + cond + orderBy + ` LIMIT $3) k)
 		` + orderBy + ` LIMIT $3`
-	rows, err := s.pool.Query(ctx, query, args...)
+	// The page and the facets in one round trip: a batch of the two
+	// statements, pipelined.
+	facetsSQL, facetsArgs := facetsQuery(q.UserID, companies, q.TicketFilter)
+	batch := &pgx.Batch{}
+	batch.Queue(query, args...)
+	batch.Queue(facetsSQL, facetsArgs...)
+	br := s.pool.SendBatch(ctx, batch)
+	defer br.Close()
+	rows, err := br.Query()
 	if err != nil {
 		return page, dbError(err)
 	}
+	var tickets []portal.Ticket
 	for rows.Next() {
 		t, err := scanTicket(rows)
 		if err != nil {
 			rows.Close()
-			return portal.TicketPage{Tickets: []portal.Ticket{}, Facets: portal.NewFacets()}, dbError(err)
+			return page, dbError(err)
 		}
-		page.Tickets = append(page.Tickets, t)
+		tickets = append(tickets, t)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return portal.TicketPage{Tickets: []portal.Ticket{}, Facets: portal.NewFacets()}, dbError(err)
+		return page, dbError(err)
 	}
-	if len(page.Tickets) > q.Limit {
-		page.Tickets = page.Tickets[:q.Limit]
-		last := page.Tickets[len(page.Tickets)-1]
-		key := last.UpdatedAt.Unix()
-		if sortKey == portal.SortCreated {
-			key = last.CreatedAt.Unix()
-		}
-		page.Next = encodeCursor(key, last.ID, q.TicketFilter)
+	rows, err = br.Query()
+	if err != nil {
+		return page, dbError(err)
 	}
-	cells, err := s.facetCells(ctx, q.UserID, companies, q.TicketFilter)
+	cells, names, err := scanFacets(rows)
 	if err != nil {
 		return page, err
 	}
-	page.Facets, page.Total, err = s.facets(ctx, cells, q.TicketFilter)
-	return page, err
+	keys := make([]listpage.Key, len(tickets))
+	byID := make(map[string]portal.Ticket, len(tickets))
+	for i := range tickets {
+		keys[i] = listpage.KeyOf(&tickets[i], q.TicketFilter)
+		byID[tickets[i].ID] = tickets[i]
+	}
+	keys, page.Next = listpage.Page(keys, q.TicketFilter, q.Limit)
+	for _, k := range keys {
+		page.Tickets = append(page.Tickets, byID[k.ID])
+	}
+	page.Facets, page.Total = cells.Facets(q.TicketFilter, names)
+	return page, nil
 }
 
 // countSQL counts the shared Customer tickets created by $1, of the
@@ -203,7 +216,7 @@ const countSQL = `SELECT
 func (s *Store) TicketCounts(ctx context.Context, userID string, companyIDs []string) (portal.TicketCounts, error) {
 	var c portal.TicketCounts
 	var mine, theirs, both int
-	err := s.pool.QueryRow(ctx, countSQL, userID, storableOnly(dedupe(companyIDs))).Scan(&mine, &theirs, &both)
+	err := s.pool.QueryRow(ctx, countSQL, userID, storableOnly(listpage.Dedupe(companyIDs))).Scan(&mine, &theirs, &both)
 	c.Mine, c.All = mine, mine+theirs-both
 	return c, dbError(err)
 }

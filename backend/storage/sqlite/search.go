@@ -3,16 +3,14 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"math"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/listpage"
 )
 
 // visToken returns the visibility token of a company ("c") or creator
@@ -133,7 +131,7 @@ func matchExpr(q portal.SearchQuery, lastTerms []string) string {
 	}
 	vis := []string{`"` + visToken('u', q.UserID) + `"`}
 	if q.Tab == portal.TabAll {
-		for _, c := range dedupe(q.CompanyIDs) {
+		for _, c := range listpage.Dedupe(q.CompanyIDs) {
 			vis = append(vis, `"`+visToken('c', c)+`"`)
 		}
 	}
@@ -155,21 +153,12 @@ func (st *SearchStore) Search(ctx context.Context, q portal.SearchQuery) (portal
 	if (len(q.Terms) == 0 && q.Number == "") || q.UserID == "" {
 		return page, nil
 	}
-	if q.Limit <= 0 || q.Limit > 200 {
-		q.Limit = 20
-	}
-	offset, err := decodeOffset(q.Cursor, q.TicketFilter)
+	q.Limit = listpage.Limit(q.Limit)
+	offset, err := listpage.DecodeOffset(q.Cursor, q.TicketFilter)
 	if err != nil {
 		return page, err
 	}
-	type hit struct {
-		id               string
-		rank             float64
-		updated, created int64
-		state, typ       string
-		number           bool // the ticket numbered q.Number
-	}
-	bySeq := map[int64]*hit{}
+	bySeq := map[int64]*listpage.Hit{}
 	var seqs []int64
 	if len(q.Terms) > 0 {
 		lastTerms, err := st.prefixTerms(ctx, q.Terms[len(q.Terms)-1])
@@ -186,12 +175,13 @@ func (st *SearchStore) Search(ctx context.Context, q portal.SearchQuery) (portal
 		}
 		for rows.Next() {
 			var seq int64
-			h := &hit{}
-			if err := rows.Scan(&seq, &h.rank); err != nil {
+			var bm25 float64
+			if err := rows.Scan(&seq, &bm25); err != nil {
 				rows.Close()
 				return page, err
 			}
-			bySeq[seq] = h
+			// bm25 is lower for better matches.
+			bySeq[seq] = &listpage.Hit{Score: -bm25}
 			seqs = append(seqs, seq)
 		}
 		rows.Close()
@@ -212,11 +202,11 @@ func (st *SearchStore) Search(ctx context.Context, q portal.SearchQuery) (portal
 		defer rows.Close()
 		for rows.Next() {
 			var seq int64
-			var h hit
-			if err := rows.Scan(&seq, &h.id, &h.updated, &h.created, &h.state, &h.typ); err != nil {
+			h := listpage.Hit{}
+			if err := rows.Scan(&seq, &h.ID, &h.Updated, &h.Created, &h.State, &h.Type); err != nil {
 				return page, err
 			}
-			h.rank = bySeq[seq].rank
+			h.Score = bySeq[seq].Score
 			*bySeq[seq] = h
 		}
 		if err := rows.Err(); err != nil {
@@ -228,79 +218,35 @@ func (st *SearchStore) Search(ctx context.Context, q portal.SearchQuery) (portal
 		// the tab; otherwise nothing, exactly as for a number no ticket
 		// has.
 		var seq int64
-		var h hit
+		var h listpage.Hit
 		var creator, company string
 		err := st.queryRow(ctx, `SELECT t.seq, t.id, t.updated_at, t.created_at, t.state_category, t.type_id, coalesce(t.creator_id, ''), coalesce(t.company_id, '')
-			FROM tickets t WHERE t.ticket_id = ? AND `+portalEligible, q.Number).Scan(&seq, &h.id, &h.updated, &h.created, &h.state, &h.typ, &creator, &company)
+			FROM tickets t WHERE t.ticket_id = ? AND `+portalEligible, q.Number).Scan(&seq, &h.ID, &h.Updated, &h.Created, &h.State, &h.Type, &creator, &company)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
 			return page, err
 		case scope.sees(creator, company):
 			if prev, ok := bySeq[seq]; ok {
-				prev.number = true
+				prev.Number = true
 			} else {
-				h.number = true
+				h.Number = true
 				bySeq[seq] = &h
 				seqs = append(seqs, seq)
 			}
 		}
 	}
-	f := q.TicketFilter
-	after, before := int64(math.MinInt64), int64(math.MaxInt64)
-	if !f.CreatedAfter.IsZero() {
-		after = unixCeil(f.CreatedAfter)
-	}
-	if !f.CreatedBefore.IsZero() {
-		before = unixCeil(f.CreatedBefore)
-	}
-	cells := map[cell]int{}
-	hits := make([]hit, 0, len(seqs))
+	hits := make([]listpage.Hit, 0, len(seqs))
 	for _, seq := range seqs {
-		h := *bySeq[seq]
-		c := cell{state: h.state, typ: h.typ, dated: h.created >= after && h.created < before}
-		cells[c]++
-		if c.dated && (len(f.State) == 0 || slices.Contains(f.State, h.state)) && (len(f.Types) == 0 || slices.Contains(f.Types, h.typ)) {
-			hits = append(hits, h)
-		}
+		hits = append(hits, *bySeq[seq])
 	}
-	if page.Facets, page.Total, err = st.facets(ctx, cells, f); err != nil {
+	res := listpage.Filter(hits, q.TicketFilter)
+	names, err := st.typeNames(ctx, res.Cells().TypeIDs())
+	if err != nil {
 		return page, err
 	}
-	// The numbered ticket first. Then, without a sort, best first: bm25
-	// is lower for better matches; then newer, then the greater id. With
-	// a sort, its key then the id, both in the order's direction.
-	slices.SortFunc(hits, func(a, b hit) int {
-		if a.number != b.number {
-			if a.number {
-				return -1
-			}
-			return 1
-		}
-		if f.Sort == "" {
-			switch {
-			case a.rank < b.rank:
-				return -1
-			case a.rank > b.rank:
-				return 1
-			}
-			return -compareKeys(a.updated, a.id, b.updated, b.id)
-		}
-		ak, bk := a.updated, b.updated
-		if f.Sort == portal.SortCreated {
-			ak, bk = a.created, b.created
-		}
-		if f.Ascending() {
-			return compareKeys(ak, a.id, bk, b.id)
-		}
-		return -compareKeys(ak, a.id, bk, b.id)
-	})
-	for i := offset; i < len(hits) && len(page.IDs) < q.Limit; i++ {
-		page.IDs = append(page.IDs, hits[i].id)
-	}
-	if offset+len(page.IDs) < page.Total {
-		page.Next = encodeOffset(offset+len(page.IDs), f)
-	}
+	page = res.Page(offset, q.Limit)
+	page.Facets, _ = res.Cells().Facets(q.TicketFilter, names)
 	return page, nil
 }
 
@@ -335,52 +281,6 @@ func (st *SearchStore) prefixTerms(ctx context.Context, p string) ([]string, err
 		}
 	}
 	return out, nil
-}
-
-// searchOrder is the sort and order a search's page cursor is made for:
-// "" for best first (whatever the order).
-func searchOrder(f portal.TicketFilter) (sortKey, order string) {
-	if f.Sort == "" {
-		return "", ""
-	}
-	return listOrder(f)
-}
-
-// offsetCursor is the position of a search's next page: how many results
-// come before it, and the sort and order it was made for.
-type offsetCursor struct {
-	Offset int    `json:"o"`
-	Sort   string `json:"s,omitempty"`
-	Order  string `json:"r,omitempty"`
-}
-
-func encodeOffset(n int, f portal.TicketFilter) string {
-	c := offsetCursor{Offset: n}
-	c.Sort, c.Order = searchOrder(f)
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeOffset(s string, f portal.TicketFilter) (int, error) {
-	if s == "" {
-		return 0, nil
-	}
-	var m map[string]json.RawMessage
-	var c offsetCursor
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, &m)
-	}
-	if err == nil {
-		err = json.Unmarshal(b, &c)
-	}
-	if _, ok := m["o"]; err != nil || !ok || c.Offset < 0 || c.Offset > 100000 {
-		return 0, errBadCursor
-	}
-	if sortKey, order := searchOrder(f); c.Sort != sortKey || c.Order != order {
-		return 0, portal.Errorf(portal.EINVALID, "the page cursor was made for another sort or order; start again from the first page")
-	}
-	return c.Offset, nil
 }
 
 // TicketsMatching counts the indexed tickets (shared Customer ones) whose

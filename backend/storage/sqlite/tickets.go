@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/listpage"
 	"strings"
 	"time"
 )
@@ -50,25 +51,13 @@ func (ds *DirectoryStore) Tickets(ctx context.Context, q portal.TicketQuery) (po
 	return ds.listTickets(ctx, q)
 }
 
-func dedupe(ids []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, id := range ids {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 // countTickets counts the shared Customer tickets created by userID or of
 // the companies: created + of the companies − both, three index range
 // counts (an OR of the two would scan) in one statement.
 func (ds *DirectoryStore) countTickets(ctx context.Context, userID string, companies []string) (int, error) {
 	const eligible = ` AND t.category = 'Customer' AND t.is_shared = 1`
 	mineQ := `SELECT count(*) FROM tickets t WHERE t.creator_id = ?` + eligible
-	companies = dedupe(companies)
+	companies = listpage.Dedupe(companies)
 	if len(companies) == 0 {
 		var mine int
 		err := ds.queryRow(ctx, mineQ, userID).Scan(&mine)
@@ -147,7 +136,7 @@ func (ws *Workspace) TicketCounts(ctx context.Context, userID string, companyIDs
 	if c.Mine, err = ws.countTickets(ctx, userID, nil); err != nil {
 		return c, err
 	}
-	if len(dedupe(companyIDs)) == 0 {
+	if len(listpage.Dedupe(companyIDs)) == 0 {
 		c.All = c.Mine
 		return c, nil
 	}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/listpage"
 )
 
 // This file holds the reads of users: by id, key, external_id or email,
@@ -115,7 +116,7 @@ func (ds *DirectoryStore) subject(ctx context.Context, u *portal.User) (portal.S
 // UserName returns the names of users by id, for showing creators.
 func (ds *DirectoryStore) UserNames(ctx context.Context, ids []string) (map[string]string, error) {
 	out := map[string]string{}
-	ids = dedupe(ids)
+	ids = listpage.Dedupe(ids)
 	if len(ids) == 0 {
 		return out, nil
 	}
