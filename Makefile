@@ -46,9 +46,11 @@ fmt-check:
 
 # Every test: the packages (including the UI's component, transport and
 # headless-Chromium end-to-end tests), then the desktop smoke test, which
-# runs the real window under Xvfb and saves build/smoke.png.
+# runs the real window under Xvfb and saves build/smoke.png. The timeout
+# guards against a hang; the server suite (every test on both stores) takes
+# about 5 minutes alone on a 2-core machine and more on a busy one.
 test: deps wasm fmt-check vet
-	$(GO) test -tags $(TAGS) -count=1 ./...
+	$(GO) test -tags $(TAGS) -count=1 -timeout 30m ./...
 	$(GO) test -tags $(TAGS),smoke -count=1 -run TestDesktopSmoke -v ./app/
 	bash scripts/vuln.sh
 
