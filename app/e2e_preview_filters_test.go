@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,10 +23,7 @@ import (
 // PORTALSTUDIO_SCREENSHOTS when set (else the test's temporary folder).
 func TestUIPreviewFilters(t *testing.T) {
 	t.Setenv(remote.NoKeyringEnv, "1")
-	dir := os.Getenv("PORTALSTUDIO_SCREENSHOTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
+	dir := screenshotDir(t)
 	u := newUI(t, 300)
 	u.open()
 	samples, err := u.b.SampleUsers("draft")
@@ -107,13 +103,7 @@ func TestUIPreviewFilters(t *testing.T) {
 		if over := u.eval(`document.documentElement.scrollWidth - window.innerWidth`); over != "0" {
 			t.Errorf("at %d px the preview page scrolls sideways by %s px", w, over)
 		}
-		png, err := chromedp.Run(u.ctx, chromedp.FullScreenshot(80))
-		if err != nil {
-			u.fail("screenshot", err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("preview-filters-%d.jpg", w)), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		u.screenshot(filepath.Join(dir, fmt.Sprintf("preview-filters-%d.jpg", w)))
 	}
 	u.do("resize", chromedp.EmulateViewport(1280, 900))
 

@@ -18,10 +18,7 @@ import (
 // a person to look at.
 func TestUIScreenshots(t *testing.T) {
 	t.Setenv(remote.NoKeyringEnv, "1")
-	dir := os.Getenv("PORTALSTUDIO_SCREENSHOTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
+	dir := screenshotDir(t)
 	u := newUI(t, 300)
 	u.open()
 	for _, w := range []int{1440, 1024, 390} {
@@ -38,14 +35,29 @@ func TestUIScreenshots(t *testing.T) {
 				if over := u.eval(`document.documentElement.scrollWidth - window.innerWidth`); over != "0" {
 					t.Errorf("at %d px the %s page scrolls sideways by %s px", w, page.name, over)
 				}
-				png, err := chromedp.Run(u.ctx, chromedp.FullScreenshot(80))
-				if err != nil {
-					u.fail("screenshot", err)
-				}
-				if err := os.WriteFile(filepath.Join(dir, name+".jpg"), png, 0o644); err != nil {
-					t.Fatal(err)
-				}
+				u.screenshot(filepath.Join(dir, name+".jpg"))
 			})
 		}
+	}
+}
+
+// screenshotDir is where screenshots go: PORTALSTUDIO_SCREENSHOTS when
+// set, else the test's temporary folder.
+func screenshotDir(t *testing.T) string {
+	if dir := os.Getenv("PORTALSTUDIO_SCREENSHOTS"); dir != "" {
+		return dir
+	}
+	return t.TempDir()
+}
+
+// screenshot saves the whole page as a JPEG.
+func (u *ui) screenshot(path string) {
+	u.t.Helper()
+	png, err := chromedp.Run(u.ctx, chromedp.FullScreenshot(80))
+	if err != nil {
+		u.fail("screenshot", err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		u.t.Fatal(err)
 	}
 }
