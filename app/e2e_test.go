@@ -444,6 +444,15 @@ func TestUIEndToEnd(t *testing.T) {
 		if srv.live(t).Version != 1 {
 			t.Fatal("the refused push asked again changed the server")
 		}
+		if dir := os.Getenv("PORTALSTUDIO_SCREENSHOTS"); dir != "" {
+			png, err := chromedp.Run(u.ctx, chromedp.Screenshot(chromedp.CSS("#sync-card")))
+			if err != nil {
+				u.fail("screenshot", err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "sync-conflict.png"), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		u.click("#sync-keep-draft")
 		refusal := u.wait("the server's refusal", `document.querySelector("#sync-card .error:not(#sync-conflict)") && document.querySelector("#sync-card .error:not(#sync-conflict)").textContent`)
 		if !strings.Contains(refusal, "The server refused the settings") || !strings.HasSuffix(refusal, ".") {

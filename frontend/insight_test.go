@@ -28,7 +28,7 @@ func TestImpactPanelShowsSummaryGroupsAndUsers(t *testing.T) {
 	}
 	c.open = portal.LoseAccess
 	h = html(t, c)
-	for _, want := range []string{"ann@examply.com", "all company tickets → no access", "tickets 12 → 0", "1–1 of 3", `id="impact-next"`, `data-id="u1"`, "Open Ann in Preview",
+	for _, want := range []string{"ann@examply.com", "saw all company tickets; now has no access", "(12 tickets → 0 tickets)", "1–1 of 3", `id="impact-next"`, `data-id="u1"`, "Open Ann in Preview",
 		`impact-group-sentence`, `">3 users lose access.</p>`,
 		`<span class="impact-change">Ann saw all company tickets; now has no access (12 tickets → 0 tickets): Plan is not Pro — Acme has Basic.</span>`} {
 		if !strings.Contains(h, want) {

@@ -32,8 +32,6 @@ var impactTitles = map[string]string{
 	portal.BecomeUnrestricted: "Become unrestricted",
 }
 
-var stateLabels = map[string]string{portal.StateNone: "no access", portal.StateAll: "all company tickets", portal.StateOwn: "own tickets"}
-
 func (c *impactPanel) Render() app.UI {
 	d := c.impact.Data
 	var summary app.UI
@@ -121,13 +119,9 @@ func (c *impactPanel) groupList(d *wire.ImpactResult, g string) app.UI {
 			if name == "" {
 				name = u.Email
 			}
-			tickets := ""
-			if u.TicketsBefore != nil && u.TicketsAfter != nil {
-				tickets = " · tickets " + itoa(*u.TicketsBefore) + " → " + itoa(*u.TicketsAfter)
-			}
-			// The change in words, with why (the condition and whose
-			// value decided it), is the row's text; the states in short
-			// stand beside the name.
+			// The change in words, with the tickets before and after and
+			// why (the condition and whose value decided it), is the
+			// row's text, under the user's name and email.
 			change := u.Sentence
 			if change == "" {
 				change = words.Change(u)
@@ -137,7 +131,6 @@ func (c *impactPanel) groupList(d *wire.ImpactResult, g string) app.UI {
 					app.Span().Class("impact-user-head").Body(
 						app.Span().Class("user-name").Text(name),
 						app.Span().Class("user-email").Text(u.Email),
-						app.Span().Class("hint impact-states").Text(stateLabels[u.Before]+" → "+stateLabels[u.After]+tickets),
 					),
 					app.Span().Class("impact-change").Text(change),
 				),

@@ -240,8 +240,11 @@ func changeList(id, title string, changes []string) app.UI {
 func conflictValue(path string, raw []byte) string {
 	v := strings.TrimSpace(string(raw))
 	if v == "" || v == "null" {
-		if path == "access.rule" || path == "visibility.conditions" {
-			return words.Rule(nil, nil)
+		switch path {
+		case "access.rule":
+			return "no rule (no one has access)"
+		case "visibility.conditions":
+			return "no conditions"
 		}
 		return "nothing"
 	}

@@ -64,14 +64,19 @@ func ChangeBecause(u portal.ImpactUser, why string) string {
 
 // ChangeDecided says how one user's portal changes and why, from the
 // decision d made for them under the new settings st: the access
-// decision's reason when they gain or lose access, the restriction's
-// when they keep access and only what they see changes.
+// decision's reason when they gain or lose access (and the restriction's
+// too when they gain access restricted), the restriction's when they
+// keep access and only what they see changes.
 func ChangeDecided(u portal.ImpactUser, st *portal.Settings, d portal.Decision, s *portal.Schema) string {
-	why := Access(st, d, s)
-	if u.Before != portal.StateNone && u.After != portal.StateNone {
-		why = Restriction(st, d, s)
+	why := reason(Access(st, d, s))
+	switch {
+	case u.Before != portal.StateNone && u.After != portal.StateNone:
+		why = reason(Restriction(st, d, s))
+	case u.After == portal.StateOwn:
+		// They gain access and are restricted at once: both reasons.
+		why = strings.TrimSuffix(why, ".") + "; " + reason(Restriction(st, d, s))
 	}
-	return ChangeBecause(u, reason(why))
+	return ChangeBecause(u, why)
 }
 
 // Why returns the reason of a decision's sentence, without its head:
