@@ -145,11 +145,12 @@ func refreshAttributeValues(ctx context.Context, tx *sql.Tx) error {
 // too many. Its rows must be gone.
 func fillAttribute(ctx context.Context, tx *sql.Tx, attr string) error {
 	var tallies []*valueTally
+	var distinct int
 	var err error
 	if col, ok := standardTextColumns[attr]; ok {
-		tallies, err = standardValues(ctx, tx, col.table, col.column)
+		tallies, distinct, err = standardValues(ctx, tx, col.table, col.column)
 	} else if scope, key, ok := customName(attr); ok {
-		tallies, err = customValues(ctx, tx, scope, key)
+		tallies, distinct, err = customValues(ctx, tx, scope, key)
 	} else {
 		return fmt.Errorf("values of %s: not a text attribute", attr)
 	}
@@ -157,7 +158,7 @@ func fillAttribute(ctx context.Context, tx *sql.Tx, attr string) error {
 		return fmt.Errorf("values of %s: %w", attr, err)
 	}
 	if tallies == nil {
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO attribute_values_full (attribute) VALUES (?)`, attr)
+		_, err := tx.ExecContext(ctx, `INSERT INTO attribute_values_full (attribute, distinct_min) VALUES (?, ?)`, attr, distinct)
 		return err
 	}
 	return putValues(ctx, tx, attr, tallies)
@@ -173,22 +174,27 @@ func customName(attr string) (portal.Scope, string, bool) {
 	return "", "", false
 }
 
+// fullCount is how far the distinct values of an attribute over the
+// limit are counted: the lower bound attribute_values_full keeps.
+func fullCount() int { return 2*maxValues + 1 }
+
 // standardValues counts the values of a standard column, or returns nil
-// when it has more distinct values than are suggested. Counting the
-// distinct folded values stops at the first one past the limit, so a
-// column of unique values (emails) costs a few thousand rows.
-func standardValues(ctx context.Context, tx *sql.Tx, table, column string) ([]*valueTally, error) {
+// and how many distinct values it counted (more than the limit, at most
+// fullCount) when it has more distinct values than are suggested.
+// Counting the distinct folded values stops there, so a column of unique
+// values (emails) costs a few thousand rows.
+func standardValues(ctx context.Context, tx *sql.Tx, table, column string) ([]*valueTally, int, error) {
 	var distinct int
 	if err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT DISTINCT %[1]s_fold FROM %[2]s WHERE %[1]s_fold <> '' LIMIT ?)`, column, table),
-		maxValues+1).Scan(&distinct); err != nil {
-		return nil, err
+		fullCount()).Scan(&distinct); err != nil {
+		return nil, 0, err
 	}
 	if distinct > maxValues {
-		return nil, nil
+		return nil, distinct, nil
 	}
 	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT %[1]s_fold, %[1]s, count(*) FROM %[2]s WHERE %[1]s_fold <> '' GROUP BY %[1]s_fold, %[1]s`, column, table))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
 	byFold := map[string]*valueTally{}
@@ -197,7 +203,7 @@ func standardValues(ctx context.Context, tx *sql.Tx, table, column string) ([]*v
 		var fold, value string
 		var n int
 		if err := rows.Scan(&fold, &value, &n); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		t := byFold[fold]
 		if t == nil {
@@ -213,51 +219,56 @@ func standardValues(ctx context.Context, tx *sql.Tx, table, column string) ([]*v
 			t.value, t.best = value, n
 		}
 	}
-	return out, rows.Err()
+	return out, len(out), rows.Err()
 }
 
 // customValues counts the values of a custom text attribute, or returns
-// nil when it has more distinct values than are suggested. The attrs
-// tables keep the folded value only (indexed with the key, so the groups
-// stream in order and the count stops past the limit); the spelling shown
-// is that of its first holder (customSpelling).
-func customValues(ctx context.Context, tx *sql.Tx, scope portal.Scope, key string) ([]*valueTally, error) {
+// nil and how many distinct values it counted (as standardValues) when it
+// has more distinct values than are suggested. The attrs tables keep the
+// folded value only (indexed with the key, so the groups stream in order
+// and the count stops at fullCount); the spelling shown is that of its
+// first holder (customSpelling).
+func customValues(ctx context.Context, tx *sql.Tx, scope portal.Scope, key string) ([]*valueTally, int, error) {
 	count := `SELECT str, count(*) FROM user_attrs WHERE key = ? AND kind = 'string' AND str <> '' GROUP BY str`
 	if scope == portal.ScopeCompany {
 		count = `SELECT str, count(*) FROM company_attrs WHERE key = ? AND kind = 'string' AND str <> '' GROUP BY str`
 	}
 	rows, err := tx.QueryContext(ctx, count, key)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out := []*valueTally{}
-	for rows.Next() {
-		if len(out) == maxValues {
-			rows.Close()
-			return nil, nil
+	distinct := 0
+	for rows.Next() && distinct < fullCount() {
+		distinct++
+		if distinct > maxValues {
+			continue
 		}
 		t := &valueTally{}
 		if err := rows.Scan(&t.fold, &t.holders); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, 0, err
 		}
 		out = append(out, t)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	if distinct > maxValues {
+		return nil, distinct, nil
 	}
 	sp, err := newCustomSpelling(ctx, tx, scope)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer sp.close()
 	for _, t := range out {
 		if t.value, err = sp.of(key, t.fold); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
-	return out, nil
+	return out, distinct, nil
 }
 
 // customSpelling reads the spelling shown for a folded value of a custom
@@ -521,22 +532,31 @@ func applyValueChanges(ctx context.Context, tx *sql.Tx, vc *valueChanges) error 
 	for _, attr := range slices.Sorted(maps.Keys(byAttr)) {
 		folds := byAttr[attr]
 		slices.Sort(folds)
-		var full bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM attribute_values_full WHERE attribute = ?)`, attr).Scan(&full); err != nil {
+		distinctMin := -1 // not over the limit
+		err := tx.QueryRowContext(ctx, `SELECT distinct_min FROM attribute_values_full WHERE attribute = ?`, attr).Scan(&distinctMin)
+		if err != nil && err != sql.ErrNoRows {
 			return err
 		}
-		if full {
-			// Its values are not counted: only a value losing holders
-			// can bring it back under the limit, which a count that
-			// stops past the limit tells.
-			lost := false
+		if distinctMin >= 0 {
+			// Its values are not counted: only values losing their
+			// last holders can bring it back under the limit. Each
+			// value that lost holders may have; once that many could
+			// have, it is counted again.
+			lost := 0
 			for _, f := range folds {
-				lost = lost || vc.folds[attrFold{attr, f}] < 0
-			}
-			if lost {
-				if err := refillAttribute(ctx, tx, attr); err != nil {
-					return err
+				if vc.folds[attrFold{attr, f}] < 0 {
+					lost++
 				}
+			}
+			switch {
+			case lost == 0:
+			case distinctMin-lost > maxValues:
+				_, err = tx.ExecContext(ctx, `UPDATE attribute_values_full SET distinct_min = ? WHERE attribute = ?`, distinctMin-lost, attr)
+			default:
+				err = refillAttribute(ctx, tx, attr)
+			}
+			if err != nil {
+				return err
 			}
 			continue
 		}
@@ -587,10 +607,7 @@ func applyValueChanges(ctx context.Context, tx *sql.Tx, vc *valueChanges) error 
 				return err
 			}
 			if distinct > maxValues {
-				if err := clearAttribute(ctx, tx, attr); err != nil {
-					return err
-				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO attribute_values_full (attribute) VALUES (?)`, attr); err != nil {
+				if err := refillAttribute(ctx, tx, attr); err != nil {
 					return err
 				}
 				continue

@@ -278,13 +278,19 @@ func (ws *Workspace) Path() string { return ws.path }
 func (ws *Workspace) KeepConnections(n int) { ws.db.SetMaxIdleConns(n) }
 
 // migrationThen is what a migration does after its SQL, in its
-// transaction.
-var migrationThen = map[string]func(context.Context, *sql.Tx) error{
-	"migrations/006_search_prefix.sql":    reindexSearch,
-	"migrations/007_search_allowlist.sql": reindexSearch,
+// transaction, and what the notice says it does (when the workspace holds
+// data).
+var migrationThen = map[string]struct {
+	run    func(context.Context, *sql.Tx) error
+	notice string
+}{
+	"migrations/006_search_prefix.sql":    {reindexSearch, reindexNotice},
+	"migrations/007_search_allowlist.sql": {reindexSearch, reindexNotice},
 	// 011 made attribute_values; 012 its helper tables, and fills the three.
-	"migrations/012_attribute_values_incremental.sql": refreshAttributeValues,
+	"migrations/012_attribute_values_incremental.sql": {refreshAttributeValues, "counting the values its attributes suggest, once (a few seconds per million users)"},
 }
+
+const reindexNotice = "rebuilding its search index, once (about a minute per 2,000,000 tickets)"
 
 // migrate applies every embedded migration not yet applied, in name order,
 // each in one transaction. A workspace that has them all is only read:
@@ -350,15 +356,15 @@ func (ws *Workspace) applyMigration(name string) error {
 	if _, err := tx.Exec(string(body)); err != nil {
 		return err
 	}
-	if then := migrationThen[name]; then != nil {
+	if then, ok := migrationThen[name]; ok {
 		var data bool
 		if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM tickets)`).Scan(&data); err != nil {
 			return err
 		}
 		if data && ws.notice != nil {
-			ws.notice(fmt.Sprintf("upgrading %s: rebuilding its search index, once (about a minute per 2,000,000 tickets)…", ws.path))
+			ws.notice(fmt.Sprintf("upgrading %s: %s…", ws.path, then.notice))
 		}
-		if err := then(context.Background(), tx); err != nil {
+		if err := then.run(context.Background(), tx); err != nil {
 			return err
 		}
 	}

@@ -15,6 +15,11 @@ CREATE TABLE attribute_spellings (
 	PRIMARY KEY (attribute, fold, value)
 ) WITHOUT ROWID;
 
+-- distinct_min is a lower bound of how many distinct values the attribute has
+-- (counted up to twice the limit, then lowered by each value that may
+-- have lost its last holder): it is counted again only once that could
+-- have brought it under the limit.
 CREATE TABLE attribute_values_full (
-	attribute TEXT PRIMARY KEY
+	attribute    TEXT PRIMARY KEY,
+	distinct_min INTEGER NOT NULL
 ) WITHOUT ROWID;
