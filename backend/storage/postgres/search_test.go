@@ -11,6 +11,7 @@ import (
 
 	"portalstudio/backend/demo"
 	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/postgres"
 )
 
 // searchPages returns every hit of a search in the order the pages give
@@ -106,6 +107,40 @@ func TestSearchOrder(t *testing.T) {
 		{Sort: portal.SortCreated},
 		{Sort: portal.SortCreated, Order: portal.OrderAsc},
 	}
+	// Both plans: the user's tickets first (they see few), and the GIN
+	// index first (as for a user who sees many).
+	for _, visibleFirst := range []int{5000, -1} {
+		restore := postgres.SetVisibleFirst(visibleFirst)
+		searchSequences(t, lite, pg, user, filters, sorts)
+		restore()
+	}
+	// The alike tickets, best first: equal rank and time, so by id, the
+	// greater first.
+	q := portal.SearchQuery{UserID: user.ID, CompanyIDs: user.CompanyIDs, Tab: portal.TabAll, Terms: portal.SearchTerms("tiebreak")}
+	tied, _, _ := searchPages(t, pg, q, 2)
+	want := slices.Clone(tied)
+	slices.Sort(want)
+	slices.Reverse(want)
+	if len(tied) != 9 || !slices.Equal(tied, want) {
+		t.Fatalf("tied hits best first: %v; want the 9 by id, greater first", tied)
+	}
+	// A number search: the numbered ticket first, then the word's hits.
+	numbered := list.Tickets[len(list.Tickets)-1]
+	full, err := pg.Ticket(ctx, numbered.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q = portal.SearchQuery{UserID: user.ID, CompanyIDs: user.CompanyIDs, Tab: portal.TabAll, Terms: portal.SearchTerms("the"), Number: full.TicketID}
+	ids, total, _ := searchPages(t, pg, q, 5)
+	if len(ids) == 0 || ids[0] != numbered.ID || len(ids) != total {
+		t.Fatalf("number search #%s: got %d hits (total %d), first %v; want %s first", full.TicketID, len(ids), total, ids[:min(len(ids), 1)], numbered.ID)
+	}
+}
+
+// searchSequences compares sorted searches hit for hit between the
+// stores, and best-first pages of 3 with one page of 200 on PostgreSQL.
+func searchSequences(t *testing.T, lite, pg store, user *portal.User, filters, sorts []portal.TicketFilter) {
+	t.Helper()
 	for _, word := range []string{"tiebreak", "the", "a", "login", "invoice", "e"} {
 		for _, tab := range []string{portal.TabAll, portal.TabMine} {
 			for _, base := range filters {
@@ -131,26 +166,5 @@ func TestSearchOrder(t *testing.T) {
 				}
 			}
 		}
-	}
-	// The alike tickets, best first: equal rank and time, so by id, the
-	// greater first.
-	q := portal.SearchQuery{UserID: user.ID, CompanyIDs: user.CompanyIDs, Tab: portal.TabAll, Terms: portal.SearchTerms("tiebreak")}
-	tied, _, _ := searchPages(t, pg, q, 2)
-	want := slices.Clone(tied)
-	slices.Sort(want)
-	slices.Reverse(want)
-	if len(tied) != 9 || !slices.Equal(tied, want) {
-		t.Fatalf("tied hits best first: %v; want the 9 by id, greater first", tied)
-	}
-	// A number search: the numbered ticket first, then the word's hits.
-	numbered := list.Tickets[len(list.Tickets)-1]
-	full, err := pg.Ticket(ctx, numbered.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q = portal.SearchQuery{UserID: user.ID, CompanyIDs: user.CompanyIDs, Tab: portal.TabAll, Terms: portal.SearchTerms("the"), Number: full.TicketID}
-	ids, total, _ := searchPages(t, pg, q, 5)
-	if len(ids) == 0 || ids[0] != numbered.ID || len(ids) != total {
-		t.Fatalf("number search #%s: got %d hits (total %d), first %v; want %s first", full.TicketID, len(ids), total, ids[:min(len(ids), 1)], numbered.ID)
 	}
 }
