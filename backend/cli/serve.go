@@ -193,7 +193,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	trusted, perr := server.ParseTrustedProxies(*trustedProxy)
 	if perr != nil {
-		return perr
+		return usagef("serve: %s", portal.ErrorMessage(perr))
 	}
 	dbURL := strings.TrimSpace(*database)
 	if dbURL == "" {
