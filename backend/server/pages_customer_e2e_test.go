@@ -386,6 +386,7 @@ func TestCustomerPagesInChromium(t *testing.T) {
 		if len(all.Tickets) == 0 {
 			t.Fatal("the user sees no ticket")
 		}
+		b.waitEq("the list", jsRows, all.ids()) // signed in and settled before the next page
 		orig, err := f.ws.Ticket(context.Background(), all.Tickets[0].ID)
 		if err != nil {
 			t.Fatal(err)
