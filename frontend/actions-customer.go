@@ -470,7 +470,11 @@ func handleCustomerSearch(ctx app.Context, a app.Action) {
 	handleCustomerList(ctx, app.Action{Value: customerAction{Base: ca.Base}})
 }
 
-// handleCustomerTicket loads a ticket's page from GET <base>api/tickets/{id}.
+// handleCustomerTicket loads a ticket's page from GET
+// <base>api/tickets/{id}?by=number: the address names the number
+// customers know, so that number's ticket wins over another whose id is
+// that number; an old link by id still opens its ticket, and the address
+// then shows its number.
 func handleCustomerTicket(ctx app.Context, a app.Action) {
 	ca, ok := customerOf(a)
 	if !ok {
@@ -484,7 +488,7 @@ func handleCustomerTicket(ctx app.Context, a app.Action) {
 		c.TicketID, c.TicketStatus, c.TicketErr, c.Ticket = ca.Text, Loading, nil, nil
 	})
 	var t wire.TicketDetail
-	err := portalAPI(cctx, "GET", ca.Base+"api/tickets/"+url.PathEscape(ca.Text), nil, &t)
+	err := portalAPI(cctx, "GET", ca.Base+"api/tickets/"+url.PathEscape(ca.Text)+"?by=number", nil, &t)
 	updateLatest(ctx, "customer-ticket", n, stateCustomer, func(c *customerState) {
 		if err != nil {
 			we := toWire(err)

@@ -21,6 +21,8 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,6 +86,10 @@ type Options struct {
 	// compressed once in memory. The desktop window's asset server wants
 	// plain bytes.
 	Compress bool
+	// BaseURL is the public URL (scheme and host) the pages' Open Graph
+	// tags (og:url, og:image) are absolute under; without one they are
+	// left out, as go-app, knowing no domain, would write "https:///…".
+	BaseURL string
 }
 
 // NewHandler returns the go-app handler of the UI over web (app.wasm) and
@@ -123,7 +129,86 @@ func NewHandler(web fs.FS, opt Options) http.Handler {
 		h.LoadingLabel = "Loading… {progress}%"
 		h.Styles = []string{"/web/studio.css", "/web/portal.css"}
 	}
-	return h
+	h.Image = "/web/icon-512.png"
+	return &openGraph{h: h, base: strings.TrimRight(opt.BaseURL, "/")}
+}
+
+// ogTag matches go-app's Open Graph URL tags (their attributes come in
+// either order); ogNoHost their content when made without a domain:
+// "https://" and the path.
+var (
+	ogTag    = regexp.MustCompile(`<meta [^>]*property="og:(?:url|image)"[^>]*>`)
+	ogNoHost = regexp.MustCompile(`content="https://(/[^"]*)?"`)
+)
+
+// openGraph serves go-app's pages with their Open Graph URLs under the
+// base URL, or without them when there is none; everything else as is.
+type openGraph struct {
+	h    *goapp.Handler
+	base string
+}
+
+func (o *openGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if path.Ext(r.URL.Path) != "" || strings.HasPrefix(r.URL.Path, "/web/") {
+		// A file (app.wasm, scripts, styles, icons): not a page.
+		o.h.ServeHTTP(w, r)
+		return
+	}
+	rec := &pageRecorder{header: w.Header()}
+	o.h.ServeHTTP(rec, r)
+	if !rec.html() {
+		rec.flush(w)
+		return
+	}
+	body := ogTag.ReplaceAllFunc(rec.body.Bytes(), func(tag []byte) []byte {
+		m := ogNoHost.FindSubmatch(tag)
+		switch {
+		case m == nil:
+			return tag
+		case o.base == "":
+			return nil
+		}
+		return ogNoHost.ReplaceAll(tag, slices.Concat([]byte(`content="`+o.base), bytes.ReplaceAll(m[1], []byte("$"), []byte("$$")), []byte(`"`)))
+	})
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(rec.code)
+	w.Write(body)
+}
+
+// pageRecorder holds an answer: a page to rewrite, or anything else to
+// write on as it came.
+type pageRecorder struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (p *pageRecorder) Header() http.Header { return p.header }
+
+func (p *pageRecorder) WriteHeader(code int) {
+	if p.code == 0 {
+		p.code = code
+	}
+}
+
+func (p *pageRecorder) Write(b []byte) (int, error) {
+	if p.code == 0 {
+		p.code = http.StatusOK
+	}
+	return p.body.Write(b)
+}
+
+// html reports whether the answer is a page.
+func (p *pageRecorder) html() bool {
+	return p.code == http.StatusOK && strings.HasPrefix(p.header.Get("Content-Type"), "text/html")
+}
+
+// flush writes the held answer as it came.
+func (p *pageRecorder) flush(w http.ResponseWriter) {
+	if p.code != 0 {
+		w.WriteHeader(p.code)
+	}
+	w.Write(p.body.Bytes())
 }
 
 func noUI(w http.ResponseWriter, r *http.Request) {

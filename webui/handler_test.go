@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -69,4 +70,51 @@ func TestPortalHandler(t *testing.T) {
 			t.Fatal("without Accept-Encoding: gzip the wasm must come plain")
 		}
 	})
+}
+
+// TestOpenGraphURL: go-app knows no domain, so its og:url and og:image
+// would read "https:///…". With the server's base URL they carry its
+// scheme and host; without one they are left out.
+func TestOpenGraphURL(t *testing.T) {
+	wasm := []byte("\x00asm")
+	page := func(base string) string {
+		h := webui.NewHandler(fstest.MapFS{"app.wasm": {Data: wasm}}, webui.Options{Site: webui.Portal, BaseURL: base})
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/portal/acme/tickets/12", nil))
+		if w.Code != 200 {
+			t.Fatalf("%d", w.Code)
+		}
+		body := w.Body.String()
+		if got, want := w.Header().Get("Content-Length"), strconv.Itoa(len(body)); got != want {
+			t.Fatalf("Content-Length %s, body %s bytes", got, want)
+		}
+		if strings.Contains(body, `"https://"`) || strings.Contains(body, "https:///") {
+			t.Fatalf("a URL without a host:\n%s", body)
+		}
+		return body
+	}
+	body := page("http://127.0.0.1:8080")
+	for prop, want := range map[string]string{"og:url": "http://127.0.0.1:8080/portal/acme/tickets/12", "og:image": "http://127.0.0.1:8080/web/icon-512.png"} {
+		if got := metaContent(body, prop); got != want {
+			t.Errorf("%s is %q, want %q", prop, got, want)
+		}
+	}
+	body = page("")
+	if strings.Contains(body, "og:url") || strings.Contains(body, "og:image") {
+		t.Errorf("without a base URL the page still has og:url or og:image")
+	}
+	if !strings.Contains(body, "og:title") {
+		t.Errorf("the other Open Graph tags went too")
+	}
+}
+
+// metaContent is the content of the page's meta tag of that property
+// (its attributes in either order).
+func metaContent(page, prop string) string {
+	tag := regexp.MustCompile(`<meta [^>]*property="` + regexp.QuoteMeta(prop) + `"[^>]*>`).FindString(page)
+	m := regexp.MustCompile(`content="([^"]*)"`).FindStringSubmatch(tag)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }

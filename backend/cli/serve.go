@@ -286,8 +286,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	logFormat := fs.String("log-format", "text", "the request log's format on stderr: text or json")
 	allowHost := fs.String("allow-host", "", "more host names the server answers at, comma-separated, besides the --base-url's and loopback (other Host headers are refused)")
 	rateLimits := fs.Bool("rate-limits", true, "limit sign-ins (10 a minute) and searches (5 a second) per client address; --rate-limits=false turns them off (behind a proxy every client shares its address)")
+	trustedProxy := fs.String("trusted-proxy", "", "reverse proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For names the client for the rate limits; none by default (the header is ignored)")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
+	}
+	trusted, perr := server.ParseTrustedProxies(*trustedProxy)
+	if perr != nil {
+		return usagef("serve: %s", portal.ErrorMessage(perr))
 	}
 	dbURL := strings.TrimSpace(*database)
 	if dbURL == "" {
@@ -345,6 +350,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		if *rateLimits {
 			cfg.RateLimits = server.DefaultRateLimits
 		}
+		cfg.TrustedProxies = trusted
 		srv, err := server.New(cfg)
 		if err != nil {
 			aud.Close()

@@ -342,6 +342,7 @@ func TestServeBadUsage(t *testing.T) {
 		{"serve"},
 		{"serve", "--data", t.TempDir(), "--base-url", "ftp://x"},
 		{"serve", "--data", t.TempDir(), "--log-format", "xml"},
+		{"serve", "--data", t.TempDir(), "--trusted-proxy", "10.0.0.0/33"},
 		{"sync"},
 		{"sync", "merge"},
 		{"sync", "pull", "--take", "draft", "--workspace", filepath.Join(t.TempDir(), "w.db")},

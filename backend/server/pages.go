@@ -33,7 +33,7 @@ const pageCSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style
 // /app.css, /web/…: app.wasm under a content-hashed URL, gzip-compressed,
 // immutable).
 func (s *Server) pageRoutes(web fs.FS) {
-	ui := webui.NewHandler(web, webui.Options{Site: webui.Portal, Compress: true})
+	ui := webui.NewHandler(web, webui.Options{Site: webui.Portal, Compress: true, BaseURL: s.baseURL})
 	page := s.portalOnly(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		// The sign-in address may carry an identity token: never send it

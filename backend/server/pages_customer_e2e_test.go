@@ -387,4 +387,36 @@ func TestCustomerPagesInChromium(t *testing.T) {
 			check("cleared (the order stays)", "order=asc&sort=created")
 		})
 	}
+
+	// Last: it adds a ticket. A ticket of the user's whose id is the
+	// number of another of theirs: the page by that number shows the
+	// number's ticket (the API's bare key, the id's).
+	t.Run("TicketNumberShadowedById", func(t *testing.T) {
+		b := f.browser(t, chromedp.EmulateViewport(1440, 900))
+		tok := signInByLink(t, b, f, samples.Unrestricted)
+		var all apiList
+		f.api("/api/tickets?limit=20", tok, &all)
+		if len(all.Tickets) == 0 {
+			t.Fatal("the user sees no ticket")
+		}
+		b.waitEq("the list", jsRows, all.ids()) // signed in and settled before the next page
+		orig, err := f.ws.Ticket(context.Background(), all.Tickets[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shadow := *orig
+		shadow.ID, shadow.TicketID, shadow.Title, shadow.Parts = orig.TicketID, "990001", "Shadowing by id", nil
+		importRecords(t, f.ws, []portal.Record{{Ticket: &shadow, TicketType: &portal.TicketType{ID: orig.TypeID, Name: orig.TypeName, Category: orig.Category}}})
+		var byID struct {
+			ID string `json:"id"`
+		}
+		if st := f.api("/api/tickets/"+orig.TicketID, tok, &byID); st != 200 || byID.ID != shadow.ID {
+			t.Fatalf("the API by bare key: %d %q, want the id's %q", st, byID.ID, shadow.ID)
+		}
+		b.open("/portal/demo/tickets/" + orig.TicketID)
+		b.waitEq("the number's ticket", `(document.querySelector(".ticket-page h3")||{}).textContent`, orig.Title)
+		b.waitEq("the address unchanged", `location.pathname`, "/portal/demo/tickets/"+orig.TicketID)
+		b.open("/portal/demo/tickets/990001")
+		b.waitEq("the shadowing ticket by its number", `(document.querySelector(".ticket-page h3")||{}).textContent`, shadow.Title)
+	})
 }

@@ -139,8 +139,9 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 }
 
 // getTicket answers GET /portal/<slug>/api/tickets/{id} (the id, or the
-// number customers see): the ticket's page with its customer-visible
-// parts. A ticket the user may not see is errTicketNotFound, exactly like
+// number customers see; with ?by=number the number's ticket wins over
+// another whose id is that number, as the pages ask): the ticket's page
+// with its customer-visible parts. A ticket the user may not see is errTicketNotFound, exactly like
 // one that does not exist.
 func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
 	u, err := s.portalUser(r)
@@ -148,7 +149,7 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	t, err := s.svc.TicketFor(r.Context(), u, wire.TicketRequest{TicketID: r.PathValue("id"), Settings: studio.Live})
+	t, err := s.svc.TicketFor(r.Context(), u, wire.TicketRequest{TicketID: r.PathValue("id"), By: r.URL.Query().Get("by"), Settings: studio.Live})
 	if portal.ErrorCode(err) == portal.ENOTFOUND {
 		// No access at all is 403; otherwise a ticket the user may not
 		// see and one that does not exist are the same 404.

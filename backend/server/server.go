@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"strings"
 	"time"
@@ -78,10 +79,17 @@ type Config struct {
 	// RateLimits bound sign-ins and searches per client; the zero value
 	// limits nothing (serve uses DefaultRateLimits).
 	RateLimits RateLimits
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (for rate limits): only a connection from one of them is
+	// believed, and the client is the right-most address the header lists
+	// that is not itself a trusted proxy. None (the default): the header
+	// is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Server answers the admin API and the customer portal's JSON API.
 type Server struct {
+	trusted          []netip.Prefix // reverse proxies whose X-Forwarded-For is believed
 	ws               Store
 	svc              *studio.Service
 	identitySecret   []byte
@@ -123,6 +131,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{ws: cfg.Store, identitySecret: cfg.IdentitySecret, sharedSecret: cfg.SharedIdentitySecret, maxTokenLifetime: cfg.MaxTokenLifetime, slug: cfg.Slug,
 		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), log: cfg.Logger, now: cfg.Now, maxImport: cfg.MaxImportBody, mux: http.NewServeMux()}
 	s.hosts = allowedHosts(cfg)
+	s.trusted = cfg.TrustedProxies
 	s.signIns, s.searches = newLimiter(cfg.RateLimits.SignIn), newLimiter(cfg.RateLimits.Search)
 	if s.maxTokenLifetime == 0 {
 		s.maxTokenLifetime = DefaultMaxTokenLifetime
@@ -187,7 +196,7 @@ func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, 
 // own Host; nosniff and HSTS on every answer), the load balancer's
 // probes (/healthz, /readyz: at any Host) and the request log.
 func (s *Server) Handler() http.Handler {
-	return s.logged(s.probes(s.guarded(routed(s.mux, s))))
+	return s.forwarded(s.logged(s.probes(s.guarded(routed(s.mux, s)))))
 }
 
 // portalPath is the path of the portal: /portal/<slug>/.

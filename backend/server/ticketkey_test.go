@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,10 +50,28 @@ func TestTicketNumberShadowing(t *testing.T) {
 	if r := f.portal(t, "/api/tickets/102", ann); r.status != 200 || r.json(t)["id"] != "102" {
 		t.Fatalf("Ann opening 102 (an id and a number, both hers): %d %s", r.status, r.body)
 	}
-	// Hidden and missing stay the same answer.
+	// Asked by number (as the pages ask): the number's; an old link by
+	// id still opens its ticket when no number matches.
+	for key, want := range map[string]string{"102": "t2", "9001": "t9001", "t1": "t1"} {
+		if r := f.portal(t, "/api/tickets/"+key+"?by=number", ann); r.status != 200 || r.json(t)["id"] != want {
+			t.Fatalf("Ann opening %s by number: %d %s, want %s", key, r.status, r.body, want)
+		}
+	}
+	if r := f.portal(t, "/api/tickets/555?by=number", cat); r.status != 200 || r.json(t)["id"] != "9001" {
+		t.Fatalf("Cat opening 555 by number: %d %s", r.status, r.body)
+	}
+	// Hidden and missing stay the same answer, by number too.
 	missing := f.portal(t, "/api/tickets/77777", ann)
-	if hidden := f.portal(t, "/api/tickets/555", ann); hidden.status != http.StatusNotFound || string(hidden.body) != string(missing.body) {
-		t.Fatalf("hidden %d %s, missing %d %s", hidden.status, hidden.body, missing.status, missing.body)
+	for _, q := range []string{"", "?by=number", "?by=id"} {
+		if hidden := f.portal(t, "/api/tickets/555"+q, ann); hidden.status != http.StatusNotFound || string(hidden.body) != string(missing.body) {
+			t.Fatalf("hidden%s %d %s, missing %d %s", q, hidden.status, hidden.body, missing.status, missing.body)
+		}
+		if m := f.portal(t, "/api/tickets/77777"+q, ann); m.status != http.StatusNotFound || string(m.body) != string(missing.body) {
+			t.Fatalf("missing%s %d %s", q, m.status, m.body)
+		}
+	}
+	if r := f.portal(t, "/api/tickets/102?by=title", ann); r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "by must be id or number") {
+		t.Fatalf("by=title: %d %s", r.status, r.body)
 	}
 }
 

@@ -27,21 +27,33 @@ func (s *Service) TicketFor(ctx context.Context, u *portal.User, req wire.Ticket
 		return nil, err
 	}
 	notFound := portal.Errorf(portal.ENOTFOUND, "ticket %s not found", req.TicketID)
+	byNumber := false
+	switch req.By {
+	case "", "id":
+	case "number":
+		byNumber = true
+	default:
+		return nil, portal.Errorf(portal.EINVALID, "by must be id or number, not %q.", req.By)
+	}
 	if !d.Access || req.TicketID == "" {
 		return nil, notFound
 	}
 	// The address names a ticket by id or by the number customers see:
 	// both are looked up every time, and the first the user may see wins
-	// (the id's when both are theirs), so that another company's ticket
-	// whose id is a number never hides the user's own ticket of that
-	// number, and the time taken says little about what exists.
+	// (the id's when both are theirs, the number's when asked by number),
+	// so that another company's ticket whose id is a number never hides
+	// the user's own ticket of that number, and the time taken says
+	// little about what exists.
 	cands, err := s.Store.TicketsByKey(ctx, req.TicketID)
 	if err != nil {
 		return nil, err
 	}
 	id := ""
 	for i := range cands {
-		if portal.CanSee(d, u.ID, u.CompanyIDs, &cands[i], "") && id == "" {
+		if !portal.CanSee(d, u.ID, u.CompanyIDs, &cands[i], "") {
+			continue
+		}
+		if id == "" || byNumber && cands[i].TicketID == req.TicketID {
 			id = cands[i].ID
 		}
 	}

@@ -158,6 +158,10 @@ type TicketRequest struct {
 	TicketID string    `json:"ticket_id"` // the ticket's id, or its number (ticket_id) when no id matches
 	Settings string    `json:"settings"`  // draft (default) or live
 	Now      time.Time `json:"now"`
+	// By says which wins when TicketID is both a ticket's id and another's
+	// number, both visible to the user: "" or "id" the id's, "number" the
+	// number's (the portal's pages, which address tickets by number).
+	By string `json:"by,omitempty"`
 }
 
 // TicketDetail is a ticket's page in the portal.
