@@ -222,6 +222,8 @@ func TestCustomerPagesInChromium(t *testing.T) {
 			shots(b, wd.name, "ticket")
 			b.open("/portal/demo/help")
 			b.waitEq("the name", jsWho, whoName(samples.Restricted))
+			// The sections come from their own request, after the name.
+			b.wait("the Help Center's sections", `document.querySelector("#hc-sections .hc-section")`)
 			if txt := b.eval(`document.querySelector("#hc-sections").innerText`); strings.Contains(txt, "Collection") || strings.Contains(txt, "Article list") {
 				t.Fatalf("the Help Center shows the admin's kinds of sections:\n%s", txt)
 			}
