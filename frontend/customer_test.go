@@ -162,7 +162,7 @@ func TestTicketListDateColumnFollowsSort(t *testing.T) {
 			Tickets: []wire.TicketView{{ID: "1", TicketID: "2925", Title: "Card declined", State: "In progress", CreatedAt: created, UpdatedAt: updated}}}
 		h := app.HTMLString(portalBody(portalProps{Result: r, OnTab: noop, OnOpen: noop, Now: updated.Add(time.Hour)}))
 		head := regexp.MustCompile(`<th class="col-date">\s*([^<]*?)\s*</th>`).FindStringSubmatch(h)
-		cell := regexp.MustCompile(`<td class="col-date">\s*<time datetime="([^"]+)"`).FindStringSubmatch(h)
+		cell := regexp.MustCompile(`<td class="col-date">\s*<time[^>]*\sdatetime="([^"]+)"`).FindStringSubmatch(h)
 		if head == nil || head[1] != c.head || cell == nil || cell[1] != c.when.Format(time.RFC3339) {
 			t.Errorf("sort %q: header %q, date %q; want %q, %s\n%s", c.sort, head, cell, c.head, c.when.Format(time.RFC3339), h)
 		}
