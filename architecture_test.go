@@ -25,9 +25,8 @@ var layers = map[string][]string{
 	"backend/demo":         {"backend/portal"},
 	"backend/audience":     {"backend/portal"},
 	// Adapters: domain terms only, never a service or the wire types.
-	"backend/storage/sqlrule":  {"backend/portal"},
 	"backend/storage/listpage": {"backend/portal"},
-	"backend/storage/sqlite":   {"backend/portal", "backend/storage/sqlrule", "backend/storage/listpage", "backend/audience"},
+	"backend/storage/sqlite":   {"backend/portal", "backend/storage/listpage", "backend/audience"},
 	"backend/storage/postgres": {"backend/portal", "backend/storage/listpage", "backend/audience"},
 	"backend/remote":           {"backend/portal", "backend/portal/words", "backend/wire", "backend/intercom", "backend/textdiff", "backend/privatefile"},
 	// Services: the domain's ports, never an adapter.

@@ -55,16 +55,11 @@ type benchReport struct {
 	Operators []benchOp `json:"operators"`
 	// OneShot: the one-shot commands, child processes of this binary,
 	// above their own start-up (StartMs: `settings show`).
-	OneShot []benchResult `json:"one_shot"`
-	StartMs float64       `json:"one_shot_start_ms"`
-	// RetiredSQLMs is the retired SQL path's count of the typical rule
-	// (in this process); RetiredRatio how many times the one-shot
-	// engine's count above start-up is faster.
-	RetiredSQLMs float64           `json:"retired_sql_typical_ms"`
-	RetiredRatio float64           `json:"retired_sql_ratio"`
-	Machine      string            `json:"machine"`
-	Date         string            `json:"date"`
-	Rules        map[string]string `json:"rules"`
+	OneShot []benchResult     `json:"one_shot"`
+	StartMs float64           `json:"one_shot_start_ms"`
+	Machine string            `json:"machine"`
+	Date    string            `json:"date"`
+	Rules   map[string]string `json:"rules"`
 }
 
 // benchOp is one condition of the operator sweep on the engine.
@@ -108,8 +103,8 @@ type bench struct {
 	// counted holds what each count and impact found, by rule and path
 	// ("typical SQL", "impact columns"): the two paths must agree.
 	counted map[string]int
-	// firsts holds the first 50 users of the typical rule, by path.
-	firsts map[string][]portal.UserSummary
+	// firsts holds the first 50 users of the typical rule.
+	firsts []portal.UserSummary
 }
 
 func runBench(ctx context.Context, env *Env, args []string) error {
@@ -127,22 +122,19 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	}
 	defer b.close()
 	b.rep.BuildSecs = buildSecs
-	// The retired SQL path once (the typical rule), then the audience
-	// engine of a running app (in memory), then the one-shot commands
-	// (child processes of this binary, mapping the engine's file).
-	if err := b.measureCounts("SQL"); err != nil {
-		return err
-	}
+	// The audience engine of a running app (in memory), then the
+	// one-shot commands (child processes of this binary, mapping the
+	// engine's file).
 	if err := b.loadColumns(); err != nil {
 		return err
 	}
-	if err := b.measureCounts("columns"); err != nil {
+	if err := b.measureCounts(); err != nil {
 		return err
 	}
 	if err := b.sweepOperators(); err != nil {
 		return err
 	}
-	if err := b.checkPathsAgree(); err != nil {
+	if err := b.checkFirstUsers(); err != nil {
 		return err
 	}
 	if err := b.measurePages(); err != nil {
@@ -152,7 +144,6 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	b.noteCounts()
-	b.noteRetired()
 	b.readHeap()
 	if opt.json {
 		return printJSON(env.Stdout, b.rep)
@@ -205,9 +196,9 @@ func prepareBenchWorkspace(ctx context.Context, env *Env, opt benchOptions) (flo
 }
 
 // openBench opens the workspace and measures the open to the first count
-// (the SQL path), then reads the dataset's counts and finds the busy user.
+// (the engine, mapping its file), then reads the dataset's counts and finds the busy user.
 func openBench(ctx context.Context, opt benchOptions) (*bench, error) {
-	b := &bench{ctx: ctx, now: demo.DefaultNow, runs: opt.runs, counted: map[string]int{}, firsts: map[string][]portal.UserSummary{}}
+	b := &bench{ctx: ctx, now: demo.DefaultNow, runs: opt.runs, counted: map[string]int{}}
 	b.rep = benchReport{Workspace: opt.workspace, Machine: fmt.Sprintf("%s/%s, %d cores", runtime.GOOS, runtime.GOARCH, runtime.NumCPU()),
 		Date: time.Now().UTC().Format("2006-01-02"), Rules: map[string]string{"typical": benchrules.Typical().String(), "hard": benchrules.Hard().String()}}
 	start := time.Now()
@@ -296,47 +287,35 @@ func (b *bench) measureAll(steps []benchStep) error {
 	return nil
 }
 
-// measureCounts measures, on one path ("SQL": the retired SQL path, for
-// the last time, or "columns": the audience engine of a running app), the
-// count of the typical rule and, on the engine, the count of the hard
-// rule, the typical rule's first users and the impact of the typical
-// change.
-func (b *bench) measureCounts(path string) error {
+// measureCounts measures, on the running app's engine (its columns in
+// memory), the counts of the typical and the hard rule, the typical rule's
+// first users and the impact of the typical change.
+func (b *bench) measureCounts() error {
 	typical, hard := benchrules.Typical(), benchrules.Hard()
-	count := func(r *portal.Rule) (int, error) {
-		if path == "SQL" {
-			return b.ws.CountRetiredSQL(b.ctx, r, b.schema, b.now)
+	impactBefore, impactAfter := benchrules.Change()
+	count := func(key string, r *portal.Rule) func() error {
+		return func() error {
+			n, _, err := b.aud.Audience(b.ctx, r, b.schema, b.now, 0)
+			b.counted[key] = n
+			return err
 		}
-		n, _, err := b.aud.Audience(b.ctx, r, b.schema, b.now, 0)
-		return n, err
 	}
-	steps := []benchStep{
-		{"count, typical rule (" + path + ")", map[string]string{"columns": "≤ 3 ms"}[path], func() error {
-			n, err := count(typical)
-			b.counted["typical "+path] = n
+	return b.measureAll([]benchStep{
+		{"count, typical rule (columns)", "≤ 3 ms", count("typical", typical)},
+		{"count, hard rule (columns)", "≤ 15 ms", count("hard", hard)},
+		{"first 50 matching users, typical (columns)", "≤ 1 ms", func() error {
+			var err error
+			b.firsts, err = b.aud.AudienceFirst(b.ctx, typical, nil, b.schema, b.now, 50)
 			return err
 		}},
-	}
-	if path == "columns" {
-		steps = append(steps, benchStep{"count, hard rule (" + path + ")", "≤ 15 ms", func() error {
-			n, err := count(hard)
-			b.counted["hard "+path] = n
-			return err
-		}})
-		impactBefore, impactAfter := benchrules.Change()
-		steps = append(steps, benchStep{"first 50 matching users, typical (" + path + ")", "≤ 1 ms", func() error {
-			users, err := b.aud.AudienceFirst(b.ctx, typical, nil, b.schema, b.now, 50)
-			b.firsts[path] = users
-			return err
-		}}, benchStep{"impact of a typical change (" + path + ")", "≤ 10 ms", func() error {
+		{"impact of a typical change (columns)", "≤ 10 ms", func() error {
 			res, err := b.svc.ImpactOf(b.ctx, impactBefore, impactAfter, wire.ImpactRequest{Limit: 20, Now: b.now})
 			if err == nil {
-				b.counted["impact "+path] = res.Changed
+				b.counted["impact"] = res.Changed
 			}
 			return err
-		}})
-	}
-	return b.measureAll(steps)
+		}},
+	})
 }
 
 // sweepOperators counts every operator's condition on the running app's
@@ -381,24 +360,15 @@ func (b *bench) loadColumns() error {
 	return nil
 }
 
-// checkPathsAgree fails when the SQL path and the columns counted other
-// users, or when either path's first users are not the head of the
-// typical rule's whole list.
-func (b *bench) checkPathsAgree() error {
-	for _, k := range []string{"typical"} {
-		if b.counted[k+" SQL"] != b.counted[k+" columns"] {
-			return fmt.Errorf("bench: the %s rule counts %d users by SQL and %d by the columns", k, b.counted[k+" SQL"], b.counted[k+" columns"])
-		}
-	}
-	// The first users, without the count, are the head of the whole list.
+// checkFirstUsers fails when the typical rule's first users, found
+// without the count, are not the head of its whole list.
+func (b *bench) checkFirstUsers() error {
 	_, head, err := b.aud.Audience(b.ctx, benchrules.Typical(), b.schema, b.now, 50)
 	if err != nil {
 		return err
 	}
-	for _, path := range []string{"columns"} {
-		if !slices.Equal(head, b.firsts[path]) {
-			return fmt.Errorf("bench: the first 50 users of the typical rule by %s differ from the head of its whole list", path)
-		}
+	if !slices.Equal(head, b.firsts) {
+		return fmt.Errorf("bench: the first 50 users of the typical rule differ from the head of its whole list")
 	}
 	return nil
 }
@@ -497,30 +467,17 @@ func (b *bench) withEveryoneLive(fn func() error) error {
 	return fn()
 }
 
-// noteCounts notes, beside the SQL counts and the impacts, how many users
+// noteCounts notes, beside the counts and the impact, how many users
 // they found.
 func (b *bench) noteCounts() {
-	res := b.rep.Results
-	res[0].Note = fmt.Sprintf("%d users match", b.counted["typical SQL"])
-	for i := range res {
-		if strings.HasPrefix(res[i].Name, "count, hard") {
-			res[i].Note = fmt.Sprintf("%d users match", b.counted["hard columns"])
-		}
+	notes := map[string]string{
+		"count, typical rule (columns)":        fmt.Sprintf("%d users match", b.counted["typical"]),
+		"count, hard rule (columns)":           fmt.Sprintf("%d users match", b.counted["hard"]),
+		"impact of a typical change (columns)": fmt.Sprintf("%d users change", b.counted["impact"]),
 	}
-	for i := range res {
-		if strings.HasPrefix(res[i].Name, "impact") {
-			res[i].Note = fmt.Sprintf("%d users change", b.counted["impact columns"])
-		}
-	}
-}
-
-// noteRetired records the retired SQL path's count of the typical rule
-// beside the one-shot engine's.
-func (b *bench) noteRetired() {
-	b.rep.RetiredSQLMs = b.rep.Results[0].Median
-	for _, r := range b.rep.OneShot {
-		if r.Name == "count, typical rule" {
-			b.rep.RetiredRatio = b.rep.RetiredSQLMs / max(r.Median, 0.01)
+	for i, r := range b.rep.Results {
+		if n, ok := notes[r.Name]; ok {
+			b.rep.Results[i].Note = n
 		}
 	}
 }

@@ -33,8 +33,7 @@ type oneShotStep struct {
 	args        []string
 }
 
-// measureOneShot measures the one-shot commands and the retired SQL
-// path's ratio.
+// measureOneShot measures the one-shot commands.
 func (b *bench) measureOneShot() error {
 	exe, err := os.Executable()
 	if err != nil {
@@ -229,8 +228,7 @@ func (b *bench) putSettings(draft, live *portal.Settings) error {
 	return b.ws.SetLive(b.ctx, live)
 }
 
-// printBenchOneShot prints the one-shot commands beside the running app,
-// and the retired SQL path's figure once.
+// printBenchOneShot prints the one-shot commands beside the running app.
 func printBenchOneShot(w io.Writer, rep *benchReport) {
 	app := map[string]float64{}
 	for _, r := range rep.Results {
@@ -249,9 +247,5 @@ func printBenchOneShot(w io.Writer, rep *benchReport) {
 			inApp = fmt.Sprintf("%.2f", ms)
 		}
 		fmt.Fprintf(w, "%-46s %12.2f %10s  %s\n", r.Name, r.Median, inApp, goal)
-	}
-	if rep.RetiredSQLMs > 0 {
-		fmt.Fprintf(w, "The retired SQL path (what a one-shot count ran before the engine), typical rule, last time: %.2f ms;\n", rep.RetiredSQLMs)
-		fmt.Fprintf(w, "  the one-shot engine above start-up: %.2f ms (SQL / engine = %.1f)\n", rep.RetiredSQLMs/max(rep.RetiredRatio, 1e-9), rep.RetiredRatio)
 	}
 }

@@ -32,8 +32,8 @@ const (
 )
 
 // OperatorInfo is one row of the operator table: everything the product
-// says about an operator except what it means (that is eval.go, the
-// audience engine's scans and the SQL of backend/storage/sqlrule).
+// says about an operator except what it means (that is eval.go and the
+// audience engine's scans).
 //
 // Says and Fails are the condition in words, per attribute type it
 // applies to: Says when it holds, Fails when it does not. In them

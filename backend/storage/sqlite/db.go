@@ -1,8 +1,7 @@
 // Package sqlite is the SQLite store of a Portal Studio workspace: the
 // helpdesk dataset, its attribute schema and the draft and live settings,
-// in one file. Every SQL statement of the workspace lives here (and in
-// package sqlrule, which compiles rules for the retired SQL audience path
-// only). Audiences are computed by the audience engine (package
+// in one file. Every SQL statement of the workspace lives here.
+// Audiences are computed by the audience engine (package
 // audience), which the workspace feeds as its Source
 // (audience_source.go).
 //

@@ -6,15 +6,6 @@ import (
 	"portalstudio/backend/audience"
 )
 
-// SetFilterMax changes how few candidates make an "all" group test its
-// other conditions on the candidates only, and returns a function that
-// restores it: tests run both evaluation strategies.
-func SetFilterMax(n uint64) (restore func()) {
-	old := filterMax
-	filterMax = n
-	return func() { filterMax = old }
-}
-
 // SetFirstScan changes how many users the engine's first-users path
 // tests before it computes the whole set, and returns a function that
 // restores it.

@@ -150,8 +150,7 @@ func randomRule(r *rand.Rand, s *portal.Schema, depth int) *portal.Rule {
 // right after a second import that changes users, companies and
 // memberships (through this workspace handle and through another one, as
 // another process would), and after a Replace import: they must never
-// answer from the data they were read from once it changed. The retired
-// SQL set path, kept for the bench's last comparison, counts the same.
+// answer from the data they were read from once it changed.
 func TestEngineMatchesGo(t *testing.T) {
 	t.Run("FilterCandidates", func(t *testing.T) {
 		// The engine tests the rest of an "all" group user by user as
@@ -160,7 +159,6 @@ func TestEngineMatchesGo(t *testing.T) {
 		testEngineMatchesGo(t)
 	})
 	t.Run("WholeSets", func(t *testing.T) {
-		defer sqlite.SetFilterMax(0)()
 		defer sqlite.SetColFilterDiv(1 << 30)()
 		testEngineMatchesGo(t)
 	})
@@ -255,9 +253,6 @@ func checkRules(t *testing.T, ws *sqlite.Workspace, engines []*audience.Engine, 
 			}
 		}
 		sort.Strings(want)
-		if c, err := ws.CountRetiredSQL(ctx, rule, schema, now); err != nil || c != len(want) {
-			t.Fatalf("seed %d, %s: rule %s: the retired SQL path counts %d, %v; want %d", seed, when, rule, c, err, len(want))
-		}
 		for ei, e := range engines {
 			got, err := engineIDs(ctx, e, rule, nil, schema, now)
 			if err != nil {

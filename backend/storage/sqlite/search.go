@@ -295,3 +295,8 @@ func (st *SearchStore) TicketsMatching(ctx context.Context, word string) (int, e
 	err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM ticket_fts WHERE ticket_fts MATCH ?`, `{body} : `+ftsString(terms[0])).Scan(&n)
 	return n, err
 }
+
+// ftsString quotes s as one FTS5 string.
+func ftsString(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
