@@ -115,4 +115,35 @@ func TestUISentences(t *testing.T) {
 		u.click(`#access-builder .condition[data-attribute="user.email"] .cond-remove`)
 		u.saved()
 	})
+
+	t.Run("PortalTestExamples", func(t *testing.T) {
+		u.t = t
+		u.click("#nav-settings")
+		u.wait("the examples", `document.querySelector("#check-examples")`)
+		// The help shows every kind of test as a sentence; choosing one
+		// puts it in the box, and adding it runs it.
+		shown := u.eval(`Array.from(document.querySelectorAll("#check-examples .check-example")).map(e => e.textContent).join(" | ")`)
+		var want []string
+		for _, e := range wire.CheckExamples {
+			want = append(want, e.Text)
+		}
+		if shown != strings.Join(want, " | ") {
+			t.Errorf("the examples show %q, want %q", shown, want)
+		}
+		if card := u.eval(`document.querySelector("#portal-tests").innerText`); strings.Contains(card, "USER") {
+			t.Errorf("the Portal tests card shows rule syntax: %q", card)
+		}
+		u.eval(`(() => { document.querySelector("#check-examples").open = true; return "ok"; })()`)
+		u.eval(`(() => { Array.from(document.querySelectorAll("#check-examples .check-example")).find(e => e.textContent === "at least 100 users have access").click(); return "ok"; })()`)
+		u.wait("the example in the box", `document.querySelector("#check-input").value === "at least 100 users have access"`)
+		u.click("#check-add")
+		u.wait("the test added and passing", `Array.from(document.querySelectorAll("#portal-tests .check.pass .check-text")).some(e => e.textContent.trim() === "at least 100 users have access")`)
+		// A sentence that is no test is refused with the examples.
+		u.set("#check-input", "everyone is happy", "input")
+		u.click("#check-add")
+		msg := u.wait("the refusal", `Array.from(document.querySelectorAll("#portal-tests .error")).map(e => e.textContent).join(" ")`)
+		if !strings.Contains(msg, "is not a portal test") || !strings.Contains(msg, "“at least 100 users have access”") || strings.Contains(msg, "USER") {
+			t.Errorf("the refusal reads %q", msg)
+		}
+	})
 }

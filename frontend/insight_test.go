@@ -82,10 +82,15 @@ func TestChecksCardPassFailAndRemove(t *testing.T) {
 		{Check: wire.Check{ID: 2, Text: "at most 5% of users are restricted"}, Pass: false, Message: "1,748 of 2,000 users (87.40%) are restricted."},
 	}}
 	h := html(t, &checksCard{checks: checksState{Status: Loaded, Report: rep}})
-	for _, want := range []string{"Portal tests", `id="check-1"`, "check pass", "check fail", "87.40%", "1 test fails against the draft", "Remove", `id="check-input"`, "Add test"} {
+	for _, want := range []string{"Portal tests", `id="check-1"`, "check pass", "check fail", "87.40%", "1 test fails against the draft", "Remove", `id="check-input"`, "Add test",
+		"What can a test say?", "at least 100 users have access", "a floor on how many users may enter"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("missing %q in\n%s", want, h)
 		}
+	}
+	// The help shows sentences, never a form with placeholders.
+	if strings.Contains(h, "USER") {
+		t.Errorf("the help shows rule syntax:\n%s", h)
 	}
 	h = html(t, &checksCard{checks: checksState{Status: Loaded, Report: &wire.CheckReport{Results: []wire.CheckOutcome{}}, AddErr: `"x" is not a portal test`}})
 	for _, want := range []string{"No portal tests yet", "is not a portal test"} {

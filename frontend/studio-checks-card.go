@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"portalstudio/backend/wire"
 )
 
 // checksCard is the "Portal tests" card: the workspace's expectations,
@@ -75,7 +77,26 @@ func (c *checksCard) Render() app.UI {
 			app.Button().Class("btn").ID("check-add").Text("Add test").OnClick(func(ctx app.Context, e app.Event) { add(ctx) }),
 		),
 		errorText(s.AddErr),
-		app.P().Class("hint").Text("Write: USER can access · USER cannot access · USER is (not) restricted · USER sees ticket T · USER does not see ticket T · no user of company A sees tickets of company B · at most N% of users are restricted · at least N users have access."),
+		c.examples(),
+	)
+}
+
+// examples is the help: one sentence of every kind of test, with what it
+// expects; choosing one puts it in the box to adapt.
+func (c *checksCard) examples() app.UI {
+	return app.Details().Class("check-examples").ID("check-examples").Body(
+		app.Summary().Text("What can a test say?"),
+		app.P().Class("hint").Text("A test is one sentence like these, with your own users, tickets, companies and numbers. Choose one to start from it."),
+		app.Ul().Body(app.Range(wire.CheckExamples).Slice(func(i int) app.UI {
+			e := wire.CheckExamples[i]
+			return app.Li().Body(
+				app.Button().Class("btn-link check-example").Title("Put this sentence in the box").Text(e.Text).OnClick(func(ctx app.Context, ev app.Event) {
+					c.text = e.Text
+					app.Window().GetElementByID("check-input").Call("focus")
+				}),
+				app.Span().Class("hint").Text(" — "+e.Says),
+			)
+		})),
 	)
 }
 

@@ -40,18 +40,14 @@ var checkForms = []struct {
 	{wire.CheckMinAccess, regexp.MustCompile(`(?i)^at\s+least\s+(\d+)\s+users?\s+(?:have|has)\s+access$`)},
 }
 
-// CheckForms lists the sentences portal tests are written as, for help
-// texts.
-var CheckForms = []string{
-	"USER can access",
-	"USER cannot access",
-	"USER is restricted",
-	"USER is not restricted",
-	"USER sees ticket T",
-	"USER does not see ticket T",
-	"no user of company A sees tickets of company B",
-	"at most N% of users are restricted",
-	"at least N users have access",
+// checkHelp is what an error about a sentence that is not a portal test
+// adds: one example of every kind.
+func checkHelp() string {
+	quoted := make([]string, len(wire.CheckExamples))
+	for i, e := range wire.CheckExamples {
+		quoted[i] = "“" + e.Text + "”"
+	}
+	return "A portal test is one sentence like these, with your own users, tickets, companies and numbers: " + strings.Join(quoted, ", ") + "."
 }
 
 // ParseCheck reads one portal test from its sentence and returns it with
@@ -81,7 +77,7 @@ func ParseCheck(text string) (wire.Check, error) {
 		c.Text = checkText(c)
 		return c, nil
 	}
-	return wire.Check{}, portal.Errorf(portal.EINVALID, "%q is not a portal test; write one of: %s", text, strings.Join(CheckForms, "; "))
+	return wire.Check{}, portal.Errorf(portal.EINVALID, "%q is not a portal test. %s", text, checkHelp())
 }
 
 func unquote(s string) string {
@@ -193,7 +189,7 @@ func (s *Service) resolveCheck(ctx context.Context, c wire.Check) error {
 // none is added (the error says which, with its index).
 func (s *Service) AddChecks(ctx context.Context, texts []string) (*wire.CheckList, error) {
 	if len(texts) == 0 {
-		return nil, portal.Errorf(portal.EINVALID, "no portal test given; write one of: %s", strings.Join(CheckForms, "; "))
+		return nil, portal.Errorf(portal.EINVALID, "no portal test given. %s", checkHelp())
 	}
 	canon, err := s.parseChecks(ctx, texts)
 	if err != nil {

@@ -135,6 +135,11 @@ func TestChecksEditing(t *testing.T) {
 		if portal.ErrorCode(err) != portal.EINVALID || !strings.Contains(err.Error(), "is not a portal test") {
 			t.Fatalf("%v", err)
 		}
+		// The error teaches by example, in sentences, never by a form
+		// with placeholders.
+		if msg := err.Error(); !strings.Contains(msg, "“at least 100 users have access”") || strings.Contains(msg, "USER") {
+			t.Errorf("the error does not show the examples: %s", msg)
+		}
 		if l, _ := svc.Checks(ctx); len(l.Checks) != 0 {
 			t.Fatal("a refused add stored tests")
 		}
@@ -233,5 +238,34 @@ func TestCompare(t *testing.T) {
 	res, err = svc.Compare(context.Background(), wire.CompareRequest{A: "cat@globex.io", B: "dan@examply.com", Settings: studio.Live})
 	if err != nil || res.Both != 0 || res.OnlyACount != 0 || res.OnlyBCount != 0 {
 		t.Fatalf("under live (portal off): %+v, %v", res, err)
+	}
+}
+
+// TestCheckExamples: every example the studio shows is a portal test of
+// its kind, written as the studio writes it back, and every kind has one.
+func TestCheckExamples(t *testing.T) {
+	kinds := map[string]bool{}
+	for _, e := range wire.CheckExamples {
+		c, err := studio.ParseCheck(e.Text)
+		if err != nil {
+			t.Errorf("example %q: %v", e.Text, err)
+			continue
+		}
+		if c.Kind != e.Kind || c.Text != e.Text {
+			t.Errorf("example %q reads as %s %q; want %s, the same text", e.Text, c.Kind, c.Text, e.Kind)
+		}
+		if e.Says == "" {
+			t.Errorf("example %q says nothing", e.Text)
+		}
+		kinds[e.Kind] = true
+	}
+	for _, k := range []string{wire.CheckCanAccess, wire.CheckCannotAccess, wire.CheckRestricted, wire.CheckNotRestricted,
+		wire.CheckSeesTicket, wire.CheckNotSeesTicket, wire.CheckCompanyIsolate, wire.CheckMaxRestricted, wire.CheckMinAccess} {
+		if !kinds[k] {
+			t.Errorf("no example of the kind %s", k)
+		}
+	}
+	if len(wire.CheckExamples) != len(kinds) {
+		t.Errorf("%d examples of %d kinds; want one each", len(wire.CheckExamples), len(kinds))
 	}
 }

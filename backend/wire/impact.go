@@ -142,6 +142,28 @@ const (
 	CheckMinAccess      = "min_access"
 )
 
+// CheckExample is one kind of portal test as an admin writes it.
+type CheckExample struct {
+	Kind string // one of the kinds above
+	Text string // a sentence of that kind
+	Says string // what it expects, in words
+}
+
+// CheckExamples holds one sentence of every kind of portal test: the help
+// the studio shows and the words of an error about a sentence that is not
+// a test. (A test of package studio parses each back to its kind.)
+var CheckExamples = []CheckExample{
+	{CheckCanAccess, "alice@examply.com can access", "this user may enter the portal"},
+	{CheckCannotAccess, "bob@contractor.io cannot access", "this user may not enter the portal"},
+	{CheckRestricted, "bob@contractor.io is restricted", "this user sees only the tickets they created"},
+	{CheckNotRestricted, "alice@examply.com is not restricted", "this user sees all of their companies' tickets"},
+	{CheckSeesTicket, "alice@examply.com sees ticket 1042", "this user finds ticket #1042 in the portal"},
+	{CheckNotSeesTicket, "bob@contractor.io does not see ticket 1042", "this user never sees ticket #1042"},
+	{CheckCompanyIsolate, "no user of company Acme sees tickets of company Globex", "no one at the first company sees a ticket of the second"},
+	{CheckMaxRestricted, "at most 20% of users are restricted", "a ceiling on how many users are restricted"},
+	{CheckMinAccess, "at least 100 users have access", "a floor on how many users may enter"},
+}
+
 // Check is one portal test: an expectation kept with the workspace.
 // Text is its sentence, the form it is written, stored and shown in.
 type Check struct {
