@@ -43,6 +43,11 @@ type Directory interface {
 	// Subject returns the user with those of their companies the
 	// workspace holds, ready for rule evaluation.
 	Subject(ctx context.Context, u *User) (Subject, error)
+	// Subjects returns the users with those ids (the ones that exist),
+	// each with their companies (User.CompanyIDs) and those of them the
+	// workspace holds (Subject.Companies): what UserByID then Subject
+	// give one user at a time, in a few reads for a page of users.
+	Subjects(ctx context.Context, ids []string) (map[string]Subject, error)
 	// FindCompany finds a company by id, company_id or name (folded).
 	// Returns EINVALID if a name is ambiguous; a key no company has comes
 	// back as it is with an empty name.

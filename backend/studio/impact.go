@@ -64,29 +64,8 @@ func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, 
 		if grp.Users, err = s.Audiences.ImpactUsers(ctx, im, g, req.Offset, req.Limit); err != nil {
 			return nil, err
 		}
-		if req.Tickets {
-			for i := range grp.Users {
-				u := &grp.Users[i]
-				b, a, err := s.ticketsBeforeAfter(ctx, u.ID, u.Before, u.After)
-				if err != nil {
-					return nil, err
-				}
-				u.TicketsBefore, u.TicketsAfter = &b, &a
-			}
-		}
-		// Each listed user's change says why, from their decision under
-		// the new settings (a page is at most a thousand users).
-		for i := range grp.Users {
-			u := &grp.Users[i]
-			who, err := s.Store.FindUser(ctx, u.ID)
-			if err != nil {
-				return nil, err
-			}
-			d, _, err := s.decide(ctx, after, who, now)
-			if err != nil {
-				return nil, err
-			}
-			u.Sentence = words.ChangeDecided(*u, after, d, schema)
+		if err := s.sayWhy(ctx, grp.Users, after, schema, now, req.Tickets); err != nil {
+			return nil, err
 		}
 	}
 	for _, g := range portal.ImpactGroups {
@@ -96,17 +75,36 @@ func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, 
 	return res, nil
 }
 
-// ticketsBeforeAfter counts the tickets a user sees in each state.
-func (s *Service) ticketsBeforeAfter(ctx context.Context, userID, before, after string) (int, int, error) {
-	u, err := s.Store.FindUser(ctx, userID)
-	if err != nil {
-		return 0, 0, err
+// sayWhy gives each listed user's change its sentence, from their
+// decision under the new settings, and with tickets how many tickets
+// they see before and after. The users are read in one batch (a page is
+// at most a thousand users).
+func (s *Service) sayWhy(ctx context.Context, users []portal.ImpactUser, after *portal.Settings, schema *portal.Schema, now time.Time, tickets bool) error {
+	ids := make([]string, len(users))
+	for i := range users {
+		ids[i] = users[i].ID
 	}
-	c, err := s.Store.TicketCounts(ctx, u.ID, u.CompanyIDs)
+	subs, err := s.Store.Subjects(ctx, ids)
 	if err != nil {
-		return 0, 0, err
+		return err
 	}
-	return ticketsIn(c, before), ticketsIn(c, after), nil
+	for i := range users {
+		u := &users[i]
+		sub, ok := subs[u.ID]
+		if !ok {
+			return portal.Errorf(portal.ENOTFOUND, "no user has the id %q", u.ID)
+		}
+		if tickets {
+			c, err := s.Store.TicketCounts(ctx, u.ID, sub.User.CompanyIDs)
+			if err != nil {
+				return err
+			}
+			b, a := ticketsIn(c, u.Before), ticketsIn(c, u.After)
+			u.TicketsBefore, u.TicketsAfter = &b, &a
+		}
+		u.Sentence = words.ChangeDecided(*u, after, portal.Decide(after, schema, sub, now), schema)
+	}
+	return nil
 }
 
 // ticketsIn returns how many tickets a user sees in a state: none, their
