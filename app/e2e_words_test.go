@@ -37,7 +37,7 @@ func TestUISentences(t *testing.T) {
 		if name == "" {
 			name = p.User.Email
 		}
-		want := "Sees only their own tickets: Is admin is false — " + name + ": is admin false."
+		want := "Sees only their own tickets: Is admin is false — " + name + ": false."
 		if p.RestrictedSentence != want {
 			t.Fatalf("the binding says %q, want %q", p.RestrictedSentence, want)
 		}
@@ -54,7 +54,7 @@ func TestUISentences(t *testing.T) {
 			t.Errorf("the Preview's sentence is %q, want %q", got, want)
 		}
 		shown := u.wait("the decision shown", `(function(){ const e = document.querySelector('#pane-0 [data-decision="restricted"]'); return e ? e.innerText.replace(/\s+/g, " ").trim() : "" })()`)
-		if !strings.HasPrefix(shown, "◐ Restricted to own tickets Is admin is false — "+name+": is admin false.") {
+		if !strings.HasPrefix(shown, "◐ Restricted to own tickets Is admin is false — "+name+": false.") {
 			t.Errorf("the Preview shows %q", shown)
 		}
 		access := u.wait("the access reason", `(document.querySelector('#pane-0 [data-decision="access"] .reason')||{}).textContent`)
@@ -62,7 +62,7 @@ func TestUISentences(t *testing.T) {
 			t.Errorf("access reason %q", access)
 		}
 		nodes := u.eval(`Array.from(document.querySelectorAll('#pane-0 [data-decision="restricted"] .t-rule')).map(e => e.textContent).join(" | ")`)
-		if nodes != "All of these | Is admin is false — "+name+": is admin false" {
+		if nodes != "All of these | Is admin is false — "+name+": false" {
 			t.Errorf("the trace reads %q", nodes)
 		}
 		if body := u.eval(`document.querySelector("#pane-0 .decision").textContent`); strings.Contains(body, "user.custom.is_admin") {

@@ -144,20 +144,21 @@ func Attr(v portal.Value) string {
 	return "unknown"
 }
 
-// Evidence says whose value decided a condition: "Cobaltyard Games has
-// Standard", "Acme has no plan", "Ana: signed up 2025-05-16".
+// Evidence says whose value decided a condition, right after the
+// condition's sentence (which names the attribute): "Cobaltyard Games has
+// Standard", "Acme has no plan", "Ana: 2025-05-16", "Ana: false", "Ana:
+// unknown".
 func Evidence(e portal.Evidence, a portal.Attribute) string {
-	label := lowerFirst(Label(a))
 	switch {
 	case !e.Value.IsSet():
 		if a.Kind == portal.KindString {
-			return e.Of + " has no " + label
+			return e.Of + " has no " + lowerFirst(Label(a))
 		}
-		return e.Of + ": " + label + " unknown"
+		return e.Of + ": unknown"
 	case e.Value.Kind == portal.KindString:
 		return e.Of + " has " + Attr(e.Value)
 	}
-	return e.Of + ": " + label + " " + Attr(e.Value)
+	return e.Of + ": " + Attr(e.Value)
 }
 
 // maxEvidence bounds the values listed for one condition.
