@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -166,58 +165,18 @@ type importer struct {
 	vector any
 }
 
-// prepared is a record with what the import derives from it without the
-// database (a ticket's search vector), made a batch ahead.
-type prepared struct {
-	rec    portal.Record
-	vector any
-}
+// prepared is a record with its search vector, made ahead of the writer.
+type prepared = portal.Prepared[any]
 
-// errStopped tells a source that the import stopped (the writer failed).
-var errStopped = errors.New("the import stopped")
-
-// pipeline runs src on its own goroutine, which also prepares each
-// record, ahead of put, which stages them here in order: reading,
-// preparing and writing use two cores. The first error of put (or the
-// context's) stops src and is returned; otherwise src's.
+// pipeline runs src through portal.PipeRecords, each ticket's search
+// vector made ahead of put.
 func pipeline(ctx context.Context, src portal.RecordSource, put func(prepared) error) ([]portal.Rejection, error) {
-	recs := make(chan prepared, 1024)
-	stop := make(chan struct{})
-	var readRej []portal.Rejection
-	var srcErr error
-	go func() {
-		defer close(recs)
-		readRej, srcErr = src(func(r portal.Record) error {
-			p := prepared{rec: r}
-			if r.Ticket != nil {
-				p.vector = searchVector(r.Ticket)
-			}
-			select {
-			case recs <- p:
-				return nil
-			case <-stop:
-				return errStopped
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
-	}()
-	var putErr error
-	for p := range recs {
-		if putErr != nil {
-			continue // the source is stopping: drain
+	return portal.PipeRecords(ctx, src, 1024, func(r portal.Record) any {
+		if r.Ticket == nil {
+			return nil
 		}
-		if putErr = ctx.Err(); putErr == nil {
-			putErr = put(p)
-		}
-		if putErr != nil {
-			close(stop)
-		}
-	}
-	if putErr != nil {
-		return readRej, putErr
-	}
-	return readRej, srcErr
+		return searchVector(r.Ticket)
+	}, put)
 }
 
 // keyOwners tracks one unique key (external_id, company_id or ticket_id)
@@ -384,8 +343,8 @@ func (im *importer) flush() error {
 	// one query per key.
 	want := map[string][]string{}
 	for _, p := range im.batch {
-		if _, key := p.rec.UniqueKey(); key != "" {
-			want[p.rec.Kind()] = append(want[p.rec.Kind()], key)
+		if _, key := p.Rec.UniqueKey(); key != "" {
+			want[p.Rec.Kind()] = append(want[p.Rec.Kind()], key)
 		}
 	}
 	db := map[string]map[string]string{}
@@ -411,9 +370,9 @@ func (im *importer) flush() error {
 		db[kind] = m
 	}
 	for _, p := range im.batch {
-		r := p.rec
+		r := p.Rec
 		im.pos++
-		im.vector = p.vector
+		im.vector = p.Made
 		reason, err := im.stage(r, db)
 		if err != nil {
 			return fmt.Errorf("%s:%d: %w", r.Source.File, r.Source.Line, err)

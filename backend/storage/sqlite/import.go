@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"runtime"
 
@@ -43,8 +42,8 @@ func (s *ImportStore) Import(ctx context.Context, src portal.RecordSource, opt p
 		}
 		n := 0
 		readRej, err := pipeline(ctx, src, func(p prepared) error {
-			r := p.rec
-			rej, err := im.put(r, p.body, &rep)
+			r := p.Rec
+			rej, err := im.put(r, p.Made, &rep)
 			if err != nil {
 				return fmt.Errorf("%s:%d: %w", r.Source.File, r.Source.Line, err)
 			}
@@ -99,58 +98,18 @@ func (s *ImportStore) Import(ctx context.Context, src portal.RecordSource, opt p
 	return rep, err
 }
 
-// prepared is a record with what the import derives from it without the
-// database (a ticket's search text).
-type prepared struct {
-	rec  portal.Record
-	body string
-}
+// prepared is a record with its search text, made ahead of the writer.
+type prepared = portal.Prepared[string]
 
-// errStopped tells a source that the import stopped (the writer failed).
-var errStopped = errors.New("the import stopped")
-
-// pipeline runs src on its own goroutine, which also prepares each record,
-// a batch ahead of put, which writes them here in order: reading or
-// generating, preparing and writing use two cores. The first error of put
-// (or the context's) stops src and is returned; otherwise src's.
+// pipeline runs src through portal.PipeRecords, each ticket's search text
+// made a batch ahead of put.
 func pipeline(ctx context.Context, src portal.RecordSource, put func(prepared) error) ([]portal.Rejection, error) {
-	recs := make(chan prepared, 512)
-	stop := make(chan struct{})
-	var readRej []portal.Rejection
-	var srcErr error
-	go func() {
-		defer close(recs)
-		readRej, srcErr = src(func(r portal.Record) error {
-			p := prepared{rec: r}
-			if r.Ticket != nil {
-				p.body = searchBody(r.Ticket)
-			}
-			select {
-			case recs <- p:
-				return nil
-			case <-stop:
-				return errStopped
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
-	}()
-	var putErr error
-	for p := range recs {
-		if putErr != nil {
-			continue // the source is stopping: drain
+	return portal.PipeRecords(ctx, src, 512, func(r portal.Record) string {
+		if r.Ticket == nil {
+			return ""
 		}
-		if putErr = ctx.Err(); putErr == nil {
-			putErr = put(p)
-		}
-		if putErr != nil {
-			close(stop)
-		}
-	}
-	if putErr != nil {
-		return readRej, putErr
-	}
-	return readRej, srcErr
+		return searchBody(r.Ticket)
+	}, put)
 }
 
 // importer holds the prepared statements of one import.
