@@ -99,6 +99,24 @@ type ValueCount struct {
 // than group (emails, names) and AttributeValues lists none.
 const MaxValueSuggestions = 5000
 
+// ValueQuery checks a Directory.AttributeValues request against the
+// schema and returns the attribute it names: EINVALID, saying what to
+// ask instead, for a limit outside 1 to 100, an attribute the schema does
+// not know, or one that does not hold text.
+func ValueQuery(s *Schema, attr string, limit int) (Attribute, error) {
+	if limit < 1 || limit > 100 {
+		return Attribute{}, Errorf(EINVALID, "ask for 1 to 100 values, not %d", limit)
+	}
+	a, ok := s.Lookup(attr)
+	if !ok {
+		return a, Errorf(EINVALID, "this workspace has no attribute %q; pick one of its attributes", attr)
+	}
+	if a.Kind != KindString {
+		return a, Errorf(EINVALID, "%s holds %ss, not text: only text attributes have suggested values", a.Label, a.Kind)
+	}
+	return a, nil
+}
+
 // TicketSearch finds the portal tickets on a user's tab that match a
 // search.
 type TicketSearch interface {

@@ -39,19 +39,13 @@ type valueTally struct {
 // its custom rows); an attribute with more than MaxValueSuggestions
 // distinct values lists none.
 func (s *Store) AttributeValues(ctx context.Context, attr, prefix string, limit int) ([]portal.ValueCount, error) {
-	if limit < 1 || limit > 100 {
-		return nil, portal.Errorf(portal.EINVALID, "ask for 1 to 100 values, not %d", limit)
-	}
 	schema, err := s.Schema(ctx)
 	if err != nil {
 		return nil, err
 	}
-	a, ok := schema.Lookup(attr)
-	if !ok {
-		return nil, portal.Errorf(portal.EINVALID, "this workspace has no attribute %q; pick one of its attributes", attr)
-	}
-	if a.Kind != portal.KindString {
-		return nil, portal.Errorf(portal.EINVALID, "%s holds %ss, not text: only text attributes have suggested values", a.Label, a.Kind)
+	a, err := portal.ValueQuery(schema, attr, limit)
+	if err != nil {
+		return nil, err
 	}
 	var tallies []*valueTally
 	if col, ok := standardTextColumns[attr]; ok {

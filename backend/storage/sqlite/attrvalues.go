@@ -28,19 +28,12 @@ import (
 // AttributeValues lists the values of a text attribute that begin with
 // prefix (folded), most held first: see portal.Directory.
 func (ds *DirectoryStore) AttributeValues(ctx context.Context, attr, prefix string, limit int) ([]portal.ValueCount, error) {
-	if limit < 1 || limit > 100 {
-		return nil, portal.Errorf(portal.EINVALID, "ask for 1 to 100 values, not %d", limit)
-	}
 	schema, err := ds.Schema(ctx)
 	if err != nil {
 		return nil, err
 	}
-	a, ok := schema.Lookup(attr)
-	if !ok {
-		return nil, portal.Errorf(portal.EINVALID, "this workspace has no attribute %q; pick one of its attributes", attr)
-	}
-	if a.Kind != portal.KindString {
-		return nil, portal.Errorf(portal.EINVALID, "%s holds %ss, not text: only text attributes have suggested values", a.Label, a.Kind)
+	if _, err := portal.ValueQuery(schema, attr, limit); err != nil {
+		return nil, err
 	}
 	lo := portal.Fold(prefix)
 	// Every folded value that begins with lo sorts at or after lo and
