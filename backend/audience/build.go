@@ -284,6 +284,6 @@ func (b *CompanyBuilder) finish(c *Columns) {
 	}
 	c.compAttr = readyCols(b.attrs.finish(n))
 	b.startMembers()
-	c.mem = readyMembers(newMembers(c.rows, b.first, b.more, b.off, b.comp))
+	c.mem = readyMembers(newMembers(c.rows, b.first, b.more, append(b.off, uint32(len(b.comp))), b.comp))
 	b.ix = nil
 }

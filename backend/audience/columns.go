@@ -117,10 +117,9 @@ func (c *column) bytes() int64 {
 	return c.num.bytes()
 }
 
-// newMembers returns the memberships of rows users, from (user,
-// company) pairs in user order (see members).
+// newMembers returns the memberships of rows users (see members; off
+// ends with len(comp)).
 func newMembers(rows int, first, more, off, comp []uint32) *members {
-	off = append(off, uint32(len(comp)))
 	m := &members{first: first, more: slices.Clip(more), off: slices.Clip(off), comp: slices.Clip(comp)}
 	m.hasMore = newBitset(rows)
 	for _, u := range more {

@@ -237,11 +237,11 @@ func (e *encoder) attrParts(pw *partWriter, what byte, m map[attrKey]*colPart) [
 }
 
 // members writes the memberships: the first companies, then the others
-// (the offsets without their final end, which newMembers adds back).
+// (the offsets with their final end, so that they are read in place).
 func (e *encoder) members(m *members, none uint32, sparse bool) {
 	e.firsts(m.first, none, sparse)
 	e.u32s(m.more)
-	e.u32s(m.off[:len(m.off)-1])
+	e.u32s(m.off)
 	e.u32s(m.comp)
 }
 
@@ -985,7 +985,7 @@ func (d *decoder) checkMembers(rows int, nc uint32, first, more, off, comp []uin
 	case len(first) != rows:
 		d.fail("memberships of %d users for %d rows", len(first), rows)
 		return
-	case len(off) != len(more):
+	case len(off) != len(more)+1 || off[0] != 0 || int64(off[len(more)]) != int64(len(comp)):
 		d.fail("%d membership offsets for %d users", len(off), len(more))
 		return
 	}
@@ -1002,21 +1002,14 @@ func (d *decoder) checkMembers(rows int, nc uint32, first, more, off, comp []uin
 		}
 	}
 	for i, u := range more {
-		end := uint32(len(comp))
-		if i+1 < len(off) {
-			end = off[i+1]
-		}
 		switch {
 		case int64(u) >= int64(rows) || first[u] == nc || (i > 0 && u <= more[i-1]):
 			d.fail("the users of several companies")
 			return
-		case (i == 0 && off[0] != 0) || off[i] >= end:
+		case off[i] >= off[i+1]:
 			d.fail("the membership offsets")
 			return
 		}
-	}
-	if len(more) == 0 && len(comp) != 0 {
-		d.fail("memberships without users")
 	}
 }
 
