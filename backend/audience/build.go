@@ -274,16 +274,16 @@ func (b *CompanyBuilder) startMembers() {
 func (b *CompanyBuilder) finish(c *Columns) {
 	n := len(b.ix)
 	c.nComp = n
-	c.comp = map[string]*column{}
+	c.comp = map[string]*colPart{}
 	for f := CompanyID; f < companyFields; f++ {
 		if f < CompanySize {
-			c.comp[companyFieldNames[f]] = &column{str: b.strs[f].finish(n)}
+			c.comp[companyFieldNames[f]] = readyCol(&column{str: b.strs[f].finish(n)})
 		} else {
-			c.comp[companyFieldNames[f]] = &column{num: b.nums[f-CompanySize].finish(n)}
+			c.comp[companyFieldNames[f]] = readyCol(&column{num: b.nums[f-CompanySize].finish(n)})
 		}
 	}
-	c.compAttr = b.attrs.finish(n)
+	c.compAttr = readyCols(b.attrs.finish(n))
 	b.startMembers()
-	buildMemberships(c, b.first, b.more, b.off, b.comp)
+	c.mem = readyMembers(newMembers(c.rows, b.first, b.more, append(b.off, uint32(len(b.comp))), b.comp))
 	b.ix = nil
 }

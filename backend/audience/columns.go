@@ -17,26 +17,12 @@ type Columns struct {
 	rows     int    // user rows: the highest seq + 1
 	nUsers   int    // users
 	all      bitset // every user's seq
-	user     map[string]*column
-	userAttr map[attrKey]*column
+	user     map[string]*colPart
+	userAttr map[attrKey]*colPart
 	nComp    int
-	comp     map[string]*column
-	compAttr map[attrKey]*column
-	// The memberships, in CSR form split in two, as most users belong to
-	// one company: memFirst[s] is the first company (index) of the user
-	// with seq s, or nComp for none; the users with more (memMore, seqs
-	// increasing) have the others at memComp[memOff[i]:memOff[i+1]].
-	// Memberships naming a company that is not in the workspace are left
-	// out.
-	memFirst []uint32
-	memMore  []uint32
-	memOff   []uint32
-	memComp  []uint32
-	// memHasMore holds the seqs of memMore, and memRank[w] counts its
-	// bits before word w: the user with seq s, when in memMore, is at
-	// memRank[s/64] plus the bits below s in its word.
-	memHasMore bitset
-	memRank    []uint32
+	comp     map[string]*colPart
+	compAttr map[attrKey]*colPart
+	mem      *memPart
 	// csets keeps the sets of companies of recent company conditions.
 	csetMu sync.Mutex
 	csets  map[string]bitset
@@ -50,15 +36,15 @@ func NewColumns(users *UserBuilder, userAttrs *AttrBuilder, companies *CompanyBu
 	if companies.rows != users.rows {
 		return nil, errors.New("the users and the memberships were collected for different numbers of rows")
 	}
-	c := &Columns{rows: users.rows, nUsers: users.all.count(), all: users.all, user: map[string]*column{}}
+	c := &Columns{rows: users.rows, nUsers: users.all.count(), all: users.all, user: map[string]*colPart{}}
 	for f := UserID; f < userFields; f++ {
 		if f < UserCreatedAt {
-			c.user[userFieldNames[f]] = &column{str: users.strs[f].finish(c.rows)}
+			c.user[userFieldNames[f]] = readyCol(&column{str: users.strs[f].finish(c.rows)})
 		} else {
-			c.user[userFieldNames[f]] = &column{num: users.dates[f-UserCreatedAt].finish(c.rows)}
+			c.user[userFieldNames[f]] = readyCol(&column{num: users.dates[f-UserCreatedAt].finish(c.rows)})
 		}
 	}
-	c.userAttr = userAttrs.finish(c.rows)
+	c.userAttr = readyCols(userAttrs.finish(c.rows))
 	companies.finish(c)
 	return c, nil
 }
@@ -75,34 +61,39 @@ func (c *Columns) Attributes() int {
 	return len(c.user) + len(c.userAttr) + len(c.comp) + len(c.compAttr)
 }
 
-// Bytes returns about how much memory the columns hold.
+// Bytes returns about how much memory the columns hold (the parts of a
+// file read in place count their bytes in the file).
 func (c *Columns) Bytes() int64 {
-	n := int64(cap(c.all)+cap(c.memHasMore))*8 + int64(cap(c.memFirst)+cap(c.memMore)+cap(c.memOff)+cap(c.memComp)+cap(c.memRank))*4
-	for _, m := range []map[string]*column{c.user, c.comp} {
-		for _, col := range m {
-			n += col.bytes()
+	n := int64(cap(c.all))*8 + c.mem.size
+	for _, m := range []map[string]*colPart{c.user, c.comp} {
+		for _, p := range m {
+			n += p.size
 		}
 	}
-	for _, m := range []map[attrKey]*column{c.userAttr, c.compAttr} {
-		for _, col := range m {
-			n += col.bytes()
+	for _, m := range []map[attrKey]*colPart{c.userAttr, c.compAttr} {
+		for _, p := range m {
+			n += p.size
 		}
 	}
 	return n
 }
 
-// moreAt returns the index in memMore of the user with seq u, and whether
+func (m *members) bytes() int64 {
+	return int64(cap(m.hasMore))*8 + int64(cap(m.first)+cap(m.more)+cap(m.off)+cap(m.comp)+cap(m.rank))*4
+}
+
+// moreAt returns the index in more of the user with seq u, and whether
 // the user has more than one company.
-func (c *Columns) moreAt(u uint32) (int, bool) {
+func (m *members) moreAt(u uint32) (int, bool) {
 	w := u >> 6
-	if int(w) >= len(c.memHasMore) {
+	if int(w) >= len(m.hasMore) {
 		return 0, false
 	}
-	word := c.memHasMore[w]
+	word := m.hasMore[w]
 	if word&(1<<(u&63)) == 0 {
 		return 0, false
 	}
-	return int(c.memRank[w]) + bits.OnesCount64(word&(1<<(u&63)-1)), true
+	return int(m.rank[w]) + bits.OnesCount64(word&(1<<(u&63)-1)), true
 }
 
 // attrKey names a custom attribute's column: its key and the kind of the
@@ -126,18 +117,19 @@ func (c *column) bytes() int64 {
 	return c.num.bytes()
 }
 
-// membership lists, built from (user, company) pairs in user order.
-func buildMemberships(c *Columns, first, more, off, comp []uint32) {
-	off = append(off, uint32(len(comp)))
-	c.memFirst, c.memMore, c.memOff, c.memComp = first, slices.Clip(more), slices.Clip(off), slices.Clip(comp)
-	c.memHasMore = newBitset(c.rows)
+// newMembers returns the memberships of rows users (see members; off
+// ends with len(comp)).
+func newMembers(rows int, first, more, off, comp []uint32) *members {
+	m := &members{first: first, more: slices.Clip(more), off: slices.Clip(off), comp: slices.Clip(comp)}
+	m.hasMore = newBitset(rows)
 	for _, u := range more {
-		c.memHasMore.set(u)
+		m.hasMore.set(u)
 	}
-	c.memRank = make([]uint32, len(c.memHasMore))
+	m.rank = make([]uint32, len(m.hasMore))
 	var rank uint32
-	for w, word := range c.memHasMore {
-		c.memRank[w] = rank
+	for w, word := range m.hasMore {
+		m.rank[w] = rank
 		rank += uint32(bits.OnesCount64(word))
 	}
+	return m
 }

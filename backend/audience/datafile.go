@@ -38,8 +38,10 @@ var errNoFile = errors.New("no audience data file")
 // readData reads the columns saved at path, which must hold generation
 // want ("": any, returned). Mapped, the columns use the file's pages in
 // place, and the mapping is never released (a one-shot process ends
-// soon); otherwise the file is read into memory.
-func readData(path string, mapped bool, want string) (*Columns, string, error) {
+// soon); otherwise the file is read into memory. Lazy, only the file's
+// index is checked now, and each part at its first use (OpenColumns);
+// otherwise every part is checked now (ReadColumns).
+func readData(path string, mapped, lazy bool, want string) (*Columns, string, error) {
 	var b []byte
 	unmap := func() {}
 	var err error
@@ -61,7 +63,16 @@ func readData(path string, mapped bool, want string) (*Columns, string, error) {
 			return nil, "", err
 		}
 	}
-	c, err := ReadColumns(b, gen)
+	var c *Columns
+	if lazy {
+		var prepare func([]byte)
+		if mapped {
+			prepare = adviseRead
+		}
+		c, err = openColumns(b, gen, prepare)
+	} else {
+		c, err = ReadColumns(b, gen)
+	}
 	if err != nil {
 		unmap()
 		return nil, "", err

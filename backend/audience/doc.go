@@ -139,4 +139,29 @@
 // A long-running process (Options.Keep) does this in the background at
 // once and after every write it is told of (ChangeNotifier); a one-shot
 // command does it on its first question, mapping the file.
+//
+// # The file, checked part by part
+//
+// The file (persist.go) is a table of parts: each column and the
+// memberships is a part of its own, with its own checksum (a CRC-32 of
+// CRC-32s of 4 MiB blocks), listed in an index at the end with the
+// generation and the set of users. Opening it (OpenColumns) checks the
+// header, the index and the footer only; each part is read and checked,
+// its checksum and then its structure (offsets, increasing rows, codes,
+// memberships), the first time a rule reads it, once (a sync.Once per
+// part: goroutines that need it at once wait for one check). A one-shot
+// count so touches the 40 to 50 MB its rule reads, not all 128 MB of a
+// million users, and asks the system for them at once (madvise
+// MADV_POPULATE_READ) rather than a page fault at a time. A long-running
+// process reads the file into memory and checks every part at load
+// (ReadColumns, Columns.Verify), on every core.
+//
+// A part found damaged at its first use is ErrDamaged, for every
+// question that reads it: never a wrong answer nor a panic. The Engine
+// then says the file cannot be used, drops what it read from it, builds
+// the data again from the store (with the same notice as when there is
+// no file), writes the file whole, and answers the question from the new
+// data. The changes file is small: it is checked whole when read. A file
+// of another format version (3: one checksum over the whole file) is
+// another version, built again.
 package audience

@@ -42,6 +42,7 @@ type Engine struct {
 	cur    *view
 	flight *flight // the load in progress, if any
 	again  bool    // a write was notified during the flight
+	noFile bool    // the next load must not read the file: it was damaged
 	closed bool
 	err    error // the last load's failure
 }
@@ -135,9 +136,10 @@ func (e *Engine) startLocked() *flight {
 	}
 	f := &flight{done: make(chan struct{})}
 	e.flight = f
-	prev := e.cur
+	prev, noFile := e.cur, e.noFile
+	e.noFile = false
 	go func() {
-		v, err := e.load(e.ctx, prev)
+		v, err := e.load(e.ctx, prev, noFile)
 		e.mu.Lock()
 		e.flight = nil
 		if err == nil && !e.closed {
@@ -219,6 +221,32 @@ func (e *Engine) current(ctx context.Context) (*view, error) {
 	return nil, errors.New("the data kept changing while the audience data was read; try again")
 }
 
+// answer asks on the data at the store's current generation. A part of
+// the engine's file found damaged at its first use (ErrDamaged: a
+// one-shot process checks each part when a rule first reads it) never
+// answers: the engine drops the data read from the file, says so, builds
+// it again from the store (writing the file anew) and asks again.
+func (e *Engine) answer(ctx context.Context, ask func(*view) error) error {
+	v, err := e.current(ctx)
+	if err != nil {
+		return err
+	}
+	err = ask(v)
+	if !errors.Is(err, ErrDamaged) {
+		return err
+	}
+	e.notice(fmt.Sprintf("the audience data %s cannot be used (%v): it is built again", e.opt.Path, err))
+	e.mu.Lock()
+	if e.cur == v {
+		e.cur, e.noFile = nil, true
+	}
+	e.mu.Unlock()
+	if v, err = e.current(ctx); err != nil {
+		return err
+	}
+	return ask(v)
+}
+
 // maxPatched is the most users a view's changes may hold, as a share of
 // all (1/maxPatchedDiv) but at least maxPatchedMin: beyond, the engine
 // reads everything again (one set of columns is faster to scan than two).
@@ -230,9 +258,9 @@ var (
 // load reads the data at the store's current generation: the changes
 // since prev (or since the file's) when the store can tell them, the
 // file when it is current, or everything.
-func (e *Engine) load(ctx context.Context, prev *view) (*view, error) {
+func (e *Engine) load(ctx context.Context, prev *view, noFile bool) (*view, error) {
 	start := time.Now()
-	v, err := e.loadFrom(ctx, prev)
+	v, err := e.loadFrom(ctx, prev, noFile)
 	if err != nil {
 		return nil, fmt.Errorf("load the audience data: %w", err)
 	}
@@ -240,7 +268,7 @@ func (e *Engine) load(ctx context.Context, prev *view) (*view, error) {
 	return v, nil
 }
 
-func (e *Engine) loadFrom(ctx context.Context, prev *view) (*view, error) {
+func (e *Engine) loadFrom(ctx context.Context, prev *view, noFile bool) (*view, error) {
 	if prev != nil {
 		if v, err := e.patch(ctx, prev.base, prev.baseGen); err == nil {
 			return v, nil
@@ -248,7 +276,7 @@ func (e *Engine) loadFrom(ctx context.Context, prev *view) (*view, error) {
 			return nil, ctx.Err()
 		}
 	}
-	if e.opt.Path != "" {
+	if e.opt.Path != "" && !noFile {
 		if v, ok := e.fromFile(ctx); ok {
 			return v, nil
 		}
@@ -303,7 +331,9 @@ func (e *Engine) patch(ctx context.Context, base *Columns, baseGen string) (*vie
 // fromFile reads the file: current, or current with its changes file,
 // or patched from it.
 func (e *Engine) fromFile(ctx context.Context) (*view, bool) {
-	base, baseGen, err := readData(e.opt.Path, !e.opt.Keep, "")
+	// A one-shot process maps the file and checks each part at its first
+	// use; a long-running one reads and checks it whole.
+	base, baseGen, err := readData(e.opt.Path, !e.opt.Keep, !e.opt.Keep, "")
 	if err != nil {
 		if !errors.Is(err, errNoFile) {
 			e.notice(fmt.Sprintf("the audience data %s cannot be used (%v): it is built again", e.opt.Path, err))
@@ -317,7 +347,7 @@ func (e *Engine) fromFile(ctx context.Context) (*view, bool) {
 	if gen == baseGen {
 		return &view{gen: gen, base: base, baseGen: baseGen, from: "file"}, true
 	}
-	if delta, _, err := readData(changesPath(e.opt.Path), !e.opt.Keep, changesKey(baseGen, gen)); err == nil {
+	if delta, _, err := readData(changesPath(e.opt.Path), !e.opt.Keep, false, changesKey(baseGen, gen)); err == nil {
 		return &view{gen: gen, base: base, baseGen: baseGen, delta: delta, patched: delta.allSet(), from: "file"}, true
 	}
 	v, err := e.patch(ctx, base, baseGen)
@@ -428,11 +458,11 @@ func (c *Columns) allSet() *roaring.Bitmap {
 // portal.Eval decides user by user. Returns EINVALID for a condition
 // the schema does not allow.
 func (e *Engine) Set(ctx context.Context, rule, except *portal.Rule, s *portal.Schema, now time.Time) (*roaring.Bitmap, error) {
-	v, err := e.current(ctx)
-	if err != nil {
-		return nil, err
-	}
-	set, err := v.audience(rule, except, s, now)
+	var set *roaring.Bitmap
+	err := e.answer(ctx, func(v *view) (err error) {
+		set, err = v.audience(rule, except, s, now)
+		return err
+	})
 	if err != nil {
 		return nil, invalid(err, s, rule, except)
 	}
@@ -460,11 +490,11 @@ func (e *Engine) AudienceFirst(ctx context.Context, rule, except *portal.Rule, s
 	if limit <= 0 {
 		return []portal.UserSummary{}, nil
 	}
-	v, err := e.current(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("audience: %w", err)
-	}
-	seqs, err := v.first(rule, except, s, now, limit)
+	var seqs []uint32
+	err := e.answer(ctx, func(v *view) (err error) {
+		seqs, err = v.first(rule, except, s, now, limit)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("audience: %w", invalid(err, s, rule, except))
 	}
@@ -486,32 +516,37 @@ func (e *Engine) summaries(ctx context.Context, seqs []uint32) ([]portal.UserSum
 // PortalSets returns who has access under st and who of them is
 // restricted, at now.
 func (e *Engine) PortalSets(ctx context.Context, st *portal.Settings, s *portal.Schema, now time.Time) (PortalSets, error) {
-	v, err := e.current(ctx)
-	if err != nil {
-		return PortalSets{}, err
-	}
-	return newSetCache(v, s, now).portalSets(st)
+	var p PortalSets
+	err := e.answer(ctx, func(v *view) (err error) {
+		p, err = newSetCache(v, s, now).portalSets(st)
+		return err
+	})
+	return p, err
 }
 
 // Impact compares the users' states under before and after (see
 // NewImpact). Each distinct rule of the two documents is computed once,
 // the rules on goroutines of their own.
 func (e *Engine) Impact(ctx context.Context, before, after *portal.Settings, s *portal.Schema, now time.Time) (*Impact, error) {
-	v, err := e.current(ctx)
+	var im *Impact
+	err := e.answer(ctx, func(v *view) error {
+		c := newSetCache(v, s, now)
+		c.prefetch(before, after)
+		b, err := c.portalSets(before)
+		if err != nil {
+			return err
+		}
+		a, err := c.portalSets(after)
+		if err != nil {
+			return err
+		}
+		im = NewImpact(v.users(), b, a)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("impact: %w", err)
 	}
-	c := newSetCache(v, s, now)
-	c.prefetch(before, after)
-	b, err := c.portalSets(before)
-	if err != nil {
-		return nil, fmt.Errorf("impact: %w", err)
-	}
-	a, err := c.portalSets(after)
-	if err != nil {
-		return nil, fmt.Errorf("impact: %w", err)
-	}
-	return NewImpact(v.users(), b, a), nil
+	return im, nil
 }
 
 // ImpactUsers returns limit users of an impact group from offset, in

@@ -43,8 +43,9 @@ type leaf struct {
 	num  *numColumn
 	sp   strPred
 	np   numPred
-	comp bool   // a company attribute
-	cset bitset // the companies satisfying the positive operator
+	comp bool     // a company attribute
+	cset bitset   // the companies satisfying the positive operator
+	mem  *members // a company attribute's: the memberships
 }
 
 // scan returns the users for whom the positive operator holds.
@@ -66,17 +67,17 @@ func (l *leaf) scan() bitset {
 	// The first company of every user, a word of users at a time and
 	// without branches on the outcome (the set has a last, empty bit for
 	// "no company"); then the users with more.
-	first, cs := c.memFirst, l.cset
+	m, cs := l.mem, l.cset
 	for wi := range out {
 		var acc uint64
 		lo, hi := wi*64, min(c.rows, wi*64+64)
-		for j, x := range first[lo:hi] {
+		for j, x := range m.first[lo:hi] {
 			acc |= (cs[x>>6] >> (x & 63) & 1) << uint(j)
 		}
 		out[wi] = acc
 	}
-	for i, u := range c.memMore {
-		for _, x := range c.memComp[c.memOff[i]:c.memOff[i+1]] {
+	for i, u := range m.more {
+		for _, x := range m.comp[m.off[i]:m.off[i+1]] {
 			if cs[x>>6]>>(x&63)&1 != 0 {
 				out.set(u)
 				break
@@ -97,15 +98,15 @@ func (l *leaf) test(u uint32) bool {
 		}
 		return false
 	}
-	c := l.e.c
-	if l.cset.has(c.memFirst[u]) {
+	m := l.mem
+	if l.cset.has(m.first[u]) {
 		return true
 	}
-	i, ok := c.moreAt(u)
+	i, ok := m.moreAt(u)
 	if !ok {
 		return false
 	}
-	for _, x := range c.memComp[c.memOff[i]:c.memOff[i+1]] {
+	for _, x := range m.comp[m.off[i]:m.off[i+1]] {
 		if l.cset.has(x) {
 			return true
 		}
@@ -141,7 +142,8 @@ func (e *colEval) checkAll(rules ...*portal.Rule) error {
 	return nil
 }
 
-// leaf prepares a condition.
+// leaf prepares a condition, reading the parts of the columns it needs
+// (a part of a file found damaged: ErrDamaged).
 func (e *colEval) leaf(cd *portal.Condition) (*leaf, error) {
 	a, ok := e.s.Lookup(cd.Attribute)
 	if !ok {
@@ -149,22 +151,14 @@ func (e *colEval) leaf(cd *portal.Condition) (*leaf, error) {
 	}
 	pos, negated := cd.Operator.Positive()
 	l := &leaf{e: e, negated: negated, comp: a.Scope == portal.ScopeCompany}
-	var col *column
-	switch {
-	case a.Scope == portal.ScopeUser && !a.Custom:
-		col = e.c.user[a.Field]
-		if col == nil {
-			return nil, ErrUnsupported
+	col, err := e.column(a)
+	if err != nil {
+		return nil, err
+	}
+	if l.comp {
+		if l.mem, err = e.c.members(); err != nil {
+			return nil, err
 		}
-	case a.Scope == portal.ScopeUser:
-		col = e.c.userAttr[attrKey{a.Field, a.Kind}]
-	case !a.Custom:
-		col = e.c.comp[a.Field]
-		if col == nil {
-			return nil, ErrUnsupported
-		}
-	default:
-		col = e.c.compAttr[attrKey{a.Field, a.Kind}]
 	}
 	if a.Kind == portal.KindString {
 		if col != nil && col.str == nil {
@@ -202,6 +196,33 @@ func (e *colEval) leaf(cd *portal.Condition) (*leaf, error) {
 		})
 	}
 	return l, nil
+}
+
+// column returns the column of attribute a (nil: no row holds a value
+// of its kind), reading it at its first use.
+func (e *colEval) column(a portal.Attribute) (*column, error) {
+	var col *column
+	var ok bool
+	var err error
+	switch {
+	case a.Scope == portal.ScopeUser && !a.Custom:
+		col, ok, err = e.c.userCol(a.Field)
+	case a.Scope == portal.ScopeUser:
+		col, err = attrCol(e.c.userAttr, attrKey{a.Field, a.Kind})
+		ok = true
+	case !a.Custom:
+		col, ok, err = e.c.compCol(a.Field)
+	default:
+		col, err = attrCol(e.c.compAttr, attrKey{a.Field, a.Kind})
+		ok = true
+	}
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok:
+		return nil, ErrUnsupported
+	}
+	return col, nil
 }
 
 // companies returns the companies satisfying the positive operator op of
@@ -461,12 +482,8 @@ func (e *colEval) kindOf(r *portal.Rule) condKind {
 	case cheap:
 		return kindCheap
 	}
-	var col *column
-	if a.Custom {
-		col = e.c.userAttr[attrKey{a.Field, a.Kind}]
-	} else {
-		col = e.c.user[a.Field]
-	}
+	// A part of a file that cannot be read is refused by leaf.
+	col, _ := e.column(a)
 	switch {
 	case col == nil || col.str == nil || col.str.dict != nil:
 		return kindCheap

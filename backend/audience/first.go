@@ -121,18 +121,18 @@ func (l *leaf) rowTest() func(u uint32) bool {
 // at a time without branches on the outcome, then the others of the users
 // with more.
 func (l *leaf) companyWord(one wordTest) wordTest {
-	c, cs := l.e.c, l.cset
+	c, m, cs := l.e.c, l.mem, l.cset
 	return func(wi int, mask uint64) uint64 {
 		if bits.OnesCount64(mask) < 8 {
 			return one(wi, mask)
 		}
 		var acc uint64
 		lo, hi := wi*64, min(c.rows, wi*64+64)
-		for j, x := range c.memFirst[lo:hi] {
+		for j, x := range m.first[lo:hi] {
 			acc |= (cs[x>>6] >> (x & 63) & 1) << uint(j)
 		}
 		acc &= mask
-		if rest := mask &^ acc & c.memHasMore[wi]; rest != 0 {
+		if rest := mask &^ acc & m.hasMore[wi]; rest != 0 {
 			acc |= one(wi, rest)
 		}
 		return acc

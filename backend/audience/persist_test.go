@@ -126,12 +126,8 @@ func TestPersistChangesCompact(t *testing.T) {
 	}
 }
 
-// sealed returns b with its checksum recomputed, as a forger would.
-func sealed(b []byte) []byte {
-	b = slices.Clone(b)
-	binary.LittleEndian.PutUint32(b[len(b)-4:], audience.Checksum(b[:len(b)-4]))
-	return b
-}
+// sealed returns b with its checksums recomputed, as a forger would.
+func sealed(b []byte) []byte { return audience.Reseal(b) }
 
 // sample returns a saved file of a random dataset.
 func sample(t testing.TB, r *rand.Rand, gen string) []byte {
@@ -151,18 +147,33 @@ func TestPersistRefusesDamage(t *testing.T) {
 		if _, err := audience.ReadColumns(file, "12/nonce"); err != nil {
 			t.Fatalf("seed %d: the intact file: %v", seed, err)
 		}
+		// Truncated anywhere, the file is refused at once, even by
+		// OpenColumns (which checks the index, not the parts).
 		for i := 0; i < 20; i++ {
 			cut := len(file) * i / 20
 			if _, err := audience.ReadColumns(file[:cut], "12/nonce"); !errors.Is(err, audience.ErrDamaged) {
 				t.Fatalf("seed %d: truncated at %d of %d: %v, want ErrDamaged", seed, cut, len(file), err)
 			}
+			if _, err := audience.OpenColumns(file[:cut], "12/nonce"); !errors.Is(err, audience.ErrDamaged) {
+				t.Fatalf("seed %d: truncated at %d of %d, opened: %v, want ErrDamaged", seed, cut, len(file), err)
+			}
 		}
+		// A byte changed anywhere is found: by OpenColumns when it is
+		// in the header, the index or the footer, else at the first use
+		// of its part (Verify uses them all).
 		for i := 0; i < 50; i++ {
 			b := slices.Clone(file)
 			p := 12 + r.IntN(len(b)-12) // past the magic and the version
 			b[p] ^= byte(1 + r.IntN(255))
 			if _, err := audience.ReadColumns(b, "12/nonce"); !errors.Is(err, audience.ErrDamaged) {
 				t.Fatalf("seed %d: byte %d of %d flipped: %v, want ErrDamaged", seed, p, len(b), err)
+			}
+			cols, err := audience.OpenColumns(b, "12/nonce")
+			if err == nil {
+				err = cols.Verify()
+			}
+			if !errors.Is(err, audience.ErrDamaged) {
+				t.Fatalf("seed %d: byte %d of %d flipped, opened and verified: %v, want ErrDamaged", seed, p, len(b), err)
 			}
 		}
 		b := slices.Clone(file)
@@ -175,13 +186,21 @@ func TestPersistRefusesDamage(t *testing.T) {
 		if _, err := audience.ReadColumns(sealed(b), "12/nonce"); !errors.Is(err, audience.ErrVersion) {
 			t.Fatalf("seed %d: another version: %v, want ErrVersion", seed, err)
 		}
+		if _, err := audience.OpenColumns(b, "12/nonce"); !errors.Is(err, audience.ErrVersion) {
+			t.Fatalf("seed %d: another version, opened: %v, want ErrVersion", seed, err)
+		}
 		for _, gen := range []string{"11/nonce", "12/other", "13/nonce", "", "12/nonc"} {
 			if _, err := audience.ReadColumns(file, gen); !errors.Is(err, audience.ErrStale) {
 				t.Fatalf("seed %d: read at %q: %v, want ErrStale", seed, gen, err)
 			}
+			if _, err := audience.OpenColumns(file, gen); !errors.Is(err, audience.ErrStale) {
+				t.Fatalf("seed %d: opened at %q: %v, want ErrStale", seed, gen, err)
+			}
 		}
-		if _, err := audience.ReadColumns(append(slices.Clone(file[:len(file)-4]), 0, 0, 0, 0, 0, 0, 0, 0), "12/nonce"); err == nil {
-			t.Fatalf("seed %d: extra bytes accepted", seed)
+		for _, extra := range [][]byte{append(slices.Clone(file[:len(file)-4]), 0, 0, 0, 0, 0, 0, 0, 0), append(slices.Clone(file), 0)} {
+			if _, err := audience.OpenColumns(extra, "12/nonce"); err == nil {
+				t.Fatalf("seed %d: extra bytes accepted", seed)
+			}
 		}
 	}
 }
@@ -193,6 +212,7 @@ func TestPersistForgedNeverPanics(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	r := rand.New(rand.NewPCG(seed, 31))
+	accepted := 0
 	for iter := 0; iter < 10; iter++ {
 		file := sample(t, r, "g")
 		for i := 0; i < 300; i++ {
@@ -200,28 +220,60 @@ func TestPersistForgedNeverPanics(t *testing.T) {
 			for k := 0; k <= r.IntN(3); k++ {
 				b[12+r.IntN(len(b)-16)] ^= byte(1 + r.IntN(255))
 			}
-			exercise(t, sealed(b), "g")
+			if exercise(t, sealed(b), "g") {
+				accepted++
+			}
 		}
+	}
+	if accepted == 0 {
+		t.Fatalf("seed %d: no forged file was accepted: the forger's checksums are wrong, nothing was exercised", seed)
 	}
 }
 
 // exercise reads b and, when it is accepted, asks the columns questions
-// over every attribute: none may panic.
-func exercise(t *testing.T, b []byte, gen string) {
+// over every attribute: none may panic. Opened lazily, the same
+// questions get the same answers, or ErrDamaged exactly when the whole
+// file is refused as damaged. It reports whether b was accepted.
+func exercise(t *testing.T, b []byte, gen string) bool {
 	t.Helper()
+	s := schema()
+	rules := make([]*portal.Rule, 8)
+	r := rand.New(rand.NewPCG(uint64(len(b)), 1))
+	for k := range rules {
+		rules[k] = randomRule(r, s, 2)
+	}
+	lazy, lazyErr := audience.OpenColumns(b, gen)
+	if lazyErr != nil && !errors.Is(lazyErr, audience.ErrDamaged) && !errors.Is(lazyErr, audience.ErrVersion) && !errors.Is(lazyErr, audience.ErrStale) {
+		t.Fatalf("opened: an error of no kind: %v", lazyErr)
+	}
 	cols, err := audience.ReadColumns(b, gen)
 	if err != nil {
 		if !errors.Is(err, audience.ErrDamaged) && !errors.Is(err, audience.ErrVersion) && !errors.Is(err, audience.ErrStale) {
 			t.Fatalf("an error of no kind: %v", err)
 		}
-		return
+		if lazy != nil {
+			for _, rule := range rules {
+				if _, err := lazy.Audience(rule, nil, s, now); err != nil && !errors.Is(err, audience.ErrUnsupported) && !errors.Is(err, audience.ErrDamaged) {
+					t.Fatalf("%s, opened: %v", rule, err)
+				}
+				lazy.First(rule, nil, s, now, 3)
+			}
+			if err := lazy.Verify(); !errors.Is(err, audience.ErrDamaged) {
+				t.Fatalf("refused whole (%v), opened and verified: %v", lazyErr, err)
+			}
+		}
+		return false
 	}
-	s := schema()
-	r := rand.New(rand.NewPCG(uint64(len(b)), 1))
-	for k := 0; k < 8; k++ {
-		rule := randomRule(r, s, 2)
-		if _, err := cols.Audience(rule, nil, s, now); err != nil && !errors.Is(err, audience.ErrUnsupported) {
+	if lazyErr != nil {
+		t.Fatalf("accepted whole, refused opened: %v", lazyErr)
+	}
+	for _, rule := range rules {
+		got, err := cols.Audience(rule, nil, s, now)
+		if err != nil && !errors.Is(err, audience.ErrUnsupported) {
 			t.Fatalf("%s: %v", rule, err)
+		}
+		if lgot, lerr := lazy.Audience(rule, nil, s, now); (lerr == nil) != (err == nil) || (err == nil && !lgot.Equals(got)) {
+			t.Fatalf("%s: opened %v (%v), read whole %v (%v)", rule, lgot, lerr, got, err)
 		}
 		cols.First(rule, nil, s, now, 3)
 	}
@@ -232,6 +284,7 @@ func exercise(t *testing.T, b []byte, gen string) {
 	if _, err := audience.ReadColumns(save(t, cols, gen), gen); err != nil {
 		t.Fatalf("accepted columns save to a file refused: %v", err)
 	}
+	return true
 }
 
 func FuzzReadColumns(f *testing.F) {

@@ -18,8 +18,9 @@ type generator struct {
 	users, companies, tickets int
 	names                     permutation // over firstNames × lastNames
 	brandNames                permutation // over brands × descriptors
-	main                      *stream     // the record being generated
-	aux                       *stream     // records looked up meanwhile
+	words                     *wordLists
+	main                      *stream // the record being generated
+	aux                       *stream // records looked up meanwhile
 	buf                       []byte
 	vars                      [numVars]string
 	line                      int
@@ -29,7 +30,7 @@ type generator struct {
 }
 
 func newGenerator(opt Options) *generator {
-	g := &generator{seed: uint64(opt.Seed), main: newStream(), aux: newStream()}
+	g := &generator{seed: uint64(opt.Seed), main: newStream(), aux: newStream(), words: words()}
 	g.users, g.companies, g.tickets = opt.sizes()
 	now := opt.Now
 	if now.IsZero() {
@@ -37,7 +38,7 @@ func newGenerator(opt Options) *generator {
 	}
 	g.now = now.Unix()
 	g.names = newPermutation(len(firstNames)*len(lastNames), g.seed, saltNames)
-	g.brandNames = newPermutation(len(brands)*len(descriptors), g.seed, saltBrands)
+	g.brandNames = newPermutation(len(g.words.brands)*len(descriptors), g.seed, saltBrands)
 	// Tickets are created over the two years before now, the last one at
 	// least an hour before now so that its replies fit before now too.
 	g.ticketStart = g.now - 730*day
@@ -98,14 +99,14 @@ func (g *generator) companyName(j int) (name, domain, region, industry string) {
 		return c.name, c.domain, c.region, c.industry
 	}
 	k := j - len(famousCompanies)
-	m := len(brands) * len(descriptors)
+	m := len(g.words.brands) * len(descriptors)
 	round := k / m
 	combo := g.brandNames.at(k % m)
 	b, d := combo/len(descriptors), combo%len(descriptors)
 	desc := descriptors[d]
 	var nb, db []byte
-	nb = append(nb, brands[b]...)
-	db = append(db, brandsFolded[b]...)
+	nb = append(nb, g.words.brands[b]...)
+	db = append(db, g.words.brandsFolded[b]...)
 	if desc.word != "" {
 		nb = append(append(nb, ' '), desc.word...)
 		db = append(append(db, '-'), strings.ToLower(desc.word)...)

@@ -53,9 +53,9 @@ func (g *generator) email(p *person) string {
 	if p.named {
 		b = append(b, namedUsers[p.first].local...)
 	} else {
-		b = append(b, firstFolded[p.first]...)
+		b = append(b, g.words.firstFolded[p.first]...)
 		b = append(b, '.')
-		b = append(b, lastFolded[p.last]...)
+		b = append(b, g.words.lastFolded[p.last]...)
 		if p.round > 0 {
 			b = strconv.AppendInt(b, int64(p.round+1), 10)
 		}

@@ -1,6 +1,9 @@
 package demo
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // The word lists below are the raw material of names, domains and text.
 // Their order matters: changing a list changes every generated dataset.
@@ -253,11 +256,43 @@ func fold(s string) string {
 	return b.String()
 }
 
-// Folded copies of the name lists, made once.
-var (
-	firstFolded = foldAll(firstNames)
-	lastFolded  = foldAll(lastNames)
-)
+// wordLists are the lists derived from the ones above: the folded
+// names and the generated brand words.
+type wordLists struct {
+	firstFolded, lastFolded []string
+	// brands are the generated brand words, from the prefixes and
+	// suffixes: unique, and never the first word of a famous company.
+	brands, brandsFolded []string
+}
+
+// words returns the derived lists, made at the first demo build rather
+// than when the package starts: every command of the binary starts this
+// package, and making them costs thousands of allocations (about 5 ms of
+// each one-shot command's start-up).
+var words = sync.OnceValue(func() *wordLists {
+	w := &wordLists{firstFolded: foldAll(firstNames), lastFolded: foldAll(lastNames)}
+	taken := map[string]bool{}
+	for _, c := range famousCompanies {
+		first, _, _ := strings.Cut(c.name, " ")
+		taken[fold(first)] = true
+	}
+	for _, p := range brandPrefixes {
+		for _, s := range brandSuffixes {
+			if strings.EqualFold(p, s) {
+				continue
+			}
+			b := p + s
+			f := fold(b)
+			if taken[f] {
+				continue
+			}
+			taken[f] = true
+			w.brands = append(w.brands, b)
+			w.brandsFolded = append(w.brandsFolded, f)
+		}
+	}
+	return w
+})
 
 func foldAll(list []string) []string {
 	out := make([]string, len(list))
@@ -266,30 +301,3 @@ func foldAll(list []string) []string {
 	}
 	return out
 }
-
-// brands are the generated brand words, built once from the prefixes and
-// suffixes: unique, and never the first word of a famous company.
-var brands, brandsFolded = func() ([]string, []string) {
-	taken := map[string]bool{}
-	for _, c := range famousCompanies {
-		first, _, _ := strings.Cut(c.name, " ")
-		taken[fold(first)] = true
-	}
-	var out, folded []string
-	for _, p := range brandPrefixes {
-		for _, s := range brandSuffixes {
-			if strings.EqualFold(p, s) {
-				continue
-			}
-			w := p + s
-			f := fold(w)
-			if taken[f] {
-				continue
-			}
-			taken[f] = true
-			out = append(out, w)
-			folded = append(folded, f)
-		}
-	}
-	return out, folded
-}()

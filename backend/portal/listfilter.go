@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -227,7 +228,9 @@ func singleParam(name string, v url.Values) (string, error) {
 	return out, nil
 }
 
-var dayLayout = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+// dayLayout matches a day, YYYY-MM-DD. It and ticketNumber are compiled
+// at their first use: every command of the binary starts this package.
+var dayLayout = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`) })
 
 // dateParam reads a date parameter: YYYY-MM-DD (midnight UTC) or RFC 3339.
 func dateParam(name string, v url.Values) (time.Time, error) {
@@ -235,7 +238,7 @@ func dateParam(name string, v url.Values) (time.Time, error) {
 	if err != nil || s == "" {
 		return time.Time{}, err
 	}
-	if dayLayout.MatchString(s) {
+	if dayLayout().MatchString(s) {
 		if t, err := time.Parse(time.DateOnly, s); err == nil {
 			return t, nil
 		}
@@ -258,12 +261,12 @@ func formatDateParam(t time.Time) string {
 }
 
 // ticketNumber matches a search that is a ticket number: 1789 or #1789.
-var ticketNumber = regexp.MustCompile(`^#?\s*([0-9]{1,20})$`)
+var ticketNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^#?\s*([0-9]{1,20})$`) })
 
 // TicketNumber returns the ticket number a search query is ("1789" for
 // "1789" or "#1789", spaces around aside), or "" when it is not one.
 func TicketNumber(q string) string {
-	m := ticketNumber.FindStringSubmatch(strings.TrimSpace(q))
+	m := ticketNumber().FindStringSubmatch(strings.TrimSpace(q))
 	if m == nil {
 		return ""
 	}

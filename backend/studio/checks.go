@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"portalstudio/backend/audience"
@@ -22,23 +23,30 @@ import (
 // draft in the app, against any document on demand (`portalstudio
 // check`), and against the document about to go live before every push.
 
-// checkForms are the sentences a portal test may be written as (case does
-// not matter; a user is named by email, id or external_id; a ticket by id
-// or number; a company by id, company_id or name).
-var checkForms = []struct {
+// checkForm is a sentence a portal test may be written as.
+type checkForm struct {
 	kind string
 	re   *regexp.Regexp
-}{
-	{wire.CheckCannotAccess, regexp.MustCompile(`(?i)^(\S+)\s+(?:cannot|can't|can not)\s+access$`)},
-	{wire.CheckCanAccess, regexp.MustCompile(`(?i)^(\S+)\s+can\s+access$`)},
-	{wire.CheckNotRestricted, regexp.MustCompile(`(?i)^(\S+)\s+(?:is\s+not|isn't)\s+restricted$`)},
-	{wire.CheckRestricted, regexp.MustCompile(`(?i)^(\S+)\s+is\s+restricted$`)},
-	{wire.CheckNotSeesTicket, regexp.MustCompile(`(?i)^(\S+)\s+(?:does\s+not|doesn't)\s+see\s+ticket\s+#?(\S+)$`)},
-	{wire.CheckSeesTicket, regexp.MustCompile(`(?i)^(\S+)\s+sees\s+ticket\s+#?(\S+)$`)},
-	{wire.CheckCompanyIsolate, regexp.MustCompile(`(?i)^no\s+user\s+of\s+company\s+(.+?)\s+sees\s+tickets\s+of\s+company\s+(.+)$`)},
-	{wire.CheckMaxRestricted, regexp.MustCompile(`(?i)^at\s+most\s+(\d+(?:\.\d+)?)\s*%\s+of\s+users\s+are\s+restricted$`)},
-	{wire.CheckMinAccess, regexp.MustCompile(`(?i)^at\s+least\s+(\d+)\s+users?\s+(?:have|has)\s+access$`)},
 }
+
+// checkForms returns the sentences a portal test may be written as (case
+// does not matter; a user is named by email, id or external_id; a ticket
+// by id or number; a company by id, company_id or name). They are
+// compiled at their first use, not when the package starts: every
+// command starts it, few read a portal test (about 1,600 allocations).
+var checkForms = sync.OnceValue(func() []checkForm {
+	return []checkForm{
+		{wire.CheckCannotAccess, regexp.MustCompile(`(?i)^(\S+)\s+(?:cannot|can't|can not)\s+access$`)},
+		{wire.CheckCanAccess, regexp.MustCompile(`(?i)^(\S+)\s+can\s+access$`)},
+		{wire.CheckNotRestricted, regexp.MustCompile(`(?i)^(\S+)\s+(?:is\s+not|isn't)\s+restricted$`)},
+		{wire.CheckRestricted, regexp.MustCompile(`(?i)^(\S+)\s+is\s+restricted$`)},
+		{wire.CheckNotSeesTicket, regexp.MustCompile(`(?i)^(\S+)\s+(?:does\s+not|doesn't)\s+see\s+ticket\s+#?(\S+)$`)},
+		{wire.CheckSeesTicket, regexp.MustCompile(`(?i)^(\S+)\s+sees\s+ticket\s+#?(\S+)$`)},
+		{wire.CheckCompanyIsolate, regexp.MustCompile(`(?i)^no\s+user\s+of\s+company\s+(.+?)\s+sees\s+tickets\s+of\s+company\s+(.+)$`)},
+		{wire.CheckMaxRestricted, regexp.MustCompile(`(?i)^at\s+most\s+(\d+(?:\.\d+)?)\s*%\s+of\s+users\s+are\s+restricted$`)},
+		{wire.CheckMinAccess, regexp.MustCompile(`(?i)^at\s+least\s+(\d+)\s+users?\s+(?:have|has)\s+access$`)},
+	}
+})
 
 // checkHelp is what an error about a sentence that is not a portal test
 // adds: one example of every kind.
@@ -54,7 +62,7 @@ func checkHelp() string {
 // its canonical text.
 func ParseCheck(text string) (wire.Check, error) {
 	text = strings.Join(strings.Fields(text), " ")
-	for _, f := range checkForms {
+	for _, f := range checkForms() {
 		m := f.re.FindStringSubmatch(text)
 		if m == nil {
 			continue

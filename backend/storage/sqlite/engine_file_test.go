@@ -235,7 +235,11 @@ func TestEngineFileOfAnotherWorkspace(t *testing.T) {
 
 // A damaged file (truncated, bytes flipped, another format version) is
 // detected: the engine notices it and builds the data again (never a
-// wrong answer, never a panic), and writes it whole.
+// wrong answer, never a panic), and writes it whole. A long-running
+// process checks the whole file when it reads it; a one-shot process
+// checks the file's index at once and each part of it when a rule first
+// reads it: a rule that reads no damaged part answers from the file, the
+// first rule that reads one makes the engine build the data again.
 func TestEngineFileDamaged(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
@@ -250,15 +254,30 @@ func TestEngineFileDamaged(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := allIDs(t, app)
-	reseal := func(b []byte) []byte {
-		binary.LittleEndian.PutUint32(b[len(b)-4:], audience.Checksum(b[:len(b)-4]))
-		return b
+	schema, err := app.Schema(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
+	// A rule that reads every part of the file: every attribute is_set,
+	// the company ones through the memberships.
+	var every []*portal.Rule
+	for _, a := range schema.Attributes() {
+		every = append(every, portal.Cond(a.Name, portal.OpIsSet, nil))
+	}
+	everyRule := portal.AnyOf(every...)
+	var wantEvery []string
+	for _, sub := range allSubjects(t, app) {
+		if portal.Eval(everyRule, schema, sub, t0) {
+			wantEvery = append(wantEvery, sub.User.ID)
+		}
+	}
+	sort.Strings(wantEvery)
 	damages := map[string]func([]byte) []byte{
-		"truncated":       func(b []byte) []byte { return b[:r.IntN(len(b))] },
-		"empty":           func(b []byte) []byte { return nil },
-		"a byte flipped":  func(b []byte) []byte { b[r.IntN(len(b))] ^= byte(1 + r.IntN(255)); return b },
-		"another version": func(b []byte) []byte { binary.LittleEndian.PutUint32(b[8:], 99); return reseal(b) },
+		"truncated":      func(b []byte) []byte { return b[:r.IntN(len(b))] },
+		"empty":          func(b []byte) []byte { return nil },
+		"a byte flipped": func(b []byte) []byte { b[r.IntN(len(b))] ^= byte(1 + r.IntN(255)); return b },
+		// The version is read first: nothing else of the file is.
+		"another version": func(b []byte) []byte { binary.LittleEndian.PutUint32(b[8:], 99); return b },
 	}
 	for name, damage := range damages {
 		for try := 0; try < 5; try++ {
@@ -268,11 +287,17 @@ func TestEngineFileDamaged(t *testing.T) {
 				ws := openAt(t, path, nil)
 				e := audience.NewEngine(ws, audience.Options{Path: ws.AudiencePath(), Keep: keep, Notice: func(m string) { notices = append(notices, m) }})
 				ids, err := engineIDs(ctx, e, portal.Everyone(), nil, nil, t0)
-				st := e.Stats()
-				e.Close()
 				if err != nil || !slices.Equal(ids, want) {
 					t.Fatalf("%s: %v, %v; want %v", name, ids, err, want)
 				}
+				if !keep && e.Stats().From == "file" && len(notices) != 0 {
+					t.Fatalf("%s: answered from the file after notices %q", name, notices)
+				}
+				if ids, err = engineIDs(ctx, e, everyRule, nil, schema, t0); err != nil || !slices.Equal(ids, wantEvery) {
+					t.Fatalf("%s: every part read: %v, %v; want %v", name, ids, err, wantEvery)
+				}
+				st := e.Stats()
+				e.Close()
 				if st.From != "store" {
 					t.Fatalf("%s: the damaged file was used: %+v", name, st)
 				}

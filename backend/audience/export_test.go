@@ -1,0 +1,79 @@
+package audience
+
+import (
+	"encoding/binary"
+	"slices"
+)
+
+// Reseal returns a copy of b, a file saved by Save, with the checksums of
+// its parts and of its index recomputed over what they hold now, as a
+// forger would. Where its footer or index cannot be walked, the checksums
+// that cannot be found are left as they are.
+func Reseal(b []byte) []byte {
+	b = slices.Clone(b)
+	if len(b) < headerSize+footerSize {
+		return b
+	}
+	foot := b[len(b)-footerSize:]
+	off := binary.LittleEndian.Uint64(foot)
+	if off%8 != 0 || off < headerSize || off > uint64(len(b)-footerSize) {
+		return b
+	}
+	index := b[off : len(b)-footerSize]
+	d := &decoder{b: index, off: int(off)}
+	d.str()
+	rows, _ := d.u64(), d.u64()
+	if rows < 1<<32 {
+		d.rowSet(int(rows))
+	}
+	n := d.u64()
+	at := uint64(headerSize)
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		d.u8()
+		d.str()
+		d.str()
+		size := d.u64()
+		if d.err != nil || len(d.b) < 4 {
+			break
+		}
+		if size <= off-at {
+			binary.LittleEndian.PutUint32(index[d.off-int(off):], Checksum(b[at:at+size]))
+			at += size
+		}
+		d.u32()
+	}
+	binary.LittleEndian.PutUint32(foot[8:], Checksum(index))
+	return b
+}
+
+// FilePart is one part of a saved file: the attribute whose column it
+// holds ("" for the memberships), its kind, and where it lies.
+type FilePart struct {
+	Attr      string
+	Kind      string
+	Off, Size int
+}
+
+// Parts returns the parts of a saved file whose index is whole.
+func Parts(b []byte) ([]FilePart, error) {
+	x, err := readIndex(b)
+	if err != nil {
+		return nil, err
+	}
+	var out []FilePart
+	for _, t := range x.toc {
+		p := FilePart{Kind: string(t.kind), Off: int(t.off), Size: int(t.size)}
+		switch t.what {
+		case partUser:
+			p.Attr = "user." + t.key
+		case partUserAttr:
+			p.Attr = "user.custom." + t.key
+		case partComp:
+			p.Attr = "company." + t.key
+		case partCompAttr:
+			p.Attr = "company.custom." + t.key
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
