@@ -149,7 +149,7 @@ func BenchmarkPortalFilteredList(b *testing.B) {
 	every := "tab=all&state=in_progress,resolved&type=" + url.QueryEscape(types[0]+","+types[len(types)-1]) +
 		"&created_after=" + now.AddDate(0, -18, 0).Format(time.DateOnly) + "&created_before=" + created + "&sort=created"
 	fmt.Printf("portal list with filters on %s, %d users / %d tickets: a user with %d companies who sees %d tickets\n", teststore.Current.Name, counts.Users, counts.Tickets, len(u.CompanyIDs), visible)
-	for _, c := range []struct{ name, query string }{
+	cases := []struct{ name, query string }{
 		{"all tab, no filter", "tab=all"},
 		{"state, sorted by creation, oldest first", "tab=all&state=in_progress,waiting_on_customer&sort=created&order=asc"},
 		{"type and creation dates, by update", "tab=all&type=" + url.QueryEscape(types[0]) + "&created_after=" + created},
@@ -157,7 +157,15 @@ func BenchmarkPortalFilteredList(b *testing.B) {
 		{"every filter, sorted by creation, newest first", every + "&order=desc"},
 		{"every filter, sorted by creation, oldest first", every + "&order=asc"},
 		{"search with a state filter, by update", "tab=all&q=account&state=resolved&sort=updated"},
-	} {
+	}
+	// Every case warm before the first is measured: on a database just
+	// imported, the first requests read its pages from disk.
+	for range 3 {
+		for _, c := range cases {
+			get(c.query)
+		}
+	}
+	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			kept, _ := get(c.query) // warm
 			n, cpu := 0, cpuTime()
