@@ -135,17 +135,6 @@ func signInBox(base, errMsg string, busy bool) app.UI {
 	).OnSubmit(signInSubmitted)
 }
 
-// disabledIf disables b when busy. The attribute is left out otherwise:
-// prerendered, Disabled(false) reads disabled="false", which disables a
-// button in HTML (the sign-in form could not be sent before the
-// WebAssembly ran).
-func disabledIf(busy bool, b app.HTMLButton) app.HTMLButton {
-	if busy {
-		return b.Disabled(true)
-	}
-	return b
-}
-
 // signInSubmitted sends the sign-in form by fetch (see signOutClicked for
 // why it reads the form rather than captured values).
 func signInSubmitted(ctx app.Context, e app.Event) {

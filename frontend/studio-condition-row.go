@@ -39,7 +39,7 @@ func (c *conditionRow) Render() app.UI {
 	}
 	var ops []app.UI
 	for _, op := range portal.OperatorsFor(attr.Kind) {
-		ops = append(ops, app.Option().Value(string(op)).Selected(op == c.ICond.Operator).Text(op.Label()))
+		ops = append(ops, selectedIf(op == c.ICond.Operator, app.Option().Value(string(op))).Text(op.Label()))
 	}
 	if !known {
 		ops = append(ops, app.Option().Value(string(c.ICond.Operator)).Selected(true).Text(string(c.ICond.Operator)))

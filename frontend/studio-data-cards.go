@@ -169,7 +169,7 @@ func (c *dataCards) importCard() app.UI {
 			Body(
 				app.Span().Class("drop-icon").Text("⇪"),
 				app.Span().Class("drop-text").Text("Drop Intercom API files here, or choose them"),
-				app.Input().Type("file").ID("import-file").Multiple(true).Accept(".json,.jsonl,.ndjson,application/json").Disabled(busy).OnChange(func(ctx app.Context, e app.Event) {
+				disabledIf(busy, app.Input().Type("file").ID("import-file").Multiple(true).Accept(".json,.jsonl,.ndjson,application/json")).OnChange(func(ctx app.Context, e app.Event) {
 					ctx.NewActionWithValue(actionImport, ctx.JSSrc().Get("files"))
 				}),
 			),
@@ -185,7 +185,7 @@ func (c *dataCards) demoCard() app.UI {
 				c.demoUsers = ctx.JSSrc().Get("value").String()
 			}),
 			app.Span().Class("hint").Text("with a company for every 10 users and 2 tickets per user"),
-			app.Button().Class("btn btn-danger").ID("demo-generate").Disabled(c.data.Running || c.confirmDemo > 0).Text("Regenerate demo data").OnClick(func(ctx app.Context, e app.Event) {
+			disabledIf(c.data.Running || c.confirmDemo > 0, app.Button().Class("btn btn-danger").ID("demo-generate")).Text("Regenerate demo data").OnClick(func(ctx app.Context, e app.Event) {
 				n, err := strconv.Atoi(c.demoUsers)
 				if err != nil || n < 10 {
 					n = 2000

@@ -28,7 +28,7 @@ func (c *diffView) Render() app.UI {
 	}
 	head := app.Div().Class("diff-bar").Body(
 		app.Span().Class("diff-summary").Text(c.summary()),
-		app.Button().Class("btn btn-ghost").ID("view-diff").Disabled(!changed).Text(label).OnClick(func(ctx app.Context, e app.Event) {
+		disabledIf(!changed, app.Button().Class("btn btn-ghost").ID("view-diff")).Text(label).OnClick(func(ctx app.Context, e app.Event) {
 			c.open = !c.open
 		}),
 	)

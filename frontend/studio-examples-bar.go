@@ -33,7 +33,7 @@ func (c *examplesBar) Render() app.UI {
 	pair := s.Pairs[i]
 	return app.Div().Class("examples-bar").ID("examples-bar").Body(
 		app.Span().Class("example-text").ID("example-text").Body(c.sentence(pair, i, len(s.Pairs), c.showing(pair))...),
-		app.Button().Class("btn btn-small").ID("next-example").Disabled(len(s.Pairs) < 2 && c.showing(pair)).Text("Next example").OnClick(func(ctx app.Context, e app.Event) {
+		disabledIf(len(s.Pairs) < 2 && c.showing(pair), app.Button().Class("btn btn-small").ID("next-example")).Text("Next example").OnClick(func(ctx app.Context, e app.Event) {
 			ctx.NewAction(actionNextExample)
 		}),
 	)

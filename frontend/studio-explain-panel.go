@@ -49,8 +49,8 @@ func (c *explainPanel) Render() app.UI {
 					c.pane = 0
 				}
 			}).Body(
-				app.Option().Value("0").Selected(c.pane == 0).Text(names[0]),
-				app.Option().Value("1").Selected(c.pane == 1).Text(names[1]),
+				selectedIf(c.pane == 0, app.Option().Value("0")).Text(names[0]),
+				selectedIf(c.pane == 1, app.Option().Value("1")).Text(names[1]),
 			),
 			app.Input().Type("text").ID("explain-ticket").Placeholder("Ticket id or number").Aria("label", "Ticket").Value(c.ticket).
 				OnInput(func(ctx app.Context, e app.Event) { c.ticket = ctx.JSSrc().Get("value").String() }).

@@ -56,7 +56,7 @@ func (c *goLiveCard) Render() app.UI {
 				c.checksLine(),
 				c.note(),
 			),
-			app.Button().Class("btn btn-primary").ID("go-live").Disabled(busy).Text("Go live").OnClick(func(ctx app.Context, e app.Event) {
+			disabledIf(busy, app.Button().Class("btn btn-primary").ID("go-live")).Text("Go live").OnClick(func(ctx app.Context, e app.Event) {
 				ctx.NewAction(actionSetLive)
 			}),
 		),

@@ -160,10 +160,10 @@ func (c *helpCenterCard) row(secs []portal.Section, i int) app.UI {
 				app.Span().Class("kind").Text(kindLabel(s.Kind)),
 			),
 			app.Span().Class("section-controls").Body(
-				app.Button().Class("icon-btn move-up").Title("Move up").Aria("label", "Move "+s.Title+" up").Disabled(i == 0).Text("↑").OnClick(func(ctx app.Context, e app.Event) { move(ctx, i, i-1) }),
-				app.Button().Class("icon-btn move-down").Title("Move down").Aria("label", "Move "+s.Title+" down").Disabled(i == len(secs)-1).Text("↓").OnClick(func(ctx app.Context, e app.Event) { move(ctx, i, i+1) }),
+				disabledIf(i == 0, app.Button().Class("icon-btn move-up").Title("Move up").Aria("label", "Move "+s.Title+" up")).Text("↑").OnClick(func(ctx app.Context, e app.Event) { move(ctx, i, i-1) }),
+				disabledIf(i == len(secs)-1, app.Button().Class("icon-btn move-down").Title("Move down").Aria("label", "Move "+s.Title+" down")).Text("↓").OnClick(func(ctx app.Context, e app.Event) { move(ctx, i, i+1) }),
 				app.Label().Class("switch small").Title("Show or hide this section").Body(
-					app.Input().Type("checkbox").Class("section-visible").Role("switch").Aria("label", "Show "+s.Title).Checked(s.Visible).OnChange(func(ctx app.Context, e app.Event) {
+					checkedIf(s.Visible, app.Input().Type("checkbox").Class("section-visible").Role("switch").Aria("label", "Show "+s.Title)).OnChange(func(ctx app.Context, e app.Event) {
 						v := ctx.JSSrc().Get("checked").Bool()
 						ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) {
 							if i < len(st.HelpCenter.Sections) {

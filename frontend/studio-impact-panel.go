@@ -56,7 +56,7 @@ func (c *impactPanel) Render() app.UI {
 			if c.open == g {
 				cls += " open"
 			}
-			return app.Button().Class(cls).ID("impact-"+g).Disabled(grp.Count == 0).Body(
+			return disabledIf(grp.Count == 0, app.Button().Class(cls).ID("impact-"+g)).Body(
 				app.Span().Class("impact-count").Text(formatInt(grp.Count)),
 				app.Span().Class("impact-label").Text(" "+impactTitles[g]),
 			).Title(grp.Sentence).OnClick(func(ctx app.Context, e app.Event) {
@@ -139,8 +139,8 @@ func (c *impactPanel) groupList(d *wire.ImpactResult, g string) app.UI {
 		app.If(count > len(users) || offset > 0, func() app.UI {
 			return app.Div().Class("pager").Body(
 				app.Span().Class("hint").ID("impact-range").Text(formatInt(offset+1)+"–"+formatInt(offset+len(users))+" of "+formatInt(count)),
-				app.Button().Class("btn btn-small").ID("impact-prev").Disabled(offset == 0 || busy).Text("Previous").OnClick(page(false)),
-				app.Button().Class("btn btn-small").ID("impact-next").Disabled(offset+len(users) >= count || busy).Text("Next").OnClick(page(true)),
+				disabledIf(offset == 0 || busy, app.Button().Class("btn btn-small").ID("impact-prev")).Text("Previous").OnClick(page(false)),
+				disabledIf(offset+len(users) >= count || busy, app.Button().Class("btn btn-small").ID("impact-next")).Text("Next").OnClick(page(true)),
 			)
 		}),
 		app.If(c.page.Group == g && c.page.Err != nil, func() app.UI {

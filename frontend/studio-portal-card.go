@@ -131,7 +131,7 @@ func prereq(id, label string, ok bool, control app.UI) app.UI {
 // edit built by set.
 func toggleSmall(id string, on bool, set func(on bool) func(*portal.Settings)) app.UI {
 	return app.Label().Class("switch small").For(id).Body(
-		app.Input().Type("checkbox").ID(id).Role("switch").Checked(on).OnChange(func(ctx app.Context, e app.Event) {
+		checkedIf(on, app.Input().Type("checkbox").ID(id).Role("switch")).OnChange(func(ctx app.Context, e app.Event) {
 			v := ctx.JSSrc().Get("checked").Bool()
 			ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: set(v)})
 		}),

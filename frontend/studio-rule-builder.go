@@ -98,8 +98,8 @@ func (c *ruleBuilder) group(g *portal.Rule, ref ruleRef, depth int) app.UI {
 		any := ctx.JSSrc().Get("value").String() == "any"
 		ctx.NewActionWithValue(actionEdit, edit{immediate: true, apply: func(st *portal.Settings) { setGroupKind(st, ref, any) }})
 	}).Body(
-		app.Option().Value("all").Selected(!g.IsAny()).Text("all"),
-		app.Option().Value("any").Selected(g.IsAny()).Text("any"),
+		selectedIf(!g.IsAny(), app.Option().Value("all")).Text("all"),
+		selectedIf(g.IsAny(), app.Option().Value("any")).Text("any"),
 	)
 	if depth == 0 {
 		return app.Div().Class("group root").DataSet("kind", joiner).Body(
@@ -173,7 +173,7 @@ func attributeSelect(id, selected string, attrs []portal.Attribute, placeholder 
 			if a.Scope != scope {
 				continue
 			}
-			opts = append(opts, app.Option().Value(a.Name).Selected(a.Name == selected).Text(a.Named()))
+			opts = append(opts, selectedIf(a.Name == selected, app.Option().Value(a.Name)).Text(a.Named()))
 		}
 		return app.OptGroup().Label(label).Body(opts...)
 	}

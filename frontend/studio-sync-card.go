@@ -83,15 +83,15 @@ func (c *syncCard) connectForm(busy bool) app.UI {
 		app.P().Class("hint").Text("This workspace is not connected to a portal server yet. The token is kept in the OS keyring (or a file only you can read), never in the settings."),
 		app.Label().Class("sync-field").Body(
 			app.Span().Class("field-label").Text("Server URL"),
-			app.Input().Type("url").ID("sync-server").Placeholder("http://127.0.0.1:8080").Value(server).Disabled(busy).
+			disabledIf(busy, app.Input().Type("url").ID("sync-server").Placeholder("http://127.0.0.1:8080").Value(server)).
 				OnInput(func(ctx app.Context, e app.Event) { c.server = ctx.JSSrc().Get("value").String() }),
 		),
 		app.Label().Class("sync-field").Body(
 			app.Span().Class("field-label").Text("Admin token"),
-			app.Input().Type("password").ID("sync-token").Placeholder("the server's <data folder>/admin-token").Value(c.token).Disabled(busy).
+			disabledIf(busy, app.Input().Type("password").ID("sync-token").Placeholder("the server's <data folder>/admin-token").Value(c.token)).
 				OnInput(func(ctx app.Context, e app.Event) { c.token = ctx.JSSrc().Get("value").String() }),
 		),
-		app.Button().Class("btn btn-primary").ID("sync-connect-btn").Disabled(busy).Text("Connect and pull").OnClick(func(ctx app.Context, e app.Event) {
+		disabledIf(busy, app.Button().Class("btn btn-primary").ID("sync-connect-btn")).Text("Connect and pull").OnClick(func(ctx app.Context, e app.Event) {
 			server := c.server
 			if server == "" && c.sync.Info != nil {
 				server = c.sync.Info.Server
@@ -115,11 +115,11 @@ func (c *syncCard) connected(busy bool) []app.UI {
 		),
 	}
 	out = append(out, app.Div().Class("sync-actions").Body(
-		app.Button().Class("btn").ID("sync-pull").Disabled(busy).Text("Pull").OnClick(func(ctx app.Context, e app.Event) {
+		disabledIf(busy, app.Button().Class("btn").ID("sync-pull")).Text("Pull").OnClick(func(ctx app.Context, e app.Event) {
 			ctx.NewActionWithValue(actionSyncPull, c.data)
 		}),
 		app.Label().Class("sync-data").Title("Also replace the local dataset with the server's, for previewing offline").Body(
-			app.Input().Type("checkbox").ID("sync-with-data").Checked(c.data).Disabled(busy).OnChange(func(ctx app.Context, e app.Event) {
+			disabledIf(busy, checkedIf(c.data, app.Input().Type("checkbox").ID("sync-with-data"))).OnChange(func(ctx app.Context, e app.Event) {
 				c.data = ctx.JSSrc().Get("checked").Bool()
 			}),
 			app.Text(" with the dataset"),
@@ -197,7 +197,7 @@ func (c *syncCard) refused(a *SyncPushAnswer) app.UI {
 }
 
 func (c *syncCard) pushButton(id, class, label string, p syncPush) app.UI {
-	return app.Button().Class(class).ID(id).Disabled(c.sync.Busy != "").Text(label).OnClick(func(ctx app.Context, e app.Event) {
+	return disabledIf(c.sync.Busy != "", app.Button().Class(class).ID(id)).Text(label).OnClick(func(ctx app.Context, e app.Event) {
 		ctx.NewActionWithValue(actionSyncPush, p)
 	})
 }

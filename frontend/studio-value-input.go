@@ -69,7 +69,7 @@ func (c *valueInput) Render() app.UI {
 		}
 		return app.Label().Class("cond-bool").Body(
 			app.Span().Class("switch small").Body(
-				app.Input().Type("checkbox").Class("cond-switch").Role("switch").Aria("label", "value").Checked(on).OnChange(func(ctx app.Context, e app.Event) {
+				checkedIf(on, app.Input().Type("checkbox").Class("cond-switch").Role("switch").Aria("label", "value")).OnChange(func(ctx app.Context, e app.Event) {
 					post(ctx, ctx.JSSrc().Get("checked").Bool(), true)
 				}),
 				app.Span().Class("slider"),

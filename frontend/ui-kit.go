@@ -12,6 +12,42 @@ import (
 // Small building blocks shared by the components (plain functions, not
 // components: they hold no state).
 
+// HTML's boolean attributes are true by being there: disabled="false",
+// checked="false" and selected="false" disable, check and select. go-app
+// writes Disabled(false) and the like that way into the prerendered HTML
+// (the pages before the WebAssembly runs), so a value that may be false
+// goes through these, which write the attribute only when it is true.
+//
+// In the browser go-app sets the element's property from the value
+// instead, and removing the attribute would not uncheck a box (or
+// unselect an option) whose state the user or a property already set:
+// there checkedIf and selectedIf still write false. disabled follows its
+// attribute both ways, so disabledIf leaves it out everywhere.
+
+// disabledIf disables e when on.
+func disabledIf[E interface{ Disabled(bool) E }](on bool, e E) E {
+	if on {
+		return e.Disabled(true)
+	}
+	return e
+}
+
+// checkedIf checks e when on.
+func checkedIf[E interface{ Checked(bool) E }](on bool, e E) E {
+	if on || app.IsClient {
+		return e.Checked(on)
+	}
+	return e
+}
+
+// selectedIf selects e when on.
+func selectedIf[E interface{ Selected(bool) E }](on bool, e E) E {
+	if on || app.IsClient {
+		return e.Selected(on)
+	}
+	return e
+}
+
 // toggle renders a switch: a checkbox styled as a toggle, with its label
 // and an optional hint under it.
 func toggle(id, label, hint string, on, disabled bool, onChange app.EventHandler) app.UI {
@@ -21,7 +57,7 @@ func toggle(id, label, hint string, on, disabled bool, onChange app.EventHandler
 			app.If(hint != "", func() app.UI { return app.Span().Class("hint").Text(hint) }),
 		),
 		app.Span().Class("switch").Body(
-			app.Input().Type("checkbox").ID(id).Role("switch").Checked(on).Disabled(disabled).OnChange(onChange),
+			disabledIf(disabled, checkedIf(on, app.Input().Type("checkbox").ID(id).Role("switch"))).OnChange(onChange),
 			app.Span().Class("slider"),
 		),
 	)
