@@ -110,7 +110,7 @@ func listQuery(r *http.Request) (wire.PreviewRequest, error) {
 // user's tab, or of their search on it, under the live settings. A
 // restricted user asking for tab=all gets 403: that tab is not theirs.
 func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
-	u, err := s.portalUser(r)
+	u, pre, err := s.portalUser(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -122,7 +122,7 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 	}
 	// One decision on the way of an answer; a refusal is worked out
 	// after the fact.
-	res, err := s.svc.PreviewUser(r.Context(), u, req)
+	res, err := s.svc.PreviewUserWith(r.Context(), u, pre, req)
 	if err != nil || !res.Access {
 		if rerr := s.refusal(r, u, req.Tab); rerr != nil {
 			err = rerr
@@ -144,12 +144,12 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 // with its customer-visible parts. A ticket the user may not see is errTicketNotFound, exactly like
 // one that does not exist.
 func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
-	u, err := s.portalUser(r)
+	u, pre, err := s.portalUser(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	t, err := s.svc.TicketFor(r.Context(), u, wire.TicketRequest{TicketID: r.PathValue("id"), By: r.URL.Query().Get("by"), Settings: studio.Live})
+	t, err := s.svc.TicketForWith(r.Context(), u, pre, wire.TicketRequest{TicketID: r.PathValue("id"), By: r.URL.Query().Get("by"), Settings: studio.Live})
 	if portal.ErrorCode(err) == portal.ENOTFOUND {
 		// No access at all is 403; otherwise a ticket the user may not
 		// see and one that does not exist are the same 404.
@@ -234,7 +234,7 @@ func (s *Server) signInError(w http.ResponseWriter, r *http.Request, err error) 
 // signed-in name and Sign out, the Help Center's and the no-access page's
 // too, which have no other answer naming the user.
 func (s *Server) currentSession(w http.ResponseWriter, r *http.Request) {
-	u, exp, err := s.requestUser(r)
+	u, exp, _, err := s.requestUser(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

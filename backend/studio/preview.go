@@ -19,21 +19,29 @@ func (s *Service) Preview(ctx context.Context, req wire.PreviewRequest) (*wire.P
 	if err != nil {
 		return nil, err
 	}
-	return s.previewUser(ctx, u, req, true)
+	return s.previewUser(ctx, u, nil, req, true)
 }
 
 // PreviewUser is Preview for a user already found (req.User is not read),
 // without the decision said in sentences: the portal server calls it for
 // the user an identity token names, and never shows the reasons.
 func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req wire.PreviewRequest) (*wire.PreviewResult, error) {
-	return s.previewUser(ctx, u, req, false)
+	return s.previewUser(ctx, u, nil, req, false)
 }
 
-func (s *Service) previewUser(ctx context.Context, u *portal.User, req wire.PreviewRequest, say bool) (*wire.PreviewResult, error) {
+// PreviewUserWith is PreviewUser with what the caller prefetched for the
+// request (pre, when not nil: the user's companies, the live settings and
+// the schema, read with the user; portal.Prefetcher), used instead of
+// reading them again when req asks for the live settings.
+func (s *Service) PreviewUserWith(ctx context.Context, u *portal.User, pre *portal.Prefetched, req wire.PreviewRequest) (*wire.PreviewResult, error) {
+	return s.previewUser(ctx, u, pre, req, false)
+}
+
+func (s *Service) previewUser(ctx context.Context, u *portal.User, pre *portal.Prefetched, req wire.PreviewRequest, say bool) (*wire.PreviewResult, error) {
 	if err := req.TicketFilter.Validate(); err != nil {
 		return nil, err
 	}
-	st, d, sub, now, err := s.decideFor(ctx, req.Settings, u, req.Now)
+	st, d, sub, now, err := s.decideWith(ctx, req.Settings, u, pre, req.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -108,12 +116,22 @@ func (s *Service) sayDecision(ctx context.Context, st *portal.Settings, d *porta
 // decideFor decides for u under the draft or live settings at now (the
 // current time when zero), and returns what it used.
 func (s *Service) decideFor(ctx context.Context, which string, u *portal.User, now time.Time) (*portal.Settings, portal.Decision, portal.Subject, time.Time, error) {
+	return s.decideWith(ctx, which, u, nil, now)
+}
+
+// decideWith is decideFor with what was prefetched for u (pre, when not
+// nil and u is its user): under the live settings, its settings, schema
+// and companies instead of reading them again.
+func (s *Service) decideWith(ctx context.Context, which string, u *portal.User, pre *portal.Prefetched, now time.Time) (*portal.Settings, portal.Decision, portal.Subject, time.Time, error) {
+	if now.IsZero() {
+		now = s.Now()
+	}
+	if pre != nil && which == Live && pre.User == u && pre.Live != nil && pre.Schema != nil {
+		return pre.Live, portal.Decide(pre.Live, pre.Schema, pre.Subject, now), pre.Subject, now, nil
+	}
 	st, err := s.settings(ctx, which)
 	if err != nil {
 		return nil, portal.Decision{}, portal.Subject{}, now, err
-	}
-	if now.IsZero() {
-		now = s.Now()
 	}
 	d, sub, err := s.decide(ctx, st, u, now)
 	return st, d, sub, now, err
