@@ -275,6 +275,10 @@ type TicketPage struct {
 	Total   int      `json:"total"` // the tickets the filter keeps
 	Next    string   `json:"next,omitempty"`
 	Facets  Facets   `json:"-"`
+	// CreatorNames, when the store read them with the page, are the
+	// names (else emails) of the page's tickets' creators, by user id, as
+	// UserNames gives them; nil when it did not.
+	CreatorNames map[string]string `json:"-"`
 }
 
 // SearchQuery asks for one page of a user's search on a tab. Its

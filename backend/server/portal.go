@@ -133,7 +133,7 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ticketList{User: portalUserInfo{Email: u.Email, Name: u.Name}, Access: res.Access, Restricted: res.Restricted,
+	writeCompactJSON(w, http.StatusOK, ticketList{User: portalUserInfo{Email: u.Email, Name: u.Name}, Access: res.Access, Restricted: res.Restricted,
 		Tabs: res.Tabs, Tab: res.Tab, Search: res.Search, Tickets: res.Tickets, Total: res.Total, Next: res.Next,
 		Filter: res.Filter, Facets: res.Facets})
 }
@@ -162,7 +162,7 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, t)
+	writeCompactJSON(w, http.StatusOK, t)
 }
 
 // sessionInfo answers a new session.

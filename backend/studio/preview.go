@@ -95,7 +95,7 @@ func (s *Service) previewUser(ctx context.Context, u *portal.User, pre *portal.P
 		return nil, err
 	}
 	res.Total, res.Next, res.Facets = page.Total, page.Next, wire.FacetsOf(page.Facets)
-	res.Tickets, err = s.views(ctx, page.Tickets)
+	res.Tickets, err = s.viewsNamed(ctx, page.Tickets, page.CreatorNames)
 	return res, err
 }
 
@@ -151,13 +151,21 @@ func (s *Service) decide(ctx context.Context, st *portal.Settings, u *portal.Use
 }
 
 func (s *Service) views(ctx context.Context, ts []portal.Ticket) ([]wire.TicketView, error) {
-	ids := make([]string, 0, len(ts))
-	for i := range ts {
-		ids = append(ids, ts[i].CreatorID())
-	}
-	names, err := s.Store.UserNames(ctx, ids)
-	if err != nil {
-		return nil, err
+	return s.viewsNamed(ctx, ts, nil)
+}
+
+// viewsNamed is views with the creators' names when the store read them
+// with the page (names not nil: portal.TicketPage.CreatorNames).
+func (s *Service) viewsNamed(ctx context.Context, ts []portal.Ticket, names map[string]string) ([]wire.TicketView, error) {
+	if names == nil {
+		ids := make([]string, 0, len(ts))
+		for i := range ts {
+			ids = append(ids, ts[i].CreatorID())
+		}
+		var err error
+		if names, err = s.Store.UserNames(ctx, ids); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]wire.TicketView, len(ts))
 	for i, t := range ts {
