@@ -121,7 +121,7 @@ func TestReplicas(t *testing.T) {
 	annTok := tokenFor(t, secret, "ann", time.Hour)
 	_, listA := call(t, "GET", a.url+"/portal/acme/api/tickets?tab=all", annTok, "")
 	status, listB := call(t, "GET", b.url+"/portal/acme/api/tickets?tab=all", annTok, "")
-	if status != 200 || listA != listB || !strings.Contains(listB, `"ticket_id": "101"`) {
+	if status != 200 || listA != listB || !strings.Contains(listB, `"ticket_id":"101"`) {
 		t.Fatalf("Ann's tickets: A\n%s\nB (%d)\n%s", listA, status, listB)
 	}
 
