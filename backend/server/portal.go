@@ -39,9 +39,10 @@ var errTicketNotFound = portal.Errorf(portal.ENOTFOUND, "This ticket does not ex
 // refusal tells why a portal request the service did not answer is
 // refused: EFORBIDDEN when the portal is off, the user has no access, or
 // the tab (when given) is not theirs; nil when none of these holds. It
-// decides again, so it runs only on the paths of refused requests.
-func (s *Server) refusal(r *http.Request, u *portal.User, tab string) error {
-	d, enabled, err := s.svc.Decide(r.Context(), u, studio.Live)
+// decides again (with what was prefetched for the request, when pre is
+// not nil), so it runs only on the paths of refused requests.
+func (s *Server) refusal(r *http.Request, u *portal.User, pre *portal.Prefetched, tab string) error {
+	d, enabled, err := s.svc.DecideWith(r.Context(), u, pre, studio.Live)
 	switch {
 	case err != nil:
 		return err
@@ -124,7 +125,7 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 	// after the fact.
 	res, err := s.svc.PreviewUserWith(r.Context(), u, pre, req)
 	if err != nil || !res.Access {
-		if rerr := s.refusal(r, u, req.Tab); rerr != nil {
+		if rerr := s.refusal(r, u, pre, req.Tab); rerr != nil {
 			err = rerr
 		} else if err == nil {
 			// Access came between the two decisions: ask again.
@@ -154,7 +155,7 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
 		// No access at all is 403; otherwise a ticket the user may not
 		// see and one that does not exist are the same 404.
 		err = errTicketNotFound
-		if rerr := s.refusal(r, u, ""); rerr != nil {
+		if rerr := s.refusal(r, u, pre, ""); rerr != nil {
 			err = rerr
 		}
 	}
