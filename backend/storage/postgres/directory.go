@@ -238,8 +238,11 @@ func (s *Store) UserNames(ctx context.Context, ids []string) (map[string]string,
 }
 
 // subjectSQL reads the companies of user $1 that the workspace holds.
-const subjectSQL = `SELECT ` + companyColumns + ` FROM users u JOIN memberships m ON m.user_seq = u.seq JOIN companies c ON c.id = m.company_id
-		WHERE u.id = $1 ORDER BY m.position, m.company_id`
+const subjectSQL = subjectSelect + ` ORDER BY m.position, m.company_id`
+
+// subjectSelect is subjectSQL without its order (a condition may follow).
+const subjectSelect = `SELECT ` + companyColumns + ` FROM users u JOIN memberships m ON m.user_seq = u.seq JOIN companies c ON c.id = m.company_id
+		WHERE u.id = $1`
 
 // Subject returns the user with those of their companies the workspace
 // holds, ready for rule evaluation.

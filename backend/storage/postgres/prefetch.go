@@ -21,9 +21,10 @@ import (
 // attributes, moves it on in its own transaction). A read sends the keys
 // it holds; the database answers the key it has now and, only when that
 // is another, the document or the attributes, which are parsed and kept.
-// So a cached value is used only when the database has just said, in the
-// same statement, that it is still the current one: a write or an import
-// through another replica is seen by the next request, and the JSON of
+// The users last prefetched are kept the same way, keyed by the
+// generation. So a cached value is used only when the database has just
+// said, in the same round trip, that it is still the current one: a
+// write or an import through another replica is seen by the next request, and the JSON of
 // the settings is parsed once per change per replica, not per request.
 // It is on when the server turns it on (CacheReads); the values it
 // returns are shared and must not be modified.
@@ -35,6 +36,44 @@ type readCache struct {
 	live    *portal.Settings
 	gen     string
 	schema  *portal.Schema
+	// users are the users last prefetched, each with the generation it
+	// was read under (users and companies change only with an import).
+	users map[string]cachedUser
+}
+
+// cachedUser is a user with their companies, read under the dataset's
+// generation gen.
+type cachedUser struct {
+	gen string
+	sub portal.Subject
+}
+
+// maxCachedUsers bounds the user cache; when full it starts over.
+const maxCachedUsers = 20000
+
+// user returns the held user with id and the generation it was read
+// under ("" when none is held).
+func (rc *readCache) user(id string) (cachedUser, bool) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if !rc.on {
+		return cachedUser{}, false
+	}
+	c, ok := rc.users[id]
+	return c, ok
+}
+
+// keepUser keeps a user read under the generation gen.
+func (rc *readCache) keepUser(gen string, sub portal.Subject) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if !rc.on {
+		return
+	}
+	if rc.users == nil || len(rc.users) >= maxCachedUsers {
+		rc.users = make(map[string]cachedUser, 1024)
+	}
+	rc.users[sub.User.ID] = cachedUser{gen: gen, sub: sub}
 }
 
 // enabled reports whether CacheReads turned the cache on.
@@ -163,7 +202,11 @@ func heldKeys(liveKey string, live *portal.Settings, gen string, schema *portal.
 // Prefetch reads what a signed-in portal request needs before its page
 // in one round trip (portal.Prefetcher): one batch of three statements,
 // the state (session, secret, live settings, schema), the user with their
-// companies' ids, and their companies.
+// companies' ids, and their companies. With CacheReads the users last
+// prefetched are kept with the dataset's generation they were read under
+// (only an import changes users and companies, and it moves the
+// generation on): the user's statements send that generation and return
+// nothing while it is still the current one.
 func (s *Store) Prefetch(ctx context.Context, sessionID, userID string) (*portal.Prefetched, error) {
 	if !storable(sessionID) {
 		sessionID = "" // no session has it
@@ -173,9 +216,16 @@ func (s *Store) Prefetch(ctx context.Context, sessionID, userID string) (*portal
 	batch := &pgx.Batch{}
 	batch.Queue(stateSQL, sessionID, portal.SecretIdentity, sendLive, sendGen)
 	known := storable(userID)
+	held, isHeld := s.rc.user(userID)
+	sendUserGen := "-"
+	if isHeld {
+		sendUserGen = held.gen
+	}
 	if known {
-		batch.Queue(userByIDSQL, userID)
-		batch.Queue(subjectSQL, userID)
+		// The user and their companies only when the dataset's
+		// generation is not the one the held copy was read under.
+		batch.Queue(userByIDSQL+` AND (`+generationSQL+`) <> $2`, userID, sendUserGen)
+		batch.Queue(subjectSelect+` AND (`+generationSQL+`) <> $2 ORDER BY m.position, m.company_id`, userID, sendUserGen)
 	}
 	br := s.pool.SendBatch(ctx, batch)
 	defer br.Close()
@@ -205,6 +255,11 @@ func (s *Store) Prefetch(ctx context.Context, sessionID, userID string) (*portal
 	if !known {
 		return pre, nil
 	}
+	if isHeld && held.gen == dataGen {
+		// Current: the state's generation is the one it was read under.
+		pre.User, pre.Subject = held.sub.User, held.sub
+		return pre, nil
+	}
 	var companies []string
 	u, err := scanUser(suffixRow{row: br.QueryRow(), suffix: []any{&companies}})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -230,7 +285,14 @@ func (s *Store) Prefetch(ctx context.Context, sessionID, userID string) (*portal
 		}
 		pre.Subject.Companies = append(pre.Subject.Companies, c)
 	}
-	return pre, dbError(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err)
+	}
+	// Kept under the generation the state statement read: the user's
+	// statements ran after it, so they read that generation's data or a
+	// later one's, which a later request never takes for that one.
+	s.rc.keepUser(dataGen, pre.Subject)
+	return pre, nil
 }
 
 // liveSQL reads the live settings' key, and their document unless the

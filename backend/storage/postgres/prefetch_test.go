@@ -19,7 +19,8 @@ import (
 // schema parsed (CacheReads) answers, on its next read, every change made
 // through another replica of the same database: a settings write, a
 // sync's write of the same version number, an import that adds an
-// attribute and a user, ended sessions, a sign-out and a new identity
+// attribute and a user, one that changes a user and their companies,
+// ended sessions, a sign-out and a new identity
 // secret; and it does so under concurrent reads (run with -race).
 func TestReadCacheNeverStale(t *testing.T) {
 	ctx := context.Background()
@@ -137,6 +138,15 @@ func TestReadCacheNeverStale(t *testing.T) {
 		t.Fatal("the imported attribute is not in the prefetched schema")
 	}
 	same("a user no one has", "s-1", "nobody")
+	// An import that renames a user and moves them to other companies.
+	before := same("before a user changes", "s-1", user)
+	if _, err := writer.Import(ctx, source([]portal.Record{{User: &portal.User{ID: user, Email: before.User.Email, Name: "Renamed",
+		CompanyIDs: []string{demo.CompanyID(7), demo.CompanyID(8)}}}}), portal.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if pre := same("a user changed", "s-1", user); pre.User.Name != "Renamed" || len(pre.Subject.Companies) != 2 {
+		t.Fatalf("after the user changed: %q with %d companies", pre.User.Name, len(pre.Subject.Companies))
+	}
 	if _, err := writer.EndSessions(ctx); err != nil {
 		t.Fatal(err)
 	}
