@@ -121,7 +121,7 @@ func TestReplicas(t *testing.T) {
 	annTok := tokenFor(t, secret, "ann", time.Hour)
 	_, listA := call(t, "GET", a.url+"/portal/acme/api/tickets?tab=all", annTok, "")
 	status, listB := call(t, "GET", b.url+"/portal/acme/api/tickets?tab=all", annTok, "")
-	if status != 200 || listA != listB || !strings.Contains(listB, `"ticket_id": "101"`) {
+	if status != 200 || listA != listB || !strings.Contains(listB, `"ticket_id":"101"`) {
 		t.Fatalf("Ann's tickets: A\n%s\nB (%d)\n%s", listA, status, listB)
 	}
 
@@ -269,7 +269,9 @@ func sameCounts(t *testing.T, a, b string) bool {
 // into a PostgreSQL database with `sync pull --data --database`; a
 // replica started on it with the old data folder keeps the admin token
 // and the identity secret; the counts and every user's decision are the
-// same as on the SQLite server.
+// same as on the SQLite server. Then back: `sync pull --data --database
+// --workspace` reads the database into a new workspace file with the
+// same counts, live settings and decisions.
 func TestMoveToPostgres(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "acme")
@@ -346,6 +348,48 @@ func TestMoveToPostgres(t *testing.T) {
 	}
 	if status, newLive := call(t, "GET", rep.url+"/api/v1/settings", token, ""); status != 200 || newLive != oldLive {
 		t.Fatalf("live settings differ: %d\n%s\nwant\n%s", status, newLive, oldLive)
+	}
+
+	// And back: from the database itself into a new workspace file (the
+	// replica still running), with the same counts, live settings and
+	// every user's decision as the original workspace.
+	back := filepath.Join(t.TempDir(), "back.db")
+	if msg := fails(t, 2, "sync", "pull", "--data", "--database", db, "--workspace", back, "--server", rep.url); !strings.Contains(msg, "not all three") {
+		t.Fatalf("pull with --server, --database and --workspace: %s", msg)
+	}
+	out = ok(t, "sync", "pull", "--data", "--database", db, "--workspace", back)
+	if !strings.Contains(out, "Replaced the dataset with the database's") {
+		t.Fatalf("pull from the database:\n%s", out)
+	}
+	rep.stop(t)
+	moved, err := sqlite.Open(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer moved.Close()
+	wantCounts, err := ws.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := moved.Counts(ctx); err != nil || got != wantCounts {
+		t.Fatalf("counts moved back: %+v, %v; want %+v", got, err, wantCounts)
+	}
+	wantLive, err := ws.Live(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := moved.Live(ctx); err != nil || got.Version != wantLive.Version || string(got.Canonical()) != string(wantLive.Canonical()) {
+		t.Fatalf("live settings moved back: %v, %v; want version %d", got, err, wantLive.Version)
+	}
+	em := audiences.NewEngine(moved, audiences.Options{Path: moved.AudiencePath()})
+	defer em.Close()
+	m := studio.New(moved, em)
+	for _, u := range users {
+		da, ea, errA := a.Decide(ctx, u, studio.Live)
+		dm, em, errM := m.Decide(ctx, u, studio.Live)
+		if errA != nil || errM != nil || ea != em || da.Access != dm.Access || da.Restricted != dm.Restricted || !reflect.DeepEqual(da.Tabs, dm.Tabs) {
+			t.Fatalf("user %s: before %+v %v %v; moved back %+v %v %v", u.ID, da, ea, errA, dm, em, errM)
+		}
 	}
 }
 

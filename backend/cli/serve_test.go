@@ -269,7 +269,7 @@ func TestServeAndSync(t *testing.T) {
 	// The customer portal, with an identity token and with a session.
 	annTok := identityToken(t, []byte(secret), "ann")
 	status, body = call(t, "GET", srv.url+"/portal/acme/api/tickets?tab=all", annTok, "")
-	if status != 200 || !strings.Contains(body, `"ticket_id": "101"`) || !strings.Contains(body, `"ticket_id": "102"`) {
+	if status != 200 || !strings.Contains(body, `"ticket_id":"101"`) || !strings.Contains(body, `"ticket_id":"102"`) {
 		t.Fatalf("Ann's tickets: %d %s", status, body)
 	}
 	req, _ := http.NewRequest("POST", srv.url+"/portal/acme/session", strings.NewReader(`{"token": "`+annTok+`"}`))

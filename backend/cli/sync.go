@@ -26,7 +26,8 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 	data := f.Bool("data", false, "with pull: also replace the local dataset with the server's")
 	take := f.String("take", "", "with push: resolve every conflict with the draft or the live settings (draft or live)")
 	override := f.Bool("override-checks", false, "with push: push even when portal tests fail (they run before every push)")
-	database := f.String("database", "", "with pull: pull into this PostgreSQL database (a connection string) instead of a workspace file: moves a server's dataset and live settings into the database a `serve --database` serves")
+	database := f.String("database", "", "with pull and --server: pull into this PostgreSQL database (a connection string) instead of a workspace file: moves a server's dataset and live settings into the database a `serve --database` serves; with pull and --workspace (no --server): pull from this database into the workspace file: moves a workspace back")
+	slug := f.String("slug", "", "with pull --database --workspace: the database's workspace to pull (needed when it holds several)")
 	pos, err := parse(f.FlagSet, args, -1)
 	if err != nil {
 		return err
@@ -64,6 +65,12 @@ func runSync(ctx context.Context, env *Env, args []string) error {
 	}
 	if *token == "" {
 		*token = strings.TrimSpace(os.Getenv(remote.TokenEnv))
+	}
+	if *slug != "" && (*database == "" || *f.workspace == "" || *serverURL != "") {
+		return usagef("sync: --slug is for pull --database URL --workspace FILE (moving a workspace back from a database)")
+	}
+	if *database != "" && *f.workspace != "" && *serverURL == "" {
+		return pullFromDatabase(ctx, env, f, sub, *database, *slug, *data)
 	}
 	if *database != "" {
 		return pullIntoDatabase(ctx, env, *f.json, sub, *database, *f.workspace, *serverURL, *token, *insecure, *data)
@@ -305,7 +312,7 @@ func pullIntoDatabase(ctx context.Context, env *Env, jsonOut bool, sub, database
 	case sub != "pull":
 		return usagef("sync push: --database is for pull (a server on the database takes pushes itself)")
 	case workspace != "":
-		return usagef("sync pull: give --workspace or --database, not both")
+		return usagef("sync pull: pull from --server into --database, or from --database into --workspace; not all three")
 	case serverURL == "":
 		return usagef("sync pull --database: pass --server URL, the server to pull from")
 	case token == "":
@@ -321,4 +328,79 @@ func pullIntoDatabase(ctx context.Context, env *Env, jsonOut bool, sub, database
 	}
 	defer pg.Close()
 	return syncPull(ctx, env, jsonOut, pg, client, func() (string, error) { return "", nil }, data)
+}
+
+// pullFromDatabase pulls a workspace of a PostgreSQL database (its live
+// settings, its address and, with data, its dataset) into a workspace
+// file, reading the database itself: how a workspace moves back from
+// replicas on PostgreSQL to one file, with or without a server running.
+// slug names the workspace; without it the database must hold one.
+func pullFromDatabase(ctx context.Context, env *Env, f flags, sub, database, slug string, data bool) error {
+	if sub != "pull" {
+		return usagef("sync push: --database is for pull (a server on the database takes pushes itself)")
+	}
+	cat, err := postgres.OpenCatalog(ctx, database, postgres.Options{})
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	if slug == "" {
+		list, err := cat.Workspaces(ctx)
+		if err != nil {
+			return err
+		}
+		switch len(list) {
+		case 0:
+			return portal.Errorf(portal.ENOTFOUND, "%s holds no workspace a server has served; nothing to pull", cat.Location())
+		case 1:
+			slug = list[0].Slug
+		default:
+			slugs := make([]string, len(list))
+			for i, w := range list {
+				slugs[i] = w.Slug
+			}
+			return usagef("sync pull --database: the database holds %d workspaces (%s); say which with --slug", len(list), strings.Join(slugs, ", "))
+		}
+	}
+	pg, err := cat.Open(ctx, slug, postgres.Options{MaxConns: 4})
+	if err != nil {
+		return err
+	}
+	defer pg.Close()
+	ws, err := f.openStore()
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	opt := remote.PullOptions{Data: data}
+	var bar *progressbar.ProgressBar
+	if data {
+		opt.Progress = func(n, total int) {
+			if bar == nil {
+				if bar = newBar(env, *f.json, int64(total), "snapshot"); bar == nil {
+					return
+				}
+			}
+			bar.Set(n)
+		}
+	}
+	res, err := remote.PullStore(ctx, ws, pg, opt)
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	if *f.json {
+		return printJSON(env.Stdout, syncJSON("pull", res, ""))
+	}
+	w := env.Stdout
+	fmt.Fprintf(w, "Pulled the live settings, version %d, of the workspace %s from %s into %s (its live copy was version %d).\n", res.LiveVersion, slug, res.Server, ws.Location(), res.PreviousVersion)
+	if res.DraftKept {
+		fmt.Fprintf(w, "The draft has local edits and was kept as it is; `portalstudio diff` shows it against the new live settings.\n")
+	}
+	if res.Data != nil {
+		fmt.Fprintf(w, "Replaced the dataset with the database's: %d contacts, %d companies, %d tickets (%d parts).\n", res.Data.Contacts, res.Data.Companies, res.Data.Tickets, res.Data.Parts)
+	}
+	return nil
 }

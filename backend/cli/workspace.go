@@ -195,6 +195,12 @@ func (t *replicaTenants) AdminTokenHashes(ctx context.Context) (map[string][]byt
 	return t.cat.AdminTokenHashes(ctx)
 }
 
+// Ready reports whether every workspace of the database is ready to be
+// served (reachable, its migrations current): the replica's /readyz.
+func (t *replicaTenants) Ready(ctx context.Context) error {
+	return t.cat.Ready(ctx)
+}
+
 // keep remembers a store and its engine, to close them at the end.
 func (t *replicaTenants) keep(st interface{ Close() error }, aud *audience.Engine) {
 	t.mu.Lock()

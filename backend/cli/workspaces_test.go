@@ -6,6 +6,7 @@ package cli_test
 // words tried against the other.
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"portalstudio/internal/pgtest"
 )
@@ -277,5 +280,43 @@ func TestWorkspaces(t *testing.T) {
 				t.Fatalf("%s: after beta's rotation, at %s: %d %s; want %d", p.url, c.slug, status, body, c.status)
 			}
 		}
+	}
+}
+
+// TestReadyEveryWorkspace: a replica's /readyz answers ready only when
+// every workspace of its database is: one whose schema is a migration
+// behind, or gone, makes it 503 naming that workspace, and ready again
+// once the workspace is whole.
+func TestReadyEveryWorkspace(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDatabase(t)
+	a := startServer(t, filepath.Join(t.TempDir(), "acme"), replicaArgs(db, "one")...)
+	ok(t, "workspace", "create", "--database", db, "--slug", "beta", "--data", filepath.Join(t.TempDir(), "beta"))
+	if status, body := call(t, "GET", a.url+"/readyz", "", ""); status != 200 {
+		t.Fatalf("two migrated workspaces: readyz %d %s", status, body)
+	}
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var last string
+	if err := conn.QueryRow(ctx, `DELETE FROM ws_beta.schema_migrations WHERE name = (SELECT max(name) FROM ws_beta.schema_migrations) RETURNING name`).Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := call(t, "GET", a.url+"/readyz", "", ""); status != 503 || !strings.Contains(body, "workspace beta has 0 of") {
+		t.Fatalf("beta a migration behind: readyz %d %s; want 503 naming beta", status, body)
+	}
+	if _, err := conn.Exec(ctx, `INSERT INTO ws_beta.schema_migrations (name) VALUES ($1)`, last); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := call(t, "GET", a.url+"/readyz", "", ""); status != 200 {
+		t.Fatalf("beta whole again: readyz %d %s", status, body)
+	}
+	if _, err := conn.Exec(ctx, `DROP SCHEMA ws_beta CASCADE`); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := call(t, "GET", a.url+"/readyz", "", ""); status != 503 || !strings.Contains(body, "workspace beta has no tables") {
+		t.Fatalf("beta's schema gone: readyz %d %s; want 503 naming beta", status, body)
 	}
 }

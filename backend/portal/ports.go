@@ -231,6 +231,34 @@ type ServerState interface {
 	RevokeSession(ctx context.Context, id string, expires, now time.Time) error
 }
 
+// Prefetcher reads together what a signed-in portal request needs before
+// its page. A store whose every read is a round trip to a database server
+// (PostgreSQL) offers it, so that such a request costs one round trip
+// before its page instead of one per read; the portal server uses it when
+// its store has it, and reads one thing at a time otherwise.
+type Prefetcher interface {
+	// Prefetch returns, as they are now: the session generation and
+	// whether the session with id sessionID was signed out, the
+	// identity secret (SecretIdentity; nil when there is none), the user
+	// with id userID with their companies (User nil when there is none),
+	// and the live settings and the attribute schema. Its values may be
+	// shared with other requests: callers must not modify them.
+	Prefetch(ctx context.Context, sessionID, userID string) (*Prefetched, error)
+}
+
+// Prefetched is what Prefetch read for one request.
+type Prefetched struct {
+	Epoch          SessionEpoch
+	Revoked        bool
+	IdentitySecret []byte
+	// User is nil when no user has the id; Subject is the user with the
+	// companies the workspace holds, ready for rule evaluation.
+	User    *User
+	Subject Subject
+	Live    *Settings
+	Schema  *Schema
+}
+
 // SecretAdminTokenHash names the SHA-256 of a server's admin token in
 // ServerState; the token itself is never stored.
 const SecretAdminTokenHash = "admin_token_sha256"
@@ -270,6 +298,10 @@ type TicketPage struct {
 	Total   int      `json:"total"` // the tickets the filter keeps
 	Next    string   `json:"next,omitempty"`
 	Facets  Facets   `json:"-"`
+	// CreatorNames, when the store read them with the page, are the
+	// names (else emails) of the page's tickets' creators, by user id, as
+	// UserNames gives them; nil when it did not.
+	CreatorNames map[string]string `json:"-"`
 }
 
 // SearchQuery asks for one page of a user's search on a tab. Its

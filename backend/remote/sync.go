@@ -37,6 +37,64 @@ func Pull(ctx context.Context, ws Local, c *Client, opt PullOptions) (*wire.Pull
 	if err != nil {
 		return nil, err
 	}
+	res, err := pullSettings(ctx, ws, c.URL, live, info.BaseURL, info.Slug, info.PortalURL)
+	if err != nil || !opt.Data {
+		return res, err
+	}
+	rep, err := pullData(ctx, ws, c, opt.Progress)
+	if err != nil {
+		return res, err
+	}
+	res.Data = &rep
+	return res, nil
+}
+
+// StoreSource is a workspace read from its store itself rather than
+// through its server: a PostgreSQL database's workspace, moved back to a
+// workspace file (PullStore).
+type StoreSource interface {
+	// Live returns the live settings.
+	Live(ctx context.Context) (*portal.Settings, error)
+	// ServerAddress returns the base URL and slug its servers recorded.
+	ServerAddress(ctx context.Context) (baseURL, slug string, err error)
+	portal.Snapshotter
+	// Location names it for people (no password).
+	Location() string
+}
+
+// PullStore is Pull from a workspace's store instead of its server (the
+// same live settings, draft rule, address and, with opt.Data, dataset
+// snapshot in one transaction): how a workspace moves back from a
+// PostgreSQL database to a workspace file without a server running.
+func PullStore(ctx context.Context, ws Local, src StoreSource, opt PullOptions) (*wire.PullResult, error) {
+	live, err := src.Live(ctx)
+	if err != nil {
+		return nil, err
+	}
+	base, slug, err := src.ServerAddress(ctx)
+	if err != nil {
+		return nil, err
+	}
+	portalURL := live.Portal.URL
+	if portalURL == "" && base != "" && slug != "" {
+		portalURL = strings.TrimSuffix(base, "/") + "/portal/" + slug + "/"
+	}
+	res, err := pullSettings(ctx, ws, src.Location(), live, base, slug, portalURL)
+	if err != nil || !opt.Data {
+		return res, err
+	}
+	rep, err := copySnapshot(ctx, ws, src, opt.Progress)
+	if err != nil {
+		return res, err
+	}
+	res.Data = &rep
+	return res, nil
+}
+
+// pullSettings records the pulled live settings (and the address) in
+// ws: a draft without local edits follows them, one with edits is kept
+// (with the server's portal URL).
+func pullSettings(ctx context.Context, ws Local, from string, live *portal.Settings, baseURL, slug, portalURL string) (*wire.PullResult, error) {
 	old, err := ws.Live(ctx)
 	if err != nil {
 		return nil, err
@@ -45,8 +103,8 @@ func Pull(ctx context.Context, ws Local, c *Client, opt PullOptions) (*wire.Pull
 	if err != nil {
 		return nil, err
 	}
-	res := &wire.PullResult{Server: c.URL, PreviousVersion: old.Version, LiveVersion: live.Version, PortalURL: info.PortalURL}
-	if err := ws.SetServer(ctx, info.BaseURL, info.Slug); err != nil {
+	res := &wire.PullResult{Server: from, PreviousVersion: old.Version, LiveVersion: live.Version, PortalURL: portalURL}
+	if err := ws.SetServer(ctx, baseURL, slug); err != nil {
 		return nil, err
 	}
 	var newDraft *portal.Settings
@@ -62,14 +120,58 @@ func Pull(ctx context.Context, ws Local, c *Client, opt PullOptions) (*wire.Pull
 	if err := adoptPortalURL(ctx, ws, draft, live, res.DraftKept); err != nil {
 		return res, err
 	}
-	if opt.Data {
-		rep, err := pullData(ctx, ws, c, opt.Progress)
-		if err != nil {
-			return res, err
-		}
-		res.Data = &rep
-	}
 	return res, nil
+}
+
+// copySnapshot replaces the workspace's dataset with src's snapshot, in
+// one transaction of ws (read in one snapshot of src).
+func copySnapshot(ctx context.Context, ws Local, src portal.Snapshotter, progress func(done, total int)) (portal.ImportReport, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	headers := make(chan portal.SnapshotHeader, 1)
+	recs := make(chan portal.Record, 1024)
+	snapErr := make(chan error, 1)
+	go func() {
+		defer close(recs)
+		err := src.Snapshot(ctx, func(h portal.SnapshotHeader) error {
+			headers <- h
+			return nil
+		}, func(r portal.Record) error {
+			select {
+			case recs <- r:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		close(headers)
+		snapErr <- err
+	}()
+	h, ok := <-headers
+	if !ok {
+		return portal.ImportReport{}, <-snapErr
+	}
+	total := h.Counts.Users + h.Counts.Companies + h.Counts.Tickets
+	opt := portal.ImportOptions{Replace: true, Strict: true, Attributes: h.Attributes, TicketTypes: h.TicketTypes}
+	if progress != nil {
+		progress(0, total)
+		opt.Progress = func(n int) { progress(n, total) }
+	}
+	rep, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+		for r := range recs {
+			if err := emit(r); err != nil {
+				return nil, err
+			}
+		}
+		return nil, <-snapErr
+	}, opt)
+	if err != nil {
+		return rep, err
+	}
+	if progress != nil {
+		progress(total, total)
+	}
+	return rep, nil
 }
 
 // adoptPortalURL gives a kept draft the server's portal URL: the URL is

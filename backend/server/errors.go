@@ -1,10 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"portalstudio/backend/portal"
 )
@@ -130,4 +133,36 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	enc.Encode(v)
+}
+
+// jsonBuffers are the buffers writeCompactJSON encodes into.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// writeCompactJSON answers with v as compact JSON with its
+// Content-Length: the portal's list and ticket answers, which the pages
+// read (no person does) and every signed-in request asks for, encoded
+// into a reused buffer (not indented: a third of the bytes, and less
+// CPU). An answer that cannot be encoded is a 500.
+func writeCompactJSON(w http.ResponseWriter, status int, v any) {
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			jsonBuffers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		writeJSON(w, http.StatusInternalServerError, errorBody{Error: errorJSON{Code: portal.EINTERNAL, Message: "Internal error: the answer could not be written. Try again, or tell the server's operator."}})
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
 }

@@ -10,8 +10,9 @@ import (
 
 // The load balancer's probes: GET /healthz answers 200 while the process
 // runs; GET /readyz answers 200 when the store answers and has every
-// migration this program knows (a store that can tell: Ready), and 503
-// with the reason otherwise. They carry no data and answer at any Host
+// migration this program knows (a store that can tell: Ready) — with a
+// Router, when every workspace of the database does (Tenants that can
+// tell: Ready) — and 503 with the reason otherwise. They carry no data and answer at any Host
 // (a load balancer probes by address), and are not rate-limited.
 
 // readiness is a store that can tell whether it is ready to serve.
@@ -19,8 +20,23 @@ type readiness interface {
 	Ready(ctx context.Context) error
 }
 
-// probes answers /healthz and /readyz, and passes other requests on.
+// probes answers /healthz and /readyz (the server's store ready), and
+// passes other requests on.
 func (s *Server) probes(next http.Handler) http.Handler {
+	return s.probesWith(s.ready, next)
+}
+
+// ready reports whether the server's store is ready.
+func (s *Server) ready(ctx context.Context) error {
+	if rd, ok := s.ws.(readiness); ok {
+		return rd.Ready(ctx)
+	}
+	_, err := s.ws.LiveVersion(ctx)
+	return err
+}
+
+// probesWith is probes with ready telling whether to answer ready.
+func (s *Server) probesWith(ready func(context.Context) error, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/healthz", "/readyz":
@@ -39,13 +55,7 @@ func (s *Server) probes(next http.Handler) http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
-		var err error
-		if rd, ok := s.ws.(readiness); ok {
-			err = rd.Ready(ctx)
-		} else {
-			_, err = s.ws.LiveVersion(ctx)
-		}
-		if err != nil {
+		if err := ready(ctx); err != nil {
 			s.writeError(w, r, s.unready(r.Context(), err))
 			return
 		}

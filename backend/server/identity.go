@@ -348,6 +348,20 @@ func parseSession(v string) (session, []byte, bool) {
 // signed out. The generation and the sign-outs are read from the
 // workspace (one indexed query), so every replica agrees.
 func (s *Server) readSession(ctx context.Context, v string) (session, error) {
+	return s.verifySession(ctx, v, func(ss session) (portal.SessionEpoch, bool, []byte, error) {
+		ep, revoked, err := s.ws.SessionState(ctx, ss.id)
+		if err != nil {
+			return ep, false, nil, err
+		}
+		key, err := s.secret(ctx)
+		return ep, revoked, key, err
+	})
+}
+
+// verifySession is readSession with the session's state (its
+// generation, whether it was signed out, the identity secret) read by
+// state, once the cookie parses.
+func (s *Server) verifySession(ctx context.Context, v string, state func(session) (ep portal.SessionEpoch, revoked bool, secret []byte, err error)) (session, error) {
 	const what = "session"
 	bad := "the session is not valid; sign in again with a new identity token"
 	ended := "the session has ended; sign in again with a new identity token"
@@ -355,11 +369,7 @@ func (s *Server) readSession(ctx context.Context, v string) (session, error) {
 	if !ok {
 		return session{}, s.refused(ctx, what, wire.RefusedSessionEnded, "not a v2 session cookie", bad)
 	}
-	ep, revoked, err := s.ws.SessionState(ctx, ss.id)
-	if err != nil {
-		return session{}, err
-	}
-	key, err := s.secret(ctx)
+	ep, revoked, key, err := state(ss)
 	if err != nil {
 		return session{}, err
 	}
@@ -393,6 +403,15 @@ func (s *Server) secret(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.sharedKey(b)
+}
+
+// sharedKey returns the identity secret the store holds (b), or the
+// configured one when replicas do not share it.
+func (s *Server) sharedKey(b []byte) ([]byte, error) {
+	if !s.sharedSecret {
+		return s.identitySecret, nil
+	}
 	if len(b) < 16 {
 		return nil, portal.Errorf(portal.EPRECONDITION, "this portal has no identity-verification secret yet; its server must start once to make one")
 	}
@@ -410,28 +429,51 @@ func bearer(r *http.Request) string {
 
 // portalUser returns the end user a portal request comes from: the
 // identity token given as a Bearer token, else the session cookie. It
-// returns EUNAUTHORIZED when there is neither or it is not valid.
-func (s *Server) portalUser(r *http.Request) (*portal.User, error) {
-	u, _, err := s.requestUser(r)
-	return u, err
+// returns EUNAUTHORIZED when there is neither or it is not valid. With
+// a store that prefetches (portal.Prefetcher), a session's request reads
+// the session, the user, the live settings and the schema in one round
+// trip, and pre holds them (else pre is nil).
+func (s *Server) portalUser(r *http.Request) (u *portal.User, pre *portal.Prefetched, err error) {
+	u, _, pre, err = s.requestUser(r)
+	return u, pre, err
 }
 
 // requestUser is portalUser with when its credential expires.
-func (s *Server) requestUser(r *http.Request) (*portal.User, time.Time, error) {
+func (s *Server) requestUser(r *http.Request) (*portal.User, time.Time, *portal.Prefetched, error) {
 	if tok := bearer(r); tok != "" {
-		return s.verifyToken(r.Context(), tok)
+		u, exp, err := s.verifyToken(r.Context(), tok)
+		return u, exp, nil, err
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
-		return nil, time.Time{}, unauthorized("sign in: send an identity token as Authorization: Bearer, or exchange it for a session at POST %ssession", s.portalPath())
+		return nil, time.Time{}, nil, unauthorized("sign in: send an identity token as Authorization: Bearer, or exchange it for a session at POST %ssession", s.portalPath())
+	}
+	gone := &refusal{err: unauthorized("the session's user is no longer known to this portal; sign in again"), reason: wire.RefusedSessionEnded}
+	if pf, ok := s.ws.(portal.Prefetcher); ok {
+		var pre *portal.Prefetched
+		ss, err := s.verifySession(r.Context(), c.Value, func(ss session) (portal.SessionEpoch, bool, []byte, error) {
+			var err error
+			if pre, err = pf.Prefetch(r.Context(), ss.id, ss.userID); err != nil {
+				return portal.SessionEpoch{}, false, nil, err
+			}
+			key, err := s.sharedKey(pre.IdentitySecret)
+			return pre.Epoch, pre.Revoked, key, err
+		})
+		if err != nil {
+			return nil, time.Time{}, nil, err
+		}
+		if pre.User == nil {
+			return nil, time.Time{}, nil, gone
+		}
+		return pre.User, time.Unix(ss.exp, 0), pre, nil
 	}
 	ss, err := s.readSession(r.Context(), c.Value)
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, time.Time{}, nil, err
 	}
 	u, err := s.ws.UserByID(r.Context(), ss.userID)
 	if portal.ErrorCode(err) == portal.ENOTFOUND {
-		return nil, time.Time{}, &refusal{err: unauthorized("the session's user is no longer known to this portal; sign in again"), reason: wire.RefusedSessionEnded}
+		return nil, time.Time{}, nil, gone
 	}
-	return u, time.Unix(ss.exp, 0), err
+	return u, time.Unix(ss.exp, 0), nil, err
 }

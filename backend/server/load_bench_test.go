@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"portalstudio/internal/testkit"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -20,9 +20,12 @@ import (
 	"portalstudio/backend/demo"
 	"portalstudio/backend/portal"
 	"portalstudio/backend/server"
+	"portalstudio/backend/storage/postgres"
 	"portalstudio/backend/storage/sqlite"
 	"portalstudio/backend/studio"
 	"portalstudio/internal/loadgen"
+	"portalstudio/internal/pgtest"
+	"portalstudio/internal/testkit"
 	"portalstudio/internal/teststore"
 )
 
@@ -86,6 +89,10 @@ func BenchmarkPortalLoad(b *testing.B) {
 	b.ReportMetric(float64(run.Open.P50)/1e6, "p50-ms")
 	b.ReportMetric(float64(run.Open.P99)/1e6, "p99-ms")
 	b.ReportMetric(run.Closed.Throughput, "peak-req/s")
+	b.ReportMetric(float64(run.Cost.GoCPU)/1e3, "go-cpu-µs/req")
+	b.ReportMetric(float64(run.Cost.DBCPU)/1e3, "db-cpu-µs/req")
+	b.ReportMetric(run.Cost.Allocs, "allocs/req")
+	b.ReportMetric(run.Cost.Bytes, "B/req")
 }
 
 // loadRun is what portalLoad measured.
@@ -97,12 +104,14 @@ type loadRun struct {
 	Rate         int
 	Servers      int
 	Open, Closed loadgen.Result
+	// Cost is the open-loop run's cost per request.
+	Cost requestCost
 }
 
 func (r loadRun) String() string {
 	return fmt.Sprintf("portal list API on %d users / %d tickets, %d server(s); %d signed-in users (%d unrestricted, %d restricted, %d without access), %d requests in the mix\n"+
-		"  open loop at %d req/s: %s\n  closed loop, 16 in flight: %s\n",
-		r.Counts.Users, r.Counts.Tickets, r.Servers, r.Users, r.Kinds["unrestricted"], r.Kinds["restricted"], r.Kinds["no access"], r.Targets, r.Rate, r.Open, r.Closed)
+		"  open loop at %d req/s: %s\n    %s\n  closed loop, 16 in flight: %s\n",
+		r.Counts.Users, r.Counts.Tickets, r.Servers, r.Users, r.Kinds["unrestricted"], r.Kinds["restricted"], r.Kinds["no access"], r.Targets, r.Rate, r.Open, r.Cost, r.Closed)
 }
 
 // portalLoad serves the stores (each its own server on a loopback port:
@@ -196,10 +205,12 @@ func portalLoad(b *testing.B, stores []teststore.Store, rate, seconds, nUsers in
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	cost := startCost(b, stores)
 	res, err := loadgen.Run(ctx, loadgen.Options{BaseURL: base, Targets: targets, Rate: rate, Workers: 256, Duration: time.Duration(seconds) * time.Second})
 	if err != nil {
 		b.Fatal(err)
 	}
+	perRequest := cost.per(res.Requests)
 	b.StopTimer()
 	peak, err := loadgen.Run(ctx, loadgen.Options{BaseURL: base, Targets: targets, Workers: 16, Duration: time.Duration(max(seconds/2, 2)) * time.Second})
 	if err != nil {
@@ -208,7 +219,59 @@ func portalLoad(b *testing.B, stores []teststore.Store, rate, seconds, nUsers in
 	if res.Errors > 0 || peak.Errors > 0 {
 		b.Fatalf("unexpected answers: %d, %d (first: %s%s)", res.Errors, peak.Errors, res.FirstError, peak.FirstError)
 	}
-	return loadRun{Counts: counts, Users: nUsers, Kinds: kinds, Targets: len(targets), Rate: rate, Servers: len(stores), Open: res, Closed: peak}
+	return loadRun{Counts: counts, Users: nUsers, Kinds: kinds, Targets: len(targets), Rate: rate, Servers: len(stores), Open: res, Closed: peak, Cost: perRequest}
+}
+
+// requestCost is what one request of a load run cost on average: the
+// CPU time of this process (the servers and the load generator, which
+// share it), of the PostgreSQL cluster (when the stores are in the
+// throwaway one), and the allocations of this process.
+type requestCost struct {
+	GoCPU, DBCPU  time.Duration
+	Allocs, Bytes float64
+}
+
+func (c requestCost) String() string {
+	db := ""
+	if c.DBCPU > 0 {
+		db = fmt.Sprintf(", PostgreSQL %.0f µs CPU", float64(c.DBCPU)/1e3)
+	}
+	return fmt.Sprintf("per request: Go %.0f µs CPU (server and load generator)%s, %.0f allocations, %.1f KB allocated", float64(c.GoCPU)/1e3, db, c.Allocs, c.Bytes/1e3)
+}
+
+// costMeter measures a run's cost (startCost, then per).
+type costMeter struct {
+	cluster   *pgtest.Cluster
+	cpu, db   time.Duration
+	mallocs   uint64
+	allocated uint64
+}
+
+// startCost starts measuring; the cluster's CPU counts when the stores
+// are PostgreSQL ones of the throwaway cluster.
+func startCost(b *testing.B, stores []teststore.Store) *costMeter {
+	m := &costMeter{}
+	if _, ok := stores[0].(*postgres.Store); ok && os.Getenv("PORTALSTUDIO_BENCH_DATABASE") == "" {
+		m.cluster = pgtest.Shared(b)
+		m.db = m.cluster.CPUTime()
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	m.mallocs, m.allocated, m.cpu = ms.Mallocs, ms.TotalAlloc, cpuTime()
+	return m
+}
+
+// per returns the cost since startCost per request of n.
+func (m *costMeter) per(n int) requestCost {
+	cpu := cpuTime()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	n = max(n, 1)
+	c := requestCost{GoCPU: (cpu - m.cpu) / time.Duration(n), Allocs: float64(ms.Mallocs-m.mallocs) / float64(n), Bytes: float64(ms.TotalAlloc-m.allocated) / float64(n)}
+	if m.cluster != nil {
+		c.DBCPU = (m.cluster.CPUTime() - m.db) / time.Duration(n)
+	}
+	return c
 }
 
 // signIn exchanges an identity token for a session cookie.

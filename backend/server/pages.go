@@ -145,7 +145,7 @@ func (s *Server) messenger(w http.ResponseWriter, r *http.Request) {
 		out.PortalURL = s.portalURL(st)
 	}
 	if out.TicketsSpace && signedIn(r) {
-		u, err := s.portalUser(r)
+		u, _, err := s.portalUser(r)
 		if err != nil {
 			s.writeError(w, r, err)
 			return

@@ -39,9 +39,10 @@ var errTicketNotFound = portal.Errorf(portal.ENOTFOUND, "This ticket does not ex
 // refusal tells why a portal request the service did not answer is
 // refused: EFORBIDDEN when the portal is off, the user has no access, or
 // the tab (when given) is not theirs; nil when none of these holds. It
-// decides again, so it runs only on the paths of refused requests.
-func (s *Server) refusal(r *http.Request, u *portal.User, tab string) error {
-	d, enabled, err := s.svc.Decide(r.Context(), u, studio.Live)
+// decides again (with what was prefetched for the request, when pre is
+// not nil), so it runs only on the paths of refused requests.
+func (s *Server) refusal(r *http.Request, u *portal.User, pre *portal.Prefetched, tab string) error {
+	d, enabled, err := s.svc.DecideWith(r.Context(), u, pre, studio.Live)
 	switch {
 	case err != nil:
 		return err
@@ -110,7 +111,7 @@ func listQuery(r *http.Request) (wire.PreviewRequest, error) {
 // user's tab, or of their search on it, under the live settings. A
 // restricted user asking for tab=all gets 403: that tab is not theirs.
 func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
-	u, err := s.portalUser(r)
+	u, pre, err := s.portalUser(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -122,9 +123,9 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 	}
 	// One decision on the way of an answer; a refusal is worked out
 	// after the fact.
-	res, err := s.svc.PreviewUser(r.Context(), u, req)
+	res, err := s.svc.PreviewUserWith(r.Context(), u, pre, req)
 	if err != nil || !res.Access {
-		if rerr := s.refusal(r, u, req.Tab); rerr != nil {
+		if rerr := s.refusal(r, u, pre, req.Tab); rerr != nil {
 			err = rerr
 		} else if err == nil {
 			// Access came between the two decisions: ask again.
@@ -133,7 +134,7 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ticketList{User: portalUserInfo{Email: u.Email, Name: u.Name}, Access: res.Access, Restricted: res.Restricted,
+	writeCompactJSON(w, http.StatusOK, ticketList{User: portalUserInfo{Email: u.Email, Name: u.Name}, Access: res.Access, Restricted: res.Restricted,
 		Tabs: res.Tabs, Tab: res.Tab, Search: res.Search, Tickets: res.Tickets, Total: res.Total, Next: res.Next,
 		Filter: res.Filter, Facets: res.Facets})
 }
@@ -144,17 +145,17 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 // with its customer-visible parts. A ticket the user may not see is errTicketNotFound, exactly like
 // one that does not exist.
 func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
-	u, err := s.portalUser(r)
+	u, pre, err := s.portalUser(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	t, err := s.svc.TicketFor(r.Context(), u, wire.TicketRequest{TicketID: r.PathValue("id"), By: r.URL.Query().Get("by"), Settings: studio.Live})
+	t, err := s.svc.TicketForWith(r.Context(), u, pre, wire.TicketRequest{TicketID: r.PathValue("id"), By: r.URL.Query().Get("by"), Settings: studio.Live})
 	if portal.ErrorCode(err) == portal.ENOTFOUND {
 		// No access at all is 403; otherwise a ticket the user may not
 		// see and one that does not exist are the same 404.
 		err = errTicketNotFound
-		if rerr := s.refusal(r, u, ""); rerr != nil {
+		if rerr := s.refusal(r, u, pre, ""); rerr != nil {
 			err = rerr
 		}
 	}
@@ -162,7 +163,7 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, t)
+	writeCompactJSON(w, http.StatusOK, t)
 }
 
 // sessionInfo answers a new session.
@@ -234,7 +235,7 @@ func (s *Server) signInError(w http.ResponseWriter, r *http.Request, err error) 
 // signed-in name and Sign out, the Help Center's and the no-access page's
 // too, which have no other answer naming the user.
 func (s *Server) currentSession(w http.ResponseWriter, r *http.Request) {
-	u, exp, err := s.requestUser(r)
+	u, exp, _, err := s.requestUser(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

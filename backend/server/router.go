@@ -43,6 +43,10 @@ type Tenants interface {
 	AdminTokenHashes(ctx context.Context) (map[string][]byte, error)
 }
 
+// Tenants may also tell whether every workspace is ready to be served
+// (Ready(ctx) error: EUNAVAILABLE or EPRECONDITION with a sentence when
+// not); the Router's /readyz then asks it.
+
 // Router serves many workspaces (see above).
 type Router struct {
 	front   *Server
@@ -65,7 +69,22 @@ func NewRouter(front *Server, tenants Tenants) *Router {
 // request belongs to.
 func (rt *Router) Handler() http.Handler {
 	f := rt.front
-	return f.logged(f.probes(f.guarded(http.HandlerFunc(rt.dispatch))))
+	return f.logged(f.probesWith(rt.ready, f.guarded(http.HandlerFunc(rt.dispatch))))
+}
+
+// ready reports whether the router can serve every workspace: the
+// front's store is ready and, when the tenants can tell (a Ready
+// method), every workspace of the database is (reachable, its
+// migrations current). A load balancer then sends requests only to a
+// replica that serves every portal.
+func (rt *Router) ready(ctx context.Context) error {
+	if err := rt.front.ready(ctx); err != nil {
+		return err
+	}
+	if rd, ok := rt.tenants.(readiness); ok {
+		return rd.Ready(ctx)
+	}
+	return nil
 }
 
 func (rt *Router) dispatch(w http.ResponseWriter, r *http.Request) {

@@ -12,7 +12,13 @@ import (
 // says whether the portal is on at all: what the portal server checks
 // before answering a request.
 func (s *Service) Decide(ctx context.Context, u *portal.User, which string) (d portal.Decision, enabled bool, err error) {
-	st, d, _, _, err := s.decideFor(ctx, which, u, time.Time{})
+	return s.DecideWith(ctx, u, nil, which)
+}
+
+// DecideWith is Decide with what the caller prefetched for the request
+// (see PreviewUserWith).
+func (s *Service) DecideWith(ctx context.Context, u *portal.User, pre *portal.Prefetched, which string) (d portal.Decision, enabled bool, err error) {
+	st, d, _, _, err := s.decideWith(ctx, which, u, pre, time.Time{})
 	if err != nil {
 		return d, false, err
 	}

@@ -19,21 +19,29 @@ func (s *Service) Preview(ctx context.Context, req wire.PreviewRequest) (*wire.P
 	if err != nil {
 		return nil, err
 	}
-	return s.previewUser(ctx, u, req, true)
+	return s.previewUser(ctx, u, nil, req, true)
 }
 
 // PreviewUser is Preview for a user already found (req.User is not read),
 // without the decision said in sentences: the portal server calls it for
 // the user an identity token names, and never shows the reasons.
 func (s *Service) PreviewUser(ctx context.Context, u *portal.User, req wire.PreviewRequest) (*wire.PreviewResult, error) {
-	return s.previewUser(ctx, u, req, false)
+	return s.previewUser(ctx, u, nil, req, false)
 }
 
-func (s *Service) previewUser(ctx context.Context, u *portal.User, req wire.PreviewRequest, say bool) (*wire.PreviewResult, error) {
+// PreviewUserWith is PreviewUser with what the caller prefetched for the
+// request (pre, when not nil: the user's companies, the live settings and
+// the schema, read with the user; portal.Prefetcher), used instead of
+// reading them again when req asks for the live settings.
+func (s *Service) PreviewUserWith(ctx context.Context, u *portal.User, pre *portal.Prefetched, req wire.PreviewRequest) (*wire.PreviewResult, error) {
+	return s.previewUser(ctx, u, pre, req, false)
+}
+
+func (s *Service) previewUser(ctx context.Context, u *portal.User, pre *portal.Prefetched, req wire.PreviewRequest, say bool) (*wire.PreviewResult, error) {
 	if err := req.TicketFilter.Validate(); err != nil {
 		return nil, err
 	}
-	st, d, sub, now, err := s.decideFor(ctx, req.Settings, u, req.Now)
+	st, d, sub, now, err := s.decideWith(ctx, req.Settings, u, pre, req.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +95,7 @@ func (s *Service) previewUser(ctx context.Context, u *portal.User, req wire.Prev
 		return nil, err
 	}
 	res.Total, res.Next, res.Facets = page.Total, page.Next, wire.FacetsOf(page.Facets)
-	res.Tickets, err = s.views(ctx, page.Tickets)
+	res.Tickets, err = s.viewsNamed(ctx, page.Tickets, page.CreatorNames)
 	return res, err
 }
 
@@ -108,12 +116,22 @@ func (s *Service) sayDecision(ctx context.Context, st *portal.Settings, d *porta
 // decideFor decides for u under the draft or live settings at now (the
 // current time when zero), and returns what it used.
 func (s *Service) decideFor(ctx context.Context, which string, u *portal.User, now time.Time) (*portal.Settings, portal.Decision, portal.Subject, time.Time, error) {
+	return s.decideWith(ctx, which, u, nil, now)
+}
+
+// decideWith is decideFor with what was prefetched for u (pre, when not
+// nil and u is its user): under the live settings, its settings, schema
+// and companies instead of reading them again.
+func (s *Service) decideWith(ctx context.Context, which string, u *portal.User, pre *portal.Prefetched, now time.Time) (*portal.Settings, portal.Decision, portal.Subject, time.Time, error) {
+	if now.IsZero() {
+		now = s.Now()
+	}
+	if pre != nil && which == Live && pre.User == u && pre.Live != nil && pre.Schema != nil {
+		return pre.Live, portal.Decide(pre.Live, pre.Schema, pre.Subject, now), pre.Subject, now, nil
+	}
 	st, err := s.settings(ctx, which)
 	if err != nil {
 		return nil, portal.Decision{}, portal.Subject{}, now, err
-	}
-	if now.IsZero() {
-		now = s.Now()
 	}
 	d, sub, err := s.decide(ctx, st, u, now)
 	return st, d, sub, now, err
@@ -133,13 +151,21 @@ func (s *Service) decide(ctx context.Context, st *portal.Settings, u *portal.Use
 }
 
 func (s *Service) views(ctx context.Context, ts []portal.Ticket) ([]wire.TicketView, error) {
-	ids := make([]string, 0, len(ts))
-	for i := range ts {
-		ids = append(ids, ts[i].CreatorID())
-	}
-	names, err := s.Store.UserNames(ctx, ids)
-	if err != nil {
-		return nil, err
+	return s.viewsNamed(ctx, ts, nil)
+}
+
+// viewsNamed is views with the creators' names when the store read them
+// with the page (names not nil: portal.TicketPage.CreatorNames).
+func (s *Service) viewsNamed(ctx context.Context, ts []portal.Ticket, names map[string]string) ([]wire.TicketView, error) {
+	if names == nil {
+		ids := make([]string, 0, len(ts))
+		for i := range ts {
+			ids = append(ids, ts[i].CreatorID())
+		}
+		var err error
+		if names, err = s.Store.UserNames(ctx, ids); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]wire.TicketView, len(ts))
 	for i, t := range ts {

@@ -22,7 +22,13 @@ func (s *Service) Ticket(ctx context.Context, req wire.TicketRequest) (*wire.Tic
 
 // TicketFor is Ticket for a user already found (req.User is not read).
 func (s *Service) TicketFor(ctx context.Context, u *portal.User, req wire.TicketRequest) (*wire.TicketDetail, error) {
-	_, d, _, now, err := s.decideFor(ctx, req.Settings, u, req.Now)
+	return s.TicketForWith(ctx, u, nil, req)
+}
+
+// TicketForWith is TicketFor with what the caller prefetched for the
+// request (see PreviewUserWith).
+func (s *Service) TicketForWith(ctx context.Context, u *portal.User, pre *portal.Prefetched, req wire.TicketRequest) (*wire.TicketDetail, error) {
+	_, d, _, now, err := s.decideWith(ctx, req.Settings, u, pre, req.Now)
 	if err != nil {
 		return nil, err
 	}

@@ -399,3 +399,69 @@ func (c *Catalog) AdminTokenHashes(ctx context.Context) (map[string][]byte, erro
 	})
 	return out, dbError(err)
 }
+
+// Ready reports whether every listed workspace is ready to serve: the
+// database answers, and each workspace's schema holds its tables with
+// every migration this program knows. It returns EUNAVAILABLE when the
+// database cannot be reached and EPRECONDITION naming the workspaces
+// that are not ready (a schema dropped or never migrated, migrations
+// missing) otherwise: a replica behind a load balancer is ready only
+// when it can serve every portal of its database.
+func (c *Catalog) Ready(ctx context.Context) error {
+	names, err := migrationNames()
+	if err != nil {
+		return err
+	}
+	rows, err := c.pool.Query(ctx, `SELECT slug, schema_name, to_regclass(quote_ident(schema_name) || '.schema_migrations') IS NOT NULL
+		FROM `+catalogSchema+`.workspaces ORDER BY slug`)
+	if err != nil {
+		return dbError(err)
+	}
+	type listed struct {
+		Workspace
+		migrated bool
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (listed, error) {
+		var w listed
+		err := r.Scan(&w.Slug, &w.Schema, &w.migrated)
+		return w, err
+	})
+	if err != nil {
+		return dbError(err)
+	}
+	var problems []string
+	var q strings.Builder
+	args := []any{names}
+	for _, w := range list {
+		if !w.migrated {
+			problems = append(problems, fmt.Sprintf("the workspace %s has no tables (its schema %s is missing or was never migrated)", w.Slug, w.Schema))
+			continue
+		}
+		if q.Len() > 0 {
+			q.WriteString(" UNION ALL ")
+		}
+		args = append(args, w.Slug)
+		fmt.Fprintf(&q, `SELECT $%d::text, count(*) FROM %s.schema_migrations WHERE name = ANY($1)`, len(args), pgx.Identifier{w.Schema}.Sanitize())
+	}
+	if q.Len() > 0 {
+		rows, err := c.pool.Query(ctx, q.String()+` ORDER BY 1`, args...)
+		if err != nil {
+			return dbError(err)
+		}
+		var slug string
+		var n int
+		if _, err := pgx.ForEachRow(rows, []any{&slug, &n}, func() error {
+			if n != len(names) {
+				problems = append(problems, fmt.Sprintf("the workspace %s has %d of this program's %d migrations (a replica of this version applies them when it opens the workspace)", slug, n, len(names)))
+			}
+			return nil
+		}); err != nil {
+			return dbError(err)
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return portal.Errorf(portal.EPRECONDITION, "%s", strings.Join(problems, "; "))
+	}
+	return nil
+}

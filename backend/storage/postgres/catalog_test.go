@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -298,5 +299,62 @@ func TestCatalogWithSearchPath(t *testing.T) {
 		if !(errs[0] == nil && errors.As(errs[1], &stale)) && !(errs[1] == nil && errors.As(errs[0], &stale)) {
 			t.Fatalf("round %d from version %d: %v / %v; want one win and one stale", round, v, errs[0], errs[1])
 		}
+	}
+}
+
+// TestCatalogReady: a database is ready when every workspace it lists
+// is: one whose schema lacks a migration, or whose schema is gone, makes
+// it not ready, with a sentence naming that workspace (and not the
+// others), until it is migrated again.
+func TestCatalogReady(t *testing.T) {
+	ctx := context.Background()
+	acme, url := openPG(t)
+	if err := acme.SetServer(ctx, "http://127.0.0.1", "acme"); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := postgres.OpenCatalog(ctx, url, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat.Close()
+	for _, slug := range []string{"beta", "gamma"} {
+		if _, err := cat.Create(ctx, slug, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cat.Ready(ctx); err != nil {
+		t.Fatalf("three migrated workspaces: %v", err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	// beta's schema is one migration behind (an older program made it).
+	var last string
+	if err := conn.QueryRow(ctx, `DELETE FROM ws_beta.schema_migrations WHERE name = (SELECT max(name) FROM ws_beta.schema_migrations) RETURNING name`).Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	err = cat.Ready(ctx)
+	if portal.ErrorCode(err) != portal.EPRECONDITION || !strings.Contains(err.Error(), "workspace beta has") || strings.Contains(err.Error(), "gamma") || strings.Contains(err.Error(), "acme") {
+		t.Fatalf("beta a migration behind: %v; want EPRECONDITION naming beta alone", err)
+	}
+	// Migrated again (the row back, as the migration would record it):
+	// ready again.
+	if _, err := conn.Exec(ctx, `INSERT INTO ws_beta.schema_migrations (name) VALUES ($1)`, last); err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.Ready(ctx); err != nil {
+		t.Fatalf("beta migrated again: %v", err)
+	}
+
+	// gamma's schema is dropped by hand.
+	if _, err := conn.Exec(ctx, `DROP SCHEMA ws_gamma CASCADE`); err != nil {
+		t.Fatal(err)
+	}
+	err = cat.Ready(ctx)
+	if portal.ErrorCode(err) != portal.EPRECONDITION || !strings.Contains(err.Error(), "workspace gamma has no tables") || strings.Contains(err.Error(), "beta") {
+		t.Fatalf("gamma's schema dropped: %v; want EPRECONDITION naming gamma alone", err)
 	}
 }

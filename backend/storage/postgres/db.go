@@ -64,6 +64,8 @@ type Store struct {
 	// slug is the slug the catalog lists the workspace under ("" for the
 	// first workspace before a server records one).
 	slug string
+	// rc is the parsed live settings and schema (CacheReads).
+	rc readCache
 }
 
 // Options change how Open opens a store.
@@ -176,10 +178,17 @@ func (s *Store) Location() string { return s.where }
 // when the pool is made, and Open sizes it for a server (Options.MaxConns).
 func (s *Store) KeepConnections(int) {}
 
-// CacheReads is the server's hook for a store it is the only writer of.
-// A PostgreSQL store never is (replicas write the same database), so it
-// caches nothing that a decision reads: every request reads the database.
-func (s *Store) CacheReads() {}
+// CacheReads is the server's hook: it keeps the live settings and the
+// attribute schema parsed between changes (prefetch.go). A PostgreSQL
+// store is never its database's only writer, so every read still asks
+// the database whether what it holds is current, in the same statement
+// that would send the new value: nothing stale is ever answered. The
+// values returned are then shared: callers must not modify them.
+func (s *Store) CacheReads() {
+	s.rc.mu.Lock()
+	defer s.rc.mu.Unlock()
+	s.rc.on = true
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return dbError(s.pool.Ping(ctx)) }

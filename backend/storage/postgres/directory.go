@@ -28,6 +28,9 @@ func (s *Store) Counts(ctx context.Context) (portal.Counts, error) {
 // Schema returns the attribute schema: the standard attributes and the
 // custom ones discovered on import.
 func (s *Store) Schema(ctx context.Context) (*portal.Schema, error) {
+	if s.rc.enabled() {
+		return s.cachedSchema(ctx)
+	}
 	sch, err := schemaOf(ctx, s.pool)
 	return sch, dbError(err)
 }
@@ -69,6 +72,14 @@ func scanUser(row pgx.Row) (*portal.User, error) {
 	return &u, nil
 }
 
+// userSelect reads a user and their companies' ids; a condition follows.
+const userSelect = `SELECT ` + userColumns + `,
+		(SELECT array_agg(m.company_id ORDER BY m.position, m.company_id) FROM memberships m WHERE m.user_seq = users.seq)
+		FROM users WHERE `
+
+// userByIDSQL reads the user with id $1 and their companies' ids.
+const userByIDSQL = userSelect + `id = $1`
+
 // userWhere returns the user a condition on users selects, with their
 // companies (one query), or pgx.ErrNoRows.
 func (s *Store) userWhere(ctx context.Context, where string, arg string) (*portal.User, error) {
@@ -76,9 +87,7 @@ func (s *Store) userWhere(ctx context.Context, where string, arg string) (*porta
 		return nil, pgx.ErrNoRows
 	}
 	var companies []string
-	u, err := scanUser(suffixRow{rows: nil, row: s.pool.QueryRow(ctx, `SELECT `+userColumns+`,
-		(SELECT array_agg(m.company_id ORDER BY m.position, m.company_id) FROM memberships m WHERE m.user_seq = users.seq)
-		FROM users WHERE `+where, arg), suffix: []any{&companies}})
+	u, err := scanUser(suffixRow{rows: nil, row: s.pool.QueryRow(ctx, userSelect+where, arg), suffix: []any{&companies}})
 	if err != nil {
 		return nil, err
 	}
@@ -228,12 +237,18 @@ func (s *Store) UserNames(ctx context.Context, ids []string) (map[string]string,
 	return out, dbError(rows.Err())
 }
 
+// subjectSQL reads the companies of user $1 that the workspace holds.
+const subjectSQL = subjectSelect + ` ORDER BY m.position, m.company_id`
+
+// subjectSelect is subjectSQL without its order (a condition may follow).
+const subjectSelect = `SELECT ` + companyColumns + ` FROM users u JOIN memberships m ON m.user_seq = u.seq JOIN companies c ON c.id = m.company_id
+		WHERE u.id = $1`
+
 // Subject returns the user with those of their companies the workspace
 // holds, ready for rule evaluation.
 func (s *Store) Subject(ctx context.Context, u *portal.User) (portal.Subject, error) {
 	sub := portal.Subject{User: u}
-	rows, err := s.pool.Query(ctx, `SELECT `+companyColumns+` FROM users u JOIN memberships m ON m.user_seq = u.seq JOIN companies c ON c.id = m.company_id
-		WHERE u.id = $1 ORDER BY m.position, m.company_id`, u.ID)
+	rows, err := s.pool.Query(ctx, subjectSQL, u.ID)
 	if err != nil {
 		return sub, dbError(err)
 	}

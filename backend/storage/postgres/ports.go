@@ -11,4 +11,5 @@ var (
 	_ portal.SettingsStore = (*Store)(nil)
 	_ portal.CheckStore    = (*Store)(nil)
 	_ portal.ServerState   = (*Store)(nil)
+	_ portal.Prefetcher    = (*Store)(nil)
 )

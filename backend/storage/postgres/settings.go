@@ -70,9 +70,13 @@ func (s *Store) Draft(ctx context.Context) (*portal.Settings, error) {
 }
 
 // Live returns the live settings (version 0, the defaults, before the
-// first write). Read from the database every time: another replica may
-// have written them.
+// first write). Read from the database every time (another replica may
+// have written them); with CacheReads the document is sent and parsed
+// only when it changed (prefetch.go).
 func (s *Store) Live(ctx context.Context) (*portal.Settings, error) {
+	if s.rc.enabled() {
+		return s.cachedLive(ctx)
+	}
 	st, err := loadSettings(ctx, s.pool, "live")
 	return st, dbError(err)
 }

@@ -151,7 +151,9 @@ func (s *Store) Tickets(ctx context.Context, q portal.TicketQuery) (portal.Ticke
 		args = append(args, cur.Key, cur.ID)
 	}
 	orderBy := ` ORDER BY ` + col + ` ` + dir + `, t.id ` + dir
-	query := `SELECT ` + ticketColumns + ` FROM tickets t WHERE t.seq IN (
+	// The creators' names come with the page (as UserNames gives them).
+	query := `SELECT ` + ticketColumns + `, (SELECT coalesce(u.name, coalesce(u.email, '')) FROM users u WHERE u.id = t.creator_id)
+		FROM tickets t WHERE t.seq IN (
 			(SELECT t.seq FROM tickets t WHERE t.creator_id = $1 AND ` + eligible + cond + orderBy + ` LIMIT $3)
 			UNION ALL
 			SELECT k.seq FROM unnest($2::text[]) AS c(id) CROSS JOIN LATERAL (
@@ -170,11 +172,16 @@ func (s *Store) Tickets(ctx context.Context, q portal.TicketQuery) (portal.Ticke
 		return page, dbError(err)
 	}
 	var tickets []portal.Ticket
+	page.CreatorNames = map[string]string{}
 	for rows.Next() {
-		t, err := scanTicket(rows)
+		var name *string
+		t, err := scanTicket(suffixRow{rows: rows, suffix: []any{&name}})
 		if err != nil {
 			rows.Close()
 			return page, dbError(err)
+		}
+		if name != nil {
+			page.CreatorNames[t.CreatorID()] = *name
 		}
 		tickets = append(tickets, t)
 	}
