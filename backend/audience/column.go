@@ -281,9 +281,22 @@ func (c *strColumn) scanRows(p strPred, out bitset) {
 		return b2u(ok)
 	}
 	tmask := ^(^uint64(0) >> (8 * m))
-	for wi := 0; wi*64 < c.n; wi++ {
+	// The words of positions in spans, on all cores (each span its own
+	// words of bitsOut).
+	inSpans(c.n, func(from, to int) {
+		c.scanRowWords(p.op, from, to, m, head, tail, mask, tmask, last, slow, bitsOut)
+	})
+	if !c.dense {
+		bitsOut.each(func(i uint32) bool { out.set(c.rows[i]); return true })
+	}
+}
+
+// scanRowWords is scanRows' word loop over the positions [from, to).
+func (c *strColumn) scanRowWords(op byte, from, to int, m uint32, head, tail, mask, tmask uint64, last uint32, slow func(int) uint64, bitsOut bitset) {
+	data, off := c.data, c.off
+	for wi := from / 64; wi*64 < to; wi++ {
 		var acc uint64
-		lo, hi := wi*64, min(c.n, wi*64+64)
+		lo, hi := wi*64, min(to, wi*64+64)
 		if off[lo] < 8 || off[hi] > last {
 			for i := lo; i < hi; i++ {
 				acc |= slow(i) << uint(i-lo)
@@ -292,7 +305,7 @@ func (c *strColumn) scanRows(p strPred, out bitset) {
 			continue
 		}
 		o := off[lo : hi+1]
-		switch p.op {
+		switch op {
 		case 'x':
 			for j := 0; j < hi-lo; j++ {
 				s, e := o[j], o[j+1]
@@ -313,9 +326,6 @@ func (c *strColumn) scanRows(p strPred, out bitset) {
 			}
 		}
 		bitsOut[wi] |= acc
-	}
-	if !c.dense {
-		bitsOut.each(func(i uint32) bool { out.set(c.rows[i]); return true })
 	}
 }
 
@@ -356,7 +366,6 @@ func (c *strColumn) scanFixed(p strPred, out bitset) {
 // bytes, eight positions at a time (SWAR); it checks the operand at each
 // candidate and maps a match to its value, which it must not straddle.
 func (c *strColumn) scanContains(w []byte, out bitset) {
-	data, m := c.data, len(w)
 	ri := 0
 	for i := range w {
 		if c.freq[w[i]] < c.freq[w[ri]] {
@@ -366,34 +375,52 @@ func (c *strColumn) scanContains(w []byte, out bitset) {
 	if c.freq[w[ri]] == 0 {
 		return
 	}
-	p := 0 // the value of the last candidate (offsets form)
+	if !c.dense {
+		c.containsIn(w, ri, 0, c.n, out)
+		return
+	}
+	// Positions are rows: spans of whole words of positions, on all
+	// cores, set bits in words of their own.
+	inSpans(c.n, func(lo, hi int) { c.containsIn(w, ri, lo, hi, out) })
+}
+
+// containsIn is scanContains over the values at positions [lo, hi), w's
+// rarest byte at ri: a match must lie inside one value, so the search
+// stays inside their bytes.
+func (c *strColumn) containsIn(w []byte, ri, lo, hi int, out bitset) {
+	data, m := c.data, len(w)
+	start, end := lo*c.width, hi*c.width
+	if c.off != nil {
+		start, end = int(c.off[lo]), int(c.off[hi])
+	}
+	p := lo // the value of the last candidate (offsets form)
 	// hit checks the candidate start st and returns the next start to
 	// look from: past the value when it matched.
 	hit := func(st int) int {
-		if st+m > len(data) || string(data[st:st+m]) != string(w) {
+		if st+m > end || string(data[st:st+m]) != string(w) {
 			return st + 1
 		}
-		var end int
+		var vend int
 		if c.off == nil {
 			p = st / c.width
-			end = (p + 1) * c.width
+			vend = (p + 1) * c.width
 		} else {
 			p = advance(c.off, p, uint32(st))
-			end = int(c.off[p+1])
+			vend = int(c.off[p+1])
 		}
-		if st+m > end {
+		if st+m > vend {
 			return st + 1 // straddles two values
 		}
 		if !c.dense || c.has.has(uint32(p)) {
 			out.set(c.row(p))
 		}
-		return end
+		return vend
 	}
 	common := uint64(c.freq[w[ri]])*64 > uint64(len(data))
 	if m < 2 || colContains == 1 || (colContains == 0 && !common) {
 		rb := w[ri]
-		for st := 0; st+m <= len(data); {
-			j := bytes.IndexByte(data[st+ri:], rb)
+		for st := start; st+m <= end; {
+			j := bytes.IndexByte(data[st+ri:end], rb)
 			if j < 0 {
 				return
 			}
@@ -411,9 +438,9 @@ func (c *strColumn) scanContains(w []byte, out bitset) {
 	b1, b2 := w[pi], w[pi+1]
 	const ones, low7 = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
 	x1, x2 := uint64(b1)*ones, uint64(b2)*ones
-	for st := 0; st+m <= len(data); {
+	for st := start; st+m <= end; {
 		q := st + pi
-		if q+9 > len(data) {
+		if q+9 > end {
 			// The last bytes, one at a time.
 			if data[q] == b1 && data[q+1] == b2 {
 				st = hit(st)

@@ -315,7 +315,9 @@ func TestEngineMatchesEval(t *testing.T) {
 			want := evalSet(rule, s, subs)
 			want.AndNot(evalSet(except, s, subs))
 			restore := audience.SetFilterDiv([]int{16, 1, 1 << 30}[r.IntN(3)])
+			spans := audience.SetSpans(0, 1+r.IntN(4)) // every scan split
 			got, err := cols.Audience(rule, except, s, now)
+			spans()
 			restore()
 			if err != nil {
 				t.Fatalf("seed %d: %s: %v", seed, rule, err)

@@ -66,16 +66,19 @@ func (l *leaf) scan() bitset {
 	}
 	// The first company of every user, a word of users at a time and
 	// without branches on the outcome (the set has a last, empty bit for
-	// "no company"); then the users with more.
+	// "no company"), the spans of words on all cores; then the users
+	// with more.
 	m, cs := l.mem, l.cset
-	for wi := range out {
-		var acc uint64
-		lo, hi := wi*64, min(c.rows, wi*64+64)
-		for j, x := range m.first[lo:hi] {
-			acc |= (cs[x>>6] >> (x & 63) & 1) << uint(j)
+	inSpans(c.rows, func(from, to int) {
+		for wi := from / 64; wi*64 < to; wi++ {
+			var acc uint64
+			lo, hi := wi*64, min(to, wi*64+64)
+			for j, x := range m.first[lo:hi] {
+				acc |= (cs[x>>6] >> (x & 63) & 1) << uint(j)
+			}
+			out[wi] = acc
 		}
-		out[wi] = acc
-	}
+	})
 	for i, u := range m.more {
 		for _, x := range m.comp[m.off[i]:m.off[i+1]] {
 			if cs[x>>6]>>(x&63)&1 != 0 {

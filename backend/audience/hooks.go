@@ -31,3 +31,11 @@ func SetFirstScan(div, min int) (restore func()) {
 	firstScanDiv, firstScanMin = div, min
 	return func() { firstScanDiv, firstScanMin = a, b }
 }
+
+// SetSpans changes how many rows a scan must cover to be split over the
+// cores (min) and into how many spans at most (ways).
+func SetSpans(min, ways int) (restore func()) {
+	a, b := spanMin, spanWays
+	spanMin, spanWays = min, ways
+	return func() { spanMin, spanWays = a, b }
+}
