@@ -503,13 +503,15 @@ func scanCodes[T uint8 | uint16](codes []T, table []bool, l *layout, out bitset)
 		return
 	}
 	if l.dense {
-		for wi := 0; wi*64 < len(codes); wi++ {
-			var acc uint64
-			for j, k := range codes[wi*64 : min(len(codes), wi*64+64)] {
-				acc |= b2u(table[k]) << uint(j)
+		inSpans(len(codes), func(from, to int) {
+			for wi := from / 64; wi*64 < to; wi++ {
+				var acc uint64
+				for j, k := range codes[wi*64 : min(to, wi*64+64)] {
+					acc |= b2u(table[k]) << uint(j)
+				}
+				out[wi] |= acc
 			}
-			out[wi] |= acc
-		}
+		})
 		return
 	}
 	for i, k := range codes {
@@ -662,13 +664,15 @@ func (c *numColumn) scan(p numPred, out bitset) {
 func scanInts[T uint8 | uint16 | uint32](vals []T, lo, hi T, l *layout, out bitset) {
 	d := hi - lo
 	if l.dense {
-		for wi := 0; wi*64 < len(vals); wi++ {
-			var acc uint64
-			for j, v := range vals[wi*64 : min(len(vals), wi*64+64)] {
-				acc |= b2u(v-lo <= d) << uint(j)
+		inSpans(len(vals), func(from, to int) {
+			for wi := from / 64; wi*64 < to; wi++ {
+				var acc uint64
+				for j, v := range vals[wi*64 : min(to, wi*64+64)] {
+					acc |= b2u(v-lo <= d) << uint(j)
+				}
+				out[wi] |= acc
 			}
-			out[wi] |= acc
-		}
+		})
 		return
 	}
 	for i, v := range vals {

@@ -149,8 +149,10 @@ func TestNumColumnForms(t *testing.T) {
 	t.Logf("seed %d", seed)
 	r := rand.New(rand.NewPCG(seed, 2))
 	bases := []float64{0, -3, 1.7e9, -1 << 40, 1 << 52}
+	defer SetSpans(spanMin, spanWays)()
 	for iter := 0; iter < 400; iter++ {
-		n := 1 + r.IntN(100)
+		spanMin, spanWays = 0, 1+r.IntN(4) // every scan split, 1 to 4 spans
+		n := 1 + r.IntN(300)
 		base := bases[r.IntN(len(bases))]
 		spread := []float64{1, 3, 300, 70000, 5e9}[r.IntN(5)]
 		var rows []uint32
