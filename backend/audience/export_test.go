@@ -23,7 +23,7 @@ func Reseal(b []byte) []byte {
 	d := &decoder{b: index, off: int(off)}
 	d.str()
 	rows, _ := d.u64(), d.u64()
-	if rows < 1<<32 {
+	if rows <= MaxRows {
 		d.rowSet(int(rows))
 	}
 	n := d.u64()
@@ -76,4 +76,15 @@ func Parts(b []byte) ([]FilePart, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// WithRows returns a copy of b, a file saved by Save, whose index claims
+// rows user rows, resealed (a forger's file).
+func WithRows(b []byte, rows uint64) []byte {
+	b = slices.Clone(b)
+	off := binary.LittleEndian.Uint64(b[len(b)-footerSize:])
+	d := &decoder{b: b[off : len(b)-footerSize], off: int(off)}
+	d.str()
+	binary.LittleEndian.PutUint64(b[d.off:], rows)
+	return Reseal(b)
 }

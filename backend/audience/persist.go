@@ -78,6 +78,10 @@ import (
 
 // FormatVersion is the version of the persisted form; a file of another
 // version is refused (ErrVersion) and must be rebuilt.
+// MaxRows is the most user rows (and companies) the engine's data may
+// hold: 67 million. A file claiming more is damaged.
+const MaxRows = 1 << 26
+
 const FormatVersion = 4 // 3: compact sets of rows, checksum by blocks; 4: parts checked at first use, CRC-32 (IEEE)
 
 const persistMagic = "PSAUDCOL"
@@ -670,8 +674,11 @@ func readIndex(b []byte) (*fileIndex, error) {
 	d := &decoder{b: index, off: int(off)}
 	x := &fileIndex{gen: d.str()}
 	rows, nComp := d.u64(), d.u64()
-	if d.err == nil && (rows >= math.MaxUint32 || nComp >= math.MaxUint32) {
-		d.fail("%d rows, %d companies", rows, nComp)
+	if d.err == nil && (rows > MaxRows || nComp > MaxRows) {
+		// The columns are sized by the rows (a sparse file's users'
+		// first companies are made dense): a file may not make a
+		// process allocate more than the most rows there can be.
+		d.fail("%d rows, %d companies (at most %d)", rows, nComp, MaxRows)
 	}
 	x.rows, x.nComp = int(rows), int(nComp)
 	x.all = d.rowSet(x.rows)

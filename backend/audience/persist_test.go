@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -304,4 +306,27 @@ func FuzzReadColumns(f *testing.F) {
 			exercise(t, sealed(b), "g")
 		}
 	})
+}
+
+// TestPersistRefusesHugeRows: a forged file whose index claims more user
+// rows than there can be is refused as damaged before anything is sized
+// by them (a claim of four billion rows once made a reader allocate 16
+// GB for the users' first companies).
+func TestPersistRefusesHugeRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	file := sample(t, r, "g")
+	for _, rows := range []uint64{audience.MaxRows + 1, 1 << 31, 1<<32 - 1, 1 << 40} {
+		b := audience.WithRows(file, rows)
+		if _, err := audience.ReadColumns(b, "g"); !errors.Is(err, audience.ErrDamaged) || !strings.Contains(err.Error(), fmt.Sprintf("%d rows", rows)) {
+			t.Errorf("%d rows: %v; want ErrDamaged naming the rows", rows, err)
+		}
+		if _, err := audience.OpenColumns(b, "g"); !errors.Is(err, audience.ErrDamaged) {
+			t.Errorf("%d rows, opened lazily: %v; want ErrDamaged", rows, err)
+		}
+	}
+	// The claim itself is what is refused: the same file resealed with
+	// its own rows reads.
+	if _, err := audience.ReadColumns(audience.Reseal(file), "g"); err != nil {
+		t.Fatalf("the file resealed as it is: %v", err)
+	}
 }
