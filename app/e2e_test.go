@@ -22,6 +22,7 @@ import (
 	"portalstudio/backend/remote"
 	"portalstudio/backend/studio"
 	"portalstudio/backend/wire"
+	"portalstudio/internal/testkit"
 )
 
 const chromium = "/usr/bin/chromium"
@@ -108,7 +109,9 @@ func (u *ui) fail(what string, err error) {
 // wait polls a JS expression until it is truthy and returns its value.
 func (u *ui) wait(what, expr string) string {
 	u.t.Helper()
-	v, err := chromedp.Run(u.ctx, chromedp.Poll[string](`(() => { const v = (`+expr+`); return v ? String(v) : ""; })()`, chromedp.WithPollingTimeout(20*time.Second)))
+	v, err := testkit.PollAcrossNavigation(u.ctx, 20*time.Second, func(d time.Duration) (string, error) {
+		return chromedp.Run(u.ctx, chromedp.Poll[string](`(() => { const v = (`+expr+`); return v ? String(v) : ""; })()`, chromedp.WithPollingTimeout(d)))
+	})
 	if err != nil {
 		u.fail("waiting for "+what, err)
 	}

@@ -286,7 +286,9 @@ func (b *browser) open(path string) {
 // wait polls a JS expression until it is truthy and returns it.
 func (b *browser) wait(what, expr string) string {
 	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Poll[string](`(() => { const v = (`+expr+`); return v ? String(v) : ""; })()`, chromedp.WithPollingTimeout(15*time.Second)))
+	v, err := testkit.PollAcrossNavigation(b.ctx, 15*time.Second, func(d time.Duration) (string, error) {
+		return chromedp.Run(b.ctx, chromedp.Poll[string](`(() => { const v = (`+expr+`); return v ? String(v) : ""; })()`, chromedp.WithPollingTimeout(d)))
+	})
 	if err != nil {
 		b.fail("waiting for "+what, err)
 	}
@@ -296,7 +298,9 @@ func (b *browser) wait(what, expr string) string {
 // waitEq waits until expr equals want.
 func (b *browser) waitEq(what, expr, want string) {
 	b.t.Helper()
-	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](fmt.Sprintf(`(() => { try { return String(%s) === %q; } catch (e) { return false; } })()`, expr, want), chromedp.WithPollingTimeout(15*time.Second)))
+	_, err := testkit.PollAcrossNavigation(b.ctx, 15*time.Second, func(d time.Duration) (bool, error) {
+		return chromedp.Run(b.ctx, chromedp.Poll[bool](fmt.Sprintf(`(() => { try { return String(%s) === %q; } catch (e) { return false; } })()`, expr, want), chromedp.WithPollingTimeout(d)))
+	})
 	if err != nil {
 		b.fail(fmt.Sprintf("waiting for %s (%s == %q; it is %q)", what, expr, want, b.eval(expr)), err)
 	}
