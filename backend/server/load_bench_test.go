@@ -146,7 +146,13 @@ func portalLoad(b *testing.B, stores []teststore.Store, rate, seconds, nUsers in
 	identity := randomKey()
 	var bases []string
 	for _, st := range stores {
-		srv, err := server.New(server.Config{Store: st, Audiences: testkit.ServerAudiences(b, st), IdentitySecret: identity, Slug: "bench", BaseURL: "http://127.0.0.1"})
+		// Each replica's audience engine loaded before the load starts,
+		// as in a server that has been running.
+		aud := testkit.ServerAudiences(b, st)
+		if err := aud.Load(ctx); err != nil {
+			b.Fatal(err)
+		}
+		srv, err := server.New(server.Config{Store: st, Audiences: aud, IdentitySecret: identity, Slug: "bench", BaseURL: "http://127.0.0.1"})
 		if err != nil {
 			b.Fatal(err)
 		}

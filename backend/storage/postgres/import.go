@@ -61,9 +61,15 @@ var stageColumns = map[string][]string{
 // mergeSQL moves the staged records into the dataset: for each id the
 // record imported last; new users and tickets are numbered in the order
 // they first came. Children (attributes, memberships, contacts, parts)
-// are replaced for every object imported.
+// are replaced for every object imported. The tickets' cells
+// (ticket_cells: the counts the lists' facets add up) move by the
+// difference between the tickets replaced and their new records, reckoned
+// under the workspace's merge lock (mergeLock), so that two imports of
+// the same tickets never count from the same old rows. A cell a merge
+// would take below zero fails the import (its CHECK): never a wrong count.
 const mergeSQL = `
 SET CONSTRAINTS ALL DEFERRED;
+` + mergeLock + `;
 
 INSERT INTO ticket_types (id, name, category)
 SELECT DISTINCT ON (id) id, name, category FROM stage_types ORDER BY id, pos DESC
@@ -99,6 +105,14 @@ SELECT a.company_id, a.key, a.kind, a.str, a.num FROM stage_company_attrs a JOIN
 
 CREATE TEMP TABLE last_tickets ON COMMIT DROP AS
 SELECT DISTINCT ON (id) s.*, min(pos) OVER (PARTITION BY id) AS first FROM stage_tickets s ORDER BY id, pos DESC;
+CREATE TEMP TABLE cell_delta ON COMMIT DROP AS
+SELECT company_id, state_category, type_id, sum(d)::bigint AS d FROM (
+	SELECT t.company_id, t.state_category, t.type_id, -1 AS d FROM tickets t JOIN last_tickets l ON l.id = t.id
+	WHERE t.company_id IS NOT NULL AND t.category = 'Customer' AND t.is_shared
+	UNION ALL
+	SELECT l.company_id, l.state_category, l.type_id, 1 FROM last_tickets l
+	WHERE l.company_id IS NOT NULL AND l.category = 'Customer' AND l.is_shared) x
+GROUP BY company_id, state_category, type_id HAVING sum(d) <> 0;
 INSERT INTO tickets (id, ticket_id, title, description, category, is_shared, state_category, state_label, type_id, type_name, creator_id, company_id, created_at, updated_at, open, search)
 SELECT id, ticket_id, title, description, category, is_shared, state_category, state_label, type_id, type_name, creator_id, company_id, created_at, updated_at, open, search::tsvector
 FROM last_tickets ORDER BY first
@@ -107,6 +121,14 @@ ON CONFLICT (id) DO UPDATE SET ticket_id = excluded.ticket_id, title = excluded.
 	state_label = excluded.state_label, type_id = excluded.type_id, type_name = excluded.type_name,
 	creator_id = excluded.creator_id, company_id = excluded.company_id, created_at = excluded.created_at,
 	updated_at = excluded.updated_at, open = excluded.open, search = excluded.search;
+DELETE FROM ticket_cells c USING cell_delta d
+WHERE c.company_id = d.company_id AND c.state_category = d.state_category AND c.type_id = d.type_id AND c.n + d.d = 0;
+UPDATE ticket_cells c SET n = c.n + d.d FROM cell_delta d
+WHERE c.company_id = d.company_id AND c.state_category = d.state_category AND c.type_id = d.type_id;
+INSERT INTO ticket_cells (company_id, state_category, type_id, n)
+SELECT d.company_id, d.state_category, d.type_id, d.d FROM cell_delta d
+WHERE d.d > 0 AND NOT EXISTS (SELECT 1 FROM ticket_cells c
+	WHERE c.company_id = d.company_id AND c.state_category = d.state_category AND c.type_id = d.type_id);
 DELETE FROM ticket_contacts c USING last_tickets l WHERE c.ticket_id = l.id;
 DELETE FROM parts p USING last_tickets l WHERE p.ticket_id = l.id;
 INSERT INTO ticket_contacts (ticket_id, position, user_id)
@@ -136,10 +158,18 @@ FROM last_users ORDER BY first;
 SELECT setval(pg_get_serial_sequence('users', 'seq'), greatest((SELECT coalesce(max(seq), 1) FROM users),
 	coalesce(pg_sequence_last_value(pg_get_serial_sequence('users', 'seq')::regclass), 1)));`
 
+// mergeLock serializes the merges of a workspace's imports (the
+// staging, the long part, runs side by side): an advisory lock held to the
+// commit, named by the workspace's schema.
+const mergeLock = `SELECT pg_advisory_xact_lock(hashtext(current_schema() || '/portalstudio-merge'))`
+
 // replaceSQL empties the dataset for a Replace import (DELETE, not
 // TRUNCATE: other replicas go on reading the old data until the commit).
-const replaceSQL = `
-DELETE FROM parts; DELETE FROM ticket_contacts; DELETE FROM tickets; DELETE FROM ticket_types;
+// It takes the merge lock first: it holds every ticket's row from here to
+// the commit, which another import's merge would wait for while holding
+// the lock this import's merge needs.
+const replaceSQL = mergeLock + `;
+DELETE FROM parts; DELETE FROM ticket_contacts; DELETE FROM tickets; DELETE FROM ticket_cells; DELETE FROM ticket_types;
 DELETE FROM memberships; DELETE FROM user_attrs; DELETE FROM users;
 DELETE FROM company_attrs; DELETE FROM companies; DELETE FROM attributes;
 `

@@ -39,32 +39,43 @@ func filterWhere(f portal.TicketFilter, next int) (string, []any) {
 	return sb.String(), args
 }
 
-// facetsQuery is the grouped count of a tab per cell (listpage.Cells),
-// each group with its type's name as the workspace knows it: one
-// statement, the names joined to the groups. The tickets of the companies
-// are counted over their facets index and those the user created in no
-// such company over the creator's index, both index-only scans, then
-// added up: an OR of the two read every ticket of the tab from the table.
+// facetsQuery is the grouped count of a tab per cell (listpage.Cells):
+// per state category and type, the tickets of the tab (n) and those the
+// date filter keeps (kept), each group with its type's name as the
+// workspace knows it, in one statement. The companies' tickets are a sum
+// of their cells (ticket_cells, kept by every import: a few rows a
+// company, however many tickets it holds); with a date filter, those it
+// keeps are counted over the companies' creation-order index, a range of
+// each (index-only). The tickets the user created in no such company are
+// counted over the creator's index. All are added up: an OR of the
+// sources would read every ticket of the tab from the table.
 func facetsQuery(userID string, companies []string, f portal.TicketFilter) (string, []any) {
-	dated, args := `true`, []any{userID, companies}
-	if !f.CreatedAfter.IsZero() || !f.CreatedBefore.IsZero() {
-		var conds []string
-		if !f.CreatedAfter.IsZero() {
-			conds = append(conds, fmt.Sprintf(`t.created_at >= $%d::bigint`, len(args)+1))
-			args = append(args, listpage.UnixCeil(f.CreatedAfter))
-		}
-		if !f.CreatedBefore.IsZero() {
-			conds = append(conds, fmt.Sprintf(`t.created_at < $%d::bigint`, len(args)+1))
-			args = append(args, listpage.UnixCeil(f.CreatedBefore))
-		}
-		dated = strings.Join(conds, ` AND `)
+	args := []any{userID, companies}
+	var conds []string
+	if !f.CreatedAfter.IsZero() {
+		conds = append(conds, fmt.Sprintf(`t.created_at >= $%d::bigint`, len(args)+1))
+		args = append(args, listpage.UnixCeil(f.CreatedAfter))
 	}
-	counts := `SELECT t.state_category, t.type_id, count(*) AS n, count(*) FILTER (WHERE ` + dated + `) AS kept FROM tickets t WHERE `
+	if !f.CreatedBefore.IsZero() {
+		conds = append(conds, fmt.Sprintf(`t.created_at < $%d::bigint`, len(args)+1))
+		args = append(args, listpage.UnixCeil(f.CreatedBefore))
+	}
+	dated, cellsKept := `true`, `n`
+	var keptByDate string
+	if len(conds) > 0 {
+		dated, cellsKept = strings.Join(conds, ` AND `), `0`
+		keptByDate = `
+			UNION ALL
+			SELECT t.state_category, t.type_id, 0, count(*) FROM tickets t
+			WHERE t.company_id = ANY($2::text[]) AND ` + eligible + ` AND ` + dated + `
+			GROUP BY t.state_category, t.type_id`
+	}
 	return `SELECT g.state_category, g.type_id, coalesce(tt.name, ''), g.n, g.kept FROM (
 		SELECT c.state_category, c.type_id, sum(c.n)::bigint AS n, sum(c.kept)::bigint AS kept FROM (
-			` + counts + `t.company_id = ANY($2::text[]) AND ` + eligible + ` GROUP BY t.state_category, t.type_id
+			SELECT state_category, type_id, n, ` + cellsKept + ` AS kept FROM ticket_cells WHERE company_id = ANY($2::text[])` + keptByDate + `
 			UNION ALL
-			` + counts + `t.creator_id = $1 AND ` + eligible + ` AND (t.company_id IS NULL OR t.company_id <> ALL($2::text[]))
+			SELECT t.state_category, t.type_id, count(*), count(*) FILTER (WHERE ` + dated + `) FROM tickets t
+			WHERE t.creator_id = $1 AND ` + eligible + ` AND (t.company_id IS NULL OR t.company_id <> ALL($2::text[]))
 			GROUP BY t.state_category, t.type_id) c
 		GROUP BY c.state_category, c.type_id) g
 		LEFT JOIN ticket_types tt ON tt.id = g.type_id`, args

@@ -151,14 +151,20 @@ func (s *Store) Tickets(ctx context.Context, q portal.TicketQuery) (portal.Ticke
 		args = append(args, cur.Key, cur.ID)
 	}
 	orderBy := ` ORDER BY ` + col + ` ` + dir + `, t.id ` + dir
+	keyOrder := ` ORDER BY k.key ` + dir + `, k.id ` + dir
+	// The page is chosen from the sources' index entries (their sort key
+	// and id are in them), then only its tickets are read from the table;
+	// a ticket of two sources (the creator's and a company's) counts once.
 	// The creators' names come with the page (as UserNames gives them).
+	key := col + ` AS key, t.id`
 	query := `SELECT ` + ticketColumns + `, (SELECT coalesce(u.name, coalesce(u.email, '')) FROM users u WHERE u.id = t.creator_id)
-		FROM tickets t WHERE t.seq IN (
-			(SELECT t.seq FROM tickets t WHERE t.creator_id = $1 AND ` + eligible + cond + orderBy + ` LIMIT $3)
+		FROM (SELECT k.seq, k.key, k.id FROM (
+			(SELECT t.seq, ` + key + ` FROM tickets t WHERE t.creator_id = $1 AND ` + eligible + cond + orderBy + ` LIMIT $3)
 			UNION ALL
-			SELECT k.seq FROM unnest($2::text[]) AS c(id) CROSS JOIN LATERAL (
-				SELECT t.seq FROM tickets t WHERE t.company_id = c.id AND ` + eligible + cond + orderBy + ` LIMIT $3) k)
-		` + orderBy + ` LIMIT $3`
+			SELECT k.seq, k.key, k.id FROM unnest($2::text[]) AS c(id) CROSS JOIN LATERAL (
+				SELECT t.seq, ` + key + ` FROM tickets t WHERE t.company_id = c.id AND ` + eligible + cond + orderBy + ` LIMIT $3) k) k
+			GROUP BY k.seq, k.key, k.id` + keyOrder + ` LIMIT $3) k
+		JOIN tickets t ON t.seq = k.seq` + keyOrder
 	// The page and the facets in one round trip: a batch of the two
 	// statements, pipelined.
 	facetsSQL, facetsArgs := facetsQuery(q.UserID, companies, q.TicketFilter)

@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
+
+	"github.com/mattn/go-sqlite3"
 
 	"portalstudio/backend/portal"
 )
@@ -239,6 +242,30 @@ func (im *importer) close() {
 	}
 }
 
+// insertFresh inserts a row of a bulk load with the next seq (max moves
+// on) and says whether it did: false outside a bulk load, and for an id
+// already loaded by this import (the same object twice in one file: the
+// last record wins, so the caller updates the row the first one made, as
+// any import does).
+func (im *importer) insertFresh(stmt string, max *int64, args []any) (bool, error) {
+	if !im.fresh {
+		return false, nil
+	}
+	err := im.exec(stmt, append([]any{*max + 1}, args...)...)
+	var serr sqlite3.Error
+	if errors.As(err, &serr) && serr.ExtendedCode == sqlite3.ErrConstraintUnique {
+		// The statement alone failed, the import goes on. A unique key
+		// another object holds was refused before (taken), so this is the
+		// row the same id made; the update says so if it is not.
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	*max++
+	return true, nil
+}
+
 func (im *importer) exec(name string, args ...any) error {
 	_, err := im.stmts[name].ExecContext(im.ctx, args...)
 	if err != nil {
@@ -298,17 +325,17 @@ func (im *importer) putUser(u *portal.User, rep *portal.ImportReport) (string, e
 		}
 	}
 	var seq int64
-	if im.fresh {
-		im.maxUser++
+	fresh, err := im.insertFresh("userFresh", &im.maxUser, args)
+	if err != nil {
+		return "", err
+	}
+	if fresh {
 		seq = im.maxUser
-		if err := im.exec("userFresh", append([]any{seq}, args...)...); err != nil {
-			return "", err
-		}
 	} else if err := im.stmts["user"].QueryRowContext(im.ctx, args...).Scan(&seq); err != nil {
 		return "", fmt.Errorf("user: %w", err)
 	}
 	im.changed.user(seq)
-	if !im.fresh && im.existing(&im.maxUser, seq) {
+	if !fresh && im.existing(&im.maxUser, seq) {
 		for _, stmt := range []string{"userTrgmDel", "userAttrsDel", "membersDel"} {
 			if err := im.exec(stmt, seq); err != nil {
 				return "", err
@@ -425,16 +452,16 @@ func (im *importer) putTicket(t *portal.Ticket, tt *portal.TicketType, body stri
 		t.StateCategory, t.StateLabel, t.TypeID, t.TypeName, nullStr(t.CreatorID()), nullStr(t.CompanyID),
 		t.CreatedAt.Unix(), t.UpdatedAt.Unix(), t.Open}
 	var seq int64
-	if im.fresh {
-		im.maxTicket++
+	fresh, err := im.insertFresh("ticketFresh", &im.maxTicket, args)
+	if err != nil {
+		return "", err
+	}
+	if fresh {
 		seq = im.maxTicket
-		if err := im.exec("ticketFresh", append([]any{seq}, args...)...); err != nil {
-			return "", err
-		}
 	} else if err := im.stmts["ticket"].QueryRowContext(im.ctx, args...).Scan(&seq); err != nil {
 		return "", fmt.Errorf("ticket: %w", err)
 	}
-	if !im.fresh && im.existing(&im.maxTicket, seq) {
+	if !fresh && im.existing(&im.maxTicket, seq) {
 		for _, stmt := range []string{"ftsDel", "contactsDel", "partsDel"} {
 			arg := any(t.ID)
 			if stmt == "ftsDel" {
