@@ -12,6 +12,7 @@ import (
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/postgres"
+	"portalstudio/internal/testkit"
 )
 
 // The lists' facets without a date filter add up ticket_cells, which
@@ -25,34 +26,8 @@ func TestTicketCellsFollowImports(t *testing.T) {
 	ctx := context.Background()
 	pg, _ := openPG(t)
 	lite := openSQLite(t)
-	r := rand.New(rand.NewPCG(7, uint64(time.Now().UnixNano())))
-	companies := []string{"c0", "c1", "c2", "c3"}
-	var base []portal.Record
-	for _, c := range companies {
-		base = append(base, portal.Record{Company: &portal.Company{ID: c, Name: "Company " + c}})
-	}
-	users := map[string][]string{"u0": {"c0", "c1"}, "u1": {"c1", "c2", "c3"}, "u2": nil, "u3": {"c3"}}
-	for _, id := range []string{"u0", "u1", "u2", "u3"} {
-		base = append(base, portal.Record{User: &portal.User{ID: id, Email: id + "@examply.com", CompanyIDs: users[id]}})
-	}
-	number := 0
-	ticket := func(id string) portal.Record {
-		number++
-		states := []string{"submitted", "in_progress", "waiting_on_customer", "resolved"}
-		state := states[r.IntN(len(states))]
-		typ := fmt.Sprint(90 + r.IntN(3))
-		t := &portal.Ticket{ID: id, TicketID: fmt.Sprint(number), Title: "Ticket " + id, Category: "Customer", IsShared: r.IntN(6) > 0,
-			StateCategory: state, StateLabel: state, TypeID: typ, TypeName: "Type " + typ,
-			ContactIDs: []string{fmt.Sprint("u", r.IntN(4))}, CreatedAt: t0.Add(-time.Duration(r.IntN(1000)) * time.Hour), Open: state != "resolved"}
-		t.UpdatedAt = t.CreatedAt.Add(time.Duration(r.IntN(100)) * time.Hour)
-		if r.IntN(8) == 0 {
-			t.Category = "Back-office"
-		}
-		if r.IntN(6) > 0 {
-			t.CompanyID = companies[r.IntN(len(companies))]
-		}
-		return portal.Record{Ticket: t}
-	}
+	churn := testkit.NewTicketChurn(rand.New(rand.NewPCG(7, uint64(time.Now().UnixNano()))), t0)
+	base, users := churn.Base(), churn.Users
 	importBoth := func(recs []portal.Record, replace bool) {
 		t.Helper()
 		for _, s := range []store{pg, lite} {
@@ -96,18 +71,14 @@ func TestTicketCellsFollowImports(t *testing.T) {
 			}
 		}
 	}
-	ids := func(n int) string { return fmt.Sprint("t", r.IntN(n)) }
 	initial := append([]portal.Record{}, base...)
 	for i := range 20 {
-		initial = append(initial, ticket(fmt.Sprint("t", i)))
+		initial = append(initial, churn.Ticket(fmt.Sprint("t", i)))
 	}
 	importBoth(initial, false)
 	check("the first import")
 	for round := range 25 {
-		var recs []portal.Record
-		for range 1 + r.IntN(12) {
-			recs = append(recs, ticket(ids(30))) // existing or new; the same id may come twice
-		}
+		recs := churn.Round(12, 30) // existing or new; the same id may come twice
 		replace := round%9 == 8
 		if replace {
 			recs = append(append([]portal.Record{}, base...), recs...)
@@ -121,10 +92,7 @@ func TestTicketCellsFollowImports(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
 		for k := range 2 {
-			var recs []portal.Record
-			for range 8 {
-				recs = append(recs, ticket(ids(30)))
-			}
+			recs := churn.Round(8, 30)
 			wg.Go(func() {
 				_, errs[k] = pg.Import(ctx, source(recs), portal.ImportOptions{})
 			})

@@ -57,3 +57,22 @@ func SetSeqsDenseMin(n int) (restore func()) {
 	seqsDenseMin = n
 	return func() { seqsDenseMin = old }
 }
+
+// CellsDrift returns the cells of ticket_cells that differ from a count
+// of the tickets, one per line ("" when they agree).
+func (ws *Workspace) CellsDrift(ctx context.Context) (string, error) {
+	var drift string
+	err := ws.db.QueryRowContext(ctx, `WITH counted AS (
+			SELECT company_id, state_category, type_id, count(*) AS n FROM tickets
+			WHERE company_id IS NOT NULL AND category = 'Customer' AND is_shared = 1
+			GROUP BY company_id, state_category, type_id),
+		both AS (
+			SELECT k.company_id, k.state_category, k.type_id, k.n AS kept, c.n AS counted FROM ticket_cells k
+			LEFT JOIN counted c USING (company_id, state_category, type_id)
+			UNION ALL
+			SELECT c.company_id, c.state_category, c.type_id, NULL, c.n FROM counted c
+			WHERE NOT EXISTS (SELECT 1 FROM ticket_cells k WHERE k.company_id = c.company_id AND k.state_category = c.state_category AND k.type_id = c.type_id))
+		SELECT coalesce(group_concat(company_id || ' ' || state_category || ' ' || type_id || ': ' || coalesce(kept, 'none') || ' kept, ' ||
+			coalesce(counted, 'none') || ' counted', char(10)), '') FROM both WHERE kept IS NOT counted`).Scan(&drift)
+	return drift, err
+}

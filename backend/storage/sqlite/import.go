@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -22,10 +23,10 @@ import (
 func (s *ImportStore) Import(ctx context.Context, src portal.RecordSource, opt portal.ImportOptions) (portal.ImportReport, error) {
 	var rep portal.ImportReport
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var indexes []string
+		var bulk bulkSchema
 		if opt.Replace {
 			var err error
-			if indexes, err = emptyForBulk(ctx, tx); err != nil {
+			if bulk, err = emptyForBulk(ctx, tx); err != nil {
 				return err
 			}
 		}
@@ -64,7 +65,7 @@ func (s *ImportStore) Import(ctx context.Context, src portal.RecordSource, opt p
 			return err
 		}
 		if opt.Replace {
-			if err := finishBulk(ctx, tx, indexes); err != nil {
+			if err := finishBulk(ctx, tx, bulk); err != nil {
 				return err
 			}
 		}
@@ -497,20 +498,38 @@ func (im *importer) putTicket(t *portal.Ticket, tt *portal.TicketType, body stri
 }
 
 // datasetTables are emptied by a Replace import, children first.
-var datasetTables = []string{"ticket_fts", "user_trgm", "parts", "ticket_contacts", "tickets", "ticket_types", "memberships",
+var datasetTables = []string{"ticket_fts", "user_trgm", "parts", "ticket_contacts", "ticket_cells", "tickets", "ticket_types", "memberships",
 	"user_attrs", "users", "company_attrs", "companies", "attributes"}
 
-// emptyForBulk empties the dataset and drops its secondary indexes,
-// returning their definitions for finishBulk: loading into tables without
-// them, then building each index once, is several times faster.
-func emptyForBulk(ctx context.Context, tx *sql.Tx) ([]string, error) {
+// bulkSchema is what emptyForBulk drops for finishBulk to make again:
+// the dataset's secondary indexes and triggers, as their SQL.
+type bulkSchema struct{ indexes, triggers []string }
+
+// emptyForBulk empties the dataset and drops its secondary indexes and
+// its triggers (which keep ticket_cells), returning their definitions for
+// finishBulk: loading into tables without them, then building each index
+// once and counting the cells once, is several times faster. The
+// triggers go first: a table with a trigger is emptied row by row.
+func emptyForBulk(ctx context.Context, tx *sql.Tx) (bulkSchema, error) {
+	var b bulkSchema
+	var err error
+	if b.triggers, err = dropSchema(ctx, tx, "trigger"); err != nil {
+		return b, err
+	}
 	for _, table := range datasetTables {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
-			return nil, err
+			return b, err
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-		AND tbl_name IN ('users', 'user_attrs', 'companies', 'company_attrs', 'memberships', 'tickets', 'ticket_contacts', 'parts') ORDER BY name`)
+	b.indexes, err = dropSchema(ctx, tx, "index")
+	return b, err
+}
+
+// dropSchema drops the dataset tables' secondary indexes or triggers
+// (kind) and returns their SQL.
+func dropSchema(ctx context.Context, tx *sql.Tx, kind string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL
+		AND tbl_name IN ('users', 'user_attrs', 'companies', 'company_attrs', 'memberships', 'tickets', 'ticket_contacts', 'parts') ORDER BY name`, kind)
 	if err != nil {
 		return nil, err
 	}
@@ -528,23 +547,35 @@ func emptyForBulk(ctx context.Context, tx *sql.Tx) ([]string, error) {
 		return nil, err
 	}
 	for _, name := range names {
-		if _, err := tx.ExecContext(ctx, `DROP INDEX `+name); err != nil {
+		if _, err := tx.ExecContext(ctx, `DROP `+strings.ToUpper(kind)+` `+name); err != nil {
 			return nil, err
 		}
 	}
 	return defs, nil
 }
 
-// finishBulk rebuilds the indexes emptyForBulk dropped and fills the
-// users' trigram index, inside the import's transaction.
-func finishBulk(ctx context.Context, tx *sql.Tx, indexes []string) error {
+// finishBulk rebuilds the indexes emptyForBulk dropped, fills the users'
+// trigram index, counts the tickets' cells and makes the triggers again,
+// inside the import's transaction.
+func finishBulk(ctx context.Context, tx *sql.Tx, b bulkSchema) error {
 	// SQLite sorts the entries of a new index on helper threads when let.
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA threads = %d`, min(runtime.NumCPU(), 4))); err != nil {
 		return err
 	}
-	for _, def := range indexes {
+	for _, def := range b.indexes {
 		if _, err := tx.ExecContext(ctx, def); err != nil {
 			return fmt.Errorf("rebuild index: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_cells (company_id, state_category, type_id, n)
+		SELECT company_id, state_category, type_id, count(*) FROM tickets
+		WHERE company_id IS NOT NULL AND category = 'Customer' AND is_shared = 1
+		GROUP BY company_id, state_category, type_id`); err != nil {
+		return fmt.Errorf("count the tickets' cells: %w", err)
+	}
+	for _, def := range b.triggers {
+		if _, err := tx.ExecContext(ctx, def); err != nil {
+			return fmt.Errorf("make a trigger again: %w", err)
 		}
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO user_trgm (rowid, id_fold, external_id_fold, email_fold, name_fold, role_fold)
