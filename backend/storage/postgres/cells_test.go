@@ -46,14 +46,19 @@ func TestTicketCellsFollowImports(t *testing.T) {
 			t.Fatalf("%s: ticket_cells is not the tickets' count:\n%s", when, drift)
 		}
 		for u, cs := range users {
-			for _, f := range []portal.TicketFilter{{}, {State: []string{"in_progress", "resolved"}}, {Types: []string{"91"}}} {
+			at := func(h int) time.Time { return t0.Add(-time.Duration(h) * time.Hour) }
+			for _, f := range []portal.TicketFilter{{}, {State: []string{"in_progress", "resolved"}}, {Types: []string{"91"}},
+				{CreatedAfter: at(300)}, {CreatedBefore: at(500), State: []string{"submitted"}}, {CreatedAfter: at(800), CreatedBefore: at(200)},
+				{CreatedAfter: at(100), CreatedBefore: at(400)}} {
 				q := portal.TicketQuery{UserID: u, CompanyIDs: cs, Tab: portal.TabAll, TicketFilter: f}
 				got, err := pg.Tickets(ctx, q)
 				if err != nil {
 					t.Fatal(err)
 				}
 				counted := q
-				counted.CreatedAfter = time.Date(1, 1, 2, 0, 0, 0, 0, time.UTC)
+				if counted.CreatedAfter.IsZero() {
+					counted.CreatedAfter = time.Date(1, 1, 2, 0, 0, 0, 0, time.UTC)
+				}
 				want, err := pg.Tickets(ctx, counted)
 				if err != nil {
 					t.Fatal(err)

@@ -222,11 +222,14 @@ func (d *DB) listTickets(ctx context.Context, q portal.TicketQuery) (portal.Tick
 
 // facetCells counts the tickets of the scope per cell: created + of the
 // companies − both (an OR of the two would scan the table), each group
-// with how many of its tickets the dates keep. A company's groups are its
-// cells (ticket_cells, kept by the tickets' triggers: a few rows however
-// many tickets it holds); with a date filter, what the dates keep of them
-// is counted over the company's creation index, a range. The creator's
-// tickets are a grouped scan of the creator's index. All in one statement.
+// with how many of its tickets the dates keep. Without a date filter a
+// company's groups are its cells (ticket_cells, kept by the tickets'
+// triggers: a few rows however many tickets it holds); with one, a
+// grouped scan of its facets index, which is in (state, type) order, so
+// the groups stream without a sort (a range of its creation index, then
+// grouped, took longer when the dates keep most of its tickets). The
+// creator's tickets are a grouped scan of the creator's index. All in one
+// statement.
 func (d *DB) facetCells(ctx context.Context, scope listScope, f portal.TicketFilter) (listpage.Cells, error) {
 	var p sqlParams
 	dated := datesCond(f, &p)
@@ -248,11 +251,9 @@ func (d *DB) facetCells(ctx context.Context, scope listScope, f portal.TicketFil
 		companies = append(companies, company)
 		if dated == `1` {
 			parts = append(parts, `SELECT 1, state_category, type_id, n, n FROM ticket_cells WHERE company_id = `+company)
-			continue
+		} else {
+			parts = append(parts, group(`1`, `t.company_id = `+company))
 		}
-		parts = append(parts, `SELECT 1, state_category, type_id, n, 0 FROM ticket_cells WHERE company_id = `+company,
-			`SELECT 1, t.state_category, t.type_id, 0, count(*) FROM tickets t WHERE t.company_id = `+company+` AND `+portalEligible+
-				` AND `+dated+` GROUP BY t.state_category, t.type_id`)
 	}
 	if user != "" && len(companies) > 0 {
 		parts = append(parts, group(`-1`, `t.creator_id = `+user+` AND t.company_id IN (`+strings.Join(companies, `, `)+`)`))
