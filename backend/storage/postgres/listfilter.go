@@ -3,6 +3,7 @@ package postgres
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -45,43 +46,44 @@ func filterWhere(f portal.TicketFilter, next int) (string, []any) {
 // workspace knows it, in one statement. The companies' tickets are a sum
 // of their cells (ticket_cells, kept by every import: a few rows a
 // company, however many tickets it holds). With a date filter, what it
-// keeps of them is counted from each bound to the newest ticket, ranges
-// of the companies' creation-order index (index-only): those created
-// since the "after" bound (else all, the cells), less those created
-// since the "before" bound. Counting toward the newest reads few entries
-// for the filters customers set (recent tickets, or older than a recent
-// date), where counting what the dates keep read most of a large
-// company's tickets for "created before". The tickets the user created
-// in no such company are counted over the creator's index. All are added
-// up: an OR of the sources would read every ticket of the tab from the
-// table.
+// keeps of them is counted over ranges of the companies' creation-order
+// index (index-only): the window itself when it has an "after" bound; for
+// "created before" alone, the cells less those created since that bound,
+// toward the newest ticket, which reads few entries for the dates
+// customers set (older than a recent date), where the window read most
+// of a large company's tickets. The tickets the user created in no such
+// company are counted over the creator's index. All are added up: an OR
+// of the sources would read every ticket of the tab from the table.
 func facetsQuery(userID string, companies []string, f portal.TicketFilter) (string, []any) {
 	args := []any{userID, companies}
 	var conds []string
-	cellsKept, since := `n`, ``
-	sinceBound := func(sign string, at int64) {
-		args = append(args, at)
-		since += fmt.Sprintf(`
+	cellsKept, counted := `n`, ``
+	param := func(at time.Time) string {
+		args = append(args, listpage.UnixCeil(at))
+		return fmt.Sprintf(`$%d::bigint`, len(args))
+	}
+	count := func(sign, where string) {
+		counted += `
 			UNION ALL
-			SELECT t.state_category, t.type_id, 0, %scount(*) FROM tickets t
-			WHERE t.company_id = ANY($2::text[]) AND `+eligible+` AND t.created_at >= $%d::bigint
-			GROUP BY t.state_category, t.type_id`, sign, len(args))
+			SELECT t.state_category, t.type_id, 0, ` + sign + `count(*) FROM tickets t
+			WHERE t.company_id = ANY($2::text[]) AND ` + eligible + ` AND ` + where + `
+			GROUP BY t.state_category, t.type_id`
 	}
-	empty := !f.CreatedAfter.IsZero() && !f.CreatedBefore.IsZero() && listpage.UnixCeil(f.CreatedAfter) >= listpage.UnixCeil(f.CreatedBefore)
-	if empty { // no ticket in the window: nothing kept (never a negative count)
-		cellsKept = `0`
-		args = append(args, listpage.UnixCeil(f.CreatedAfter), listpage.UnixCeil(f.CreatedBefore))
-		conds = append(conds, fmt.Sprintf(`t.created_at >= $%d::bigint`, len(args)-1), fmt.Sprintf(`t.created_at < $%d::bigint`, len(args)))
-	} else if !f.CreatedAfter.IsZero() {
-		at := listpage.UnixCeil(f.CreatedAfter)
-		cellsKept = `0`
-		sinceBound(``, at)
-		conds = append(conds, fmt.Sprintf(`t.created_at >= $%d::bigint`, len(args)))
+	var after, before string
+	if !f.CreatedAfter.IsZero() {
+		after = param(f.CreatedAfter)
+		conds = append(conds, `t.created_at >= `+after)
 	}
-	if !f.CreatedBefore.IsZero() && !empty {
-		at := listpage.UnixCeil(f.CreatedBefore)
-		sinceBound(`-`, at)
-		conds = append(conds, fmt.Sprintf(`t.created_at < $%d::bigint`, len(args)))
+	if !f.CreatedBefore.IsZero() {
+		before = param(f.CreatedBefore)
+		conds = append(conds, `t.created_at < `+before)
+	}
+	switch {
+	case after != "": // the window
+		cellsKept = `0`
+		count(``, strings.Join(conds, ` AND `))
+	case before != "": // all, less those since the bound
+		count(`-`, `t.created_at >= `+before)
 	}
 	dated := `true`
 	if len(conds) > 0 {
@@ -89,7 +91,7 @@ func facetsQuery(userID string, companies []string, f portal.TicketFilter) (stri
 	}
 	return `SELECT g.state_category, g.type_id, coalesce(tt.name, ''), g.n, g.kept FROM (
 		SELECT c.state_category, c.type_id, sum(c.n)::bigint AS n, sum(c.kept)::bigint AS kept FROM (
-			SELECT state_category, type_id, n, ` + cellsKept + ` AS kept FROM ticket_cells WHERE company_id = ANY($2::text[])` + since + `
+			SELECT state_category, type_id, n, ` + cellsKept + ` AS kept FROM ticket_cells WHERE company_id = ANY($2::text[])` + counted + `
 			UNION ALL
 			SELECT t.state_category, t.type_id, count(*), count(*) FILTER (WHERE ` + dated + `) FROM tickets t
 			WHERE t.creator_id = $1 AND ` + eligible + ` AND (t.company_id IS NULL OR t.company_id <> ALL($2::text[]))
