@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -140,8 +141,7 @@ func Start() (*Cluster, error) {
 			c.remove()
 			return nil, err
 		}
-		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB", c.Port, c.dir)
-		out, err := c.run("pg_ctl", "-D", data, "-o", opts, "-l", filepath.Join(c.dir, "server.log"), "-w", "-t", "60", "start")
+		out, err := c.run("pg_ctl", "-D", data, "-o", c.serverOptions(), "-l", filepath.Join(c.dir, "server.log"), "-w", "-t", "60", "start")
 		if err == nil {
 			break
 		}
@@ -267,12 +267,26 @@ func (c *Cluster) StopServer() error {
 
 // StartServer starts the stopped server again on its port.
 func (c *Cluster) StartServer() error {
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB", c.Port, c.dir)
-	if out, err := c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-o", opts, "-l", filepath.Join(c.dir, "server.log"), "-w", "-t", "60", "start"); err != nil {
+	if out, err := c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-o", c.serverOptions(), "-l", filepath.Join(c.dir, "server.log"), "-w", "-t", "60", "start"); err != nil {
 		return fmt.Errorf("pg_ctl start: %v: %s", err, out)
 	}
 	return nil
 }
+
+// serverOptions are the server's settings: durability off (a throwaway
+// cluster), and shared_buffers from PORTALSTUDIO_PGTEST_SHARED_BUFFERS
+// (default 64MB, enough for the tests' small datasets; the full-size
+// benchmarks give it what a server of this size would have).
+func (c *Cluster) serverOptions() string {
+	buffers := "64MB"
+	if v := os.Getenv("PORTALSTUDIO_PGTEST_SHARED_BUFFERS"); sharedBuffers.MatchString(v) {
+		buffers = v
+	}
+	return fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=%s", c.Port, c.dir, buffers)
+}
+
+// sharedBuffers is a size PostgreSQL takes for shared_buffers.
+var sharedBuffers = regexp.MustCompile(`^[1-9][0-9]{0,6}(kB|MB|GB)$`)
 
 func (c *Cluster) remove() {
 	if c.dir != "" && strings.HasPrefix(filepath.Base(c.dir), "pgtest-") {

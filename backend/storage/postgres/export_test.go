@@ -23,3 +23,11 @@ func CellsDrift(ctx context.Context, s *Store) (string, error) {
 		WHERE k.n IS DISTINCT FROM r.n`).Scan(&drift)
 	return drift, err
 }
+
+// VectorTexts returns the text of ticket id's search vector as the store
+// holds it, and the text of what PostgreSQL makes of literal, a tsvector
+// in its text form.
+func VectorTexts(ctx context.Context, s *Store, id, literal string) (stored, parsed string, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT coalesce((SELECT search::text FROM tickets WHERE id = $1), 'NULL'), $2::tsvector::text`, id, literal).Scan(&stored, &parsed)
+	return stored, parsed, err
+}

@@ -3,8 +3,10 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/listpage"
@@ -27,26 +29,23 @@ const maxLexeme = 2046
 // maxPosition is the highest position a tsvector records.
 const maxPosition = 16383
 
-// searchVector returns the tsvector text of a ticket's searchable text
-// (title at weight A, the rest at B), or nil for a ticket no portal
-// search may find.
+// searchVector returns the tsvector of a ticket's searchable text (title
+// at weight A, the rest at B), or nil for a ticket no portal search may
+// find. It is sent to PostgreSQL in the binary form, its lexemes sorted as
+// PostgreSQL keeps them (by their bytes, as Go compares strings), so the
+// server neither parses nor sorts it: parsing the text form of 2,000,000
+// tickets' vectors cost a third of the import's merge, on one core.
 func searchVector(t *portal.Ticket) any {
 	if !t.PortalEligible() {
 		return nil
 	}
-	// Each lexeme's positions, in the order the lexemes first come; a
-	// position is pos<<1, plus 1 for weight B.
-	type lex struct {
-		tok string
-		pos []int32
-	}
-	var lexes []lex
+	var lexes []pgtype.TSVectorLexeme
 	index := map[string]int{}
-	pos := int32(0)
+	pos := uint16(0)
 	for _, src := range portal.SearchSources(t, "") {
-		b := int32(1)
+		w := pgtype.TSVectorWeightB
 		if src.Kind == "title" {
-			b = 0
+			w = pgtype.TSVectorWeightA
 		}
 		for _, tok := range portal.Tokens(src.Text) {
 			if pos < maxPosition {
@@ -59,37 +58,21 @@ func searchVector(t *portal.Ticket) any {
 			if !ok {
 				i = len(lexes)
 				index[tok] = i
-				lexes = append(lexes, lex{tok: tok})
+				lexes = append(lexes, pgtype.TSVectorLexeme{Word: tok})
 			}
-			if l := &lexes[i]; len(l.pos) < 256 {
-				l.pos = append(l.pos, pos<<1|b)
-			}
-		}
-	}
-	var b strings.Builder
-	var num []byte
-	for i, l := range lexes {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteByte('\'')
-		lexemeQuoter.WriteString(&b, l.tok)
-		b.WriteString("':")
-		for j, p := range l.pos {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			num = strconv.AppendInt(num[:0], int64(p>>1), 10)
-			b.Write(num)
-			if p&1 == 1 {
-				b.WriteByte('B')
-			} else {
-				b.WriteByte('A')
+			// Positions increase (at most maxPosition, which repeats:
+			// only the first is kept, as PostgreSQL would).
+			if l := &lexes[i]; len(l.Positions) < maxPositions && (len(l.Positions) == 0 || l.Positions[len(l.Positions)-1].Position < pos) {
+				l.Positions = append(l.Positions, pgtype.TSVectorPosition{Position: pos, Weight: w})
 			}
 		}
 	}
-	return b.String()
+	slices.SortFunc(lexes, func(a, b pgtype.TSVectorLexeme) int { return strings.Compare(a.Word, b.Word) })
+	return pgtype.TSVector{Lexemes: lexes, Valid: true}
 }
+
+// maxPositions is how many positions a lexeme keeps.
+const maxPositions = 256
 
 // lexemeQuoter escapes a lexeme inside quotes (made once: building a
 // Replacer costs more than using it).
