@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -114,6 +115,7 @@ func printDemo(env *Env, path string, rep portal.ImportReport, seed int64, jsonO
 // runDemoImport generates a demo dataset into the service's workspace,
 // with a progress bar on a terminal.
 func runDemoImport(ctx context.Context, env *Env, svc *studio.Service, opt demo.Options, jsonOut bool) (portal.ImportReport, error) {
+	defer bulkGC()()
 	var bar *progressbar.ProgressBar
 	rep, err := svc.Demo(ctx, opt, func(done, total int) {
 		if bar == nil {
@@ -127,6 +129,23 @@ func runDemoImport(ctx context.Context, env *Env, svc *studio.Service, opt demo.
 		bar.Finish()
 	}
 	return rep, err
+}
+
+// bulkGC lets the garbage collector run less often while a command loads
+// a dataset, and returns how to put it back. The generator and the
+// writer allocate a great deal and keep little: at the default (GOGC
+// 100) the collector ran so often that, marking beside the writer and
+// making it assist, it cost the full-size demo build a fifth of its time
+// (186 s against 155). The heap may grow to five times what is live
+// (GOGC 400), within a soft limit of 1 GiB past which it collects as
+// usual.
+func bulkGC() (restore func()) {
+	pct := debug.SetGCPercent(400)
+	limit := debug.SetMemoryLimit(1 << 30)
+	return func() {
+		debug.SetGCPercent(pct)
+		debug.SetMemoryLimit(limit)
+	}
 }
 
 // orNone maps a size of 0 to demo.None (the generator reads 0 as "the
