@@ -160,8 +160,7 @@ func mergeFor(fresh, usersTwice, ticketsTwice bool) string {
 	}
 	lastTickets := `SELECT id, pos, company_id, state_category, type_id, category, is_shared FROM stage_tickets`
 	if ticketsTwice {
-		lastTickets += ` ORDER BY id, pos DESC`
-		lastTickets = strings.Replace(lastTickets, "SELECT ", "SELECT DISTINCT ON (id) ", 1)
+		lastTickets = `SELECT DISTINCT ON (id) id, pos, company_id, state_category, type_id, category, is_shared FROM stage_tickets ORDER BY id, pos DESC`
 	}
 	r := []string{"{{users}}", users, "{{last_users}}", lastUsers, "{{last_tickets}}", lastTickets}
 	for _, a := range []string{"a", "m"} {
