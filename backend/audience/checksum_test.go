@@ -18,7 +18,7 @@ func TestChecksumBlocks(t *testing.T) {
 	}
 	for _, n := range []int{0, 1, 4095, sumBlock - 1, sumBlock, sumBlock + 1, 2 * sumBlock, 3*sumBlock + 7} {
 		b := data[:n]
-		w := &blockSum{cur: crc32.New(crcTable)}
+		w := newBlockSum(sumBlock)
 		for rest := b; len(rest) > 0; {
 			k := min(len(rest), 1+r.IntN(sumBlock/3))
 			w.Write(rest[:k])

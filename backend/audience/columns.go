@@ -120,7 +120,7 @@ func (c *column) bytes() int64 {
 // newMembers returns the memberships of rows users (see members; off
 // ends with len(comp)).
 func newMembers(rows int, first, more, off, comp []uint32) *members {
-	m := &members{first: first, more: slices.Clip(more), off: slices.Clip(off), comp: slices.Clip(comp)}
+	m := &members{first: first, more: slices.Clip(more), off: slices.Clip(off), comp: slices.Clip(comp), checked: len(more)}
 	m.hasMore = newBitset(rows)
 	for _, u := range more {
 		m.hasMore.set(u)
@@ -131,5 +131,13 @@ func newMembers(rows int, first, more, off, comp []uint32) *members {
 		m.rank[w] = rank
 		rank += uint32(bits.OnesCount64(word))
 	}
+	m.ranked = len(m.rank)
 	return m
+}
+
+// fileMembers returns the memberships of rows users read from a file,
+// not checked: verifyRows checks them and fills hasMore and rank, a
+// range of users at a time.
+func fileMembers(rows int, first, more, off, comp []uint32) *members {
+	return &members{first: first, more: more, off: off, comp: comp, hasMore: newBitset(rows), rank: make([]uint32, (rows+63)/64)}
 }

@@ -21,6 +21,9 @@ type colEval struct {
 	c   *Columns
 	s   *portal.Schema
 	now time.Time
+	// heads, when not nil (First), has the users' columns and the
+	// memberships read by their head, checked up to the rows reached.
+	heads *heads
 }
 
 // ErrUnsupported says the columns cannot evaluate a rule: it names an
@@ -159,7 +162,7 @@ func (e *colEval) leaf(cd *portal.Condition) (*leaf, error) {
 		return nil, err
 	}
 	if l.comp {
-		if l.mem, err = e.c.members(); err != nil {
+		if l.mem, err = e.members(); err != nil {
 			return nil, err
 		}
 	}
@@ -202,30 +205,42 @@ func (e *colEval) leaf(cd *portal.Condition) (*leaf, error) {
 }
 
 // column returns the column of attribute a (nil: no row holds a value
-// of its kind), reading it at its first use.
+// of its kind), reading it at its first use: whole, or by its head for a
+// user attribute in First.
 func (e *colEval) column(a portal.Attribute) (*column, error) {
-	var col *column
+	var p *colPart
 	var ok bool
-	var err error
 	switch {
 	case a.Scope == portal.ScopeUser && !a.Custom:
-		col, ok, err = e.c.userCol(a.Field)
+		p, ok = e.c.user[a.Field]
 	case a.Scope == portal.ScopeUser:
-		col, err = attrCol(e.c.userAttr, attrKey{a.Field, a.Kind})
-		ok = true
+		p, ok = e.c.userAttr[attrKey{a.Field, a.Kind}], true
 	case !a.Custom:
-		col, ok, err = e.c.compCol(a.Field)
+		p, ok = e.c.comp[a.Field]
 	default:
-		col, err = attrCol(e.c.compAttr, attrKey{a.Field, a.Kind})
-		ok = true
+		p, ok = e.c.compAttr[attrKey{a.Field, a.Kind}], true
 	}
 	switch {
-	case err != nil:
-		return nil, err
 	case !ok:
 		return nil, ErrUnsupported
+	case p == nil:
+		return nil, nil
+	case e.heads != nil && a.Scope == portal.ScopeUser:
+		if !slices.Contains(e.heads.cols, p) {
+			e.heads.cols = append(e.heads.cols, p)
+		}
+		return p.headTo(e.heads.upTo)
 	}
-	return col, nil
+	return p.get()
+}
+
+// members returns the memberships: whole, or by their head in First.
+func (e *colEval) members() (*members, error) {
+	if e.heads != nil {
+		e.heads.mem = e.c.mem
+		return e.c.mem.headTo(e.heads.upTo)
+	}
+	return e.c.members()
 }
 
 // companies returns the companies satisfying the positive operator op of

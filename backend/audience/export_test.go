@@ -2,6 +2,7 @@ package audience
 
 import (
 	"encoding/binary"
+	"hash/crc32"
 	"slices"
 )
 
@@ -33,14 +34,19 @@ func Reseal(b []byte) []byte {
 		d.str()
 		d.str()
 		size := d.u64()
-		if d.err != nil || len(d.b) < 4 {
+		count := d.u64()
+		d.take(uint64((8 - d.off%8) % 8))
+		if d.err != nil || count > uint64(len(d.b))/4 {
 			break
 		}
-		if size <= off-at {
-			binary.LittleEndian.PutUint32(index[d.off-int(off):], Checksum(b[at:at+size]))
+		if size <= off-at && count == (size+partBlock-1)/partBlock {
+			for k := uint64(0); k < count; k++ {
+				blk := b[at+k*partBlock : at+min(size, (k+1)*partBlock)]
+				binary.LittleEndian.PutUint32(index[d.off-int(off)+4*int(k):], crc32.Checksum(blk, crcTable))
+			}
 			at += size
 		}
-		d.u32()
+		d.take(4 * count)
 	}
 	binary.LittleEndian.PutUint32(foot[8:], Checksum(index))
 	return b

@@ -25,6 +25,10 @@ var (
 	firstScanMin = 4096
 )
 
+// firstHead is how many rows of the parts it reads First checks first
+// (then twice as many each time it needs more).
+const firstHead = 4096
+
 // Head returns the first n elements of a set, increasing: the first n
 // users of an audience in seq order.
 func Head(set *roaring.Bitmap, n int) []uint32 {
@@ -150,7 +154,7 @@ func (e *colEval) rowOrder(kids []*portal.Rule) []*portal.Rule { return e.orderB
 // cheapest conditions first; past rows/firstScanDiv users it computes the
 // whole set instead. A rule it cannot evaluate is ErrUnsupported.
 func (c *Columns) First(rule, except *portal.Rule, s *portal.Schema, now time.Time, n int) ([]uint32, error) {
-	e := &colEval{c: c, s: s, now: now}
+	e := &colEval{c: c, s: s, now: now, heads: &heads{}}
 	if err := e.checkAll(rule, except); err != nil {
 		return nil, err
 	}
@@ -173,6 +177,13 @@ func (c *Columns) First(rule, except *portal.Rule, s *portal.Schema, now time.Ti
 				return nil, err
 			}
 			return Head(set, n), nil
+		}
+		if end := min(c.rows, wi*64+64); end > e.heads.upTo {
+			// Check the users' parts a little further than the next
+			// word: twice as far as before, at least firstHead rows.
+			if err := e.heads.to(min(c.rows, max(end, 2*e.heads.upTo, firstHead))); err != nil {
+				return nil, err
+			}
 		}
 		m := match(wi, w)
 		if minus != nil && m != 0 {

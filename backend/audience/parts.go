@@ -16,25 +16,29 @@ import (
 
 // colPart is one attribute's column.
 type colPart struct {
-	once sync.Once
-	read func() (*column, error) // nil once done
-	col  *column
-	err  error
-	size int64 // its bytes (in the file, when read from one)
+	once  sync.Once
+	read  func() (*column, error) // nil once done
+	col   *column
+	err   error
+	ready atomic.Bool // read whole
+	size  int64       // its bytes (in the file, when read from one)
+	head  *rowHead[*column]
 }
 
 // readyCol returns the part of a column already in memory.
 func readyCol(c *column) *colPart {
 	p := &colPart{col: c, size: c.bytes()}
 	p.once.Do(func() {})
+	p.ready.Store(true)
 	return p
 }
 
-// get returns the column, reading and checking it at its first use.
+// get returns the column, reading and checking it whole at its first use.
 func (p *colPart) get() (*column, error) {
 	p.once.Do(func() {
 		p.col, p.err = p.read()
 		p.read = nil
+		p.ready.Store(true)
 	})
 	return p.col, p.err
 }
@@ -63,20 +67,27 @@ type members struct {
 	// the bits below s in its word.
 	hasMore bitset
 	rank    []uint32
+	// Of memberships read from a file (verifyRows): more[:checked] are
+	// checked and in hasMore, rank[:ranked] is computed, of sum rankSum.
+	checked, ranked int
+	rankSum         uint32
 }
 
 // memPart is the memberships' part.
 type memPart struct {
-	once sync.Once
-	read func() (*members, error)
-	m    *members
-	err  error
-	size int64
+	once  sync.Once
+	read  func() (*members, error)
+	m     *members
+	err   error
+	ready atomic.Bool
+	size  int64
+	head  *rowHead[*members]
 }
 
 func readyMembers(m *members) *memPart {
 	p := &memPart{m: m, size: m.bytes()}
 	p.once.Do(func() {})
+	p.ready.Store(true)
 	return p
 }
 
@@ -84,38 +95,9 @@ func (p *memPart) get() (*members, error) {
 	p.once.Do(func() {
 		p.m, p.err = p.read()
 		p.read = nil
+		p.ready.Store(true)
 	})
 	return p.m, p.err
-}
-
-// userCol and compCol return a standard attribute's column (ok false:
-// the columns have no such part), reading it at its first use.
-func (c *Columns) userCol(field string) (*column, bool, error) {
-	p, ok := c.user[field]
-	if !ok {
-		return nil, false, nil
-	}
-	col, err := p.get()
-	return col, true, err
-}
-
-func (c *Columns) compCol(field string) (*column, bool, error) {
-	p, ok := c.comp[field]
-	if !ok {
-		return nil, false, nil
-	}
-	col, err := p.get()
-	return col, true, err
-}
-
-// attrCol returns a custom attribute's column (nil when no row has a
-// value of that kind).
-func attrCol(m map[attrKey]*colPart, k attrKey) (*column, error) {
-	p, ok := m[k]
-	if !ok {
-		return nil, nil
-	}
-	return p.get()
 }
 
 // members returns the memberships, reading them at their first use.

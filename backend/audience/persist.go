@@ -82,7 +82,7 @@ import (
 // hold: 67 million. A file claiming more is damaged.
 const MaxRows = 1 << 26
 
-const FormatVersion = 4 // 3: compact sets of rows, checksum by blocks; 4: parts checked at first use, CRC-32 (IEEE)
+const FormatVersion = 5 // 3: compact sets of rows, checksum by blocks; 4: parts checked at first use, CRC-32 (IEEE); 5: a checksum per block of a part
 
 const persistMagic = "PSAUDCOL"
 
@@ -119,7 +119,7 @@ func (c *Columns) Save(w io.Writer, gen string) (int64, error) {
 	}
 	cw := &countWriter{w: w}
 	bw := bufio.NewWriterSize(cw, 1<<20)
-	pw := &partWriter{w: bw, sum: &blockSum{cur: crc32.New(crcTable)}} // the header is in no part
+	pw := &partWriter{w: bw, sum: newBlockSum(partBlock)} // the header is in no part
 	e := &encoder{w: bufio.NewWriterSize(pw, 1<<16)}
 	e.raw([]byte(persistMagic))
 	e.u32(FormatVersion)
@@ -135,7 +135,7 @@ func (c *Columns) Save(w io.Writer, gen string) (int64, error) {
 	toc = append(toc, e.attrParts(pw, partCompAttr, c.compAttr)...)
 	toc = append(toc, e.part(pw, tocEntry{what: partMembers}, func() { e.members(c.mem.m, uint32(c.nComp), few(c.nUsers, c.rows)) }))
 	indexOff := e.pos
-	index := e.part(pw, tocEntry{}, func() {
+	index := e.partOf(pw, sumBlock, tocEntry{}, func() {
 		e.str(gen)
 		e.u64(uint64(c.rows))
 		e.u64(uint64(c.nComp))
@@ -146,7 +146,7 @@ func (c *Columns) Save(w io.Writer, gen string) (int64, error) {
 			e.str(t.key)
 			e.str(string(t.kind))
 			e.u64(t.size)
-			e.u32(t.sum)
+			e.u32s(t.sums)
 		}
 	})
 	e.u64(uint64(indexOff))
@@ -170,13 +170,15 @@ const (
 	partMembers  = 'm' // the memberships
 )
 
-// tocEntry is one part in the index: what it is, where, and its checksum.
+// tocEntry is one part in the index: what it is, where, and the
+// checksums of its blocks (of the index itself: its checksum, sum).
 type tocEntry struct {
 	what byte
 	key  string
 	kind portal.ValueKind
 	off  uint64
 	size uint64
+	sums []uint32
 	sum  uint32
 }
 
@@ -208,12 +210,18 @@ func (p *partWriter) Write(b []byte) (int, error) {
 }
 
 // part writes one part (write), zero-padded to 8 bytes, and returns its
-// entry in the index.
+// entry in the index, with the checksums of its blocks of partBlock
+// bytes.
 func (e *encoder) part(pw *partWriter, t tocEntry, write func()) tocEntry {
+	return e.partOf(pw, partBlock, t, write)
+}
+
+// partOf is part, summing blocks of size bytes.
+func (e *encoder) partOf(pw *partWriter, size int, t tocEntry, write func()) tocEntry {
 	if e.err == nil {
 		e.err = e.w.Flush()
 	}
-	pw.sum = &blockSum{cur: crc32.New(crcTable)}
+	pw.sum = newBlockSum(size)
 	t.off = uint64(e.pos)
 	write()
 	var zero [8]byte
@@ -221,7 +229,7 @@ func (e *encoder) part(pw *partWriter, t tocEntry, write func()) tocEntry {
 	if e.err == nil {
 		e.err = e.w.Flush()
 	}
-	t.size, t.sum = uint64(e.pos)-t.off, pw.sum.Sum32()
+	t.size, t.sums, t.sum = uint64(e.pos)-t.off, pw.sum.Sums(), pw.sum.Sum32()
 	return t
 }
 
@@ -249,8 +257,13 @@ func (e *encoder) members(m *members, none uint32, sparse bool) {
 	e.u32s(m.comp)
 }
 
-// sumBlock is the size of the blocks whose CRC-32s Checksum covers.
+// sumBlock is the size of the blocks whose CRC-32s Checksum covers (the
+// index's checksum).
 const sumBlock = 4 << 20
+
+// partBlock is the size of the blocks of a part that the index holds a
+// CRC-32 of: First checks only the blocks holding the rows it reached.
+const partBlock = 64 << 10
 
 // Checksum returns the checksum Save writes for each part of a file (and
 // its index): the CRC-32 of the CRC-32s (little-endian) of b's blocks
@@ -284,21 +297,25 @@ func Checksum(b []byte) uint32 {
 	return crc32.Checksum(sums, crcTable)
 }
 
-// blockSum computes Checksum over what is written to it.
+// blockSum computes the CRC-32s of the blocks of what is written to it,
+// and Checksum's sum of them (with blocks of sumBlock bytes).
 type blockSum struct {
+	size int         // of a block
 	cur  hash.Hash32 // the CRC-32 of the block being written
 	n    int         // its bytes so far
 	sums []byte      // the CRC-32s of the blocks before
 }
 
+func newBlockSum(size int) *blockSum { return &blockSum{size: size, cur: crc32.New(crcTable)} }
+
 func (b *blockSum) Write(p []byte) (int, error) {
 	total := len(p)
 	for len(p) > 0 {
-		k := min(len(p), sumBlock-b.n)
+		k := min(len(p), b.size-b.n)
 		b.cur.Write(p[:k])
 		b.n += k
 		p = p[k:]
-		if b.n == sumBlock {
+		if b.n == b.size {
 			b.sums = binary.LittleEndian.AppendUint32(b.sums, b.cur.Sum32())
 			b.cur.Reset()
 			b.n = 0
@@ -307,12 +324,23 @@ func (b *blockSum) Write(p []byte) (int, error) {
 	return total, nil
 }
 
-func (b *blockSum) Sum32() uint32 {
-	sums := b.sums
+func (b *blockSum) blocks() []byte {
 	if b.n > 0 {
-		sums = binary.LittleEndian.AppendUint32(slices.Clip(sums), b.cur.Sum32())
+		return binary.LittleEndian.AppendUint32(slices.Clip(b.sums), b.cur.Sum32())
 	}
-	return crc32.Checksum(sums, crcTable)
+	return b.sums
+}
+
+func (b *blockSum) Sum32() uint32 { return crc32.Checksum(b.blocks(), crcTable) }
+
+// Sums returns the CRC-32 of each block.
+func (b *blockSum) Sums() []uint32 {
+	p := b.blocks()
+	out := make([]uint32, len(p)/4)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint32(p[4*i:])
+	}
+	return out
 }
 
 type countWriter struct {
@@ -588,7 +616,7 @@ func openColumns(b []byte, gen string, prepare func([]byte)) (*Columns, error) {
 	c := &Columns{rows: x.rows, nComp: x.nComp, all: x.all, nUsers: x.all.count(),
 		user: map[string]*colPart{}, userAttr: map[attrKey]*colPart{}, comp: map[string]*colPart{}, compAttr: map[attrKey]*colPart{}}
 	for _, t := range x.toc {
-		r := partReader{b: b, t: t, prepare: prepare}
+		r := partReader{b: b, t: t, sums: newPartSums(b[t.off:t.off+t.size], t.sums, prepare)}
 		switch t.what {
 		case partUser, partComp:
 			names, cols, rows, firstNum := userFieldNames[:], c.user, c.rows, int(UserCreatedAt)
@@ -683,14 +711,18 @@ func readIndex(b []byte) (*fileIndex, error) {
 	x.rows, x.nComp = int(rows), int(nComp)
 	x.all = d.rowSet(x.rows)
 	n := d.u64()
-	if d.err == nil && n > uint64(len(d.b))/21 { // an entry is 21 bytes at least
+	if d.err == nil && n > uint64(len(d.b))/25 { // an entry is 25 bytes at least
 		d.fail("%d parts", n)
 	}
 	at := uint64(headerSize)
 	for i := uint64(0); i < n && d.err == nil; i++ {
-		t := tocEntry{what: d.u8(), key: d.str(), kind: portal.ValueKind(d.str()), off: at, size: d.u64(), sum: d.u32()}
-		if d.err == nil && (t.size%8 != 0 || t.size > off-at) {
+		t := tocEntry{what: d.u8(), key: d.str(), kind: portal.ValueKind(d.str()), off: at, size: d.u64(), sums: d.u32s()}
+		switch {
+		case d.err != nil:
+		case t.size%8 != 0 || t.size > off-at:
 			d.fail("a part of %d bytes at %d", t.size, at)
+		case uint64(len(t.sums)) != (t.size+partBlock-1)/partBlock:
+			d.fail("%d checksums for a part of %d bytes", len(t.sums), t.size)
 		}
 		at += t.size
 		x.toc = append(x.toc, t)
@@ -705,23 +737,29 @@ func readIndex(b []byte) (*fileIndex, error) {
 	return x, nil
 }
 
-// partReader reads one part of a file at its first use.
+// partReader reads one part of a file at its first use: whole (its
+// checksums, then its structure), or, for First, a head of its rows at a
+// time (rowHead).
 type partReader struct {
-	b       []byte
-	t       tocEntry
-	prepare func([]byte)
+	b    []byte
+	t    tocEntry
+	sums *partSums
 }
 
-// open checks the part's checksum and returns a decoder over it.
-func (r partReader) open() (*decoder, error) {
-	p := r.b[r.t.off : r.t.off+r.t.size]
-	if r.prepare != nil {
-		r.prepare(p)
+// decoder returns a decoder over the part: lazy, for a head (every byte
+// it takes is checked as it is taken, except the arrays of rows, which
+// verifyRows checks a range at a time), or over a part checked whole.
+func (r partReader) decoder(lazy bool) (*decoder, error) {
+	if !lazy {
+		if err := r.sums.all(); err != nil {
+			return nil, r.named(err)
+		}
 	}
-	if Checksum(p) != r.t.sum {
-		return nil, fmt.Errorf("%w: %s: checksum mismatch", ErrDamaged, r.t.name())
+	d := &decoder{b: r.b[r.t.off : r.t.off+r.t.size], off: int(r.t.off), start: int(r.t.off)}
+	if lazy {
+		d.sums = r.sums
 	}
-	return &decoder{b: p, off: int(r.t.off)}, nil
+	return d, nil
 }
 
 // done returns d's error, naming the part.
@@ -733,9 +771,17 @@ func (r partReader) done(d *decoder) error {
 	return nil
 }
 
+// named names the part in an error of a range of rows.
+func (r partReader) named(err error) error {
+	if err != nil && !errors.Is(err, errNoHead) {
+		return fmt.Errorf("%w (%s)", err, r.t.name())
+	}
+	return err
+}
+
 func (r partReader) column(rows int, str bool) *colPart {
-	return &colPart{size: int64(r.t.size), read: func() (*column, error) {
-		d, err := r.open()
+	read := func(lazy bool) (*column, error) {
+		d, err := r.decoder(lazy)
 		if err != nil {
 			return nil, err
 		}
@@ -743,24 +789,63 @@ func (r partReader) column(rows int, str bool) *colPart {
 		if err := r.done(d); err != nil {
 			return nil, err
 		}
+		if !lazy {
+			if err := r.named(col.verifyRows(nil, 0, col.positions())); err != nil {
+				return nil, err
+			}
+		}
 		return col, nil
-	}}
+	}
+	p := &colPart{size: int64(r.t.size), read: func() (*column, error) { return read(false) }}
+	if littleEndian {
+		p.head = &rowHead[*column]{open: func() (*column, func(from, to int) error, error) {
+			col, err := read(true)
+			if err != nil {
+				return nil, nil, err
+			}
+			return col, func(from, to int) error { return r.named(col.verifyRows(r.sums, from, to)) }, nil
+		}}
+	}
+	return p
 }
 
 func (r partReader) members(rows int, nComp uint32) *memPart {
-	return &memPart{size: int64(r.t.size), read: func() (*members, error) {
-		d, err := r.open()
+	read := func(lazy bool) (*members, error) {
+		d, err := r.decoder(lazy)
 		if err != nil {
 			return nil, err
 		}
 		first := d.firsts(rows, nComp)
-		more, off, comp := d.u32s(), d.u32s(), d.u32s()
-		d.checkMembers(rows, nComp, first, more, off, comp)
+		more, off, comp := d.later().u32s(), d.later().u32s(), d.later().u32s()
+		switch {
+		case d.err != nil:
+		case len(first) != rows:
+			d.fail("memberships of %d users for %d rows", len(first), rows)
+		case len(off) != len(more)+1:
+			d.fail("%d membership offsets for %d users", len(off), len(more))
+		}
 		if err := r.done(d); err != nil {
 			return nil, err
 		}
-		return newMembers(rows, first, more, off, comp), nil
-	}}
+		m := fileMembers(rows, first, more, off, comp)
+		if !lazy {
+			if err := r.named(m.verifyRows(nil, nComp, 0, rows)); err != nil {
+				return nil, err
+			}
+		}
+		return m, nil
+	}
+	p := &memPart{size: int64(r.t.size), read: func() (*members, error) { return read(false) }}
+	if littleEndian {
+		p.head = &rowHead[*members]{open: func() (*members, func(from, to int) error, error) {
+			m, err := read(true)
+			if err != nil {
+				return nil, nil, err
+			}
+			return m, func(from, to int) error { return r.named(m.verifyRows(r.sums, nComp, from, to)) }, nil
+		}}
+	}
+	return p
 }
 
 // decoder reads the body; the first error sticks, and every read after it
@@ -769,6 +854,32 @@ type decoder struct {
 	b   []byte
 	off int // of b in the file
 	err error
+	// sums, when not nil, makes the decoder lazy (a head of a part): it
+	// checks the blocks of every byte it takes, but for the elements of
+	// the array after later(), and leaves the checks of the rows'
+	// structure to verifyRows. A part of a form that has no head is
+	// errNoHead.
+	sums  *partSums
+	start int  // the part's offset in the file
+	skip  bool // the next array's elements are checked later
+}
+
+// lazy reports whether d reads a head.
+func (d *decoder) lazy() bool { return d.sums != nil }
+
+// later says that the next array's elements are checked later, range by
+// range, when d is lazy.
+func (d *decoder) later() *decoder {
+	d.skip = d.lazy()
+	return d
+}
+
+// noHead stops a lazy decoder: the part's form has no head (First reads
+// it whole).
+func (d *decoder) noHead() {
+	if d.err == nil {
+		d.err = errNoHead
+	}
 }
 
 func (d *decoder) fail(format string, args ...any) {
@@ -777,13 +888,23 @@ func (d *decoder) fail(format string, args ...any) {
 	}
 }
 
-func (d *decoder) take(n uint64) []byte {
+func (d *decoder) take(n uint64) []byte { return d.takeChecked(n, true) }
+
+// takeChecked takes n bytes, checking their blocks first when d is lazy
+// and check is true.
+func (d *decoder) takeChecked(n uint64, check bool) []byte {
 	if d.err != nil {
 		return nil
 	}
 	if n > uint64(len(d.b)) {
 		d.fail("truncated")
 		return nil
+	}
+	if check && d.lazy() {
+		if err := d.sums.span(d.off-d.start, d.off-d.start+int(n)); err != nil {
+			d.err = err
+			return nil
+		}
 	}
 	p := d.b[:n]
 	d.b = d.b[n:]
@@ -817,6 +938,8 @@ func (d *decoder) str() string { return string(d.take(uint64(d.u32()))) }
 // array takes a count, the padding, and that many elements of size
 // bytes, never more than remain.
 func (d *decoder) array(size uint64) (int, []byte) {
+	skip := d.skip
+	d.skip = false
 	n := d.u64()
 	for _, x := range d.take(uint64((8 - d.off%8) % 8)) {
 		if x != 0 {
@@ -826,7 +949,10 @@ func (d *decoder) array(size uint64) (int, []byte) {
 	if d.err == nil && n > uint64(len(d.b))/size {
 		d.fail("truncated array")
 	}
-	p := d.take(n * size)
+	p := d.takeChecked(n*size, !skip)
+	if skip && n > 0 && uintptr(unsafe.Pointer(unsafe.SliceData(p)))%uintptr(size) != 0 {
+		d.noHead() // it would be copied, every element read now
+	}
 	if d.err != nil {
 		return 0, nil
 	}
@@ -931,7 +1057,10 @@ func (d *decoder) firsts(rows int, none uint32) []uint32 {
 	case d.err != nil:
 		return nil
 	case form == formDense:
-		return d.u32s()
+		return d.later().u32s()
+	case d.lazy():
+		d.noHead()
+		return nil
 	case form == formSparse:
 		list, comps := d.u32s(), d.u32s()
 		if !d.increasing(list, rows, "the users with a company") {
@@ -983,43 +1112,6 @@ func (d *decoder) checkBitset(b bitset, rows int, what string) {
 	}
 }
 
-// checkMembers checks the memberships' CSR form (see members).
-func (d *decoder) checkMembers(rows int, nc uint32, first, more, off, comp []uint32) {
-	if d.err != nil {
-		return
-	}
-	switch {
-	case len(first) != rows:
-		d.fail("memberships of %d users for %d rows", len(first), rows)
-		return
-	case len(off) != len(more)+1 || off[0] != 0 || int64(off[len(more)]) != int64(len(comp)):
-		d.fail("%d membership offsets for %d users", len(off), len(more))
-		return
-	}
-	for _, r := range first {
-		if r > nc {
-			d.fail("a membership of company %d of %d", r, nc)
-			return
-		}
-	}
-	for _, r := range comp {
-		if r >= nc {
-			d.fail("a membership of company %d of %d", r, nc)
-			return
-		}
-	}
-	for i, u := range more {
-		switch {
-		case int64(u) >= int64(rows) || first[u] == nc || (i > 0 && u <= more[i-1]):
-			d.fail("the users of several companies")
-			return
-		case off[i] >= off[i+1]:
-			d.fail("the membership offsets")
-			return
-		}
-	}
-}
-
 // column reads a column of a table of rows rows, of strings or numbers.
 func (d *decoder) column(rows int, str bool) *column {
 	tag := d.u8()
@@ -1039,14 +1131,21 @@ func (d *decoder) column(rows int, str bool) *column {
 func (d *decoder) layout(rows int) layout {
 	if dense := d.u8(); dense == 1 {
 		n := d.u64()
-		has := d.words()
-		if d.err == nil && n != uint64(rows) {
+		has := d.later().words()
+		switch {
+		case d.err != nil:
+		case n != uint64(rows):
 			d.fail("a dense column of %d rows for %d", n, rows)
+		case len(has) != (rows+63)/64:
+			d.fail("a column: %d words for %d rows", len(has), rows)
 		}
-		d.checkBitset(has, rows, "a column")
 		return layout{dense: true, has: has, n: rows}
 	} else if dense != 0 {
 		d.fail("a layout %d", dense)
+	}
+	if d.lazy() {
+		d.noHead() // rows are found by a binary search over all of them
+		return layout{}
 	}
 	rs := d.u32s()
 	for i, r := range rs {
@@ -1068,19 +1167,25 @@ func (d *decoder) strColumn(l layout) *strColumn {
 	switch form {
 	case formCodes8, formCodes16:
 		c.dict = d.dict()
+		n, limit := 0, math.MaxUint8
 		if form == formCodes8 {
-			c.codes8 = d.bytes()
-			checkCodes(d, c.codes8, len(c.dict), &c.layout, math.MaxUint8)
+			c.codes8 = d.later().bytes()
+			n = len(c.codes8)
 		} else {
-			c.codes16 = d.u16s()
-			checkCodes(d, c.codes16, len(c.dict), &c.layout, math.MaxUint16)
+			c.codes16 = d.later().u16s()
+			n, limit = len(c.codes16), math.MaxUint16
+		}
+		if d.err == nil && (n != c.n || len(c.dict) >= limit) {
+			d.fail("%d codes of %d values for %d positions", n, len(c.dict), c.n)
 		}
 	case formArena:
-		c.data, c.off = d.bytes(), d.u32s()
-		d.checkOffsets(c)
+		c.data, c.off = d.later().bytes(), d.later().u32s()
+		if d.err == nil && len(c.off) != c.n+1 {
+			d.fail("an arena's offsets")
+		}
 	case formFixed:
 		w := d.u64()
-		c.data = d.bytes()
+		c.data = d.later().bytes()
 		hi, size := bits.Mul64(uint64(c.n), w)
 		if d.err == nil && (w == 0 || w > math.MaxInt32 || hi != 0 || size != uint64(len(c.data))) {
 			d.fail("a fixed-width column")
@@ -1152,42 +1257,6 @@ func (d *decoder) dict() []string {
 	return out
 }
 
-// checkCodes checks dictionary codes: one per position, 0 exactly where
-// a dense column holds no value, none above the dictionary.
-func checkCodes[T uint8 | uint16](d *decoder, codes []T, dict int, l *layout, limit int) {
-	if d.err != nil {
-		return
-	}
-	if len(codes) != l.n || dict >= limit {
-		d.fail("%d codes of %d values for %d positions", len(codes), dict, l.n)
-		return
-	}
-	for p, k := range codes {
-		if int(k) > dict || (k == 0) != l.unset(p) {
-			d.fail("a dictionary code")
-			return
-		}
-	}
-}
-
-// checkOffsets checks an arena's offsets: from 0 to the arena's end,
-// never decreasing, an empty range where a dense column holds no value.
-func (d *decoder) checkOffsets(c *strColumn) {
-	if d.err != nil {
-		return
-	}
-	if len(c.off) != c.n+1 || c.off[0] != 0 || int64(c.off[c.n]) != int64(len(c.data)) {
-		d.fail("an arena's offsets")
-		return
-	}
-	for p := 0; p < c.n; p++ {
-		if c.off[p+1] < c.off[p] || (c.unset(p) && c.off[p+1] != c.off[p]) {
-			d.fail("an arena's offsets")
-			return
-		}
-	}
-}
-
 func (d *decoder) numColumn(l layout) *numColumn {
 	c := &numColumn{layout: l}
 	form := d.u8()
@@ -1199,25 +1268,17 @@ func (d *decoder) numColumn(l layout) *numColumn {
 	}
 	switch form {
 	case formF64:
-		c.f64 = d.floats()
-		if d.err == nil && len(c.f64) == c.n {
-			for p, v := range c.f64 {
-				if math.IsNaN(v) != c.unset(p) {
-					d.fail("a number column's values")
-					break
-				}
-			}
-		}
+		c.f64 = d.later().floats()
 		d.checkLen(len(c.f64), c.n)
 	case formU8:
-		c.u8 = d.bytes()
-		checkInts(d, c.u8, &c.layout)
+		c.u8 = d.later().bytes()
+		d.checkLen(len(c.u8), c.n)
 	case formU16:
-		c.u16 = d.u16s()
-		checkInts(d, c.u16, &c.layout)
+		c.u16 = d.later().u16s()
+		d.checkLen(len(c.u16), c.n)
 	case formU32:
-		c.u32 = d.u32s()
-		checkInts(d, c.u32, &c.layout)
+		c.u32 = d.later().u32s()
+		d.checkLen(len(c.u32), c.n)
 	default:
 		d.fail("a number column of form %d", form)
 	}
@@ -1230,20 +1291,5 @@ func (d *decoder) numColumn(l layout) *numColumn {
 func (d *decoder) checkLen(n, want int) {
 	if d.err == nil && n != want {
 		d.fail("%d values for %d positions", n, want)
-	}
-}
-
-// checkInts checks small integers: one per position, the type's maximum
-// exactly where a dense column holds no value.
-func checkInts[T uint8 | uint16 | uint32](d *decoder, vals []T, l *layout) {
-	d.checkLen(len(vals), l.n)
-	if d.err != nil {
-		return
-	}
-	for p, v := range vals {
-		if (v == ^T(0)) != l.unset(p) {
-			d.fail("a number column's values")
-			return
-		}
 	}
 }
