@@ -69,8 +69,10 @@ func (l *leaf) scan() bitset {
 	}
 	// The first company of every user, a word of users at a time and
 	// without branches on the outcome (the set has a last, empty bit for
-	// "no company"), the spans of words on all cores; then the users
-	// with more.
+	// "no company"); then the users of the span with more companies, but
+	// those their first company let in already. The spans of words run
+	// on all cores (the users with more are in seq order: each span's
+	// are a run of them).
 	m, cs := l.mem, l.cset
 	inSpans(c.rows, func(from, to int) {
 		for wi := from / 64; wi*64 < to; wi++ {
@@ -81,15 +83,20 @@ func (l *leaf) scan() bitset {
 			}
 			out[wi] = acc
 		}
-	})
-	for i, u := range m.more {
-		for _, x := range m.comp[m.off[i]:m.off[i+1]] {
-			if cs[x>>6]>>(x&63)&1 != 0 {
-				out.set(u)
-				break
+		i, _ := slices.BinarySearch(m.more, uint32(from))
+		for ; i < len(m.more) && int(m.more[i]) < to; i++ {
+			u := m.more[i]
+			if out.has(u) {
+				continue
+			}
+			for _, x := range m.comp[m.off[i]:m.off[i+1]] {
+				if cs[x>>6]>>(x&63)&1 != 0 {
+					out.set(u)
+					break
+				}
 			}
 		}
-	}
+	})
 	return out
 }
 
