@@ -37,15 +37,16 @@ import (
 //	         them are users), and the table of parts: for each, what it
 //	         is (u: a standard user column, U: a custom user column, c
 //	         and C: the same of companies, m: the memberships), its key
-//	         and kind (custom columns), its length and its checksum;
-//	         zero-padded to 8 bytes
+//	         and kind (custom columns), its length and the CRC-32 (IEEE)
+//	         of each of its blocks of partBlock (64 KiB) bytes (an array
+//	         of uint32, the last block shorter); zero-padded to 8 bytes
 //	footer   the index's offset (uint64), its checksum (uint32), uint32 0
 //
-// A checksum is Checksum's: the CRC-32 (IEEE) of the CRC-32s of blocks of 4
-// MiB, summed on every core at once. Together the header (checked as
-// it is), the parts (their checksums, and the index says they fill the
-// file up to it exactly), the index (its checksum) and the footer cover
-// every byte of the file.
+// The index's checksum is Checksum's: the CRC-32 of the CRC-32s of its
+// blocks of 4 MiB. Together the header (checked as it is), the parts
+// (their blocks' checksums, and the index says they fill the file up to
+// it exactly), the index (its checksum) and the footer cover every byte
+// of the file.
 //
 // Every integer is little-endian, and every array (a uint64 count, then
 // its elements) starts its elements at a multiple of 8 bytes from the
@@ -64,12 +65,14 @@ import (
 //
 // OpenColumns checks the header, the footer and the index (a few hundred
 // kilobytes at a million users: the set of users) and nothing else; each
-// part is checked (its checksum, then every length, offset, code and row
-// against the structure) the first time a rule reads it, so that a
-// one-shot command touches only the parts its rule needs. ReadColumns
-// checks every part at once. Either way no file, however damaged or
-// forged, gives columns that panic or answer differently from the
-// builders': a damaged part is ErrDamaged when it is first read.
+// part is checked (its blocks' checksums, then every length, offset,
+// code and row against the structure) the first time a rule reads it,
+// so that a one-shot command touches only the parts its rule needs; and
+// First, which needs only the first users a rule matches, checks only
+// the blocks and rows of the users' parts it reaches (rows.go).
+// ReadColumns checks every part at once. Either way no file, however
+// damaged or forged, gives columns that panic or answer differently from
+// the builders': a damaged part is ErrDamaged when it is first read.
 //
 // The changes file of the Engine holds columns of a few users among
 // many rows (rows = the whole workspace's): every per-row part then has
