@@ -1,7 +1,6 @@
 package audience
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -121,20 +120,7 @@ func (c *Columns) Verify() error {
 	}
 	tasks = append(tasks, func() error { _, err := c.members(); return err })
 	errs := make([]error, len(tasks))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(tasks)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(tasks) {
-					return
-				}
-				errs[i] = tasks[i]()
-			}
-		})
-	}
-	wg.Wait()
+	onCores(len(tasks), func(i int) { errs[i] = tasks[i]() })
 	for _, err := range errs {
 		if err != nil {
 			return err

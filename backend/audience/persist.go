@@ -10,10 +10,7 @@ import (
 	"io"
 	"math"
 	"math/bits"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"portalstudio/backend/portal"
@@ -282,21 +279,10 @@ func Checksum(b []byte) uint32 {
 		}
 		return crc32.Checksum(sums, crcTable)
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				blk := b[i*sumBlock : min(len(b), (i+1)*sumBlock)]
-				binary.LittleEndian.PutUint32(sums[4*i:], crc32.Checksum(blk, crcTable))
-			}
-		})
-	}
-	wg.Wait()
+	onCores(n, func(i int) {
+		blk := b[i*sumBlock : min(len(b), (i+1)*sumBlock)]
+		binary.LittleEndian.PutUint32(sums[4*i:], crc32.Checksum(blk, crcTable))
+	})
 	return crc32.Checksum(sums, crcTable)
 }
 
@@ -783,41 +769,14 @@ func (r partReader) named(err error) error {
 }
 
 func (r partReader) column(rows int, str bool) *colPart {
-	read := func(lazy bool) (*column, error) {
-		d, err := r.decoder(lazy)
-		if err != nil {
-			return nil, err
-		}
-		col := d.column(rows, str)
-		if err := r.done(d); err != nil {
-			return nil, err
-		}
-		if !lazy {
-			if err := r.named(col.verifyRows(nil, 0, col.positions())); err != nil {
-				return nil, err
-			}
-		}
-		return col, nil
-	}
-	p := &colPart{size: int64(r.t.size), read: func() (*column, error) { return read(false) }}
-	if littleEndian {
-		p.head = &rowHead[*column]{open: func() (*column, func(from, to int) error, error) {
-			col, err := read(true)
-			if err != nil {
-				return nil, nil, err
-			}
-			return col, func(from, to int) error { return r.named(col.verifyRows(r.sums, from, to)) }, nil
-		}}
-	}
-	return p
+	read, head := readPart(r, func(d *decoder) *column { return d.column(rows, str) },
+		func(col *column, s *partSums, from, to int) error { return col.verifyRows(s, from, to) },
+		func(col *column) int { return col.positions() })
+	return &colPart{size: int64(r.t.size), read: read, head: head}
 }
 
 func (r partReader) members(rows int, nComp uint32) *memPart {
-	read := func(lazy bool) (*members, error) {
-		d, err := r.decoder(lazy)
-		if err != nil {
-			return nil, err
-		}
+	read, head := readPart(r, func(d *decoder) *members {
 		first := d.firsts(rows, nComp)
 		more, off, comp := d.later().u32s(), d.later().u32s(), d.later().u32s()
 		switch {
@@ -827,28 +786,45 @@ func (r partReader) members(rows int, nComp uint32) *memPart {
 		case len(off) != len(more)+1:
 			d.fail("%d membership offsets for %d users", len(off), len(more))
 		}
+		return fileMembers(rows, first, more, off, comp)
+	}, func(m *members, s *partSums, from, to int) error { return m.verifyRows(s, nComp, from, to) },
+		func(*members) int { return rows })
+	return &memPart{size: int64(r.t.size), read: read, head: head}
+}
+
+// readPart returns how to read a part whole (its blocks, then decode,
+// then check rows over all of its n rows) and, on a little-endian
+// machine, its head (decoded lazily, its rows checked a range at a
+// time).
+func readPart[T any](r partReader, decode func(*decoder) T, rows func(v T, s *partSums, from, to int) error, n func(T) int) (func() (T, error), *rowHead[T]) {
+	read := func(lazy bool) (T, error) {
+		var zero T
+		d, err := r.decoder(lazy)
+		if err != nil {
+			return zero, err
+		}
+		v := decode(d)
 		if err := r.done(d); err != nil {
-			return nil, err
+			return zero, err
 		}
-		m := fileMembers(rows, first, more, off, comp)
 		if !lazy {
-			if err := r.named(m.verifyRows(nil, nComp, 0, rows)); err != nil {
-				return nil, err
+			if err := r.named(rows(v, nil, 0, n(v))); err != nil {
+				return zero, err
 			}
 		}
-		return m, nil
+		return v, nil
 	}
-	p := &memPart{size: int64(r.t.size), read: func() (*members, error) { return read(false) }}
-	if littleEndian {
-		p.head = &rowHead[*members]{open: func() (*members, func(from, to int) error, error) {
-			m, err := read(true)
-			if err != nil {
-				return nil, nil, err
-			}
-			return m, func(from, to int) error { return r.named(m.verifyRows(r.sums, nComp, from, to)) }, nil
-		}}
+	whole := func() (T, error) { return read(false) }
+	if !littleEndian {
+		return whole, nil
 	}
-	return p
+	return whole, &rowHead[T]{open: func() (T, func(from, to int) error, error) {
+		v, err := read(true)
+		if err != nil {
+			return v, nil, err
+		}
+		return v, func(from, to int) error { return r.named(rows(v, r.sums, from, to)) }, nil
+	}}
 }
 
 // decoder reads the body; the first error sticks, and every read after it

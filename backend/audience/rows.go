@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math/bits"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -100,27 +99,14 @@ func (s *partSums) all() error {
 		s.prepare(s.b)
 	}
 	const group = sumBlock / partBlock // blocks per task
-	tasks := (len(s.sums) + group - 1) / group
-	var next atomic.Int64
 	var bad atomic.Bool
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), tasks) {
-		wg.Go(func() {
-			for {
-				t := int(next.Add(1) - 1)
-				if t >= tasks || bad.Load() {
-					return
-				}
-				for i := t * group; i < min(len(s.sums), (t+1)*group); i++ {
-					if !s.done[i] && crc32.Checksum(s.block(i), crcTable) != s.sums[i] {
-						bad.Store(true)
-						return
-					}
-				}
+	onCores((len(s.sums)+group-1)/group, func(t int) {
+		for i := t * group; i < min(len(s.sums), (t+1)*group) && !bad.Load(); i++ {
+			if !s.done[i] && crc32.Checksum(s.block(i), crcTable) != s.sums[i] {
+				bad.Store(true)
 			}
-		})
-	}
-	wg.Wait()
+		}
+	})
 	if bad.Load() {
 		return s.damaged()
 	}

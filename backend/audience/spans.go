@@ -3,6 +3,7 @@ package audience
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // The long scans (a string column's values, the users' first companies)
@@ -35,5 +36,21 @@ func inSpans(n int, fn func(lo, hi int)) {
 		}()
 	}
 	fn(0, min(n, words/ways*64))
+	wg.Wait()
+}
+
+// onCores calls fn(i) for every i in [0, n), on as many goroutines as
+// there are cores, each taking the next i until none is left, and
+// returns when all are done.
+func onCores(n int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		})
+	}
 	wg.Wait()
 }
