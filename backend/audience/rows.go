@@ -375,10 +375,13 @@ func (m *members) verifyRows(s *partSums, nc uint32, from, to int) error {
 			return damagedRows("the membership offsets")
 		}
 	}
-	const chunk = 1024 // users with several companies checked at once
-	for ; m.checked < len(m.more); m.checked++ {
-		i := m.checked
-		if i%chunk == 0 {
+	// The users with several companies among [from, to): more[i0:i],
+	// checked a chunk of them at a time, then their other companies at
+	// once (comp[off[i0]:off[i]], the offsets increasing).
+	const chunk = 1 << 12
+	i0, i := m.checked, m.checked
+	for ; i < len(m.more); i++ {
+		if (i-i0)%chunk == 0 {
 			if err := checkSpan(s, m.more[i:min(len(m.more), i+chunk)]); err != nil {
 				return err
 			}
@@ -387,29 +390,27 @@ func (m *members) verifyRows(s *partSums, nc uint32, from, to int) error {
 			}
 		}
 		u := m.more[i]
-		switch {
-		case int64(u) >= int64(to):
-		case i > 0 && u <= m.more[i-1]:
-			return damagedRows("the users of several companies")
-		case m.first[u] == nc:
-			return damagedRows("the users of several companies")
-		case m.off[i+1] <= m.off[i] || int64(m.off[i+1]) > int64(len(m.comp)):
-			return damagedRows("the membership offsets")
-		}
 		if int64(u) >= int64(to) {
 			break
 		}
-		comp := m.comp[m.off[i]:m.off[i+1]]
-		if err := checkSpan(s, comp); err != nil {
-			return err
+		if (i > 0 && u <= m.more[i-1]) || m.first[u] == nc {
+			return damagedRows("the users of several companies")
 		}
-		for _, c := range comp {
-			if c >= nc {
-				return damagedRows(fmt.Sprintf("a membership of company %d of %d", c, nc))
-			}
+		if m.off[i+1] <= m.off[i] || int64(m.off[i+1]) > int64(len(m.comp)) {
+			return damagedRows("the membership offsets")
 		}
-		m.hasMore.set(u)
+		m.hasMore[u>>6] |= 1 << (u & 63)
 	}
+	comp := m.comp[m.off[i0]:m.off[i]]
+	if err := checkSpan(s, comp); err != nil {
+		return err
+	}
+	for _, c := range comp {
+		if c >= nc {
+			return damagedRows(fmt.Sprintf("a membership of company %d of %d", c, nc))
+		}
+	}
+	m.checked = i
 	for ; m.ranked < len(m.rank) && (to == rows || (m.ranked+1)*64 <= to); m.ranked++ {
 		m.rank[m.ranked] = m.rankSum
 		m.rankSum += uint32(bits.OnesCount64(m.hasMore[m.ranked]))
