@@ -54,7 +54,7 @@ type leaf struct {
 // scan returns the users for whom the positive operator holds.
 func (l *leaf) scan() bitset {
 	c := l.e.c
-	out := newBitset(c.rows)
+	out := userSet(c.rows)
 	if !l.comp {
 		switch {
 		case l.str != nil:
@@ -355,7 +355,7 @@ func numberPred(kind portal.ValueKind, op portal.Operator, want any, now time.Ti
 // eval returns the users r matches. A nil rule matches no one.
 func (e *colEval) eval(r *portal.Rule) (bitset, error) {
 	if r == nil {
-		return newBitset(e.c.rows), nil
+		return userSet(e.c.rows), nil
 	}
 	if r.Cond != nil {
 		l, err := e.leaf(r.Cond)
@@ -364,32 +364,36 @@ func (e *colEval) eval(r *portal.Rule) (bitset, error) {
 		}
 		b := l.scan()
 		if l.negated {
-			u := e.c.all.clone()
+			u := cloneSet(e.c.all)
 			u.andNot(b)
+			release(b)
 			return u, nil
 		}
 		return b, nil
 	}
 	kids := r.Children()
 	if r.IsAny() {
-		out := newBitset(e.c.rows)
+		out := userSet(e.c.rows)
 		for _, k := range kids {
 			b, err := e.eval(k)
 			if err != nil {
 				return nil, err
 			}
 			out.or(b)
+			release(b)
 		}
 		return out, nil
 	}
 	if len(kids) == 0 {
-		return e.c.all.clone(), nil
+		return cloneSet(e.c.all), nil
 	}
 	ordered := e.order(kids)
 	var out bitset
 	for i, k := range ordered {
 		if out != nil && out.count() <= e.c.rows/colFilterDiv {
-			return e.within(portal.AllOf(ordered[i:]...), out)
+			in, err := e.within(portal.AllOf(ordered[i:]...), out)
+			release(out)
+			return in, err
 		}
 		b, err := e.eval(k)
 		if err != nil {
@@ -399,6 +403,7 @@ func (e *colEval) eval(r *portal.Rule) (bitset, error) {
 			out = b
 		} else {
 			out.and(b)
+			release(b)
 		}
 		if out.empty() {
 			break
@@ -410,14 +415,14 @@ func (e *colEval) eval(r *portal.Rule) (bitset, error) {
 // within returns the candidates r matches, testing them one by one.
 func (e *colEval) within(r *portal.Rule, cand bitset) (bitset, error) {
 	if r == nil {
-		return newBitset(e.c.rows), nil
+		return userSet(e.c.rows), nil
 	}
 	if r.Cond != nil {
 		l, err := e.leaf(r.Cond)
 		if err != nil {
 			return nil, err
 		}
-		out := newBitset(e.c.rows)
+		out := userSet(e.c.rows)
 		cand.each(func(u uint32) bool {
 			if l.test(u) != l.negated {
 				out.set(u)
@@ -428,8 +433,8 @@ func (e *colEval) within(r *portal.Rule, cand bitset) (bitset, error) {
 	}
 	kids := r.Children()
 	if r.IsAny() {
-		out := newBitset(e.c.rows)
-		rest := cand.clone()
+		out := userSet(e.c.rows)
+		rest := cloneSet(cand)
 		for _, k := range kids {
 			b, err := e.within(k, rest)
 			if err != nil {
@@ -437,18 +442,21 @@ func (e *colEval) within(r *portal.Rule, cand bitset) (bitset, error) {
 			}
 			out.or(b)
 			rest.andNot(b)
+			release(b)
 			if rest.empty() {
 				break
 			}
 		}
+		release(rest)
 		return out, nil
 	}
-	out := cand.clone()
+	out := cloneSet(cand)
 	for _, k := range e.order(kids) {
 		b, err := e.within(k, out)
 		if err != nil {
 			return nil, err
 		}
+		release(out)
 		out = b
 		if out.empty() {
 			break
@@ -538,6 +546,7 @@ func (c *Columns) Audience(rule, except *portal.Rule, s *portal.Schema, now time
 			return nil, err
 		}
 		set.andNot(minus)
+		release(minus)
 	}
 	// The bitmap shares set's words: set is not used after this.
 	return roaring.FromDense(set, false), nil
