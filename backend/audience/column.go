@@ -405,28 +405,34 @@ func (c *strColumn) scanFixed(p strPred, out bitset) {
 // bytes, eight positions at a time (SWAR); it checks the operand at each
 // candidate and maps a match to its value, which it must not straddle.
 func (c *strColumn) scanContains(w []byte, out bitset) {
+	ri := c.rarest(w)
+	if c.freq[w[ri]] == 0 {
+		return
+	}
+	if !c.dense {
+		c.containsIn(w, ri, 0, c.n, out, 0)
+		return
+	}
+	// Positions are rows: spans of whole words of positions, on all
+	// cores, set bits in words of their own.
+	inSpans(c.n, func(lo, hi int) { c.containsIn(w, ri, lo, hi, out, 0) })
+}
+
+// rarest returns the index in w of its byte rarest in the arena.
+func (c *strColumn) rarest(w []byte) int {
 	ri := 0
 	for i := range w {
 		if c.freq[w[i]] < c.freq[w[ri]] {
 			ri = i
 		}
 	}
-	if c.freq[w[ri]] == 0 {
-		return
-	}
-	if !c.dense {
-		c.containsIn(w, ri, 0, c.n, out)
-		return
-	}
-	// Positions are rows: spans of whole words of positions, on all
-	// cores, set bits in words of their own.
-	inSpans(c.n, func(lo, hi int) { c.containsIn(w, ri, lo, hi, out) })
+	return ri
 }
 
 // containsIn is scanContains over the values at positions [lo, hi), w's
 // rarest byte at ri: a match must lie inside one value, so the search
-// stays inside their bytes.
-func (c *strColumn) containsIn(w []byte, ri, lo, hi int, out bitset) {
+// stays inside their bytes. It sets the bit of row r-shift in out.
+func (c *strColumn) containsIn(w []byte, ri, lo, hi int, out bitset, shift uint32) {
 	data, m := c.data, len(w)
 	start, end := lo*c.width, hi*c.width
 	if c.off != nil {
@@ -451,7 +457,7 @@ func (c *strColumn) containsIn(w []byte, ri, lo, hi int, out bitset) {
 			return st + 1 // straddles two values
 		}
 		if !c.dense || c.has.has(uint32(p)) {
-			out.set(c.row(p))
+			out.set(c.row(p) - shift)
 		}
 		return vend
 	}

@@ -85,7 +85,9 @@
 // walks the words in seq order, stopping as soon as it has n users. A
 // rare rule would walk far: past rows/8 users (at least 4,096) it
 // computes the whole set and takes its head, so the answer is always
-// exactly the head of Audience's set.
+// exactly the head of Audience's set. A contains condition on an arena
+// searches the word's values at once for the operand's rarest byte when
+// four or more of its users are still in, as a whole scan does.
 //
 // # Portal sets and impact
 //

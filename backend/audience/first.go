@@ -66,6 +66,8 @@ func (e *colEval) tester(r *portal.Rule) (wordTest, error) {
 		}
 		if l.comp {
 			word = l.companyWord(word)
+		} else if cw := l.containsWord(word); cw != nil {
+			word = cw
 		}
 		if l.negated {
 			return func(wi int, mask uint64) uint64 { return mask &^ word(wi, mask) }, nil
@@ -118,6 +120,35 @@ func (l *leaf) rowTest() func(u uint32) bool {
 		return func(u uint32) bool { i, ok := col.pos(u); return ok && table[col.codes16[i]] }
 	}
 	return l.test
+}
+
+// containsWordMin is how many users of a word make a contains test
+// search the word's values at once rather than one by one.
+const containsWordMin = 4
+
+// containsWord returns the word test of a contains condition on a dense
+// arena (nil for any other condition): the word's values searched at
+// once (containsIn: the operand's rarest byte, over their bytes) when
+// several users of the word are to be tested, one by one (one) for a
+// few.
+func (l *leaf) containsWord(one wordTest) wordTest {
+	c, w := l.str, l.sp.w
+	if l.comp || c == nil || l.sp.op != 'c' || len(w) == 0 || !c.dense || (c.off == nil && c.width == 0) {
+		return nil
+	}
+	ri := c.rarest(w)
+	if c.freq[w[ri]] == 0 {
+		return func(int, uint64) uint64 { return 0 }
+	}
+	rows := l.e.c.rows
+	return func(wi int, mask uint64) uint64 {
+		if bits.OnesCount64(mask) < containsWordMin {
+			return one(wi, mask)
+		}
+		var got [1]uint64
+		c.containsIn(w, ri, wi*64, min(rows, wi*64+64), got[:], uint32(wi*64))
+		return got[0] & mask
+	}
 }
 
 // companyWord returns the word test of a company condition: user by user
@@ -178,7 +209,10 @@ func (c *Columns) First(rule, except *portal.Rule, s *portal.Schema, now time.Ti
 			}
 			return Head(set, n), nil
 		}
-		if end := min(c.rows, wi*64+64); end > e.heads.upTo {
+		// The word's rows, and 128 more: a contains test of the word's
+		// values (containsWord) may read the offsets of up to 66 values
+		// past its last as it finds which value holds a match.
+		if end := min(c.rows, wi*64+64+128); end > e.heads.upTo {
 			// Check the users' parts a little further than the next
 			// word: a quarter further than before, at least firstHead
 			// rows (a rule matching one user in a thousand walks
