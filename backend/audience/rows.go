@@ -166,27 +166,22 @@ func (h *rowHead[T]) to(n int) (T, error) {
 
 // headTo returns the column with its rows [0, n) checked: the part read
 // whole when it was already, or when it has no head.
-func (p *colPart) headTo(n int) (*column, error) {
-	if p.head == nil || p.ready.Load() {
-		return p.get()
-	}
-	col, err := p.head.to(n)
-	if errors.Is(err, errNoHead) {
-		return p.get()
-	}
-	return col, err
-}
+func (p *colPart) headTo(n int) (*column, error) { return headTo(p.head, &p.ready, p.get, n) }
 
 // headTo returns the memberships with the rows [0, n) checked.
-func (p *memPart) headTo(n int) (*members, error) {
-	if p.head == nil || p.ready.Load() {
-		return p.get()
+func (p *memPart) headTo(n int) (*members, error) { return headTo(p.head, &p.ready, p.get, n) }
+
+// headTo is a part's head checked up to row n, or the part read whole
+// (get) when it was already (ready) or has no head.
+func headTo[T any](h *rowHead[T], ready *atomic.Bool, get func() (T, error), n int) (T, error) {
+	if h == nil || ready.Load() {
+		return get()
 	}
-	m, err := p.head.to(n)
+	v, err := h.to(n)
 	if errors.Is(err, errNoHead) {
-		return p.get()
+		return get()
 	}
-	return m, err
+	return v, err
 }
 
 // heads are the parts a First reads by their head, checked up to the
