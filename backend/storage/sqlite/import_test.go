@@ -2,6 +2,8 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -200,6 +202,39 @@ func TestApplyDraft(t *testing.T) {
 		st, err = ws.ApplyDraft(ctx, []byte(doc))
 		if err != nil || st.Portal.URL != "http://127.0.0.1:8080/portal/test/" {
 			t.Fatalf("URL after off/on = %q, %v", st.Portal.URL, err)
+		}
+	}
+}
+
+// TestImportCancelled cancels an import midway (its statements run
+// without the context's cancellation, checked between records): the
+// error says so and the workspace is as it was, for an upsert and for a
+// bulk replace.
+func TestImportCancelled(t *testing.T) {
+	for _, replace := range []bool{false, true} {
+		ws := MustOpen(t)
+		MustImport(t, ws, portal.Record{User: &portal.User{ID: "u0", Email: "kept@examply.com"}})
+		ctx, cancel := context.WithCancel(context.Background())
+		src := func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+			for i := range 5000 {
+				if i == 2000 {
+					cancel()
+				}
+				if err := emit(portal.Record{User: &portal.User{ID: fmt.Sprintf("u%d", i+1), Email: fmt.Sprintf("user%d@examply.com", i)}}); err != nil {
+					return nil, err
+				}
+			}
+			return nil, nil
+		}
+		rep, err := ws.Import(ctx, src, portal.ImportOptions{Replace: replace})
+		if !errors.Is(err, context.Canceled) || rep.Committed {
+			t.Fatalf("replace %v: err = %v, committed %v; want context.Canceled, nothing committed", replace, err, rep.Committed)
+		}
+		if c := counts(t, ws); c.Users != 1 {
+			t.Fatalf("replace %v: a cancelled import left %d users, want the 1 there before", replace, c.Users)
+		}
+		if _, err := ws.FindUser(context.Background(), "kept@examply.com"); err != nil {
+			t.Fatalf("replace %v: the user there before: %v", replace, err)
 		}
 	}
 }
