@@ -25,6 +25,10 @@ var (
 	firstScanMin = 4096
 )
 
+// firstWordHook, when set (tests), is called before each word First
+// tests (SetFirstWordHook).
+var firstWordHook func(wi int)
+
 // firstHead is how many rows of the parts it reads First checks first
 // (then a quarter more each time it needs more).
 const firstHead = 4096
@@ -202,6 +206,9 @@ func (c *Columns) First(rule, except *portal.Rule, s *portal.Schema, now time.Ti
 	budget := max(c.rows/firstScanDiv, firstScanMin)
 	out := make([]uint32, 0, n)
 	for wi, w := range c.all {
+		if firstWordHook != nil {
+			firstWordHook(wi)
+		}
 		if wi*64 >= budget {
 			set, err := c.Audience(rule, except, s, now)
 			if err != nil {

@@ -278,3 +278,39 @@ func TestFirstHeadConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstHeadThenWhole: a First reading the parts by their head goes
+// on with them when another question reads the same parts whole before
+// its walk checks its first rows, or halfway through it (a head not
+// checked has no ranks for the users of several companies: taking the
+// whole part's place then gave wrong users).
+func TestFirstHeadThenWhole(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 37))
+	s := schema()
+	d := bigDataset(r, 30000)
+	subs := subjects(d)
+	file := save(t, fill(t, d, s), "g1")
+	defer audience.SetFirstScan(1, 1<<30)() // walk as far as it takes
+	for _, at := range []int{0, 80} {
+		for _, rule := range headRules {
+			for _, n := range []int{50, 400, 3000} {
+				cols, err := audience.OpenColumns(file, "g1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				restore := audience.SetFirstWordHook(func(wi int) {
+					if wi == at {
+						if err := cols.Verify(); err != nil {
+							t.Error(err)
+						}
+					}
+				})
+				got, err := cols.First(rule, nil, s, now, n)
+				restore()
+				if want := headOf(rule, s, subs, n); err != nil || !slices.Equal(got, want) {
+					t.Fatalf("%s, first %d, the parts read whole at word %d: %v (%v), want %v", rule, n, at, got, err, want)
+				}
+			}
+		}
+	}
+}

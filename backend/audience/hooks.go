@@ -39,3 +39,12 @@ func SetSpans(min, ways int) (restore func()) {
 	spanMin, spanWays = min, ways
 	return func() { spanMin, spanWays = a, b }
 }
+
+// SetFirstWordHook calls fn(wi) in First before it tests word wi of the
+// users (nil: nothing is called): a test reads the parts whole there, as
+// a question running at the same time may.
+func SetFirstWordHook(fn func(wi int)) (restore func()) {
+	old := firstWordHook
+	firstWordHook = fn
+	return func() { firstWordHook = old }
+}

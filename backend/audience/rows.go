@@ -134,10 +134,11 @@ func checkSpan[T any](s *partSums, v []T) error {
 // rowHead is a part read by its head: open decodes it lazily and returns
 // the check of a range of its rows; to checks the rows up to n, once.
 type rowHead[T any] struct {
-	once  sync.Once
-	open  func() (T, func(from, to int) error, error)
-	val   T
-	check func(from, to int) error
+	once   sync.Once
+	opened atomic.Bool // once has run
+	open   func() (T, func(from, to int) error, error)
+	val    T
+	check  func(from, to int) error
 
 	mu   sync.Mutex
 	upTo int // rows [0, upTo) checked
@@ -149,6 +150,7 @@ func (h *rowHead[T]) to(n int) (T, error) {
 	h.once.Do(func() {
 		h.val, h.check, h.err = h.open()
 		h.open = nil
+		h.opened.Store(true)
 	})
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -172,10 +174,20 @@ func (p *colPart) headTo(n int) (*column, error) { return headTo(p.head, &p.read
 func (p *memPart) headTo(n int) (*members, error) { return headTo(p.head, &p.ready, p.get, n) }
 
 // headTo is a part's head checked up to row n, or the part read whole
-// (get) when it was already (ready) or has no head.
+// (get) when it was already (ready) before its head was opened, or has
+// no head. Once opened, the head is what headTo returns: a First holds
+// the head's rows as it walks, and only checking them further fills what
+// it reads next (the ranks of memberships), even when another question
+// has read the part whole meanwhile; but a part found damaged whole is
+// damaged.
 func headTo[T any](h *rowHead[T], ready *atomic.Bool, get func() (T, error), n int) (T, error) {
-	if h == nil || ready.Load() {
+	if h == nil || ready.Load() && !h.opened.Load() {
 		return get()
+	}
+	if ready.Load() {
+		if whole, err := get(); err != nil {
+			return whole, err
+		}
 	}
 	v, err := h.to(n)
 	if errors.Is(err, errNoHead) {
