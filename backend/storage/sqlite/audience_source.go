@@ -72,9 +72,19 @@ func newStamp() string {
 // are stored or folded, changes the schema version.
 func generation(ctx context.Context, q queryer) (string, error) {
 	var g string
-	err := q.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = ?), '0')
-		|| '/' || coalesce((SELECT value FROM meta WHERE key = ?), '')
-		|| '/' || (SELECT count(*) FROM migrations)`, generationKey, stampKey).Scan(&g)
+	err := q.QueryRowContext(ctx, generationSQL, generationKey, stampKey).Scan(&g)
+	return g, err
+}
+
+const generationSQL = `SELECT coalesce((SELECT value FROM meta WHERE key = ?), '0')
+	|| '/' || coalesce((SELECT value FROM meta WHERE key = ?), '')
+	|| '/' || (SELECT count(*) FROM migrations)`
+
+// generation is the function generation with the statement prepared
+// once: every question of the running app and every preview reads it.
+func (d *DB) generation(ctx context.Context) (string, error) {
+	var g string
+	err := d.queryRow(ctx, generationSQL, generationKey, stampKey).Scan(&g)
 	return g, err
 }
 
@@ -95,12 +105,12 @@ func genCounter(gen string) (int64, error) {
 // workspace not written since stamps came is given one first, when it
 // can be written.
 func (ws *Workspace) Generation(ctx context.Context) (string, error) {
-	gen, err := generation(ctx, ws.db)
+	gen, err := ws.generation(ctx)
 	if err != nil || stamped(gen) {
 		return gen, err
 	}
 	ws.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, stampKey, newStamp())
-	return generation(ctx, ws.db)
+	return ws.generation(ctx)
 }
 
 // ReadColumns reads every user, company and membership into the audience

@@ -20,7 +20,7 @@ func (ds *DirectoryStore) Schema(ctx context.Context) (*portal.Schema, error) {
 	// The schema changes only with an import, and every import bumps the
 	// dataset generation (one indexed row): keep the schema of the
 	// generation last read.
-	g, err := generation(ctx, ds.db)
+	g, err := ds.generation(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func (ds *DirectoryStore) Schema(ctx context.Context) (*portal.Schema, error) {
 		return nil, err
 	}
 	// Keep it only if no import committed meanwhile.
-	if g2, err := generation(ctx, ds.db); err == nil && g2 == g {
+	if g2, err := ds.generation(ctx); err == nil && g2 == g {
 		ds.gs.mu.Lock()
 		ds.gs.gen, ds.gs.schema = g, s
 		ds.gs.mu.Unlock()
