@@ -55,6 +55,7 @@ func Run(ctx context.Context, opt Options) error {
 	if !HasUI(opt.Web) {
 		fmt.Fprintln(opt.Out, "Note: the UI was not built into this binary; run make build.")
 	}
+	audience.CollectForKept() // the studio keeps the workspace's columns
 	ws, err := OpenWorkspace(ctx, opt.Workspace, opt.IsDefault, opt.Out)
 	if err != nil {
 		return err

@@ -345,6 +345,7 @@ func (b *bench) loadColumns() error {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	b.aud.Close()
+	audience.CollectForKept() // as the app does
 	b.aud = audience.NewEngine(b.ws, audience.Options{Path: b.ws.AudiencePath(), Keep: true})
 	b.svc.Audiences = b.aud
 	if err := b.aud.Load(b.ctx); err != nil {

@@ -337,6 +337,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	listenURL := "http://" + ln.Addr().String()
 	// A long-running server: each audience engine loads in the background
 	// now and catches up after every write.
+	audience.CollectForKept()
 	newServer := func(st servedStore, log *slog.Logger) (*server.Server, *audience.Engine, error) {
 		notice := func(msg string) { log.Info(msg) }
 		var aud *audience.Engine
