@@ -7,7 +7,8 @@ import (
 )
 
 // PortalSets are the users' states under one settings document, as sets
-// of user seqs.
+// of user seqs. The sets may be shared (with the audiences they were
+// made from, with each other): never change them.
 type PortalSets struct {
 	// Access: the portal is on and the access rule matches.
 	Access *roaring.Bitmap
@@ -63,11 +64,11 @@ func SetsOf(st *portal.Settings, of func(*portal.Rule) (*roaring.Bitmap, error))
 	if err != nil {
 		return empty, err
 	}
-	out := PortalSets{Access: access.Clone(), Restricted: roaring.New()}
+	out := PortalSets{Access: access, Restricted: roaring.New()}
 	switch {
 	case !st.Visibility.RestrictToOwn:
 	case st.Visibility.Conditions.IsEmpty():
-		out.Restricted = access.Clone()
+		out.Restricted = access
 	default:
 		conds, err := of(st.Visibility.Conditions)
 		if err != nil {
