@@ -29,5 +29,6 @@ func mapFile(path string) ([]byte, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	adviseHuge(b)
 	return b, func() { syscall.Munmap(b) }, nil
 }
