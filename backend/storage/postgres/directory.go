@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -66,7 +65,7 @@ func scanUser(row pgx.Row) (*portal.User, error) {
 		return nil, err
 	}
 	u.CreatedAt, u.SignedUpAt, u.LastSeenAt = timeOf(created), timeOf(signed), timeOf(seen)
-	if err := json.Unmarshal([]byte(custom), &u.Custom); err != nil {
+	if err := portal.UnmarshalCustom([]byte(custom), &u.Custom); err != nil {
 		return nil, fmt.Errorf("user %s: custom attributes: %w", u.ID, err)
 	}
 	return &u, nil
@@ -273,7 +272,7 @@ func scanCompany(row pgx.Row) (*portal.Company, error) {
 		return nil, err
 	}
 	c.CreatedAt = timeOf(created)
-	if err := json.Unmarshal([]byte(custom), &c.Custom); err != nil {
+	if err := portal.UnmarshalCustom([]byte(custom), &c.Custom); err != nil {
 		return nil, fmt.Errorf("company %s: custom attributes: %w", c.ID, err)
 	}
 	return &c, nil

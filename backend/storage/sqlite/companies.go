@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"portalstudio/backend/portal"
@@ -78,7 +77,7 @@ func scanCompany(sc interface{ Scan(...any) error }) (*portal.Company, error) {
 		c.MonthlySpend = &spend.Float64
 	}
 	c.CreatedAt = timeOf(created)
-	if err := json.Unmarshal([]byte(custom), &c.Custom); err != nil {
+	if err := portal.UnmarshalCustom([]byte(custom), &c.Custom); err != nil {
 		return nil, fmt.Errorf("company %s: custom attributes: %w", c.ID, err)
 	}
 	return &c, nil

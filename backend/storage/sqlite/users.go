@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -26,7 +25,7 @@ func scanUser(sc interface{ Scan(...any) error }) (*portal.User, error) {
 		return nil, err
 	}
 	u.CreatedAt, u.SignedUpAt, u.LastSeenAt = timeOf(created), timeOf(signed), timeOf(seen)
-	if err := json.Unmarshal([]byte(custom), &u.Custom); err != nil {
+	if err := portal.UnmarshalCustom([]byte(custom), &u.Custom); err != nil {
 		return nil, fmt.Errorf("user %s: custom attributes: %w", u.ID, err)
 	}
 	return &u, nil
