@@ -52,6 +52,7 @@ func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, 
 		return nil, err
 	}
 	res := &wire.ImpactResult{LiveVersion: before.Version, Users: im.Users, Before: im.Before, After: im.After}
+	var listed []*portal.ImpactUser
 	for _, g := range portal.ImpactGroups {
 		grp := res.Group(g)
 		grp.Count = im.Count(g)
@@ -64,9 +65,12 @@ func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, 
 		if grp.Users, err = s.Audiences.ImpactUsers(ctx, im, g, req.Offset, req.Limit); err != nil {
 			return nil, err
 		}
-		if err := s.sayWhy(ctx, grp.Users, after, schema, now, req.Tickets); err != nil {
-			return nil, err
+		for i := range grp.Users {
+			listed = append(listed, &grp.Users[i])
 		}
+	}
+	if err := s.sayWhy(ctx, listed, after, schema, now, req.Tickets); err != nil {
+		return nil, err
 	}
 	for _, g := range portal.ImpactGroups {
 		res.Group(g).Sentence = words.Group(g, res.Group(g).Count)
@@ -77,19 +81,21 @@ func (s *Service) ImpactOf(ctx context.Context, before, after *portal.Settings, 
 
 // sayWhy gives each listed user's change its sentence, from their
 // decision under the new settings, and with tickets how many tickets
-// they see before and after. The users are read in one batch (a page is
-// at most a thousand users).
-func (s *Service) sayWhy(ctx context.Context, users []portal.ImpactUser, after *portal.Settings, schema *portal.Schema, now time.Time, tickets bool) error {
+// they see before and after. The users of every group listed are read
+// in one batch (a page is at most a thousand users a group).
+func (s *Service) sayWhy(ctx context.Context, users []*portal.ImpactUser, after *portal.Settings, schema *portal.Schema, now time.Time, tickets bool) error {
+	if len(users) == 0 {
+		return nil
+	}
 	ids := make([]string, len(users))
-	for i := range users {
-		ids[i] = users[i].ID
+	for i, u := range users {
+		ids[i] = u.ID
 	}
 	subs, err := s.Store.Subjects(ctx, ids)
 	if err != nil {
 		return err
 	}
-	for i := range users {
-		u := &users[i]
+	for _, u := range users {
 		sub, ok := subs[u.ID]
 		if !ok {
 			return portal.Errorf(portal.ENOTFOUND, "no user has the id %q", u.ID)
