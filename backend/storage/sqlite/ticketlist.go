@@ -191,23 +191,30 @@ func (d *DB) listTickets(ctx context.Context, q portal.TicketQuery) (portal.Tick
 		for i, k := range keys {
 			args[i] = k.ID
 		}
-		rows, err := d.query(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.id IN (`+placeholders(len(args))+`)`, args...)
+		// With each ticket its creator's name, as UserNames gives it (one
+		// statement fewer for every page).
+		rows, err := d.query(ctx, `SELECT `+ticketColumns+`, coalesce(u.name, u.email, '') FROM tickets t LEFT JOIN users u ON u.id = t.creator_id
+			WHERE t.id IN (`+placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return page, err
 		}
 		byID := make(map[string]portal.Ticket, len(keys))
+		page.CreatorNames = make(map[string]string, len(keys))
 		for rows.Next() {
-			t, err := scanTicket(rows)
+			var name string
+			t, err := scanTicket(suffixed{rows, &name})
 			if err != nil {
 				rows.Close()
 				return page, err
 			}
 			byID[t.ID] = t
+			page.CreatorNames[t.CreatorID()] = name
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return page, err
 		}
+		page.Tickets = make([]portal.Ticket, 0, len(keys))
 		for _, k := range keys {
 			page.Tickets = append(page.Tickets, byID[k.ID])
 		}

@@ -31,6 +31,9 @@ func TestTicketsMatchDomain(t *testing.T) {
 		var users []*portal.User
 		for i := 0; i < nu; i++ {
 			u := &portal.User{ID: fmt.Sprintf("u%d", i), Email: fmt.Sprintf("u%d@x.io", i)}
+			if r.IntN(2) == 0 {
+				u.Name = fmt.Sprintf("User %d", i)
+			}
 			for j := r.IntN(4); j > 0; j-- {
 				u.CompanyIDs = append(u.CompanyIDs, fmt.Sprintf("c%d", r.IntN(nc+1)))
 			}
@@ -73,6 +76,21 @@ func TestTicketsMatchDomain(t *testing.T) {
 					}
 					total = page.Total
 					got = append(got, ids(page.Tickets)...)
+					// The creators' names read with the page are UserNames'
+					// (a creator who is no user has none).
+					var creators []string
+					for _, tk := range page.Tickets {
+						creators = append(creators, tk.CreatorID())
+					}
+					names, err := ws.UserNames(ctx, creators)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, tk := range page.Tickets {
+						if c := tk.CreatorID(); page.CreatorNames[c] != names[c] {
+							t.Fatalf("seed %d: ticket %s: creator %q named %q with the page, %q by UserNames", seed, tk.ID, c, page.CreatorNames[c], names[c])
+						}
+					}
 					if page.Next == "" {
 						break
 					}
