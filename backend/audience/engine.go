@@ -45,6 +45,7 @@ type Engine struct {
 	noFile bool    // the next load must not read the file: it was damaged
 	closed bool
 	err    error // the last load's failure
+	kept   int64 // the bytes of cur, counted for the collector (gc.go)
 }
 
 // Options say where an Engine keeps its data and how it loads.
@@ -104,6 +105,8 @@ func NewEngine(src Source, opt Options) *Engine {
 func (e *Engine) Close() {
 	e.mu.Lock()
 	e.closed, e.cur = true, nil
+	kept(e.kept, 0)
+	e.kept = 0
 	f := e.flight
 	e.mu.Unlock()
 	e.cancel()
@@ -144,6 +147,11 @@ func (e *Engine) startLocked() *flight {
 		e.flight = nil
 		if err == nil && !e.closed {
 			e.cur, e.err = v, nil
+			if e.opt.Keep {
+				b := v.bytes()
+				kept(e.kept, b)
+				e.kept = b
+			}
 		} else if err != nil {
 			e.err = err
 		}
@@ -384,6 +392,15 @@ type Stats struct {
 	FileErr string `json:"file_error,omitempty"`
 }
 
+// bytes is the size of the view's columns.
+func (v *view) bytes() int64 {
+	b := v.base.Bytes()
+	if v.delta != nil {
+		b += v.delta.Bytes()
+	}
+	return b
+}
+
 // Stats reports the engine's data.
 func (e *Engine) Stats() Stats {
 	e.mu.Lock()
@@ -395,10 +412,9 @@ func (e *Engine) Stats() Stats {
 	if v := e.cur; v != nil {
 		st.Loaded, st.Generation = true, v.gen
 		st.Users, st.Companies, st.Attributes = v.users(), v.base.Companies(), v.base.Attributes()
-		st.Bytes, st.LoadTime, st.From, st.FileErr = v.base.Bytes(), v.loadTime, v.from, v.fileErr
+		st.Bytes, st.LoadTime, st.From, st.FileErr = v.bytes(), v.loadTime, v.from, v.fileErr
 		if v.delta != nil {
 			st.Changed = v.delta.Users()
-			st.Bytes += v.delta.Bytes()
 		}
 	}
 	return st

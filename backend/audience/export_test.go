@@ -94,3 +94,6 @@ func WithRows(b []byte, rows uint64) []byte {
 	binary.LittleEndian.PutUint64(b[d.off:], rows)
 	return Reseal(b)
 }
+
+// KeptBytes is the size of the columns the engines of this process keep.
+func KeptBytes() int64 { return keptBytes.Load() }
