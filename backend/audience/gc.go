@@ -7,8 +7,8 @@ import (
 )
 
 // The garbage collector of a process that keeps engines' columns in
-// memory (Options.Keep: the desktop app, the server, the bench's running
-// app).
+// memory (Options.Keep: the desktop app and the bench's running app; the
+// server keeps Go's default until it is measured under load).
 //
 // The columns are most of such a process's heap (122 MB for 1,000,000
 // users) and hold no pointers, so a collection marks them for next to

@@ -336,8 +336,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	opt := server.SecretOptions{RotateAdminToken: *rotateToken, RotateIdentitySecret: *rotateSecret, EndSessions: *endSessions}
 	listenURL := "http://" + ln.Addr().String()
 	// A long-running server: each audience engine loads in the background
-	// now and catches up after every write.
-	audience.CollectForKept()
+	// now and catches up after every write. (Its collector keeps Go's
+	// default target: audience.CollectForKept is measured for the app's
+	// questions, not yet under the server's load.)
 	newServer := func(st servedStore, log *slog.Logger) (*server.Server, *audience.Engine, error) {
 		notice := func(msg string) { log.Info(msg) }
 		var aud *audience.Engine
