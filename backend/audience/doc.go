@@ -154,9 +154,18 @@
 // part: goroutines that need it at once wait for one check). A one-shot
 // count so touches the 40 to 50 MB its rule reads, not all 128 MB of a
 // million users, and asks the system for them at once (madvise
-// MADV_POPULATE_READ) rather than a page fault at a time. A long-running
+// MADV_POPULATE_READ) rather than a page fault at a time. The file is
+// written in aligned blocks of 2 MiB and mapped with MADV_HUGEPAGE
+// (datafile.go, advise_linux.go), so that the page cache keeps it in
+// huge folios and a process maps 2 MiB of it at a time. A long-running
 // process reads the file into memory and checks every part at load
-// (ReadColumns, Columns.Verify), on every core.
+// (ReadColumns, Columns.Verify), on every core; its collector lets the
+// heap grow only a little past the columns it keeps (gc.go).
+//
+// A list reading a part by its head keeps reading it by its head to
+// the end of its walk, even when another question reads the part whole
+// meanwhile: the head's derived data (the memberships' ranks) is filled
+// only as the head is checked.
 //
 // A list of the first users (First) reads less still: it walks the
 // users in seq order and stops at its n-th match, so it reads the users'
