@@ -32,15 +32,15 @@ func (s *Service) Explain(ctx context.Context, req wire.ExplainRequest) (*wire.E
 	if err != nil {
 		return nil, err
 	}
-	st, d, sub, _, err := s.decideFor(ctx, req.Settings, u, req.Now)
+	dc, err := s.decideFor(ctx, req.Settings, u, req.Now)
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.explainTicket(ctx, st, d, u, t)
+	res, err := s.explainTicket(ctx, dc.st, dc.d, u, t)
 	if err != nil {
 		return nil, err
 	}
-	res.User = userInfo(u, sub)
+	res.User = userInfo(u, dc.sub)
 	res.Settings = req.Settings
 	if res.Settings == "" {
 		res.Settings = Draft
@@ -235,14 +235,14 @@ func (s *Service) Compare(ctx context.Context, req wire.CompareRequest) (*wire.C
 		} else {
 			res.B = sum
 		}
-		_, d, _, _, err := s.decideFor(ctx, req.Settings, u, req.Now)
+		dc, err := s.decideFor(ctx, req.Settings, u, req.Now)
 		if err != nil {
 			return nil, err
 		}
-		if !d.Access {
+		if !dc.d.Access {
 			continue
 		}
-		tab := d.Tabs[0] // All holds Created by me
+		tab := dc.d.Tabs[0] // All holds Created by me
 		cursor := ""
 		for len(seen[i]) < compareMax {
 			page, err := s.Store.Tickets(ctx, portal.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: cursor, Limit: 200})

@@ -18,9 +18,9 @@ func (s *Service) Decide(ctx context.Context, u *portal.User, which string) (d p
 // DecideWith is Decide with what the caller prefetched for the request
 // (see PreviewUserWith).
 func (s *Service) DecideWith(ctx context.Context, u *portal.User, pre *portal.Prefetched, which string) (d portal.Decision, enabled bool, err error) {
-	st, d, _, _, err := s.decideWith(ctx, which, u, pre, time.Time{})
+	dc, err := s.decideWith(ctx, which, u, pre, time.Time{})
 	if err != nil {
-		return d, false, err
+		return dc.d, false, err
 	}
-	return d, st.Portal.Enabled, nil
+	return dc.d, dc.st.Portal.Enabled, nil
 }

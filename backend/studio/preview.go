@@ -41,15 +41,14 @@ func (s *Service) previewUser(ctx context.Context, u *portal.User, pre *portal.P
 	if err := req.TicketFilter.Validate(); err != nil {
 		return nil, err
 	}
-	st, d, sub, now, err := s.decideWith(ctx, req.Settings, u, pre, req.Now)
+	dc, err := s.decideWith(ctx, req.Settings, u, pre, req.Now)
 	if err != nil {
 		return nil, err
 	}
+	st, d, sub, now := dc.st, dc.d, dc.sub, dc.now
 	var sentences decisionWords
 	if say {
-		if sentences, err = s.sayDecision(ctx, st, &d); err != nil {
-			return nil, err
-		}
+		sentences = sayDecision(st, &d, dc.schema)
 	}
 	res := &wire.PreviewResult{
 		User:               userInfo(u, sub),
@@ -104,50 +103,63 @@ type decisionWords struct{ access, restricted string }
 
 // sayDecision says decision d (made under st) in sentences with the
 // schema's labels, and fills the sentence of every node of its traces.
-func (s *Service) sayDecision(ctx context.Context, st *portal.Settings, d *portal.Decision) (decisionWords, error) {
-	schema, err := s.Store.Schema(ctx)
-	if err != nil {
-		return decisionWords{}, err
-	}
+func sayDecision(st *portal.Settings, d *portal.Decision, schema *portal.Schema) decisionWords {
 	*d = words.Decision(*d, schema)
-	return decisionWords{access: words.Access(st, *d, schema), restricted: words.Restriction(st, *d, schema)}, nil
+	return decisionWords{access: words.Access(st, *d, schema), restricted: words.Restriction(st, *d, schema)}
+}
+
+// decided is a decision for a user with what it was made from: the
+// settings, the user with their companies, the schema and the time.
+type decided struct {
+	st     *portal.Settings
+	d      portal.Decision
+	sub    portal.Subject
+	schema *portal.Schema
+	now    time.Time
 }
 
 // decideFor decides for u under the draft or live settings at now (the
 // current time when zero), and returns what it used.
-func (s *Service) decideFor(ctx context.Context, which string, u *portal.User, now time.Time) (*portal.Settings, portal.Decision, portal.Subject, time.Time, error) {
+func (s *Service) decideFor(ctx context.Context, which string, u *portal.User, now time.Time) (decided, error) {
 	return s.decideWith(ctx, which, u, nil, now)
 }
 
 // decideWith is decideFor with what was prefetched for u (pre, when not
 // nil and u is its user): under the live settings, its settings, schema
 // and companies instead of reading them again.
-func (s *Service) decideWith(ctx context.Context, which string, u *portal.User, pre *portal.Prefetched, now time.Time) (*portal.Settings, portal.Decision, portal.Subject, time.Time, error) {
+func (s *Service) decideWith(ctx context.Context, which string, u *portal.User, pre *portal.Prefetched, now time.Time) (decided, error) {
 	if now.IsZero() {
 		now = s.Now()
 	}
 	if pre != nil && which == Live && pre.User == u && pre.Live != nil && pre.Schema != nil {
-		return pre.Live, portal.Decide(pre.Live, pre.Schema, pre.Subject, now), pre.Subject, now, nil
+		return decided{st: pre.Live, d: portal.Decide(pre.Live, pre.Schema, pre.Subject, now), sub: pre.Subject, schema: pre.Schema, now: now}, nil
 	}
 	st, err := s.settings(ctx, which)
 	if err != nil {
-		return nil, portal.Decision{}, portal.Subject{}, now, err
+		return decided{now: now}, err
 	}
-	d, sub, err := s.decide(ctx, st, u, now)
-	return st, d, sub, now, err
+	return s.decideUnder(ctx, st, u, now)
 }
 
 // decide loads the user's companies and decides under st.
 func (s *Service) decide(ctx context.Context, st *portal.Settings, u *portal.User, now time.Time) (portal.Decision, portal.Subject, error) {
-	schema, err := s.Store.Schema(ctx)
-	if err != nil {
-		return portal.Decision{}, portal.Subject{}, err
+	dc, err := s.decideUnder(ctx, st, u, now)
+	return dc.d, dc.sub, err
+}
+
+// decideUnder reads the schema and the user's companies and decides
+// under st.
+func (s *Service) decideUnder(ctx context.Context, st *portal.Settings, u *portal.User, now time.Time) (decided, error) {
+	dc := decided{st: st, now: now}
+	var err error
+	if dc.schema, err = s.Store.Schema(ctx); err != nil {
+		return dc, err
 	}
-	sub, err := s.Store.Subject(ctx, u)
-	if err != nil {
-		return portal.Decision{}, sub, err
+	if dc.sub, err = s.Store.Subject(ctx, u); err != nil {
+		return dc, err
 	}
-	return portal.Decide(st, schema, sub, now), sub, nil
+	dc.d = portal.Decide(st, dc.schema, dc.sub, now)
+	return dc, nil
 }
 
 func (s *Service) views(ctx context.Context, ts []portal.Ticket) ([]wire.TicketView, error) {

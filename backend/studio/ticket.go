@@ -28,10 +28,11 @@ func (s *Service) TicketFor(ctx context.Context, u *portal.User, req wire.Ticket
 // TicketForWith is TicketFor with what the caller prefetched for the
 // request (see PreviewUserWith).
 func (s *Service) TicketForWith(ctx context.Context, u *portal.User, pre *portal.Prefetched, req wire.TicketRequest) (*wire.TicketDetail, error) {
-	_, d, _, now, err := s.decideWith(ctx, req.Settings, u, pre, req.Now)
+	dc, err := s.decideWith(ctx, req.Settings, u, pre, req.Now)
 	if err != nil {
 		return nil, err
 	}
+	d, now := dc.d, dc.now
 	notFound := portal.Errorf(portal.ENOTFOUND, "ticket %s not found", req.TicketID)
 	byNumber := false
 	switch req.By {
