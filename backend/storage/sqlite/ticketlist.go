@@ -219,12 +219,12 @@ func (d *DB) listTickets(ctx context.Context, q portal.TicketQuery) (portal.Tick
 			page.Tickets = append(page.Tickets, byID[k.ID])
 		}
 	}
-	cells, err := d.facetCells(ctx, scope, q.TicketFilter)
+	cells, names, err := d.facetCells(ctx, scope, q.TicketFilter)
 	if err != nil {
 		return page, err
 	}
-	page.Facets, page.Total, err = d.facets(ctx, cells, q.TicketFilter)
-	return page, err
+	page.Facets, page.Total = cells.Facets(q.TicketFilter, names)
+	return page, nil
 }
 
 // facetCells counts the tickets of the scope per cell: created + of the
@@ -236,15 +236,16 @@ func (d *DB) listTickets(ctx context.Context, q portal.TicketQuery) (portal.Tick
 // the groups stream without a sort (a range of its creation index, then
 // grouped, took longer when the dates keep most of its tickets). The
 // creator's tickets are a grouped scan of the creator's index. All in one
-// statement.
-func (d *DB) facetCells(ctx context.Context, scope listScope, f portal.TicketFilter) (listpage.Cells, error) {
+// statement, which also gives the names of the types in the cells (the
+// workspace's; none for a type it does not know), as typeNames does.
+func (d *DB) facetCells(ctx context.Context, scope listScope, f portal.TicketFilter) (listpage.Cells, map[string]string, error) {
 	var p sqlParams
 	dated := datesCond(f, &p)
 	if dated == "" {
 		dated = `1`
 	}
 	group := func(sign, where string) string {
-		return `SELECT ` + sign + `, t.state_category, t.type_id, count(*), sum(` + dated + `) FROM tickets t WHERE ` + where +
+		return `SELECT ` + sign + ` AS sign, t.state_category AS state, t.type_id AS typ, count(*) AS n, sum(` + dated + `) AS kept FROM tickets t WHERE ` + where +
 			` AND ` + portalEligible + ` GROUP BY t.state_category, t.type_id`
 	}
 	var parts, companies []string
@@ -257,7 +258,7 @@ func (d *DB) facetCells(ctx context.Context, scope listScope, f portal.TicketFil
 		company := p.add(c)
 		companies = append(companies, company)
 		if dated == `1` {
-			parts = append(parts, `SELECT 1, state_category, type_id, n, n FROM ticket_cells WHERE company_id = `+company)
+			parts = append(parts, `SELECT 1 AS sign, state_category AS state, type_id AS typ, n, n AS kept FROM ticket_cells WHERE company_id = `+company)
 		} else {
 			parts = append(parts, group(`1`, `t.company_id = `+company))
 		}
@@ -265,36 +266,28 @@ func (d *DB) facetCells(ctx context.Context, scope listScope, f portal.TicketFil
 	if user != "" && len(companies) > 0 {
 		parts = append(parts, group(`-1`, `t.creator_id = `+user+` AND t.company_id IN (`+strings.Join(companies, `, `)+`)`))
 	}
-	cells := listpage.Cells{}
+	cells, names := listpage.Cells{}, map[string]string{}
 	if len(parts) == 0 {
-		return cells, nil
+		return cells, names, nil
 	}
-	rows, err := d.query(ctx, strings.Join(parts, ` UNION ALL `), p...)
+	rows, err := d.query(ctx, `SELECT g.*, tt.name FROM (`+strings.Join(parts, ` UNION ALL `)+`) g LEFT JOIN ticket_types tt ON tt.id = g.typ`, p...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var sign, n, kept int
 		var state, typ string
-		if err := rows.Scan(&sign, &state, &typ, &n, &kept); err != nil {
-			return nil, err
+		var name *string
+		if err := rows.Scan(&sign, &state, &typ, &n, &kept, &name); err != nil {
+			return nil, nil, err
 		}
 		cells.AddGroup(state, typ, n, kept, sign)
+		if name != nil {
+			names[typ] = *name
+		}
 	}
-	return cells, rows.Err()
-}
-
-// facets returns the facets of a list's cells under the filter and how
-// many tickets the whole filter keeps (listpage.Cells.Facets), with the
-// workspace's names of the types.
-func (d *DB) facets(ctx context.Context, cells listpage.Cells, f portal.TicketFilter) (portal.Facets, int, error) {
-	names, err := d.typeNames(ctx, cells.TypeIDs())
-	if err != nil {
-		return portal.NewFacets(), 0, err
-	}
-	fc, total := cells.Facets(f, names)
-	return fc, total, nil
+	return cells, names, rows.Err()
 }
 
 // typeNames returns the names of the ticket types with those ids (the

@@ -189,3 +189,33 @@ func TestTicketsCursorFormats(t *testing.T) {
 		}
 	}
 }
+
+// TestTicketListTypeNames: a list's facets name each type of its tickets
+// as the workspace last imported it, and a type it does not know "".
+func TestTicketListTypeNames(t *testing.T) {
+	ws := MustOpen(t)
+	ctx := context.Background()
+	var recs []portal.Record
+	recs = append(recs, portal.Record{User: &portal.User{ID: "u1", Email: "u1@x.io", CompanyIDs: []string{"c1"}}},
+		portal.Record{Company: &portal.Company{ID: "c1", Name: "Co"}})
+	types := []*portal.TicketType{{ID: "ty1", Name: "Bug", Category: portal.CategoryCustomer}, {ID: "ty2", Name: "Question", Category: portal.CategoryCustomer}, nil}
+	for i, typeID := range []string{"ty1", "ty2", "ty9", "ty1"} {
+		tk := &portal.Ticket{ID: fmt.Sprintf("t%d", i), TicketID: fmt.Sprint(i), Title: "T", Category: portal.CategoryCustomer, IsShared: true,
+			TypeID: typeID, CreatedAt: t0, UpdatedAt: t0, StateCategory: portal.StateSubmitted}
+		if i%2 == 0 {
+			tk.ContactIDs = []string{"u1"}
+		} else {
+			tk.CompanyID = "c1"
+		}
+		recs = append(recs, portal.Record{Ticket: tk, TicketType: types[min(i, 2)]})
+	}
+	MustImport(t, ws, recs...)
+	page, err := ws.Tickets(ctx, portal.TicketQuery{UserID: "u1", CompanyIDs: []string{"c1"}, Tab: portal.TabAll, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []portal.TypeCount{{ID: "ty9", Name: "", Count: 1}, {ID: "ty1", Name: "Bug", Count: 2}, {ID: "ty2", Name: "Question", Count: 1}}
+	if d := cmp.Diff(want, page.Facets.Types); d != "" {
+		t.Fatalf("the types' facets (-want +got):\n%s", d)
+	}
+}
