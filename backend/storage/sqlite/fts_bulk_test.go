@@ -39,17 +39,39 @@ func TestBulkLoadRestoresFullTextMemory(t *testing.T) {
 		}, portal.ImportOptions{Replace: true})
 		return err
 	}
+	automerge := func() int {
+		t.Helper()
+		n, err := ws.CountSQL(ctx, `SELECT coalesce((SELECT v FROM ticket_fts_config WHERE k = 'automerge'), 4)`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
 	if err := load(false); err != nil {
 		t.Fatal(err)
 	}
 	if got := hashSizes(); got[0] != 1<<20 || got[1] != 1<<20 {
 		t.Fatalf("after a bulk load the full-text indexes keep %v bytes, want FTS5's 1 MiB", got)
 	}
+	// The search index merged its segments once, at the end, and merges
+	// as it goes again after it.
+	if got := automerge(); got != 4 {
+		t.Fatalf("after a bulk load the search index's automerge is %d, want FTS5's 4", got)
+	}
 	if err := load(true); err == nil {
 		t.Fatal("a bulk load whose source fails succeeded")
 	}
 	if got := hashSizes(); got[0] != 1<<20 || got[1] != 1<<20 {
 		t.Fatalf("after a failed bulk load the full-text indexes keep %v bytes, want FTS5's 1 MiB", got)
+	}
+	if got := automerge(); got != 4 {
+		t.Fatalf("after a failed bulk load the search index's automerge is %d, want FTS5's 4", got)
+	}
+	for _, word := range []string{"thanks", "th"} {
+		n, err := ws.CountSQL(ctx, `SELECT count(*) FROM ticket_fts WHERE ticket_fts MATCH ?`, word+"*")
+		if err != nil || n == 0 {
+			t.Fatalf("the search index finds no ticket for %s* after the loads: %d (%v)", word, n, err)
+		}
 	}
 	hits, err := ws.StringsSQL(ctx, `SELECT rowid FROM user_trgm WHERE user_trgm MATCH 'examply' LIMIT 1`)
 	if err != nil || len(hits) == 0 {
