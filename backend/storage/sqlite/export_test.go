@@ -76,3 +76,11 @@ func (ws *Workspace) CellsDrift(ctx context.Context) (string, error) {
 			coalesce(counted, 'none') || ' counted', char(10)), '') FROM both WHERE kept IS NOT counted`).Scan(&drift)
 	return drift, err
 }
+
+// PageCacheUse returns the lines of SQLite's page-cache region
+// (pagecache.go), how many hold a page now, and the bytes of pages
+// allocated elsewhere.
+func PageCacheUse() (lines, used int, overflow int64) {
+	used, overflow = pageCacheUse()
+	return pageCacheLines, used, overflow
+}
