@@ -157,7 +157,7 @@ func (d *DB) listTickets(ctx context.Context, q portal.TicketQuery) (portal.Tick
 	// merged page's tickets are then read whole in one query.
 	var sources []string
 	source := func(where string) {
-		sources = append(sources, `SELECT * FROM (SELECT `+col+`, t.id FROM tickets t WHERE `+where+` AND `+portalEligible+cond+
+		sources = append(sources, `SELECT * FROM (SELECT `+col+`, t.id, t.seq FROM tickets t WHERE `+where+` AND `+portalEligible+cond+
 			` ORDER BY `+col+` `+dir+`, t.id `+dir+` LIMIT `+limit+`)`)
 	}
 	if scope.userID != "" {
@@ -167,6 +167,7 @@ func (d *DB) listTickets(ctx context.Context, q portal.TicketQuery) (portal.Tick
 		source(`t.company_id = ` + p.add(c))
 	}
 	var keys []listpage.Key
+	rowOf := map[string]int64{} // each ticket's row (seq), read with it
 	if len(sources) > 0 {
 		rows, err := d.query(ctx, strings.Join(sources, ` UNION ALL `), p...)
 		if err != nil {
@@ -174,11 +175,13 @@ func (d *DB) listTickets(ctx context.Context, q portal.TicketQuery) (portal.Tick
 		}
 		for rows.Next() {
 			var k listpage.Key
-			if err := rows.Scan(&k.Key, &k.ID); err != nil {
+			var seq int64
+			if err := rows.Scan(&k.Key, &k.ID, &seq); err != nil {
 				rows.Close()
 				return page, err
 			}
 			keys = append(keys, k)
+			rowOf[k.ID] = seq
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -187,14 +190,17 @@ func (d *DB) listTickets(ctx context.Context, q portal.TicketQuery) (portal.Tick
 	}
 	keys, page.Next = listpage.Page(keys, q.TicketFilter, q.Limit)
 	if len(keys) > 0 {
+		// By their rows (the sources' indexes hold them), not their ids: a
+		// search of the ids' index fewer for every ticket, about 40 of the
+		// 250 pages of the workspace a new process reads for a page.
 		args := make([]any, len(keys))
 		for i, k := range keys {
-			args[i] = k.ID
+			args[i] = rowOf[k.ID]
 		}
 		// With each ticket its creator's name, as UserNames gives it (one
 		// statement fewer for every page).
 		rows, err := d.query(ctx, `SELECT `+ticketColumns+`, coalesce(u.name, u.email, '') FROM tickets t LEFT JOIN users u ON u.id = t.creator_id
-			WHERE t.id IN (`+placeholders(len(args))+`)`, args...)
+			WHERE t.seq IN (`+placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return page, err
 		}
