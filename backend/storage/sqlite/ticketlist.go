@@ -233,44 +233,47 @@ func (d *DB) listTickets(ctx context.Context, q portal.TicketQuery) (portal.Tick
 	return page, nil
 }
 
-// facetCells counts the tickets of the scope per cell: created + of the
-// companies − both (an OR of the two would scan the table), each group
-// with how many of its tickets the dates keep. Without a date filter a
-// company's groups are its cells (ticket_cells, kept by the tickets'
-// triggers: a few rows however many tickets it holds); with one, a
-// grouped scan of its facets index, which is in (state, type) order, so
-// the groups stream without a sort (a range of its creation index, then
-// grouped, took longer when the dates keep most of its tickets). The
-// creator's tickets are a grouped scan of the creator's index. All in one
-// statement, which also gives the names of the types in the cells (the
-// workspace's; none for a type it does not know), as typeNames does.
+// facetCells counts the tickets of the scope per cell: those of the
+// companies, plus those the user created outside them (an OR of the two
+// would scan the table), each group with how many of its tickets the
+// dates keep. Without a date filter a company's groups are its cells
+// (ticket_cells, kept by the tickets' triggers: a few rows however many
+// tickets it holds); with one, a grouped scan of its facets index, which
+// is in (state, type) order, so the groups stream without a sort (a range
+// of its creation index, then grouped, took longer when the dates keep
+// most of its tickets). The creator's tickets are a grouped scan of the
+// creator's index, each read for its company: a user creates few
+// tickets, where their companies may hold thousands, which a group
+// subtracting the creator's tickets in the companies read one by one
+// instead. All in one statement, which also gives the names of the types
+// in the cells (the workspace's; none for a type it does not know), as
+// typeNames does.
 func (d *DB) facetCells(ctx context.Context, scope listScope, f portal.TicketFilter) (listpage.Cells, map[string]string, error) {
 	var p sqlParams
 	dated := datesCond(f, &p)
 	if dated == "" {
 		dated = `1`
 	}
-	group := func(sign, where string) string {
-		return `SELECT ` + sign + ` AS sign, t.state_category AS state, t.type_id AS typ, count(*) AS n, sum(` + dated + `) AS kept FROM tickets t WHERE ` + where +
+	group := func(where string) string {
+		return `SELECT t.state_category AS state, t.type_id AS typ, count(*) AS n, sum(` + dated + `) AS kept FROM tickets t WHERE ` + where +
 			` AND ` + portalEligible + ` GROUP BY t.state_category, t.type_id`
 	}
 	var parts, companies []string
-	user := ""
-	if scope.userID != "" {
-		user = p.add(scope.userID)
-		parts = append(parts, group(`1`, `t.creator_id = `+user))
-	}
 	for _, c := range scope.companies {
 		company := p.add(c)
 		companies = append(companies, company)
 		if dated == `1` {
-			parts = append(parts, `SELECT 1 AS sign, state_category AS state, type_id AS typ, n, n AS kept FROM ticket_cells WHERE company_id = `+company)
+			parts = append(parts, `SELECT state_category AS state, type_id AS typ, n, n AS kept FROM ticket_cells WHERE company_id = `+company)
 		} else {
-			parts = append(parts, group(`1`, `t.company_id = `+company))
+			parts = append(parts, group(`t.company_id = `+company))
 		}
 	}
-	if user != "" && len(companies) > 0 {
-		parts = append(parts, group(`-1`, `t.creator_id = `+user+` AND t.company_id IN (`+strings.Join(companies, `, `)+`)`))
+	if scope.userID != "" {
+		mine := `t.creator_id = ` + p.add(scope.userID)
+		if len(companies) > 0 {
+			mine += ` AND (t.company_id IS NULL OR t.company_id NOT IN (` + strings.Join(companies, `, `) + `))`
+		}
+		parts = append(parts, group(mine))
 	}
 	cells, names := listpage.Cells{}, map[string]string{}
 	if len(parts) == 0 {
@@ -282,13 +285,13 @@ func (d *DB) facetCells(ctx context.Context, scope listScope, f portal.TicketFil
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var sign, n, kept int
+		var n, kept int
 		var state, typ string
 		var name *string
-		if err := rows.Scan(&sign, &state, &typ, &n, &kept, &name); err != nil {
+		if err := rows.Scan(&state, &typ, &n, &kept, &name); err != nil {
 			return nil, nil, err
 		}
-		cells.AddGroup(state, typ, n, kept, sign)
+		cells.AddGroup(state, typ, n, kept, 1)
 		if name != nil {
 			names[typ] = *name
 		}

@@ -48,7 +48,9 @@ func TestTicketsMatchDomain(t *testing.T) {
 				IsShared:  r.IntN(4) > 0,
 				CreatedAt: t0,
 				// Few distinct times, so ties are broken by id.
-				UpdatedAt: t0.Add(time.Duration(r.IntN(10)) * time.Hour),
+				UpdatedAt:     t0.Add(time.Duration(r.IntN(10)) * time.Hour),
+				StateCategory: portal.StateCategories[r.IntN(len(portal.StateCategories))],
+				TypeID:        []string{"", "ty1", "ty2"}[r.IntN(3)],
 			}
 			for j := r.IntN(3); j > 0; j-- {
 				tk.ContactIDs = append(tk.ContactIDs, fmt.Sprintf("u%d", r.IntN(nu+1)))
@@ -69,12 +71,13 @@ func TestTicketsMatchDomain(t *testing.T) {
 				got := []string{}
 				cursor := ""
 				total := -1
+				var facets portal.Facets
 				for pages := 0; pages < 200; pages++ {
 					page, err := ws.Tickets(ctx, portal.TicketQuery{UserID: u.ID, CompanyIDs: u.CompanyIDs, Tab: tab, Cursor: cursor, Limit: limit})
 					if err != nil {
 						t.Fatal(err)
 					}
-					total = page.Total
+					total, facets = page.Total, page.Facets
 					got = append(got, ids(page.Tickets)...)
 					// The creators' names read with the page are UserNames'
 					// (a creator who is no user has none).
@@ -101,6 +104,28 @@ func TestTicketsMatchDomain(t *testing.T) {
 				}
 				if total != len(want) {
 					t.Fatalf("seed %d: user %s tab %s: total %d, want %d", seed, u.ID, tab, total, len(want))
+				}
+				// The facets count the same tickets, each once: those the
+				// user created in their companies too.
+				wantState, wantTypes := map[string]int{}, map[string]int{}
+				for _, s := range portal.StateCategories {
+					wantState[s] = 0
+				}
+				for _, tk := range portal.VisibleTickets(d, u, tickets, tab) {
+					wantState[tk.StateCategory]++
+					if tk.TypeID != "" {
+						wantTypes[tk.TypeID]++
+					}
+				}
+				gotTypes := map[string]int{}
+				for _, tc := range facets.Types {
+					gotTypes[tc.ID] = tc.Count
+				}
+				if diff := cmp.Diff(wantState, facets.State); diff != "" {
+					t.Fatalf("seed %d: user %s tab %s: states (-want +got):\n%s", seed, u.ID, tab, diff)
+				}
+				if diff := cmp.Diff(wantTypes, gotTypes); diff != "" {
+					t.Fatalf("seed %d: user %s tab %s: types (-want +got):\n%s", seed, u.ID, tab, diff)
 				}
 			}
 		}
