@@ -40,7 +40,14 @@ type queryer interface {
 func (s *SettingsStore) loadSettings(ctx context.Context, q queryer, name string) (*portal.Settings, error) {
 	var doc string
 	var version int
-	err := q.QueryRowContext(ctx, `SELECT doc, version FROM settings WHERE name = ?`, name).Scan(&doc, &version)
+	const query = `SELECT doc, version FROM settings WHERE name = ?`
+	var row *sql.Row
+	if db, ok := q.(*sql.DB); ok && db == s.db {
+		row = s.queryRow(ctx, query, name) // prepared once: every preview reads its settings
+	} else {
+		row = q.QueryRowContext(ctx, query, name)
+	}
+	err := row.Scan(&doc, &version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return portal.DefaultSettings(), nil
 	}
