@@ -84,3 +84,14 @@ func PageCacheUse() (lines, used int, overflow int64) {
 	used, overflow = pageCacheUse()
 	return pageCacheLines, used, overflow
 }
+
+// SearchBuildPath is the file beside a workspace that a bulk load builds
+// its search index in (searchbuild.go).
+var SearchBuildPath = searchBuildPath
+
+// CheckSearchIndex runs FTS5's own check of the search index's
+// structure.
+func (ws *Workspace) CheckSearchIndex(ctx context.Context) error {
+	_, err := ws.db.ExecContext(ctx, `INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('integrity-check', 0)`)
+	return err
+}

@@ -24,18 +24,23 @@ func (s *ImportStore) Import(ctx context.Context, src portal.RecordSource, opt p
 	var rep portal.ImportReport
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var bulk bulkSchema
+		var search *searchBuild
 		if opt.Replace {
 			var err error
 			if bulk, err = emptyForBulk(ctx, tx); err != nil {
 				return err
 			}
+			if search, err = startSearchBuild(ctx, tx, s.path); err != nil {
+				return err
+			}
+			defer search.close()
 		}
 		im, err := newImporter(ctx, tx)
 		if err != nil {
 			return err
 		}
 		defer im.close()
-		im.fresh = opt.Replace
+		im.fresh, im.search = opt.Replace, search
 		if opt.Replace {
 			im.changed.unlisted = true // deletions: not listed
 		} else {
@@ -70,7 +75,7 @@ func (s *ImportStore) Import(ctx context.Context, src portal.RecordSource, opt p
 			return err
 		}
 		if opt.Replace {
-			if err := finishBulk(ctx, tx, bulk); err != nil {
+			if err := finishBulk(ctx, tx, bulk, search); err != nil {
 				return err
 			}
 		}
@@ -130,6 +135,9 @@ type importer struct {
 	// fresh is true for a bulk load into emptied tables: rows are
 	// inserted with their seq, and the trigram index is filled at the end.
 	fresh bool
+	// search builds the search index of a bulk load on another
+	// connection (searchbuild.go); nil otherwise.
+	search *searchBuild
 	// maxUser and maxTicket are the highest seqs written so far: a row
 	// that comes back with a higher seq was inserted, so it has no
 	// attributes, memberships, parts or index entries to remove.
@@ -478,6 +486,10 @@ func (im *importer) putTicket(t *portal.Ticket, tt *portal.TicketType, body stri
 		for _, stmt := range []string{"ftsDel", "contactsDel", "partsDel"} {
 			arg := any(t.ID)
 			if stmt == "ftsDel" {
+				if im.search != nil {
+					im.search.put(searchOp{seq: seq, del: true})
+					continue
+				}
 				arg = seq
 			}
 			if err := im.exec(stmt, arg); err != nil {
@@ -529,6 +541,9 @@ func emptyForBulk(ctx context.Context, tx *sql.Tx) (bulkSchema, error) {
 		return b, err
 	}
 	for _, table := range datasetTables {
+		if table == "ticket_fts" {
+			continue // made again by the search build (finishBulk)
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 			return b, err
 		}
@@ -536,13 +551,7 @@ func emptyForBulk(ctx context.Context, tx *sql.Tx) (bulkSchema, error) {
 	if b.indexes, err = dropSchema(ctx, tx, "index"); err != nil {
 		return b, err
 	}
-	if err := ftsHashSize(ctx, tx, bulkHashSize); err != nil {
-		return b, err
-	}
-	// The search index's segments are merged once at the end (finishBulk)
-	// rather than level by level as they are written: the full-size demo
-	// build 223 → 204 s, and its searches no slower.
-	return b, ftsAutomerge(ctx, tx, 0)
+	return b, ftsHashSize(ctx, tx, bulkHashSize)
 }
 
 // defaultAutomerge is FTS5's automerge (how many segments of a level it
@@ -609,8 +618,10 @@ func dropSchema(ctx context.Context, tx *sql.Tx, kind string) ([]string, error) 
 
 // finishBulk rebuilds the indexes emptyForBulk dropped, fills the users'
 // trigram index, counts the tickets' cells and makes the triggers again,
-// inside the import's transaction.
-func finishBulk(ctx context.Context, tx *sql.Tx, b bulkSchema) error {
+// and puts in the search index built meanwhile (search), inside the
+// import's transaction.
+func finishBulk(ctx context.Context, tx *sql.Tx, b bulkSchema, search *searchBuild) error {
+	search.end() // merged and committed meanwhile
 	// SQLite sorts the entries of a new index on helper threads when let.
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA threads = %d`, min(runtime.NumCPU(), 4))); err != nil {
 		return err
@@ -636,8 +647,11 @@ func finishBulk(ctx context.Context, tx *sql.Tx, b bulkSchema) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_fts (ticket_fts) VALUES ('optimize')`); err != nil {
-		return fmt.Errorf("merge the search index: %w", err)
+	// Its segments were merged once at its end, rather than level by
+	// level as they were written (the full-size demo build 223 → 204 s);
+	// the copy keeps the build's configuration, set back here.
+	if err := search.finish(ctx, tx); err != nil {
+		return err
 	}
 	if err := ftsAutomerge(ctx, tx, defaultAutomerge); err != nil {
 		return err

@@ -27,6 +27,10 @@ func (im *importer) indexTicket(seq int64, t *portal.Ticket, body string) error 
 	if !t.PortalEligible() {
 		return nil
 	}
+	if im.search != nil {
+		im.search.put(searchOp{seq: seq, body: body, vis: visTokens(t.CreatorID(), t.CompanyID)})
+		return nil
+	}
 	return im.exec("ftsAdd", seq, body, visTokens(t.CreatorID(), t.CompanyID))
 }
 

@@ -1,0 +1,245 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+)
+
+// searchBuild builds a bulk load's search index (ticket_fts) on a second
+// connection, into a file of its own beside the workspace, while the
+// import's connection writes everything else: tokenizing the tickets'
+// text and gathering the index's terms was a third of a demo build's
+// time, all of it on the one thread that writes the workspace. At the
+// end (finish), inside the import's transaction, the workspace's search
+// index is made again empty and filled with the built index's rows
+// (FTS5's tables: its segments, their terms, the tickets' sizes and its
+// configuration), as they are: the same format, written by the same
+// SQLite. The file is removed whatever happens (close); a file left by
+// a process killed meanwhile is removed by the next bulk load.
+type searchBuild struct {
+	path  string
+	ddl   string // the index's CREATE VIRTUAL TABLE
+	db    *sql.DB
+	ops   chan []searchOp
+	batch []searchOp
+	done  chan error  // the writer's error, once ops is closed
+	open  bool        // ops not closed yet
+	stop  atomic.Bool // the import failed: the writer stops
+	ended bool        // the writer's error was received (err)
+	err   error
+}
+
+// searchOp adds a ticket's entry (body, vis), or removes it (del).
+type searchOp struct {
+	seq       int64
+	body, vis string
+	del       bool
+}
+
+// searchBatch is how many entries go to the build's writer at once.
+const searchBatch = 512
+
+// searchBuildPath is the file beside the workspace at path that a bulk
+// load builds its search index in.
+func searchBuildPath(path string) string { return path + "-search-build" }
+
+// startSearchBuild creates the build's file with an empty index of the
+// workspace's definition (read in tx), sized and merged as a bulk load's
+// (bulkHashSize, no merging until the end), and starts its writer.
+func startSearchBuild(ctx context.Context, tx *sql.Tx, workspace string) (*searchBuild, error) {
+	ctx = context.WithoutCancel(ctx) // see newImporter
+	b := &searchBuild{path: searchBuildPath(workspace)}
+	if err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE name = 'ticket_fts'`).Scan(&b.ddl); err != nil {
+		return nil, fmt.Errorf("read the search index's definition: %w", err)
+	}
+	if err := removeBuild(b.path); err != nil {
+		return nil, err
+	}
+	if err := makePrivate(b.path, nil); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite3", "file:"+b.path+"?_journal_mode=OFF&_synchronous=OFF&_cache_size=-65536")
+	if err != nil {
+		removeBuild(b.path)
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	b.db = db
+	for _, q := range []string{b.ddl,
+		`INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('automerge', 0)`,
+		fmt.Sprintf(`INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('hashsize', %d)`, bulkHashSize)} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			b.close()
+			return nil, fmt.Errorf("start the search index's build: %w", err)
+		}
+	}
+	btx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		b.close()
+		return nil, err
+	}
+	add, err := btx.PrepareContext(ctx, importSQL["ftsAdd"])
+	if err != nil {
+		btx.Rollback()
+		b.close()
+		return nil, err
+	}
+	del, err := btx.PrepareContext(ctx, importSQL["ftsDel"])
+	if err != nil {
+		btx.Rollback()
+		b.close()
+		return nil, err
+	}
+	b.ops, b.done, b.open = make(chan []searchOp, 64), make(chan error, 1), true
+	go func() {
+		var err error
+		for batch := range b.ops {
+			for _, op := range batch {
+				if err != nil || b.stop.Load() {
+					break // drain: the import learns of it at finish
+				}
+				if op.del {
+					_, err = del.ExecContext(ctx, op.seq)
+				} else {
+					_, err = add.ExecContext(ctx, op.seq, op.body, op.vis)
+				}
+			}
+		}
+		if err == nil && b.stop.Load() {
+			err = errors.New("the import stopped")
+		}
+		if err == nil {
+			// The segments merged once, rather than level by level as
+			// they were written (the full-size demo build 223 → 204 s).
+			_, err = btx.ExecContext(ctx, `INSERT INTO ticket_fts (ticket_fts) VALUES ('optimize')`)
+		}
+		add.Close()
+		del.Close()
+		if err == nil {
+			err = btx.Commit()
+		} else {
+			btx.Rollback()
+		}
+		b.done <- err
+	}()
+	return b, nil
+}
+
+// put hands an entry to the build's writer.
+func (b *searchBuild) put(op searchOp) {
+	b.batch = append(b.batch, op)
+	if len(b.batch) == searchBatch {
+		b.ops <- b.batch
+		b.batch = make([]searchOp, 0, searchBatch)
+	}
+}
+
+// end hands the last entries over: the writer merges the index's
+// segments and commits while the import finishes its own work.
+func (b *searchBuild) end() {
+	if !b.open {
+		return
+	}
+	if len(b.batch) > 0 {
+		b.ops <- b.batch
+		b.batch = nil
+	}
+	close(b.ops)
+	b.open = false
+}
+
+// wait ends the entries and waits for the writer.
+func (b *searchBuild) wait() error {
+	b.end()
+	if !b.ended {
+		b.err, b.ended = <-b.done, true
+	}
+	return b.err
+}
+
+// searchTables are FTS5's tables of ticket_fts that finish copies:
+// segments, their terms, the tickets' sizes and the configuration.
+var searchTables = []string{"ticket_fts_data", "ticket_fts_idx", "ticket_fts_docsize", "ticket_fts_config"}
+
+// finish waits for the build, then makes the workspace's search index
+// again, empty, in tx and copies the built one's rows into its tables.
+// The index is dropped and created rather than emptied, so that this
+// connection holds nothing of it in memory when its rows change under it.
+func (b *searchBuild) finish(ctx context.Context, tx *sql.Tx) error {
+	ctx = context.WithoutCancel(ctx)
+	if err := b.wait(); err != nil {
+		return fmt.Errorf("build the search index: %w", err)
+	}
+	for _, q := range []string{`DROP TABLE ticket_fts`, b.ddl} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("make the search index again: %w", err)
+		}
+	}
+	for _, table := range searchTables {
+		if err := copyTable(ctx, b.db, tx, table); err != nil {
+			return fmt.Errorf("copy the search index (%s): %w", table, err)
+		}
+	}
+	return nil
+}
+
+// copyTable replaces the rows of table in tx with those of table in from.
+func copyTable(ctx context.Context, from *sql.DB, tx *sql.Tx, table string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
+		return err
+	}
+	rows, err := from.QueryContext(ctx, `SELECT * FROM `+table)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO `+table+` VALUES (`+placeholders(len(cols))+`)`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		if _, err := ins.ExecContext(ctx, vals...); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// close stops the writer if it still runs and removes the build's file.
+func (b *searchBuild) close() {
+	if b.done != nil {
+		b.stop.Store(true)
+		b.wait()
+	}
+	if b.db != nil {
+		b.db.Close()
+	}
+	removeBuild(b.path)
+}
+
+// removeBuild removes a build's file and those SQLite may keep beside it.
+func removeBuild(path string) error {
+	for _, p := range []string{path, path + "-journal", path + "-wal", path + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove %s: %w", p, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+
+	"portalstudio/backend/demo"
+	"portalstudio/backend/portal"
+	"portalstudio/backend/storage/sqlite"
+)
+
+// A bulk load builds its search index in a file beside the workspace
+// (searchbuild.go): the file is gone after it, whether it succeeded or
+// failed; one left by a process killed meanwhile does not stop the next;
+// a failed load leaves the search index as it was; the built index
+// passes FTS5's check and answers as the one before it for the same data.
+func TestSearchBuildFile(t *testing.T) {
+	ctx := context.Background()
+	ws := MustOpen(t)
+	build := sqlite.SearchBuildPath(ws.Path())
+	load := func(seed int64, fail bool) error {
+		_, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
+			n := 0
+			err := demo.Generate(demo.Options{Users: 200, Companies: 20, Tickets: 400, Seed: seed}, func(r portal.Record) error {
+				if n++; fail && n == 500 {
+					return errors.New("the file ends early")
+				}
+				return emit(r)
+			})
+			return nil, err
+		}, portal.ImportOptions{Replace: true})
+		return err
+	}
+	gone := func(when string) {
+		t.Helper()
+		for _, p := range []string{build, build + "-journal"} {
+			if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("%s: %s is still there (%v)", when, p, err)
+			}
+		}
+	}
+	found := func() []string {
+		t.Helper()
+		ids, err := ws.StringsSQL(ctx, `SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH 'the OR invoice OR login' ORDER BY rowid`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	// What a process killed during a build leaves.
+	if err := os.WriteFile(build, []byte("not a database"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := load(7, false); err != nil {
+		t.Fatal(err)
+	}
+	gone("after a bulk load over a leftover build")
+	if err := ws.CheckSearchIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := found()
+	if len(before) == 0 {
+		t.Fatal("the built search index finds nothing")
+	}
+	if err := load(8, true); err == nil {
+		t.Fatal("a bulk load whose source fails succeeded")
+	}
+	gone("after a failed bulk load")
+	if got := found(); len(got) != len(before) || got[0] != before[0] || got[len(got)-1] != before[len(before)-1] {
+		t.Fatalf("a failed bulk load changed the search index: %d entries, was %d", len(got), len(before))
+	}
+	// The same data loaded again gives the same index.
+	if err := load(7, false); err != nil {
+		t.Fatal(err)
+	}
+	gone("after a second bulk load")
+	if got := found(); len(got) != len(before) {
+		t.Fatalf("the same data loaded again: %d entries, was %d", len(got), len(before))
+	}
+	if err := ws.CheckSearchIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
