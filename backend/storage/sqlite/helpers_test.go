@@ -24,6 +24,13 @@ func MustOpen(tb testing.TB) *sqlite.Workspace {
 // MustImport imports records, failing the test on any rejection.
 func MustImport(tb testing.TB, ws *sqlite.Workspace, recs ...portal.Record) portal.ImportReport {
 	tb.Helper()
+	return MustImportWith(tb, ws, portal.ImportOptions{}, recs...)
+}
+
+// MustImportWith imports records with opt (a Replace import: a bulk
+// load), failing the test on any error.
+func MustImportWith(tb testing.TB, ws *sqlite.Workspace, opt portal.ImportOptions, recs ...portal.Record) portal.ImportReport {
+	tb.Helper()
 	rep, err := ws.Import(context.Background(), func(emit func(portal.Record) error) ([]portal.Rejection, error) {
 		for _, r := range recs {
 			if err := emit(r); err != nil {
@@ -31,7 +38,7 @@ func MustImport(tb testing.TB, ws *sqlite.Workspace, recs ...portal.Record) port
 			}
 		}
 		return nil, nil
-	}, portal.ImportOptions{})
+	}, opt)
 	if err != nil {
 		tb.Fatalf("import: %v (%v)", err, rep.Rejected)
 	}

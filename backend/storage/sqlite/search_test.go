@@ -77,16 +77,7 @@ func TestSearchMatchesDomain(t *testing.T) {
 			first := tickets[r.IntN(len(tickets))]
 			first.Title, first.IsShared, first.Category = randText(r, 3), true, portal.CategoryCustomer
 			recs = append([]portal.Record{{Ticket: &first}}, recs...)
-			if _, err := ws.Import(ctx, func(emit func(portal.Record) error) ([]portal.Rejection, error) {
-				for _, rec := range recs {
-					if err := emit(rec); err != nil {
-						return nil, err
-					}
-				}
-				return nil, nil
-			}, portal.ImportOptions{Replace: true}); err != nil {
-				t.Fatal(err)
-			}
+			MustImportWith(t, ws, portal.ImportOptions{Replace: true}, recs...)
 			if err := ws.CheckSearchIndex(ctx); err != nil {
 				t.Fatalf("seed %d: the search index of a bulk load: %v", seed, err)
 			}
