@@ -19,11 +19,10 @@ type Cell struct {
 type Cells map[Cell]int
 
 // AddGroup adds a group of n tickets of a state and type, kept of which
-// the dates keep (sign -1 takes them away: a store may count a union as
-// the sum of its parts less their overlap).
-func (c Cells) AddGroup(state, typ string, n, kept, sign int) {
-	c[Cell{state, typ, true}] += sign * kept
-	c[Cell{state, typ, false}] += sign * (n - kept)
+// the dates keep.
+func (c Cells) AddGroup(state, typ string, n, kept int) {
+	c[Cell{state, typ, true}] += kept
+	c[Cell{state, typ, false}] += n - kept
 }
 
 // TypeIDs returns the type ids of the tickets counted (each once): the

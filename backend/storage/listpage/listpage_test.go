@@ -169,7 +169,7 @@ func TestFacetsMatchPlainCounts(t *testing.T) {
 			if c := tk.CreatedAt.Unix(); c >= after && c < before {
 				kept = 1
 			}
-			cells.AddGroup(tk.StateCategory, tk.TypeID, 1, kept, 1)
+			cells.AddGroup(tk.StateCategory, tk.TypeID, 1, kept)
 		}
 		got, total := cells.Facets(f, names)
 

@@ -110,7 +110,7 @@ func scanFacets(rows pgx.Rows) (listpage.Cells, map[string]string, error) {
 		if err := rows.Scan(&state, &typ, &name, &n, &kept); err != nil {
 			return nil, nil, dbError(err)
 		}
-		cells.AddGroup(state, typ, n, kept, 1)
+		cells.AddGroup(state, typ, n, kept)
 		names[typ] = name
 	}
 	return cells, names, dbError(rows.Err())

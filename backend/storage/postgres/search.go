@@ -213,7 +213,7 @@ func (s *Store) Search(ctx context.Context, q portal.SearchQuery) (portal.Search
 			page.IDs = append(page.IDs, id)
 			continue
 		}
-		cells.AddGroup(state, typ, int(n), int(nDated), 1)
+		cells.AddGroup(state, typ, int(n), int(nDated))
 		names[typ] = id // a group's row carries its type's name
 	}
 	rows.Close()

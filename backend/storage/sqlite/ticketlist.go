@@ -291,7 +291,7 @@ func (d *DB) facetCells(ctx context.Context, scope listScope, f portal.TicketFil
 		if err := rows.Scan(&state, &typ, &n, &kept, &name); err != nil {
 			return nil, nil, err
 		}
-		cells.AddGroup(state, typ, n, kept, 1)
+		cells.AddGroup(state, typ, n, kept)
 		if name != nil {
 			names[typ] = *name
 		}
