@@ -52,9 +52,14 @@ static long long ps_page_cache_used(long long *overflow) {
 import "C"
 
 // pageCacheBytes is the room given to SQLite's page caches in huge pages
-// (pageCache): 16 MiB, about 3,600 pages of 4 KiB; past it SQLite
-// allocates its pages as before.
-const pageCacheBytes = 16 << 20
+// (pageCache): 4 MiB, about 900 pages of 4 KiB, room for what a one-shot
+// command reads (a user's page reads about 250); past it SQLite
+// allocates its pages as before. SQLite links every line into its free
+// list when it starts, so the whole region is touched, and zeroed by the
+// kernel, in every process: 16 MiB cost each command's start-up about
+// 2 ms more than 4 MiB, and no command ran faster with it (README's
+// Speed, session 13).
+const pageCacheBytes = 4 << 20
 
 // pageCacheLines is how many pages the region holds (0 where it is not
 // set up).
@@ -73,10 +78,10 @@ var pageCacheLines = pageCache()
 // went to those faults alone. In this region, one fault maps 2 MiB, 450
 // pages' worth, at once.
 //
-// Only memory the caches use is touched; the region's pages become
-// resident 2 MiB at a time as it fills. Connections keep their own
-// caches (SQLite's separate caches in a multi-threaded build): the
-// region only replaces where their buffers come from.
+// The region is touched whole when SQLite starts (above), so it is kept
+// small. Connections keep their own caches (SQLite's separate caches in
+// a multi-threaded build): the region only replaces where their buffers
+// come from.
 func pageCache() int {
 	return int(C.ps_page_cache(C.size_t(pageCacheBytes), C.int(4096)))
 }

@@ -22,8 +22,8 @@ func TestPageCacheRegion(t *testing.T) {
 		}
 		return
 	}
-	if lines < 3000 {
-		t.Fatalf("the page-cache region holds %d lines; want about 3,600 (16 MiB of 4 KiB pages)", lines)
+	if lines < 800 {
+		t.Fatalf("the page-cache region holds %d lines; want about 900 (4 MiB of 4 KiB pages)", lines)
 	}
 	ctx := context.Background()
 	ws := MustOpen(t)
