@@ -327,7 +327,11 @@ func TestEngineMatchesEval(t *testing.T) {
 			}
 			n := 1 + r.IntN(8)
 			restore = audience.SetFirstScan([]int{8, 1, 1 << 30}[r.IntN(3)], r.IntN(200))
+			kept := audience.SetFirstKeptSets(r.IntN(2) == 0) // else companies decided one by one
+			explore := audience.SetFirstExplore(r.IntN(3))    // the order of groups settled at once
 			first, err := cols.First(rule, except, s, now, n)
+			explore()
+			kept()
 			restore()
 			if err != nil {
 				t.Fatalf("seed %d: first: %v", seed, err)

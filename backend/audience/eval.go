@@ -49,6 +49,24 @@ type leaf struct {
 	comp bool     // a company attribute
 	cset bitset   // the companies satisfying the positive operator
 	mem  *members // a company attribute's: the memberships
+	// known, when not nil (First, and no set kept for the condition), has
+	// the companies cset was decided for: First tests a company when it
+	// reaches a user of it (company), not every company at once; ctest
+	// tests one.
+	known bitset
+	ctest func(x uint32) bool
+}
+
+// company reports whether company x (c.nComp: none) satisfies the
+// positive operator, deciding it first where cset is decided lazily.
+func (l *leaf) company(x uint32) bool {
+	if l.known != nil && !l.known.has(x) {
+		l.known.set(x)
+		if int(x) < l.e.c.nComp && l.ctest(x) {
+			l.cset.set(x)
+		}
+	}
+	return l.cset.has(x)
 }
 
 // scan returns the users for whom the positive operator holds.
@@ -112,7 +130,7 @@ func (l *leaf) test(u uint32) bool {
 		return false
 	}
 	m := l.mem
-	if l.cset.has(m.first[u]) {
+	if l.company(m.first[u]) {
 		return true
 	}
 	i, ok := m.moreAt(u)
@@ -120,7 +138,7 @@ func (l *leaf) test(u uint32) bool {
 		return false
 	}
 	for _, x := range m.comp[m.off[i]:m.off[i+1]] {
-		if l.cset.has(x) {
+		if l.company(x) {
 			return true
 		}
 	}
@@ -199,7 +217,18 @@ func (e *colEval) leaf(cd *portal.Condition) (*leaf, error) {
 		}
 	}
 	if l.comp {
-		l.cset = e.c.companies(a, pos, cd.Value, e.now, func(cset bitset) {
+		key := companiesKey(a, pos, cd.Value, e.now)
+		if e.heads != nil {
+			// First: the set kept for the condition, or one decided a
+			// company at a time as the users reach them.
+			if cset, ok := e.c.keptCompanies(key); ok && firstKeptSets {
+				l.cset = cset
+			} else {
+				l.cset, l.known, l.ctest = newBitset(e.c.nComp+1), newBitset(e.c.nComp+1), l.companyTest()
+			}
+			return l, nil
+		}
+		l.cset = e.c.companies(key, func(cset bitset) {
 			switch {
 			case l.str != nil:
 				l.str.scan(l.sp, cset)
@@ -209,6 +238,24 @@ func (e *colEval) leaf(cd *portal.Condition) (*leaf, error) {
 		})
 	}
 	return l, nil
+}
+
+// companyTest returns the test of a company condition's positive
+// operator for one company: exactly what its scan sets.
+func (l *leaf) companyTest() func(x uint32) bool {
+	switch col := l.str; {
+	case col != nil && l.sp.op != 'p' && (col.codes8 != nil || col.codes16 != nil):
+		table := col.dictTable(l.sp)
+		if col.codes8 != nil {
+			return func(x uint32) bool { i, ok := col.pos(x); return ok && table[col.codes8[i]] }
+		}
+		return func(x uint32) bool { i, ok := col.pos(x); return ok && table[col.codes16[i]] }
+	case col != nil:
+		return func(x uint32) bool { return col.test(x, l.sp) }
+	case l.num != nil:
+		return func(x uint32) bool { return l.num.test(x, l.np) }
+	}
+	return func(uint32) bool { return false }
 }
 
 // column returns the column of attribute a (nil: no row holds a value
@@ -250,31 +297,47 @@ func (e *colEval) members() (*members, error) {
 	return e.c.members()
 }
 
-// companies returns the companies satisfying the positive operator op of
-// a condition on the company attribute attr, as a set with one more bit
-// (never set) for "no company": scan fills a new one, and the set is kept
-// for the next rules (the columns never change; a few hundred sets of
-// 100,000 companies are a few megabytes). Never change the set returned.
-func (c *Columns) companies(attr portal.Attribute, op portal.Operator, want any, now time.Time, scan func(bitset)) bitset {
+// companiesKey names the set of companies satisfying the positive
+// operator op of a condition on the company attribute attr ("": none,
+// not kept).
+func companiesKey(attr portal.Attribute, op portal.Operator, want any, now time.Time) string {
 	key, err := json.Marshal([]any{attr.Name, attr.Kind, op, want, now.Unix()})
 	if err != nil {
-		cset := newBitset(c.nComp + 1)
-		scan(cset)
-		return cset
+		return ""
+	}
+	return string(key)
+}
+
+// keptCompanies returns the set of companies named key, if kept.
+func (c *Columns) keptCompanies(key string) (bitset, bool) {
+	if key == "" {
+		return nil, false
 	}
 	c.csetMu.Lock()
-	cset, ok := c.csets[string(key)]
-	c.csetMu.Unlock()
-	if ok {
+	defer c.csetMu.Unlock()
+	cset, ok := c.csets[key]
+	return cset, ok
+}
+
+// companies returns the set of companies named key (companiesKey), with
+// one more bit (never set) for "no company": scan fills a new one, and
+// the set is kept for the next rules (the columns never change; a few
+// hundred sets of 100,000 companies are a few megabytes). Never change
+// the set returned.
+func (c *Columns) companies(key string, scan func(bitset)) bitset {
+	if cset, ok := c.keptCompanies(key); ok {
 		return cset
 	}
-	cset = newBitset(c.nComp + 1)
+	cset := newBitset(c.nComp + 1)
 	scan(cset)
+	if key == "" {
+		return cset
+	}
 	c.csetMu.Lock()
 	if c.csets == nil || len(c.csets) >= csetsMax {
 		c.csets = map[string]bitset{}
 	}
-	c.csets[string(key)] = cset
+	c.csets[key] = cset
 	c.csetMu.Unlock()
 	return cset
 }

@@ -48,3 +48,20 @@ func SetFirstWordHook(fn func(wi int)) (restore func()) {
 	firstWordHook = fn
 	return func() { firstWordHook = old }
 }
+
+// SetFirstKeptSets says whether First uses the sets of companies kept by
+// earlier rules (true, the default) or decides every company condition
+// a company at a time.
+func SetFirstKeptSets(use bool) (restore func()) {
+	old := firstKeptSets
+	firstKeptSets = use
+	return func() { firstKeptSets = old }
+}
+
+// SetFirstExplore changes how many words of users First's groups run
+// every test on before they settle their order (0: rowOrder's, kept).
+func SetFirstExplore(words int) (restore func()) {
+	old := exploreWords
+	exploreWords = words
+	return func() { exploreWords = old }
+}
