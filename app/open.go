@@ -109,6 +109,9 @@ func OpenWorkspace(ctx context.Context, path string, isDefault bool, out io.Writ
 	if err != nil {
 		return nil, err
 	}
+	// A long-running app: the settings, the schema and the users it
+	// previews are read once per change (a command's write included).
+	sws.CacheReads()
 	// A long-running app: the engine loads in the background now and
 	// catches up after every write; an audience asked meanwhile waits
 	// for it.

@@ -206,6 +206,7 @@ func openBench(ctx context.Context, opt benchOptions) (*bench, error) {
 	if err != nil {
 		return nil, err
 	}
+	ws.CacheReads() // as the desktop app does (app.OpenWorkspace)
 	b.aud = audience.NewEngine(ws, audience.Options{Path: ws.AudiencePath()})
 	b.ws, b.svc = ws, studio.New(ws, b.aud)
 	if err := b.firstCount(); err != nil {

@@ -63,8 +63,8 @@ type DB struct {
 	nStmts atomic.Int32
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
-	// rc is the read cache of a server, gs the schema of the generation
-	// last read (readcache.go).
+	// rc is the read cache of a long-running process, gs the schema of
+	// the generation last read (readcache.go).
 	rc readCache
 	gs genSchema
 }
@@ -214,6 +214,7 @@ func notWritable(path string) string {
 
 // Close closes the workspace. Close the audience engines over it first.
 func (ws *Workspace) Close() error {
+	ws.closeReads()
 	ws.stmts.Range(func(_, s any) bool {
 		s.(*sql.Stmt).Close()
 		return true

@@ -2,42 +2,46 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"sync"
-	"time"
 
 	"portalstudio/backend/portal"
 )
 
-// The read cache of a long-running server: the live settings and the
-// attribute schema, parsed once per change instead of on every request,
-// and the users last asked for with their companies (a signed-in user
-// sends many requests). Every transaction of the stores over this DB (d.tx:
-// settings, imports, snapshots — every write goes through it) empties
-// it, and a read that raced with a write never stores what it read. A
-// write by another process (a command run on the server's file) is seen
-// within staleAfter: at most that often, a read checks a stamp of the live
-// settings and of the dataset's generation (one indexed query) and empties
-// the cache when it changed. It is off unless CacheReads turns it on (the
-// portal server does).
+// The read cache of a long-running process (the portal server, the
+// desktop app): the live settings, the draft and the attribute schema,
+// parsed once per change instead of on every request, and the users last
+// asked for with their companies (a signed-in user sends many requests;
+// an admin previews one user after another). It never answers what a
+// commit replaced, whoever made it: before each read it serves, it asks
+// SQLite whether anything was committed since it last looked (PRAGMA
+// data_version on a connection of its own, which changes with every
+// commit of any other connection, of this process or another) and
+// empties itself if so. Every transaction of the stores over this DB
+// (d.tx) also empties it at once, and a read that raced with a write
+// never stores what it read. It is off unless CacheReads turns it on: a
+// one-shot command reads each thing once, and the connection it checks
+// with would cost it more than it saves.
 
 // maxCachedUsers bounds the user cache; when full it starts over.
 const maxCachedUsers = 20000
-
-// staleAfter is how long the cache may go without checking for writes by
-// other processes.
-const staleAfter = 100 * time.Millisecond
 
 type readCache struct {
 	mu     sync.Mutex
 	on     bool
 	gen    uint64
 	live   *portal.Settings
+	draft  *portal.Settings
 	schema *portal.Schema
 	users  map[string]cachedUser
 
-	stamp    string    // of the live settings and the generation
-	checked  time.Time // when stamp was last read
-	checking bool
+	// check is the connection the cache asks PRAGMA data_version on,
+	// opened at the first check; version is what it said last. checkMu
+	// makes one reader check at a time.
+	checkMu sync.Mutex
+	check   *sql.Conn
+	stmt    *sql.Stmt
+	version int64
 }
 
 // cachedUser is a user with their companies as rules see them.
@@ -47,9 +51,8 @@ type cachedUser struct {
 	hasSub    bool
 }
 
-// CacheReads turns the read cache on: call it only when this process is
-// the only writer of the workspace (the portal server). Values it returns
-// are shared: callers must not modify them.
+// CacheReads turns the read cache on. Values it returns are shared:
+// callers must not modify them.
 func (d *DB) CacheReads() {
 	d.rc.mu.Lock()
 	defer d.rc.mu.Unlock()
@@ -60,47 +63,68 @@ func (d *DB) CacheReads() {
 func (d *DB) invalidateReads() {
 	d.rc.mu.Lock()
 	defer d.rc.mu.Unlock()
-	d.rc.gen++
-	d.rc.live, d.rc.schema, d.rc.users = nil, nil, nil
+	d.rc.emptyLocked()
 }
 
-// checkStamp empties the cache when another process wrote since the
-// last check, at most every staleAfter.
-func (d *DB) checkStamp(ctx context.Context) {
+func (rc *readCache) emptyLocked() {
+	rc.gen++
+	rc.live, rc.draft, rc.schema, rc.users = nil, nil, nil, nil
+}
+
+// checkWrites empties the cache when a commit came since the last check
+// (see the top of the file). It reports whether the cache may be used:
+// when SQLite cannot be asked, nothing is served from it.
+func (d *DB) checkWrites(ctx context.Context) bool {
 	rc := &d.rc
-	rc.mu.Lock()
-	if !rc.on || rc.checking || time.Since(rc.checked) < staleAfter {
-		rc.mu.Unlock()
-		return
+	rc.checkMu.Lock()
+	defer rc.checkMu.Unlock()
+	if rc.check == nil {
+		c, err := d.db.Conn(ctx)
+		if err != nil {
+			return false
+		}
+		stmt, err := c.PrepareContext(ctx, `PRAGMA data_version`)
+		if err != nil {
+			c.Close()
+			return false
+		}
+		rc.check, rc.stmt = c, stmt
 	}
-	rc.checking = true
-	rc.mu.Unlock()
-	var stamp string
-	err := d.db.QueryRowContext(ctx, `SELECT coalesce((SELECT version || ':' || updated_at || ':' || length(doc) FROM settings WHERE name = 'live'), '-')
-		|| '/' || coalesce((SELECT value FROM meta WHERE key = ?), '0')`, generationKey).Scan(&stamp)
+	var v int64
+	if err := rc.stmt.QueryRowContext(ctx).Scan(&v); err != nil {
+		return false
+	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	rc.checking = false
-	if err != nil {
-		return
+	if v != rc.version {
+		rc.emptyLocked()
+		rc.version = v
 	}
-	rc.checked = time.Now()
-	if stamp != rc.stamp {
-		rc.gen++
-		rc.live, rc.schema, rc.users = nil, nil, nil
-		rc.stamp = stamp
+	return true
+}
+
+// closeReads releases the cache's connection (Workspace.Close).
+func (d *DB) closeReads() {
+	d.rc.checkMu.Lock()
+	defer d.rc.checkMu.Unlock()
+	if d.rc.check != nil {
+		d.rc.stmt.Close()
+		d.rc.check.Close()
+		d.rc.check, d.rc.stmt = nil, nil
 	}
 }
 
 // cached runs load unless the cache holds the value (get), and stores
 // what load returned (put) unless a write came meanwhile.
-func cached[T any](d *DB, get func(*readCache) (T, bool), load func() (T, error), put func(*readCache, T)) (T, error) {
+func cached[T any](ctx context.Context, d *DB, get func(*readCache) (T, bool), load func() (T, error), put func(*readCache, T)) (T, error) {
 	rc := &d.rc
 	rc.mu.Lock()
-	if !rc.on {
-		rc.mu.Unlock()
+	on := rc.on
+	rc.mu.Unlock()
+	if !on || !d.checkWrites(ctx) {
 		return load()
 	}
+	rc.mu.Lock()
 	if v, ok := get(rc); ok {
 		rc.mu.Unlock()
 		return v, nil
@@ -120,15 +144,14 @@ func cached[T any](d *DB, get func(*readCache) (T, bool), load func() (T, error)
 }
 
 func (ds *DirectoryStore) cachedSchema(ctx context.Context) (*portal.Schema, error) {
-	return cached(ds.DB,
+	return cached(ctx, ds.DB,
 		func(rc *readCache) (*portal.Schema, bool) { return rc.schema, rc.schema != nil },
 		func() (*portal.Schema, error) { return ds.schema(ctx, ds.db) },
 		func(rc *readCache, s *portal.Schema) { rc.schema = s })
 }
 
 func (ds *DirectoryStore) cachedUser(ctx context.Context, id string) (*portal.User, error) {
-	ds.checkStamp(ctx)
-	return cached(ds.DB,
+	return cached(ctx, ds.DB,
 		func(rc *readCache) (*portal.User, bool) {
 			c, ok := rc.users[id]
 			return c.user, ok
@@ -143,7 +166,7 @@ func (ds *DirectoryStore) cachedUser(ctx context.Context, id string) (*portal.Us
 }
 
 func (ds *DirectoryStore) cachedSubject(ctx context.Context, u *portal.User) (portal.Subject, error) {
-	cs, err := cached(ds.DB,
+	cs, err := cached(ctx, ds.DB,
 		func(rc *readCache) ([]*portal.Company, bool) {
 			c, ok := rc.users[u.ID]
 			return c.companies, ok && c.hasSub

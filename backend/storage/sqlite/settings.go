@@ -22,7 +22,7 @@ const DefaultBaseURL = "http://127.0.0.1:8080"
 // Draft returns the draft settings: what the admin is editing. A new
 // workspace's draft is portal.DefaultSettings.
 func (s *SettingsStore) Draft(ctx context.Context) (*portal.Settings, error) {
-	return s.loadSettings(ctx, s.db, "draft")
+	return s.cachedDraft(ctx)
 }
 
 // Live returns the live settings the workspace last synced, with their
@@ -159,9 +159,15 @@ func (d *DB) meta(ctx context.Context, q queryer, key, def string) (string, erro
 }
 
 func (s *SettingsStore) cachedLive(ctx context.Context) (*portal.Settings, error) {
-	s.checkStamp(ctx)
-	return cached(s.DB,
+	return cached(ctx, s.DB,
 		func(rc *readCache) (*portal.Settings, bool) { return rc.live, rc.live != nil },
 		func() (*portal.Settings, error) { return s.loadSettings(ctx, s.db, "live") },
 		func(rc *readCache, st *portal.Settings) { rc.live = st })
+}
+
+func (s *SettingsStore) cachedDraft(ctx context.Context) (*portal.Settings, error) {
+	return cached(ctx, s.DB,
+		func(rc *readCache) (*portal.Settings, bool) { return rc.draft, rc.draft != nil },
+		func() (*portal.Settings, error) { return s.loadSettings(ctx, s.db, "draft") },
+		func(rc *readCache, st *portal.Settings) { rc.draft = st })
 }

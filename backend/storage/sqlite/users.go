@@ -39,16 +39,19 @@ func (ds *DirectoryStore) FindUser(ctx context.Context, key string) (*portal.Use
 	if key == "" {
 		return nil, portal.Errorf(portal.EINVALID, "no user given; pass an email, an id or an external_id")
 	}
-	for _, q := range []string{`SELECT ` + userColumns + ` FROM users WHERE id = ?`, `SELECT ` + userColumns + ` FROM users WHERE external_id = ?`} {
-		u, err := scanUser(ds.queryRow(ctx, q, key))
-		if err == nil {
-			return ds.withCompanies(ctx, u)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return nil, err
-		}
+	// By id first, through the read cache (an admin previews one user
+	// after another, and again).
+	if u, err := ds.UserByID(ctx, key); portal.ErrorCode(err) != portal.ENOTFOUND {
+		return u, err
 	}
-	u, err := ds.UserByEmail(ctx, key)
+	u, err := scanUser(ds.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE external_id = ?`, key))
+	if err == nil {
+		return ds.withCompanies(ctx, u)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	u, err = ds.UserByEmail(ctx, key)
 	switch portal.ErrorCode(err) {
 	case portal.ENOTFOUND:
 		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the id, external_id or email %q", key)
@@ -192,7 +195,7 @@ func (ds *DirectoryStore) UserByID(ctx context.Context, id string) (*portal.User
 }
 
 func (ds *DirectoryStore) userByID(ctx context.Context, id string) (*portal.User, error) {
-	u, err := scanUser(ds.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(ds.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, portal.Errorf(portal.ENOTFOUND, "no user has the id %q", id)
 	}
