@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"fmt"
 	"sync"
 
 	"portalstudio/backend/portal"
@@ -40,7 +42,7 @@ type readCache struct {
 	// makes one reader check at a time.
 	checkMu sync.Mutex
 	check   *sql.Conn
-	stmt    *sql.Stmt
+	stmt    driver.StmtQueryContext // of check, used inside check.Raw
 	version int64
 }
 
@@ -73,7 +75,9 @@ func (rc *readCache) emptyLocked() {
 
 // checkWrites empties the cache when a commit came since the last check
 // (see the top of the file). It reports whether the cache may be used:
-// when SQLite cannot be asked, nothing is served from it.
+// when SQLite cannot be asked, nothing is served from it. It asks through
+// the driver itself: a preview reads four cached things, and
+// database/sql's own work was half of each check's 15 µs.
 func (d *DB) checkWrites(ctx context.Context) bool {
 	rc := &d.rc
 	rc.checkMu.Lock()
@@ -83,15 +87,34 @@ func (d *DB) checkWrites(ctx context.Context) bool {
 		if err != nil {
 			return false
 		}
-		stmt, err := c.PrepareContext(ctx, `PRAGMA data_version`)
-		if err != nil {
-			c.Close()
-			return false
-		}
-		rc.check, rc.stmt = c, stmt
+		rc.check = c
 	}
 	var v int64
-	if err := rc.stmt.QueryRowContext(ctx).Scan(&v); err != nil {
+	err := rc.check.Raw(func(dc any) error {
+		if rc.stmt == nil {
+			s, err := dc.(driver.Conn).Prepare(`PRAGMA data_version`)
+			if err != nil {
+				return err
+			}
+			rc.stmt = s.(driver.StmtQueryContext)
+		}
+		rows, err := rc.stmt.QueryContext(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		row := []driver.Value{nil}
+		if err := rows.Next(row); err != nil {
+			return err
+		}
+		n, ok := row[0].(int64)
+		if !ok {
+			return fmt.Errorf("PRAGMA data_version gave %T", row[0])
+		}
+		v = n
+		return nil
+	})
+	if err != nil {
 		return false
 	}
 	rc.mu.Lock()
@@ -105,13 +128,17 @@ func (d *DB) checkWrites(ctx context.Context) bool {
 
 // closeReads releases the cache's connection (Workspace.Close).
 func (d *DB) closeReads() {
-	d.rc.checkMu.Lock()
-	defer d.rc.checkMu.Unlock()
-	if d.rc.check != nil {
-		d.rc.stmt.Close()
-		d.rc.check.Close()
-		d.rc.check, d.rc.stmt = nil, nil
+	rc := &d.rc
+	rc.checkMu.Lock()
+	defer rc.checkMu.Unlock()
+	if rc.check == nil {
+		return
 	}
+	if rc.stmt != nil {
+		rc.check.Raw(func(any) error { return rc.stmt.(driver.Stmt).Close() })
+	}
+	rc.check.Close()
+	rc.check, rc.stmt = nil, nil
 }
 
 // cached runs load unless the cache holds the value (get), and stores
