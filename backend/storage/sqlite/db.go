@@ -160,6 +160,7 @@ func open(path, journal string, opt Options) (*Workspace, error) {
 		}
 		return nil, err
 	}
+	ws.removeLeftBuild(context.Background())
 	return ws, nil
 }
 

@@ -2,8 +2,10 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"portalstudio/backend/demo"
@@ -81,5 +83,62 @@ func TestSearchBuildFile(t *testing.T) {
 	}
 	if err := ws.CheckSearchIndex(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSearchBuildLeftAtOpen: opening a workspace removes the search
+// build a killed bulk load left beside it, but not while another process
+// holds the workspace's write lock (a bulk load running there owns its
+// build), and the open does not wait for that lock.
+func TestSearchBuildLeftAtOpen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ws.db")
+	ws, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Close()
+	build := sqlite.SearchBuildPath(path)
+	there := func() bool {
+		_, err := os.Stat(build)
+		return err == nil
+	}
+	if err := os.WriteFile(build, []byte("what a killed bulk load left"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// Another process writing: its transaction holds the write lock.
+	other, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	ws, err = sqlite.Open(path)
+	if err != nil {
+		t.Fatalf("open while another process writes: %v", err)
+	}
+	ws.Close()
+	if !there() {
+		t.Fatal("an open removed the search build while another process held the write lock")
+	}
+	if _, err := conn.ExecContext(ctx, `ROLLBACK`); err != nil {
+		t.Fatal(err)
+	}
+
+	ws, err = sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if there() {
+		t.Fatal("an open left the search build of a killed bulk load")
 	}
 }
