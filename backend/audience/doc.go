@@ -83,11 +83,16 @@
 // First compiles the rule into a test of 64 users at once (a word of
 // seqs and a mask of who is still in), cheapest conditions first, and
 // walks the words in seq order, stopping as soon as it has n users. A
-// rare rule would walk far: past rows/8 users (at least 4,096) it
-// computes the whole set and takes its head, so the answer is always
-// exactly the head of Audience's set. A contains condition on an arena
-// searches the word's values at once for the operand's rarest byte when
-// four or more of its users are still in, as a whole scan does.
+// group runs all its tests on its first 8 words and then orders them by
+// what each costs over the share of words it ends (a rare condition
+// behind a cheap but common one goes first). A company condition no
+// earlier rule kept the set of is decided a company at a time, as users
+// of the company are reached. A rare rule would walk far: past rows/8
+// users (at least 4,096) it computes the whole set and takes its head,
+// so the answer is always exactly the head of Audience's set. A contains
+// condition on an arena searches the word's values at once for the
+// operand's rarest byte when four or more of its users are still in, as
+// a whole scan does.
 //
 // # Portal sets and impact
 //
