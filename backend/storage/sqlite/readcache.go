@@ -37,10 +37,16 @@ type readCache struct {
 	schema *portal.Schema
 	users  map[string]cachedUser
 
-	// check is the connection the cache asks PRAGMA data_version on,
-	// opened at the first check; version is what it said last. checkMu
-	// makes one reader check at a time.
-	checkMu sync.Mutex
+	// The checks (checkWrites): started and finished count them, running
+	// says one runs, lastOK is the last one's answer; checkMu guards
+	// them and checkDone tells the waiting readers a check finished.
+	checkMu                 sync.Mutex
+	checkDone               *sync.Cond
+	started, finished       uint64
+	running, lastOK, closed bool
+	// check is the connection a check asks PRAGMA data_version on, opened
+	// at the first; version is what it said last. Only the running check
+	// uses them.
 	check   *sql.Conn
 	stmt    driver.StmtQueryContext // of check, used inside check.Raw
 	version int64
@@ -75,13 +81,53 @@ func (rc *readCache) emptyLocked() {
 
 // checkWrites empties the cache when a commit came since the last check
 // (see the top of the file). It reports whether the cache may be used:
-// when SQLite cannot be asked, nothing is served from it. It asks through
-// the driver itself: a preview reads four cached things, and
-// database/sql's own work was half of each check's 15 µs.
+// when SQLite cannot be asked, nothing is served from it.
+//
+// A reader needs a check that starts after it came (one already running
+// may have asked before a commit the reader knows of), so readers that
+// come while a check runs wait for the next one, which the first of them
+// starts, and share its answer: under a server's load, a few checks a
+// millisecond serve every request.
 func (d *DB) checkWrites(ctx context.Context) bool {
 	rc := &d.rc
 	rc.checkMu.Lock()
 	defer rc.checkMu.Unlock()
+	rc.initCond()
+	need := rc.started + 1
+	for rc.finished < need {
+		if rc.running {
+			rc.checkDone.Wait()
+			continue
+		}
+		rc.started++
+		n := rc.started
+		rc.running = true
+		rc.checkMu.Unlock()
+		ok := d.askVersion(ctx)
+		rc.checkMu.Lock()
+		rc.running, rc.finished, rc.lastOK = false, n, ok
+		rc.checkDone.Broadcast()
+	}
+	return rc.lastOK
+}
+
+// initCond makes checkDone at its first use; checkMu is held.
+func (rc *readCache) initCond() {
+	if rc.checkDone == nil {
+		rc.checkDone = sync.NewCond(&rc.checkMu)
+	}
+}
+
+// askVersion asks SQLite for the data version and empties the cache when
+// it changed; false when it cannot be asked. One runs at a time
+// (checkWrites). It asks through the driver itself: a preview reads four
+// cached things, and database/sql's own work was half of each check's
+// 15 µs.
+func (d *DB) askVersion(ctx context.Context) bool {
+	rc := &d.rc
+	if rc.closed {
+		return false
+	}
 	if rc.check == nil {
 		c, err := d.db.Conn(ctx)
 		if err != nil {
@@ -126,11 +172,17 @@ func (d *DB) checkWrites(ctx context.Context) bool {
 	return true
 }
 
-// closeReads releases the cache's connection (Workspace.Close).
+// closeReads releases the cache's connection once no check runs
+// (Workspace.Close); no check starts after it.
 func (d *DB) closeReads() {
 	rc := &d.rc
 	rc.checkMu.Lock()
 	defer rc.checkMu.Unlock()
+	rc.initCond()
+	for rc.running {
+		rc.checkDone.Wait()
+	}
+	rc.closed = true
 	if rc.check == nil {
 		return
 	}

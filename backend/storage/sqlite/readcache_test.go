@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -86,6 +87,20 @@ func TestReadCacheNeverStale(t *testing.T) {
 		}
 	}
 	same("after the first import")
+	served := func(step string) {
+		t.Helper()
+		l1, err1 := reader.Live(ctx)
+		l2, err2 := reader.Live(ctx)
+		u1, err3 := reader.FindUser(ctx, "u1")
+		u2, err4 := reader.FindUser(ctx, "u1")
+		if err := errors.Join(err1, err2, err3, err4); err != nil {
+			t.Fatal(err)
+		}
+		if l1 != l2 || u1 != u2 {
+			t.Fatalf("%s: two reads with no commit between were both read from the file: the cache serves nothing", step)
+		}
+	}
+	served("after the first import")
 
 	draft, err := writer.Draft(ctx)
 	if err != nil {
@@ -155,4 +170,5 @@ func TestReadCacheNeverStale(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	same("after writes raced with cached reads")
+	served("after writes raced with cached reads")
 }
