@@ -196,7 +196,16 @@ func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, 
 // own Host; nosniff and HSTS on every answer), the load balancer's
 // probes (/healthz, /readyz: at any Host) and the request log.
 func (s *Server) Handler() http.Handler {
-	return s.forwarded(s.logged(s.probes(s.guarded(routed(s.mux, s)))))
+	return readsBegin(s.forwarded(s.logged(s.probes(s.guarded(routed(s.mux, s))))))
+}
+
+// readsBegin marks each request's context with the moment it came
+// (portal.BeginReads): the store's cached reads of one request then
+// share one check for commits made since.
+func readsBegin(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(portal.BeginReads(r.Context())))
+	})
 }
 
 // portalPath is the path of the portal: /portal/<slug>/.

@@ -17,6 +17,7 @@ import (
 // it carries. Unlike the portal, it names tickets the user may not see:
 // it is for the admin.
 func (s *Service) Explain(ctx context.Context, req wire.ExplainRequest) (*wire.ExplainResult, error) {
+	ctx = portal.BeginReads(ctx) // its reads share one check of the store's cache
 	u, err := s.Store.FindUser(ctx, req.User)
 	if err != nil {
 		return nil, err

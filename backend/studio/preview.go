@@ -15,6 +15,7 @@ import (
 // live) settings: access, restriction, tabs and one page of the tab's
 // tickets, each decision with its reason.
 func (s *Service) Preview(ctx context.Context, req wire.PreviewRequest) (*wire.PreviewResult, error) {
+	ctx = portal.BeginReads(ctx) // its reads share one check of the store's cache
 	u, err := s.Store.FindUser(ctx, req.User)
 	if err != nil {
 		return nil, err

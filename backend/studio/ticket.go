@@ -13,6 +13,7 @@ import (
 // user may not see answers ENOTFOUND, exactly like one that does not
 // exist.
 func (s *Service) Ticket(ctx context.Context, req wire.TicketRequest) (*wire.TicketDetail, error) {
+	ctx = portal.BeginReads(ctx) // its reads share one check of the store's cache
 	u, err := s.Store.FindUser(ctx, req.User)
 	if err != nil {
 		return nil, err

@@ -22,6 +22,7 @@ func (s *Service) FindUsers(ctx context.Context, query string, limit int) ([]por
 // first of the example pairs (see samplePairs) when there is one, so that
 // side by side they show the difference.
 func (s *Service) SampleUsers(ctx context.Context, which string) (*wire.Samples, error) {
+	ctx = portal.BeginReads(ctx) // its reads share one check of the store's cache
 	st, err := s.settings(ctx, which)
 	if err != nil {
 		return nil, err

@@ -95,3 +95,11 @@ func (ws *Workspace) CheckSearchIndex(ctx context.Context) error {
 	_, err := ws.db.ExecContext(ctx, `INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('integrity-check', 0)`)
 	return err
 }
+
+// ReadChecks returns how many times the read cache asked SQLite whether
+// anything was committed.
+func (ws *Workspace) ReadChecks() int {
+	ws.rc.checkMu.Lock()
+	defer ws.rc.checkMu.Unlock()
+	return ws.rc.checks
+}

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"sync"
+	"time"
 
 	"portalstudio/backend/portal"
 )
@@ -37,13 +38,15 @@ type readCache struct {
 	schema *portal.Schema
 	users  map[string]cachedUser
 
-	// The checks (checkWrites): started and finished count them, running
-	// says one runs, lastOK is the last one's answer; checkMu guards
-	// them and checkDone tells the waiting readers a check finished.
-	checkMu                 sync.Mutex
-	checkDone               *sync.Cond
-	started, finished       uint64
-	running, lastOK, closed bool
+	// The checks (checkWrites): running says one runs; checked, that
+	// one finished, lastStart when it started and lastOK its answer.
+	// checkMu guards them and checkDone tells the waiting readers a check
+	// finished.
+	checkMu                          sync.Mutex
+	checkDone                        *sync.Cond
+	running, checked, lastOK, closed bool
+	lastStart                        time.Time
+	checks                           int // made so far (the tests)
 	// check is the connection a check asks PRAGMA data_version on, opened
 	// at the first; version is what it said last. Only the running check
 	// uses them.
@@ -83,29 +86,34 @@ func (rc *readCache) emptyLocked() {
 // (see the top of the file). It reports whether the cache may be used:
 // when SQLite cannot be asked, nothing is served from it.
 //
-// A reader needs a check that starts after it came (one already running
-// may have asked before a commit the reader knows of), so readers that
-// come while a check runs wait for the next one, which the first of them
-// starts, and share its answer: under a server's load, a few checks a
-// millisecond serve every request.
+// A read needs a check that started after the read began, or after its
+// request began (portal.BeginReads): one that started earlier may have
+// asked before a commit the reader knows of. So a request's reads share
+// the check its first read made, and readers that come while a check
+// runs wait for the next one, which the first of them starts, and share
+// its answer: under a server's load, a few checks a millisecond serve
+// every request.
 func (d *DB) checkWrites(ctx context.Context) bool {
+	from := time.Now()
+	if t, ok := portal.ReadsBegan(ctx); ok && t.Before(from) {
+		from = t
+	}
 	rc := &d.rc
 	rc.checkMu.Lock()
 	defer rc.checkMu.Unlock()
 	rc.initCond()
-	need := rc.started + 1
-	for rc.finished < need {
+	for !rc.checked || rc.lastStart.Before(from) {
 		if rc.running {
 			rc.checkDone.Wait()
 			continue
 		}
-		rc.started++
-		n := rc.started
 		rc.running = true
+		start := time.Now()
 		rc.checkMu.Unlock()
 		ok := d.askVersion(ctx)
 		rc.checkMu.Lock()
-		rc.running, rc.finished, rc.lastOK = false, n, ok
+		rc.running, rc.checked, rc.lastStart, rc.lastOK = false, true, start, ok
+		rc.checks++
 		rc.checkDone.Broadcast()
 	}
 	return rc.lastOK

@@ -171,4 +171,40 @@ func TestReadCacheNeverStale(t *testing.T) {
 	wg.Wait()
 	same("after writes raced with cached reads")
 	served("after writes raced with cached reads")
+
+	// One request's reads (portal.BeginReads) share one check; reads
+	// without a request check each time; and a request that begins after
+	// another process's commit reads it.
+	reads := func(ctx context.Context) {
+		t.Helper()
+		u, err := reader.FindUser(ctx, "u1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := reader.Live(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := reader.Schema(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := reader.Subject(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		ctx  func() context.Context
+		want int
+	}{{"four reads of one request", func() context.Context { return portal.BeginReads(ctx) }, 1}, {"four reads", func() context.Context { return ctx }, 4}} {
+		before := reader.ReadChecks()
+		reads(c.ctx())
+		if got := reader.ReadChecks() - before; got != c.want {
+			t.Errorf("%s asked SQLite %d times; want %d", c.name, got, c.want)
+		}
+	}
+	MustImport(t, writer, portal.Record{User: &portal.User{ID: "u1", Email: "ann@examply.com", Name: "Ann after", CompanyIDs: []string{"c1"}}})
+	u, err := reader.FindUser(portal.BeginReads(ctx), "u1")
+	if err != nil || u.Name != "Ann after" {
+		t.Fatalf("a request begun after another process's import reads %+v, %v; want Ann after", u, err)
+	}
 }
