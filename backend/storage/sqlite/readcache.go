@@ -36,6 +36,7 @@ type readCache struct {
 	live   *portal.Settings
 	draft  *portal.Settings
 	schema *portal.Schema
+	types  map[string]string // every ticket type's name by id
 	users  map[string]cachedUser
 
 	// The checks (checkWrites): running says one runs; checked, that
@@ -79,7 +80,7 @@ func (d *DB) invalidateReads() {
 
 func (rc *readCache) emptyLocked() {
 	rc.gen++
-	rc.live, rc.draft, rc.schema, rc.users = nil, nil, nil, nil
+	rc.live, rc.draft, rc.schema, rc.types, rc.users = nil, nil, nil, nil, nil
 }
 
 // checkWrites empties the cache when a commit came since the last check
@@ -228,6 +229,36 @@ func cached[T any](ctx context.Context, d *DB, get func(*readCache) (T, bool), l
 	}
 	rc.mu.Unlock()
 	return v, nil
+}
+
+// cachingReads reports whether the read cache is on.
+func (d *DB) cachingReads() bool {
+	d.rc.mu.Lock()
+	defer d.rc.mu.Unlock()
+	return d.rc.on
+}
+
+// cachedTypes returns every ticket type's name by id.
+func (d *DB) cachedTypes(ctx context.Context) (map[string]string, error) {
+	return cached(ctx, d,
+		func(rc *readCache) (map[string]string, bool) { return rc.types, rc.types != nil },
+		func() (map[string]string, error) {
+			rows, err := d.query(ctx, `SELECT id, name FROM ticket_types`)
+			if err != nil {
+				return nil, err
+			}
+			defer rows.Close()
+			all := map[string]string{}
+			for rows.Next() {
+				var id, name string
+				if err := rows.Scan(&id, &name); err != nil {
+					return nil, err
+				}
+				all[id] = name
+			}
+			return all, rows.Err()
+		},
+		func(rc *readCache, all map[string]string) { rc.types = all })
 }
 
 func (ds *DirectoryStore) cachedSchema(ctx context.Context) (*portal.Schema, error) {

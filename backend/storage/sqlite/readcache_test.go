@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
@@ -206,5 +207,32 @@ func TestReadCacheNeverStale(t *testing.T) {
 	u, err := reader.FindUser(portal.BeginReads(ctx), "u1")
 	if err != nil || u.Name != "Ann after" {
 		t.Fatalf("a request begun after another process's import reads %+v, %v; want Ann after", u, err)
+	}
+
+	// The names of the ticket types in a list's facets, renamed by
+	// another process's import.
+	typeName := func(ws *sqlite.Workspace) string {
+		t.Helper()
+		page, err := ws.Tickets(ctx, portal.TicketQuery{UserID: "u1", CompanyIDs: []string{"c1"}, Tab: portal.TabAll, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Facets.Types) != 1 {
+			t.Fatalf("facets' types %+v; want the one type", page.Facets.Types)
+		}
+		return page.Facets.Types[0].Name
+	}
+	for _, name := range []string{"Bug", "Defect"} {
+		MustImport(t, writer, portal.Record{Ticket: &portal.Ticket{ID: "t1", TicketID: "1", Title: "T", Category: portal.CategoryCustomer, IsShared: true,
+			TypeID: "ty", StateCategory: portal.StateSubmitted, ContactIDs: []string{"u1"}, CompanyID: "c1", CreatedAt: time.Unix(1e9, 0), UpdatedAt: time.Unix(1e9, 0)},
+			TicketType: &portal.TicketType{ID: "ty", Name: name, Category: portal.CategoryCustomer}})
+		for range 2 { // the second read is the cache's
+			if got := typeName(reader); got != name {
+				t.Fatalf("after another process named the type %q, the cached facets name it %q", name, got)
+			}
+		}
+		if got := typeName(writer); got != name {
+			t.Fatalf("the facets name the type %q; want %q", got, name)
+		}
 	}
 }

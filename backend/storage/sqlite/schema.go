@@ -11,10 +11,7 @@ import (
 // Schema returns the workspace's attribute schema: the standard attributes
 // and the custom ones discovered on import.
 func (ds *DirectoryStore) Schema(ctx context.Context) (*portal.Schema, error) {
-	ds.rc.mu.Lock()
-	serverCache := ds.rc.on
-	ds.rc.mu.Unlock()
-	if serverCache {
+	if ds.cachingReads() {
 		return ds.cachedSchema(ctx)
 	}
 	// The schema changes only with an import, and every import bumps the

@@ -236,18 +236,19 @@ func (d *DB) listTickets(ctx context.Context, q portal.TicketQuery) (portal.Tick
 // facetCells counts the tickets of the scope per cell: those of the
 // companies, plus those the user created outside them (an OR of the two
 // would scan the table), each group with how many of its tickets the
-// dates keep. Without a date filter a company's groups are its cells
-// (ticket_cells, kept by the tickets' triggers: a few rows however many
-// tickets it holds); with one, a grouped scan of its facets index, which
+// dates keep. Without a date filter the companies' groups are their
+// cells (ticket_cells, kept by the tickets' triggers: a few rows however
+// many tickets a company holds), all read by one search of its key; with
+// one, a grouped scan of each company's facets index, which
 // is in (state, type) order, so the groups stream without a sort (a range
 // of its creation index, then grouped, took longer when the dates keep
 // most of its tickets). The creator's tickets are a grouped scan of the
 // creator's index, each read for its company: a user creates few
 // tickets, where their companies may hold thousands, which a group
 // subtracting the creator's tickets in the companies read one by one
-// instead. All in one statement, which also gives the names of the types
-// in the cells (the workspace's; none for a type it does not know), as
-// typeNames does.
+// instead. All in one statement; then the names of the types in the
+// cells (typeNames: the workspace's, none for a type it does not know),
+// which a join gave at the cost of a search per cell.
 func (d *DB) facetCells(ctx context.Context, scope listScope, f portal.TicketFilter) (listpage.Cells, map[string]string, error) {
 	var p sqlParams
 	dated := datesCond(f, &p)
@@ -262,11 +263,12 @@ func (d *DB) facetCells(ctx context.Context, scope listScope, f portal.TicketFil
 	for _, c := range scope.companies {
 		company := p.add(c)
 		companies = append(companies, company)
-		if dated == `1` {
-			parts = append(parts, `SELECT state_category AS state, type_id AS typ, n, n AS kept FROM ticket_cells WHERE company_id = `+company)
-		} else {
+		if dated != `1` {
 			parts = append(parts, group(`t.company_id = `+company))
 		}
+	}
+	if dated == `1` && len(companies) > 0 {
+		parts = append(parts, `SELECT state_category AS state, type_id AS typ, n, n AS kept FROM ticket_cells WHERE company_id IN (`+strings.Join(companies, `, `)+`)`)
 	}
 	if scope.userID != "" {
 		mine := `t.creator_id = ` + p.add(scope.userID)
@@ -275,11 +277,11 @@ func (d *DB) facetCells(ctx context.Context, scope listScope, f portal.TicketFil
 		}
 		parts = append(parts, group(mine))
 	}
-	cells, names := listpage.Cells{}, map[string]string{}
+	cells := listpage.Cells{}
 	if len(parts) == 0 {
-		return cells, names, nil
+		return cells, map[string]string{}, nil
 	}
-	rows, err := d.query(ctx, `SELECT g.*, tt.name FROM (`+strings.Join(parts, ` UNION ALL `)+`) g LEFT JOIN ticket_types tt ON tt.id = g.typ`, p...)
+	rows, err := d.query(ctx, strings.Join(parts, ` UNION ALL `), p...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -287,23 +289,36 @@ func (d *DB) facetCells(ctx context.Context, scope listScope, f portal.TicketFil
 	for rows.Next() {
 		var n, kept int
 		var state, typ string
-		var name *string
-		if err := rows.Scan(&state, &typ, &n, &kept, &name); err != nil {
+		if err := rows.Scan(&state, &typ, &n, &kept); err != nil {
 			return nil, nil, err
 		}
 		cells.AddGroup(state, typ, n, kept)
-		if name != nil {
-			names[typ] = *name
-		}
 	}
-	return cells, names, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	names, err := d.typeNames(ctx, cells.TypeIDs())
+	return cells, names, err
 }
 
 // typeNames returns the names of the ticket types with those ids (the
-// ones the workspace knows).
+// ones the workspace knows): from the read cache when it is on (a few
+// types, read once per change), else read now.
 func (d *DB) typeNames(ctx context.Context, ids []string) (map[string]string, error) {
 	names := make(map[string]string, len(ids))
 	if len(ids) == 0 {
+		return names, nil
+	}
+	if d.cachingReads() {
+		all, err := d.cachedTypes(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if name, ok := all[id]; ok {
+				names[id] = name
+			}
+		}
 		return names, nil
 	}
 	rows, err := d.query(ctx, `SELECT id, name FROM ticket_types WHERE id IN (`+placeholders(len(ids))+`)`, strArgs(ids)...)
