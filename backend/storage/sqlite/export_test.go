@@ -103,3 +103,27 @@ func (ws *Workspace) ReadChecks() int {
 	defer ws.rc.checkMu.Unlock()
 	return ws.rc.checks
 }
+
+// StablePlansOn reports whether a new SQLite connection has the query
+// planner stability guarantee on (planner.go).
+func StablePlansOn() bool { return stablePlansOn() }
+
+// PlanOf returns the lines of SQLite's plan of query (EXPLAIN QUERY
+// PLAN) with args bound, on one of the workspace's connections.
+func (ws *Workspace) PlanOf(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := ws.db.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, err
+		}
+		plan = append(plan, detail)
+	}
+	return plan, rows.Err()
+}
