@@ -763,6 +763,24 @@ func parseSeqs(list []byte) (*roaring.Bitmap, error) {
 	return roaring.FromDense(dense, false), nil
 }
 
+// scanPairs reads rows of two strings (a key, then its value) into a new
+// map, and closes rows.
+func scanPairs(rows *sql.Rows, err error) (map[string]string, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
 func scanStrings(rows *sql.Rows) ([]string, error) {
 	defer rows.Close()
 	out := []string{}

@@ -242,22 +242,7 @@ func (d *DB) cachingReads() bool {
 func (d *DB) cachedTypes(ctx context.Context) (map[string]string, error) {
 	return cached(ctx, d,
 		func(rc *readCache) (map[string]string, bool) { return rc.types, rc.types != nil },
-		func() (map[string]string, error) {
-			rows, err := d.query(ctx, `SELECT id, name FROM ticket_types`)
-			if err != nil {
-				return nil, err
-			}
-			defer rows.Close()
-			all := map[string]string{}
-			for rows.Next() {
-				var id, name string
-				if err := rows.Scan(&id, &name); err != nil {
-					return nil, err
-				}
-				all[id] = name
-			}
-			return all, rows.Err()
-		},
+		func() (map[string]string, error) { return scanPairs(d.query(ctx, `SELECT id, name FROM ticket_types`)) },
 		func(rc *readCache, all map[string]string) { rc.types = all })
 }
 

@@ -321,17 +321,5 @@ func (d *DB) typeNames(ctx context.Context, ids []string) (map[string]string, er
 		}
 		return names, nil
 	}
-	rows, err := d.query(ctx, `SELECT id, name FROM ticket_types WHERE id IN (`+placeholders(len(ids))+`)`, strArgs(ids)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
-		}
-		names[id] = name
-	}
-	return names, rows.Err()
+	return scanPairs(d.query(ctx, `SELECT id, name FROM ticket_types WHERE id IN (`+placeholders(len(ids))+`)`, strArgs(ids)...))
 }

@@ -117,28 +117,11 @@ func (ds *DirectoryStore) subject(ctx context.Context, u *portal.User) (portal.S
 
 // UserName returns the names of users by id, for showing creators.
 func (ds *DirectoryStore) UserNames(ctx context.Context, ids []string) (map[string]string, error) {
-	out := map[string]string{}
 	ids = listpage.Dedupe(ids)
 	if len(ids) == 0 {
-		return out, nil
+		return map[string]string{}, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := ds.query(ctx, `SELECT id, coalesce(name, coalesce(email, '')) FROM users WHERE id IN (`+placeholders(len(ids))+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
-		}
-		out[id] = name
-	}
-	return out, rows.Err()
+	return scanPairs(ds.query(ctx, `SELECT id, coalesce(name, coalesce(email, '')) FROM users WHERE id IN (`+placeholders(len(ids))+`)`, strArgs(ids)...))
 }
 
 // UserWithCompanies returns the id of a user who belongs to exactly n
