@@ -12,15 +12,17 @@ import (
 )
 
 // The read cache of a long-running process (the portal server, the
-// desktop app): the live settings, the draft and the attribute schema,
-// parsed once per change instead of on every request, and the users last
-// asked for with their companies (a signed-in user sends many requests;
-// an admin previews one user after another). It never answers what a
-// commit replaced, whoever made it: before each read it serves, it asks
-// SQLite whether anything was committed since it last looked (PRAGMA
-// data_version on a connection of its own, which changes with every
-// commit of any other connection, of this process or another) and
-// empties itself if so. Every transaction of the stores over this DB
+// desktop app): the live settings, the draft, the attribute schema and
+// the ticket types' names, read once per change instead of on every
+// request, and the users last asked for with their companies (a
+// signed-in user sends many requests; an admin previews one user after
+// another). It never answers what a commit replaced, whoever made it:
+// before it serves a read, a check that started after the read, or its
+// request (portal.BeginReads), began has asked SQLite whether anything
+// was committed since the check before (PRAGMA data_version on a
+// connection of its own, which changes with every commit of any other
+// connection, of this process or another), and emptied the cache if so
+// (checkWrites). Every transaction of the stores over this DB
 // (d.tx) also empties it at once, and a read that raced with a write
 // never stores what it read. It is off unless CacheReads turns it on: a
 // one-shot command reads each thing once, and the connection it checks
