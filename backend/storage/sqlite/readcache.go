@@ -207,13 +207,10 @@ func (d *DB) closeReads() {
 // cached runs load unless the cache holds the value (get), and stores
 // what load returned (put) unless a write came meanwhile.
 func cached[T any](ctx context.Context, d *DB, get func(*readCache) (T, bool), load func() (T, error), put func(*readCache, T)) (T, error) {
-	rc := &d.rc
-	rc.mu.Lock()
-	on := rc.on
-	rc.mu.Unlock()
-	if !on || !d.checkWrites(ctx) {
+	if !d.cachingReads() || !d.checkWrites(ctx) {
 		return load()
 	}
+	rc := &d.rc
 	rc.mu.Lock()
 	if v, ok := get(rc); ok {
 		rc.mu.Unlock()
