@@ -178,10 +178,12 @@ type strColumn struct {
 	off   []uint32
 	width int
 	freq  [256]uint32 // how often each byte occurs in data
+	// tri indexes the trigrams of an arena of many values (trigram.go).
+	tri *trigrams
 }
 
 func (c *strColumn) bytes() int64 {
-	n := c.layout.bytes() + int64(cap(c.codes8)) + int64(cap(c.codes16))*2 + int64(cap(c.data)) + int64(cap(c.off))*4 + 256*4
+	n := c.layout.bytes() + int64(cap(c.codes8)) + int64(cap(c.codes16))*2 + int64(cap(c.data)) + int64(cap(c.off))*4 + 256*4 + c.tri.bytes()
 	for _, s := range c.dict {
 		n += int64(len(s)) + 16
 	}
@@ -915,6 +917,7 @@ func (b *strBuilder) finish(n int) *strColumn {
 	for _, x := range c.data {
 		c.freq[x]++
 	}
+	c.tri = buildTrigrams(c)
 	return c
 }
 

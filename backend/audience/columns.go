@@ -37,12 +37,18 @@ func NewColumns(users *UserBuilder, userAttrs *AttrBuilder, companies *CompanyBu
 		return nil, errors.New("the users and the memberships were collected for different numbers of rows")
 	}
 	c := &Columns{rows: users.rows, nUsers: users.all.count(), all: users.all, user: map[string]*colPart{}}
-	for f := UserID; f < userFields; f++ {
-		if f < UserCreatedAt {
-			c.user[userFieldNames[f]] = readyCol(&column{str: users.strs[f].finish(c.rows)})
+	// The users' columns are laid out (and their strings indexed) on
+	// every core at once.
+	cols := make([]*column, userFields)
+	onCores(int(userFields), func(i int) {
+		if f := UserField(i); f < UserCreatedAt {
+			cols[f] = &column{str: users.strs[f].finish(c.rows)}
 		} else {
-			c.user[userFieldNames[f]] = readyCol(&column{num: users.dates[f-UserCreatedAt].finish(c.rows)})
+			cols[f] = &column{num: users.dates[f-UserCreatedAt].finish(c.rows)}
 		}
+	})
+	for f, col := range cols {
+		c.user[userFieldNames[f]] = readyCol(col)
 	}
 	c.userAttr = readyCols(userAttrs.finish(c.rows))
 	companies.finish(c)

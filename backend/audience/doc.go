@@ -58,6 +58,24 @@
 // byte (or rarest pair of bytes, eight positions at a time), never
 // letting a match straddle two values.
 //
+// # Trigram indexes
+//
+// An arena of many values (65,536 positions or more: the users' e-mails,
+// names and ids at scale) also holds an index of its trigrams
+// (trigram.go): every trigram a value holds with how many positions hold
+// it, and the positions of the rare ones (held by at most one position
+// in 1,024), the rarest first, up to as many positions as the column has.
+// A condition on a user's string whose operand has three bytes or more
+// (contains, equals, starts_with, ends_with, and their negations) reads
+// the positions of the operand's rarest trigram and tests their values
+// alone: `user.email contains "examply"` tests 691 e-mails, not a
+// million, and an operand holding a trigram no value holds matches no
+// one at once. When every trigram of the operand is common, the column
+// is scanned as above. Opened from a file, the index checks only the
+// blocks it reads: its tables, the candidates' positions and, for each
+// candidate, the blocks of its offsets and value (4 KiB each), so a
+// one-shot count reads a few megabytes of the e-mails, not 40.
+//
 // A company condition scans the company's column into a set of companies
 // (kept for the next rules), then maps it to users through the
 // memberships: each user's first company a word of users at a time, then
@@ -151,14 +169,15 @@
 //
 // The file (persist.go) is a table of parts: each column and the
 // memberships is a part of its own, with a checksum (CRC-32) of each of
-// its 64 KiB blocks, listed in an index at the end with the generation
+// its 4 KiB blocks, listed in an index at the end with the generation
 // and the set of users. Opening it (OpenColumns) checks the header, the
 // index and the footer only; each part is read and checked, its blocks'
 // checksums and then its structure (offsets, increasing rows, codes,
 // memberships), the first time a rule reads it, once (a sync.Once per
 // part: goroutines that need it at once wait for one check). A one-shot
-// count so touches the 40 to 50 MB its rule reads, not all 128 MB of a
-// million users, and asks the system for them at once (madvise
+// count so touches the parts its rule reads (and of a column answered by
+// its trigram index, only the blocks of its candidates), not all 136 MB
+// of a million users, and asks the system for them at once (madvise
 // MADV_POPULATE_READ) rather than a page fault at a time. The file is
 // written in aligned blocks of 2 MiB and mapped with MADV_HUGEPAGE
 // (datafile.go, advise_linux.go), so that the page cache keeps it in
@@ -180,7 +199,8 @@
 // the walk reaches it (4,096 rows, then a quarter more each time): the
 // blocks holding the range, then its structure. Fifty users of a rule
 // matching one in 1,400 so check 80,000 rows' blocks, about 4 MB, not
-// the 45 MB of the e-mails and the memberships. No byte is read before
+// the 45 MB of the e-mails and the memberships (a condition a trigram
+// index answers reads its candidates instead, as a count does). No byte is read before
 // its block is checked; a damaged block within the head is ErrDamaged,
 // one past it is found by the first question that reads the part whole.
 //
@@ -190,6 +210,6 @@
 // the data again from the store (with the same notice as when there is
 // no file), writes the file whole, and answers the question from the new
 // data. The changes file is small: it is checked whole when read. A file
-// of another format version (4: one checksum per part) is another
-// version, built again.
+// of another format version (5: no trigram indexes, blocks of 64 KiB) is
+// another version, built again.
 package audience

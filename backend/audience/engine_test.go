@@ -297,6 +297,10 @@ func TestEngineMatchesEval(t *testing.T) {
 		func() func() { return audience.ForceForms(true, 1, false, true) },
 		func() func() { return audience.ForceForms(true, 2, true, false) },
 		func() func() { return audience.ForceForms(false, 1, true, true) },
+		trigramForm,
+		func() func() {
+			return audience.SetTrigrams(0, 1+r.IntN(8), r.IntN(3), []float64{100, 0.5, 0.05}[r.IntN(3)])
+		},
 	}
 	for iter := 0; iter < 60; iter++ {
 		d := randomDataset(r)

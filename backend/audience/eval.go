@@ -24,6 +24,9 @@ type colEval struct {
 	// heads, when not nil (First), has the users' columns and the
 	// memberships read by their head, checked up to the rows reached.
 	heads *heads
+	// pre holds the users of each condition a trigram index answered
+	// (indexed), for the positive operator.
+	pre map[*portal.Condition]bitset
 }
 
 // ErrUnsupported says the columns cannot evaluate a rule: it names an
@@ -55,6 +58,10 @@ type leaf struct {
 	// tests one.
 	known bitset
 	ctest func(x uint32) bool
+	// pre, when not nil, holds the users for whom the positive operator
+	// holds, found through the column's trigram index: str and num are
+	// nil.
+	pre bitset
 }
 
 // company reports whether company x (c.nComp: none) satisfies the
@@ -73,6 +80,10 @@ func (l *leaf) company(x uint32) bool {
 func (l *leaf) scan() bitset {
 	c := l.e.c
 	out := userSet(c.rows)
+	if l.pre != nil {
+		copy(out, l.pre)
+		return out
+	}
 	if !l.comp {
 		switch {
 		case l.str != nil:
@@ -120,6 +131,9 @@ func (l *leaf) scan() bitset {
 
 // test reports whether the positive operator holds for user u.
 func (l *leaf) test(u uint32) bool {
+	if l.pre != nil {
+		return l.pre.has(u)
+	}
 	if !l.comp {
 		switch {
 		case l.str != nil:
@@ -182,6 +196,12 @@ func (e *colEval) leaf(cd *portal.Condition) (*leaf, error) {
 	}
 	pos, negated := cd.Operator.Positive()
 	l := &leaf{e: e, negated: negated, comp: a.Scope == portal.ScopeCompany}
+	if pre, ok, err := e.indexed(cd, a); err != nil {
+		return nil, err
+	} else if ok {
+		l.pre = pre
+		return l, nil
+	}
 	col, err := e.column(a)
 	if err != nil {
 		return nil, err
@@ -262,18 +282,7 @@ func (l *leaf) companyTest() func(x uint32) bool {
 // of its kind), reading it at its first use: whole, or by its head for a
 // user attribute in First.
 func (e *colEval) column(a portal.Attribute) (*column, error) {
-	var p *colPart
-	var ok bool
-	switch {
-	case a.Scope == portal.ScopeUser && !a.Custom:
-		p, ok = e.c.user[a.Field]
-	case a.Scope == portal.ScopeUser:
-		p, ok = e.c.userAttr[attrKey{a.Field, a.Kind}], true
-	case !a.Custom:
-		p, ok = e.c.comp[a.Field]
-	default:
-		p, ok = e.c.compAttr[attrKey{a.Field, a.Kind}], true
-	}
+	p, ok := e.part(a)
 	switch {
 	case !ok:
 		return nil, ErrUnsupported
@@ -286,6 +295,57 @@ func (e *colEval) column(a portal.Attribute) (*column, error) {
 		return p.headTo(e.heads.upTo)
 	}
 	return p.get()
+}
+
+// indexed returns the users for whom the positive operator of a
+// condition on a user's string holds when the column's trigram index
+// answers it (ok), reading only the index and its candidates' values;
+// the answer is kept for the evaluation's other questions about cd.
+func (e *colEval) indexed(cd *portal.Condition, a portal.Attribute) (set bitset, ok bool, err error) {
+	if set, ok := e.pre[cd]; ok {
+		return set, true, nil
+	}
+	if a.Scope != portal.ScopeUser || a.Kind != portal.KindString {
+		return nil, false, nil
+	}
+	pos, _ := cd.Operator.Positive()
+	sp, err := stringPred(pos, cd.Value)
+	if err != nil || sp.op == 'p' || len(sp.w) < 3 {
+		return nil, false, nil
+	}
+	p, _ := e.part(a)
+	if p == nil {
+		return nil, false, nil
+	}
+	col, s, err := p.probe()
+	if err != nil || col == nil || col.str == nil || col.str.tri == nil {
+		return nil, false, err
+	}
+	set = newBitset(e.c.rows)
+	if ok, err := col.str.scanIndexed(s, sp, set); !ok || err != nil {
+		return nil, false, err
+	}
+	if e.pre == nil {
+		e.pre = map[*portal.Condition]bitset{}
+	}
+	e.pre[cd] = set
+	return set, true, nil
+}
+
+// part returns the part of an attribute's column (nil: no value of it;
+// ok false: the attribute has no column).
+func (e *colEval) part(a portal.Attribute) (p *colPart, ok bool) {
+	switch {
+	case a.Scope == portal.ScopeUser && !a.Custom:
+		p, ok = e.c.user[a.Field]
+	case a.Scope == portal.ScopeUser:
+		p, ok = e.c.userAttr[attrKey{a.Field, a.Kind}], true
+	case !a.Custom:
+		p, ok = e.c.comp[a.Field]
+	default:
+		p, ok = e.c.compAttr[attrKey{a.Field, a.Kind}], true
+	}
+	return p, ok
 }
 
 // members returns the memberships: whole, or by their head in First.
@@ -543,8 +603,8 @@ func (e *colEval) orderBy(kids []*portal.Rule, cost *[kindGroup + 1]int) []*port
 // scanCost and rowCost rank the kinds of nodes for a scan over all users
 // and for a test of one user.
 var (
-	scanCost = [kindGroup + 1]int{kindUnknown: 0, kindCheap: 10, kindCompanyCheap: 30, kindCompanyString: 30, kindString: 20, kindContains: 25, kindGroup: 100}
-	rowCost  = [kindGroup + 1]int{kindUnknown: 0, kindCheap: 1, kindCompanyCheap: 1, kindCompanyString: 2, kindString: 3, kindContains: 4, kindGroup: 10}
+	scanCost = [kindGroup + 1]int{kindUnknown: 0, kindIndexed: 5, kindCheap: 10, kindCompanyCheap: 30, kindCompanyString: 30, kindString: 20, kindContains: 25, kindGroup: 100}
+	rowCost  = [kindGroup + 1]int{kindUnknown: 0, kindIndexed: 0, kindCheap: 1, kindCompanyCheap: 1, kindCompanyString: 2, kindString: 3, kindContains: 4, kindGroup: 10}
 )
 
 // condKind classes a node by what evaluating it over the columns reads.
@@ -552,6 +612,7 @@ type condKind int
 
 const (
 	kindUnknown       condKind = iota // an attribute not in the schema: refused at once
+	kindIndexed                       // a user's string answered by a trigram index
 	kindCheap                         // a number, date or boolean, is_set, or a dictionary-coded string
 	kindCompanyCheap                  // the same of a company attribute
 	kindCompanyString                 // a company attribute's string
@@ -579,6 +640,9 @@ func (e *colEval) kindOf(r *portal.Rule) condKind {
 		return kindCheap
 	}
 	// A part of a file that cannot be read is refused by leaf.
+	if _, ok, _ := e.indexed(r.Cond, a); ok {
+		return kindIndexed
+	}
 	col, _ := e.column(a)
 	switch {
 	case col == nil || col.str == nil || col.str.dict != nil:

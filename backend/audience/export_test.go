@@ -4,6 +4,9 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"slices"
+	"time"
+
+	"portalstudio/backend/portal"
 )
 
 // Reseal returns a copy of b, a file saved by Save, with the checksums of
@@ -97,3 +100,24 @@ func WithRows(b []byte, rows uint64) []byte {
 
 // KeptBytes is the size of the columns the engines of this process keep.
 func KeptBytes() int64 { return keptBytes.Load() }
+
+// IndexAnswers returns how many of rule's conditions a trigram index
+// answers on c.
+func IndexAnswers(c *Columns, rule *portal.Rule, s *portal.Schema, now time.Time) (int, error) {
+	e := &colEval{c: c, s: s, now: now}
+	n := 0
+	for _, cd := range rule.Conditions() {
+		a, ok := s.Lookup(cd.Attribute)
+		if !ok {
+			continue
+		}
+		_, ok, err := e.indexed(cd, a)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}

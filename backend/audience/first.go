@@ -75,10 +75,15 @@ func (e *colEval) tester(r *portal.Rule) (wordTest, error) {
 			}
 			return out
 		}
-		if l.comp {
+		switch {
+		case l.pre != nil:
+			word = func(wi int, mask uint64) uint64 { return l.pre[wi] & mask }
+		case l.comp:
 			word = l.companyWord(word)
-		} else if cw := l.containsWord(word); cw != nil {
-			word = cw
+		default:
+			if cw := l.containsWord(word); cw != nil {
+				word = cw
+			}
 		}
 		if l.negated {
 			return func(wi int, mask uint64) uint64 { return mask &^ word(wi, mask) }, nil

@@ -65,3 +65,13 @@ func SetFirstExplore(words int) (restore func()) {
 	exploreWords = words
 	return func() { exploreWords = old }
 }
+
+// SetTrigrams changes which string columns built next get a trigram
+// index (those of min positions or more) and which trigrams it keeps the
+// positions of (held by at most max(positions/rareDiv, rareMin), the
+// rarest first, up to budget positions per position).
+func SetTrigrams(min, rareDiv, rareMin int, budget float64) (restore func()) {
+	a, b, c, d := triMin, triRareDiv, triRareMin, triBudget
+	triMin, triRareDiv, triRareMin, triBudget = min, rareDiv, rareMin, budget
+	return func() { triMin, triRareDiv, triRareMin, triBudget = a, b, c, d }
+}

@@ -35,7 +35,7 @@ import (
 //	         is (u: a standard user column, U: a custom user column, c
 //	         and C: the same of companies, m: the memberships), its key
 //	         and kind (custom columns), its length and the CRC-32 (IEEE)
-//	         of each of its blocks of partBlock (64 KiB) bytes (an array
+//	         of each of its blocks of partBlock (4 KiB) bytes (an array
 //	         of uint32, the last block shorter); zero-padded to 8 bytes
 //	footer   the index's offset (uint64), its checksum (uint32), uint32 0
 //
@@ -53,7 +53,9 @@ import (
 // value; sparse: the rows, uint32 increasing) and its values in their
 // form (dictionary codes, arena with offsets, fixed-width arena, float64
 // or small unsigned integers off a base); a string column also holds its
-// byte frequencies (the bytes that occur, increasing, and their counts).
+// byte frequencies (the bytes that occur, increasing, and their counts)
+// and, an arena's, its trigram index (a byte: 1 when it has one, then
+// four uint32 arrays: keys, counts, offsets, positions; trigram.go).
 // The memberships are four uint32 arrays in CSR form (the first, one per
 // row, is written as the rows with a company and their companies when
 // that is smaller: firsts). Derived data (membership ranks, the cache of
@@ -82,7 +84,7 @@ import (
 // hold: 67 million. A file claiming more is damaged.
 const MaxRows = 1 << 26
 
-const FormatVersion = 5 // 3: compact sets of rows, checksum by blocks; 4: parts checked at first use, CRC-32 (IEEE); 5: a checksum per block of a part
+const FormatVersion = 6 // 3: compact sets of rows, checksum by blocks; 4: parts checked at first use, CRC-32 (IEEE); 5: a checksum per block of a part; 6: trigram indexes, blocks of 4 KiB
 
 const persistMagic = "PSAUDCOL"
 
@@ -262,8 +264,10 @@ func (e *encoder) members(m *members, none uint32, sparse bool) {
 const sumBlock = 4 << 20
 
 // partBlock is the size of the blocks of a part that the index holds a
-// CRC-32 of: First checks only the blocks holding the rows it reached.
-const partBlock = 64 << 10
+// CRC-32 of: First checks only the blocks holding the rows it reached,
+// and a condition answered by a trigram index only those holding its
+// candidates' values, a page each.
+const partBlock = 4 << 10
 
 // Checksum returns the checksum Save writes for each part of a file (and
 // its index): the CRC-32 of the CRC-32s (little-endian) of b's blocks
@@ -537,6 +541,9 @@ func (e *encoder) column(c *column) {
 			e.bytes(s.data)
 		}
 		e.freq(&s.freq)
+		if s.off != nil || s.width > 0 {
+			e.trigrams(s.tri)
+		}
 		return
 	}
 	n := c.num
@@ -818,7 +825,7 @@ func readPart[T any](r partReader, decode func(*decoder) T, rows func(v T, s *pa
 	if !littleEndian {
 		return whole, nil
 	}
-	return whole, &rowHead[T]{open: func() (T, func(from, to int) error, error) {
+	return whole, &rowHead[T]{sums: r.sums, open: func() (T, func(from, to int) error, error) {
 		v, err := read(true)
 		if err != nil {
 			return v, nil, err
@@ -1174,10 +1181,47 @@ func (d *decoder) strColumn(l layout) *strColumn {
 		d.fail("a string column of form %d", form)
 	}
 	d.freq(c)
+	if form == formArena || form == formFixed {
+		c.tri = d.trigrams()
+	}
 	if d.err != nil {
 		return nil
 	}
 	return c
+}
+
+// trigrams writes an arena's trigram index: 0 for none, else 1 and its
+// four arrays.
+func (e *encoder) trigrams(t *trigrams) {
+	if t == nil {
+		e.u8(0)
+		return
+	}
+	e.u8(1)
+	e.u32s(t.keys)
+	e.u32s(t.count)
+	e.u32s(t.off)
+	e.u32s(t.pos)
+}
+
+// trigrams reads an arena's trigram index (nil: none). Its arrays are
+// checked when used: whole with the column (strColumn.verifyRows), or,
+// read by its head, a table and a range of positions at a time
+// (scanIndexed).
+func (d *decoder) trigrams() *trigrams {
+	switch d.u8() {
+	case 0:
+		return nil
+	case 1:
+	default:
+		d.fail("a trigram index's flag")
+		return nil
+	}
+	t := &trigrams{keys: d.later().u32s(), count: d.later().u32s(), off: d.later().u32s(), pos: d.later().u32s()}
+	if d.err != nil {
+		return nil
+	}
+	return t
 }
 
 // freq writes a string column's byte frequencies: the bytes that occur,

@@ -41,6 +41,14 @@ var forms = []func() func(){
 	func() func() { return audience.ForceForms(false, 1, true, true) },
 	func() func() { return audience.ForceForms(true, 1, true, false) },
 	func() func() { return audience.ForceForms(false, 2, false, false) },
+	trigramForm,
+}
+
+// trigramForm gives every string column an arena and a trigram index
+// (of which most trigrams are rare, so that the index answers).
+func trigramForm() func() {
+	a, b := audience.ForceForms(true, 0, false, false), audience.SetTrigrams(0, 4, 1, 100)
+	return func() { b(); a() }
 }
 
 func TestPersistRoundTrip(t *testing.T) {
@@ -136,6 +144,9 @@ func sample(t testing.TB, r *rand.Rand, gen string) []byte {
 	d := randomDataset(r)
 	for len(d.users) < 3 {
 		d = randomDataset(r)
+	}
+	if r.IntN(2) == 0 {
+		defer trigramForm()()
 	}
 	return save(t, fill(t, d, schema()), gen)
 }

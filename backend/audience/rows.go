@@ -139,6 +139,7 @@ type rowHead[T any] struct {
 	open   func() (T, func(from, to int) error, error)
 	val    T
 	check  func(from, to int) error
+	sums   *partSums // the part's blocks
 
 	mu   sync.Mutex
 	upTo int // rows [0, upTo) checked
@@ -169,6 +170,25 @@ func (h *rowHead[T]) to(n int) (T, error) {
 // headTo returns the column with its rows [0, n) checked: the part read
 // whole when it was already, or when it has no head.
 func (p *colPart) headTo(n int) (*column, error) { return headTo(p.head, &p.ready, p.get, n) }
+
+// probe returns the column to read a few of its values at random (the
+// candidates of a trigram index), with the checks of the blocks of its
+// part (s; nil when the column is checked whole): the column decoded by
+// its head, none of its rows checked, when it was not read whole before,
+// else the column read whole (as when it has no head).
+func (p *colPart) probe() (col *column, s *partSums, err error) {
+	h := p.head
+	if h == nil || p.ready.Load() {
+		col, err = p.get()
+		return col, nil, err
+	}
+	col, err = h.to(0)
+	if errors.Is(err, errNoHead) {
+		col, err = p.get()
+		return col, nil, err
+	}
+	return col, h.sums, err
+}
 
 // headTo returns the memberships with the rows [0, n) checked.
 func (p *memPart) headTo(n int) (*members, error) { return headTo(p.head, &p.ready, p.get, n) }
@@ -277,9 +297,20 @@ func (c *strColumn) verifyRows(s *partSums, from, to int) error {
 		if err := c.offsetRows(from, to); err != nil {
 			return err
 		}
-		return checkSpan(s, c.data[c.off[from]:c.off[to]])
+		if err := checkSpan(s, c.data[c.off[from]:c.off[to]]); err != nil {
+			return err
+		}
+	default:
+		if err := checkSpan(s, c.data[from*c.width:to*c.width]); err != nil {
+			return err
+		}
 	}
-	return checkSpan(s, c.data[from*c.width:to*c.width])
+	if s == nil && to == c.n && c.tri != nil {
+		// Read whole: its index too. (A head checks what it reads of the
+		// index as it reads it: scanIndexed.)
+		return c.tri.verify(c.n)
+	}
+	return nil
 }
 
 // codeRows checks dictionary codes: 0 exactly where a dense column holds
