@@ -178,7 +178,7 @@ var importSQL = map[string]string{
 	"membersDel":   `DELETE FROM memberships WHERE user_seq = ?`,
 	"member":       `INSERT OR IGNORE INTO memberships (user_seq, company_id, position) VALUES (?, ?, ?)`,
 	"userTrgmDel":  `DELETE FROM user_trgm WHERE rowid = ?`,
-	"userTrgm":     `INSERT INTO user_trgm (rowid, id_fold, external_id_fold, email_fold, name_fold, role_fold) VALUES (?, ?, ?, ?, ?, ?)`,
+	"userTrgm":     `INSERT INTO user_trgm (rowid, email_fold, name_fold) VALUES (?, ?, ?)`,
 	"companyExt":   `SELECT id FROM companies WHERE company_id = ? AND id <> ?`,
 	"company": `INSERT INTO companies (id, id_fold, company_id, company_id_fold, name, name_fold, plan, plan_fold, size, industry, industry_fold, website, website_fold, monthly_spend, created_at, custom)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -358,15 +358,19 @@ func (im *importer) putUser(u *portal.User, rep *portal.ImportReport) (string, e
 	im.changed.user(seq)
 	if !fresh && im.existing(&im.maxUser, seq) {
 		for _, stmt := range []string{"userTrgmDel", "userAttrsDel", "membersDel"} {
+			if stmt == "userTrgmDel" && im.search != nil {
+				im.search.put(searchOp{seq: seq, user: true, del: true})
+				continue
+			}
 			if err := im.exec(stmt, seq); err != nil {
 				return "", err
 			}
 		}
 	}
-	if !im.fresh {
-		if err := im.exec("userTrgm", seq, idFold, extFold, emailFold, nameFold, roleFold); err != nil {
-			return "", err
-		}
+	if im.search != nil {
+		im.search.put(searchOp{seq: seq, user: true, email: emailFold, name: nameFold})
+	} else if err := im.exec("userTrgm", seq, emailFold, nameFold); err != nil {
+		return "", err
 	}
 	if err := im.putAttrs("user", "userAttr", seq, u.Custom); err != nil {
 		return "", err
@@ -558,10 +562,12 @@ func emptyForBulk(ctx context.Context, tx *sql.Tx) (bulkSchema, error) {
 // merges as it goes).
 const defaultAutomerge = 4
 
-// ftsAutomerge sets the search index's automerge.
+// ftsAutomerge sets the full-text indexes' automerge.
 func ftsAutomerge(ctx context.Context, tx *sql.Tx, n int) error {
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('automerge', %d)`, n)); err != nil {
-		return fmt.Errorf("set the search index's merging: %w", err)
+	for _, t := range buildIndexes {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %[1]s (%[1]s, rank) VALUES ('automerge', %d)`, t, n)); err != nil {
+			return fmt.Errorf("set the merging of the full-text index %s: %w", t, err)
+		}
 	}
 	return nil
 }
@@ -576,10 +582,17 @@ const (
 	bulkHashSize    = 64 << 20
 )
 
+// fillUserSearch fills the users' substring search (user_trgm, empty)
+// from every user: their folded e-mails and names.
+func fillUserSearch(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO user_trgm (rowid, email_fold, name_fold) SELECT seq, email_fold, name_fold FROM users`)
+	return err
+}
+
 // ftsHashSize sets the full-text indexes' memory (FTS5's hashsize, kept
 // in the index's own configuration).
 func ftsHashSize(ctx context.Context, tx *sql.Tx, n int) error {
-	for _, t := range []string{"ticket_fts", "user_trgm"} {
+	for _, t := range buildIndexes {
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %[1]s (%[1]s, rank) VALUES ('hashsize', %d)`, t, n)); err != nil {
 			return fmt.Errorf("size the full-text index %s: %w", t, err)
 		}
@@ -616,10 +629,10 @@ func dropSchema(ctx context.Context, tx *sql.Tx, kind string) ([]string, error) 
 	return defs, nil
 }
 
-// finishBulk rebuilds the indexes emptyForBulk dropped, fills the users'
-// trigram index, counts the tickets' cells and makes the triggers again,
-// and puts in the search index built meanwhile (search), inside the
-// import's transaction.
+// finishBulk rebuilds the indexes emptyForBulk dropped, counts the
+// tickets' cells and makes the triggers again, and puts in the full-text
+// indexes built meanwhile (search: the tickets' search and the users'),
+// inside the import's transaction.
 func finishBulk(ctx context.Context, tx *sql.Tx, b bulkSchema, search *searchBuild) error {
 	search.end() // merged and committed meanwhile
 	// SQLite sorts the entries of a new index on helper threads when let.
@@ -642,14 +655,10 @@ func finishBulk(ctx context.Context, tx *sql.Tx, b bulkSchema, search *searchBui
 			return fmt.Errorf("make a trigger again: %w", err)
 		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO user_trgm (rowid, id_fold, external_id_fold, email_fold, name_fold, role_fold)
-		SELECT seq, id_fold, external_id_fold, email_fold, name_fold, role_fold FROM users`)
-	if err != nil {
-		return err
-	}
-	// Its segments were merged once at its end, rather than level by
-	// level as they were written (the full-size demo build 223 → 204 s);
-	// the copy keeps the build's configuration, set back here.
+	// The full-text indexes were built aside, their segments merged once
+	// at their end, rather than level by level as they were written (the
+	// full-size demo build 223 → 204 s); the copy keeps the build's
+	// configuration, set back here.
 	if err := search.finish(ctx, tx); err != nil {
 		return err
 	}

@@ -10,14 +10,16 @@ import (
 	"sync/atomic"
 )
 
-// searchBuild builds a bulk load's search index (ticket_fts) on a second
-// connection, into a file of its own beside the workspace, while the
-// import's connection writes everything else: tokenizing the tickets'
-// text and gathering the index's terms was a third of a demo build's
-// time, all of it on the one thread that writes the workspace. At the
-// end (finish), inside the import's transaction, the workspace's search
-// index is made again empty and filled with the built index's rows
-// (FTS5's tables: its segments, their terms, the tickets' sizes and its
+// searchBuild builds a bulk load's full-text indexes (the tickets'
+// search, ticket_fts, and the users' substring search, user_trgm) on a
+// second connection, into a file of its own beside the workspace, while
+// the import's connection writes everything else: tokenizing the
+// tickets' text and gathering the index's terms was a third of a demo
+// build's time, all of it on the one thread that writes the workspace,
+// and the users' trigrams another 12 s after the load. At the end
+// (finish), inside the import's transaction, each index of the
+// workspace is made again empty and filled with the built index's rows
+// (FTS5's tables: its segments, their terms, the rows' sizes and its
 // configuration), as they are: the same format, written by the same
 // SQLite. The file is removed whatever happens (close); a file left by
 // a process killed meanwhile is removed by the next open of the
@@ -25,7 +27,7 @@ import (
 // next bulk load.
 type searchBuild struct {
 	path  string
-	ddl   string // the index's CREATE VIRTUAL TABLE
+	ddls  []string // each index's CREATE VIRTUAL TABLE (buildIndexes)
 	db    *sql.DB
 	ops   chan []searchOp
 	batch []searchOp
@@ -36,12 +38,18 @@ type searchBuild struct {
 	err   error
 }
 
-// searchOp adds a ticket's entry (body, vis), or removes it (del).
+// searchOp adds a ticket's entry (body, vis), or removes it (del); or,
+// with user, a user's (their folded e-mail and name, either may be nil).
 type searchOp struct {
-	seq       int64
-	body, vis string
-	del       bool
+	seq         int64
+	body, vis   string
+	user        bool
+	email, name any
+	del         bool
 }
+
+// buildIndexes are the full-text indexes a bulk load builds aside.
+var buildIndexes = []string{"ticket_fts", "user_trgm"}
 
 // searchBatch is how many entries go to the build's writer at once.
 const searchBatch = 512
@@ -56,8 +64,12 @@ func searchBuildPath(path string) string { return path + "-search-build" }
 func startSearchBuild(ctx context.Context, tx *sql.Tx, workspace string) (*searchBuild, error) {
 	ctx = context.WithoutCancel(ctx) // see newImporter
 	b := &searchBuild{path: searchBuildPath(workspace)}
-	if err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE name = 'ticket_fts'`).Scan(&b.ddl); err != nil {
-		return nil, fmt.Errorf("read the search index's definition: %w", err)
+	for _, name := range buildIndexes {
+		var ddl string
+		if err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE name = ?`, name).Scan(&ddl); err != nil {
+			return nil, fmt.Errorf("read the definition of %s: %w", name, err)
+		}
+		b.ddls = append(b.ddls, ddl)
 	}
 	if err := removeBuild(b.path); err != nil {
 		return nil, err
@@ -72,12 +84,14 @@ func startSearchBuild(ctx context.Context, tx *sql.Tx, workspace string) (*searc
 	}
 	db.SetMaxOpenConns(1)
 	b.db = db
-	for _, q := range []string{b.ddl,
-		`INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('automerge', 0)`,
-		fmt.Sprintf(`INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('hashsize', %d)`, bulkHashSize)} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			b.close()
-			return nil, fmt.Errorf("start the search index's build: %w", err)
+	for i, name := range buildIndexes {
+		for _, q := range []string{b.ddls[i],
+			fmt.Sprintf(`INSERT INTO %[1]s (%[1]s, rank) VALUES ('automerge', 0)`, name),
+			fmt.Sprintf(`INSERT INTO %[1]s (%[1]s, rank) VALUES ('hashsize', %d)`, name, bulkHashSize)} {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				b.close()
+				return nil, fmt.Errorf("start the search index's build: %w", err)
+			}
 		}
 	}
 	btx, err := db.BeginTx(ctx, nil)
@@ -85,17 +99,22 @@ func startSearchBuild(ctx context.Context, tx *sql.Tx, workspace string) (*searc
 		b.close()
 		return nil, err
 	}
-	add, err := btx.PrepareContext(ctx, importSQL["ftsAdd"])
-	if err != nil {
-		btx.Rollback()
-		b.close()
-		return nil, err
+	// The statements: add and remove a ticket's entry, then a user's.
+	var stmts [4]*sql.Stmt
+	closeAll := func() {
+		for _, st := range stmts {
+			if st != nil {
+				st.Close()
+			}
+		}
 	}
-	del, err := btx.PrepareContext(ctx, importSQL["ftsDel"])
-	if err != nil {
-		btx.Rollback()
-		b.close()
-		return nil, err
+	for i, name := range []string{"ftsAdd", "ftsDel", "userTrgm", "userTrgmDel"} {
+		if stmts[i], err = btx.PrepareContext(ctx, importSQL[name]); err != nil {
+			closeAll()
+			btx.Rollback()
+			b.close()
+			return nil, err
+		}
 	}
 	b.ops, b.done, b.open = make(chan []searchOp, 64), make(chan error, 1), true
 	go func() {
@@ -105,23 +124,29 @@ func startSearchBuild(ctx context.Context, tx *sql.Tx, workspace string) (*searc
 				if err != nil || b.stop.Load() {
 					break // drain: the import learns of it at finish
 				}
-				if op.del {
-					_, err = del.ExecContext(ctx, op.seq)
-				} else {
-					_, err = add.ExecContext(ctx, op.seq, op.body, op.vis)
+				switch {
+				case op.user && op.del:
+					_, err = stmts[3].ExecContext(ctx, op.seq)
+				case op.user:
+					_, err = stmts[2].ExecContext(ctx, op.seq, op.email, op.name)
+				case op.del:
+					_, err = stmts[1].ExecContext(ctx, op.seq)
+				default:
+					_, err = stmts[0].ExecContext(ctx, op.seq, op.body, op.vis)
 				}
 			}
 		}
 		if err == nil && b.stop.Load() {
 			err = errors.New("the import stopped")
 		}
-		if err == nil {
-			// The segments merged once, rather than level by level as
-			// they were written (the full-size demo build 223 → 204 s).
-			_, err = btx.ExecContext(ctx, `INSERT INTO ticket_fts (ticket_fts) VALUES ('optimize')`)
+		// The segments merged once, rather than level by level as they
+		// were written (the full-size demo build 223 → 204 s).
+		for _, name := range buildIndexes {
+			if err == nil {
+				_, err = btx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %[1]s (%[1]s) VALUES ('optimize')`, name))
+			}
 		}
-		add.Close()
-		del.Close()
+		closeAll()
 		if err == nil {
 			err = btx.Commit()
 		} else {
@@ -164,27 +189,35 @@ func (b *searchBuild) wait() error {
 	return b.err
 }
 
-// searchTables are FTS5's tables of ticket_fts that finish copies:
-// segments, their terms, the tickets' sizes and the configuration.
-var searchTables = []string{"ticket_fts_data", "ticket_fts_idx", "ticket_fts_docsize", "ticket_fts_config"}
-
-// finish waits for the build, then makes the workspace's search index
-// again, empty, in tx and copies the built one's rows into its tables.
-// The index is dropped and created rather than emptied, so that this
-// connection holds nothing of it in memory when its rows change under it.
+// finish waits for the build, then makes each index of the workspace
+// again, empty, in tx and copies the built one's rows into its tables
+// (FTS5's: its segments, their terms, the rows' sizes, its
+// configuration). An index is dropped and created rather than emptied,
+// so that this connection holds nothing of it in memory when its rows
+// change under it.
 func (b *searchBuild) finish(ctx context.Context, tx *sql.Tx) error {
 	ctx = context.WithoutCancel(ctx)
 	if err := b.wait(); err != nil {
 		return fmt.Errorf("build the search index: %w", err)
 	}
-	for _, q := range []string{`DROP TABLE ticket_fts`, b.ddl} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("make the search index again: %w", err)
+	for i, name := range buildIndexes {
+		for _, q := range []string{`DROP TABLE ` + name, b.ddls[i]} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("make the index %s again: %w", name, err)
+			}
 		}
-	}
-	for _, table := range searchTables {
-		if err := copyTable(ctx, b.db, tx, table); err != nil {
-			return fmt.Errorf("copy the search index (%s): %w", table, err)
+		rows, err := b.db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB ? ORDER BY name`, name+"_*")
+		if err != nil {
+			return err
+		}
+		tables, err := scanStrings(rows)
+		if err != nil {
+			return err
+		}
+		for _, table := range tables {
+			if err := copyTable(ctx, b.db, tx, table); err != nil {
+				return fmt.Errorf("copy the index %s (%s): %w", name, table, err)
+			}
 		}
 	}
 	return nil
