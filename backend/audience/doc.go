@@ -199,8 +199,9 @@
 // the walk reaches it (4,096 rows, then a quarter more each time): the
 // blocks holding the range, then its structure. Fifty users of a rule
 // matching one in 1,400 so check 80,000 rows' blocks, about 4 MB, not
-// the 45 MB of the e-mails and the memberships (a condition a trigram
-// index answers reads its candidates instead, as a count does). No byte is read before
+// the 45 MB of the e-mails and the memberships; a condition a trigram
+// index answers tests its candidates in the same order, those before the
+// rows reached (foundRows). No byte is read before
 // its block is checked; a damaged block within the head is ErrDamaged,
 // one past it is found by the first question that reads the part whole.
 //

@@ -322,7 +322,17 @@ func (e *colEval) indexed(cd *portal.Condition, a portal.Attribute) (set bitset,
 		return nil, false, err
 	}
 	set = newBitset(e.c.rows)
-	if ok, err := col.str.scanIndexed(s, sp, set); !ok || err != nil {
+	if e.heads != nil {
+		// First: the candidates are tested as its walk reaches them.
+		f, ok, err := col.str.foundBy(s, sp, set)
+		if !ok || err != nil {
+			return nil, false, err
+		}
+		if err := f.to(e.heads.upTo); err != nil {
+			return nil, false, err
+		}
+		e.heads.found = append(e.heads.found, f)
+	} else if ok, err := col.str.scanIndexed(s, sp, set); !ok || err != nil {
 		return nil, false, err
 	}
 	if e.pre == nil {

@@ -221,13 +221,21 @@ func headTo[T any](h *rowHead[T], ready *atomic.Bool, get func() (T, error), n i
 type heads struct {
 	cols []*colPart
 	mem  *memPart
-	upTo int
+	// found are the conditions a trigram index answers, their
+	// candidates tested up to the same row.
+	found []*foundRows
+	upTo  int
 }
 
 // to checks every part's rows up to n.
 func (h *heads) to(n int) error {
 	for _, p := range h.cols {
 		if _, err := p.headTo(n); err != nil {
+			return err
+		}
+	}
+	for _, f := range h.found {
+		if err := f.to(n); err != nil {
 			return err
 		}
 	}

@@ -256,33 +256,69 @@ func (t *trigrams) verify(n int) error {
 // head), checks what it reads first: the index's tables, the candidates'
 // positions, then each candidate's value.
 func (c *strColumn) scanIndexed(s *partSums, p strPred, out bitset) (bool, error) {
-	t := c.tri
-	if t == nil || p.op == 'p' || len(p.w) < 3 {
+	if c.tri == nil || p.op == 'p' || len(p.w) < 3 {
 		return false, nil
 	}
+	f, ok, err := c.foundBy(s, p, out)
+	if !ok || err != nil {
+		return false, err
+	}
+	return true, f.to(c.n)
+}
+
+// foundRows are the candidates of a condition a trigram index answers,
+// tested in order as far as a walk needs them (First tests the users a
+// word at a time and stops at its n-th match: it tests the candidates
+// before the rows it reached, not all of them).
+type foundRows struct {
+	c    *strColumn
+	s    *partSums // checks the blocks read (nil: the column is checked whole)
+	p    strPred
+	pos  []uint32 // the candidates' positions, increasing
+	next int      // pos[:next] are tested
+	out  bitset   // the rows of the candidates that hold p
+}
+
+// foundBy returns the candidates of p from the column's index, none
+// tested yet (ok false: the index does not answer p). s, when not nil,
+// checks the index's tables and the candidates' positions first.
+func (c *strColumn) foundBy(s *partSums, p strPred, out bitset) (*foundRows, bool, error) {
+	t := c.tri
 	if s != nil {
 		if err := t.verifyTables(s, c.n); err != nil {
-			return false, err
+			return nil, false, err
 		}
 	}
 	pos, ok := t.candidates(p.w)
 	if !ok {
-		return false, nil
+		return nil, false, nil
 	}
 	if s != nil {
 		if err := verifyPositions(s, pos, c.n); err != nil {
-			return false, err
+			return nil, false, err
 		}
 	}
-	for _, q := range pos {
-		if s != nil {
-			if err := c.verifyRows(s, int(q), int(q)+1); err != nil {
-				return false, err
+	return &foundRows{c: c, s: s, p: p, pos: pos, out: out}, true, nil
+}
+
+// to tests the candidates at positions below n (rows below n when the
+// column is dense; a sparse one is never read by its head, and is
+// tested whole).
+func (f *foundRows) to(n int) error {
+	c := f.c
+	if !c.dense {
+		n = c.n
+	}
+	for ; f.next < len(f.pos) && int(f.pos[f.next]) < n; f.next++ {
+		q := int(f.pos[f.next])
+		if f.s != nil {
+			if err := c.verifyRows(f.s, q, q+1); err != nil {
+				return err
 			}
 		}
-		if !c.unset(int(q)) && p.holds(c.value(int(q))) {
-			out.set(c.row(int(q)))
+		if !c.unset(q) && f.p.holds(c.value(q)) {
+			f.out.set(c.row(q))
 		}
 	}
-	return true, nil
+	return nil
 }

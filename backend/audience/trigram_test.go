@@ -180,3 +180,43 @@ func TestTrigramIndexBuilt(t *testing.T) {
 		}
 	}
 }
+
+// TestTrigramFirstReadsItsHead: First tests a trigram index's candidates
+// only as far as its walk goes: the value of a candidate past its head
+// damaged, First answers exactly while a count meets ErrDamaged.
+func TestTrigramFirstReadsItsHead(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 53))
+	s := schema()
+	d := bigDataset(r, 20000)
+	subs := subjects(d)
+	restore := audience.SetTrigrams(1000, 64, 16, 100)
+	file := save(t, fill(t, d, s), "g1")
+	restore()
+	rule := portal.Cond("user.email", portal.OpContains, "99@")
+	want := evalSet(rule, s, subs)
+	// A candidate far past the first three, whose value lies in the
+	// middle of the e-mails (the blocks at their ends also hold what
+	// opening the part reads).
+	users := want.ToArray()
+	late := users[len(users)*3/4]
+	if len(users) < 20 || late < 10000 {
+		t.Fatalf("%s: users %v: too few to test a head", rule, users)
+	}
+	b := slices.Clone(file)
+	at := bytes.Index(b, []byte(portal.Fold(d.users[late].Email)))
+	if at < 0 {
+		t.Fatalf("user %d's e-mail is not in the file", late)
+	}
+	b[at] ^= 0x20
+	cols, err := audience.OpenColumns(b, "g1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := cols.First(rule, nil, s, now, 3)
+	if wantFirst := audience.Head(want, 3); err != nil || !slices.Equal(got, wantFirst) {
+		t.Fatalf("first 3: %v (%v), want %v", got, err, wantFirst)
+	}
+	if _, err := cols.Audience(rule, nil, s, now); !errors.Is(err, audience.ErrDamaged) {
+		t.Fatalf("a count over the damaged candidate: %v, want ErrDamaged", err)
+	}
+}

@@ -289,7 +289,7 @@ var migrationThen = map[string]struct {
 	"migrations/007_search_allowlist.sql": {reindexSearch, reindexNotice},
 	// 011 made attribute_values; 012 its helper tables, and fills the three.
 	"migrations/012_attribute_values_incremental.sql": {refreshAttributeValues, "counting the values its attributes suggest, once (a few seconds per million users)"},
-	"migrations/014_user_search.sql":                  {fillUserSearch, "rebuilding its users' search index, once (about 10 seconds per million users)"},
+	"migrations/014_user_search.sql":                  {fillUserSearch, "rebuilding its users' search index, once (about 15 seconds per million users)"},
 }
 
 const reindexNotice = "rebuilding its search index, once (about a minute per 2,000,000 tickets)"
