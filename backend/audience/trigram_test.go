@@ -52,16 +52,23 @@ func oneUser(d dataset) int {
 	return one
 }
 
+// indexedDataset returns bigDataset's 20,000 users from seed and their
+// columns with trigram indexes (from 1,000 positions; a trigram's
+// positions kept when at most one position in 64 holds it).
+func indexedDataset(t *testing.T, seed, stream uint64) (*rand.Rand, *portal.Schema, dataset, map[uint32]portal.Subject, *audience.Columns) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(seed, stream))
+	s := schema()
+	d := bigDataset(r, 20000)
+	restore := audience.SetTrigrams(1000, 64, 16, 100)
+	defer restore()
+	return r, s, d, subjects(d), fill(t, d, s)
+}
+
 func TestTrigramIndexExact(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
-	r := rand.New(rand.NewPCG(seed, 41))
-	s := schema()
-	d := bigDataset(r, 20000)
-	subs := subjects(d)
-	restore := audience.SetTrigrams(1000, 64, 16, 100)
-	mem := fill(t, d, s)
-	restore()
+	_, s, d, subs, mem := indexedDataset(t, seed, 41)
 	file := save(t, mem, "g1")
 	whole, err := audience.ReadColumns(file, "g1")
 	if err != nil {
@@ -105,13 +112,8 @@ func TestTrigramIndexExact(t *testing.T) {
 func TestTrigramOpenedReadsLittle(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
-	r := rand.New(rand.NewPCG(seed, 43))
-	s := schema()
-	d := bigDataset(r, 20000)
-	subs := subjects(d)
-	restore := audience.SetTrigrams(1000, 64, 16, 100)
-	file := save(t, fill(t, d, s), "g1")
-	restore()
+	r, s, d, subs, cols := indexedDataset(t, seed, 43)
+	file := save(t, cols, "g1")
 	answered, _ := trigramRules(d)
 	email := partNamed(t, file, "user.email")
 	exact := 0
@@ -185,13 +187,8 @@ func TestTrigramIndexBuilt(t *testing.T) {
 // only as far as its walk goes: the value of a candidate past its head
 // damaged, First answers exactly while a count meets ErrDamaged.
 func TestTrigramFirstReadsItsHead(t *testing.T) {
-	r := rand.New(rand.NewPCG(9, 53))
-	s := schema()
-	d := bigDataset(r, 20000)
-	subs := subjects(d)
-	restore := audience.SetTrigrams(1000, 64, 16, 100)
-	file := save(t, fill(t, d, s), "g1")
-	restore()
+	_, s, d, subs, cols := indexedDataset(t, 9, 53)
+	file := save(t, cols, "g1")
 	rule := portal.Cond("user.email", portal.OpContains, "99@")
 	want := evalSet(rule, s, subs)
 	// A candidate far past the first three, whose value lies in the
