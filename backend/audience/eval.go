@@ -25,7 +25,7 @@ type colEval struct {
 	// memberships read by their head, checked up to the rows reached.
 	heads *heads
 	// pre holds the users of each condition a trigram index answered
-	// (indexed), for the positive operator.
+	// (indexed), for the positive operator; nil for one it does not.
 	pre map[*portal.Condition]bitset
 }
 
@@ -299,47 +299,60 @@ func (e *colEval) column(a portal.Attribute) (*column, error) {
 
 // indexed returns the users for whom the positive operator of a
 // condition on a user's string holds when the column's trigram index
-// answers it (ok), reading only the index and its candidates' values;
-// the answer is kept for the evaluation's other questions about cd.
-func (e *colEval) indexed(cd *portal.Condition, a portal.Attribute) (set bitset, ok bool, err error) {
-	if set, ok := e.pre[cd]; ok {
-		return set, true, nil
+// answers it (ok), reading only the index and its candidates' values.
+// The answer, or that there is none, is kept for the evaluation's other
+// questions about cd (its kind, then its leaf).
+func (e *colEval) indexed(cd *portal.Condition, a portal.Attribute) (bitset, bool, error) {
+	if set, seen := e.pre[cd]; seen {
+		return set, set != nil, nil
 	}
-	if a.Scope != portal.ScopeUser || a.Kind != portal.KindString {
-		return nil, false, nil
-	}
-	pos, _ := cd.Operator.Positive()
-	sp, err := stringPred(pos, cd.Value)
-	if err != nil || sp.op == 'p' || len(sp.w) < 3 {
-		return nil, false, nil
-	}
-	p, _ := e.part(a)
-	if p == nil {
-		return nil, false, nil
-	}
-	col, s, err := p.probe()
-	if err != nil || col == nil || col.str == nil || col.str.tri == nil {
+	f, err := e.found(cd, a)
+	if err != nil {
 		return nil, false, err
 	}
-	set = newBitset(e.c.rows)
-	if e.heads != nil {
-		// First: the candidates are tested as its walk reaches them.
-		f, ok, err := col.str.foundBy(s, sp, set)
-		if !ok || err != nil {
+	var set bitset
+	if f != nil {
+		set = f.out
+		if e.heads != nil {
+			// First: the candidates are tested as its walk reaches them.
+			err = f.to(e.heads.upTo)
+			e.heads.found = append(e.heads.found, f)
+		} else {
+			err = f.to(f.c.n)
+		}
+		if err != nil {
 			return nil, false, err
 		}
-		if err := f.to(e.heads.upTo); err != nil {
-			return nil, false, err
-		}
-		e.heads.found = append(e.heads.found, f)
-	} else if ok, err := col.str.scanIndexed(s, sp, set); !ok || err != nil {
-		return nil, false, err
 	}
 	if e.pre == nil {
 		e.pre = map[*portal.Condition]bitset{}
 	}
 	e.pre[cd] = set
-	return set, true, nil
+	return set, set != nil, nil
+}
+
+// found returns the candidates of a condition on a user's string from
+// its column's trigram index, untested (nil: the index does not answer
+// it).
+func (e *colEval) found(cd *portal.Condition, a portal.Attribute) (*foundRows, error) {
+	if a.Scope != portal.ScopeUser || a.Kind != portal.KindString {
+		return nil, nil
+	}
+	pos, _ := cd.Operator.Positive()
+	sp, err := stringPred(pos, cd.Value)
+	if err != nil || sp.op == 'p' || len(sp.w) < 3 {
+		return nil, nil
+	}
+	p, _ := e.part(a)
+	if p == nil {
+		return nil, nil
+	}
+	col, s, err := p.probe()
+	if err != nil || col == nil || col.str == nil || col.str.tri == nil {
+		return nil, err
+	}
+	f, _, err := col.str.foundBy(s, sp, e.c.rows)
+	return f, err
 }
 
 // part returns the part of an attribute's column (nil: no value of it;

@@ -1207,7 +1207,7 @@ func (e *encoder) trigrams(t *trigrams) {
 // trigrams reads an arena's trigram index (nil: none). Its arrays are
 // checked when used: whole with the column (strColumn.verifyRows), or,
 // read by its head, a table and a range of positions at a time
-// (scanIndexed).
+// (foundBy, foundRows.to).
 func (d *decoder) trigrams() *trigrams {
 	switch d.u8() {
 	case 0:

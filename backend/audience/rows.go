@@ -315,7 +315,7 @@ func (c *strColumn) verifyRows(s *partSums, from, to int) error {
 	}
 	if s == nil && to == c.n && c.tri != nil {
 		// Read whole: its index too. (A head checks what it reads of the
-		// index as it reads it: scanIndexed.)
+		// index as it reads it: foundBy, foundRows.to.)
 		return c.tri.verify(c.n)
 	}
 	return nil

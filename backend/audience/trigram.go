@@ -249,23 +249,6 @@ func (t *trigrams) verify(n int) error {
 	return nil
 }
 
-// scanIndexed sets in out the rows whose values p holds, found through
-// the column's trigram index, and reports whether the index decided (it
-// does not without an index, for an operand under three bytes, or when
-// none of its trigrams is rare). s, when not nil (a column read by its
-// head), checks what it reads first: the index's tables, the candidates'
-// positions, then each candidate's value.
-func (c *strColumn) scanIndexed(s *partSums, p strPred, out bitset) (bool, error) {
-	if c.tri == nil || p.op == 'p' || len(p.w) < 3 {
-		return false, nil
-	}
-	f, ok, err := c.foundBy(s, p, out)
-	if !ok || err != nil {
-		return false, err
-	}
-	return true, f.to(c.n)
-}
-
 // foundRows are the candidates of a condition a trigram index answers,
 // tested in order as far as a walk needs them (First tests the users a
 // word at a time and stops at its n-th match: it tests the candidates
@@ -280,10 +263,17 @@ type foundRows struct {
 }
 
 // foundBy returns the candidates of p from the column's index, none
-// tested yet (ok false: the index does not answer p). s, when not nil,
-// checks the index's tables and the candidates' positions first.
-func (c *strColumn) foundBy(s *partSums, p strPred, out bitset) (*foundRows, bool, error) {
+// tested yet, their rows to be set in a set of rows bits (ok false: the
+// index does not answer p: the column has none, the operand is under
+// three bytes, or none of its trigrams is rare). s, when not nil (a
+// column read by its head), checks what it reads first: the index's
+// tables and the candidates' positions, then (to) each candidate's
+// value.
+func (c *strColumn) foundBy(s *partSums, p strPred, rows int) (*foundRows, bool, error) {
 	t := c.tri
+	if t == nil || p.op == 'p' || len(p.w) < 3 {
+		return nil, false, nil
+	}
 	if s != nil {
 		if err := t.verifyTables(s, c.n); err != nil {
 			return nil, false, err
@@ -298,7 +288,7 @@ func (c *strColumn) foundBy(s *partSums, p strPred, out bitset) (*foundRows, boo
 			return nil, false, err
 		}
 	}
-	return &foundRows{c: c, s: s, p: p, pos: pos, out: out}, true, nil
+	return &foundRows{c: c, s: s, p: p, pos: pos, out: newBitset(rows)}, true, nil
 }
 
 // to tests the candidates at positions below n (rows below n when the
