@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -235,6 +236,89 @@ func TestImportCancelled(t *testing.T) {
 		}
 		if _, err := ws.FindUser(context.Background(), "kept@examply.com"); err != nil {
 			t.Fatalf("replace %v: the user there before: %v", replace, err)
+		}
+	}
+}
+
+// TestBulkLoadKeys imports records whose unique keys clash, and records
+// that come twice, once as a bulk load (Replace, which looks a key up
+// only when an insert clashes) and once as an upsert into an empty
+// workspace (which looks every key up first): the same records are
+// rejected, for the same reasons, and the same data is kept. A key an
+// object gave up earlier in the file is free again; the last spelling
+// of a ticket type wins.
+func TestBulkLoadKeys(t *testing.T) {
+	ctx := context.Background()
+	user := func(id, ext, email string) portal.Record {
+		return portal.Record{User: &portal.User{ID: id, ExternalID: ext, Email: email}}
+	}
+	ticket := func(id, number, typeName string) portal.Record {
+		return portal.Record{Ticket: &portal.Ticket{ID: id, TicketID: number, Category: portal.CategoryCustomer, TypeID: "ty1", TypeName: typeName},
+			TicketType: &portal.TicketType{ID: "ty1", Name: typeName, Category: portal.CategoryCustomer}}
+	}
+	recs := []portal.Record{
+		user("u1", "x1", "one@examply.com"),
+		user("u2", "x1", "two@examply.com"), // x1 is u1's
+		user("u3", "x3", "three@examply.com"),
+		user("u3", "x4", "three@globex.io"),  // u3 again: moves to x4
+		user("u5", "x3", "five@examply.com"), // x3 is free again
+		user("u6", "x4", "six@examply.com"),  // x4 is u3's
+		ticket("t1", "5", "Bug"),
+		ticket("t2", "5", "Bug"), // 5 is t1's
+		ticket("t1", "6", "Bugs"),
+		ticket("t3", "5", "Bugs"),
+	}
+	for i := range recs {
+		recs[i].Source = portal.Source{File: "keys.json", Line: i + 1}
+	}
+	type outcome struct {
+		rejected []string
+		users    map[string]string // id → external id and e-mail
+		tickets  []string          // id, number and type of each ticket kept
+		types    []portal.TicketType
+	}
+	load := func(replace bool) outcome {
+		ws := MustOpen(t)
+		rep, err := ws.Import(ctx, source(recs...), portal.ImportOptions{Replace: replace})
+		if err != nil {
+			t.Fatalf("replace %v: %v", replace, err)
+		}
+		var o outcome
+		for _, r := range rep.Rejected {
+			o.rejected = append(o.rejected, fmt.Sprintf("line %d %s: %s", r.Line, r.ID, r.Reason))
+		}
+		o.users = map[string]string{}
+		header := func(h portal.SnapshotHeader) error {
+			o.types = h.TicketTypes
+			return nil
+		}
+		err = ws.Snapshot(ctx, header, func(r portal.Record) error {
+			switch {
+			case r.User != nil:
+				o.users[r.User.ID] = r.User.ExternalID + " " + r.User.Email
+			case r.Ticket != nil:
+				o.tickets = append(o.tickets, r.Ticket.ID+" #"+r.Ticket.TicketID+" "+r.Ticket.TypeName+" / "+r.TicketType.Name)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	want := outcome{
+		rejected: []string{
+			`line 2 u2: external_id "x1" already belongs to contact u1`,
+			`line 6 u6: external_id "x4" already belongs to contact u3`,
+			`line 8 t2: ticket_id "5" already belongs to ticket t1`,
+		},
+		users:   map[string]string{"u1": "x1 one@examply.com", "u3": "x4 three@globex.io", "u5": "x3 five@examply.com"},
+		tickets: []string{"t1 #6 Bugs / Bugs", "t3 #5 Bugs / Bugs"},
+		types:   []portal.TicketType{{ID: "ty1", Name: "Bugs", Category: portal.CategoryCustomer}},
+	}
+	for _, replace := range []bool{true, false} {
+		if got := load(replace); !reflect.DeepEqual(got, want) {
+			t.Errorf("replace %v:\n got %+v\nwant %+v", replace, got, want)
 		}
 	}
 }
