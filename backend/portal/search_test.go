@@ -638,3 +638,45 @@ func TestHighlightRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchBody makes random tickets, their texts drawn from ASCII
+// letters, digits, punctuation and white space, accented and non-Latin
+// letters, marks, private-use characters and HTML, and checks SearchBody
+// against its definition: the tokens of SearchText, joined by spaces.
+func TestSearchBody(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 17))
+	pieces := []string{"a", "Z", "q", "Mail", "7", "42", " ", "  ", "\t", "\n", ".", ",", "-", "_", "'", "!", "@",
+		"é", "É", "ß", "Ø", "æ", "e\u0301", "日本", "мир", "😀", "\uE000", "<p>", "</p>", "<br>", "&amp;", "&lt;b&gt;", "&"}
+	text := func() string {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	ascii := func(s string) string { // the same draw, its non-ASCII bytes dropped
+		return strings.Map(func(r rune) rune {
+			if r >= utf8.RuneSelf {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	partTypes := []string{"comment", "note", "assignment", "open", "close"}
+	for i := range 5000 {
+		tk := &portal.Ticket{Title: text(), Description: text()}
+		for range rng.IntN(4) {
+			tk.Parts = append(tk.Parts, portal.Part{PartType: partTypes[rng.IntN(len(partTypes))], Body: text()})
+		}
+		if i%2 == 0 { // half the tickets all ASCII: the fast path throughout
+			tk.Title, tk.Description = ascii(tk.Title), ascii(tk.Description)
+			for j := range tk.Parts {
+				tk.Parts[j].Body = ascii(tk.Parts[j].Body)
+			}
+		}
+		want := strings.Join(portal.Tokens(portal.SearchText(tk)), " ")
+		if got := portal.SearchBody(tk); got != want {
+			t.Fatalf("ticket %+v:\nSearchBody %q\n      want %q", tk, got, want)
+		}
+	}
+}

@@ -112,17 +112,30 @@ func (s *ImportStore) Import(ctx context.Context, src portal.RecordSource, opt p
 	return rep, err
 }
 
-// prepared is a record with its search text, made ahead of the writer.
-type prepared = portal.Prepared[string]
+// prepared is a record with what its writing needs that no database
+// does, made ahead of the writer.
+type prepared = portal.Prepared[made]
+
+// made is a ticket's search text (body), or a user's row (user, its
+// columns' values; err if it has none).
+type made struct {
+	body string
+	user []any
+	err  error
+}
 
 // pipeline runs src through portal.PipeRecords, each ticket's search text
-// made a batch ahead of put.
+// and each user's row made a batch ahead of put.
 func pipeline(ctx context.Context, src portal.RecordSource, put func(prepared) error) ([]portal.Rejection, error) {
-	return portal.PipeRecords(ctx, src, 512, func(r portal.Record) string {
-		if r.Ticket == nil {
-			return ""
+	return portal.PipeRecords(ctx, src, 512, func(r portal.Record) made {
+		switch {
+		case r.Ticket != nil:
+			return made{body: searchBody(r.Ticket)}
+		case r.User != nil:
+			row, err := userRow(r.User)
+			return made{user: row, err: err}
 		}
-		return searchBody(r.Ticket)
+		return made{}
 	}, put)
 }
 
@@ -325,7 +338,7 @@ func (im *importer) taken(name, key, id string) (string, error) {
 }
 
 // put writes one record; it returns a rejection reason, or an error.
-func (im *importer) put(r portal.Record, body string, rep *portal.ImportReport) (string, error) {
+func (im *importer) put(r portal.Record, m made, rep *portal.ImportReport) (string, error) {
 	if reason := r.Problem(); reason != "" {
 		return reason, nil
 	}
@@ -339,27 +352,36 @@ func (im *importer) put(r portal.Record, body string, rep *portal.ImportReport) 
 	}
 	switch {
 	case r.User != nil:
-		return im.putUser(&r, rep)
+		return im.putUser(&r, m, rep)
 	case r.Company != nil:
 		return im.putCompany(r.Company, rep)
 	}
-	return im.putTicket(&r, body, rep)
+	return im.putTicket(&r, m.body, rep)
 }
 
 // keyStatements name the statements that find another holder of a
 // record's unique key, by the record's kind.
 var keyStatements = map[string]string{"contact": "userExt", "company": "companyExt", "ticket": "ticketExt"}
 
-func (im *importer) putUser(r *portal.Record, rep *portal.ImportReport) (string, error) {
-	u := r.User
+// userRow returns the values of a user's row, in the order of the
+// statements "user" and "userFresh" (after its seq).
+func userRow(u *portal.User) ([]any, error) {
 	custom, err := json.Marshal(u.Custom)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	idFold, extFold, emailFold, nameFold, roleFold := portal.Fold(u.ID), nullFold(u.ExternalID), nullFold(u.Email), nullFold(u.Name), nullFold(u.Role)
-	args := []any{u.ID, idFold, nullStr(u.ExternalID), extFold,
-		nullStr(u.Email), emailFold, nullStr(u.Name), nameFold, nullStr(u.Role), roleFold,
-		nullTime(u.CreatedAt), nullTime(u.SignedUpAt), nullTime(u.LastSeenAt), string(custom)}
+	return []any{u.ID, portal.Fold(u.ID), nullStr(u.ExternalID), nullFold(u.ExternalID),
+		nullStr(u.Email), nullFold(u.Email), nullStr(u.Name), nullFold(u.Name), nullStr(u.Role), nullFold(u.Role),
+		nullTime(u.CreatedAt), nullTime(u.SignedUpAt), nullTime(u.LastSeenAt), string(custom)}, nil
+}
+
+// putUser writes a user, its row made ahead (m.user).
+func (im *importer) putUser(r *portal.Record, m made, rep *portal.ImportReport) (string, error) {
+	u, args := r.User, m.user
+	if m.err != nil {
+		return "", m.err
+	}
+	emailFold, nameFold := args[5], args[7]
 	if im.collecting() {
 		if err := im.oldUser(u.ID); err != nil {
 			return "", err

@@ -109,7 +109,7 @@ func searchBody(t *portal.Ticket) string {
 	if !t.PortalEligible() {
 		return ""
 	}
-	return strings.Join(portal.Tokens(portal.SearchText(t)), " ")
+	return portal.SearchBody(t)
 }
 
 // matchExpr returns the FTS5 query: every term in the body (the last as a
