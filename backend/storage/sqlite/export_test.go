@@ -108,6 +108,9 @@ func (ws *Workspace) ReadChecks() int {
 // planner stability guarantee on (planner.go).
 func StablePlansOn() bool { return stablePlansOn() }
 
+// MemoryCounted reports whether SQLite counts the memory it holds.
+func MemoryCounted() bool { return memoryCounted() }
+
 // PlanOf returns the lines of SQLite's plan of query (EXPLAIN QUERY
 // PLAN) with args bound, on one of the workspace's connections.
 func (ws *Workspace) PlanOf(ctx context.Context, query string, args ...any) ([]string, error) {

@@ -36,3 +36,11 @@ func TestStablePlans(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryNotCounted: SQLite keeps no count of the memory it holds
+// (planner.go), so its allocations take no shared mutex.
+func TestMemoryNotCounted(t *testing.T) {
+	if sqlite.MemoryCounted() {
+		t.Fatal("SQLite counts the memory it holds: every allocation takes a mutex all connections share")
+	}
+}
