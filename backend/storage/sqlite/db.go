@@ -24,6 +24,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"database/sql/driver"
+
 	"github.com/mattn/go-sqlite3"
 
 	"portalstudio/backend/portal"
@@ -379,6 +381,29 @@ func (ws *Workspace) applyMigration(name string) error {
 // tx runs fn in a transaction, committing when it returns nil.
 func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := d.db.BeginTx(ctx, nil)
+	return d.run(tx, err, fn)
+}
+
+// bulkTx is tx on a connection of its own, closed afterwards rather than
+// pooled: a bulk load attaches its search build's file to it
+// (searchBuild.finish), which cannot be detached inside the transaction
+// that read it.
+func (d *DB) bulkTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	c, err := d.db.Conn(ctx)
+	if err != nil {
+		return diskError(err)
+	}
+	defer func() {
+		c.Raw(func(any) error { return driver.ErrBadConn }) // closed, not pooled
+		c.Close()
+	}()
+	tx, err := c.BeginTx(ctx, nil)
+	return d.run(tx, err, fn)
+}
+
+// run runs fn in tx, begun unless err says why not, and commits it when
+// fn returns nil.
+func (d *DB) run(tx *sql.Tx, err error, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return diskError(err)
 	}

@@ -22,7 +22,11 @@ import (
 // rejected.
 func (s *ImportStore) Import(ctx context.Context, src portal.RecordSource, opt portal.ImportOptions) (portal.ImportReport, error) {
 	var rep portal.ImportReport
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	tx := s.tx
+	if opt.Replace {
+		tx = s.bulkTx // its search build is attached to the connection
+	}
+	err := tx(ctx, func(tx *sql.Tx) error {
 		var bulk bulkSchema
 		var search *searchBuild
 		if opt.Replace {

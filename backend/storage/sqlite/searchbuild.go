@@ -194,19 +194,25 @@ func (b *searchBuild) wait() error {
 // (FTS5's: its segments, their terms, the rows' sizes, its
 // configuration). An index is dropped and created rather than emptied,
 // so that this connection holds nothing of it in memory when its rows
-// change under it.
+// change under it. The build's file is attached to tx's connection and
+// copied by SQLite, table by table (the full-size demo build's copy 7.6
+// → 1.5 s, against reading each row out and writing it back from
+// here): the connection cannot be pooled again (bulkTx closes it).
 func (b *searchBuild) finish(ctx context.Context, tx *sql.Tx) error {
 	ctx = context.WithoutCancel(ctx)
 	if err := b.wait(); err != nil {
 		return fmt.Errorf("build the search index: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, `ATTACH DATABASE ? AS search_build`, b.path); err != nil {
+		return fmt.Errorf("open the search index's build: %w", err)
+	}
 	for i, name := range buildIndexes {
-		for _, q := range []string{`DROP TABLE ` + name, b.ddls[i]} {
+		for _, q := range []string{`DROP TABLE main.` + name, b.ddls[i]} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("make the index %s again: %w", name, err)
 			}
 		}
-		rows, err := b.db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB ? ORDER BY name`, name+"_*")
+		rows, err := tx.QueryContext(ctx, `SELECT name FROM search_build.sqlite_master WHERE type = 'table' AND name GLOB ? ORDER BY name`, name+"_*")
 		if err != nil {
 			return err
 		}
@@ -215,47 +221,14 @@ func (b *searchBuild) finish(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 		for _, table := range tables {
-			if err := copyTable(ctx, b.db, tx, table); err != nil {
-				return fmt.Errorf("copy the index %s (%s): %w", name, table, err)
+			for _, q := range []string{`DELETE FROM main.` + table, `INSERT INTO main.` + table + ` SELECT * FROM search_build.` + table} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return fmt.Errorf("copy the index %s (%s): %w", name, table, err)
+				}
 			}
 		}
 	}
 	return nil
-}
-
-// copyTable replaces the rows of table in tx with those of table in from.
-func copyTable(ctx context.Context, from *sql.DB, tx *sql.Tx, table string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
-		return err
-	}
-	rows, err := from.QueryContext(ctx, `SELECT * FROM `+table)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return err
-	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO `+table+` VALUES (`+placeholders(len(cols))+`)`)
-	if err != nil {
-		return err
-	}
-	defer ins.Close()
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		if _, err := ins.ExecContext(ctx, vals...); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // close stops the writer if it still runs and removes the build's file.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"portalstudio/backend/demo"
@@ -40,6 +41,17 @@ func TestSearchBuildFile(t *testing.T) {
 		for _, p := range []string{build, build + "-journal"} {
 			if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
 				t.Fatalf("%s: %s is still there (%v)", when, p, err)
+			}
+		}
+		// Nor does any connection hold it open (the load's own, which
+		// attached it, is closed): its disk space is given back.
+		fds, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fd := range fds {
+			if target, _ := os.Readlink(filepath.Join("/proc/self/fd", fd.Name())); strings.HasPrefix(target, build) {
+				t.Fatalf("%s: %s is still open (%s)", when, target, fd.Name())
 			}
 		}
 	}
