@@ -167,6 +167,8 @@ type importer struct {
 	values *valueChanges
 	// types are the ticket types written, by id, as last written.
 	types map[string]portal.TicketType
+	// rowArgs is the values insertRows writes, kept for the next ticket.
+	rowArgs []any
 }
 
 // existing reports whether the row numbered seq existed before this write
@@ -220,9 +222,7 @@ var importSQL = map[string]string{
 	"ftsDel":      `DELETE FROM ticket_fts WHERE rowid = ?`,
 	"ftsAdd":      `INSERT INTO ticket_fts (rowid, body, vis) VALUES (?, ?, ?)`,
 	"contactsDel": `DELETE FROM ticket_contacts WHERE ticket_id = ?`,
-	"contact":     `INSERT INTO ticket_contacts (ticket_id, position, user_id) VALUES (?, ?, ?)`,
 	"partsDel":    `DELETE FROM parts WHERE ticket_id = ?`,
-	"part":        `INSERT INTO parts (ticket_id, position, id, part_type, body, author_type, author_id, author_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	"ticketType": `INSERT INTO ticket_types (id, name, category) VALUES (?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, category = excluded.category`,
 	"attr": `INSERT INTO attributes (scope, key, kind) VALUES (?, ?, ?) ON CONFLICT (scope, key) DO NOTHING`,
@@ -232,6 +232,44 @@ var importSQL = map[string]string{
 	"userOldAttrs":    `SELECT key, str FROM user_attrs WHERE user_seq = ? AND kind = 'string'`,
 	"companyOld":      `SELECT ` + valueColumns(companyTextAttrs) + ` FROM companies WHERE id = ?`,
 	"companyOldAttrs": `SELECT key, str FROM company_attrs WHERE company_id = ? AND kind = 'string'`,
+}
+
+// insertsSQL are the statements that write a ticket's contacts and parts,
+// several rows at once (insertRows), with the number of values of a row.
+var insertsSQL = map[string]struct {
+	insert string
+	width  int
+}{
+	"contacts": {`INSERT INTO ticket_contacts (ticket_id, position, user_id) VALUES `, 3},
+	"parts":    {`INSERT INTO parts (ticket_id, position, id, part_type, body, author_type, author_id, author_name, created_at) VALUES `, 9},
+}
+
+// maxRows is the most rows one statement of insertRows writes.
+const maxRows = 8
+
+// insertRows writes rows with an insert of insertsSQL, the values of one
+// row after another's in args: up to maxRows at once, a row costing a
+// fifth less than with a statement of its own.
+func (im *importer) insertRows(name string, args []any) error {
+	in := insertsSQL[name]
+	for len(args) > 0 {
+		n := min(len(args)/in.width, maxRows)
+		key := fmt.Sprintf("%s%d", name, n)
+		st := im.stmts[key]
+		if st == nil {
+			row := "(" + placeholders(in.width) + ")"
+			var err error
+			if st, err = im.tx.PrepareContext(im.ctx, in.insert+strings.Repeat(row+", ", n-1)+row); err != nil {
+				return fmt.Errorf("prepare %s: %w", key, err)
+			}
+			im.stmts[key] = st
+		}
+		if _, err := st.ExecContext(im.ctx, args[:n*in.width]...); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		args = args[n*in.width:]
+	}
+	return nil
 }
 
 func newImporter(ctx context.Context, tx *sql.Tx) (*importer, error) {
@@ -551,11 +589,14 @@ func (im *importer) putTicket(r *portal.Record, body string, rep *portal.ImportR
 			}
 		}
 	}
+	rows := im.rowArgs[:0]
 	for i, c := range t.ContactIDs {
-		if err := im.exec("contact", t.ID, i, c); err != nil {
-			return "", err
-		}
+		rows = append(rows, t.ID, i, c)
 	}
+	if err := im.insertRows("contacts", rows); err != nil {
+		return "", err
+	}
+	rows = rows[:0]
 	for i, p := range t.Parts {
 		if !portal.KnownPartType(p.PartType) {
 			if rep.HiddenPartTypes == nil {
@@ -563,10 +604,13 @@ func (im *importer) putTicket(r *portal.Record, body string, rep *portal.ImportR
 			}
 			rep.HiddenPartTypes[p.PartType]++
 		}
-		if err := im.exec("part", t.ID, i, p.ID, p.PartType, p.Body, p.AuthorType, p.AuthorID, p.AuthorName, p.CreatedAt.Unix()); err != nil {
-			return "", err
-		}
+		rows = append(rows, t.ID, i, p.ID, p.PartType, p.Body, p.AuthorType, p.AuthorID, p.AuthorName, p.CreatedAt.Unix())
 	}
+	if err := im.insertRows("parts", rows); err != nil {
+		return "", err
+	}
+	clear(rows) // nothing kept alive until the next ticket
+	im.rowArgs = rows[:0]
 	if err := im.indexTicket(seq, t, body); err != nil {
 		return "", err
 	}

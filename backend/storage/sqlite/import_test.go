@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"portalstudio/backend/portal"
 	"portalstudio/backend/storage/sqlite"
@@ -319,6 +320,50 @@ func TestBulkLoadKeys(t *testing.T) {
 	for _, replace := range []bool{true, false} {
 		if got := load(replace); !reflect.DeepEqual(got, want) {
 			t.Errorf("replace %v:\n got %+v\nwant %+v", replace, got, want)
+		}
+	}
+}
+
+// TestTicketRows imports tickets with 0 to 17 parts and contacts (written
+// up to 8 rows a statement), by upsert and by bulk load, twice each (the
+// second time over the first's rows), and reads back every part and
+// contact in its place.
+func TestTicketRows(t *testing.T) {
+	ctx := context.Background()
+	var recs []portal.Record
+	for _, n := range []int{0, 1, 7, 8, 9, 16, 17} {
+		tk := &portal.Ticket{ID: fmt.Sprintf("t%d", n), TicketID: fmt.Sprint(100 + n), Category: portal.CategoryCustomer}
+		for i := range n {
+			tk.Parts = append(tk.Parts, portal.Part{ID: fmt.Sprintf("p%d-%d", n, i), PartType: "comment", Body: fmt.Sprintf("part %d of %d", i, n),
+				AuthorType: "user", AuthorID: "u1", AuthorName: "Alice", CreatedAt: time.Unix(int64(1700000000+i), 0).UTC()})
+			tk.ContactIDs = append(tk.ContactIDs, fmt.Sprintf("u%d", i))
+		}
+		recs = append(recs, portal.Record{User: &portal.User{ID: "u1"}}, portal.Record{Ticket: tk})
+	}
+	for _, replace := range []bool{false, true} {
+		ws := MustOpen(t)
+		for range 2 {
+			if _, err := ws.Import(ctx, source(recs...), portal.ImportOptions{Replace: replace, Strict: true}); err != nil {
+				t.Fatalf("replace %v: %v", replace, err)
+			}
+		}
+		got := map[string]*portal.Ticket{}
+		if err := ws.Snapshot(ctx, func(portal.SnapshotHeader) error { return nil }, func(r portal.Record) error {
+			if r.Ticket != nil {
+				got[r.Ticket.ID] = r.Ticket
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			if r.Ticket == nil {
+				continue
+			}
+			g := got[r.Ticket.ID]
+			if g == nil || !reflect.DeepEqual(g.Parts, r.Ticket.Parts) || !reflect.DeepEqual(g.ContactIDs, r.Ticket.ContactIDs) {
+				t.Fatalf("replace %v: ticket %s reads back\n%+v\nwant parts %+v, contacts %v", replace, r.Ticket.ID, g, r.Ticket.Parts, r.Ticket.ContactIDs)
+			}
 		}
 	}
 }
