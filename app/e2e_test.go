@@ -43,10 +43,17 @@ type ui struct {
 
 func newUI(t *testing.T, users int) *ui {
 	t.Helper()
+	return newUIWith(t, users, nil)
+}
+
+// newUIWith is newUI with the studio's HTTP handler wrapped by wrap (nil:
+// as it is).
+func newUIWith(t *testing.T, users int, wrap func(http.Handler) http.Handler) *ui {
+	t.Helper()
 	needTool(t, chromium)
 	web := webDir(t)
 	svc, b := newWorkspace(t, users)
-	s, srv := serveBrowser(t, b, os.DirFS(web))
+	s, srv := serveBrowserWith(t, b, os.DirFS(web), wrap)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium),
 		chromedp.Headless,

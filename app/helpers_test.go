@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"io/fs"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -37,11 +38,22 @@ func newWorkspace(tb testing.TB, users int) (*studio.Service, *app.Bindings) {
 // on loopback; it knows its address, as ServeBrowser's does.
 func serveBrowser(tb testing.TB, b *app.Bindings, web fs.FS) (*app.BrowserServer, *httptest.Server) {
 	tb.Helper()
+	return serveBrowserWith(tb, b, web, nil)
+}
+
+// serveBrowserWith is serveBrowser with the server's handler wrapped by
+// wrap (nil: as it is).
+func serveBrowserWith(tb testing.TB, b *app.Bindings, web fs.FS, wrap func(http.Handler) http.Handler) (*app.BrowserServer, *httptest.Server) {
+	tb.Helper()
 	s, err := app.NewBrowserServer(b, web)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(s)
+	var h http.Handler = s
+	if wrap != nil {
+		h = wrap(s)
+	}
+	srv := httptest.NewUnstartedServer(h)
 	s.Addr = srv.Listener.Addr().String()
 	srv.Start()
 	tb.Cleanup(srv.Close)

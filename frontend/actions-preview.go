@@ -115,7 +115,13 @@ func handlePick(ctx app.Context, a app.Action) {
 		return
 	}
 	update(ctx, statePreview, func(p *previewState) {
+		was := p.Panes[pa.Pane]
 		p.Panes[pa.Pane] = paneState{User: pa.User}
+		// The user the pane shows, picked again: what it shows stays
+		// until their portal is loaded again, rather than blanking.
+		if was.User != nil && was.User.ID == pa.User.ID {
+			p.Panes[pa.Pane].Result = was.Result
+		}
 	})
 	loadPane(ctx, pa.Pane, false)
 }
