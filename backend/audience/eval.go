@@ -115,15 +115,11 @@ func (l *leaf) scan() bitset {
 		i, _ := slices.BinarySearch(m.more, uint32(from))
 		for ; i < len(m.more) && int(m.more[i]) < to; i++ {
 			u := m.more[i]
-			if out.has(u) {
-				continue
-			}
+			var hit uint64
 			for _, x := range m.comp[m.off[i]:m.off[i+1]] {
-				if cs[x>>6]>>(x&63)&1 != 0 {
-					out.set(u)
-					break
-				}
+				hit |= cs[x>>6] >> (x & 63)
 			}
+			out[u>>6] |= (hit & 1) << (u & 63)
 		}
 	})
 	return out
