@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"portalstudio/backend/portal"
 )
@@ -26,6 +27,9 @@ type Columns struct {
 	// csets keeps the sets of companies of recent company conditions.
 	csetMu sync.Mutex
 	csets  map[string]bitset
+	// compIx is the companies' users, once a long-running process made
+	// them (compindex.go).
+	compIx atomic.Pointer[compIndex]
 }
 
 // NewColumns assembles the columns from what the builders collected
@@ -71,6 +75,9 @@ func (c *Columns) Attributes() int {
 // file read in place count their bytes in the file).
 func (c *Columns) Bytes() int64 {
 	n := int64(cap(c.all))*8 + c.mem.size
+	if ix := c.compIx.Load(); ix != nil {
+		n += ix.bytes()
+	}
 	for _, m := range []map[string]*colPart{c.user, c.comp} {
 		for _, p := range m {
 			n += p.size

@@ -272,6 +272,9 @@ func (e *Engine) load(ctx context.Context, prev *view, noFile bool) (*view, erro
 	if err != nil {
 		return nil, fmt.Errorf("load the audience data: %w", err)
 	}
+	if e.opt.Keep {
+		v.base.indexCompanies() // once per base (compindex.go)
+	}
 	v.loadTime = time.Since(start)
 	return v, nil
 }

@@ -1,6 +1,7 @@
 package audience_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -320,7 +321,9 @@ func TestEngineMatchesEval(t *testing.T) {
 			want.AndNot(evalSet(except, s, subs))
 			restore := audience.SetFilterDiv([]int{16, 1, 1 << 30}[r.IntN(3)])
 			spans := audience.SetSpans(0, 1+r.IntN(4)) // every scan split
+			byCompany := audience.SetCompanyIndex(r.IntN(2) == 0)
 			got, err := cols.Audience(rule, except, s, now)
+			byCompany()
 			spans()
 			restore()
 			if err != nil {
@@ -487,5 +490,57 @@ func TestCompanyColumnOfWholeWords(t *testing.T) {
 				t.Errorf("%d companies: %s: %v, want %v", n, rule, got.ToArray(), want.ToArray())
 			}
 		}
+	}
+}
+
+// colsSource serves fixed columns as a store would.
+type colsSource struct{ c *audience.Columns }
+
+func (s colsSource) Generation(context.Context) (string, error) { return "g1", nil }
+func (s colsSource) ReadColumns(context.Context) (*audience.Columns, string, error) {
+	return s.c, "g1", nil
+}
+func (s colsSource) ReadChanges(context.Context, string) (*audience.Columns, string, error) {
+	return nil, "", audience.ErrChangesUnknown
+}
+func (s colsSource) Summaries(context.Context, []uint32) ([]portal.UserSummary, error) {
+	return nil, nil
+}
+func (s colsSource) CompanyReach(context.Context, string, string) (audience.Reach, error) {
+	return audience.Reach{}, nil
+}
+
+// TestCompanyIndexKeptOnly: a long-running engine (Keep) makes the
+// companies' users as it loads, a one-shot one does not (making them
+// would cost it more than they save), and both answer company
+// conditions as portal.Eval does.
+func TestCompanyIndexKeptOnly(t *testing.T) {
+	ctx := context.Background()
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 29))
+	s := schema()
+	d := randomDataset(r)
+	subs := subjects(d)
+	for _, keep := range []bool{true, false} {
+		e := audience.NewEngine(colsSource{fill(t, d, s)}, audience.Options{Keep: keep})
+		if err := e.Load(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := audience.CompaniesIndexed(e); got != keep {
+			t.Errorf("keep %v: the companies' users made: %v", keep, got)
+		}
+		for k := 0; k < 40; k++ {
+			rule := randomRule(r, s, 2)
+			want := evalSet(rule, s, subs)
+			n, _, err := e.Audience(ctx, rule, s, now, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != int(want.GetCardinality()) {
+				t.Fatalf("seed %d, keep %v: %s: %d users, portal.Eval %d", seed, keep, rule, n, want.GetCardinality())
+			}
+		}
+		e.Close()
 	}
 }

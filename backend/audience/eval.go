@@ -96,6 +96,12 @@ func (l *leaf) scan() bitset {
 	if l.cset.empty() {
 		return out
 	}
+	// The users of the companies, when a long-running process holds
+	// them (compindex.go).
+	if ix := c.companyIndex(); ix != nil {
+		ix.scan(l.cset, out)
+		return out
+	}
 	// The first company of every user, a word of users at a time and
 	// without branches on the outcome (the set has a last, empty bit for
 	// "no company"); then the users of the span with more companies, but

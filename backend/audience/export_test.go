@@ -121,3 +121,11 @@ func IndexAnswers(c *Columns, rule *portal.Rule, s *portal.Schema, now time.Time
 	}
 	return n, nil
 }
+
+// CompaniesIndexed reports whether the engine's data holds the
+// companies' users (compindex.go).
+func CompaniesIndexed(e *Engine) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.cur != nil && e.cur.base.compIx.Load() != nil
+}

@@ -75,3 +75,15 @@ func SetTrigrams(min, rareDiv, rareMin int, budget float64) (restore func()) {
 	triMin, triRareDiv, triRareMin, triBudget = min, rareDiv, rareMin, budget
 	return func() { triMin, triRareDiv, triRareMin, triBudget = a, b, c, d }
 }
+
+// SetCompanyIndex says whether company conditions read the companies'
+// users (compindex.go): always (true; made wherever a condition is
+// scanned) or never (false).
+func SetCompanyIndex(always bool) (restore func()) {
+	old := compIndexMode
+	compIndexMode = compIndexNever
+	if always {
+		compIndexMode = compIndexAlways
+	}
+	return func() { compIndexMode = old }
+}
