@@ -36,7 +36,9 @@
 // Memberships link users to companies, in a compressed form split in two
 // because most users belong to one company: each user's first company in
 // one array (or "none"), and the others of the users with several in
-// lists (CSR) beside them.
+// lists (CSR) beside them. A long-running engine (Options.Keep) also
+// holds them the other way round, each company's users (compindex.go),
+// made in memory as it loads and never written to the file.
 //
 // # How a condition scans a column
 //
@@ -79,8 +81,10 @@
 // A company condition scans the company's column into a set of companies
 // (kept for the next rules), then maps it to users through the
 // memberships: each user's first company a word of users at a time, then
-// the few users with more. A user matches when at least one of their
-// companies in the workspace does.
+// the few users with more; or, where the engine holds each company's
+// users, by setting the bits of the users of the companies in the set.
+// A user matches when at least one of their companies in the workspace
+// does.
 //
 // # How a rule becomes set operations
 //
