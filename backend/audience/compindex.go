@@ -13,11 +13,12 @@ import (
 // command would spend longer making it than it saves.
 //
 // A company condition then sets its users' bits from here instead of
-// testing every user's companies (leaf.scan): at a million users, 0.5 to
-// 2.5 ms against 2.7 to 2.9 ms for the conditions of the bench's sweep
-// (the more companies hold, the more bits to set: 2.5 ms for nine
-// companies in ten), and the impact of a change of plan conditions 9.9
-// → 5.5 ms.
+// testing every user's companies (leaf.scan): at a million users, 0.6 to
+// 2.6 ms against 1.9 to 3.0 ms for the conditions of the bench's sweep
+// (the more companies hold, the more bits to set: 1.8 ms for nine
+// companies in ten, as fast as the test of every user), and the impact
+// of a change of plan conditions in a third to three quarters of the
+// time (README's Speed, session 16).
 type compIndex struct {
 	off   []uint32
 	users []uint32

@@ -12,6 +12,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -23,8 +24,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"database/sql/driver"
 
 	"github.com/mattn/go-sqlite3"
 
