@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -237,21 +236,9 @@ func TestAttributeValuesMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	MustImport(t, ws, portal.Record{Company: &portal.Company{ID: "c1", Plan: "Pro"}}, portal.Record{Company: &portal.Company{ID: "c2", Plan: "Pro"}})
-	ws.Close()
-	db, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`DROP TABLE attribute_values; DROP TABLE attribute_spellings; DROP TABLE attribute_values_full;
-		DELETE FROM migrations WHERE name IN ('migrations/011_attribute_values.sql', 'migrations/012_attribute_values_incremental.sql')`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	ws, err = sqlite.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+	ws = reopenAfter(t, ws, path, sqlite.Options{},
+		`DROP TABLE attribute_values`, `DROP TABLE attribute_spellings`, `DROP TABLE attribute_values_full`,
+		`DELETE FROM migrations WHERE name IN ('migrations/011_attribute_values.sql', 'migrations/012_attribute_values_incremental.sql')`)
 	if got, err := ws.AttributeValues(ctx, "company.plan", "", 5); err != nil || !reflect.DeepEqual(got, []portal.ValueCount{vc("Pro", 2)}) {
 		t.Errorf("after the migration: %v %v", got, err)
 	}

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
@@ -48,3 +49,29 @@ func MustImportWith(tb testing.TB, ws *sqlite.Workspace, opt portal.ImportOption
 var t0 = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
 func f64(f float64) *float64 { return &f }
+
+// reopenAfter closes ws, runs stmts on the file at path as an older
+// version left it (a migration's table dropped, its row in migrations
+// deleted: the schema before it), and opens the workspace again with opt,
+// applying what it lacks. The workspace is closed at the test's end.
+func reopenAfter(tb testing.TB, ws *sqlite.Workspace, path string, opt sqlite.Options, stmts ...string) *sqlite.Workspace {
+	tb.Helper()
+	ws.Close()
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			db.Close()
+			tb.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	ws, err = sqlite.OpenWith(path, opt)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ws.Close() })
+	return ws
+}

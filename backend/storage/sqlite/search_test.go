@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -193,31 +192,13 @@ func TestSearchIndexUpgrade(t *testing.T) {
 	if len(want["all i"]) == 0 {
 		t.Fatal("the dataset matches nothing: the test proves nothing")
 	}
-	ws.Close()
-
-	db, err := sql.Open("sqlite3", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
+	var notices []string
+	notice := sqlite.Options{Notice: func(m string) { notices = append(notices, m) }}
+	ws = reopenAfter(t, ws, path, notice,
 		`DROP TABLE ticket_fts_vocab`, `DROP TABLE ticket_fts`,
 		`CREATE VIRTUAL TABLE ticket_fts USING fts5(body, vis, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0')`,
 		`CREATE VIRTUAL TABLE ticket_fts_vocab USING fts5vocab(ticket_fts, 'row')`,
-		`DELETE FROM migrations WHERE name = 'migrations/006_search_prefix.sql'`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	db.Close()
-
-	var notices []string
-	notice := sqlite.Options{Notice: func(m string) { notices = append(notices, m) }}
-	ws, err = sqlite.OpenWith(path, notice)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+		`DELETE FROM migrations WHERE name = 'migrations/006_search_prefix.sql'`)
 	if d := cmp.Diff(want, search(ws)); d != "" {
 		t.Fatalf("searches after the upgrade differ (-before +after):\n%s", d)
 	}

@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -61,26 +60,14 @@ func TestUserSearchMigration(t *testing.T) {
 		recs = append(recs, portal.Record{User: u})
 	}
 	MustImport(t, ws, recs...)
-	ws.Close()
-	db, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The index as it was: five columns, every user's.
-	if _, err := db.Exec(`DROP TABLE user_trgm;
-		CREATE VIRTUAL TABLE user_trgm USING fts5(id_fold, external_id_fold, email_fold, name_fold, role_fold,
-			content = '', contentless_delete = 1, tokenize = 'trigram');
-		INSERT INTO user_trgm (rowid, id_fold, external_id_fold, email_fold, name_fold, role_fold)
-			SELECT seq, id_fold, external_id_fold, email_fold, name_fold, role_fold FROM users;
-		DELETE FROM migrations WHERE name = 'migrations/014_user_search.sql'`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	ws, err = sqlite.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+	ws = reopenAfter(t, ws, path, sqlite.Options{},
+		`DROP TABLE user_trgm`,
+		`CREATE VIRTUAL TABLE user_trgm USING fts5(id_fold, external_id_fold, email_fold, name_fold, role_fold,
+			content = '', contentless_delete = 1, tokenize = 'trigram')`,
+		`INSERT INTO user_trgm (rowid, id_fold, external_id_fold, email_fold, name_fold, role_fold)
+			SELECT seq, id_fold, external_id_fold, email_fold, name_fold, role_fold FROM users`,
+		`DELETE FROM migrations WHERE name = 'migrations/014_user_search.sql'`)
 	cols, err := ws.StringsSQL(context.Background(), `SELECT name FROM pragma_table_info('user_trgm') ORDER BY cid`)
 	if err != nil || !slices.Equal(cols, []string{"email_fold", "name_fold"}) {
 		t.Fatalf("the users' search index after the migration: columns %v (%v)", cols, err)
