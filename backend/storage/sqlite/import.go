@@ -652,12 +652,17 @@ func emptyForBulk(ctx context.Context, tx *sql.Tx) (bulkSchema, error) {
 	return b, ftsHashSize(ctx, tx, bulkHashSize)
 }
 
+// execer is a transaction or a database: what runs a statement.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
 // defaultAutomerge is FTS5's automerge (how many segments of a level it
 // merges as it goes).
 const defaultAutomerge = 4
 
 // ftsAutomerge sets the full-text indexes' automerge.
-func ftsAutomerge(ctx context.Context, tx *sql.Tx, n int) error {
+func ftsAutomerge(ctx context.Context, tx execer, n int) error {
 	for _, t := range buildIndexes {
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %[1]s (%[1]s, rank) VALUES ('automerge', %d)`, t, n)); err != nil {
 			return fmt.Errorf("set the merging of the full-text index %s: %w", t, err)
@@ -685,7 +690,7 @@ func fillUserSearch(ctx context.Context, tx *sql.Tx) error {
 
 // ftsHashSize sets the full-text indexes' memory (FTS5's hashsize, kept
 // in the index's own configuration).
-func ftsHashSize(ctx context.Context, tx *sql.Tx, n int) error {
+func ftsHashSize(ctx context.Context, tx execer, n int) error {
 	for _, t := range buildIndexes {
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %[1]s (%[1]s, rank) VALUES ('hashsize', %d)`, t, n)); err != nil {
 			return fmt.Errorf("size the full-text index %s: %w", t, err)

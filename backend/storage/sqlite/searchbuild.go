@@ -84,15 +84,15 @@ func startSearchBuild(ctx context.Context, tx *sql.Tx, workspace string) (*searc
 	}
 	db.SetMaxOpenConns(1)
 	b.db = db
-	for i, name := range buildIndexes {
-		for _, q := range []string{b.ddls[i],
-			fmt.Sprintf(`INSERT INTO %[1]s (%[1]s, rank) VALUES ('automerge', 0)`, name),
-			fmt.Sprintf(`INSERT INTO %[1]s (%[1]s, rank) VALUES ('hashsize', %d)`, name, bulkHashSize)} {
-			if _, err := db.ExecContext(ctx, q); err != nil {
-				b.close()
-				return nil, fmt.Errorf("start the search index's build: %w", err)
-			}
+	for _, ddl := range b.ddls {
+		if _, err := db.ExecContext(ctx, ddl); err != nil {
+			b.close()
+			return nil, fmt.Errorf("start the search index's build: %w", err)
 		}
+	}
+	if err := errors.Join(ftsAutomerge(ctx, db, 0), ftsHashSize(ctx, db, bulkHashSize)); err != nil {
+		b.close()
+		return nil, fmt.Errorf("start the search index's build: %w", err)
 	}
 	btx, err := db.BeginTx(ctx, nil)
 	if err != nil {
