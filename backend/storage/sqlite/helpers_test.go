@@ -67,11 +67,20 @@ func reopenAfter(tb testing.TB, ws *sqlite.Workspace, path string, opt sqlite.Op
 			tb.Fatalf("%s: %v", q, err)
 		}
 	}
+	var before int
+	err = db.QueryRow(`SELECT count(*) FROM migrations`).Scan(&before)
 	db.Close()
+	if err != nil {
+		tb.Fatal(err)
+	}
 	ws, err = sqlite.OpenWith(path, opt)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { ws.Close() })
+	// The test is of a migration only if opening applied one.
+	if after, err := ws.StringsSQL(context.Background(), `SELECT name FROM migrations`); err != nil || len(after) <= before {
+		tb.Fatalf("opening applied no migration (%d before, %d after, %v): the statements took nothing back", before, len(after), err)
+	}
 	return ws
 }
