@@ -113,12 +113,10 @@ func (s *snapshot) companies() error {
 type prefixScanner struct {
 	rows   *sql.Rows
 	prefix []any
-	suffix []any
 }
 
 func (p prefixScanner) Scan(dest ...any) error {
-	all := append(append(append([]any{}, p.prefix...), dest...), p.suffix...)
-	return p.rows.Scan(all...)
+	return p.rows.Scan(append(append([]any{}, p.prefix...), dest...)...)
 }
 
 func (s *snapshot) users() error {
@@ -218,9 +216,10 @@ func (s *snapshot) tickets() error {
 		p.CreatedAt = timeOf(sql.NullInt64{Int64: created, Valid: true})
 		return tid, p, err
 	}}
+	var typeCategory string
+	sc := newTicketScanner(&typeCategory)
 	for tickets.Next() {
-		var typeCategory string
-		t, err := scanTicket(prefixScanner{rows: tickets, suffix: []any{&typeCategory}})
+		t, err := sc.scan(tickets)
 		if err != nil {
 			return err
 		}
