@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +51,10 @@ type benchReport struct {
 	// LiveHeapMB is the Go heap still in use after a GC: the memory the
 	// process keeps beyond SQLite's page cache (goal ≤ 150 MB).
 	LiveHeapMB float64 `json:"live_heap_mb"`
+	// ResidentMB is the process's resident memory beyond mapped files
+	// (Linux's RssAnon, read after that GC: the Go heap and runtime,
+	// SQLite's page caches and C allocations); 0 where unknown.
+	ResidentMB float64 `json:"resident_anon_mb"`
 	// Operators: every operator, one condition each, counted by the
 	// running app's engine.
 	Operators []benchOp `json:"operators"`
@@ -493,6 +498,26 @@ func (b *bench) readHeap() {
 	runtime.GC()
 	runtime.ReadMemStats(&m)
 	b.rep.LiveHeapMB = float64(m.HeapInuse) / (1 << 20)
+	b.rep.ResidentMB = residentAnonMB()
+}
+
+// residentAnonMB is this process's resident memory that no file backs
+// (RssAnon in /proc/self/status), in MB; 0 where the system does not say.
+func residentAnonMB() float64 {
+	st, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(st), "\n") {
+		if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			if err != nil {
+				return 0
+			}
+			return kb / 1024
+		}
+	}
+	return 0
 }
 
 // printBenchReport prints the report as text: the hot paths, then the
@@ -509,6 +534,9 @@ func printBenchReport(w io.Writer, rep *benchReport) {
 	printBenchOperators(w, rep.Operators)
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Go heap in use: %.1f MB; live after a GC: %.1f MB (goal ≤ 150 MB beyond SQLite's page cache)\n", rep.HeapMB, rep.LiveHeapMB)
+	if rep.ResidentMB > 0 {
+		fmt.Fprintf(w, "Resident beyond mapped files (RssAnon, after that GC): %.1f MB\n", rep.ResidentMB)
+	}
 	fmt.Fprintf(w, "Typical rule: %s\nHard rule: %s\n", rep.Rules["typical"], rep.Rules["hard"])
 }
 
