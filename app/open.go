@@ -90,7 +90,8 @@ func (w *Workspace) Close() error {
 }
 
 // OpenWorkspace opens the workspace file with its audience engine, kept
-// in memory and in step with every write (a long-running process). The
+// loaded (its file mapped) and in step with every write (a long-running
+// process). The
 // app's own workspace is created as a demo workspace on first start; any
 // other file must exist.
 func OpenWorkspace(ctx context.Context, path string, isDefault bool, out io.Writer) (*Workspace, error) {

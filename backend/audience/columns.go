@@ -30,6 +30,9 @@ type Columns struct {
 	// compIx is the companies' users, once a long-running process made
 	// them (compindex.go).
 	compIx atomic.Pointer[compIndex]
+	// file is the mapped file whose pages the columns use, when a
+	// long-running engine mapped it (readKept); nil otherwise.
+	file *mapping
 }
 
 // NewColumns assembles the columns from what the builders collected

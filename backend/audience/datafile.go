@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,16 +37,34 @@ func changesKey(baseGen, gen string) string { return baseGen + "\n" + gen }
 // build).
 var errNoFile = errors.New("no audience data file")
 
+// How readData reads the engine's file.
+type readMode int
+
+const (
+	// readLazy maps the file and checks each part at its first use
+	// (OpenColumns), for a one-shot process: the mapping is never
+	// released, the process ends soon.
+	readLazy readMode = iota
+	// readMapped maps the file and checks every part now (ReadColumns),
+	// for a one-shot process.
+	readMapped
+	// readKept maps the file and checks every part now, for a
+	// long-running engine: the columns hold the mapping (Columns.file),
+	// released when the last view on them is (view.release).
+	readKept
+	// readWhole reads the file into memory and checks every part now.
+	readWhole
+)
+
 // readData reads the columns saved at path, which must hold generation
-// want ("": any, returned). Mapped, the columns use the file's pages in
-// place, and the mapping is never released (a one-shot process ends
-// soon); otherwise the file is read into memory. Lazy, only the file's
-// index is checked now, and each part at its first use (OpenColumns);
-// otherwise every part is checked now (ReadColumns).
-func readData(path string, mapped, lazy bool, want string) (*Columns, string, error) {
+// want ("": any, returned), as mode says. Columns read with readKept
+// come held once (Columns.file): the caller drops that hold once the
+// views it made from them hold their own.
+func readData(path string, mode readMode, want string) (*Columns, string, error) {
 	var b []byte
 	unmap := func() {}
 	var err error
+	mapped, lazy := mode != readWhole, mode == readLazy
 	if mapped {
 		b, unmap, err = mapFile(path)
 	} else {
@@ -66,22 +85,60 @@ func readData(path string, mapped, lazy bool, want string) (*Columns, string, er
 	}
 	var c *Columns
 	if lazy {
-		var prepare func([]byte)
-		if mapped {
-			prepare = adviseRead
-		}
-		c, err = openColumns(b, gen, prepare)
+		c, err = openColumns(b, gen, adviseRead)
 	} else {
+		if mapped {
+			adviseRead(b) // every part is read now: the pages in one call
+		}
 		c, err = ReadColumns(b, gen)
 	}
 	if err != nil {
 		unmap()
 		return nil, "", err
 	}
+	if mode == readKept {
+		keptMappings.Add(1)
+		c.file = &mapping{unmap: func() { unmap(); keptMappings.Add(-1) }}
+		c.file.refs.Store(1)
+	}
 	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		os.Chmod(path, fi.Mode().Perm()&^0o077)
 	}
 	return c, gen, nil
+}
+
+// mapping is the engine's file mapped by a long-running engine (readKept),
+// whose columns use its pages in place. Each view on those columns holds
+// it (held), and it is unmapped when the last hold is dropped: no
+// question, load or view of the engine reads it any more. Nothing the
+// engine returns points into it: sets, users and counts are made anew.
+type mapping struct {
+	refs  atomic.Int64
+	unmap func()
+}
+
+// keptMappings counts the files long-running engines hold mapped.
+var keptMappings atomic.Int64
+
+// hold keeps the mapping; nil (columns in memory, or a one-shot
+// process's mapping, never released) holds nothing.
+func (m *mapping) hold() {
+	if m != nil {
+		m.refs.Add(1)
+	}
+}
+
+// drop lets a hold go, and unmaps the file with the last one.
+func (m *mapping) drop() {
+	if m == nil {
+		return
+	}
+	switch n := m.refs.Add(-1); {
+	case n == 0:
+		m.unmap()
+	case n < 0:
+		panic("audience: the engine's file was let go more often than held")
+	}
 }
 
 // writeData writes c, stamped with gen, to path, atomically.

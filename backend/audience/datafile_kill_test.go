@@ -92,7 +92,7 @@ func TestDataWriter(t *testing.T) {
 	if path == "" {
 		t.Skip("started by TestDataKilledWhileWriting only")
 	}
-	c, _, err := readData(path, false, false, killGen)
+	c, _, err := readData(path, readWhole, killGen)
 	if err != nil {
 		t.Fatal(err)
 	}

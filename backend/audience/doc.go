@@ -186,9 +186,18 @@
 // written in aligned blocks of 2 MiB and mapped with MADV_HUGEPAGE
 // (datafile.go, advise_linux.go), so that the page cache keeps it in
 // huge folios and a process maps 2 MiB of it at a time. A long-running
-// process reads the file into memory and checks every part at load
-// (ReadColumns, Columns.Verify), on every core; its collector lets the
-// heap grow only a little past the columns it keeps (gc.go).
+// process maps the file too, and checks every part at load (ReadColumns,
+// Columns.Verify), on every core: its columns are the file's pages, which
+// the system shares with every command reading the same file and may
+// drop and read again under memory pressure, not copies on its heap.
+// Each view on them holds the mapping, and so does each question and
+// load reading a view (held, retain and release in engine.go; mapping in datafile.go): the file is
+// unmapped when the last of them lets go, after a load replaced the
+// view. Nothing an engine returns points into the file. Columns built
+// from the store are written to the file, then mapped from it; only
+// where there is no file (or it cannot be written) do they stay on the
+// heap, where the collector lets the heap grow only a little past them
+// (gc.go).
 //
 // A list reading a part by its head keeps reading it by its head to
 // the end of its walk, even when another question reads the part whole

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -27,8 +28,10 @@ import (
 // A long-running process (Options.Keep: the desktop app, the server)
 // loads at once in the background and catches up in the background after
 // every write its Source notifies; an audience asked meanwhile waits for
-// the load in progress. A one-shot process (a command) loads on its
-// first audience, mapping the file rather than reading it.
+// the load in progress. Both map the file rather than read it: a
+// one-shot process (a command) on its first audience, checking each part
+// at its first use; a long-running one checks it whole at load, and
+// unmaps a file once no view, question or load uses it.
 //
 // An Engine is safe for concurrent use.
 type Engine struct {
@@ -56,8 +59,9 @@ type Options struct {
 	// (for instance a PostgreSQL replica without a data folder).
 	Path string
 	// Keep: a long-running process, which loads at once in the
-	// background, catches up after every write, and reads the file into
-	// memory. Otherwise the engine loads on first use and maps the file.
+	// background, catches up after every write, and maps the file,
+	// checked whole. Otherwise the engine loads on first use and maps the
+	// file, each part checked at its first use.
 	Keep bool
 	// Notice tells a person of slow one-time work (reading every row)
 	// and of a file that cannot be used; nil: nobody is told.
@@ -76,6 +80,38 @@ type view struct {
 	loadTime time.Duration
 	from     string // "file", "store", "changes"
 	fileErr  string
+	// refs counts the view's holders: the engine while the view is its
+	// current one, each question and load reading it. The last release
+	// lets the mapped file go (mapping), if the columns use one.
+	refs atomic.Int64
+}
+
+// held returns v held once (its maker's hold), holding the mapped files
+// its columns use.
+func held(v *view) *view {
+	v.refs.Store(1)
+	v.base.file.hold()
+	if v.delta != nil {
+		v.delta.file.hold()
+	}
+	return v
+}
+
+// retain holds v once more; the caller must already know v held (the
+// engine's current view, under e.mu, or its own hold).
+func (v *view) retain() { v.refs.Add(1) }
+
+// release lets a hold of v go; the last one lets its mapped files go.
+func (v *view) release() {
+	switch n := v.refs.Add(-1); {
+	case n == 0:
+		v.base.file.drop()
+		if v.delta != nil {
+			v.delta.file.drop()
+		}
+	case n < 0:
+		panic("audience: a view was released more often than held")
+	}
 }
 
 // flight is one load: its result, once done is closed.
@@ -101,14 +137,19 @@ func NewEngine(src Source, opt Options) *Engine {
 	return e
 }
 
-// Close stops a load in progress and drops the data.
+// Close stops a load in progress and drops the data (a question still
+// reading it keeps it until it is answered).
 func (e *Engine) Close() {
 	e.mu.Lock()
+	cur := e.cur
 	e.closed, e.cur = true, nil
 	kept(e.kept, 0)
 	e.kept = 0
 	f := e.flight
 	e.mu.Unlock()
+	if cur != nil {
+		cur.release()
+	}
 	e.cancel()
 	if f != nil {
 		<-f.done
@@ -141,25 +182,36 @@ func (e *Engine) startLocked() *flight {
 	e.flight = f
 	prev, noFile := e.cur, e.noFile
 	e.noFile = false
+	if prev != nil {
+		prev.retain() // the load may patch prev's columns
+	}
 	go func() {
 		v, err := e.load(e.ctx, prev, noFile)
 		e.mu.Lock()
 		e.flight = nil
+		var old *view
 		if err == nil && !e.closed {
-			e.cur, e.err = v, nil
+			old, e.cur, e.err = e.cur, v, nil // v's maker's hold is now the engine's
 			if e.opt.Keep {
-				b := v.bytes()
+				b := v.heapBytes()
 				kept(e.kept, b)
 				e.kept = b
 			}
 		} else if err != nil {
 			e.err = err
+		} else {
+			old = v // loaded for an engine closed meanwhile
 		}
 		if e.again && !e.closed {
 			e.again = false
 			e.startLocked()
 		}
 		e.mu.Unlock()
+		for _, h := range []*view{old, prev} {
+			if h != nil {
+				h.release()
+			}
+		}
 		f.v, f.err = v, err
 		close(f.done)
 	}()
@@ -186,7 +238,10 @@ func (e *Engine) Wait(ctx context.Context) error {
 // and returns when it is there (a long-running process may call it
 // after NewEngine to wait for the first load).
 func (e *Engine) Load(ctx context.Context) error {
-	_, err := e.current(ctx)
+	v, err := e.current(ctx)
+	if err == nil {
+		v.release()
+	}
 	return err
 }
 
@@ -195,7 +250,8 @@ func (e *Engine) Load(ctx context.Context) error {
 // by a load that started after the generation was read is as new as the
 // question (a write may have come since: the answer is as of a moment
 // after it was asked); a load joined in progress may be older, so the
-// generation is read again.
+// generation is read again. The view comes held: the caller releases
+// it.
 func (e *Engine) current(ctx context.Context) (*view, error) {
 	for try := 0; try < 8; try++ {
 		gen, err := e.src.Generation(ctx)
@@ -208,6 +264,7 @@ func (e *Engine) current(ctx context.Context) (*view, error) {
 			return nil, errClosed
 		}
 		if v := e.cur; v != nil && v.gen == gen {
+			v.retain()
 			e.mu.Unlock()
 			return v, nil
 		}
@@ -222,9 +279,15 @@ func (e *Engine) current(ctx context.Context) (*view, error) {
 		if f.err != nil {
 			return nil, f.err
 		}
-		if f.v.gen == gen || !joined {
-			return f.v, nil
+		// The flight's view, if the engine still holds it (a newer one
+		// may have replaced it, or the engine was closed: ask again).
+		e.mu.Lock()
+		if v := e.cur; v != nil && v == f.v && (v.gen == gen || !joined) {
+			v.retain()
+			e.mu.Unlock()
+			return v, nil
 		}
+		e.mu.Unlock()
 	}
 	return nil, errors.New("the data kept changing while the audience data was read; try again")
 }
@@ -241,17 +304,21 @@ func (e *Engine) answer(ctx context.Context, ask func(*view) error) error {
 	}
 	err = ask(v)
 	if !errors.Is(err, ErrDamaged) {
+		v.release()
 		return err
 	}
 	e.notice(fmt.Sprintf("the audience data %s cannot be used (%v): it is built again", e.opt.Path, err))
 	e.mu.Lock()
 	if e.cur == v {
 		e.cur, e.noFile = nil, true
+		v.release() // the engine's hold
 	}
 	e.mu.Unlock()
+	v.release()
 	if v, err = e.current(ctx); err != nil {
 		return err
 	}
+	defer v.release()
 	return ask(v)
 }
 
@@ -304,10 +371,17 @@ func (e *Engine) loadFrom(ctx context.Context, prev *view, noFile bool) (*view, 
 	if e.opt.Path != "" {
 		if err := writeData(e.opt.Path, c, gen); err != nil {
 			v.fileErr = err.Error()
+		} else if e.opt.Keep {
+			// The file just written, mapped, rather than the columns read:
+			// a long-running engine keeps its columns in the file's pages.
+			if m, _, err := readData(e.opt.Path, readKept, gen); err == nil {
+				defer m.file.drop() // the view holds it
+				v.base = m
+			}
 		}
 		removeFile(changesPath(e.opt.Path))
 	}
-	return v, nil
+	return held(v), nil
 }
 
 func (e *Engine) buildNotice() string {
@@ -325,7 +399,7 @@ func (e *Engine) patch(ctx context.Context, base *Columns, baseGen string) (*vie
 		return nil, err
 	}
 	if gen == baseGen || delta.Users() == 0 {
-		return &view{gen: gen, base: base, baseGen: baseGen, from: "changes"}, nil
+		return held(&view{gen: gen, base: base, baseGen: baseGen, from: "changes"}), nil
 	}
 	if delta.Users() > max(base.Users()/maxPatchedDiv, maxPatchedMin) {
 		return nil, fmt.Errorf("%w: %d users changed", ErrChangesUnknown, delta.Users())
@@ -336,30 +410,36 @@ func (e *Engine) patch(ctx context.Context, base *Columns, baseGen string) (*vie
 			v.fileErr = err.Error()
 		}
 	}
-	return v, nil
+	return held(v), nil
 }
 
 // fromFile reads the file: current, or current with its changes file,
 // or patched from it.
 func (e *Engine) fromFile(ctx context.Context) (*view, bool) {
 	// A one-shot process maps the file and checks each part at its first
-	// use; a long-running one reads and checks it whole.
-	base, baseGen, err := readData(e.opt.Path, !e.opt.Keep, !e.opt.Keep, "")
+	// use; a long-running one maps it and checks it whole, and keeps the
+	// mapping while a view uses it.
+	mode, changes := readLazy, readMapped
+	if e.opt.Keep {
+		mode, changes = readKept, readWhole
+	}
+	base, baseGen, err := readData(e.opt.Path, mode, "")
 	if err != nil {
 		if !errors.Is(err, errNoFile) {
 			e.notice(fmt.Sprintf("the audience data %s cannot be used (%v): it is built again", e.opt.Path, err))
 		}
 		return nil, false
 	}
+	defer base.file.drop() // readData's hold: a view made of base holds its own
 	gen, err := e.src.Generation(ctx)
 	if err != nil {
 		return nil, false
 	}
 	if gen == baseGen {
-		return &view{gen: gen, base: base, baseGen: baseGen, from: "file"}, true
+		return held(&view{gen: gen, base: base, baseGen: baseGen, from: "file"}), true
 	}
-	if delta, _, err := readData(changesPath(e.opt.Path), !e.opt.Keep, false, changesKey(baseGen, gen)); err == nil {
-		return &view{gen: gen, base: base, baseGen: baseGen, delta: delta, patched: delta.allSet(), from: "file"}, true
+	if delta, _, err := readData(changesPath(e.opt.Path), changes, changesKey(baseGen, gen)); err == nil {
+		return held(&view{gen: gen, base: base, baseGen: baseGen, delta: delta, patched: delta.allSet(), from: "file"}), true
 	}
 	v, err := e.patch(ctx, base, baseGen)
 	return v, err == nil
@@ -383,8 +463,11 @@ type Stats struct {
 	Attributes int    `json:"attributes"`
 	// Changed counts the users read from the changes since the file
 	// (or the last full read).
-	Changed  int           `json:"changed"`
-	Bytes    int64         `json:"bytes"`
+	Changed int   `json:"changed"`
+	Bytes   int64 `json:"bytes"`
+	// Mapped: the columns are the engine's file's pages, mapped (a
+	// long-running engine that read its file), not copies in memory.
+	Mapped   bool          `json:"mapped,omitempty"`
 	LoadTime time.Duration `json:"load_time"`
 	// From says where the last load read: "file", "store" (every row)
 	// or "changes" (the rows changed since).
@@ -393,6 +476,19 @@ type Stats struct {
 	// not be written to the file, if so.
 	Err     string `json:"error,omitempty"`
 	FileErr string `json:"file_error,omitempty"`
+}
+
+// heapBytes is the size of the view's columns in the Go heap: those not
+// in a mapped file (gc.go).
+func (v *view) heapBytes() int64 {
+	var b int64
+	if v.base.file == nil {
+		b = v.base.Bytes()
+	}
+	if v.delta != nil && v.delta.file == nil {
+		b += v.delta.Bytes()
+	}
+	return b
 }
 
 // bytes is the size of the view's columns.
@@ -416,6 +512,7 @@ func (e *Engine) Stats() Stats {
 		st.Loaded, st.Generation = true, v.gen
 		st.Users, st.Companies, st.Attributes = v.users(), v.base.Companies(), v.base.Attributes()
 		st.Bytes, st.LoadTime, st.From, st.FileErr = v.bytes(), v.loadTime, v.from, v.fileErr
+		st.Mapped = v.base.file != nil
 		if v.delta != nil {
 			st.Changed = v.delta.Users()
 		}

@@ -129,3 +129,6 @@ func CompaniesIndexed(e *Engine) bool {
 	defer e.mu.Unlock()
 	return e.cur != nil && e.cur.base.compIx.Load() != nil
 }
+
+// KeptMappings counts the files long-running engines hold mapped.
+func KeptMappings() int64 { return keptMappings.Load() }

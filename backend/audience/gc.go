@@ -10,9 +10,14 @@ import (
 // memory (Options.Keep: the desktop app and the bench's running app; the
 // server keeps Go's default until it is measured under load).
 //
-// The columns are most of such a process's heap (122 MB for 1,000,000
-// users) and hold no pointers, so a collection marks them for next to
-// nothing. At Go's default target (GOGC 100) the heap would grow to twice
+// Only columns on the Go heap count (view.heapBytes): a long-running
+// engine with a file maps it and keeps its columns in the file's pages
+// (readKept), which the collector never sees, so its heap stays small and
+// Go's default target stands. Columns are on the heap when there is no
+// file (a PostgreSQL replica without a data folder), or the file could
+// not be written or mapped: they are then most of the process's heap
+// (122 MB for 1,000,000 users) and hold no pointers, so a collection
+// marks them for next to nothing. At Go's default target (GOGC 100) the heap would grow to twice
 // the columns before each collection: 250 MB resident where 150 is the
 // goal, and every question in the first minutes after a load would
 // allocate on pages the process never touched, each a page fault (about
