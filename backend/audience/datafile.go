@@ -96,7 +96,7 @@ func readData(path string, mode readMode, want string) (*Columns, string, error)
 		unmap()
 		return nil, "", err
 	}
-	if mode == readKept {
+	if mode == readKept && canMap { // elsewhere the columns are a copy on the heap
 		keptMappings.Add(1)
 		c.file = &mapping{unmap: func() { unmap(); keptMappings.Add(-1) }}
 		c.file.refs.Store(1)

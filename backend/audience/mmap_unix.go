@@ -7,6 +7,9 @@ import (
 	"syscall"
 )
 
+// canMap is true: mapFile maps files on this system.
+const canMap = true
+
 // mapFile maps the file at path into memory, read-only; unmap releases
 // it. A one-shot process reads the engine's data this way: no copy, and
 // only the pages an audience touches are read. The files are only ever
